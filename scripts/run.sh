@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Run the assistant: set-up if needed, then the action server and the Rasa server.
+#   STEUNPUNT_PORT (5005), STEUNPUNT_ACTION_PORT (5055), STEUNPUNT_HOST (127.0.0.1)
+#   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+PORT="${STEUNPUNT_PORT:-5005}"
+ACTION_PORT="${STEUNPUNT_ACTION_PORT:-5055}"
+HOST="${STEUNPUNT_HOST:-127.0.0.1}"
+export STEUNPUNT_ACTION_URL="http://127.0.0.1:$ACTION_PORT/webhook"
+export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$ROOT/var/trackers.db}"
+mkdir -p "$ROOT/var"
+
+api=()
+if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
+
+.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+ACTION_PID=$!
+trap 'kill "$ACTION_PID" 2>/dev/null || true' EXIT INT TERM
+
+cat >&2 <<INFO
+[run] model:   ${MODEL#$ROOT/}
+[run] chat:    POST http://$HOST:$PORT/webhooks/rest/webhook   (socket.io: http://$HOST:$PORT/socket.io)
+[run] status:  GET  http://$HOST:$PORT/webhooks/status/
+[run] actions: $STEUNPUNT_ACTION_URL
+INFO
+.venv/bin/rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpoints.yml \
+  --interface "$HOST" --port "$PORT" "${api[@]}"
