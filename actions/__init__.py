@@ -1,0 +1,1 @@
+"""Custom actions of the steunpunt assistant (run by the Rasa action server)."""

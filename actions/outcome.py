@@ -1,0 +1,91 @@
+"""The one place where a turn's outcome is decided.
+
+Given what NLU understood and what the bot asked last, `decide` says what the bot does:
+answer a topic, ask which topic is meant, offer a person, or hand off. It is a pure function,
+so the action server, the evaluation script and the tests all use the very same decision,
+and a later signal log can record every outcome from here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Collection, Iterable, Mapping, Optional, Tuple
+
+from actions import settings
+from actions.content import AUDIENCE_PARENT, AUDIENCE_YOUTH, topic_for_intent
+
+# What the bot does this turn.
+ANSWER = "answer"
+CLARIFY = "clarify"
+HANDOFF_OFFER = "handoff_offer"
+HANDOFF = "handoff"
+SET_AUDIENCE = "set_audience"
+DECLINED = "declined"
+PROMPT = "prompt"
+
+# What the bot asked last turn, kept in the `pending` slot.
+PENDING_CLARIFY = "clarify"
+PENDING_HANDOFF_OFFER = "handoff_offer"
+
+FALLBACK_INTENT = "nlu_fallback"
+#: Until the ticket flow exists, a handoff serves this topic: how to reach a person.
+CONTACT_TOPIC = "steunpunt-contact"
+AUDIENCE_INTENTS = {"iam_parent": AUDIENCE_PARENT, "iam_youth": AUDIENCE_YOUTH}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    content_id: Optional[str] = None
+    candidates: Tuple[str, ...] = ()
+    reason: Optional[str] = None
+    audience: Optional[str] = None
+
+
+def plausible_topics(
+    ranking: Iterable[Mapping],
+    known_topics: Collection[str],
+    min_confidence: float = settings.CLARIFY_MIN_CONFIDENCE,
+    max_options: int = settings.CLARIFY_MAX_OPTIONS,
+) -> Tuple[str, ...]:
+    """Topics worth offering as a button: known content, confident enough, best first."""
+    candidates = []
+    for entry in sorted(ranking, key=lambda e: e.get("confidence") or 0.0, reverse=True):
+        topic = topic_for_intent(entry.get("name"))
+        if topic in known_topics and (entry.get("confidence") or 0.0) >= min_confidence:
+            candidates.append(topic)
+    return tuple(candidates[:max_options])
+
+
+def decide(
+    intent: Optional[str],
+    ranking: Iterable[Mapping],
+    pending: Optional[str],
+    known_topics: Collection[str],
+) -> Outcome:
+    """Decide this turn's outcome. Unsure never means guessing: it means asking or a person."""
+    topic = topic_for_intent(intent)
+    if topic is not None:
+        return Outcome(ANSWER, content_id=topic)
+    if intent == FALLBACK_INTENT:
+        candidates = plausible_topics(ranking, known_topics)
+        if candidates:
+            return Outcome(CLARIFY, candidates=candidates)
+        return Outcome(HANDOFF_OFFER, reason="not_understood")
+    if intent in AUDIENCE_INTENTS:
+        return Outcome(SET_AUDIENCE, audience=AUDIENCE_INTENTS[intent])
+    if intent == "ask_human":
+        return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="asked")
+    if intent == "not_helpful":
+        return Outcome(HANDOFF_OFFER, reason="not_helpful")
+    if intent == "affirm":
+        if pending == PENDING_HANDOFF_OFFER:
+            return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="accepted_offer")
+        return Outcome(PROMPT)
+    if intent == "deny":
+        if pending == PENDING_HANDOFF_OFFER:
+            return Outcome(DECLINED)
+        if pending == PENDING_CLARIFY:
+            return Outcome(HANDOFF_OFFER, reason="clarify_rejected")
+        return Outcome(PROMPT)
+    # out_of_scope, and anything the rules route here that has no meaning of its own.
+    return Outcome(HANDOFF_OFFER, reason="out_of_scope")

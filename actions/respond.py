@@ -1,0 +1,156 @@
+"""`action_respond`: turns the decided outcome of a turn into messages and slot updates.
+
+Every topic question, every unsure NLU result and every reply to a question the bot asked
+(yes/no, which topic, who are you) comes here, so the bot's behaviour lives in one action
+and not in a web of rules.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.audience import audience_from_metadata, latest_metadata
+from actions.content import ContentLibrary, Topic
+from actions.outcome import (
+    ANSWER,
+    CLARIFY,
+    DECLINED,
+    HANDOFF,
+    HANDOFF_OFFER,
+    PENDING_CLARIFY,
+    PENDING_HANDOFF_OFFER,
+    SET_AUDIENCE,
+    Outcome,
+    decide,
+)
+
+#: Shared by all actions of this server process; re-reads files only after an edit.
+LIBRARY = ContentLibrary()
+
+
+class ActionRespond(Action):
+    def __init__(
+        self,
+        library: Optional[ContentLibrary] = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.library = library or LIBRARY
+        self.today = today
+
+    def name(self) -> str:
+        return "action_respond"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[EventType]:
+        message = tracker.latest_message or {}
+        known_topics = self.library.topics()
+        outcome = decide(
+            intent=(message.get("intent") or {}).get("name"),
+            ranking=message.get("intent_ranking") or [],
+            pending=tracker.get_slot("pending"),
+            known_topics=known_topics.keys(),
+        )
+        events: List[EventType] = []
+        audience = tracker.get_slot("audience")
+        sent_audience = audience_from_metadata(latest_metadata(tracker))
+        if sent_audience and sent_audience != audience:
+            audience = sent_audience
+            events.append(SlotSet("audience", audience))
+        turn = _Turn(self, dispatcher, tracker, audience, events)
+        turn.carry_out(outcome)
+        return events
+
+
+class _Turn:
+    """One turn's rendering; collects the messages and the slot events it causes."""
+
+    def __init__(self, action: ActionRespond, dispatcher, tracker: Tracker, audience, events):
+        self.library = action.library
+        self.today = action.today()
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.audience = audience
+        self.events = events
+
+    def say(self, message: Dict[str, Any]) -> None:
+        self.dispatcher.utter_message(**message)
+
+    def set_pending(self, pending: Optional[str]) -> None:
+        self.events.append(SlotSet("pending", pending))
+
+    def carry_out(self, outcome: Outcome) -> None:
+        self.set_pending(None)
+        if outcome.kind == ANSWER:
+            self.answer(outcome.content_id, may_ask_audience=True)
+        elif outcome.kind == CLARIFY:
+            self.clarify(outcome.candidates)
+        elif outcome.kind == HANDOFF_OFFER:
+            self.offer_handoff(outcome.reason)
+        elif outcome.kind == HANDOFF:
+            self.hand_off(outcome.content_id)
+        elif outcome.kind == SET_AUDIENCE:
+            self.set_audience(outcome.audience)
+        elif outcome.kind == DECLINED:
+            self.say({"response": "utter_handoff_declined"})
+        else:
+            self.say({"response": "utter_how_can_i_help"})
+
+    def servable(self, topic_id: Optional[str]) -> Optional[Topic]:
+        """The topic if its content is valid and within its review date, else None."""
+        topic = self.library.lookup(topic_id) if topic_id else None
+        if topic is None or topic.is_overdue(self.today):
+            return None
+        return topic
+
+    def answer(self, topic_id: str, may_ask_audience: bool) -> None:
+        topic = self.servable(topic_id)
+        if topic is None:
+            # Missing, broken or past its review date: never serve it as fact.
+            self.offer_handoff("being_checked", content_id=topic_id)
+            return
+        self.say(replies.answer(topic, self.audience))
+        self.events.append(SlotSet("last_topic", topic.id))
+        if (
+            may_ask_audience
+            and self.audience is None
+            and topic.youth_text
+            and not self.tracker.get_slot("audience_asked")
+        ):
+            self.say(replies.ask_audience())
+            self.events.append(SlotSet("audience_asked", True))
+
+    def clarify(self, candidates) -> None:
+        topics = [t for t in (self.servable(c) for c in candidates) if t is not None]
+        if not topics:
+            self.offer_handoff("not_understood")
+            return
+        self.say(replies.clarify(topics))
+        self.set_pending(PENDING_CLARIFY)
+
+    def offer_handoff(self, reason: str, content_id: Optional[str] = None) -> None:
+        for message in replies.handoff_offer(reason, content_id):
+            self.say(message)
+        self.set_pending(PENDING_HANDOFF_OFFER)
+
+    def hand_off(self, contact_topic: str) -> None:
+        """Until the ticket flow exists: say how to reach a person, from vetted content."""
+        self.say({"response": "utter_handoff_contact"})
+        topic = self.servable(contact_topic)
+        if topic is not None:
+            self.say(replies.answer(topic, self.audience))
+
+    def set_audience(self, audience: str) -> None:
+        self.audience = audience
+        self.events += [SlotSet("audience", audience), SlotSet("audience_asked", True)]
+        last = self.servable(self.tracker.get_slot("last_topic"))
+        if last is not None and last.text_for(audience) != last.text_for(None):
+            self.say({"response": "utter_audience_reanswer"})
+            self.answer(last.id, may_ask_audience=False)
+        else:
+            self.say({"response": "utter_audience_noted"})

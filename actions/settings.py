@@ -1,0 +1,38 @@
+"""All settings of the action server in one place.
+
+Every value can be overridden with an environment variable, so a steunpunt can tune a
+deployment without editing code. Rasa's own NLU thresholds (FallbackClassifier) live in
+`config.yml`; regional facts (names, phone numbers) live in `content/regio.yml`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name, str(default)))
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+#: Folder with one Markdown file per topic (`<id>.md`).
+CONTENT_DIR = _env_path("STEUNPUNT_CONTENT_DIR", REPO_ROOT / "content" / "topics")
+#: The single file with regional facts (name, phone, e-mail, opening hours, websites).
+REGIO_FILE = _env_path("STEUNPUNT_REGIO_FILE", REPO_ROOT / "content" / "regio.yml")
+
+#: A topic is offered as a clarification button only when the classifier gives it at least
+#: this confidence; with no topic above it the bot says it cannot answer and offers a person.
+CLARIFY_MIN_CONFIDENCE = _env_float("STEUNPUNT_CLARIFY_MIN_CONFIDENCE", 0.2)
+#: At most this many topics are offered when the bot asks which topic is meant.
+CLARIFY_MAX_OPTIONS = 3
+
+#: Messages longer than this are answered with a request to shorten them and never reach
+#: the NLU pipeline (plain Rasa needs ~12 GB of memory for one 100 kB message).
+MAX_MESSAGE_CHARS = int(os.environ.get("STEUNPUNT_MAX_MESSAGE_CHARS", 1000))
+#: Request bodies larger than this are refused before they are parsed.
+MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))

@@ -1,0 +1,120 @@
+"""Rasa's REST and socket.io channels with input limits in front of the NLU pipeline.
+
+Plain Rasa 3.6 answers a JSON list body with HTTP 500 and needs ~12 GB and 30 s for one
+100 kB message. Here a malformed request gets a clear 400/413, and an empty, over-long or
+binary message gets a short, friendly reply without ever reaching NLU or the tracker.
+The URLs stay Rasa's own: /webhooks/rest/webhook and /socket.io.
+"""
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any, Awaitable, Callable, Optional
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
+from rasa.core.channels.socketio import SocketIOInput
+
+from actions import settings
+
+MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+
+TOO_LONG = (
+    "Je bericht is te lang voor mij. Stel je vraag in een paar korte zinnen "
+    f"(maximaal {settings.MAX_MESSAGE_CHARS} tekens)."
+)
+EMPTY = "Ik heb geen vraag ontvangen. Typ je vraag over passend onderwijs."
+
+
+def clean_text(text: Any) -> Optional[str]:
+    """Printable text only (control and other binary characters become spaces); None if not text."""
+    if not isinstance(text, str):
+        return None
+    cleaned = "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
+    )
+    return cleaned.strip()
+
+
+def rejection(text: Optional[str]) -> Optional[tuple]:
+    """Why a message must not reach NLU, as (reply text, reason), or None when it may."""
+    if not text:
+        return EMPTY, "empty"
+    if len(text) > settings.MAX_MESSAGE_CHARS:
+        return TOO_LONG, "too_long"
+    return None
+
+
+def guard(on_new_message: MessageHandler) -> MessageHandler:
+    """Wrap Rasa's message handler: clean the text, and answer rejected input ourselves."""
+
+    async def guarded(message: UserMessage) -> Any:
+        text = clean_text(message.text)
+        refused = rejection(text)
+        if refused is None:
+            message.text = text
+            return await on_new_message(message)
+        reply, reason = refused
+        await message.output_channel.send_text_message(message.sender_id, reply)
+        await message.output_channel.send_custom_json(
+            message.sender_id, {"type": "input_rejected", "reason": reason}
+        )
+
+    return guarded
+
+
+def bad_request(status: int, message: str) -> response.HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def check_rest_request(request: Request) -> Optional[response.HTTPResponse]:
+    """Refuse what Rasa's REST handler would crash on, before it is parsed."""
+    if request.method != "POST":
+        return None
+    if len(request.body or b"") > settings.MAX_REQUEST_BYTES:
+        return bad_request(413, f"request body larger than {settings.MAX_REQUEST_BYTES} bytes")
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return bad_request(400, "body must be a JSON object")
+    if not isinstance(body, dict):
+        return bad_request(400, "body must be a JSON object")
+    sender = body.get("sender")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > 128:
+        return bad_request(400, "'sender' must be a non-empty string of at most 128 characters")
+    if not isinstance(body.get("message"), (str, type(None))):
+        return bad_request(400, "'message' must be a string")
+    if not isinstance(body.get("metadata"), (dict, type(None))):
+        return bad_request(400, "'metadata' must be a JSON object")
+    return None
+
+
+class GuardedRestInput(RestInput):
+    """`/webhooks/rest/webhook`, with request validation and message limits."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        blueprint = super().blueprint(guard(on_new_message))
+
+        @blueprint.middleware("request")
+        async def validate(request: Request) -> Optional[response.HTTPResponse]:
+            return check_rest_request(request)
+
+        return blueprint
+
+
+class GuardedSocketIOInput(SocketIOInput):
+    """Rasa's socket.io channel (for the website widget) with the same message limits."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
+        return super().blueprint(guard(on_new_message))

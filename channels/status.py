@@ -1,0 +1,61 @@
+"""`GET /webhooks/status/`: what is running, without enabling Rasa's full HTTP API.
+
+Shows the loaded model, the spaCy pipeline it was trained with (read from the model itself),
+and the state of the content: topics served, files with errors, answers past their review
+date and regional facts still to fill in. No conversation data is exposed.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Dict, Optional
+
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from rasa.core.channels.channel import InputChannel
+
+from actions.content import ContentLibrary, unfilled_regio_fields
+
+LIBRARY = ContentLibrary()
+
+
+def spacy_pipeline_of(model_metadata: Any) -> Optional[Dict[str, Any]]:
+    """The SpacyNLP component's settings recorded in the trained model."""
+    schema = getattr(model_metadata, "predict_schema", None)
+    for node in getattr(schema, "nodes", {}).values():
+        if getattr(node.uses, "__name__", "") == "SpacyNLP":
+            return {"model": node.config.get("model")}
+    return None
+
+
+def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:
+    topics = library.topics()
+    return {
+        "topics": len(topics),
+        "errors": library.errors(),
+        "overdue": sorted(t.id for t in topics.values() if t.is_overdue(today)),
+        "regio_unfilled": unfilled_regio_fields(library.regio()),
+    }
+
+
+class StatusInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "status"
+
+    def blueprint(self, on_new_message) -> Blueprint:
+        status = Blueprint("status_webhook", __name__)
+
+        @status.route("/", methods=["GET"])
+        async def show(request: Request) -> response.HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            processor = getattr(agent, "processor", None) if agent else None
+            body = {
+                "ready": bool(agent and agent.is_ready()),
+                "model": getattr(processor, "model_filename", None),
+                "spacy_pipeline": spacy_pipeline_of(getattr(processor, "model_metadata", None)),
+                "content": content_status(LIBRARY, date.today()),
+            }
+            return response.json(body)
+
+        return status
