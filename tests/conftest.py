@@ -1,0 +1,58 @@
+"""Shared fixtures. The model is trained at most once per test run (scripts/train.py reuses
+a model whose inputs did not change); test.sh passes its path in STEUNPUNT_MODEL."""
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+SHARED_TOPICS = ROOT.parent / "shared" / "topics.yml"
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    if os.environ.get("STEUNPUNT_MODEL"):
+        return Path(os.environ["STEUNPUNT_MODEL"])
+    from train import train
+
+    return train()
+
+
+@pytest.fixture(scope="session")
+def required_topic_ids() -> list:
+    if not SHARED_TOPICS.exists():
+        pytest.skip("../shared/topics.yml is not beside this checkout")
+    return list(yaml.safe_load(SHARED_TOPICS.read_text())["topics"])
+
+
+def topic_text(topic_id: str, parent: str = "Tekst voor ouders.", youth: str | None = None,
+               reviewed_on: str = "2026-01-10", review_by: str = "2027-01-10",
+               url: str = "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs") -> str:
+    """A valid topic file's text, for tests that build their own content folder."""
+    youth_part = f"\n## Jongeren\n{youth}\n" if youth else ""
+    return (
+        f"---\nid: {topic_id}\ntitle: Titel van {topic_id}\nlabel: Label {topic_id}\n"
+        f"sources:\n  - title: Passend onderwijs\n    url: {url}\n"
+        f"reviewed_on: {reviewed_on}\nreview_by: {review_by}\n---\n"
+        f"## Ouders\n{parent}\n{youth_part}"
+    )
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path):
+    """An empty topics folder plus a regio.yml; returns (topics_dir, regio_file)."""
+    topics = tmp_path / "topics"
+    topics.mkdir()
+    regio = tmp_path / "regio.yml"
+    regio.write_text('steunpunt_telefoon: "[telefoonnummer]"\nswv_naam: "SWV Test"\n')
+    return topics, regio
+
+
+TODAY = date(2026, 6, 1)

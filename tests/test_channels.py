@@ -1,0 +1,70 @@
+"""Input limits in front of NLU: bad requests get a clear error, bad messages a clear reply."""
+import asyncio
+import json
+from types import SimpleNamespace
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from actions import settings
+from channels.guarded import check_rest_request, clean_text, guard
+
+
+def request(body, method="POST"):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return SimpleNamespace(method=method, body=raw)
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"[1, 2, 3]", 400),
+    (b"not json", 400),
+    (b"\xff\xfe\x00binary", 400),
+    ({"message": "hoi"}, 400),
+    ({"sender": "", "message": "hoi"}, 400),
+    ({"sender": "x" * 500, "message": "hoi"}, 400),
+    ({"sender": "a", "message": 42}, 400),
+    ({"sender": "a", "message": "hoi", "metadata": "jongere"}, 400),
+    ({"sender": "a", "message": "x" * (settings.MAX_REQUEST_BYTES + 1)}, 413),
+])
+def test_malformed_requests_are_refused_with_a_reason(body, status):
+    result = check_rest_request(request(body))
+    assert result is not None and result.status == status
+    assert json.loads(result.body)["error"]
+
+
+def test_a_good_request_passes():
+    body = {"sender": "a", "message": "Wat is een TLV?", "metadata": {"audience": "ouder"}}
+    assert check_rest_request(request(body)) is None
+    assert check_rest_request(request(b"", method="GET")) is None
+
+
+def test_control_characters_are_removed_but_text_kept():
+    assert clean_text("wat\x00 is\x07 een tlv\u200b?") == "wat  is  een tlv ?"
+    assert clean_text(None) is None
+
+
+def handled(text):
+    """Send one message through the guard; return (what reached NLU, what the user got)."""
+    reached = []
+
+    async def on_new_message(message):
+        reached.append(message.text)
+
+    output = CollectingOutputChannel()
+    asyncio.run(guard(on_new_message)(UserMessage(text, output, "user-1")))
+    return reached, output.messages
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("", "empty"), ("   \x00  ", "empty"), ("a" * (settings.MAX_MESSAGE_CHARS + 1), "too_long"),
+])
+def test_rejected_messages_never_reach_nlu_and_get_a_clear_reply(text, reason):
+    reached, replies = handled(text)
+    assert reached == []
+    assert replies[0]["text"]
+    assert replies[1]["custom"] == {"type": "input_rejected", "reason": reason}
+
+
+def test_html_is_passed_on_as_plain_text_not_rejected():
+    reached, replies = handled("<script>alert(1)</script> wat is een tlv")
+    assert reached == ["<script>alert(1)</script> wat is een tlv"] and replies == []

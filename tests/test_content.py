@@ -1,0 +1,121 @@
+"""Content rules: every file valid, sourced from official pages, dated, readable."""
+import re
+from datetime import date
+
+import pytest
+
+from actions.content import (ContentError, ContentLibrary, fill_placeholders, intent_for_topic,
+                             parse_topic, topic_for_intent)
+from conftest import TODAY, topic_text
+
+REGIO = {"steunpunt_telefoon": "[telefoonnummer]"}
+
+
+@pytest.fixture(scope="module")
+def library():
+    return ContentLibrary()
+
+
+def test_all_content_files_are_valid(library):
+    assert library.errors() == {}
+
+
+def test_every_listed_topic_exists_with_exactly_that_id(library, required_topic_ids):
+    missing = set(required_topic_ids) - set(library.topics())
+    assert not missing, f"content/topics is missing: {sorted(missing)}"
+
+
+def test_no_content_is_past_its_review_date(library):
+    overdue = [t.id for t in library.topics().values() if t.is_overdue(date.today())]
+    assert not overdue, f"review these topics and update review_by: {overdue}"
+
+
+def test_sources_are_https_and_dates_are_sane(library):
+    for topic in library.topics().values():
+        assert topic.sources and all(s.url.startswith("https://") for s in topic.sources)
+        assert topic.reviewed_on <= date.today() < topic.review_by or topic.review_by > topic.reviewed_on
+
+
+def sentences(text):
+    plain = re.sub(r"^\s*[-*]\s+", "", text, flags=re.MULTILINE)
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", plain) if s.strip()]
+
+
+def test_texts_are_b1_short_sentences(library):
+    """B1 proxy: short sentences on average and none very long."""
+    for topic in library.topics().values():
+        for text in filter(None, (topic.parent_text, topic.youth_text)):
+            lengths = [len(s.split()) for s in sentences(text)]
+            assert sum(lengths) / len(lengths) <= 14, (topic.id, lengths)
+            assert max(lengths) <= 25, (topic.id, max(lengths))
+
+
+def test_texts_contain_no_links_phone_numbers_or_email(library):
+    for topic in library.topics().values():
+        for text in filter(None, (topic.parent_text, topic.youth_text)):
+            assert not re.search(r"https?://|www\.|@|\b0\d{2}[- ]?\d{7}\b", text), topic.id
+
+
+def test_intent_names_map_to_topic_ids_both_ways():
+    assert intent_for_topic("tlv-wat-is") == "info_tlv_wat_is"
+    assert topic_for_intent("info_tlv_wat_is") == "tlv-wat-is"
+    assert topic_for_intent("greet") is None and topic_for_intent(None) is None
+
+
+def test_a_valid_file_parses_with_both_audiences():
+    topic = parse_topic(topic_text("x-y", "Bel {steunpunt_telefoon}.", youth="Voor jou."),
+                        "x-y", REGIO, TODAY)
+    assert topic.text_for("ouder") == "Bel [telefoonnummer]."
+    assert topic.text_for("jongere") == "Voor jou."
+    assert topic.text_for(None) == topic.parent_text
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.replace("id: x-y", "id: other"), "bestandsnaam"),
+    (lambda t: t.replace("---\nid", "id", 1), "beginnen met"),
+    (lambda t: t.replace("title: Titel", "title: [onaf"), "geen geldige YAML"),
+    (lambda t: t.replace("## Ouders", "## Ouderz"), "onbekende kop"),
+    (lambda t: t.replace("https://www.rijksoverheid", "http://www.rijksoverheid"), "https"),
+    (lambda t: t.replace("www.rijksoverheid.nl", "example.com"), "officiële"),
+    (lambda t: t.replace("reviewed_on: 2026-01-10", "reviewed_on: 2027-01-10"), "toekomst"),
+    (lambda t: t.replace("review_by: 2027-01-10", "review_by: 2025-01-10"), "review_by"),
+    (lambda t: t.replace("review_by: 2027-01-10", "review_by: morgen"), "datum"),
+    (lambda t: t.replace("Tekst voor ouders.", "Bel {onbekend}."), "plaatshouder"),
+    (lambda t: t.replace("Tekst voor ouders.", ""), "leeg"),
+])
+def test_broken_files_are_refused_with_a_clear_message(change, message):
+    with pytest.raises(ContentError, match=message):
+        parse_topic(change(topic_text("x-y")), "x-y", REGIO, TODAY)
+
+
+def test_unknown_placeholder_is_an_error_not_a_blank():
+    with pytest.raises(ContentError):
+        fill_placeholders("{steunpunt_fax}", REGIO)
+
+
+def test_a_broken_file_does_not_take_the_others_down(content_dir):
+    topics, regio = content_dir
+    (topics / "goed.md").write_text(topic_text("goed"))
+    (topics / "kapot.md").write_text("---\nid: kapot\ntitle: [\n---\n")
+    (topics / "binair.md").write_bytes(b"\xff\xfe\x00\x01")
+    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    assert list(library.topics()) == ["goed"]
+    assert set(library.errors()) == {"kapot.md", "binair.md"}
+
+
+def test_an_edit_is_live_without_restart(content_dir):
+    topics, regio = content_dir
+    path = topics / "a.md"
+    path.write_text(topic_text("a", "Eerste versie."))
+    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    assert library.lookup("a").parent_text == "Eerste versie."
+    path.write_text(topic_text("a", "Tweede versie, iets langer."))
+    assert library.lookup("a").parent_text == "Tweede versie, iets langer."
+
+
+def test_broken_regio_file_is_reported(content_dir):
+    topics, regio = content_dir
+    regio.write_text("- dit\n- is een lijst\n")
+    (topics / "a.md").write_text(topic_text("a"))
+    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    assert "regio.yml" in library.errors()

@@ -1,0 +1,136 @@
+"""End to end: the README's run command starts the real Rasa and action servers; Dutch
+questions sent to /webhooks/rest/webhook get the right vetted content."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STARTUP_SECONDS = 240
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(url, body=None, raw=None, timeout=60):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def server(model_path, tmp_path_factory):
+    port, action_port = free_port(), free_port()
+    log = tmp_path_factory.mktemp("e2e") / "run.log"
+    env = {**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
+           "STEUNPUNT_TRACKER_DB": str(log.parent / "trackers.db")}
+    env.pop("RASA_API_TOKEN", None)
+    with open(log, "w") as out:
+        process = subprocess.Popen(["./scripts/run.sh"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + STARTUP_SECONDS
+    try:
+        while True:
+            assert process.poll() is None, "run.sh stopped:\n" + log.read_text()[-3000:]
+            assert time.time() < deadline, "servers did not start:\n" + log.read_text()[-3000:]
+            try:
+                status, body = http(base + "/webhooks/status/", timeout=5)
+                actions_up = http(f"http://127.0.0.1:{action_port}/health", timeout=5)[0] == 200
+                if status == 200 and body["ready"] and actions_up:
+                    break
+            except OSError:
+                pass
+            time.sleep(2)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def ask(base, text, sender, metadata=None):
+    body = {"sender": sender, "message": text}
+    if metadata:
+        body["metadata"] = metadata
+    status, messages = http(base + "/webhooks/rest/webhook", body)
+    assert status == 200, messages
+    return messages
+
+
+def custom(messages, kind):
+    return [m["custom"] for m in messages if m.get("custom", {}).get("type") == kind]
+
+
+def test_wat_is_een_tlv_is_answered_with_source_and_review_date(server):
+    messages = ask(server, "Wat is een TLV?", "e2e-tlv")
+    answer = custom(messages, "answer")[0]
+    assert answer["content_id"] == "tlv-wat-is"
+    assert answer["sources"][0]["url"].startswith("https://")
+    assert len(answer["reviewed_on"]) == 10
+    text = next(m["text"] for m in messages if "text" in m)
+    assert answer["sources"][0]["url"] in text and "Gecontroleerd op" in text
+
+
+@pytest.mark.parametrize("question, content_id", [
+    ("hoe lang is een tlv geldig", "tlv-geldigheid"),
+    ("Wat moet er in een ontwikkelingsperspectiefplan staan?", "opp-wat-is"),
+    ("wat is een mdo", "mdo-wat-is"),
+    ("de school wil mijn zoon van school sturen, mag dat?", "school-weigert"),
+    ("Wat doen onderwijsconsulenten?", "onderwijsconsulenten"),
+    ("hoe kan ik het steunpunt bereiken", "steunpunt-contact"),
+])
+def test_dutch_questions_get_the_right_content(server, question, content_id):
+    answers = custom(ask(server, question, f"e2e-{content_id}"), "answer")
+    assert answers and answers[0]["content_id"] == content_id
+
+
+def test_youths_get_the_youth_wording(server):
+    parent = ask(server, "wat is een opp", "e2e-ouder", {"audience": "ouder"})
+    youth = ask(server, "wat is een opp", "e2e-jongere", {"audience": "jongere"})
+    assert custom(youth, "answer")[0]["audience"] == "jongere"
+    assert parent[0]["text"] != youth[0]["text"]
+
+
+def test_out_of_scope_gets_no_content_but_the_offer_of_a_person(server):
+    messages = ask(server, "hoe vraag ik een nieuw paspoort aan bij de gemeente", "e2e-oos")
+    assert not custom(messages, "answer")
+    assert custom(messages, "handoff_offer")
+
+
+def test_clarify_button_payload_answers_that_topic(server):
+    answers = custom(ask(server, "/info_mdo_voorbereiden", "e2e-button"), "answer")
+    assert answers[0]["content_id"] == "mdo-voorbereiden"
+
+
+def test_bad_input_gets_clear_errors_and_the_server_keeps_working(server):
+    assert http(server + "/webhooks/rest/webhook", raw=b"[1,2,3]")[0] == 400
+    assert http(server + "/webhooks/rest/webhook", raw=b"\xff\x00binary")[0] == 400
+    huge = ask(server, "tlv " * 5000, "e2e-huge")
+    assert custom(huge, "input_rejected") == [{"type": "input_rejected", "reason": "too_long"}]
+    assert custom(ask(server, "Wat is een TLV?", "e2e-after"), "answer")
+
+
+def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server):
+    status, body = http(server + "/webhooks/status/")
+    pipeline = json.loads((ROOT / "build" / "spacy" / "pipeline.json").read_text())
+    assert body["spacy_pipeline"]["model"] == pipeline["model"]
+    assert pipeline["id"].replace(".", "_") in body["model"]
+    assert body["content"]["topics"] >= 26 and body["content"]["errors"] == {}
+
+
+def test_rasa_http_api_is_off_without_a_token(server):
+    assert http(server + "/conversations/e2e-tlv/tracker")[0] == 404

@@ -1,0 +1,57 @@
+"""The turn decision: answer only when sure, otherwise ask or offer a person."""
+from actions.outcome import (ANSWER, CLARIFY, DECLINED, HANDOFF, HANDOFF_OFFER, PENDING_CLARIFY,
+                             PENDING_HANDOFF_OFFER, PROMPT, SET_AUDIENCE, decide,
+                             plausible_topics)
+
+KNOWN = {"tlv-wat-is", "tlv-aanvragen", "opp-wat-is", "mdo-wat-is"}
+
+
+def ranking(*pairs):
+    return [{"name": name, "confidence": conf} for name, conf in pairs]
+
+
+def test_confident_topic_intent_is_answered():
+    outcome = decide("info_tlv_wat_is", ranking(("info_tlv_wat_is", 0.95)), None, KNOWN)
+    assert (outcome.kind, outcome.content_id) == (ANSWER, "tlv-wat-is")
+
+
+def test_fallback_with_plausible_topics_asks_which_one_best_first():
+    rank = ranking(("nlu_fallback", 0.5), ("info_tlv_aanvragen", 0.41), ("info_tlv_wat_is", 0.44),
+                   ("greet", 0.1), ("info_opp_wat_is", 0.05))
+    outcome = decide("nlu_fallback", rank, None, KNOWN)
+    assert outcome.kind == CLARIFY
+    assert outcome.candidates == ("tlv-wat-is", "tlv-aanvragen")
+
+
+def test_clarify_offers_at_most_three_known_topics():
+    rank = ranking(*[(f"info_{t.replace('-', '_')}", 0.3) for t in sorted(KNOWN)],
+                   ("info_not_in_content", 0.9))
+    candidates = plausible_topics(rank, KNOWN)
+    assert len(candidates) == 3 and set(candidates) <= KNOWN
+
+
+def test_fallback_with_nothing_plausible_offers_a_person():
+    rank = ranking(("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("info_tlv_wat_is", 0.05))
+    assert decide("nlu_fallback", rank, None, KNOWN).kind == HANDOFF_OFFER
+
+
+def test_out_of_scope_is_never_answered_with_content():
+    outcome = decide("out_of_scope", ranking(("out_of_scope", 0.9)), None, KNOWN)
+    assert (outcome.kind, outcome.reason) == (HANDOFF_OFFER, "out_of_scope")
+
+
+def test_yes_and_no_depend_on_what_was_asked():
+    assert decide("affirm", [], PENDING_HANDOFF_OFFER, KNOWN).kind == HANDOFF
+    assert decide("deny", [], PENDING_HANDOFF_OFFER, KNOWN).kind == DECLINED
+    assert decide("deny", [], PENDING_CLARIFY, KNOWN).reason == "clarify_rejected"
+    assert decide("affirm", [], None, KNOWN).kind == PROMPT
+
+
+def test_person_requests_and_complaints():
+    assert decide("ask_human", [], None, KNOWN).kind == HANDOFF
+    assert decide("not_helpful", [], None, KNOWN).reason == "not_helpful"
+
+
+def test_audience_intents_set_the_audience():
+    outcome = decide("iam_youth", [], None, KNOWN)
+    assert (outcome.kind, outcome.audience) == (SET_AUDIENCE, "jongere")
