@@ -147,6 +147,8 @@ def main() -> int:
         from train import model_path
 
         args.model = model_path()
+    if not args.model.is_file():
+        parser.error(f"no model at {args.model} (train first: .venv/bin/python scripts/train.py)")
     rows = asyncio.run(run(args.model, load_questions()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(args.model, rows), encoding="utf-8")
