@@ -16,7 +16,7 @@ from sanic.request import Request
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
 from actions import settings
 
@@ -109,6 +109,17 @@ class GuardedRestInput(RestInput):
         return blueprint
 
 
+class PayloadSocketIOOutput(SocketIOOutput):
+    """Sends custom payloads as `{"custom": payload}`, the same shape as the REST channel.
+
+    Rasa 3.6 passes a payload's keys to `emit` as keyword arguments, which raises for any
+    payload with a `type` key: every payload of this bot would be lost on socket.io.
+    """
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
 class GuardedSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (for the website widget) with the same message limits."""
 
@@ -116,5 +127,17 @@ class GuardedSocketIOInput(SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
+    def get_output_channel(self) -> Optional[PayloadSocketIOOutput]:
+        if self.sio is None:
+            return None
+        return PayloadSocketIOOutput(self.sio, self.bot_message_evt)
+
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        return super().blueprint(guard(on_new_message))
+        guarded = guard(on_new_message)
+
+        async def with_payload_output(message: UserMessage) -> Any:
+            output = message.output_channel
+            message.output_channel = PayloadSocketIOOutput(output.sio, output.bot_message_evt)
+            return await guarded(message)
+
+        return super().blueprint(with_payload_output)

@@ -6,7 +6,9 @@ date and regional facts still to fill in. No conversation data is exposed.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any, Dict, Optional
 
 from sanic import Blueprint, response
@@ -20,12 +22,29 @@ LIBRARY = ContentLibrary()
 
 
 def spacy_pipeline_of(model_metadata: Any) -> Optional[Dict[str, Any]]:
-    """The SpacyNLP component's settings recorded in the trained model."""
+    """The spaCy pipeline recorded in the trained model (SpacyNLP's `model` setting)."""
     schema = getattr(model_metadata, "predict_schema", None)
     for node in getattr(schema, "nodes", {}).values():
         if getattr(node.uses, "__name__", "") == "SpacyNLP":
-            return {"model": node.config.get("model")}
+            model = node.config.get("model")
+            return {"model": model, "description": describe_spacy_model(model)}
     return None
+
+
+def describe_spacy_model(model: str) -> str:
+    """Name and version of a spaCy pipeline, from its meta.json (a package or a folder)."""
+    try:
+        import spacy.util
+
+        path = Path(model)
+        if not path.is_dir() and spacy.util.is_package(model):
+            path = spacy.util.get_package_path(model)
+        meta = json.loads((path / "meta.json").read_text()) if path.is_dir() else {}
+    except (OSError, ValueError):
+        meta = {}
+    if not meta:
+        return f"{model} (not installed here)"
+    return f"{meta.get('lang')}_{meta.get('name')} {meta.get('version')}: {meta.get('description', '')}"
 
 
 def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:

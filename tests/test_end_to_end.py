@@ -132,5 +132,33 @@ def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server):
     assert body["content"]["topics"] >= 26 and body["content"]["errors"] == {}
 
 
+def test_socketio_channel_delivers_answer_payloads_for_youths(server):
+    import asyncio
+
+    import socketio
+
+    async def conversation():
+        client, received, answered = socketio.AsyncClient(), [], asyncio.Event()
+
+        @client.on("bot_uttered")
+        async def on_bot_uttered(data):
+            received.append(data)
+            if data.get("custom", {}).get("type") == "answer":
+                answered.set()
+
+        await client.connect(server, socketio_path="/socket.io")
+        await client.emit("session_request", {"session_id": "e2e-socket"})
+        await client.emit("user_uttered", {"message": "Wat is een TLV?", "session_id": "e2e-socket",
+                                           "metadata": {"audience": "jongere"}})
+        await asyncio.wait_for(answered.wait(), timeout=60)
+        await client.disconnect()
+        return received
+
+    received = asyncio.run(conversation())
+    answer = next(m["custom"] for m in received if "custom" in m)
+    assert answer["content_id"] == "tlv-wat-is" and answer["audience"] == "jongere"
+    assert any(m.get("text") for m in received)
+
+
 def test_rasa_http_api_is_off_without_a_token(server):
     assert http(server + "/conversations/e2e-tlv/tracker")[0] == 404
