@@ -36,3 +36,33 @@ CLARIFY_MAX_OPTIONS = 3
 MAX_MESSAGE_CHARS = int(os.environ.get("STEUNPUNT_MAX_MESSAGE_CHARS", 1000))
 #: Request bodies larger than this are refused before they are parsed.
 MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))
+
+#: Tickets, staff accounts and the audit log. Embedded SQLite (WAL) by default; set a
+#: PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it between servers.
+DATABASE_URL = os.environ.get(
+    "STEUNPUNT_DATABASE_URL", f"sqlite:///{REPO_ROOT / 'var' / 'steunpunt.db'}"
+)
+#: Key for ticket-code hashes. Set STEUNPUNT_SECRET_KEY in production (the same value on
+#: every server); otherwise one is generated once in var/secret.key.
+SECRET_KEY_FILE = _env_path("STEUNPUNT_SECRET_KEY_FILE", REPO_ROOT / "var" / "secret.key")
+
+#: Staff web app (tickets queue). Cookies are marked Secure unless this is set to 0
+#: (plain http on localhost during development).
+STAFF_PORT = int(os.environ.get("STEUNPUNT_STAFF_PORT", 5056))
+STAFF_SECURE_COOKIES = os.environ.get("STEUNPUNT_STAFF_SECURE_COOKIES", "0") == "1"
+STAFF_SESSION_HOURS = 8
+
+
+def secret_key() -> bytes:
+    """The deployment's secret, from the environment or a file created once (mode 600)."""
+    if os.environ.get("STEUNPUNT_SECRET_KEY"):
+        return os.environ["STEUNPUNT_SECRET_KEY"].encode()
+    path = SECRET_KEY_FILE
+    if not path.exists():
+        import secrets
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run the assistant: set-up if needed, then the action server and the Rasa server.
-#   STEUNPUNT_PORT (5005), STEUNPUNT_ACTION_PORT (5055), STEUNPUNT_HOST (127.0.0.1)
+# Run the assistant: set-up if needed, then the action server, the staff web app and the
+# Rasa server.
+#   STEUNPUNT_PORT (5005), STEUNPUNT_ACTION_PORT (5055), STEUNPUNT_STAFF_PORT (5056),
+#   STEUNPUNT_HOST (127.0.0.1), STEUNPUNT_DATABASE_URL (tickets; default SQLite in var/)
 #   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -15,15 +17,19 @@ mkdir -p "$ROOT/var"
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 
+STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 ACTION_PID=$!
-trap 'kill "$ACTION_PID" 2>/dev/null || true' EXIT INT TERM
+"$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
+STAFF_PID=$!
+trap 'kill "$ACTION_PID" "$STAFF_PID" 2>/dev/null || true' EXIT INT TERM
 
 cat >&2 <<INFO
 [run] model:   ${MODEL#$ROOT/}
 [run] chat:    POST http://$HOST:$PORT/webhooks/rest/webhook   (socket.io: http://$HOST:$PORT/socket.io)
 [run] status:  GET  http://$HOST:$PORT/webhooks/status/
 [run] actions: $STEUNPUNT_ACTION_URL
+[run] staff:   http://$HOST:$STAFF_PORT/   (first account: .venv/bin/python -m staff.cli create-user NAME)
 INFO
 .venv/bin/rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpoints.yml \
   --interface "$HOST" --port "$PORT" "${api[@]}"

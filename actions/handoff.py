@@ -1,0 +1,185 @@
+"""Handing a conversation to a person: the handoff form, the ticket, and reading it back.
+
+Parents may leave an e-mail address or phone number (or decline); youths are never asked for
+contact data. The ticket is committed before the confirmation is sent, so a user who was
+told about a ticket can rely on it. Without contact data the user gets a code to come back
+with; wrong codes all get the same neutral message and repeated ones are slowed down.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import settings
+from actions.audience import AUDIENCES, audience_from_metadata, latest_metadata
+from actions.content import AUDIENCE_YOUTH, topic_for_intent
+from actions.respond import LIBRARY
+from store.db import engine_for
+from store.tickets import TicketStore
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_PHONE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
+_DECLINE = {"nee", "nee dank je", "nee dankje", "nee bedankt", "nee hoor", "liever niet",
+            "niet nodig", "geen", "nvt", "nope", "no"}
+_store: Optional[TicketStore] = None
+
+
+def ticket_store() -> TicketStore:
+    """The ticket store of this process (created on first use, migrations applied)."""
+    global _store
+    if _store is None:
+        _store = TicketStore(engine_for(settings.DATABASE_URL), settings.secret_key())
+    return _store
+
+
+def parse_contact(text: str) -> Optional[str]:
+    """A valid e-mail address or Dutch phone number from the text, normalised; else None."""
+    candidate = (text or "").strip()
+    if _EMAIL.match(candidate):
+        return candidate.lower()
+    digits = re.sub(r"[\s\-().]", "", candidate)
+    if _PHONE.match(digits):
+        return digits
+    return None
+
+
+def declines(text: Optional[str]) -> bool:
+    """'Nee, dank je.' and the like: the user does not want to give this."""
+    return " ".join(re.sub(r"[^\w\s]", " ", text or "").lower().split()) in _DECLINE
+
+
+def audience_in_words(text: Optional[str]) -> Optional[str]:
+    """'ik ben de moeder' -> ouder, 'ik zit in klas 2' -> jongere; None if unclear."""
+    words = (text or "").lower()
+    if re.search(r"ouder|moeder|vader|mama|papa|verzorger|voogd", words):
+        return AUDIENCES[0]
+    if re.search(r"leerling|jongere|scholier|student|\bklas\b|\bgroep\b|ik ben \d+", words):
+        return AUDIENCE_YOUTH
+    return None
+
+
+def audience_of(tracker: Tracker) -> Optional[str]:
+    return audience_from_metadata(latest_metadata(tracker)) or tracker.get_slot("audience")
+
+
+def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The conversation as staff should read it: who said what, when."""
+    lines = []
+    for event in tracker.events:
+        if event.get("event") in ("user", "bot") and event.get("text"):
+            lines.append({"from": event["event"], "text": event["text"],
+                          "time": event.get("timestamp")})
+    return lines
+
+
+def topic_guess(tracker: Tracker, limit: int = 3) -> List[Dict[str, Any]]:
+    """The topics NLU thought of for the last real question, with confidences."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        ranking = (event.get("parse_data") or {}).get("intent_ranking") or []
+        guesses = [{"topic": topic_for_intent(r["name"]), "confidence": round(r["confidence"], 3)}
+                   for r in ranking if topic_for_intent(r.get("name"))]
+        if guesses:
+            return guesses[:limit]
+    return []
+
+
+class ValidateHandoffForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_handoff_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+        audience = audience_of(tracker) or tracker.get_slot("handoff_audience")
+        if audience not in AUDIENCES:
+            return ["handoff_audience", "handoff_description"]
+        if audience == AUDIENCE_YOUTH:
+            return ["handoff_description"]  # youths are never asked for contact data
+        return ["handoff_contact", "handoff_description"]
+
+    def validate_handoff_audience(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        audience = value if value in AUDIENCES else audience_in_words(value)
+        if audience:
+            return {"handoff_audience": audience, "audience": audience}
+        return {"handoff_audience": None}  # the form asks again
+
+    def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        if declines(value):
+            return {"handoff_contact": "geen"}
+        contact = parse_contact(value)
+        if contact is None:
+            dispatcher.utter_message(response="utter_invalid_contact")
+            return {"handoff_contact": None}
+        return {"handoff_contact": contact}
+
+    def validate_handoff_description(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        return {"handoff_description": "" if declines(value) else (value or "").strip()}
+
+
+class ActionCreateTicket(Action):
+    def name(self) -> Text:
+        return "action_create_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
+        contact = tracker.get_slot("handoff_contact")
+        audience = audience_of(tracker) or tracker.get_slot("handoff_audience")
+        try:
+            ticket = await asyncio.to_thread(
+                ticket_store().create,
+                audience=audience, channel=tracker.get_latest_input_channel(),
+                topic_guess=topic_guess(tracker), transcript=transcript(tracker),
+                description=tracker.get_slot("handoff_description") or None,
+                contact=None if audience == AUDIENCE_YOUTH or contact in (None, "geen") else contact,
+            )
+        except Exception:  # noqa: BLE001 - never leave the user without a way to a person
+            dispatcher.utter_message(response="utter_handoff_failed",
+                                     json_message={"type": "handoff_failed"})
+            return self.clear()
+        regio = LIBRARY.regio()
+        facts = {"ticket": ticket.number, "code": ticket.code or "",
+                 "reactietijd": regio.get("steunpunt_reactietijd", ""),
+                 "bereikbaarheid": regio.get("steunpunt_bereikbaarheid", "")}
+        response = "utter_handoff_confirm_code" if ticket.code else "utter_handoff_confirm_contact"
+        dispatcher.utter_message(response=response, **facts, json_message={
+            "type": "handoff", "ticket": ticket.number, "code": ticket.code})
+        return self.clear()
+
+    @staticmethod
+    def clear() -> List[EventType]:
+        return [SlotSet(name, None) for name in
+                ("handoff_contact", "handoff_description", "handoff_audience", "pending")]
+
+
+class ActionCheckCode(Action):
+    """Show a ticket's status and the staff reply to whoever has its code."""
+
+    def name(self) -> Text:
+        return "action_check_code"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
+        typed = tracker.get_slot("ticket_code") or ""
+        found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id)
+        if found.wait_seconds:
+            minutes = max(1, round(found.wait_seconds / 60))
+            dispatcher.utter_message(response="utter_code_wait", minutes=minutes,
+                                     json_message={"type": "ticket_status", "found": False})
+        elif found.ticket is None:
+            dispatcher.utter_message(response="utter_code_unknown",
+                                     json_message={"type": "ticket_status", "found": False})
+        else:
+            ticket = found.ticket
+            number = f"SP-{ticket['id']:05d}"
+            dispatcher.utter_message(response="utter_code_status", ticket=number,
+                                     status=ticket["status"], json_message={
+                                         "type": "ticket_status", "found": True, "ticket": number,
+                                         "status": ticket["status"], "reply": ticket["reply"]})
+            if ticket["reply"]:
+                dispatcher.utter_message(response="utter_code_reply", reply=ticket["reply"])
+            else:
+                dispatcher.utter_message(response="utter_code_no_reply_yet")
+        return [SlotSet("ticket_code", None)]

@@ -1,0 +1,1 @@
+"""Staff web app for handed-off conversations (`python -m staff`)."""

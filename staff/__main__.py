@@ -1,0 +1,23 @@
+"""`python -m staff [--port N]`: run the staff web app (one worker; state is in the database)."""
+import argparse
+
+from actions import settings
+from staff.app import create_app
+from store.accounts import Accounts
+from store.db import engine_for
+from store.tickets import TicketStore
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=settings.STAFF_PORT)
+    args = parser.parse_args()
+    engine = engine_for(settings.DATABASE_URL)
+    app = create_app(TicketStore(engine, settings.secret_key()),
+                     Accounts(engine, settings.STAFF_SESSION_HOURS), settings.STAFF_SECURE_COOKIES)
+    app.run(host=args.host, port=args.port, access_log=False, workers=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""The staff web app: the queue of handed-off conversations and one page per ticket.
+
+Server-rendered HTML (works without JavaScript), Dutch UI. Every page needs a login; every
+form carries a CSRF token; session cookies are HttpOnly and SameSite=Strict; logins are
+throttled; every change is audited (store/tickets.py).
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Optional
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+
+from actions.content import ContentLibrary
+from store.accounts import Accounts
+from store.schema import STATUSES
+from store.tickets import TicketStore, ticket_number
+
+SESSION_COOKIE = "sp_session"
+LOGIN_CSRF_COOKIE = "sp_login_csrf"
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"]))
+_templates.filters["ticket_number"] = ticket_number
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
+}
+
+
+def render(name: str, status: int = 200, **context) -> response.HTTPResponse:
+    return response.html(_templates.get_template(name).render(**context), status=status,
+                         headers=HEADERS)
+
+
+def parse_date(text: Optional[str]) -> Optional[date]:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
+               name: str = "steunpunt_staff") -> Sanic:
+    app = Sanic(name)
+    topics = ContentLibrary()
+
+    def set_cookie(resp, key: str, value: str) -> None:
+        resp.cookies[key] = value
+        resp.cookies[key]["httponly"] = True
+        resp.cookies[key]["samesite"] = "Strict"
+        resp.cookies[key]["secure"] = secure_cookies
+        resp.cookies[key]["path"] = "/"
+
+    def client(request: Request) -> str:
+        return request.ip or "onbekend"
+
+    def login_required(handler):
+        """No page without login; no form without the session's CSRF token."""
+
+        @wraps(handler)
+        async def wrapper(request: Request, *args, **kwargs):
+            session = accounts.session(request.cookies.get(SESSION_COOKIE))
+            if session is None:
+                return response.redirect("/login", status=303, headers=HEADERS)
+            if request.method == "POST" and not hmac.compare_digest(
+                    request.form.get("csrf", ""), session.csrf_token):
+                return render("error.html", 403, message="Ongeldig formulier (CSRF). Laad de pagina opnieuw.")
+            return await handler(request, session, *args, **kwargs)
+
+        return wrapper
+
+    @app.get("/login")
+    async def login_form(request: Request):
+        token = secrets.token_urlsafe(32)
+        resp = render("login.html", csrf=token, error=None)
+        set_cookie(resp, LOGIN_CSRF_COOKIE, token)
+        return resp
+
+    @app.post("/login")
+    async def login(request: Request):
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
+            return render("error.html", 403, message="Ongeldig formulier (CSRF). Laad de pagina opnieuw.")
+        username = request.form.get("username", "")[:80]
+        wait = accounts.login_wait(username, client(request))
+        if wait:
+            return render("login.html", 429, csrf=expected,
+                          error=f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.")
+        token = accounts.login(username, request.form.get("password", ""), client(request))
+        if token is None:
+            return render("login.html", 401, csrf=expected,
+                          error="Gebruikersnaam of wachtwoord klopt niet.")
+        resp = response.redirect("/", status=303, headers=HEADERS)
+        set_cookie(resp, SESSION_COOKIE, token)
+        return resp
+
+    @app.post("/logout")
+    @login_required
+    async def logout(request: Request, session):
+        accounts.logout(request.cookies.get(SESSION_COOKIE))
+        resp = response.redirect("/login", status=303, headers=HEADERS)
+        del resp.cookies[SESSION_COOKIE]
+        return resp
+
+    @app.get("/")
+    @login_required
+    async def queue(request: Request, session):
+        filters = {key: request.args.get(key, "") for key in ("status", "audience", "topic", "van", "tot")}
+        rows = store.search(status=filters["status"] or None, audience=filters["audience"] or None,
+                            topic=filters["topic"] or None, since=parse_date(filters["van"]),
+                            until=parse_date(filters["tot"]))
+        return render("queue.html", session=session, tickets=rows, counts=store.counts(),
+                      filters=filters, statuses=STATUSES, topics=sorted(topics.topics()))
+
+    @app.get("/tickets/<ticket_id:int>")
+    @login_required
+    async def ticket_page(request: Request, session, ticket_id: int):
+        ticket = store.get(ticket_id)
+        if ticket is None:
+            return render("error.html", 404, message="Deze vraag bestaat niet.")
+        return render("ticket.html", session=session, ticket=ticket, statuses=STATUSES,
+                      notes=store.notes(ticket_id), audit=store.audit_entries(ticket_id))
+
+    def change(handler):
+        """A POST that changes a ticket, then back to its page."""
+
+        @login_required
+        @wraps(handler)
+        async def wrapper(request: Request, session, ticket_id: int):
+            try:
+                handler(request, session, ticket_id)
+            except KeyError:
+                return render("error.html", 404, message="Deze vraag bestaat niet.")
+            except ValueError as error:
+                return render("error.html", 400, message=str(error))
+            return response.redirect(f"/tickets/{ticket_id}", status=303, headers=HEADERS)
+
+        return wrapper
+
+    def required_text(request: Request, field: str) -> str:
+        text = (request.form.get(field) or "").strip()
+        if not text or len(text) > 5000:
+            raise ValueError("Vul een tekst in (maximaal 5000 tekens).")
+        return text
+
+    @app.post("/tickets/<ticket_id:int>/toewijzen")
+    @change
+    def assign(request, session, ticket_id):
+        store.assign(ticket_id, session.staff_id)
+
+    @app.post("/tickets/<ticket_id:int>/status")
+    @change
+    def status(request, session, ticket_id):
+        store.set_status(ticket_id, request.form.get("status", ""), session.staff_id)
+
+    @app.post("/tickets/<ticket_id:int>/antwoord")
+    @change
+    def reply(request, session, ticket_id):
+        store.reply(ticket_id, required_text(request, "text"), session.staff_id)
+
+    @app.post("/tickets/<ticket_id:int>/notitie")
+    @change
+    def note(request, session, ticket_id):
+        store.add_note(ticket_id, required_text(request, "text"), session.staff_id)
+
+    return app

@@ -1,0 +1,49 @@
+"""Engine creation and migrations for the one database URL of the deployment."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Dict
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_engines: Dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    # WAL: readers do not block the writer (action server and staff app share the file);
+    # synchronous=FULL: a committed ticket survives a crash or power loss.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def migrate(url: str) -> None:
+    """Bring the database schema up to date (Alembic, store/migrations)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["url"] = url
+    command.upgrade(config, "head")
+
+
+def engine_for(url: str) -> Engine:
+    """One migrated engine per URL and process."""
+    with _lock:
+        if url not in _engines:
+            if url.startswith("sqlite:///"):
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True, pool_pre_ping=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            migrate(url)
+            _engines[url] = engine
+        return _engines[url]

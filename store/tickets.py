@@ -1,0 +1,169 @@
+"""Handoff tickets: created by the chat, handled by staff, read back by code.
+
+Every write commits before it returns, so a ticket the user was told about already exists
+on disk (or in PostgreSQL) when the confirmation is sent. Every staff change is written to
+the audit log in the same transaction.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Dict, List, Optional, Sequence
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from store import throttle
+from store.codes import code_hash, new_code, normalise
+from store.schema import STATUSES, audit_log, staff, ticket_notes, tickets
+
+CODE_FREE_FAILURES = 3       # wrong codes per conversation before slowing down
+CODE_GLOBAL_FREE_FAILURES = 50  # wrong codes across all conversations per hour
+
+
+def ticket_number(ticket_id: int) -> str:
+    """What users and staff call a ticket, e.g. SP-00042."""
+    return f"SP-{ticket_id:05d}"
+
+
+def now() -> datetime:
+    return datetime.utcnow().replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    number: str
+    code: Optional[str]  # shown once to the user; only its hash is stored
+
+
+@dataclass(frozen=True)
+class CodeLookup:
+    ticket: Optional[Dict[str, Any]]
+    wait_seconds: int = 0  # > 0: too many wrong codes, nothing was looked up
+
+
+class TicketStore:
+    def __init__(self, engine: Engine, secret: bytes) -> None:
+        self.engine = engine
+        self.secret = secret
+
+    # --- created by the chat -------------------------------------------------------------
+    def create(self, *, audience: Optional[str], channel: Optional[str],
+               topic_guess: Sequence[Dict[str, Any]], transcript: Sequence[Dict[str, Any]],
+               description: Optional[str], contact: Optional[str]) -> NewTicket:
+        """Store a new ticket; it gets a code unless a parent left contact data."""
+        code = None if contact else new_code()
+        stamp = now()
+        with self.engine.begin() as connection:
+            result = connection.execute(insert(tickets).values(
+                code_hash=code_hash(normalise(code), self.secret) if code else None,
+                status=STATUSES[0], audience=audience, channel=channel,
+                topic_guess=list(topic_guess), transcript=list(transcript),
+                description=description, contact=contact, created_at=stamp, updated_at=stamp,
+            ))
+            ticket_id = result.inserted_primary_key[0]
+        return NewTicket(number=ticket_number(ticket_id), code=code)
+
+    def lookup_code(self, typed: str, conversation: str) -> CodeLookup:
+        """The ticket for a typed code. Wrong and unknown codes look the same to the user,
+        and repeated wrong codes (per conversation, and across all) are slowed down."""
+        stamp = now()
+        keys = (f"code:{conversation}", CODE_FREE_FAILURES), ("code:*", CODE_GLOBAL_FREE_FAILURES)
+        wait = max(throttle.wait_seconds(self.engine, key, free, stamp) for key, free in keys)
+        if wait:
+            return CodeLookup(ticket=None, wait_seconds=wait)
+        code = normalise(typed)
+        row = None
+        if code:
+            with self.engine.connect() as connection:
+                row = connection.execute(
+                    select(tickets).where(tickets.c.code_hash == code_hash(code, self.secret))
+                ).mappings().first()
+        if row is None:
+            for key, _ in keys:
+                throttle.record_failure(self.engine, key, stamp)
+            return CodeLookup(ticket=None)
+        throttle.reset(self.engine, keys[0][0])
+        return CodeLookup(ticket=dict(row))
+
+    # --- read by staff ---------------------------------------------------------------------
+    def get(self, ticket_id: int) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(tickets, staff.c.username.label("assigned_name"))
+                .select_from(tickets.outerjoin(staff, tickets.c.assigned_to == staff.c.id))
+                .where(tickets.c.id == ticket_id)
+            ).mappings().first()
+        return dict(row) if row else None
+
+    def search(self, status: Optional[str] = None, audience: Optional[str] = None,
+               topic: Optional[str] = None, since: Optional[date] = None,
+               until: Optional[date] = None, limit: int = 200) -> List[Dict[str, Any]]:
+        """The queue: newest first, filtered by status, audience, topic guess and date."""
+        query = select(tickets).order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+        if status:
+            query = query.where(tickets.c.status == status)
+        if audience:
+            query = query.where(tickets.c.audience == audience)
+        if since:
+            query = query.where(tickets.c.created_at >= datetime.combine(since, datetime.min.time()))
+        if until:
+            query = query.where(tickets.c.created_at < datetime.combine(until, datetime.min.time())
+                                + timedelta(days=1))
+        with self.engine.connect() as connection:
+            rows = [dict(r) for r in connection.execute(query).mappings()]
+        if topic:  # JSON filtering differs per database; the queue is small, filter here
+            rows = [r for r in rows if topic in [g.get("topic") for g in r["topic_guess"] or []]]
+        return rows[:limit]
+
+    def counts(self) -> Dict[str, int]:
+        with self.engine.connect() as connection:
+            found = dict(connection.execute(
+                select(tickets.c.status, func.count()).group_by(tickets.c.status)).all())
+        return {status: found.get(status, 0) for status in STATUSES}
+
+    def notes(self, ticket_id: int) -> List[Dict[str, Any]]:
+        return self._rows(ticket_notes, ticket_notes.c.ticket_id == ticket_id)
+
+    def audit_entries(self, ticket_id: int) -> List[Dict[str, Any]]:
+        return self._rows(audit_log, audit_log.c.ticket_id == ticket_id)
+
+    def _rows(self, table, condition) -> List[Dict[str, Any]]:
+        query = (select(table, staff.c.username).select_from(
+            table.outerjoin(staff, table.c.staff_id == staff.c.id))
+            .where(condition).order_by(table.c.created_at, table.c.id))
+        with self.engine.connect() as connection:
+            return [dict(r) for r in connection.execute(query).mappings()]
+
+    # --- changed by staff, always audited ----------------------------------------------------
+    def _change(self, connection: Connection, ticket_id: int, staff_id: int, action: str,
+                detail: str, **values: Any) -> None:
+        stamp = now()
+        changed = connection.execute(update(tickets).where(tickets.c.id == ticket_id)
+                                     .values(updated_at=stamp, **values)).rowcount
+        if not changed:
+            raise KeyError(ticket_id)
+        connection.execute(insert(audit_log).values(staff_id=staff_id, action=action,
+                                                    ticket_id=ticket_id, detail=detail,
+                                                    created_at=stamp))
+
+    def assign(self, ticket_id: int, staff_id: int) -> None:
+        with self.engine.begin() as connection:
+            self._change(connection, ticket_id, staff_id, "toegewezen", "", assigned_to=staff_id)
+
+    def set_status(self, ticket_id: int, status: str, staff_id: int) -> None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}")
+        with self.engine.begin() as connection:
+            self._change(connection, ticket_id, staff_id, "status", status, status=status)
+
+    def reply(self, ticket_id: int, text: str, staff_id: int) -> None:
+        with self.engine.begin() as connection:
+            self._change(connection, ticket_id, staff_id, "antwoord", text, reply=text,
+                         replied_at=now())
+
+    def add_note(self, ticket_id: int, text: str, staff_id: int) -> None:
+        with self.engine.begin() as connection:
+            self._change(connection, ticket_id, staff_id, "notitie", text)
+            connection.execute(insert(ticket_notes).values(
+                ticket_id=ticket_id, staff_id=staff_id, text=text, created_at=now()))

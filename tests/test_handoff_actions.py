@@ -1,0 +1,133 @@
+"""The handoff form, ticket creation and reading a ticket back by code (action level)."""
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import handoff
+from store.db import engine_for
+from store.tickets import TicketStore
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    ticket_store = TicketStore(engine_for(f"sqlite:///{tmp_path / 'h.db'}"), b"secret")
+    monkeypatch.setattr(handoff, "_store", ticket_store)
+    return ticket_store
+
+
+def tracker(slots=None, metadata=None, sender="chat-1"):
+    events = [
+        {"event": "user", "text": "mijn kind zit thuis", "timestamp": 1.0, "metadata": metadata or {},
+         "parse_data": {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.5},
+                                           {"name": "info_thuiszitten", "confidence": 0.45},
+                                           {"name": "out_of_scope", "confidence": 0.2},
+                                           {"name": "info_school_weigert", "confidence": 0.1}]}},
+        {"event": "bot", "text": "Wil je een medewerker?", "timestamp": 2.0},
+        {"event": "user", "text": "ja", "timestamp": 3.0, "metadata": metadata or {},
+         "parse_data": {"intent_ranking": [{"name": "affirm", "confidence": 0.99}]}},
+    ]
+    latest = {"intent": {"name": "affirm"}, "intent_ranking": []}
+    return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
+
+
+def run(action, track):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, track, {}))
+    return dispatcher.messages, events
+
+
+def required(track):
+    form = handoff.ValidateHandoffForm()
+    return asyncio.run(form.required_slots([], CollectingDispatcher(), track, {}))
+
+
+def test_youths_are_never_asked_for_contact_data():
+    assert required(tracker(metadata={"audience": "jongere"})) == ["handoff_description"]
+    assert required(tracker(slots={"audience": "jongere"})) == ["handoff_description"]
+
+
+def test_parents_may_leave_contact_and_unknown_audience_is_asked_first():
+    assert required(tracker(slots={"audience": "ouder"})) == ["handoff_contact", "handoff_description"]
+    assert required(tracker())[0] == "handoff_audience"
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("Ouder@Voorbeeld.nl", "ouder@voorbeeld.nl"), ("06-1234 5678", "0612345678"),
+    ("+31612345678", "+31612345678"), ("Nee, dank je.", "geen"), ("liever niet", "geen"),
+])
+def test_contact_is_validated_or_declined(typed, stored):
+    form = handoff.ValidateHandoffForm()
+    assert form.validate_handoff_contact(typed, CollectingDispatcher(), tracker(), {}) == {
+        "handoff_contact": stored}
+
+
+@pytest.mark.parametrize("typed", ["mijn naam is", "12345", "jan@", "bel me maar"])
+def test_invalid_contact_is_asked_again_with_an_explanation(typed):
+    dispatcher = CollectingDispatcher()
+    result = handoff.ValidateHandoffForm().validate_handoff_contact(typed, dispatcher, tracker(), {})
+    assert result == {"handoff_contact": None}
+    assert dispatcher.messages[0]["response"] == "utter_invalid_contact"
+
+
+def test_audience_from_words_in_the_form():
+    form = handoff.ValidateHandoffForm()
+    assert form.validate_handoff_audience("ik ben de vader", None, tracker(), {})["audience"] == "ouder"
+    assert form.validate_handoff_audience("ik zit in klas 3", None, tracker(), {})["audience"] == "jongere"
+    assert form.validate_handoff_audience("weet niet", None, tracker(), {}) == {"handoff_audience": None}
+
+
+def test_youth_ticket_is_committed_with_transcript_and_topic_guess_and_gets_a_code(store):
+    track = tracker(slots={"handoff_description": "ik wil weer naar school"},
+                    metadata={"audience": "jongere"})
+    messages, events = run(handoff.ActionCreateTicket(), track)
+    payload = messages[0]["custom"]
+    assert payload["type"] == "handoff" and payload["ticket"] == "SP-00001" and payload["code"]
+    assert messages[0]["response"] == "utter_handoff_confirm_code"
+    saved = store.get(1)
+    assert saved["audience"] == "jongere" and saved["contact"] is None
+    assert saved["description"] == "ik wil weer naar school"
+    assert [g["topic"] for g in saved["topic_guess"]] == ["thuiszitten", "school-weigert"]
+    assert [line["text"] for line in saved["transcript"]] == [
+        "mijn kind zit thuis", "Wil je een medewerker?", "ja"]
+    assert {e["name"] for e in events} >= {"handoff_contact", "handoff_description"}
+
+
+def test_parent_with_contact_gets_no_code(store):
+    track = tracker(slots={"audience": "ouder", "handoff_contact": "0612345678",
+                           "handoff_description": "graag bellen"})
+    messages, _ = run(handoff.ActionCreateTicket(), track)
+    assert messages[0]["custom"]["code"] is None
+    assert messages[0]["response"] == "utter_handoff_confirm_contact"
+    assert store.get(1)["contact"] == "0612345678"
+
+
+def test_store_failure_still_points_to_a_person(monkeypatch):
+    class Broken:
+        def create(self, **kwargs):
+            raise OSError("disk full")
+
+    monkeypatch.setattr(handoff, "_store", Broken())
+    messages, _ = run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}))
+    assert messages[0]["custom"] == {"type": "handoff_failed"}
+
+
+def test_code_shows_status_and_staff_reply(store):
+    ticket = store.create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
+                          description=None, contact=None)
+    store.reply(1, "Je kunt ons bellen.", staff_id=None)
+    messages, events = run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": ticket.code}))
+    status = messages[0]["custom"]
+    assert status["found"] and status["reply"] == "Je kunt ons bellen."
+    assert messages[1]["response"] == "utter_code_reply"
+    assert events[0]["name"] == "ticket_code" and events[0]["value"] is None
+
+
+def test_wrong_code_is_neutral_and_repeated_ones_are_slowed(store):
+    outcomes = []
+    for _ in range(4):
+        messages, _ = run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": "ZZZZ-ZZZZ"}))
+        outcomes.append(messages[0]["response"])
+    assert outcomes[:3] == ["utter_code_unknown"] * 3
+    assert outcomes[3] == "utter_code_wait"

@@ -1,0 +1,159 @@
+"""Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
+import os
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from store import db, throttle
+from store.accounts import Accounts
+from store.codes import ALPHABET, new_code, normalise
+from store.schema import metadata, tickets
+from store.tickets import TicketStore
+
+SECRET = b"test-secret"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def fresh_postgres(url):
+    engine = create_engine(url, future=True)
+    with engine.begin() as connection:
+        metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+    db._engines.pop(url, None)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = fresh_postgres(os.environ["TEST_DATABASE_URL"])
+    yield db.engine_for(url)
+    db._engines.pop(url, None)
+
+
+@pytest.fixture
+def store(engine):
+    return TicketStore(engine, SECRET)
+
+
+def new_ticket(store, contact=None, audience="jongere", topic="tlv-wat-is"):
+    return store.create(audience=audience, channel="rest",
+                        topic_guess=[{"topic": topic, "confidence": 0.41}],
+                        transcript=[{"from": "user", "text": "help", "time": 1.0}],
+                        description="Ik wil hulp", contact=contact)
+
+
+def test_codes_are_unambiguous_and_typed_forgivingly():
+    code = new_code()
+    assert len(code) == 9 and code[4] == "-"
+    assert not set("0O1IL") & set(ALPHABET)
+    assert normalise(code.lower().replace("-", " ")) == code.replace("-", "")
+    assert normalise("ABCD-EFG0") is None and normalise("kort") is None
+
+
+def test_sqlite_runs_in_wal_mode(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_migrations_can_run_again(engine):
+    db.migrate(str(engine.url))  # idempotent: no error, tables stay
+    with engine.connect() as connection:
+        assert connection.execute(select(tickets)).all() == []
+
+
+def test_a_youth_ticket_gets_a_code_and_only_its_hash_is_stored(store, engine):
+    ticket = new_ticket(store)
+    assert ticket.number == "SP-00001" and ticket.code
+    with engine.connect() as connection:
+        row = connection.execute(select(tickets)).mappings().one()
+    assert ticket.code not in str(dict(row)) and ticket.code.replace("-", "") not in str(dict(row))
+    assert row["status"] == "nieuw" and row["transcript"][0]["text"] == "help"
+    found = store.lookup_code(ticket.code.lower(), "conversation-1")
+    assert found.ticket["id"] == 1 and found.wait_seconds == 0
+
+
+def test_a_parent_who_leaves_contact_gets_no_code(store):
+    ticket = new_ticket(store, contact="ouder@voorbeeld.nl", audience="ouder")
+    assert ticket.code is None
+    assert store.get(1)["contact"] == "ouder@voorbeeld.nl"
+
+
+def test_wrong_codes_reveal_nothing_and_are_slowed_down(store):
+    new_ticket(store)
+    answers = [store.lookup_code(code, "guesser") for code in
+               ("AAAA-AAAA", "not a code", "BBBB-BBBB")]
+    assert all(a.ticket is None and a.wait_seconds == 0 for a in answers)
+    blocked = store.lookup_code("CCCC-CCCC", "guesser")
+    assert blocked.ticket is None and blocked.wait_seconds > 0
+    assert store.lookup_code("DDDD-DDDD", "someone-else").wait_seconds == 0
+
+
+def test_throttle_delay_grows_and_expires(engine):
+    start = datetime(2026, 1, 1, 12, 0, 0)
+    for _ in range(4):
+        throttle.record_failure(engine, "k", start)
+    assert throttle.wait_seconds(engine, "k", free=3, now=start) == 60
+    assert throttle.wait_seconds(engine, "k", free=3, now=start + timedelta(seconds=61)) == 0
+    throttle.reset(engine, "k")
+    assert throttle.wait_seconds(engine, "k", free=0, now=start) == 0
+
+
+def test_staff_changes_are_stored_and_audited(store, engine):
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+    new_ticket(store)
+    store.assign(1, staff_id)
+    store.set_status(1, "in behandeling", staff_id)
+    store.add_note(1, "Moeder gebeld", staff_id)
+    store.reply(1, "We helpen je graag verder.", staff_id)
+    ticket = store.get(1)
+    assert (ticket["status"], ticket["assigned_name"], ticket["reply"]) == (
+        "in behandeling", "anna", "We helpen je graag verder.")
+    assert [n["text"] for n in store.notes(1)] == ["Moeder gebeld"]
+    assert [(a["username"], a["action"]) for a in store.audit_entries(1)] == [
+        ("anna", "toegewezen"), ("anna", "status"), ("anna", "notitie"), ("anna", "antwoord")]
+    with pytest.raises(ValueError):
+        store.set_status(1, "weg", staff_id)
+    with pytest.raises(KeyError):
+        store.set_status(99, "afgehandeld", staff_id)
+
+
+def test_queue_filters_and_counts(store, engine):
+    staff_id = Accounts(engine).create("bob", "een lang wachtwoord")
+    new_ticket(store, audience="jongere", topic="tlv-wat-is")
+    new_ticket(store, contact="0612345678", audience="ouder", topic="opp-wat-is")
+    store.set_status(2, "afgehandeld", staff_id)
+    assert store.counts() == {"nieuw": 1, "in behandeling": 0, "afgehandeld": 1}
+    assert [t["id"] for t in store.search()] == [2, 1]
+    assert [t["id"] for t in store.search(status="nieuw")] == [1]
+    assert [t["id"] for t in store.search(audience="ouder")] == [2]
+    assert [t["id"] for t in store.search(topic="opp-wat-is")] == [2]
+    today = date.today()
+    assert len(store.search(since=today, until=today)) == 2
+    assert store.search(until=today - timedelta(days=1)) == []
+
+
+def test_accounts_hash_passwords_and_throttle_logins(engine):
+    accounts = Accounts(engine)
+    accounts.create("carla", "een lang wachtwoord")
+    with pytest.raises(ValueError):
+        accounts.create("carla", "nog een lang wachtwoord")
+    with pytest.raises(ValueError):
+        accounts.create("kort", "kort")
+    token = accounts.login("carla", "een lang wachtwoord", "127.0.0.1")
+    session = accounts.session(token)
+    assert session.username == "carla" and session.csrf_token
+    accounts.logout(token)
+    assert accounts.session(token) is None
+    for _ in range(5):
+        assert accounts.login("carla", "fout", "127.0.0.1") is None
+    assert accounts.login_wait("carla", "127.0.0.1") > 0
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT password_hash FROM staff")).scalar()
+    assert stored.startswith("$argon2id$")
