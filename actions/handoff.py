@@ -152,7 +152,8 @@ class ActionCreateTicket(Action):
     @staticmethod
     def clear() -> List[EventType]:
         return [SlotSet(name, None) for name in
-                ("handoff_contact", "handoff_description", "handoff_audience", "pending")]
+                ("handoff_contact", "handoff_description", "handoff_audience", "pending")
+                ] + [SlotSet("handoff_requested", False)]
 
 
 class ActionCheckCode(Action):

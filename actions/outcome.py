@@ -19,7 +19,6 @@ CLARIFY = "clarify"
 HANDOFF_OFFER = "handoff_offer"
 HANDOFF = "handoff"
 SET_AUDIENCE = "set_audience"
-CHECK_CODE = "check_code"
 DECLINED = "declined"
 PROMPT = "prompt"
 
@@ -74,8 +73,6 @@ def decide(
         return Outcome(HANDOFF_OFFER, reason="not_understood")
     if intent in AUDIENCE_INTENTS:
         return Outcome(SET_AUDIENCE, audience=AUDIENCE_INTENTS[intent])
-    if intent == "have_code":
-        return Outcome(CHECK_CODE)
     if intent == "ask_human":
         return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="asked")
     if intent == "not_helpful":

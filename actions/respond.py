@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, Callable, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
@@ -18,7 +18,6 @@ from actions.audience import audience_from_metadata, latest_metadata
 from actions.content import ContentLibrary, Topic
 from actions.outcome import (
     ANSWER,
-    CHECK_CODE,
     CLARIFY,
     DECLINED,
     HANDOFF,
@@ -95,8 +94,6 @@ class _Turn:
             self.offer_handoff(outcome.reason)
         elif outcome.kind == HANDOFF:
             self.hand_off(outcome.content_id)
-        elif outcome.kind == CHECK_CODE:
-            self.events.append(FollowupAction("code_form"))
         elif outcome.kind == SET_AUDIENCE:
             self.set_audience(outcome.audience)
         elif outcome.kind == DECLINED:
@@ -142,13 +139,13 @@ class _Turn:
         self.set_pending(PENDING_HANDOFF_OFFER)
 
     def hand_off(self, contact_topic: str) -> None:
-        """Say what will happen, show how to reach the steunpunt directly (vetted content),
-        then start the handoff form that ends in a ticket (actions/handoff.py)."""
+        """Say what will happen and how to reach the steunpunt directly (vetted content).
+        The slot makes the rules start the handoff form, which ends in a ticket."""
         self.say({"response": "utter_handoff_start"})
         topic = self.servable(contact_topic)
         if topic is not None:
             self.say(replies.answer(topic, self.audience))
-        self.events.append(FollowupAction("handoff_form"))
+        self.events.append(SlotSet("handoff_requested", True))
 
     def set_audience(self, audience: str) -> None:
         self.audience = audience

@@ -1,12 +1,15 @@
 """Choose the FallbackClassifier thresholds from a measured wrong-answer curve.
 
-Uses only the training data (never the held-out test set): k-fold cross-validation trains
-on k-1 folds and records the full intent ranking for each example of the remaining fold.
-Then every (threshold, ambiguity) pair is replayed through `actions.outcome.decide`, the
-bot's own decision, to show how often it would answer right, answer wrong, or ask/offer a
-person. Writes docs/thresholds.md.
+Never uses the held-out test set. Two sources of intent rankings:
+- `tuning` (default): the trained model on tests/tuning/questions.yml, realistic questions
+  written separately from both the training data and the test set;
+- `cv`: k-fold cross-validation on the training data (its examples are deliberately hard,
+  so this curve is pessimistic; kept for comparison).
+Every (threshold, ambiguity) pair is replayed through `actions.outcome.decide`, the bot's own
+decision, to show how often it would answer right, answer wrong, or ask/offer a person.
+Writes docs/thresholds-<source>.md.
 
-    .venv/bin/python scripts/tune_thresholds.py [--folds 5] [--reuse]
+    .venv/bin/python scripts/tune_thresholds.py [--source tuning|cv] [--folds 5] [--reuse]
 """
 from __future__ import annotations
 
@@ -27,11 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from actions.content import topic_for_intent  # noqa: E402
+from actions.content import intent_for_topic, topic_for_intent  # noqa: E402
 from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
+from evaluate import OUT_OF_SCOPE, load_questions  # noqa: E402
 
-RANKINGS = ROOT / "build" / "cv_rankings.json"
 CONFIG = ROOT / "build" / "config.yml"
+TUNING_SET = ROOT / "tests" / "tuning" / "questions.yml"
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(13)]
 AMBIGUITIES = [0.0, 0.05, 0.1, 0.15, 0.2]
 MAX_WRONG = 0.02  # target: at most 2% of in-scope questions answered with wrong content
@@ -83,6 +87,14 @@ async def rankings_for(model: Path, examples) -> list[dict]:
     return rows
 
 
+def tuning_rankings() -> list[dict]:
+    from train import model_path
+
+    examples = [(q["text"], q["expect"] if q["expect"] == OUT_OF_SCOPE else intent_for_topic(q["expect"]))
+                for q in load_questions(TUNING_SET)]
+    return asyncio.run(rankings_for(model_path(), examples))
+
+
 def cross_validate(k: int) -> list[dict]:
     rasa = Path(sys.executable).with_name("rasa")
     rows = []
@@ -129,30 +141,35 @@ def replay(rows, threshold: float, ambiguity: float) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", choices=("tuning", "cv"), default="tuning")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="replay the last recorded rankings")
     args = parser.parse_args()
-    if args.reuse and RANKINGS.exists():
-        rows = json.loads(RANKINGS.read_text())
+    rankings = ROOT / "build" / f"rankings-{args.source}.json"
+    if args.reuse and rankings.exists():
+        rows = json.loads(rankings.read_text())
     else:
-        rows = cross_validate(args.folds)
-        RANKINGS.write_text(json.dumps(rows, ensure_ascii=False))
+        rows = tuning_rankings() if args.source == "tuning" else cross_validate(args.folds)
+        rankings.write_text(json.dumps(rows, ensure_ascii=False))
     curve = [replay(rows, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
     allowed = [c for c in curve if c["wrong"] <= MAX_WRONG and c["oos_answered"] <= MAX_WRONG]
     best = max(allowed or curve, key=lambda c: (c["right"], -c["wrong"]))
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
-    lines = ["# Fallback thresholds from cross-validation", "",
-             f"{args.folds}-fold cross-validation on the training data only ({len(rows)} examples); "
-             f"config `build/config.yml`. Rerun: `.venv/bin/python scripts/tune_thresholds.py`.", "",
-             f"Chosen: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most right "
+    source = (f"the tuning set `tests/tuning/questions.yml` ({len(rows)} questions, not used for "
+              "training or testing) with the trained model" if args.source == "tuning" else
+              f"{args.folds}-fold cross-validation on the training data ({len(rows)} examples)")
+    lines = [f"# Fallback thresholds ({args.source})", "",
+             f"Rankings from {source}; pipeline config `build/config.yml`. Rerun: "
+             f"`.venv/bin/python scripts/tune_thresholds.py --source {args.source}`.", "",
+             f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most right "
              f"answers with at most {pct(MAX_WRONG)} wrong answers and out-of-scope answered.", "",
              "| threshold | ambiguity | right | wrong | clarify or person | out-of-scope answered |",
              "| --- | --- | --- | --- | --- | --- |"]
     for c in curve:
-        mark = " **(chosen)**" if c is best else ""
+        mark = " **(best)**" if c is best else ""
         lines.append(f"| {c['threshold']}{mark} | {c['ambiguity']} | {pct(c['right'])} | "
                      f"{pct(c['wrong'])} | {pct(c['unsure'])} | {pct(c['oos_answered'])} |")
-    out = ROOT / "docs" / "thresholds.md"
+    out = ROOT / "docs" / f"thresholds-{args.source}.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")
     print(json.dumps(best))

@@ -118,11 +118,17 @@ def test_nothing_plausible_offers_a_person(action):
                                                   "utter_handoff_offer"]
 
 
-def test_accepting_the_offer_says_how_to_reach_a_person(action):
+def test_accepting_the_offer_says_what_happens_and_starts_the_handoff(action):
     messages, slots = run(action, tracker("affirm", slots={"pending": "handoff_offer"}))
-    assert messages[0]["response"] == "utter_handoff_contact"
+    assert messages[0]["response"] == "utter_handoff_start"
     assert payloads(messages)[0]["content_id"] == "steunpunt-contact"
-    assert slots["pending"] is None
+    assert slots["pending"] is None and slots["handoff_requested"] is True
+
+
+def test_yes_without_an_offer_does_not_hand_off(action):
+    messages, slots = run(action, tracker("affirm"))
+    assert messages[0]["response"] == "utter_how_can_i_help"
+    assert "handoff_requested" not in slots
 
 
 def test_an_edit_changes_the_answer_without_retraining(action):

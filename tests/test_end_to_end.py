@@ -9,8 +9,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from store.db import engine_for
+from store.tickets import TicketStore
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTUP_SECONDS = 240
@@ -34,10 +38,13 @@ def http(url, body=None, raw=None, timeout=60):
 
 @pytest.fixture(scope="module")
 def server(model_path, tmp_path_factory):
-    port, action_port = free_port(), free_port()
+    port, action_port, staff_port = free_port(), free_port(), free_port()
     log = tmp_path_factory.mktemp("e2e") / "run.log"
     env = {**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
-           "STEUNPUNT_TRACKER_DB": str(log.parent / "trackers.db")}
+           "STEUNPUNT_STAFF_PORT": str(staff_port),
+           "STEUNPUNT_TRACKER_DB": str(log.parent / "trackers.db"),
+           "STEUNPUNT_DATABASE_URL": f"sqlite:///{log.parent / 'steunpunt.db'}",
+           "STEUNPUNT_SECRET_KEY": "e2e-secret"}
     env.pop("RASA_API_TOKEN", None)
     with open(log, "w") as out:
         process = subprocess.Popen(["./scripts/run.sh"], cwd=ROOT, env=env, stdout=out,
@@ -56,17 +63,17 @@ def server(model_path, tmp_path_factory):
             except OSError:
                 pass
             time.sleep(2)
-        yield base
+        yield SimpleNamespace(base=base, env=env, action_port=action_port, group=process.pid)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
 
-def ask(base, text, sender, metadata=None):
+def ask(server, text, sender, metadata=None):
     body = {"sender": sender, "message": text}
     if metadata:
         body["metadata"] = metadata
-    status, messages = http(base + "/webhooks/rest/webhook", body)
+    status, messages = http(server.base + "/webhooks/rest/webhook", body)
     assert status == 200, messages
     return messages
 
@@ -117,15 +124,15 @@ def test_clarify_button_payload_answers_that_topic(server):
 
 
 def test_bad_input_gets_clear_errors_and_the_server_keeps_working(server):
-    assert http(server + "/webhooks/rest/webhook", raw=b"[1,2,3]")[0] == 400
-    assert http(server + "/webhooks/rest/webhook", raw=b"\xff\x00binary")[0] == 400
+    assert http(server.base + "/webhooks/rest/webhook", raw=b"[1,2,3]")[0] == 400
+    assert http(server.base + "/webhooks/rest/webhook", raw=b"\xff\x00binary")[0] == 400
     huge = ask(server, "tlv " * 5000, "e2e-huge")
     assert custom(huge, "input_rejected") == [{"type": "input_rejected", "reason": "too_long"}]
     assert custom(ask(server, "Wat is een TLV?", "e2e-after"), "answer")
 
 
 def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server):
-    status, body = http(server + "/webhooks/status/")
+    status, body = http(server.base + "/webhooks/status/")
     pipeline = json.loads((ROOT / "build" / "spacy" / "pipeline.json").read_text())
     assert body["spacy_pipeline"]["model"] == pipeline["model"]
     assert pipeline["id"].replace(".", "_") in body["model"]
@@ -146,7 +153,7 @@ def test_socketio_channel_delivers_answer_payloads_for_youths(server):
             if data.get("custom", {}).get("type") == "answer":
                 answered.set()
 
-        await client.connect(server, socketio_path="/socket.io")
+        await client.connect(server.base, socketio_path="/socket.io")
         await client.emit("session_request", {"session_id": "e2e-socket"})
         await client.emit("user_uttered", {"message": "Wat is een TLV?", "session_id": "e2e-socket",
                                            "metadata": {"audience": "jongere"}})
@@ -161,4 +168,73 @@ def test_socketio_channel_delivers_answer_payloads_for_youths(server):
 
 
 def test_rasa_http_api_is_off_without_a_token(server):
-    assert http(server + "/conversations/e2e-tlv/tracker")[0] == 404
+    assert http(server.base + "/conversations/e2e-tlv/tracker")[0] == 404
+
+
+def tickets(server):
+    return TicketStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"]), b"e2e-secret")
+
+
+def test_youth_handoff_gives_a_code_and_the_staff_reply_is_readable_with_it(server):
+    youth = {"audience": "jongere"}
+    start = ask(server, "kan ik een medewerker spreken", "e2e-youth", youth)
+    assert custom(start, "answer")[0]["content_id"] == "steunpunt-contact"
+    assert not any("e-mailadres" in (m.get("text") or "") for m in start)  # never asked
+    done = ask(server, "Ik zit al weken thuis en wil weer naar school", "e2e-youth", youth)
+    handoff = custom(done, "handoff")[0]
+    assert handoff["ticket"].startswith("SP-") and handoff["code"]
+    ticket_id = int(handoff["ticket"][3:])
+    saved = tickets(server).get(ticket_id)
+    assert saved["audience"] == "jongere" and saved["contact"] is None
+    assert any("weer naar school" in line["text"] for line in saved["transcript"])
+    tickets(server).reply(ticket_id, "Bel ons gerust, we denken mee.", staff_id=None)
+    ask(server, "ik heb een code", "e2e-youth-later", youth)
+    status = custom(ask(server, handoff["code"].lower(), "e2e-youth-later", youth), "ticket_status")[0]
+    assert status["found"] and status["reply"] == "Bel ons gerust, we denken mee."
+
+
+def test_parent_handoff_with_contact_data_has_no_code(server):
+    parent = {"audience": "ouder"}
+    asked = ask(server, "kan ik iemand spreken", "e2e-parent", parent)
+    assert any("e-mailadres" in (m.get("text") or "") for m in asked)
+    invalid = ask(server, "bel me maar", "e2e-parent", parent)
+    assert any("geen geldig" in (m.get("text") or "") for m in invalid)
+    ask(server, "ouder@voorbeeld.nl", "e2e-parent", parent)
+    handoff = custom(ask(server, "Mijn zoon kan niet naar school", "e2e-parent", parent), "handoff")[0]
+    assert handoff["code"] is None
+    assert tickets(server).get(int(handoff["ticket"][3:]))["contact"] == "ouder@voorbeeld.nl"
+
+
+def test_a_wrong_code_reveals_nothing(server):
+    ask(server, "ik heb een code", "e2e-wrong-code")
+    status = custom(ask(server, "ZZZZ-ZZZZ", "e2e-wrong-code"), "ticket_status")[0]
+    assert status == {"type": "ticket_status", "found": False}
+
+
+def test_a_confirmed_ticket_survives_killing_the_action_server(server):
+    """Durability: the ticket is committed before the user is told about it."""
+    ask(server, "ik wil een medewerker", "e2e-crash", {"audience": "jongere"})
+    handoff = custom(ask(server, "help", "e2e-crash", {"audience": "jongere"}), "handoff")[0]
+    found = subprocess.run(["pgrep", "-g", str(server.group), "-f", "rasa run actions"],
+                           capture_output=True, text=True).stdout.split()
+    assert found, "action server not found"
+    for pid in found:
+        os.kill(int(pid), signal.SIGKILL)
+    assert tickets(server).get(int(handoff["ticket"][3:])) is not None
+    restarted = subprocess.Popen([str(ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--actions",
+                                  "actions", "--port", str(server.action_port)], cwd=ROOT,
+                                 env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if http(f"http://127.0.0.1:{server.action_port}/health", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(1)
+        ask(server, "ik heb een code", "e2e-crash-later")
+        status = custom(ask(server, handoff["code"], "e2e-crash-later"), "ticket_status")[0]
+        assert status["found"] and status["ticket"] == handoff["ticket"]
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=30)

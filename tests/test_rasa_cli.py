@@ -16,9 +16,14 @@ def rasa(*args, timeout=600):
 
 
 def responses_used_by_actions():
-    """Response names the action code sends (a name ending in _ is a prefix, e.g. utter_reason_)."""
+    """Response names the action code sends (a name ending in _ is a prefix, e.g. utter_reason_),
+    and the utter_ask_<slot> questions Rasa's forms send."""
+    import yaml
+
     source = "".join(p.read_text() for p in (ROOT / "actions").glob("*.py"))
-    return set(re.findall(r"utter_[a-z_]+", source))
+    forms = yaml.safe_load((ROOT / "domain.yml").read_text())["forms"].values()
+    asked = {f"utter_ask_{slot}" for form in forms for slot in form["required_slots"]}
+    return set(re.findall(r"utter_[a-z_]+", source)) | asked
 
 
 def test_rasa_data_validate_is_clean():

@@ -1,0 +1,144 @@
+"""The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+from store.db import engine_for
+from store.tickets import TicketStore
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "een heel lang wachtwoord"
+
+
+class Browser:
+    """Just enough of a browser: cookies, forms, no automatic redirects."""
+
+    def __init__(self, port):
+        self.port, self.cookies = port, SimpleCookie()
+
+    def request(self, method, path, form=None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Cookie": "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        reply = connection.getresponse()
+        raw_cookies = reply.headers.get_all("Set-Cookie") or []
+        for raw in raw_cookies:
+            self.cookies.load(raw)
+        page = reply.read().decode()
+        connection.close()
+        return reply.status, reply.headers, page, raw_cookies
+
+    def csrf(self, path):
+        return re.search(r'name="csrf" value="([^"]+)"', self.request("GET", path)[2]).group(1)
+
+    def login(self, username="anna", password=PASSWORD):
+        return self.request("POST", "/login", {"csrf": self.csrf("/login"), "username": username,
+                                               "password": password})
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("staff")
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+           "STEUNPUNT_SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT)}
+    created = subprocess.run([sys.executable, "-m", "staff.cli", "create-user", "anna",
+                              "--password-stdin"], input=PASSWORD + "\n", env=env, cwd=ROOT,
+                             capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+    store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
+    ticket = store.create(audience="jongere", channel="rest",
+                          topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
+                          transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
+                          description="Ik zit thuis", contact=None)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "staff", "--port", str(port)], env=env,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield {"port": port, "store": store, "code": ticket.code}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_no_page_without_login(app):
+    browser = Browser(app["port"])
+    for method, path in [("GET", "/"), ("GET", "/tickets/1"), ("POST", "/tickets/1/status")]:
+        status, headers, _, _ = browser.request(method, path, {} if method == "POST" else None)
+        assert status == 303 and headers["Location"] == "/login", path
+
+
+def test_login_needs_the_form_token_and_the_right_password(app):
+    browser = Browser(app["port"])
+    status = browser.request("POST", "/login", {"username": "anna", "password": PASSWORD})[0]
+    assert status == 403
+    assert browser.login(password="fout wachtwoord")[0] == 401
+    status, _, _, cookies = browser.login()
+    assert status == 303
+    session_cookie = next(c for c in cookies if c.startswith("sp_session="))
+    assert "HttpOnly" in session_cookie and "SameSite=Strict" in session_cookie
+    status, _, page, _ = browser.request("GET", "/")
+    assert status == 200 and "SP-00001" in page and "nieuw" in page
+
+
+def test_forms_without_csrf_token_are_rejected(app):
+    browser = Browser(app["port"])
+    browser.login()
+    for path, form in [("/tickets/1/status", {"status": "afgehandeld"}),
+                       ("/tickets/1/antwoord", {"text": "x"}), ("/tickets/1/notitie", {"text": "x"}),
+                       ("/tickets/1/toewijzen", {})]:
+        assert browser.request("POST", path, {**form, "csrf": "wrong"})[0] == 403, path
+    assert app["store"].get(1)["status"] == "nieuw"
+    assert app["store"].audit_entries(1) == []
+
+
+def test_status_assignment_note_and_reply_are_saved_audited_and_shown(app):
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf("/tickets/1")
+    for path, form in [("/tickets/1/toewijzen", {}), ("/tickets/1/status", {"status": "in behandeling"}),
+                       ("/tickets/1/notitie", {"text": "Intern: school gebeld"}),
+                       ("/tickets/1/antwoord", {"text": "Bel ons gerust, we helpen je."})]:
+        assert browser.request("POST", path, {**form, "csrf": csrf})[0] == 303, path
+    ticket = app["store"].get(1)
+    assert (ticket["status"], ticket["assigned_name"]) == ("in behandeling", "anna")
+    page = browser.request("GET", "/tickets/1")[2]
+    assert "Intern: school gebeld" in page and "Bel ons gerust" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert [a["action"] for a in app["store"].audit_entries(1)] == [
+        "toegewezen", "status", "notitie", "antwoord"]
+    # the reply is what the youth reads with the code; a wrong code reveals nothing
+    assert app["store"].lookup_code(app["code"], "youth").ticket["reply"] == "Bel ons gerust, we helpen je."
+    assert app["store"].lookup_code("ZZZZ-ZZZZ", "other").ticket is None
+
+
+def test_queue_filters(app):
+    browser = Browser(app["port"])
+    browser.login()
+    assert "SP-00001" in browser.request("GET", "/?audience=jongere&topic=thuiszitten")[2]
+    assert "Geen vragen gevonden" in browser.request("GET", "/?audience=ouder")[2]
+    assert browser.request("GET", "/tickets/999")[0] == 404
+
+
+def test_repeated_failed_logins_are_slowed_down(app):
+    browser = Browser(app["port"])
+    statuses = [browser.login(username="mallory", password="gok")[0] for _ in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
