@@ -7,8 +7,10 @@ The URLs stay Rasa's own: /webhooks/rest/webhook and /socket.io.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import unicodedata
+import uuid
 from typing import Any, Awaitable, Callable, Optional
 
 from sanic import Blueprint, response
@@ -140,4 +142,21 @@ class GuardedSocketIOInput(SocketIOInput):
             message.output_channel = PayloadSocketIOOutput(output.sio, output.bot_message_evt)
             return await guarded(message)
 
-        return super().blueprint(with_payload_output)
+        blueprint = super().blueprint(with_payload_output)
+        sio = self.sio
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            """Replaces Rasa 3.6's handler, which calls enter_room without await: with the
+            python-socketio it installs (5.10+) that is a coroutine, so the client never
+            joined its session room and never received a reply."""
+            data = data if isinstance(data, dict) else {}
+            if not isinstance(data.get("session_id"), str) or not data["session_id"]:
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, data["session_id"])
+                if inspect.isawaitable(joined):
+                    await joined
+            await sio.emit("session_confirm", data["session_id"], room=sid)
+
+        return blueprint

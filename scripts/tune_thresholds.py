@@ -39,6 +39,7 @@ TUNING_SET = ROOT / "tests" / "tuning" / "questions.yml"
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(13)]
 AMBIGUITIES = [0.0, 0.05, 0.1, 0.15, 0.2]
 MAX_WRONG = 0.02  # target: at most 2% of in-scope questions answered with wrong content
+MAX_OOS_ANSWERED = 0.05  # and at most 5% of out-of-scope questions answered with content
 
 
 def training_examples() -> list[tuple[str, str]]:
@@ -90,6 +91,8 @@ async def rankings_for(model: Path, examples) -> list[dict]:
 def tuning_rankings() -> list[dict]:
     from train import model_path
 
+    if not model_path().is_file():
+        raise SystemExit(f"no model at {model_path()}; train first (scripts/train.py)")
     examples = [(q["text"], q["expect"] if q["expect"] == OUT_OF_SCOPE else intent_for_topic(q["expect"]))
                 for q in load_questions(TUNING_SET)]
     return asyncio.run(rankings_for(model_path(), examples))
@@ -152,8 +155,13 @@ def main() -> int:
         rows = tuning_rankings() if args.source == "tuning" else cross_validate(args.folds)
         rankings.write_text(json.dumps(rows, ensure_ascii=False))
     curve = [replay(rows, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
-    allowed = [c for c in curve if c["wrong"] <= MAX_WRONG and c["oos_answered"] <= MAX_WRONG]
-    best = max(allowed or curve, key=lambda c: (c["right"], -c["wrong"]))
+    allowed = [c for c in curve if c["wrong"] <= MAX_WRONG and c["oos_answered"] <= MAX_OOS_ANSWERED]
+    if allowed:
+        # ties go to the more cautious setting: higher threshold, then larger margin
+        best = max(allowed, key=lambda c: (c["right"], -c["wrong"], -c["oos_answered"],
+                                           c["threshold"], c["ambiguity"]))
+    else:  # nothing meets the limits: be as safe as possible rather than as accurate
+        best = min(curve, key=lambda c: (c["wrong"] + c["oos_answered"], -c["right"]))
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
     source = (f"the tuning set `tests/tuning/questions.yml` ({len(rows)} questions, not used for "
               "training or testing) with the trained model" if args.source == "tuning" else
@@ -162,7 +170,9 @@ def main() -> int:
              f"Rankings from {source}; pipeline config `build/config.yml`. Rerun: "
              f"`.venv/bin/python scripts/tune_thresholds.py --source {args.source}`.", "",
              f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most right "
-             f"answers with at most {pct(MAX_WRONG)} wrong answers and out-of-scope answered.", "",
+             f"answers with at most {pct(MAX_WRONG)} wrong answers and at most "
+             f"{pct(MAX_OOS_ANSWERED)} of out-of-scope questions answered "
+             f"({'met' if allowed else 'not reachable; safest setting shown'}).", "",
              "| threshold | ambiguity | right | wrong | clarify or person | out-of-scope answered |",
              "| --- | --- | --- | --- | --- | --- |"]
     for c in curve:
