@@ -40,6 +40,9 @@ THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(13)]
 AMBIGUITIES = [0.0, 0.05, 0.1, 0.15, 0.2]
 MAX_WRONG = 0.02  # target: at most 2% of in-scope questions answered with wrong content
 MAX_OOS_ANSWERED = 0.05  # and at most 5% of out-of-scope questions answered with content
+#: A wrong answer harms more than a clarifying question: take the most cautious setting whose
+#: right-answer rate is within this distance of the best one.
+CAUTION = 0.02
 
 
 def training_examples() -> list[tuple[str, str]]:
@@ -157,9 +160,9 @@ def main() -> int:
     curve = [replay(rows, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
     allowed = [c for c in curve if c["wrong"] <= MAX_WRONG and c["oos_answered"] <= MAX_OOS_ANSWERED]
     if allowed:
-        # ties go to the more cautious setting: higher threshold, then larger margin
-        best = max(allowed, key=lambda c: (c["right"], -c["wrong"], -c["oos_answered"],
-                                           c["threshold"], c["ambiguity"]))
+        top = max(c["right"] for c in allowed)
+        near = [c for c in allowed if c["right"] >= top - CAUTION]
+        best = max(near, key=lambda c: (c["threshold"], c["ambiguity"]))
     else:  # nothing meets the limits: be as safe as possible rather than as accurate
         best = min(curve, key=lambda c: (c["wrong"] + c["oos_answered"], -c["right"]))
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
@@ -169,10 +172,10 @@ def main() -> int:
     lines = [f"# Fallback thresholds ({args.source})", "",
              f"Rankings from {source}; pipeline config `build/config.yml`. Rerun: "
              f"`.venv/bin/python scripts/tune_thresholds.py --source {args.source}`.", "",
-             f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most right "
-             f"answers with at most {pct(MAX_WRONG)} wrong answers and at most "
-             f"{pct(MAX_OOS_ANSWERED)} of out-of-scope questions answered "
-             f"({'met' if allowed else 'not reachable; safest setting shown'}).", "",
+             f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most cautious "
+             f"setting within {pct(CAUTION)} of the most right answers, with at most "
+             f"{pct(MAX_WRONG)} wrong answers and at most {pct(MAX_OOS_ANSWERED)} of out-of-scope "
+             f"questions answered ({'met' if allowed else 'not reachable; safest setting shown'}).", "",
              "| threshold | ambiguity | right | wrong | clarify or person | out-of-scope answered |",
              "| --- | --- | --- | --- | --- | --- |"]
     for c in curve:

@@ -3,70 +3,23 @@ questions sent to /webhooks/rest/webhook get the right vetted content."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
+from servers import assistant, http
 from store.db import engine_for
 from store.tickets import TicketStore
 
 ROOT = Path(__file__).resolve().parent.parent
-STARTUP_SECONDS = 240
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(url, body=None, raw=None, timeout=60):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 @pytest.fixture(scope="module")
 def server(model_path, tmp_path_factory):
-    port, action_port, staff_port = free_port(), free_port(), free_port()
-    log = tmp_path_factory.mktemp("e2e") / "run.log"
-    env = {**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
-           "STEUNPUNT_STAFF_PORT": str(staff_port),
-           "STEUNPUNT_TRACKER_DB": str(log.parent / "trackers.db"),
-           "STEUNPUNT_DATABASE_URL": f"sqlite:///{log.parent / 'steunpunt.db'}",
-           "STEUNPUNT_SECRET_KEY": "e2e-secret"}
-    env.pop("RASA_API_TOKEN", None)
-    with open(log, "w") as out:
-        process = subprocess.Popen(["./scripts/run.sh"], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + STARTUP_SECONDS
-    try:
-        while True:
-            assert process.poll() is None, "run.sh stopped:\n" + log.read_text()[-3000:]
-            assert time.time() < deadline, "servers did not start:\n" + log.read_text()[-3000:]
-            try:
-                status, body = http(base + "/webhooks/status/", timeout=5)
-                actions_up = http(f"http://127.0.0.1:{action_port}/health", timeout=5)[0] == 200
-                if status == 200 and body["ready"] and actions_up:
-                    break
-            except OSError:
-                pass
-            time.sleep(2)
-        yield SimpleNamespace(base=base, env=env, action_port=action_port, group=process.pid)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+    with assistant(tmp_path_factory.mktemp("e2e")) as running:
+        yield running
 
 
 def ask(server, text, sender, metadata=None):
@@ -173,7 +126,7 @@ def test_rasa_http_api_is_off_without_a_token(server):
 
 
 def tickets(server):
-    return TicketStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"]), b"e2e-secret")
+    return TicketStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
 
 
 def test_youth_handoff_gives_a_code_and_the_staff_reply_is_readable_with_it(server):
@@ -216,11 +169,10 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     """Durability: the ticket is committed before the user is told about it."""
     ask(server, "ik wil een medewerker", "e2e-crash", {"audience": "jongere"})
     handoff = custom(ask(server, "help", "e2e-crash", {"audience": "jongere"}), "handoff")[0]
-    found = subprocess.run(["pgrep", "-g", str(server.group), "-f", "rasa run actions"],
-                           capture_output=True, text=True).stdout.split()
+    found = server.pids("rasa run actions")
     assert found, "action server not found"
     for pid in found:
-        os.kill(int(pid), signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
     assert tickets(server).get(int(handoff["ticket"][3:])) is not None
     restarted = subprocess.Popen([str(ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--actions",
                                   "actions", "--port", str(server.action_port)], cwd=ROOT,

@@ -1,0 +1,127 @@
+"""Start the real servers for end-to-end tests and benchmarks, on free localhost ports.
+
+`assistant()` runs the README's run command (scripts/run.sh) with its own ports and
+databases; `rasa_init_bot()` runs Rasa's default `rasa init` assistant for comparison.
+Both yield when the servers answer, and stop every process they started.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = Path(sys.executable).with_name("rasa")
+STARTUP_SECONDS = 300
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def http(url: str, body=None, raw: bytes | None = None, timeout: float = 60):
+    """(status, parsed JSON) for a GET, or a POST when a body is given."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@dataclass
+class Running:
+    base: str
+    env: Dict[str, str]
+    group: int
+    action_port: int = 0
+    log: Path = field(default_factory=Path)
+
+    def pids(self, pattern: str) -> List[int]:
+        """Processes of this run whose command line matches (e.g. 'rasa run actions')."""
+        found = subprocess.run(["pgrep", "-g", str(self.group), "-f", pattern],
+                               capture_output=True, text=True).stdout.split()
+        return [int(pid) for pid in found]
+
+
+def _wait_until(ready, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.time() + STARTUP_SECONDS
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError("server stopped:\n" + log.read_text()[-3000:])
+        if time.time() > deadline:
+            raise RuntimeError("servers did not start in time:\n" + log.read_text()[-3000:])
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        time.sleep(2)
+
+
+@contextlib.contextmanager
+def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield process
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
+    """The steunpunt assistant via scripts/run.sh: Rasa, action server and staff app."""
+    port, action_port, staff_port = free_port(), free_port(), free_port()
+    env = {**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
+           "STEUNPUNT_STAFF_PORT": str(staff_port),
+           "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
+           "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
+           "STEUNPUNT_SECRET_KEY": "test-secret", **(extra_env or {})}
+    env.pop("RASA_API_TOKEN", None)
+    log = workdir / "run.log"
+    base = f"http://127.0.0.1:{port}"
+    with _group(["./scripts/run.sh"], ROOT, env, log) as process:
+        def ready() -> bool:
+            status, body = http(base + "/webhooks/status/", timeout=5)
+            actions_up = http(f"http://127.0.0.1:{action_port}/health", timeout=5)[0] == 200
+            return status == 200 and body["ready"] and actions_up
+
+        _wait_until(ready, process, log)
+        yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log)
+
+
+@contextlib.contextmanager
+def rasa_init_bot(workdir: Path) -> Iterator[Running]:
+    """Rasa's default assistant exactly as `rasa init` writes and trains it."""
+    project = workdir / "rasa-init"
+    if not (project / "models").exists():
+        subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(project)], check=True,
+                       cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    log = workdir / "rasa-init.log"
+    base = f"http://127.0.0.1:{port}"
+    with _group([str(RASA), "run", "--port", str(port), "--interface", "127.0.0.1"], project, env,
+                log) as process:
+        _wait_until(lambda: http(base + "/webhooks/rest/", timeout=5)[0] == 200, process, log)
+        yield Running(base=base, env=env, group=process.pid, log=log)
