@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from pathlib import Path
 

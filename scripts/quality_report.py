@@ -20,7 +20,6 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion
@@ -31,7 +30,7 @@ from train import ROOT, model_path  # noqa: E402
 from tune_thresholds import folds, replay, training_examples  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
-from actions.content import ContentLibrary, intent_for_topic, topic_for_intent  # noqa: E402
+from actions.content import ContentLibrary, intent_for_topic  # noqa: E402
 from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
 
 RASA = Path(sys.executable).with_name("rasa")
