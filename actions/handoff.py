@@ -20,7 +20,7 @@ from actions.audience import AUDIENCES, audience_from_metadata, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
 from store.db import engine_for
-from store.tickets import TicketStore
+from store.tickets import TicketStore, ticket_number
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
@@ -174,7 +174,7 @@ class ActionCheckCode(Action):
                                      json_message={"type": "ticket_status", "found": False})
         else:
             ticket = found.ticket
-            number = f"SP-{ticket['id']:05d}"
+            number = ticket_number(ticket["id"])
             dispatcher.utter_message(response="utter_code_status", ticket=number,
                                      status=ticket["status"], json_message={
                                          "type": "ticket_status", "found": True, "ticket": number,
