@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -217,9 +218,9 @@ def unfilled_regio_fields(regio: Dict[str, str]) -> List[str]:
 class ContentLibrary:
     """The topics as they are on disk now, re-read only when a file changed.
 
-    Checking the files' modification times costs a few stat calls per question; reading and
-    parsing happens only after an edit. Thread-safe, because the action server may run
-    actions concurrently.
+    The files' modification times are checked at most every `recheck_seconds` (a stat call
+    per file); reading and parsing happens only after an edit. Thread-safe, because the
+    action server may run actions concurrently.
     """
 
     def __init__(
@@ -227,10 +228,13 @@ class ContentLibrary:
         topics_dir: Path = settings.CONTENT_DIR,
         regio_file: Path = settings.REGIO_FILE,
         today: Callable[[], date] = date.today,
+        recheck_seconds: float = settings.CONTENT_RECHECK_SECONDS,
     ) -> None:
         self.topics_dir = Path(topics_dir)
         self.regio_file = Path(regio_file)
         self.today = today
+        self.recheck_seconds = recheck_seconds
+        self._checked_at = float("-inf")
         self._lock = threading.Lock()
         self._snapshot: Optional[tuple] = None
         self._topics: Dict[str, Topic] = {}
@@ -250,6 +254,10 @@ class ContentLibrary:
 
     def refresh(self) -> None:
         """Re-read the content when any file was added, changed or removed."""
+        now = time.monotonic()
+        if now - self._checked_at < self.recheck_seconds:
+            return
+        self._checked_at = now
         snapshot = self._current_snapshot()
         with self._lock:
             if snapshot == self._snapshot:

@@ -22,6 +22,9 @@ def _env_float(name: str, default: float) -> float:
 
 #: Folder with one Markdown file per topic (`<id>.md`).
 CONTENT_DIR = _env_path("STEUNPUNT_CONTENT_DIR", REPO_ROOT / "content" / "topics")
+#: How often (seconds) the action server checks content files for edits: an edit is live
+#: within this time, and a message does not pay for a directory scan.
+CONTENT_RECHECK_SECONDS = _env_float("STEUNPUNT_CONTENT_RECHECK_SECONDS", 1.0)
 #: The single file with regional facts (name, phone, e-mail, opening hours, websites).
 REGIO_FILE = _env_path("STEUNPUNT_REGIO_FILE", REPO_ROOT / "content" / "regio.yml")
 

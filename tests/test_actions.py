@@ -39,7 +39,7 @@ def action(content_dir):
     (topics / "oud.md").write_text(topic_text("oud", review_by="2026-05-31"))
     (topics / "steunpunt-contact.md").write_text(
         topic_text("steunpunt-contact", "Bel {steunpunt_telefoon}."))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
     return ActionRespond(library=library, today=lambda: TODAY)
 
 

@@ -98,7 +98,7 @@ def test_a_broken_file_does_not_take_the_others_down(content_dir):
     (topics / "goed.md").write_text(topic_text("goed"))
     (topics / "kapot.md").write_text("---\nid: kapot\ntitle: [\n---\n")
     (topics / "binair.md").write_bytes(b"\xff\xfe\x00\x01")
-    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
     assert list(library.topics()) == ["goed"]
     assert set(library.errors()) == {"kapot.md", "binair.md"}
 
@@ -107,7 +107,7 @@ def test_an_edit_is_live_without_restart(content_dir):
     topics, regio = content_dir
     path = topics / "a.md"
     path.write_text(topic_text("a", "Eerste versie."))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
     assert library.lookup("a").parent_text == "Eerste versie."
     path.write_text(topic_text("a", "Tweede versie, iets langer."))
     assert library.lookup("a").parent_text == "Tweede versie, iets langer."
@@ -117,5 +117,17 @@ def test_broken_regio_file_is_reported(content_dir):
     topics, regio = content_dir
     regio.write_text("- dit\n- is een lijst\n")
     (topics / "a.md").write_text(topic_text("a"))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY)
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
     assert "regio.yml" in library.errors()
+
+
+def test_edits_are_picked_up_after_the_recheck_interval(content_dir):
+    topics, regio = content_dir
+    path = topics / "a.md"
+    path.write_text(topic_text("a", "Eerste versie."))
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=3600)
+    assert library.lookup("a").parent_text == "Eerste versie."
+    path.write_text(topic_text("a", "Tweede versie, iets langer."))
+    assert library.lookup("a").parent_text == "Eerste versie."  # not checked again yet
+    library._checked_at -= 3600
+    assert library.lookup("a").parent_text == "Tweede versie, iets langer."
