@@ -115,6 +115,7 @@ def rasa_init_bot(workdir: Path) -> Iterator[Running]:
     """Rasa's default assistant exactly as `rasa init` writes and trains it."""
     project = workdir / "rasa-init"
     if not (project / "models").exists():
+        project.mkdir(parents=True, exist_ok=True)
         subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(project)], check=True,
                        cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = free_port()
