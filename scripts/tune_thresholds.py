@@ -145,6 +145,19 @@ def replay(rows, threshold: float, ambiguity: float) -> dict:
             "oos_answered": oos_answered / max(oos, 1)}
 
 
+def choose(curve):
+    """The setting to use, and whether any setting met the limits.
+
+    Within the limits (wrong answers, out-of-scope answered): the most cautious setting whose
+    right-answer rate is within CAUTION of the best. Outside them: the safest setting."""
+    allowed = [c for c in curve if c["wrong"] <= MAX_WRONG and c["oos_answered"] <= MAX_OOS_ANSWERED]
+    if not allowed:
+        return min(curve, key=lambda c: (c["wrong"] + c["oos_answered"], -c["right"])), False
+    top = max(c["right"] for c in allowed)
+    near = [c for c in allowed if c["right"] >= top - CAUTION]
+    return max(near, key=lambda c: (c["threshold"], c["ambiguity"])), True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", choices=("tuning", "cv"), default="tuning")
@@ -158,13 +171,7 @@ def main() -> int:
         rows = tuning_rankings() if args.source == "tuning" else cross_validate(args.folds)
         rankings.write_text(json.dumps(rows, ensure_ascii=False))
     curve = [replay(rows, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
-    allowed = [c for c in curve if c["wrong"] <= MAX_WRONG and c["oos_answered"] <= MAX_OOS_ANSWERED]
-    if allowed:
-        top = max(c["right"] for c in allowed)
-        near = [c for c in allowed if c["right"] >= top - CAUTION]
-        best = max(near, key=lambda c: (c["threshold"], c["ambiguity"]))
-    else:  # nothing meets the limits: be as safe as possible rather than as accurate
-        best = min(curve, key=lambda c: (c["wrong"] + c["oos_answered"], -c["right"]))
+    best, allowed = choose(curve)
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
     source = (f"the tuning set `tests/tuning/questions.yml` ({len(rows)} questions, not used for "
               "training or testing) with the trained model" if args.source == "tuning" else

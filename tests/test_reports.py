@@ -1,0 +1,79 @@
+"""The measuring scripts' own logic: percentiles, threshold replay and choice, baselines."""
+import pytest
+
+from evaluate import classify, summarise
+from load_benchmark import Recorder, percentile
+from quality_report import TfidfBaseline
+from tune_thresholds import choose, folds, replay
+from actions.outcome import Outcome
+
+
+def test_percentiles_are_nearest_rank():
+    values = list(range(1, 101))
+    assert (percentile(values, 50), percentile(values, 95), percentile(values, 99)) == (50, 95, 99)
+    assert percentile([7], 95) == 7 and percentile([], 50) is None
+
+
+def test_recorder_summary_counts_errors_and_throughput():
+    recorder = Recorder()
+    recorder.latencies, recorder.errors = [0.010, 0.020, 0.030, 0.040], 1
+    summary = recorder.summary(seconds=2.0)
+    assert summary["messages"] == 4 and summary["errors"] == 1 and summary["throughput"] == 2.0
+    assert summary["p50_ms"] == 20.0 and summary["p99_ms"] == 40.0
+
+
+def row(expected, *ranking):
+    return {"intent": expected, "ranking": [{"name": n, "confidence": c} for n, c in ranking]}
+
+
+ROWS = [
+    row("info_tlv_wat_is", ("info_tlv_wat_is", 0.9), ("info_opp_wat_is", 0.05)),
+    row("info_tlv_wat_is", ("info_opp_wat_is", 0.5), ("info_tlv_wat_is", 0.4)),
+    row("info_opp_wat_is", ("info_opp_wat_is", 0.6), ("info_tlv_wat_is", 0.1)),
+    row("out_of_scope", ("info_opp_wat_is", 0.45), ("out_of_scope", 0.4)),
+]
+
+
+def test_replay_applies_threshold_and_ambiguity_like_the_fallback_classifier():
+    loose = replay(ROWS, 0.3, 0.0)
+    assert (loose["right"], loose["wrong"], loose["oos_answered"]) == (2 / 3, 1 / 3, 1.0)
+    strict = replay(ROWS, 0.55, 0.2)
+    assert (strict["right"], strict["wrong"], strict["oos_answered"]) == (2 / 3, 0.0, 0.0)
+
+
+def test_choice_prefers_caution_near_the_best_and_safety_when_nothing_qualifies():
+    curve = [{"threshold": t, "ambiguity": 0.1, "right": r, "wrong": w, "oos_answered": 0.0}
+             for t, r, w in [(0.3, 0.95, 0.03), (0.4, 0.94, 0.015), (0.5, 0.93, 0.01),
+                             (0.6, 0.91, 0.005)]]
+    best, met = choose(curve)
+    assert met and best["threshold"] == 0.5  # 0.6 is more than 2 points below 0.94
+    unsafe = [dict(c, wrong=w) for c, w in zip(curve, (0.2, 0.15, 0.1, 0.05))]
+    best, met = choose(unsafe)
+    assert not met and best["threshold"] == 0.6
+
+
+def test_folds_are_stratified_and_cover_every_example():
+    examples = [(f"t{i}", "a" if i % 3 else "b") for i in range(30)]
+    parts = folds(examples, 5)
+    assert sorted(e for part in parts for e in part) == sorted(examples)
+    assert all(sum(1 for _, intent in part if intent == "b") == 2 for part in parts)
+
+
+def test_outcomes_are_classified_from_the_users_point_of_view():
+    assert classify("tlv-wat-is", Outcome("answer", content_id="tlv-wat-is")) == "right"
+    assert classify("tlv-wat-is", Outcome("answer", content_id="opp-wat-is")) == "wrong"
+    assert classify("tlv-wat-is", Outcome("clarify", candidates=("tlv-wat-is",))) == "clarify_right"
+    assert classify("out_of_scope", Outcome("handoff_offer")) == "right"
+    assert classify("out_of_scope", Outcome("answer", content_id="opp-wat-is")) == "wrong"
+    rows = [{"expect": "x", "result": "right"}, {"expect": "x", "result": "wrong"},
+            {"expect": "out_of_scope", "result": "wrong"}]
+    summary = summarise(rows)
+    assert summary["accuracy"] == 0.5 and summary["oos_answered_with_content"] == 1
+
+
+def test_tfidf_baseline_ranks_the_nearest_topic_first():
+    baseline = TfidfBaseline([("wat is een toelaatbaarheidsverklaring", "info_tlv_wat_is"),
+                              ("hoe laat begint school", "out_of_scope")], threshold=0.2)
+    intent, ranking = baseline.parse("wat is een toelaatbaarheidsverklaring precies")
+    assert intent == "info_tlv_wat_is" and 0 < ranking[0]["confidence"] <= 1
+    assert baseline.parse("zzzz qqqq")[0] == "nlu_fallback"
