@@ -1,5 +1,4 @@
 """The measuring scripts' own logic: percentiles, threshold replay and choice, baselines."""
-import pytest
 
 from evaluate import classify, summarise
 from load_benchmark import Recorder, percentile
