@@ -28,3 +28,8 @@ def latest_metadata(tracker: Tracker) -> Optional[Mapping]:
         if event.get("event") == "user":
             return event.get("metadata")
     return None
+
+
+def current_audience(tracker: Tracker) -> Optional[str]:
+    """The audience the widget sent with this message, else the one remembered in the slot."""
+    return audience_from_metadata(latest_metadata(tracker)) or tracker.get_slot("audience")

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
-from actions.audience import AUDIENCES, audience_from_metadata, latest_metadata
+from actions.audience import AUDIENCES, current_audience
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
 from store.db import engine_for
@@ -63,10 +63,6 @@ def audience_in_words(text: Optional[str]) -> Optional[str]:
     return None
 
 
-def audience_of(tracker: Tracker) -> Optional[str]:
-    return audience_from_metadata(latest_metadata(tracker)) or tracker.get_slot("audience")
-
-
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
     """The conversation as staff should read it: who said what, when."""
     lines = []
@@ -95,7 +91,7 @@ class ValidateHandoffForm(FormValidationAction):
         return "validate_handoff_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        audience = audience_of(tracker) or tracker.get_slot("handoff_audience")
+        audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
         if audience not in AUDIENCES:
             return ["handoff_audience", "handoff_description"]
         if audience == AUDIENCE_YOUTH:
@@ -127,7 +123,7 @@ class ActionCreateTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         contact = tracker.get_slot("handoff_contact")
-        audience = audience_of(tracker) or tracker.get_slot("handoff_audience")
+        audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
         try:
             ticket = await asyncio.to_thread(
                 ticket_store().create,

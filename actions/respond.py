@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.audience import audience_from_metadata, latest_metadata
+from actions.audience import current_audience
 from actions.content import ContentLibrary, Topic
 from actions.outcome import (
     ANSWER,
@@ -57,10 +57,8 @@ class ActionRespond(Action):
             known_topics=known_topics.keys(),
         )
         events: List[EventType] = []
-        audience = tracker.get_slot("audience")
-        sent_audience = audience_from_metadata(latest_metadata(tracker))
-        if sent_audience and sent_audience != audience:
-            audience = sent_audience
+        audience = current_audience(tracker)
+        if audience != tracker.get_slot("audience"):
             events.append(SlotSet("audience", audience))
         turn = _Turn(self, dispatcher, tracker, audience, events)
         turn.carry_out(outcome)
