@@ -171,8 +171,10 @@ def main() -> int:
                                       (fallback["threshold"], fallback["ambiguity_threshold"]))
     cv_file = ROOT / "build" / "rankings-cv.json"
     if cv_file.exists():
-        cv = replay(json.loads(cv_file.read_text()), fallback["threshold"], fallback["ambiguity_threshold"])
-        lines += ["", f"5-fold cross-validation of our pipeline on the training data (at threshold "
+        cv_rows = json.loads(cv_file.read_text())
+        cv = replay(cv_rows, fallback["threshold"], fallback["ambiguity_threshold"])
+        lines += ["", f"5-fold cross-validation of our pipeline on the training data ({len(cv_rows)} "
+                      f"examples, from the last `tune_thresholds.py --source cv`; at threshold "
                       f"{fallback['threshold']}, ambiguity {fallback['ambiguity_threshold']}): right "
                       f"{pct(cv['right'])}, wrong {pct(cv['wrong'])}, clarify or person {pct(cv['unsure'])}, "
                       f"out-of-scope answered {pct(cv['oos_answered'])}. The training examples were written "
