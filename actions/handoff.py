@@ -26,6 +26,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
 _DECLINE = {"nee", "nee dank je", "nee dankje", "nee bedankt", "nee hoor", "liever niet",
             "niet nodig", "geen", "nvt", "nope", "no"}
+#: The handoff_contact value of a parent who chose not to leave contact data.
+NO_CONTACT = "geen"
 _store: Optional[TicketStore] = None
 
 
@@ -106,7 +108,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if declines(value):
-            return {"handoff_contact": "geen"}
+            return {"handoff_contact": NO_CONTACT}
         contact = parse_contact(value)
         if contact is None:
             dispatcher.utter_message(response="utter_invalid_contact")
@@ -130,7 +132,7 @@ class ActionCreateTicket(Action):
                 audience=audience, channel=tracker.get_latest_input_channel(),
                 topic_guess=topic_guess(tracker), transcript=transcript(tracker),
                 description=tracker.get_slot("handoff_description") or None,
-                contact=None if audience == AUDIENCE_YOUTH or contact in (None, "geen") else contact,
+                contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception:  # noqa: BLE001 - never leave the user without a way to a person
             dispatcher.utter_message(response="utter_handoff_failed",
@@ -147,9 +149,8 @@ class ActionCreateTicket(Action):
 
     @staticmethod
     def clear() -> List[EventType]:
-        return [SlotSet(name, None) for name in
-                ("handoff_contact", "handoff_description", "handoff_audience", "pending")
-                ] + [SlotSet("handoff_requested", False)]
+        cleared = ("handoff_contact", "handoff_description", "handoff_audience", "pending")
+        return [SlotSet(name, None) for name in cleared] + [SlotSet("handoff_requested", False)]
 
 
 class ActionCheckCode(Action):

@@ -27,7 +27,7 @@ PENDING_CLARIFY = "clarify"
 PENDING_HANDOFF_OFFER = "handoff_offer"
 
 FALLBACK_INTENT = "nlu_fallback"
-#: Until the ticket flow exists, a handoff serves this topic: how to reach a person.
+#: A handoff also shows this topic (how to reach the steunpunt directly) before the form.
 CONTACT_TOPIC = "steunpunt-contact"
 AUDIENCE_INTENTS = {"iam_parent": AUDIENCE_PARENT, "iam_youth": AUDIENCE_YOUTH}
 

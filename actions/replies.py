@@ -2,8 +2,8 @@
 
 Every user-facing outcome carries a `custom` payload (`type` answer, clarify, handoff_offer,
 ...) so that the widget can render it and tests and analysts can read it. Fixed phrases are
-responses in `domain.yml` (editable there, with youth variations); only topic answers are
-built here, from the vetted content.
+responses in `domain.yml` (editable there, worded to suit parents and youths alike); only
+topic answers are built here, from the vetted content.
 """
 from __future__ import annotations
 
