@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from actions import settings
+from steunpunt import settings
 
 TOPIC_INTENT_PREFIX = "info_"
 AUDIENCE_PARENT = "ouder"

@@ -15,10 +15,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
-from actions.audience import AUDIENCES, current_audience
+from steunpunt import settings
+from actions.audience import AUDIENCES, current_audience, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
+from signals.record import record, region_from_metadata
+from signals.store import Signal
 from store.db import engine_for
 from store.tickets import TicketStore, ticket_number
 
@@ -98,7 +100,9 @@ class ValidateHandoffForm(FormValidationAction):
             return ["handoff_audience", "handoff_description"]
         if audience == AUDIENCE_YOUTH:
             return ["handoff_description"]  # youths are never asked for contact data
-        return ["handoff_contact", "handoff_description"]
+        # Contact data last: it arrives in the turn that makes the ticket, so it never has to
+        # wait in Rasa's tracker store (which scrubs it: store/rasa_trackers.py).
+        return ["handoff_description", "handoff_contact"]
 
     def validate_handoff_audience(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         audience = value if value in AUDIENCES else audience_in_words(value)
@@ -126,18 +130,24 @@ class ActionCreateTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         contact = tracker.get_slot("handoff_contact")
         audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
+        description = tracker.get_slot("handoff_description") or None
+        signal = Signal(kind="ticket", channel=tracker.get_latest_input_channel(), audience=audience,
+                        region=region_from_metadata(latest_metadata(tracker)), text=description,
+                        content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"))
         try:
             ticket = await asyncio.to_thread(
                 ticket_store().create,
                 audience=audience, channel=tracker.get_latest_input_channel(),
                 topic_guess=topic_guess(tracker), transcript=transcript(tracker),
-                description=tracker.get_slot("handoff_description") or None,
+                description=description,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception:  # noqa: BLE001 - never leave the user without a way to a person
+            await asyncio.to_thread(record, Signal(**{**signal.__dict__, "reason": "failed"}))
             dispatcher.utter_message(response="utter_handoff_failed",
                                      json_message={"type": "handoff_failed"})
             return self.clear()
+        await asyncio.to_thread(record, Signal(**{**signal.__dict__, "ticket": ticket.number}))
         regio = LIBRARY.regio()
         facts = {"ticket": ticket.number, "code": ticket.code or "",
                  "reactietijd": regio.get("steunpunt_reactietijd", ""),
@@ -162,6 +172,11 @@ class ActionCheckCode(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         typed = tracker.get_slot("ticket_code") or ""
         found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id)
+        reason = "wait" if found.wait_seconds else ("not_found" if found.ticket is None else "found")
+        await asyncio.to_thread(record, Signal(
+            kind="code_check", reason=reason, channel=tracker.get_latest_input_channel(),
+            audience=current_audience(tracker),
+            region=region_from_metadata(latest_metadata(tracker))))
         if found.wait_seconds:
             minutes = max(1, round(found.wait_seconds / 60))
             dispatcher.utter_message(response="utter_code_wait", minutes=minutes,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Collection, Iterable, Mapping, Optional, Tuple
 
-from actions import settings
+from steunpunt import settings
 from actions.content import AUDIENCE_PARENT, AUDIENCE_YOUTH, topic_for_intent
 
 # What the bot does this turn.
@@ -21,15 +21,19 @@ HANDOFF = "handoff"
 SET_AUDIENCE = "set_audience"
 DECLINED = "declined"
 PROMPT = "prompt"
+FEEDBACK = "feedback"      # reason "positive" or "negative", content_id the answered topic
+SMALLTALK = "smalltalk"    # reason: the intent (greet, goodbye, thank, bot_challenge)
 
 # What the bot asked last turn, kept in the `pending` slot.
 PENDING_CLARIFY = "clarify"
 PENDING_HANDOFF_OFFER = "handoff_offer"
+PENDING_FEEDBACK = "feedback"  # "Had je hier iets aan?" after an answer
 
 FALLBACK_INTENT = "nlu_fallback"
 #: A handoff also shows this topic (how to reach the steunpunt directly) before the form.
 CONTACT_TOPIC = "steunpunt-contact"
 AUDIENCE_INTENTS = {"iam_parent": AUDIENCE_PARENT, "iam_youth": AUDIENCE_YOUTH}
+SMALLTALK_INTENTS = ("greet", "goodbye", "thank", "bot_challenge")
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,13 @@ def decide(
     ranking: Iterable[Mapping],
     pending: Optional[str],
     known_topics: Collection[str],
+    last_topic: Optional[str] = None,
 ) -> Outcome:
-    """Decide this turn's outcome. Unsure never means guessing: it means asking or a person."""
+    """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
+
+    After an answer the bot asks whether it helped (pending "feedback"); a yes or no then
+    counts for `last_topic`, and any other message is simply the next question."""
+    feedback_for = last_topic if pending == PENDING_FEEDBACK else None
     topic = topic_for_intent(intent)
     if topic is not None:
         return Outcome(ANSWER, content_id=topic)
@@ -76,16 +85,24 @@ def decide(
     if intent == "ask_human":
         return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="asked")
     if intent == "not_helpful":
+        if feedback_for:
+            return Outcome(FEEDBACK, content_id=feedback_for, reason="negative")
         return Outcome(HANDOFF_OFFER, reason="not_helpful")
     if intent == "affirm":
         if pending == PENDING_HANDOFF_OFFER:
             return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="accepted_offer")
+        if feedback_for:
+            return Outcome(FEEDBACK, content_id=feedback_for, reason="positive")
         return Outcome(PROMPT)
     if intent == "deny":
         if pending == PENDING_HANDOFF_OFFER:
             return Outcome(DECLINED)
         if pending == PENDING_CLARIFY:
             return Outcome(HANDOFF_OFFER, reason="clarify_rejected")
+        if feedback_for:
+            return Outcome(FEEDBACK, content_id=feedback_for, reason="negative")
         return Outcome(PROMPT)
+    if intent in SMALLTALK_INTENTS:
+        return Outcome(SMALLTALK, reason=intent)
     # out_of_scope, and anything the rules route here that has no meaning of its own.
     return Outcome(HANDOFF_OFFER, reason="out_of_scope")

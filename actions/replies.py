@@ -71,3 +71,9 @@ def handoff_offer(reason: str, content_id: Optional[str] = None) -> List[Message
 
 def ask_audience() -> Message:
     return {"response": "utter_ask_audience", "json_message": {"type": "ask_audience"}}
+
+
+def ask_feedback(topic_id: str) -> Message:
+    """'Had je hier iets aan?' with ja/nee buttons; ignoring it and asking on is fine."""
+    return {"response": "utter_ask_feedback",
+            "json_message": {"type": "feedback", "content_id": topic_id}}

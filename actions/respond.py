@@ -6,6 +6,7 @@ and not in a web of rules.
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any, Callable, Dict, List, Optional
 
@@ -14,23 +15,33 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.audience import current_audience
+from actions.audience import current_audience, latest_metadata
 from actions.content import ContentLibrary, Topic
 from actions.outcome import (
     ANSWER,
     CLARIFY,
     DECLINED,
+    FEEDBACK,
     HANDOFF,
     HANDOFF_OFFER,
     PENDING_CLARIFY,
+    PENDING_FEEDBACK,
     PENDING_HANDOFF_OFFER,
     SET_AUDIENCE,
+    SMALLTALK,
     Outcome,
     decide,
 )
+from signals.record import kept_text, record, region_from_metadata, top_intents
+from signals.store import Signal
 
 #: Shared by all actions of this server process; re-reads files only after an edit.
 LIBRARY = ContentLibrary()
+
+
+#: Small talk is answered with a fixed phrase from the domain.
+SMALLTALK_RESPONSES = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_thank",
+                       "bot_challenge": "utter_iamabot"}
 
 
 class ActionRespond(Action):
@@ -50,11 +61,13 @@ class ActionRespond(Action):
     ) -> List[EventType]:
         message = tracker.latest_message or {}
         known_topics = self.library.topics()
+        intent = (message.get("intent") or {}).get("name")
         outcome = decide(
-            intent=(message.get("intent") or {}).get("name"),
+            intent=intent,
             ranking=message.get("intent_ranking") or [],
             pending=tracker.get_slot("pending"),
             known_topics=known_topics.keys(),
+            last_topic=tracker.get_slot("last_topic"),
         )
         events: List[EventType] = []
         audience = current_audience(tracker)
@@ -62,7 +75,30 @@ class ActionRespond(Action):
             events.append(SlotSet("audience", audience))
         turn = _Turn(self, dispatcher, tracker, audience, events)
         turn.carry_out(outcome)
+        await asyncio.to_thread(record, turn_signal(tracker, turn.done, audience))
         return events
+
+
+def question_before(tracker: Tracker) -> Optional[str]:
+    """The user's message before the latest one: the question a "nee" or "ja" replies to."""
+    texts = [e.get("text") for e in tracker.events if e.get("event") == "user"]
+    return texts[-2] if len(texts) >= 2 else None
+
+
+def turn_signal(tracker: Tracker, outcome: Outcome, audience: Optional[str]) -> Signal:
+    """The signal of a turn as it was carried out (e.g. an answer whose content is being
+    checked is recorded as that, not as an answer)."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    return Signal(
+        kind=outcome.kind, reason=outcome.reason, content_id=outcome.content_id,
+        candidates=tuple(outcome.candidates),
+        intents=top_intents(message.get("intent_ranking") or []),
+        channel=tracker.get_latest_input_channel(), audience=audience,
+        region=region_from_metadata(latest_metadata(tracker)),
+        text=kept_text(outcome.kind, outcome.reason, intent, message.get("text"),
+                       question_before(tracker)),
+    )
 
 
 class _Turn:
@@ -75,6 +111,7 @@ class _Turn:
         self.tracker = tracker
         self.audience = audience
         self.events = events
+        self.done: Outcome = Outcome("prompt")  # the outcome as carried out
 
     def say(self, message: Dict[str, Any]) -> None:
         self.dispatcher.utter_message(**message)
@@ -84,6 +121,7 @@ class _Turn:
 
     def carry_out(self, outcome: Outcome) -> None:
         self.set_pending(None)
+        self.done = outcome
         if outcome.kind == ANSWER:
             self.answer(outcome.content_id, may_ask_audience=True)
         elif outcome.kind == CLARIFY:
@@ -96,6 +134,10 @@ class _Turn:
             self.set_audience(outcome.audience)
         elif outcome.kind == DECLINED:
             self.say({"response": "utter_handoff_declined"})
+        elif outcome.kind == FEEDBACK:
+            self.feedback(outcome)
+        elif outcome.kind == SMALLTALK:
+            self.say({"response": SMALLTALK_RESPONSES[outcome.reason]})
         else:
             self.say({"response": "utter_how_can_i_help"})
 
@@ -122,6 +164,16 @@ class _Turn:
         ):
             self.say(replies.ask_audience())
             self.events.append(SlotSet("audience_asked", True))
+        else:  # one question at a time: feedback once the audience is known
+            self.say(replies.ask_feedback(topic.id))
+            self.set_pending(PENDING_FEEDBACK)
+
+    def feedback(self, outcome: Outcome) -> None:
+        """'Had je hier iets aan?' answered: thanks, or (no) the offer of a person."""
+        if outcome.reason == "positive":
+            self.say({"response": "utter_feedback_thanks"})
+        else:
+            self.offer_handoff("not_helpful", content_id=outcome.content_id, record=False)
 
     def clarify(self, candidates) -> None:
         topics = [t for t in (self.servable(c) for c in candidates) if t is not None]
@@ -131,7 +183,10 @@ class _Turn:
         self.say(replies.clarify(topics))
         self.set_pending(PENDING_CLARIFY)
 
-    def offer_handoff(self, reason: str, content_id: Optional[str] = None) -> None:
+    def offer_handoff(self, reason: str, content_id: Optional[str] = None,
+                      record: bool = True) -> None:
+        if record:  # what the turn turned out to be, e.g. content being checked
+            self.done = Outcome(HANDOFF_OFFER, reason=reason, content_id=content_id)
         for message in replies.handoff_offer(reason, content_id):
             self.say(message)
         self.set_pending(PENDING_HANDOFF_OFFER)

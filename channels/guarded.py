@@ -7,6 +7,7 @@ The URLs stay Rasa's own: /webhooks/rest/webhook and /socket.io.
 """
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import unicodedata
@@ -20,7 +21,10 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
-from actions import settings
+from actions.audience import audience_from_metadata
+from signals.record import record, region_from_metadata
+from signals.store import Signal
+from steunpunt import settings
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -64,6 +68,11 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
         await message.output_channel.send_custom_json(
             message.sender_id, {"type": "input_rejected", "reason": reason}
         )
+        # Refused before NLU, so no action runs: this is the turn's one signal (no text).
+        await asyncio.to_thread(record, Signal(
+            kind="input_rejected", reason=reason, channel=message.input_channel,
+            audience=audience_from_metadata(message.metadata),
+            region=region_from_metadata(message.metadata)))
 
     return guarded
 

@@ -1,7 +1,7 @@
 """`python -m staff [--port N]`: run the staff web app (one worker; state is in the database)."""
 import argparse
 
-from actions import settings
+from steunpunt import settings
 from staff.app import create_app
 from store.accounts import Accounts
 from store.db import engine_for

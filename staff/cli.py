@@ -5,7 +5,7 @@ import argparse
 import getpass
 import sys
 
-from actions import settings
+from steunpunt import settings
 from store.accounts import Accounts
 from store.db import engine_for
 

@@ -1,6 +1,6 @@
 """The tables. Changes go through a new migration in store/migrations/versions/."""
-from sqlalchemy import (JSON, Column, DateTime, ForeignKey, Integer, MetaData, String, Table,
-                        Text)
+from sqlalchemy import (JSON, Column, Date, DateTime, ForeignKey, Integer, MetaData, String,
+                        Table, Text, UniqueConstraint)
 
 metadata = MetaData()
 
@@ -12,6 +12,7 @@ staff = Table(
     Column("username", String(80), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime, nullable=False),
+    Column("role", String(20), nullable=False, server_default="medewerker"),  # see ROLES
 )
 
 staff_sessions = Table(
@@ -64,4 +65,65 @@ attempts = Table(
     Column("key", String(200), primary_key=True),  # e.g. "code:<sender>", "login:<name>"
     Column("failures", Integer, nullable=False),
     Column("last_failure", DateTime, nullable=False),
+)
+
+ROLES = ("medewerker", "analist")
+
+# Signals: one row per turn of the assistant (signals/), for the analysts. No sender id, no
+# address and no exact time (the hour only), so rows of one person cannot be linked; a random
+# id, so the order of rows says nothing either. Text only for turns the bot could not answer,
+# and only after redaction.
+signals = Table(
+    "signals", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", DateTime, nullable=False, index=True),  # UTC, whole hour
+    Column("channel", String(30)),
+    Column("audience", String(10)),
+    Column("region", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reason", String(30)),
+    Column("content_id", String(80)),
+    Column("candidates", JSON),   # clarify: the topics offered
+    Column("intents", JSON),      # [{"intent": name, "confidence": 0.42}, ...] top 3
+    Column("ticket", String(20)),  # e.g. SP-00042 when this turn made a ticket
+    Column("text", Text),          # redacted; only for turns that were not a confident answer
+)
+
+# Counts of signals that retention deleted, per day and kind, so reports over old periods
+# still add up. Empty strings stand for "none" (a unique key must not contain NULL).
+signal_counts = Table(
+    "signal_counts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("day", Date, nullable=False, index=True),
+    Column("channel", String(30), nullable=False),
+    Column("audience", String(10), nullable=False),
+    Column("region", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("reason", String(30), nullable=False),
+    Column("content_id", String(80), nullable=False),
+    Column("count", Integer, nullable=False),
+    UniqueConstraint("day", "channel", "audience", "region", "kind", "reason", "content_id",
+                     name="uq_signal_counts_key"),
+)
+
+# What an analyst decided about a group of unmet questions.
+group_decisions = Table(
+    "group_decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("decision", String(20), nullable=False),  # "nieuw_onderwerp" | "bestaand_onderwerp"
+    Column("topic_id", String(80)),                   # the existing or proposed topic
+    Column("label", String(200), nullable=False),
+    Column("signal_ids", JSON, nullable=False),
+)
+
+# Minutes a staff member spent on a ticket ("tijdsinvestering" in the steunpunt's reports).
+ticket_time = Table(
+    "ticket_time", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )

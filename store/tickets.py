@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from store import throttle
 from store.codes import code_hash, new_code, normalise
-from store.schema import STATUSES, audit_log, staff, ticket_notes, tickets
+from store.schema import STATUSES, audit_log, staff, ticket_notes, ticket_time, tickets
 
 CODE_FREE_FAILURES = 3       # wrong codes per conversation before slowing down
 CODE_GLOBAL_FREE_FAILURES = 50  # wrong codes across all conversations per hour
@@ -162,8 +162,47 @@ class TicketStore:
             self._change(connection, ticket_id, staff_id, "antwoord", text, reply=text,
                          replied_at=now())
 
+    def add_minutes(self, ticket_id: int, minutes: int, staff_id: int) -> None:
+        """Time spent on a ticket ("tijdsinvestering"), reported to the samenwerkingsverband."""
+        if not 1 <= minutes <= 600:
+            raise ValueError("Vul een aantal minuten in tussen 1 en 600.")
+        with self.engine.begin() as connection:
+            self._change(connection, ticket_id, staff_id, "tijd", f"{minutes} minuten")
+            connection.execute(insert(ticket_time).values(
+                ticket_id=ticket_id, staff_id=staff_id, minutes=minutes, created_at=now()))
+
+    def minutes(self, ticket_id: int) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.coalesce(func.sum(ticket_time.c.minutes), 0))
+                                      .where(ticket_time.c.ticket_id == ticket_id)).scalar_one()
+
+    def handling(self, since: date, until: date) -> Dict[str, Any]:
+        """Tickets made in the period: how many, how many still open now, hours to the first
+        staff reply (median), and the minutes staff recorded on them."""
+        start = datetime.combine(since, datetime.min.time())
+        end = datetime.combine(until, datetime.min.time()) + timedelta(days=1)
+        with self.engine.connect() as connection:
+            made = connection.execute(select(tickets.c.id, tickets.c.status, tickets.c.created_at)
+                                      .where(tickets.c.created_at >= start, tickets.c.created_at < end)).all()
+            ids = [row.id for row in made]
+            first_replies = dict(connection.execute(
+                select(audit_log.c.ticket_id, func.min(audit_log.c.created_at))
+                .where(audit_log.c.action == "antwoord", audit_log.c.ticket_id.in_(ids))
+                .group_by(audit_log.c.ticket_id)).all()) if ids else {}
+            minutes = connection.execute(select(func.coalesce(func.sum(ticket_time.c.minutes), 0))
+                                         .where(ticket_time.c.ticket_id.in_(ids))).scalar_one() if ids else 0
+        waits = sorted((first_replies[row.id] - row.created_at).total_seconds() / 3600
+                       for row in made if row.id in first_replies)
+        median = None
+        if waits:
+            middle = len(waits) // 2
+            median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+        return {"tickets": len(made), "open": sum(row.status != STATUSES[-1] for row in made),
+                "replied": len(waits), "median_hours_to_reply": median, "minutes": int(minutes)}
+
     def add_note(self, ticket_id: int, text: str, staff_id: int) -> None:
         with self.engine.begin() as connection:
             self._change(connection, ticket_id, staff_id, "notitie", text)
             connection.execute(insert(ticket_notes).values(
                 ticket_id=ticket_id, staff_id=staff_id, text=text, created_at=now()))
+

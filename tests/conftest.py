@@ -56,3 +56,15 @@ def content_dir(tmp_path: Path):
 
 
 TODAY = date(2026, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def signals_db(tmp_path, monkeypatch):
+    """Every test that records signals writes them to a database of its own, never var/."""
+    from signals import record
+    from signals.store import SignalStore
+    from store.db import engine_for
+
+    store = SignalStore(engine_for(f"sqlite:///{tmp_path / 'signals.db'}"))
+    monkeypatch.setattr(record, "_store", store)
+    return store

@@ -60,7 +60,9 @@ def test_youth_metadata_gives_the_youth_wording_and_sets_the_slot(action):
     messages, slots = run(action, tracker("info_tlv_wat_is", metadata={"audience": "jongere"}))
     assert messages[0]["text"].startswith("Een TLV is een briefje voor jou.")
     assert slots["audience"] == "jongere"
-    assert len(messages) == 1  # no need to ask who we talk to
+    assert {"type": "ask_audience"} not in payloads(messages)  # no need to ask who we talk to
+    assert payloads(messages)[-1] == {"type": "feedback", "content_id": "tlv-wat-is"}
+    assert slots["pending"] == "feedback"
 
 
 def test_unknown_audience_is_asked_once_when_the_answer_differs(action):
@@ -74,7 +76,7 @@ def test_unknown_audience_is_asked_once_when_the_answer_differs(action):
 
 def test_answer_without_youth_variant_does_not_ask(action):
     messages, _ = run(action, tracker("info_tlv_aanvragen"))
-    assert [p["type"] for p in payloads(messages)] == ["answer"]
+    assert [p["type"] for p in payloads(messages)] == ["answer", "feedback"]
 
 
 def test_saying_i_am_a_youth_re_answers_the_last_topic_for_youths(action):
@@ -136,3 +138,89 @@ def test_an_edit_changes_the_answer_without_retraining(action):
     path.write_text(topic_text("tlv-aanvragen", "Nieuwe, aangepaste uitleg over aanvragen."))
     messages, _ = run(action, tracker("info_tlv_aanvragen"))
     assert messages[0]["text"].startswith("Nieuwe, aangepaste uitleg over aanvragen.")
+
+
+# --- feedback, small talk, and one signal per turn ------------------------------------------
+
+def test_yes_to_had_je_hier_iets_aan_thanks_and_counts_for_the_topic(action, signals_db):
+    messages, slots = run(action, tracker("affirm", slots={"pending": "feedback",
+                                                           "last_topic": "tlv-wat-is"}))
+    assert messages[0]["response"] == "utter_feedback_thanks" and slots["pending"] is None
+    [signal] = signals_db.rows()
+    assert (signal["kind"], signal["reason"], signal["content_id"]) == ("feedback", "positive", "tlv-wat-is")
+    assert signal["text"] is None
+
+
+def test_no_to_had_je_hier_iets_aan_offers_a_person_and_is_a_signal_for_that_topic(action, signals_db):
+    messages, slots = run(action, tracker("deny", slots={"pending": "feedback",
+                                                         "last_topic": "tlv-wat-is"}))
+    assert payloads(messages) == [{"type": "handoff_offer", "reason": "not_helpful",
+                                   "content_id": "tlv-wat-is"}]
+    assert slots["pending"] == "handoff_offer"
+    [signal] = signals_db.rows()
+    assert (signal["kind"], signal["reason"], signal["content_id"]) == ("feedback", "negative", "tlv-wat-is")
+
+
+def test_a_new_question_after_an_answer_is_simply_answered(action):
+    messages, _ = run(action, tracker("info_tlv_aanvragen", slots={"pending": "feedback",
+                                                                  "last_topic": "tlv-wat-is"}))
+    assert payloads(messages)[0]["content_id"] == "tlv-aanvragen"
+
+
+def test_small_talk_goes_through_the_one_decision_and_is_registered(action, signals_db):
+    messages, _ = run(action, tracker("greet"))
+    assert messages[0]["response"] == "utter_greet"
+    assert [(s["kind"], s["reason"]) for s in signals_db.rows()] == [("smalltalk", "greet")]
+
+
+@pytest.mark.parametrize("intent, slots, kind, reason, keeps_text", [
+    ("info_tlv_wat_is", {"audience": "ouder"}, "answer", None, False),
+    ("nlu_fallback", {}, "handoff_offer", "not_understood", True),
+    ("out_of_scope", {}, "handoff_offer", "out_of_scope", True),
+    ("info_oud", {}, "handoff_offer", "being_checked", True),
+    ("ask_human", {}, "handoff", "asked", True),
+    ("affirm", {"pending": "handoff_offer"}, "handoff", "accepted_offer", False),
+    ("deny", {"pending": "handoff_offer"}, "declined", None, False),
+    ("iam_parent", {}, "set_audience", None, False),
+])
+def test_every_outcome_is_exactly_one_signal_with_text_only_when_not_answered(
+        action, signals_db, intent, slots, kind, reason, keeps_text):
+    track = tracker(intent, slots=slots, metadata={"audience": "ouder", "region": "voorbeeld"})
+    track.latest_message["text"] = "mijn zoon Daan (06-12345678) vraagt iets"
+    run(action, track)
+    [signal] = signals_db.rows()
+    assert (signal["kind"], signal["reason"]) == (kind, reason)
+    assert signal["region"] == "voorbeeld" and signal["audience"] == "ouder"
+    assert signal["created_at"].minute == 0 and signal["created_at"].second == 0  # hour only
+    if keeps_text:
+        assert "Daan" not in signal["text"] and "06-12345678" not in signal["text"]
+        assert "[naam]" in signal["text"] and "[telefoon]" in signal["text"]
+    else:
+        assert signal["text"] is None
+
+
+def test_a_rejected_clarification_keeps_the_question_it_was_about(action, signals_db):
+    events = [{"event": "user", "text": "wie betaalt de taxi naar school", "metadata": {}},
+              {"event": "bot", "text": "Gaat je vraag over ..."},
+              {"event": "user", "text": "nee", "metadata": {}}]
+    latest = {"text": "nee", "intent": {"name": "deny", "confidence": 0.99}, "intent_ranking": []}
+    run(action, Tracker("t", {"pending": "clarify"}, latest, events, False, None, {}, "action_listen"))
+    [signal] = signals_db.rows()
+    assert (signal["reason"], signal["text"]) == ("clarify_rejected", "wie betaalt de taxi naar school")
+
+
+def test_unknown_region_ids_fall_back_to_the_default(action, signals_db):
+    run(action, tracker("info_tlv_wat_is", metadata={"region": "<script>"}))
+    assert signals_db.rows()[0]["region"] == "standaard"
+
+
+def test_a_broken_signal_store_never_breaks_the_reply(action, monkeypatch):
+    from signals import record
+
+    class Broken:
+        def add(self, signal):
+            raise OSError("database locked")
+
+    monkeypatch.setattr(record, "_store", Broken())
+    messages, _ = run(action, tracker("info_tlv_aanvragen"))
+    assert payloads(messages)[0]["type"] == "answer"

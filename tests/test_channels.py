@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from actions import settings
+from steunpunt import settings
 from channels.guarded import check_rest_request, clean_text, guard
 
 

@@ -49,7 +49,7 @@ def test_youths_are_never_asked_for_contact_data():
 
 
 def test_parents_may_leave_contact_and_unknown_audience_is_asked_first():
-    assert required(tracker(slots={"audience": "ouder"})) == ["handoff_contact", "handoff_description"]
+    assert required(tracker(slots={"audience": "ouder"})) == ["handoff_description", "handoff_contact"]
     assert required(tracker())[0] == "handoff_audience"
 
 

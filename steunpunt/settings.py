@@ -49,6 +49,17 @@ DATABASE_URL = os.environ.get(
 #: every server); otherwise one is generated once in var/secret.key.
 SECRET_KEY_FILE = _env_path("STEUNPUNT_SECRET_KEY_FILE", REPO_ROOT / "var" / "secret.key")
 
+#: The region a message belongs to when its metadata names none (one region for now; the id
+#: is recorded with every signal, so a later multi-region deployment can tell them apart).
+DEFAULT_REGION = os.environ.get("STEUNPUNT_DEFAULT_REGION", "standaard")
+#: Signals older than this many days are deleted; their counts per day are kept.
+SIGNAL_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_SIGNAL_RETENTION_DAYS", 365))
+#: Conversation texts leave Rasa's tracker store after this many days.
+TRACKER_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_TRACKER_RETENTION_DAYS", 30))
+#: Rasa's tracker store (conversations): the SQLite file of the embedded default, or a
+#: database URL when Rasa's SQL tracker store runs on PostgreSQL.
+TRACKER_DB = os.environ.get("STEUNPUNT_TRACKER_DB", str(REPO_ROOT / "var" / "trackers.db"))
+
 #: Staff web app (tickets queue). Cookies are marked Secure unless this is set to 0
 #: (plain http on localhost during development).
 STAFF_PORT = int(os.environ.get("STEUNPUNT_STAFF_PORT", 5056))

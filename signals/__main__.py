@@ -1,0 +1,111 @@
+"""`python -m signals COMMAND`: the analysts' and administrators' tools on the command line.
+
+  redact                       read lines on standard input, write them redacted: shows staff
+                               exactly what would be stored of a message
+  export [--since D] [--until D]
+                               every signal in the period as JSON lines (D: YYYY-MM-DD, UTC)
+  report --period 2026-Q4 [--out FILE]
+                               the periodic report for the samenwerkingsverband, one HTML file
+                               (periods: 2026-Q4, 2026-11, 2026, or --since/--until)
+  retention                    delete old signals (keeping their counts) and old conversation
+                               texts in Rasa's tracker store (settings: *_RETENTION_DAYS)
+  warm                         build deduce's lookup cache (set-up does this once)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"geen datum als 2026-11-01: {text!r}") from None
+
+
+def _store():
+    from signals.store import SignalStore
+    from steunpunt import settings
+    from store.db import engine_for
+
+    return SignalStore(engine_for(settings.DATABASE_URL))
+
+
+def redact_lines(stdin, stdout) -> None:
+    from signals.redact import shared
+
+    redactor = shared()
+    for line in stdin:
+        stdout.write(redactor.redact(line.rstrip("\n")) + "\n")
+        stdout.flush()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m signals", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("redact", help="redact lines from standard input")
+    export = commands.add_parser("export", help="signals as JSON lines")
+    export.add_argument("--since", type=_date)
+    export.add_argument("--until", type=_date)
+    report = commands.add_parser("report", help="the periodic report as HTML")
+    report.add_argument("--period", help="2026-Q4, 2026-11 or 2026")
+    report.add_argument("--since", type=_date)
+    report.add_argument("--until", type=_date)
+    report.add_argument("--out", help="write to this file instead of standard output")
+    commands.add_parser("retention", help="delete what is past its retention period")
+    commands.add_parser("warm", help="build deduce's lookup cache")
+    args = parser.parse_args(argv)
+
+    if args.command == "redact":
+        redact_lines(sys.stdin, sys.stdout)
+    elif args.command == "warm":
+        import logging
+
+        logging.disable(logging.INFO)
+        from signals.redact import Redactor
+
+        Redactor()
+    elif args.command == "export":
+        from signals.store import iter_export
+
+        for row in iter_export(_store().rows(args.since, args.until)):
+            print(json.dumps(row, ensure_ascii=False))
+    elif args.command == "report":
+        from signals.period import Period
+        from signals.report import build_report
+
+        try:
+            period = Period.parse(args.period) if args.period else Period.between(args.since, args.until)
+        except ValueError as error:
+            print(f"Niet gelukt: {error}", file=sys.stderr)
+            return 2
+        html = build_report(_store(), _tickets(), period)
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as handle:
+                handle.write(html)
+            print(f"Rapport geschreven: {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(html)
+    elif args.command == "retention":
+        from signals.retention import run
+
+        pruned = run(_store())
+        print(f"{pruned.signals} signalen geteld en verwijderd, "
+              f"{pruned.tracker_events} gespreksregels uit Rasa's tracker store verwijderd.")
+    return 0
+
+
+def _tickets():
+    from steunpunt import settings
+    from store.db import engine_for
+    from store.tickets import TicketStore
+
+    return TicketStore(engine_for(settings.DATABASE_URL), settings.secret_key())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,86 @@
+"""What one turn leaves behind as a signal, and writing it without ever breaking the reply.
+
+The action server calls `record` right where a turn's outcome is carried out (and the Rasa
+server for input it refused before NLU). Text is kept only where the bot did not give a
+confident answer, is redacted first, and is capped; answered turns keep no text at all.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+
+from signals.store import Signal, SignalStore
+from steunpunt import settings
+
+log = logging.getLogger(__name__)
+
+#: Replies to a question of the bot ("ja", "nee"): the question itself was in an earlier turn.
+_BARE_REPLIES = {"affirm", "deny"}
+#: Kinds of turns that mean an unmet question; their text is what analysts group.
+UNMET_KINDS = ("handoff_offer", "handoff", "ticket", "feedback")
+
+
+def kept_text(kind: str, reason: Optional[str], intent: Optional[str], text: Optional[str],
+              question_before: Optional[str] = None) -> Optional[str]:
+    """The user's words worth keeping for this turn (before redaction), or None.
+
+    Kept: what was not understood, out of scope, ambiguous (clarify), being checked, "this did
+    not help" in the user's own words, a request for a person, and the question behind a
+    rejected clarification. Not kept: answers, small talk, bare yes/no and button payloads.
+    """
+    if kind == "handoff_offer" and reason == "clarify_rejected":
+        return question_before
+    if kind == "ticket":
+        return text
+    keeps = (kind in ("clarify", "handoff_offer")
+             or (kind == "handoff" and reason == "asked")
+             or (kind == "feedback" and reason == "negative"))
+    if not keeps or intent in _BARE_REPLIES or not text or text.lstrip().startswith("/"):
+        return None
+    return text
+
+
+def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequence[Dict[str, Any]]:
+    ranked = sorted(ranking or [], key=lambda r: r.get("confidence") or 0.0, reverse=True)
+    return tuple({"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 3)}
+                 for r in ranked[:limit] if r.get("name"))
+
+
+_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def region_from_metadata(metadata: Any) -> str:
+    """The region the client named (message metadata `region`), else the deployment's default."""
+    value = metadata.get("region") if isinstance(metadata, Mapping) else None
+    if isinstance(value, str) and _REGION.match(value):
+        return value
+    return settings.DEFAULT_REGION
+
+
+_store: Optional[SignalStore] = None
+
+
+def signal_store() -> SignalStore:
+    global _store
+    if _store is None:
+        from store.db import engine_for
+
+        _store = SignalStore(engine_for(settings.DATABASE_URL))
+    return _store
+
+
+def record(signal: Signal, store: Optional[SignalStore] = None) -> bool:
+    """Redact the text and store the signal. Never raises: a reply must not fail for a signal
+    (the failure is logged, without the text)."""
+    try:
+        text = signal.text
+        if text:
+            from signals.redact import redact
+
+            text = redact(text[: settings.MAX_MESSAGE_CHARS])
+        (store or signal_store()).add(Signal(**{**signal.__dict__, "text": text}))
+        return True
+    except Exception as error:  # noqa: BLE001
+        log.error("signal not stored (kind %s): %s", signal.kind, type(error).__name__)
+        return False

@@ -1,0 +1,66 @@
+"""The periodic report for the samenwerkingsverband: one self-contained HTML file (no outside
+files, no scripts) that prints cleanly to PDF. Built from the same figures as the analyst
+view: `stats.overview`, `groups.unmet_groups` and the tickets' handling figures."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from signals.groups import Group, unmet_groups
+from signals.period import Period
+from signals.stats import CLASSES, KIND_LABELS, REASON_LABELS, Overview, overview, trend_svg
+from signals.store import SignalStore
+
+TEMPLATES = Path(__file__).parent / "templates"
+_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+
+
+def template_globals() -> Dict:
+    return {"classes": CLASSES, "kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS}
+
+
+def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str],
+                overdue: Optional[List[str]] = None) -> List[str]:
+    """Plain suggestions for new or better content, from the figures (most pressing first)."""
+    advice = []
+    for found in groups[:5]:
+        if found.size < 3:
+            continue
+        topic = decided.get(found.label)
+        if topic:
+            advice.append(f"Voeg de {found.size} vragen over '{found.label}' als voorbeeldvragen toe "
+                          f"aan het onderwerp {topic} (na controle).")
+        else:
+            advice.append(f"Overweeg een nieuw onderwerp: '{found.label}' ({found.size} vragen "
+                          "zonder antwoord).")
+    for topic, negative, positive in result.negative_feedback():
+        if negative >= 2 and negative >= positive:
+            advice.append(f"Verbeter de tekst van {topic}: {negative} keer 'had ik niets aan', "
+                          f"{positive} keer wel.")
+    for topic in sorted(result.unanswered_by_topic) + list(overdue or []):
+        advice.append(f"Controleer en verleng de inhoud van {topic}: deze werd niet getoond omdat "
+                      "de controledatum voorbij was.")
+    if result.questions and result.share("verduidelijkt") > 0.15:
+        advice.append("Veel vragen moesten eerst verduidelijkt worden: voeg voorbeeldvragen toe "
+                      "voor de onderwerpen die vaak als keuze werden aangeboden.")
+    return list(dict.fromkeys(advice))
+
+
+def report_context(store: SignalStore, tickets, period: Period) -> Dict:
+    result = overview(store, period)
+    groups = unmet_groups(store, period)
+    decided = {d["label"]: d["topic_id"] for d in store.decisions()
+               if d["decision"] == "bestaand_onderwerp" and d["topic_id"]}
+    return {
+        "period": period, "overview": result, "groups": groups, "trend": trend_svg(result),
+        "handling": tickets.handling(period.since, period.until),
+        "suggestions": suggestions(result, groups, decided),
+        "made": datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), **template_globals(),
+    }
+
+
+def build_report(store: SignalStore, tickets, period: Period) -> str:
+    return _environment.get_template("report.html").render(**report_context(store, tickets, period))

@@ -1,0 +1,156 @@
+"""Signals in the database: written one per turn, read by period, counted, and thinned out.
+
+A signal keeps no sender id, no address and only the hour of its time; its id is random.
+So signals of one person cannot be put together, not even by their order.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
+
+from store.schema import group_decisions, signal_counts, signals, staff
+from store.tickets import now
+
+#: Columns that say what happened, without text: what counts and retention keep.
+COUNT_FIELDS = ("channel", "audience", "region", "kind", "reason", "content_id")
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str
+    region: str
+    reason: Optional[str] = None
+    content_id: Optional[str] = None
+    candidates: Tuple[str, ...] = ()
+    intents: Tuple[Dict[str, Any], ...] = ()
+    channel: Optional[str] = None
+    audience: Optional[str] = None
+    ticket: Optional[str] = None
+    text: Optional[str] = None  # already redacted
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of signals of one kind on one day (from rows, or kept after retention)."""
+    day: date
+    channel: str
+    audience: str
+    region: str
+    kind: str
+    reason: str
+    content_id: str
+    count: int
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
+def _day_range(since: Optional[date], until: Optional[date]):
+    start = datetime.combine(since, datetime.min.time()) if since else None
+    end = datetime.combine(until, datetime.min.time()) + timedelta(days=1) if until else None
+    return start, end
+
+
+class SignalStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, signal: Signal, at: Optional[datetime] = None) -> str:
+        signal_id = uuid.uuid4().hex
+        with self.engine.begin() as connection:
+            connection.execute(insert(signals).values(
+                id=signal_id, created_at=_hour(at or now()), channel=signal.channel,
+                audience=signal.audience, region=signal.region, kind=signal.kind,
+                reason=signal.reason, content_id=signal.content_id,
+                candidates=list(signal.candidates) or None, intents=list(signal.intents) or None,
+                ticket=signal.ticket, text=signal.text))
+        return signal_id
+
+    def rows(self, since: Optional[date] = None, until: Optional[date] = None,
+             kinds: Optional[Sequence[str]] = None, with_text: bool = False) -> List[Dict[str, Any]]:
+        """Signals in a period (dates inclusive, UTC), oldest first."""
+        query = select(signals).order_by(signals.c.created_at, signals.c.id)
+        start, end = _day_range(since, until)
+        if start:
+            query = query.where(signals.c.created_at >= start)
+        if end:
+            query = query.where(signals.c.created_at < end)
+        if kinds:
+            query = query.where(signals.c.kind.in_(list(kinds)))
+        if with_text:
+            query = query.where(signals.c.text.isnot(None))
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+    def counts(self, since: Optional[date] = None, until: Optional[date] = None) -> List[Count]:
+        """Per day and kind: the signals still stored plus the counts kept of deleted ones."""
+        tally: Counter = Counter()
+        for row in self.rows(since, until):
+            tally[(row["created_at"].date(),) + tuple(row[f] or "" for f in COUNT_FIELDS)] += 1
+        query = select(signal_counts)
+        if since:
+            query = query.where(signal_counts.c.day >= since)
+        if until:
+            query = query.where(signal_counts.c.day <= until)
+        with self.engine.connect() as connection:
+            for row in connection.execute(query).mappings():
+                tally[(row["day"],) + tuple(row[f] for f in COUNT_FIELDS)] += row["count"]
+        return [Count(*key, count=n) for key, n in sorted(tally.items())]
+
+    def prune(self, before: date) -> int:
+        """Delete signals from days before `before`, keeping their counts. Returns how many."""
+        cutoff = datetime.combine(before, datetime.min.time())
+        with self.engine.begin() as connection:
+            old = connection.execute(select(signals).where(signals.c.created_at < cutoff)).mappings().all()
+            tally: Counter = Counter(
+                (row["created_at"].date(),) + tuple(row[f] or "" for f in COUNT_FIELDS) for row in old)
+            for key, number in tally.items():
+                where = [signal_counts.c.day == key[0]] + [
+                    getattr(signal_counts.c, f) == value for f, value in zip(COUNT_FIELDS, key[1:])]
+                changed = connection.execute(update(signal_counts).where(*where).values(
+                    count=signal_counts.c.count + number)).rowcount
+                if not changed:
+                    connection.execute(insert(signal_counts).values(
+                        day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:]))))
+            connection.execute(delete(signals).where(signals.c.created_at < cutoff))
+        return len(old)
+
+    # --- what analysts decided about groups of unmet questions -----------------------------------
+    def decide_group(self, staff_id: int, decision: str, label: str, signal_ids: Sequence[str],
+                     topic_id: Optional[str] = None) -> int:
+        if decision not in ("nieuw_onderwerp", "bestaand_onderwerp"):
+            raise ValueError(f"onbekende keuze {decision!r}")
+        with self.engine.begin() as connection:
+            return connection.execute(insert(group_decisions).values(
+                created_at=now(), staff_id=staff_id, decision=decision, topic_id=topic_id,
+                label=label[:200], signal_ids=list(signal_ids))).inserted_primary_key[0]
+
+    def decisions(self) -> List[Dict[str, Any]]:
+        query = (select(group_decisions, staff.c.username)
+                 .select_from(group_decisions.join(staff, group_decisions.c.staff_id == staff.c.id))
+                 .order_by(group_decisions.c.created_at.desc(), group_decisions.c.id.desc()))
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def iter_export(rows: Sequence[Dict[str, Any]]) -> Iterator[Dict[str, Any]]:
+    """Signals as analysts export them (JSON lines, CSV): every field but the internal id."""
+    for row in rows:
+        yield {
+            "time": row["created_at"].isoformat(timespec="minutes") + "Z",
+            "kind": row["kind"], "reason": row["reason"], "channel": row["channel"],
+            "audience": row["audience"], "region": row["region"], "content_id": row["content_id"],
+            "candidates": row["candidates"] or [], "intents": row["intents"] or [],
+            "ticket": row["ticket"], "text": row["text"],
+        }
+
+
+EXPORT_FIELDS = ("time", "kind", "reason", "channel", "audience", "region", "content_id",
+                 "candidates", "intents", "ticket", "text")

@@ -1,0 +1,62 @@
+"""Rasa's SQL tracker store, minus the secrets: codes and contact data are never written.
+
+Rasa keeps every event of a conversation. Three kinds would put secrets on disk in plain
+text: the user's reply to "your e-mail or phone?" and to "type your code", the slots filled
+from them, and the bot's confirmation that shows a new code. This store writes those events
+with the secret replaced; everything else is Rasa's own SQLTrackerStore. The handoff form asks
+for contact data last, so the ticket is made in the same turn, from the tracker still in
+memory; nothing later needs the plain value. Used in endpoints.yml as
+`type: store.tracker_store.ScrubbingSQLTrackerStore`.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Dict, Iterator, List, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+
+#: Slots whose user reply and value are secrets, and what stands in their place.
+SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]"}
+#: A ticket code as the bot shows it (store/codes.py: no 0/O/1/I/L).
+_CODE = re.compile(r"\b[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}\b")
+KEEP_AS_IS = {"geen", None}
+
+
+def scrub(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The events (as dicts) with secrets replaced; a pure function, tested on its own."""
+    requested: Optional[str] = None
+    cleaned = []
+    for original in events:
+        event = copy.deepcopy(original)
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+        elif kind == "slot" and event.get("name") in SECRET_SLOTS and event.get("value") not in KEEP_AS_IS:
+            event["value"] = SECRET_SLOTS[event["name"]]
+        elif kind == "active_loop" and event.get("name") is None:
+            requested = None
+        elif kind == "user" and requested in SECRET_SLOTS:
+            placeholder = SECRET_SLOTS[requested]
+            event["text"] = placeholder
+            if isinstance(event.get("parse_data"), dict):
+                event["parse_data"]["text"] = placeholder
+        elif kind == "bot":
+            if event.get("text"):
+                event["text"] = _CODE.sub("[code]", event["text"])
+            custom = (event.get("data") or {}).get("custom")
+            if isinstance(custom, dict) and custom.get("code"):
+                custom["code"] = "[code]"
+        cleaned.append(event)
+    return cleaned
+
+
+class ScrubbingSQLTrackerStore(SQLTrackerStore):
+    def _additional_events(self, session, tracker) -> Iterator[Event]:
+        new = list(super()._additional_events(session, tracker))
+        if not new:
+            return iter(())
+        every = [event.as_dict() for event in tracker.events]
+        cleaned = scrub(every)[len(every) - len(new):]
+        return iter([Event.from_parameters(data) for data in cleaned])
