@@ -99,7 +99,7 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
         groups.append(Group(
             label=_name(word_matrix, vocabulary, members, texts),
             size=len(members),
-            examples=tuple(items[i][1] for i in closest[:3]),
+            examples=tuple(dict.fromkeys(items[i][1] for i in closest))[:3],  # distinct
             signal_ids=tuple(items[i][0] for i in members),
             texts=tuple(items[i][1] for i in members),
         ))

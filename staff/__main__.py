@@ -1,5 +1,10 @@
-"""`python -m staff [--port N]`: run the staff web app (one worker; state is in the database)."""
+"""`python -m staff [--port N]`: run the staff web app (one worker; state is in the database).
+
+It also applies the retention rules once at start and then once a day (signals/retention.py).
+"""
 import argparse
+import asyncio
+import logging
 
 from steunpunt import settings
 from staff.app import create_app
@@ -16,6 +21,19 @@ def main() -> None:
     engine = engine_for(settings.DATABASE_URL)
     app = create_app(TicketStore(engine, settings.secret_key()),
                      Accounts(engine, settings.STAFF_SESSION_HOURS), settings.STAFF_SECURE_COOKIES)
+
+    async def daily_retention(_app=None):
+        from signals import retention
+        from signals.store import SignalStore
+
+        while True:
+            try:
+                await asyncio.to_thread(retention.run, SignalStore(engine))
+            except Exception as error:  # noqa: BLE001 - retry tomorrow, say so without data
+                logging.getLogger(__name__).error("retention failed: %s", type(error).__name__)
+            await asyncio.sleep(24 * 3600)
+
+    app.add_task(daily_retention)
     app.run(host=args.host, port=args.port, access_log=False, workers=1)
 
 

@@ -1,8 +1,9 @@
-"""The staff web app: the queue of handed-off conversations and one page per ticket.
+"""The staff web app: the queue of handed-off conversations and one page per ticket for staff
+(role `medewerker`), and the analysts' pages over the signals (role `analist`, staff/analysis.py).
 
-Server-rendered HTML (works without JavaScript), Dutch UI. Every page needs a login; every
-form carries a CSRF token; session cookies are HttpOnly and SameSite=Strict; logins are
-throttled; every change is audited (store/tickets.py).
+Server-rendered HTML (works without JavaScript), Dutch UI. Every page needs a login and the
+right role; every form carries a CSRF token; session cookies are HttpOnly and SameSite=Strict;
+logins are throttled; every change is audited (store/tickets.py).
 """
 from __future__ import annotations
 
@@ -13,18 +14,23 @@ from functools import wraps
 from pathlib import Path
 from typing import Optional
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 
 from actions.content import ContentLibrary
+from signals.report import TEMPLATES as SIGNAL_TEMPLATES
+from signals.store import SignalStore
 from store.accounts import Accounts
-from store.schema import STATUSES
+from store.schema import ROLES, STATUSES
 from store.tickets import TicketStore, ticket_number
 
 SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+STAFF, ANALYST = ROLES
+HOME = {STAFF: "/", ANALYST: "/analyse"}
+_templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
+                                              FileSystemLoader(SIGNAL_TEMPLATES)]),
                          autoescape=select_autoescape(["html"]))
 _templates.filters["ticket_number"] = ticket_number
 HEADERS = {
@@ -47,9 +53,10 @@ def parse_date(text: Optional[str]) -> Optional[date]:
 
 
 def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
-               name: str = "steunpunt_staff") -> Sanic:
+               name: str = "steunpunt_staff", signals: Optional[SignalStore] = None) -> Sanic:
     app = Sanic(name)
     topics = ContentLibrary()
+    signals = signals or SignalStore(store.engine)
 
     def set_cookie(resp, key: str, value: str) -> None:
         resp.cookies[key] = value
@@ -61,20 +68,28 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     def client(request: Request) -> str:
         return request.ip or "onbekend"
 
-    def login_required(handler):
-        """No page without login; no form without the session's CSRF token."""
+    def requires(*roles: str):
+        """No page without login and one of these roles; no form without the CSRF token."""
 
-        @wraps(handler)
-        async def wrapper(request: Request, *args, **kwargs):
-            session = accounts.session(request.cookies.get(SESSION_COOKIE))
-            if session is None:
-                return response.redirect("/login", status=303, headers=HEADERS)
-            if request.method == "POST" and not hmac.compare_digest(
-                    request.form.get("csrf", ""), session.csrf_token):
-                return render("error.html", 403, message="Ongeldig formulier (CSRF). Laad de pagina opnieuw.")
-            return await handler(request, session, *args, **kwargs)
+        def decorate(handler):
+            @wraps(handler)
+            async def wrapper(request: Request, *args, **kwargs):
+                session = accounts.session(request.cookies.get(SESSION_COOKIE))
+                if session is None:
+                    return response.redirect("/login", status=303, headers=HEADERS)
+                if session.role not in roles:
+                    return render("error.html", 403, session=session,
+                                  message="Deze pagina is niet voor jouw rol.")
+                if request.method == "POST" and not hmac.compare_digest(
+                        request.form.get("csrf", ""), session.csrf_token):
+                    return render("error.html", 403, message="Ongeldig formulier (CSRF). Laad de pagina opnieuw.")
+                return await handler(request, session, *args, **kwargs)
 
-        return wrapper
+            return wrapper
+
+        return decorate
+
+    login_required = requires(STAFF)  # the ticket pages: staff only
 
     @app.get("/login")
     async def login_form(request: Request):
@@ -97,12 +112,14 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         if token is None:
             return render("login.html", 401, csrf=expected,
                           error="Gebruikersnaam of wachtwoord klopt niet.")
-        resp = response.redirect("/", status=303, headers=HEADERS)
+        session = accounts.session(token)
+        resp = response.redirect(HOME.get(session.role, "/") if session else "/", status=303,
+                                 headers=HEADERS)
         set_cookie(resp, SESSION_COOKIE, token)
         return resp
 
     @app.post("/logout")
-    @login_required
+    @requires(*ROLES)
     async def logout(request: Request, session):
         accounts.logout(request.cookies.get(SESSION_COOKIE))
         resp = response.redirect("/login", status=303, headers=HEADERS)
@@ -110,8 +127,10 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         return resp
 
     @app.get("/")
-    @login_required
+    @requires(*ROLES)
     async def queue(request: Request, session):
+        if session.role != STAFF:  # an analyst's home is the analysis, not the queue
+            return response.redirect(HOME[session.role], status=303, headers=HEADERS)
         filters = {key: request.args.get(key, "") for key in ("status", "audience", "topic", "van", "tot")}
         rows = store.search(status=filters["status"] or None, audience=filters["audience"] or None,
                             topic=filters["topic"] or None, since=parse_date(filters["van"]),
@@ -126,7 +145,8 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         if ticket is None:
             return render("error.html", 404, message="Deze vraag bestaat niet.")
         return render("ticket.html", session=session, ticket=ticket, statuses=STATUSES,
-                      notes=store.notes(ticket_id), audit=store.audit_entries(ticket_id))
+                      notes=store.notes(ticket_id), audit=store.audit_entries(ticket_id),
+                      minutes=store.minutes(ticket_id))
 
     def change(handler):
         """A POST that changes a ticket, then back to its page."""
@@ -170,4 +190,16 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     def note(request, session, ticket_id):
         store.add_note(ticket_id, required_text(request, "text"), session.staff_id)
 
+    @app.post("/tickets/<ticket_id:int>/tijd")
+    @change
+    def time_spent(request, session, ticket_id):
+        try:
+            minutes = int((request.form.get("minuten") or "").strip())
+        except ValueError:
+            raise ValueError("Vul een aantal minuten in tussen 1 en 600.") from None
+        store.add_minutes(ticket_id, minutes, session.staff_id)
+
+    from staff.analysis import add_analysis_routes
+
+    add_analysis_routes(app, requires(ANALYST), render, store, signals, topics)
     return app

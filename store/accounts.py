@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 
 from store import throttle
-from store.schema import staff, staff_sessions
+from store.schema import ROLES, staff, staff_sessions
 from store.tickets import now
 
 _hasher = PasswordHasher()
@@ -30,6 +30,7 @@ class Session:
     staff_id: int
     username: str
     csrf_token: str
+    role: str = ROLES[0]
 
 
 def _digest(token: str) -> str:
@@ -41,17 +42,22 @@ class Accounts:
         self.engine = engine
         self.session_length = timedelta(hours=session_hours)
 
-    def create(self, username: str, password: str) -> int:
+    def create(self, username: str, password: str, role: str = ROLES[0]) -> int:
+        """A new account. Roles: `medewerker` (tickets, contact data) or `analist` (signals,
+        figures and redacted transcripts, never contact data or codes)."""
         username = username.strip()
         if not username or len(username) > 80:
             raise ValueError("gebruikersnaam is leeg of te lang")
+        if role not in ROLES:
+            raise ValueError(f"onbekende rol {role!r}: kies uit {', '.join(ROLES)}")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben")
         with self.engine.begin() as connection:
             if connection.execute(select(staff.c.id).where(staff.c.username == username)).first():
                 raise ValueError(f"gebruiker {username!r} bestaat al")
             result = connection.execute(insert(staff).values(
-                username=username, password_hash=_hasher.hash(password), created_at=now()))
+                username=username, password_hash=_hasher.hash(password), created_at=now(),
+                role=role))
             return result.inserted_primary_key[0]
 
     def login_wait(self, username: str, client: str) -> int:
@@ -87,12 +93,13 @@ class Accounts:
             return None
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(staff_sessions, staff.c.username)
+                select(staff_sessions, staff.c.username, staff.c.role)
                 .select_from(staff_sessions.join(staff, staff_sessions.c.staff_id == staff.c.id))
                 .where(staff_sessions.c.token_hash == _digest(token))).first()
         if row is None or row.expires_at < now():
             return None
-        return Session(staff_id=row.staff_id, username=row.username, csrf_token=row.csrf_token)
+        return Session(staff_id=row.staff_id, username=row.username, csrf_token=row.csrf_token,
+                       role=row.role)
 
     def logout(self, token: str) -> None:
         with self.engine.begin() as connection:

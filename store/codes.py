@@ -14,6 +14,8 @@ import secrets
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 8
 _SEPARATORS = re.compile(r"[\s\-_.]")
+#: A code as the bot shows it, to find (and hide) it in texts.
+SHOWN_CODE = re.compile(r"\b[" + ALPHABET + r"]{4}-[" + ALPHABET + r"]{4}\b")
 
 
 def new_code() -> str:

@@ -11,16 +11,15 @@ memory; nothing later needs the plain value. Used in endpoints.yml as
 from __future__ import annotations
 
 import copy
-import re
 from typing import Any, Dict, Iterator, List, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
+from store.codes import SHOWN_CODE
+
 #: Slots whose user reply and value are secrets, and what stands in their place.
 SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]"}
-#: A ticket code as the bot shows it (store/codes.py: no 0/O/1/I/L).
-_CODE = re.compile(r"\b[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}\b")
 KEEP_AS_IS = {"geen", None}
 
 
@@ -44,7 +43,7 @@ def scrub(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
                 event["parse_data"]["text"] = placeholder
         elif kind == "bot":
             if event.get("text"):
-                event["text"] = _CODE.sub("[code]", event["text"])
+                event["text"] = SHOWN_CODE.sub("[code]", event["text"])
             custom = (event.get("data") or {}).get("custom")
             if isinstance(custom, dict) and custom.get("code"):
                 custom["code"] = "[code]"

@@ -1,4 +1,5 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
+import contextlib
 import http.client
 import os
 import re
@@ -26,11 +27,13 @@ class Browser:
         self.port, self.cookies = port, SimpleCookie()
 
     def request(self, method, path, form=None):
+        return self.request_raw(method, path, urlencode(form) if form is not None else None)
+
+    def request_raw(self, method, path, body=None):
+        """A request with an already encoded form body (e.g. a field given several times)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Cookie": "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())}
-        body = None
-        if form is not None:
-            body = urlencode(form)
+        if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         connection.request(method, path, body=body, headers=headers)
         reply = connection.getresponse()
@@ -49,34 +52,51 @@ class Browser:
                                                "password": password})
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("staff")
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT)}
-    created = subprocess.run([sys.executable, "-m", "staff.cli", "create-user", "anna",
-                              "--password-stdin"], input=PASSWORD + "\n", env=env, cwd=ROOT,
-                             capture_output=True, text=True)
-    assert created.returncode == 0, created.stderr
-    store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
-    ticket = store.create(audience="jongere", channel="rest",
-                          topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
-                          transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
-                          description="Ik zit thuis", contact=None)
+@contextlib.contextmanager
+def staff_server(env):
+    """`python -m staff` on a free port with this environment; stopped afterwards."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     process = subprocess.Popen([sys.executable, "-m", "staff", "--port", str(port)], env=env,
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    try:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()  # exit takes seconds once deduce's lookup tables are loaded
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield {"port": port, "store": store, "code": ticket.code}
-    process.terminate()
-    process.wait(timeout=10)
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+
+
+def create_account(env, name, role="medewerker"):
+    created = subprocess.run([sys.executable, "-m", "staff.cli", "create-user", name, "--role", role,
+                              "--password-stdin"], input=PASSWORD + "\n", env=env, cwd=ROOT,
+                             capture_output=True, text=True)
+    assert created.returncode == 0, created.stderr
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("staff")
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+           "STEUNPUNT_SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT)}
+    create_account(env, "anna")
+    store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
+    ticket = store.create(audience="jongere", channel="rest",
+                          topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
+                          transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
+                          description="Ik zit thuis", contact=None)
+    with staff_server(env) as port:
+        yield {"port": port, "store": store, "code": ticket.code}
 
 
 def test_no_page_without_login(app):
@@ -142,3 +162,14 @@ def test_repeated_failed_logins_are_slowed_down(app):
     browser = Browser(app["port"])
     statuses = [browser.login(username="mallory", password="gok")[0] for _ in range(6)]
     assert statuses[:5] == [401] * 5 and statuses[5] == 429
+
+
+def test_staff_record_minutes_per_ticket(app):
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf("/tickets/1")
+    assert browser.request("POST", "/tickets/1/tijd", {"minuten": "25", "csrf": csrf})[0] == 303
+    assert browser.request("POST", "/tickets/1/tijd", {"minuten": "veel", "csrf": csrf})[0] == 400
+    assert browser.request("POST", "/tickets/1/tijd", {"minuten": "0", "csrf": csrf})[0] == 400
+    assert app["store"].minutes(1) == 25
+    assert "25 minuten" in browser.request("GET", "/tickets/1")[2]

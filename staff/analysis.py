@@ -1,0 +1,162 @@
+"""The analysts' pages (role `analist`): figures of a period, groups of unmet questions with
+what to do about them, signals as CSV, the periodic report, and redacted transcripts.
+
+Analysts never see contact data or codes: transcripts and descriptions pass the redaction,
+and codes shown by the bot are hidden. Staff (role `medewerker`) cannot open these pages,
+and analysts cannot open the ticket pages (staff/app.py).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from typing import List, Optional
+
+import yaml
+from sanic import response
+from sanic.request import Request
+
+from actions.content import intent_for_topic
+from signals.groups import unmet_groups
+from signals.period import Period
+from signals.report import build_report, report_context
+from signals.store import EXPORT_FIELDS, iter_export
+from store.codes import SHOWN_CODE
+from store.tickets import ticket_number
+
+DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
+_SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def chosen_period(request: Request, today: Optional[date] = None) -> Period:
+    """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days."""
+    today = today or datetime.utcnow().date()
+    if request.args.get("periode"):
+        return Period.parse(request.args.get("periode"))
+    def as_date(key):
+        value = request.args.get(key) or ""
+        return date.fromisoformat(value) if value else None
+    return Period.between(as_date("van"), as_date("tot"), today=today)
+
+
+def csv_cell(value) -> str:
+    """A value as a CSV cell that a spreadsheet will not run as a formula."""
+    if isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_SPREADSHEET_FORMULA) else text
+
+
+def nlu_draft(topic_id: str, texts: List[str]) -> str:
+    """Rasa NLU training data (YAML) for review, before anything goes into data/nlu/."""
+    examples = "".join(f"    - {' '.join(t.split())}\n" for t in dict.fromkeys(texts) if t.strip())
+    header = ("# CONCEPT - eerst nakijken. Voorbeeldvragen uit signalen (geanonimiseerd).\n"
+              "# Vervang aanduidingen als [naam] door gewone woorden of haal ze weg, en zet\n"
+              "# alleen goede voorbeelden in data/nlu/ (nooit uit tests/heldout/).\n")
+    body = yaml.safe_dump({"version": "3.1", "nlu": [{"intent": intent_for_topic(topic_id),
+                                                      "examples": "PLACEHOLDER"}]},
+                          allow_unicode=True, sort_keys=False)
+    return header + body.replace("examples: PLACEHOLDER\n", "examples: |\n" + examples)
+
+
+def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> None:
+    def bad_period(session, error):
+        return render("error.html", 400, session=session, message=f"Onbekende periode: {error}")
+
+    @app.get("/analyse")
+    @analyst_only
+    async def analysis(request: Request, session):
+        try:
+            period = chosen_period(request)
+        except ValueError as error:
+            return bad_period(session, error)
+        context = report_context(signals, tickets, period)
+        decisions = signals.decisions()  # newest first: a group shows its latest decision
+        decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
+                   for found in context["groups"]]
+        today = datetime.utcnow().date()
+        return render("analysis.html", session=session, topics=sorted(topics.topics()), decided=decided,
+                      decisions_labels=DECISIONS, last_month=Period.last_month(today),
+                      quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
+
+    @app.get("/analyse/export.csv")
+    @analyst_only
+    async def export_csv(request: Request, session):
+        try:
+            period = chosen_period(request)
+        except ValueError as error:
+            return bad_period(session, error)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_FIELDS)
+        for row in iter_export(signals.rows(period.since, period.until)):
+            writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
+        name = f"signalen-{period.since}-{period.until}.csv"
+        return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+    @app.get("/analyse/rapport")
+    @analyst_only
+    async def report(request: Request, session):
+        try:
+            period = chosen_period(request)
+        except ValueError as error:
+            return bad_period(session, error)
+        name = f"signalen-rapport-{period.since}-{period.until}.html"
+        return response.html(build_report(signals, tickets, period), headers={
+            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+    def group_texts(request: Request) -> List[dict]:
+        ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
+        wanted = set(ids)
+        return [row for row in signals.rows(with_text=True) if row["id"] in wanted]
+
+    @app.post("/analyse/groep")
+    @analyst_only
+    async def decide_group(request: Request, session):
+        rows = group_texts(request)
+        decision = request.form.get("decision", "")
+        topic = (request.form.get("topic") or "").strip() or None
+        if not rows or decision not in DECISIONS:
+            return render("error.html", 400, session=session, message="Kies een groep en een besluit.")
+        if decision == "bestaand_onderwerp" and topic not in topics.topics():
+            return render("error.html", 400, session=session, message="Kies een bestaand onderwerp.")
+        signals.decide_group(session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
+                             [row["id"] for row in rows], topic)
+        return response.redirect(request.form.get("back") or "/analyse", status=303)
+
+    @app.post("/analyse/groep/nlu.yml")
+    @analyst_only
+    async def download_nlu(request: Request, session):
+        rows = group_texts(request)
+        topic = (request.form.get("topic") or "").strip().lower()
+        if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
+            return render("error.html", 400, session=session,
+                          message="Kies een groep en een onderwerp (bestaand of een nieuw id als pesten-op-school).")
+        return response.text(nlu_draft(topic, [row["text"] for row in rows]),
+                             content_type="text/yaml; charset=utf-8", headers={
+                                 "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
+
+    @app.get("/analyse/gesprekken")
+    @analyst_only
+    async def transcripts(request: Request, session):
+        """Handed-off conversations, redacted: what was asked and answered, never who."""
+        from signals.redact import shared
+
+        try:
+            period = chosen_period(request)
+        except ValueError as error:
+            return bad_period(session, error)
+        page = max(1, int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1)
+        rows = tickets.search(since=period.since, until=period.until, limit=page * 20)[(page - 1) * 20:]
+        redactor = shared()
+        shown = [{
+            "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],
+            "audience": row["audience"], "topics": [g.get("topic") for g in row["topic_guess"] or []],
+            "description": redactor.redact(row["description"] or ""),
+            "transcript": [{"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
+                           for line in row["transcript"] or []],
+        } for row in rows]
+        return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+

@@ -1,0 +1,159 @@
+"""The analysts' pages over real HTTP: roles per route, no contact data or codes for analysts,
+figures, groups and their decisions, CSV, draft NLU examples, and the report."""
+import csv
+import io
+import os
+from datetime import datetime, timedelta
+
+import pytest
+import yaml
+
+from signals.store import Signal, SignalStore
+from store.db import engine_for
+from store.tickets import TicketStore
+from test_staff_web import PASSWORD, ROOT, Browser, create_account, staff_server
+
+FIXTURE = ROOT / "tests" / "fixtures" / "unmet_questions.yml"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("analyst")
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+           "STEUNPUNT_SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT),
+           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db")}
+    create_account(env, "anna")
+    create_account(env, "ali", role="analist")
+    engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
+    tickets, signals = TicketStore(engine, b"test-secret"), SignalStore(engine)
+    made = tickets.create(audience="jongere", channel="rest", topic_guess=[], description="Ik ben Daan, 0612345678",
+                          transcript=[{"from": "user", "text": "mail me op daan@voorbeeld.nl", "time": 1},
+                                      {"from": "bot", "text": "Je code is: K7MP-Q2XD", "time": 2}],
+                          contact=None)
+    tickets.create(audience="ouder", channel="rest", topic_guess=[], transcript=[], description=None,
+                   contact="ouder@voorbeeld.nl")
+    yesterday = datetime.utcnow() - timedelta(days=1)
+    groups = yaml.safe_load(FIXTURE.read_text())["groups"]
+    for texts in groups.values():
+        for text in texts:
+            signals.add(Signal(kind="handoff_offer", reason="out_of_scope", region="standaard",
+                               audience="ouder", channel="rest", text=text), at=yesterday)
+    for _ in range(3):
+        signals.add(Signal(kind="answer", content_id="tlv-wat-is", region="standaard",
+                           audience="jongere", channel="socketio"), at=yesterday)
+    signals.add(Signal(kind="feedback", reason="negative", content_id="opp-wat-is",
+                       region="standaard"), at=yesterday)
+    signals.add(Signal(kind="handoff", reason="asked", region="standaard", text="=HYPERLINK(\"x\")"),
+                at=yesterday)
+    with staff_server(env) as port:
+        yield {"port": port, "signals": signals, "tickets": tickets, "code": made.code}
+
+
+ANALYST_PAGES = ["/analyse", "/analyse/export.csv", "/analyse/rapport", "/analyse/gesprekken"]
+STAFF_PAGES = ["/tickets/1", "/tickets/2"]
+
+
+def logged_in(site, name):
+    browser = Browser(site["port"])
+    assert browser.login(username=name, password=PASSWORD)[0] == 303
+    return browser
+
+
+def test_no_analyst_page_without_login(site):
+    browser = Browser(site["port"])
+    for path in ANALYST_PAGES:
+        status, headers, _, _ = browser.request("GET", path)
+        assert status == 303 and headers["Location"] == "/login", path
+    assert browser.request("POST", "/analyse/groep", {"decision": "nieuw_onderwerp"})[0] == 303
+
+
+def test_an_analyst_lands_on_the_analysis_and_cannot_open_tickets_or_contact_data(site):
+    browser = Browser(site["port"])
+    status, headers, _, _ = browser.login(username="ali", password=PASSWORD)
+    assert status == 303 and headers["Location"] == "/analyse"
+    assert browser.request("GET", "/")[1]["Location"] == "/analyse"
+    for path in STAFF_PAGES:
+        status, _, page, _ = browser.request("GET", path)
+        assert status == 403 and "ouder@voorbeeld.nl" not in page, path
+    csrf = browser.csrf("/analyse")
+    assert browser.request("POST", "/tickets/2/status", {"status": "afgehandeld", "csrf": csrf})[0] == 403
+    assert site["tickets"].get(2)["status"] == "nieuw"
+
+
+def test_staff_cannot_open_the_analyst_pages(site):
+    browser = logged_in(site, "anna")
+    for path in ANALYST_PAGES:
+        assert browser.request("GET", path)[0] == 403, path
+
+
+def test_analysis_shows_figures_and_the_biggest_group_first(site):
+    page = logged_in(site, "ali").request("GET", "/analyse")[2]
+    assert "Uitkomst van de vragen" in page and "<svg" in page
+    assert "tlv-wat-is" in page and "opp-wat-is" in page  # answers per topic, negative feedback
+    first_group = page.index('id="groep-1"')
+    assert "(10 vragen)" in page[first_group:first_group + 300]
+
+
+def test_periods_by_quarter_and_bad_periods(site):
+    browser = logged_in(site, "ali")
+    today = datetime.utcnow().date()
+    assert browser.request("GET", f"/analyse?periode={today.year}-Q{(today.month - 1) // 3 + 1}")[0] == 200
+    assert browser.request("GET", "/analyse?periode=morgen")[0] == 400
+    assert browser.request("GET", "/analyse?van=2026-13-01")[0] == 400
+
+
+def test_csv_export_has_the_signals_and_no_spreadsheet_formulas(site):
+    status, headers, body, _ = logged_in(site, "ali").request("GET", "/analyse/export.csv")
+    assert status == 200 and "attachment" in headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 40 + 3 + 1 + 1
+    assert {"time", "kind", "reason", "channel", "audience", "region", "content_id", "text"} <= set(rows[0])
+    assert any(r["text"] == "'=HYPERLINK(\"x\")" for r in rows)
+    assert not any((r["text"] or "").startswith("=") for r in rows)
+
+
+def test_transcripts_for_analysts_are_redacted_and_show_no_code_or_contact(site):
+    status, _, page, _ = logged_in(site, "ali").request("GET", "/analyse/gesprekken")
+    assert status == 200 and "SP-00001" in page
+    for secret in ("daan@voorbeeld.nl", "0612345678", "K7MP-Q2XD", "Daan", "ouder@voorbeeld.nl", site["code"]):
+        assert secret not in page, secret
+    assert "[email]" in page and "[code]" in page and "[telefoon]" in page
+
+
+def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+
+    browser = logged_in(site, "ali")
+    page = browser.request("GET", "/analyse")[2]
+    start = page.index('id="groep-1"')
+    form = page[start:page.index("</form>", start)]
+    import re
+
+    ids = re.findall(r'name="signal_ids" value="([0-9a-f]+)"', form)
+    label = re.search(r'name="label" value="([^"]*)"', form).group(1)
+    csrf = browser.csrf("/analyse")
+    body = [("csrf", csrf), ("label", label), ("decision", "nieuw_onderwerp"), ("topic", "")] + [
+        ("signal_ids", i) for i in ids]
+    from urllib.parse import urlencode
+
+    status = browser.request_raw("POST", "/analyse/groep", urlencode(body))[0]
+    assert status == 303
+    [decision] = site["signals"].decisions()
+    assert decision["decision"] == "nieuw_onderwerp" and sorted(decision["signal_ids"]) == sorted(ids)
+    assert "nieuw onderwerp nodig" in browser.request("GET", "/analyse")[2]
+
+    body = [("csrf", csrf), ("topic", "leerlingenvervoer")] + [("signal_ids", i) for i in ids]
+    status, headers, draft, _ = browser.request_raw("POST", "/analyse/groep/nlu.yml", urlencode(body))
+    assert status == 200 and "concept-leerlingenvervoer.yml" in headers["Content-Disposition"]
+    examples = RasaYAMLReader().reads(draft).intent_examples
+    assert len(examples) == len(ids) and {e.get("intent") for e in examples} == {"info_leerlingenvervoer"}
+    bad = [("csrf", csrf), ("topic", "../etc")] + [("signal_ids", i) for i in ids]
+    assert browser.request_raw("POST", "/analyse/groep/nlu.yml", urlencode(bad))[0] == 400
+
+
+def test_the_report_downloads_as_one_self_contained_html_file(site):
+    status, headers, page, _ = logged_in(site, "ali").request("GET", "/analyse/rapport")
+    assert status == 200 and "attachment" in headers["Content-Disposition"]
+    assert page.startswith("<!doctype html>") and "@media print" in page
+    assert "<script" not in page and 'src="http' not in page and "<link" not in page
+    assert "Suggesties voor nieuwe of betere informatie" in page
