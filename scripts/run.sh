@@ -18,7 +18,7 @@ api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 
 STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
-.venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+STEUNPUNT_WARM_REDACTOR=1 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 ACTION_PID=$!
 "$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
 STAFF_PID=$!
@@ -29,7 +29,8 @@ cat >&2 <<INFO
 [run] chat:    POST http://$HOST:$PORT/webhooks/rest/webhook   (socket.io: http://$HOST:$PORT/socket.io)
 [run] status:  GET  http://$HOST:$PORT/webhooks/status/
 [run] actions: $STEUNPUNT_ACTION_URL
-[run] staff:   http://$HOST:$STAFF_PORT/   (first account: .venv/bin/python -m staff.cli create-user NAME)
+[run] staff:   http://$HOST:$STAFF_PORT/   (accounts: .venv/bin/python -m staff.cli create-user NAME [--role analist])
+[run] signals: .venv/bin/python -m signals export | report --period 2026-Q4 | redact | retention
 INFO
 .venv/bin/rasa run --model "$MODEL" --credentials credentials.yml --endpoints endpoints.yml \
   --interface "$HOST" --port "$PORT" "${api[@]}"

@@ -35,11 +35,13 @@ def _store():
 
 
 def redact_lines(stdin, stdout) -> None:
+    """Bytes in, text out: invalid UTF-8 becomes U+FFFD instead of stopping the filter."""
     from signals.redact import shared
 
     redactor = shared()
-    for line in stdin:
-        stdout.write(redactor.redact(line.rstrip("\n")) + "\n")
+    for raw in stdin:
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        stdout.write(redactor.redact(line) + "\n")
         stdout.flush()
 
 
@@ -61,7 +63,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "redact":
-        redact_lines(sys.stdin, sys.stdout)
+        redact_lines(sys.stdin.buffer, sys.stdout)
     elif args.command == "warm":
         import logging
 

@@ -13,6 +13,8 @@ import json
 from datetime import date, datetime
 from typing import List, Optional
 
+from functools import wraps
+
 import yaml
 from sanic import response
 from sanic.request import Request
@@ -61,16 +63,23 @@ def nlu_draft(topic_id: str, texts: List[str]) -> str:
 
 
 def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> None:
-    def bad_period(session, error):
-        return render("error.html", 400, session=session, message=f"Onbekende periode: {error}")
+    def for_period(handler):
+        """Analyst only, with the chosen period; a period that makes no sense is a 400."""
+
+        @analyst_only
+        @wraps(handler)
+        async def wrapper(request: Request, session):
+            try:
+                period = chosen_period(request)
+            except ValueError as error:
+                return render("error.html", 400, session=session, message=f"Onbekende periode: {error}")
+            return await handler(request, session, period)
+
+        return wrapper
 
     @app.get("/analyse")
-    @analyst_only
-    async def analysis(request: Request, session):
-        try:
-            period = chosen_period(request)
-        except ValueError as error:
-            return bad_period(session, error)
+    @for_period
+    async def analysis(request: Request, session, period: Period):
         context = report_context(signals, tickets, period)
         decisions = signals.decisions()  # newest first: a group shows its latest decision
         decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
@@ -81,12 +90,8 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
                       quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
 
     @app.get("/analyse/export.csv")
-    @analyst_only
-    async def export_csv(request: Request, session):
-        try:
-            period = chosen_period(request)
-        except ValueError as error:
-            return bad_period(session, error)
+    @for_period
+    async def export_csv(request: Request, session, period: Period):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_FIELDS)
@@ -97,12 +102,8 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
             "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
     @app.get("/analyse/rapport")
-    @analyst_only
-    async def report(request: Request, session):
-        try:
-            period = chosen_period(request)
-        except ValueError as error:
-            return bad_period(session, error)
+    @for_period
+    async def report(request: Request, session, period: Period):
         name = f"signalen-rapport-{period.since}-{period.until}.html"
         return response.html(build_report(signals, tickets, period), headers={
             "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
@@ -139,15 +140,11 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
                                  "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
 
     @app.get("/analyse/gesprekken")
-    @analyst_only
-    async def transcripts(request: Request, session):
+    @for_period
+    async def transcripts(request: Request, session, period: Period):
         """Handed-off conversations, redacted: what was asked and answered, never who."""
         from signals.redact import shared
 
-        try:
-            period = chosen_period(request)
-        except ValueError as error:
-            return bad_period(session, error)
         page = max(1, int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1)
         rows = tickets.search(since=period.since, until=period.until, limit=page * 20)[(page - 1) * 20:]
         redactor = shared()

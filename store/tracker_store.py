@@ -3,7 +3,7 @@
 Rasa keeps every event of a conversation. Three kinds would put secrets on disk in plain
 text: the user's reply to "your e-mail or phone?" and to "type your code", the slots filled
 from them, and the bot's confirmation that shows a new code. This store writes those events
-with the secret replaced; everything else is Rasa's own SQLTrackerStore. The handoff form asks
+with the secret replaced (also in the response variables Rasa keeps with a bot message); everything else is Rasa's own SQLTrackerStore. The handoff form asks
 for contact data last, so the ticket is made in the same turn, from the tracker still in
 memory; nothing later needs the plain value. Used in endpoints.yml as
 `type: store.tracker_store.ScrubbingSQLTrackerStore`.
@@ -47,6 +47,9 @@ def scrub(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
             custom = (event.get("data") or {}).get("custom")
             if isinstance(custom, dict) and custom.get("code"):
                 custom["code"] = "[code]"
+            metadata = event.get("metadata")  # Rasa keeps a response's variables here
+            if isinstance(metadata, dict) and metadata.get("code"):
+                metadata["code"] = "[code]"
         cleaned.append(event)
     return cleaned
 

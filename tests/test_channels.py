@@ -68,3 +68,22 @@ def test_rejected_messages_never_reach_nlu_and_get_a_clear_reply(text, reason):
 def test_html_is_passed_on_as_plain_text_not_rejected():
     reached, replies = handled("<script>alert(1)</script> wat is een tlv")
     assert reached == ["<script>alert(1)</script> wat is een tlv"] and replies == []
+
+
+def test_a_refused_message_is_registered_once_without_its_text(signals_db):
+    output = CollectingOutputChannel()
+
+    async def on_new_message(message):
+        raise AssertionError("must not reach NLU")
+
+    message = UserMessage("a" * (settings.MAX_MESSAGE_CHARS + 1), output, "user-1",
+                          input_channel="socketio", metadata={"audience": "jongere", "region": "voorbeeld"})
+    asyncio.run(guard(on_new_message)(message))
+    [signal] = signals_db.rows()
+    assert (signal["kind"], signal["reason"], signal["channel"]) == ("input_rejected", "too_long", "socketio")
+    assert (signal["audience"], signal["region"], signal["text"]) == ("jongere", "voorbeeld", None)
+
+
+def test_an_accepted_message_is_not_registered_by_the_channel(signals_db):
+    handled("wat is een tlv")
+    assert signals_db.rows() == []  # the action server registers it, once

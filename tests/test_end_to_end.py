@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -125,6 +126,12 @@ def test_rasa_http_api_is_off_without_a_token(server):
     assert http(server.base + "/conversations/e2e-tlv/tracker")[0] == 404
 
 
+def tracker_bytes(server) -> bytes:
+    """Everything in Rasa's tracker store (SQLite file and its write-ahead log)."""
+    path = Path(server.env["STEUNPUNT_TRACKER_DB"])
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
 def tickets(server):
     return TicketStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
 
@@ -145,18 +152,22 @@ def test_youth_handoff_gives_a_code_and_the_staff_reply_is_readable_with_it(serv
     ask(server, "ik heb een code", "e2e-youth-later", youth)
     status = custom(ask(server, handoff["code"].lower(), "e2e-youth-later", youth), "ticket_status")[0]
     assert status["found"] and status["reply"] == "Bel ons gerust, we denken mee."
+    assert handoff["code"].encode() not in tracker_bytes(server)
+    assert handoff["code"].lower().encode() not in tracker_bytes(server)
 
 
 def test_parent_handoff_with_contact_data_has_no_code(server):
     parent = {"audience": "ouder"}
-    asked = ask(server, "kan ik iemand spreken", "e2e-parent", parent)
-    assert any("Typ je e-mailadres" in (m.get("text") or "") for m in asked)
+    ask(server, "kan ik iemand spreken", "e2e-parent", parent)
+    asked = ask(server, "Mijn zoon kan niet naar school", "e2e-parent", parent)
+    assert any("Typ je e-mailadres" in (m.get("text") or "") for m in asked)  # contact last
     invalid = ask(server, "bel me maar", "e2e-parent", parent)
     assert any("geen geldig" in (m.get("text") or "") for m in invalid)
-    ask(server, "ouder@voorbeeld.nl", "e2e-parent", parent)
-    handoff = custom(ask(server, "Mijn zoon kan niet naar school", "e2e-parent", parent), "handoff")[0]
+    handoff = custom(ask(server, "ouder@voorbeeld.nl", "e2e-parent", parent), "handoff")[0]
     assert handoff["code"] is None
-    assert tickets(server).get(int(handoff["ticket"][3:]))["contact"] == "ouder@voorbeeld.nl"
+    saved = tickets(server).get(int(handoff["ticket"][3:]))
+    assert saved["contact"] == "ouder@voorbeeld.nl" and saved["description"] == "Mijn zoon kan niet naar school"
+    assert b"ouder@voorbeeld.nl" not in tracker_bytes(server)  # Rasa's store keeps a placeholder
 
 
 def test_a_wrong_code_reveals_nothing(server):
@@ -165,6 +176,54 @@ def test_a_wrong_code_reveals_nothing(server):
     assert status == {"type": "ticket_status", "found": False}
 
 
+def signals_of(server, region):
+    from signals.store import SignalStore
+
+    rows = SignalStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"])).rows()
+    return [r for r in rows if r["region"] == region]
+
+
+def test_every_turn_is_exactly_one_signal_and_the_export_holds_no_personal_data(server):
+    """Through the real servers: each outcome kind once; texts only where not answered, and
+    redacted; `signals export` shows none of the personal data that was typed."""
+    from collections import Counter
+
+    meta = {"audience": "ouder", "region": "e2e-signalen"}
+    sender = "e2e-signals"
+    personal = ["Daan", "de Vries", "Zwolle", "06-12345678", "Sanne", "111222333", "Regenboog",
+                "ouder@voorbeeld.nl"]
+    ask(server, "hallo", sender, meta)
+    assert custom(ask(server, "Wat is een TLV?", sender, meta), "feedback")
+    assert custom(ask(server, "nee", sender, meta), "handoff_offer")[0]["reason"] == "not_helpful"
+    ask(server, "nee", sender, meta)
+    offer = ask(server, "Mijn zoon Daan de Vries uit Zwolle wil een nieuw paspoort, bel 06-12345678",
+                sender, meta)
+    assert custom(offer, "handoff_offer")
+    ask(server, "nee", sender, meta)
+    assert custom(ask(server, "", sender, meta), "input_rejected")
+    ask(server, "kan ik iemand spreken", sender, meta)
+    ask(server, "Mijn dochter Sanne (BSN 111222333) zit op obs De Regenboog en wordt gepest", sender, meta)
+    assert custom(ask(server, "ouder@voorbeeld.nl", sender, meta), "handoff")
+
+    found = Counter((r["kind"], r["reason"]) for r in signals_of(server, "e2e-signalen"))
+    assert found == Counter({("smalltalk", "greet"): 1, ("answer", None): 1, ("feedback", "negative"): 1,
+                             ("declined", None): 2, ("handoff_offer", "out_of_scope"): 1,
+                             ("input_rejected", "empty"): 1, ("handoff", "asked"): 1, ("ticket", None): 1})
+    exported = subprocess.run([sys.executable, "-m", "signals", "export"], cwd=ROOT, env=server.env,
+                              capture_output=True, text=True, timeout=120)
+    assert exported.returncode == 0, exported.stderr
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    mine = [line for line in lines if line["region"] == "e2e-signalen"]
+    assert len(mine) == 9
+    texts = " ".join(line["text"] or "" for line in mine)
+    assert "paspoort" in texts and "gepest" in texts  # what was asked survives ...
+    for item in personal:  # ... who asked does not
+        assert item not in exported.stdout, item
+    answered = [line for line in mine if line["kind"] == "answer"]
+    assert answered[0]["content_id"] == "tlv-wat-is" and answered[0]["text"] is None
+
+
+# Keep this test last in the module: it stops the action server for good.
 def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     """Durability: the ticket is committed before the user is told about it."""
     ask(server, "ik wil een medewerker", "e2e-crash", {"audience": "jongere"})
@@ -191,3 +250,4 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
+

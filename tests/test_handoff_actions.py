@@ -131,3 +131,30 @@ def test_wrong_code_is_neutral_and_repeated_ones_are_slowed(store):
         outcomes.append(messages[0]["response"])
     assert outcomes[:3] == ["utter_code_unknown"] * 3
     assert outcomes[3] == "utter_code_wait"
+
+
+def test_a_ticket_is_one_signal_with_its_number_and_the_redacted_description(store, signals_db):
+    track = tracker(slots={"handoff_description": "Mijn zoon Daan zit thuis, bel 0612345678"},
+                    metadata={"audience": "ouder", "region": "voorbeeld"})
+    messages, _ = run(handoff.ActionCreateTicket(), track)
+    [signal] = signals_db.rows()
+    assert (signal["kind"], signal["ticket"]) == ("ticket", messages[0]["custom"]["ticket"])
+    assert signal["content_id"] == "thuiszitten" and signal["region"] == "voorbeeld"
+    assert "Daan" not in signal["text"] and "0612345678" not in signal["text"]
+    assert "zit thuis" in signal["text"]
+
+
+def test_a_failed_ticket_is_a_signal_too(monkeypatch, signals_db):
+    class Broken:
+        def create(self, **kwargs):
+            raise OSError("disk full")
+
+    monkeypatch.setattr(handoff, "_store", Broken())
+    run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}))
+    assert [(s["kind"], s["reason"]) for s in signals_db.rows()] == [("ticket", "failed")]
+
+
+def test_a_code_check_is_a_signal_without_the_code(store, signals_db):
+    run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": "ZZZZ-ZZZZ"}))
+    [signal] = signals_db.rows()
+    assert (signal["kind"], signal["reason"], signal["text"]) == ("code_check", "not_found", None)

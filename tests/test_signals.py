@@ -69,6 +69,10 @@ def test_redact_command_filters_standard_input():
                           timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["mijn dochter [naam], [telefoon]", "groep 8"]
+    odd = subprocess.run([sys.executable, "-m", "signals", "redact"], cwd=ROOT, capture_output=True,
+                         input=b"\xff\xfe binair \x00\nbel 0612345678\n", timeout=300)
+    assert odd.returncode == 0, odd.stderr
+    assert odd.stdout.decode().splitlines()[1] == "bel [telefoon]"
 
 
 # --- grouping unmet questions --------------------------------------------------------------------
@@ -231,7 +235,8 @@ def test_scrubbing_replaces_contact_data_codes_and_their_slots():
         {"event": "user", "text": "ouder@voorbeeld.nl", "parse_data": {"text": "ouder@voorbeeld.nl"}},
         {"event": "slot", "name": "handoff_contact", "value": "ouder@voorbeeld.nl"},
         {"event": "active_loop", "name": None},
-        {"event": "bot", "text": "Je code is: K7MP-Q2XD", "data": {"custom": {"type": "handoff", "code": "K7MP-Q2XD"}}},
+        {"event": "bot", "text": "Je code is: K7MP-Q2XD", "data": {"custom": {"type": "handoff", "code": "K7MP-Q2XD"}},
+         "metadata": {"utter_action": "utter_handoff_confirm_code", "ticket": "SP-00001", "code": "K7MP-Q2XD"}},
         {"event": "slot", "name": "requested_slot", "value": "ticket_code"},
         {"event": "user", "text": "k7mp q2xd", "parse_data": {"text": "k7mp q2xd"}},
         {"event": "slot", "name": "ticket_code", "value": "k7mp q2xd"},
