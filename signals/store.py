@@ -89,6 +89,14 @@ class SignalStore:
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
+    def by_ids(self, ids: Sequence[str]) -> List[Dict[str, Any]]:
+        """The signals with these ids that have a text (what a group of unmet questions holds)."""
+        if not ids:
+            return []
+        query = select(signals).where(signals.c.id.in_(list(ids)), signals.c.text.isnot(None))
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
     def counts(self, since: Optional[date] = None, until: Optional[date] = None) -> List[Count]:
         """Per day and kind: the signals still stored plus the counts kept of deleted ones."""
         tally: Counter = Counter()

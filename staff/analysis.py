@@ -110,8 +110,7 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
 
     def group_texts(request: Request) -> List[dict]:
         ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
-        wanted = set(ids)
-        return [row for row in signals.rows(with_text=True) if row["id"] in wanted]
+        return signals.by_ids(ids)
 
     @app.post("/analyse/groep")
     @analyst_only
