@@ -65,12 +65,14 @@ def main(argv=None) -> int:
     if args.command == "redact":
         redact_lines(sys.stdin.buffer, sys.stdout)
     elif args.command == "warm":
-        import logging
+        from signals.redact import Redactor, lookup_cache_ready
 
-        logging.disable(logging.INFO)
-        from signals.redact import Redactor
+        if not lookup_cache_ready():
+            import logging
 
-        Redactor()
+            logging.disable(logging.INFO)
+            print("[setup] deduce: building its lookup cache once (about 90 s) ...", file=sys.stderr)
+            Redactor()
     elif args.command == "export":
         from signals.store import iter_export
 

@@ -459,6 +459,13 @@ def apply(text: str, spans: List[Span]) -> str:
     return "".join(out)
 
 
+def lookup_cache_ready() -> bool:
+    """Whether deduce's lookup structures are cached (built once, ~90 s, by set-up)."""
+    import deduce
+
+    return (Path(deduce.__file__).parent / "data" / "lookup" / "cache" / "lookup_structs.pickle").exists()
+
+
 _shared: Optional[Redactor] = None
 _shared_lock = threading.Lock()
 
