@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -143,11 +144,11 @@ class ActionCreateTicket(Action):
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception:  # noqa: BLE001 - never leave the user without a way to a person
-            await asyncio.to_thread(record, Signal(**{**signal.__dict__, "reason": "failed"}))
+            await asyncio.to_thread(record, replace(signal, reason="failed"))
             dispatcher.utter_message(response="utter_handoff_failed",
                                      json_message={"type": "handoff_failed"})
             return self.clear()
-        await asyncio.to_thread(record, Signal(**{**signal.__dict__, "ticket": ticket.number}))
+        await asyncio.to_thread(record, replace(signal, ticket=ticket.number))
         regio = LIBRARY.regio()
         facts = {"ticket": ticket.number, "code": ticket.code or "",
                  "reactietijd": regio.get("steunpunt_reactietijd", ""),

@@ -29,6 +29,7 @@ from actions.outcome import (
     PENDING_HANDOFF_OFFER,
     SET_AUDIENCE,
     SMALLTALK,
+    SMALLTALK_INTENTS,
     Outcome,
     decide,
 )
@@ -39,9 +40,9 @@ from signals.store import Signal
 LIBRARY = ContentLibrary()
 
 
-#: Small talk is answered with a fixed phrase from the domain.
-SMALLTALK_RESPONSES = {"greet": "utter_greet", "goodbye": "utter_goodbye", "thank": "utter_thank",
-                       "bot_challenge": "utter_iamabot"}
+#: Small talk is answered with a fixed phrase from the domain: utter_<intent>, except one.
+SMALLTALK_RESPONSES = {intent: "utter_" + {"bot_challenge": "iamabot"}.get(intent, intent)
+                       for intent in SMALLTALK_INTENTS}
 
 
 class ActionRespond(Action):
@@ -61,9 +62,8 @@ class ActionRespond(Action):
     ) -> List[EventType]:
         message = tracker.latest_message or {}
         known_topics = self.library.topics()
-        intent = (message.get("intent") or {}).get("name")
         outcome = decide(
-            intent=intent,
+            intent=(message.get("intent") or {}).get("name"),
             ranking=message.get("intent_ranking") or [],
             pending=tracker.get_slot("pending"),
             known_topics=known_topics.keys(),

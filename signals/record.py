@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
 from signals.store import Signal, SignalStore
@@ -79,7 +80,7 @@ def record(signal: Signal, store: Optional[SignalStore] = None) -> bool:
             from signals.redact import redact
 
             text = redact(text[: settings.MAX_MESSAGE_CHARS])
-        (store or signal_store()).add(Signal(**{**signal.__dict__, "text": text}))
+        (store or signal_store()).add(replace(signal, text=text))
         return True
     except Exception as error:  # noqa: BLE001
         log.error("signal not stored (kind %s): %s", signal.kind, type(error).__name__)
