@@ -18,6 +18,8 @@ api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 
 STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
+# Bring the database schema up to date once, before three processes start using it.
+"$PY" -c 'from steunpunt import settings; from store.db import engine_for; engine_for(settings.DATABASE_URL)'
 STEUNPUNT_WARM_REDACTOR=1 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 ACTION_PID=$!
 "$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
