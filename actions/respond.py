@@ -40,9 +40,9 @@ from signals.store import Signal
 LIBRARY = ContentLibrary()
 
 
-#: Small talk is answered with a fixed phrase from the domain: utter_<intent>, except one.
-SMALLTALK_RESPONSES = {intent: "utter_" + {"bot_challenge": "iamabot"}.get(intent, intent)
-                       for intent in SMALLTALK_INTENTS}
+#: Small talk is answered with a fixed phrase from the domain, in the order of SMALLTALK_INTENTS.
+SMALLTALK_RESPONSES = dict(zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank",
+                                                   "utter_iamabot")))
 
 
 class ActionRespond(Action):

@@ -167,10 +167,13 @@ def test_a_new_question_after_an_answer_is_simply_answered(action):
     assert payloads(messages)[0]["content_id"] == "tlv-aanvragen"
 
 
-def test_small_talk_goes_through_the_one_decision_and_is_registered(action, signals_db):
-    messages, _ = run(action, tracker("greet"))
-    assert messages[0]["response"] == "utter_greet"
-    assert [(s["kind"], s["reason"]) for s in signals_db.rows()] == [("smalltalk", "greet")]
+@pytest.mark.parametrize("intent, response", [
+    ("greet", "utter_greet"), ("goodbye", "utter_goodbye"), ("thank", "utter_thank"),
+    ("bot_challenge", "utter_iamabot")])
+def test_small_talk_goes_through_the_one_decision_and_is_registered(action, signals_db, intent, response):
+    messages, _ = run(action, tracker(intent))
+    assert [m["response"] for m in messages] == [response]
+    assert [(s["kind"], s["reason"]) for s in signals_db.rows()] == [("smalltalk", intent)]
 
 
 @pytest.mark.parametrize("intent, slots, kind, reason, keeps_text", [
