@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -35,17 +36,17 @@ class Group:
     size: int
     examples: Tuple[str, ...]
     signal_ids: Tuple[str, ...]
-    texts: Tuple[str, ...]
 
 
 def _clean(text: str) -> str:
     return " ".join(_PLACEHOLDER.sub(" ", text).lower().split())
 
 
-def _stop_words() -> List[str]:
+@lru_cache(maxsize=1)
+def _stop_words() -> Tuple[str, ...]:
     from spacy.lang.nl.stop_words import STOP_WORDS
 
-    return sorted(set(STOP_WORDS) | _EXTRA_STOP_WORDS)
+    return tuple(sorted(set(STOP_WORDS) | _EXTRA_STOP_WORDS))
 
 
 _WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
@@ -66,7 +67,7 @@ def _vectors(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
 
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
     words = TfidfVectorizer(analyzer=_stems, sublinear_tf=True)
-    labels = TfidfVectorizer(analyzer="word", stop_words=_stop_words(), token_pattern=_WORD.pattern)
+    labels = TfidfVectorizer(analyzer="word", stop_words=list(_stop_words()), token_pattern=_WORD.pattern)
     char_matrix = normalize(chars.fit_transform(texts))
     try:
         word_matrix = words.fit_transform(texts)
@@ -85,7 +86,7 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
     texts = [_clean(t) for _, t in items]
     if len(items) == 1:
         return [Group(label=texts[0][:60], size=1, examples=(items[0][1],),
-                      signal_ids=(items[0][0],), texts=(items[0][1],))]
+                      signal_ids=(items[0][0],))]
     from sklearn.cluster import AgglomerativeClustering
 
     matrix, word_matrix, vocabulary = _vectors(texts)
@@ -101,7 +102,6 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
             size=len(members),
             examples=tuple(dict.fromkeys(items[i][1] for i in closest))[:3],  # distinct
             signal_ids=tuple(items[i][0] for i in members),
-            texts=tuple(items[i][1] for i in members),
         ))
     return sorted(groups, key=lambda g: (-g.size, g.label))
 

@@ -23,7 +23,6 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
@@ -291,7 +290,6 @@ class Redactor:
             in_name_place = bool(_NAME_TRIGGER.search(before))
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
-            capitalised = word[0].isupper() and not _sentence_start(text, match.start())
             if in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY:
                 pass
             elif _STRONG_NAME_TRIGGER.search(before) and self._rare(word) and (
@@ -413,11 +411,6 @@ def _deduce_kind(tag: str, text: str) -> Optional[str]:
     return {"telefoonnummer": "telefoon", "emailadres": "email", "bsn": "bsn"}.get(tag)
 
 
-def _sentence_start(text: str, position: int) -> bool:
-    before = text[:position].rstrip()
-    return not before or before[-1] in ".!?:\n"
-
-
 def _overlaps_any(span: Span, ranges: Iterable[Tuple[int, int]]) -> bool:
     return any(span.start < end and start < span.end for start, end in ranges)
 
@@ -477,11 +470,6 @@ def shared() -> Redactor:
         if _shared is None:
             _shared = Redactor()
         return _shared
-
-
-@lru_cache(maxsize=1)
-def _warm() -> None:
-    shared()
 
 
 def redact(text: str) -> str:

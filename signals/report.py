@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -22,8 +22,7 @@ def template_globals() -> Dict:
     return {"classes": CLASSES, "kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS}
 
 
-def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str],
-                overdue: Optional[List[str]] = None) -> List[str]:
+def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str]) -> List[str]:
     """Plain suggestions for new or better content, from the figures (most pressing first)."""
     advice = []
     for found in groups[:5]:
@@ -40,7 +39,7 @@ def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str],
         if negative >= 2 and negative >= positive:
             advice.append(f"Verbeter de tekst van {topic}: {negative} keer 'had ik niets aan', "
                           f"{positive} keer wel.")
-    for topic in sorted(result.unanswered_by_topic) + list(overdue or []):
+    for topic in sorted(result.unanswered_by_topic):
         advice.append(f"Controleer en verleng de inhoud van {topic}: deze werd niet getoond omdat "
                       "de controledatum voorbij was.")
     if result.questions and result.share("verduidelijkt") > 0.15:

@@ -62,7 +62,6 @@ class Overview:
     answers_by_topic: Counter = field(default_factory=Counter)
     unanswered_by_topic: Counter = field(default_factory=Counter)  # being checked, per topic
     by_audience: Counter = field(default_factory=Counter)  # question turns per audience
-    by_channel: Counter = field(default_factory=Counter)
     weekly: Dict[date, Counter] = field(default_factory=dict)
     feedback: Dict[str, Counter] = field(default_factory=dict)  # topic -> {positive, negative}
     handoffs: int = 0
@@ -88,7 +87,6 @@ def overview(store: SignalStore, period: Period) -> Overview:
         n = count.count
         result.turns += n
         result.by_kind[(count.kind, count.reason or "")] += n
-        result.by_channel[count.channel or "onbekend"] += n
         klass = question_class(count)
         if klass:
             result.questions += n

@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from store.schema import group_decisions, signal_counts, signals, staff
-from store.tickets import now
+from store.tickets import day_range, now
 
 #: Columns that say what happened, without text: what counts and retention keep.
 COUNT_FIELDS = ("channel", "audience", "region", "kind", "reason", "content_id")
@@ -52,12 +52,6 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _day_range(since: Optional[date], until: Optional[date]):
-    start = datetime.combine(since, datetime.min.time()) if since else None
-    end = datetime.combine(until, datetime.min.time()) + timedelta(days=1) if until else None
-    return start, end
-
-
 class SignalStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -77,7 +71,7 @@ class SignalStore:
              kinds: Optional[Sequence[str]] = None, with_text: bool = False) -> List[Dict[str, Any]]:
         """Signals in a period (dates inclusive, UTC), oldest first."""
         query = select(signals).order_by(signals.c.created_at, signals.c.id)
-        start, end = _day_range(since, until)
+        start, end = day_range(since, until)
         if start:
             query = query.where(signals.c.created_at >= start)
         if end:

@@ -20,7 +20,6 @@ from sanic import response
 from sanic.request import Request
 
 from actions.content import intent_for_topic
-from signals.groups import unmet_groups
 from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export

@@ -7,6 +7,7 @@ the audit log in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import median
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -28,6 +29,13 @@ def ticket_number(ticket_id: int) -> str:
 
 def now() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
+
+
+def day_range(since: Optional[date], until: Optional[date]):
+    """Whole days since..until (inclusive, UTC) as [start, end) datetimes; None stays open."""
+    start = datetime.combine(since, datetime.min.time()) if since else None
+    end = datetime.combine(until, datetime.min.time()) + timedelta(days=1) if until else None
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -105,11 +113,11 @@ class TicketStore:
             query = query.where(tickets.c.status == status)
         if audience:
             query = query.where(tickets.c.audience == audience)
-        if since:
-            query = query.where(tickets.c.created_at >= datetime.combine(since, datetime.min.time()))
-        if until:
-            query = query.where(tickets.c.created_at < datetime.combine(until, datetime.min.time())
-                                + timedelta(days=1))
+        start, end = day_range(since, until)
+        if start:
+            query = query.where(tickets.c.created_at >= start)
+        if end:
+            query = query.where(tickets.c.created_at < end)
         with self.engine.connect() as connection:
             rows = [dict(r) for r in connection.execute(query).mappings()]
         if topic:  # JSON filtering differs per database; the queue is small, filter here
@@ -179,8 +187,7 @@ class TicketStore:
     def handling(self, since: date, until: date) -> Dict[str, Any]:
         """Tickets made in the period: how many, how many still open now, hours to the first
         staff reply (median), and the minutes staff recorded on them."""
-        start = datetime.combine(since, datetime.min.time())
-        end = datetime.combine(until, datetime.min.time()) + timedelta(days=1)
+        start, end = day_range(since, until)
         with self.engine.connect() as connection:
             made = connection.execute(select(tickets.c.id, tickets.c.status, tickets.c.created_at)
                                       .where(tickets.c.created_at >= start, tickets.c.created_at < end)).all()
@@ -191,14 +198,11 @@ class TicketStore:
                 .group_by(audit_log.c.ticket_id)).all()) if ids else {}
             minutes = connection.execute(select(func.coalesce(func.sum(ticket_time.c.minutes), 0))
                                          .where(ticket_time.c.ticket_id.in_(ids))).scalar_one() if ids else 0
-        waits = sorted((first_replies[row.id] - row.created_at).total_seconds() / 3600
-                       for row in made if row.id in first_replies)
-        median = None
-        if waits:
-            middle = len(waits) // 2
-            median = waits[middle] if len(waits) % 2 else (waits[middle - 1] + waits[middle]) / 2
+        waits = [(first_replies[row.id] - row.created_at).total_seconds() / 3600
+                 for row in made if row.id in first_replies]
         return {"tickets": len(made), "open": sum(row.status != STATUSES[-1] for row in made),
-                "replied": len(waits), "median_hours_to_reply": median, "minutes": int(minutes)}
+                "replied": len(waits), "median_hours_to_reply": median(waits) if waits else None,
+                "minutes": int(minutes)}
 
     def add_note(self, ticket_id: int, text: str, staff_id: int) -> None:
         with self.engine.begin() as connection:
