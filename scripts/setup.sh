@@ -50,7 +50,7 @@ if [ "$(cat .venv/.installed 2>/dev/null)" != "$stamp" ]; then
 fi
 
 "$PY" scripts/spacy_pipeline.py
-# deduce builds its lookup structures once (~90 s) and caches them in the venv: do it here,
+# deduce builds its lookup structures once (1-2 minutes) and caches them in the venv: do it here,
 # never inside a request.
 "$PY" -m signals warm
 MODEL="$("$PY" scripts/train.py)"

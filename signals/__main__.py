@@ -71,7 +71,7 @@ def main(argv=None) -> int:
             import logging
 
             logging.disable(logging.INFO)
-            print("[setup] deduce: building its lookup cache once (about 90 s) ...", file=sys.stderr)
+            print("[setup] deduce: building its lookup cache once (1-2 minutes) ...", file=sys.stderr)
             Redactor()
     elif args.command == "export":
         from signals.store import iter_export
