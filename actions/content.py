@@ -29,6 +29,14 @@ _PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 _SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*$", re.MULTILINE)
 _SECTIONS = {"ouders": AUDIENCE_PARENT, "jongeren": AUDIENCE_YOUTH}
 _LABEL_MAX = 40
+_RELATED_MIN, _RELATED_MAX = 2, 4
+
+#: School phases the pages group topics by, in reading order: id -> heading on the pages.
+PHASES = {
+    "po": "Basisonderwijs (PO)",
+    "po-vo": "Overstap van basisschool naar middelbare school (PO-VO)",
+    "vo": "Voortgezet onderwijs (VO)",
+}
 
 #: Sources must be official pages: national government, law texts, the bodies that passend
 #: onderwijs law names, and the national information points. A subdomain counts too.
@@ -77,6 +85,8 @@ class Topic:
     review_by: date
     parent_text: str
     youth_text: Optional[str]
+    phases: Tuple[str, ...] = ()
+    related: Tuple[str, ...] = ()
 
     def text_for(self, audience: Optional[str]) -> str:
         """The youth wording for youths where one exists, else the parents' text."""
@@ -160,6 +170,36 @@ def _text_field(meta: dict, field: str) -> str:
     return value.strip()
 
 
+def _id_list(meta: dict, field: str) -> Tuple[str, ...]:
+    value = meta.get(field)
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ContentError(f"'{field}' moet een lijst zijn, zoals [po, vo]")
+    if len(set(value)) != len(value):
+        raise ContentError(f"'{field}' noemt hetzelfde twee keer")
+    return tuple(value)
+
+
+def _phases(meta: dict) -> Tuple[str, ...]:
+    phases = _id_list(meta, "phases")
+    unknown = [phase for phase in phases if phase not in PHASES]
+    if not phases or unknown:
+        raise ContentError("'phases' noemt een of meer van: " + ", ".join(PHASES)
+                           + (f" (onbekend: {', '.join(unknown)})" if unknown else ""))
+    return tuple(phase for phase in PHASES if phase in phases)
+
+
+def _related(meta: dict, topic_id: str) -> Tuple[str, ...]:
+    """Optional (a new topic may not have neighbours yet: the check reports it), else 2 to 4."""
+    if meta.get("related") is None:
+        return ()
+    related = _id_list(meta, "related")
+    if not _RELATED_MIN <= len(related) <= _RELATED_MAX:
+        raise ContentError(f"'related' noemt {_RELATED_MIN} tot {_RELATED_MAX} andere onderwerpen")
+    if topic_id in related:
+        raise ContentError("'related' mag het onderwerp zelf niet noemen")
+    return related
+
+
 def parse_topic(text: str, expected_id: str, regio: Dict[str, str], today: date) -> Topic:
     """Check one topic file's text and turn it into a Topic; raise ContentError if it is wrong."""
     meta, body = _split_front_matter(text)
@@ -186,6 +226,8 @@ def parse_topic(text: str, expected_id: str, regio: Dict[str, str], today: date)
         review_by=review_by,
         parent_text=sections[AUDIENCE_PARENT],
         youth_text=sections.get(AUDIENCE_YOUTH),
+        phases=_phases(meta),
+        related=_related(meta, topic_id),
     )
 
 
@@ -284,12 +326,23 @@ class ContentLibrary:
                 errors[path.name] = str(error)
             else:
                 topics[topic.id] = topic
+        existing = {path.stem for path in self.topics_dir.glob("*.md")}
+        for topic in list(topics.values()):
+            unknown = [other for other in topic.related if other not in existing]
+            if unknown:
+                errors[f"{topic.id}.md"] = "'related' noemt onbekende onderwerpen: " + ", ".join(unknown)
+                del topics[topic.id]
         return topics, errors, regio
 
     def lookup(self, topic_id: str) -> Optional[Topic]:
         """The one way to get a topic's current, valid content (None if missing or broken)."""
         self.refresh()
         return self._topics.get(topic_id)
+
+    def related(self, topic: Topic) -> List[Topic]:
+        """The topics this one links to that are served now (a broken one is left out)."""
+        self.refresh()
+        return [self._topics[other] for other in topic.related if other in self._topics]
 
     def topics(self) -> Dict[str, Topic]:
         self.refresh()
@@ -313,6 +366,9 @@ def main() -> int:
         print(f"FOUT  {name}: {message}")
     for name in unfilled_regio_fields(library.regio()):
         print(f"LET OP  regio.yml: '{name}' is nog niet ingevuld")
+    for topic in sorted(topics.values(), key=lambda t: t.id):
+        if not topic.related:
+            print(f"LET OP  {topic.id}: noemt geen verwante onderwerpen ('related')")
     today = library.today()
     for topic in sorted(topics.values(), key=lambda t: t.review_by):
         if topic.is_overdue(today):

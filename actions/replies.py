@@ -7,6 +7,7 @@ topic answers are built here, from the vetted content.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -24,36 +25,86 @@ def dutch_date(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
-def answer_payload(topic: Topic, audience: Optional[str]) -> Dict[str, Any]:
+def text_blocks(text: str) -> List[Dict[str, Any]]:
+    """A content text as paragraphs and bullet lists (`- item` lines), in reading order.
+
+    The one reading of a content text: the bot's plain text, the widget and the web pages are
+    all made from these blocks, so a list looks like a list everywhere."""
+    blocks: List[Dict[str, Any]] = []
+    for chunk in re.split(r"\n[ \t]*\n", text.strip()):
+        for line in (line.strip() for line in chunk.splitlines()):
+            if not line:
+                continue
+            if line.startswith("- "):
+                if not blocks or blocks[-1]["type"] != "list" or blocks[-1].get("_closed"):
+                    blocks.append({"type": "list", "items": []})
+                blocks[-1]["items"].append(line[2:].strip())
+            elif blocks and blocks[-1]["type"] == "paragraph" and not blocks[-1].get("_closed"):
+                blocks[-1]["text"] += " " + line
+            else:
+                blocks.append({"type": "paragraph", "text": line})
+        if blocks:
+            blocks[-1]["_closed"] = True
+    for block in blocks:
+        block.pop("_closed", None)
+    return blocks
+
+
+def blocks_text(blocks: Sequence[Dict[str, Any]]) -> str:
+    """Blocks back to plain text for channels without markup (REST, later WhatsApp)."""
+    parts = []
+    for block in blocks:
+        if block["type"] == "list":
+            parts.append("\n".join(f"- {item}" for item in block["items"]))
+        else:
+            parts.append(block["text"])
+    return "\n\n".join(parts)
+
+
+def answer_payload(topic: Topic, audience: Optional[str],
+                   related: Sequence[Topic] = ()) -> Dict[str, Any]:
+    """What a reader gets for a topic: text blocks, sources, review date and related topics.
+    The bot's answer and the topic's web page are both rendered from this payload."""
     return {
         "type": "answer",
         "content_id": topic.id,
         "title": topic.title,
         "audience": audience,
+        "blocks": text_blocks(topic.text_for(audience)),
         "sources": [{"title": s.title, "url": s.url} for s in topic.sources],
         "reviewed_on": topic.reviewed_on.isoformat(),
+        "related": [t.id for t in related],
     }
 
 
-def answer(topic: Topic, audience: Optional[str]) -> Message:
-    """The vetted answer, with its sources and review date visible to the reader."""
+def answer(topic: Topic, audience: Optional[str], related: Sequence[Topic] = ()) -> Message:
+    """The vetted answer, with its sources and review date visible to the reader, and a
+    "Zie ook" button per related topic (its payload is that topic's intent)."""
+    payload = answer_payload(topic, audience, related)
     if len(topic.sources) == 1:
         source = topic.sources[0]
         source_lines = f"Bron: {source.title} ({source.url})"
     else:
         source_lines = "Bronnen:\n" + "\n".join(f"- {s.title} ({s.url})" for s in topic.sources)
     text = (
-        f"{topic.text_for(audience)}\n\n{source_lines}\n"
+        f"{blocks_text(payload['blocks'])}\n\n{source_lines}\n"
         f"Gecontroleerd op {dutch_date(topic.reviewed_on)}."
     )
-    return {"text": text, "json_message": answer_payload(topic, audience)}
+    message: Message = {"text": text, "json_message": payload}
+    if related:
+        message["buttons"] = [topic_button(t) for t in related]
+    return message
+
+
+def topic_button(topic: Topic) -> Dict[str, str]:
+    return {"title": topic.label, "payload": "/" + intent_for_topic(topic.id)}
 
 
 def clarify(topics: Sequence[Topic]) -> Message:
     """Ask which topic is meant, one button per candidate (its payload is the topic intent)."""
     return {
         "response": "utter_clarify",
-        "buttons": [{"title": t.label, "payload": "/" + intent_for_topic(t.id)} for t in topics],
+        "buttons": [topic_button(t) for t in topics],
         "json_message": {"type": "clarify", "candidates": [t.id for t in topics]},
     }
 

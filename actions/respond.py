@@ -154,7 +154,7 @@ class _Turn:
             # Missing, broken or past its review date: never serve it as fact.
             self.offer_handoff("being_checked", content_id=topic_id)
             return
-        self.say(replies.answer(topic, self.audience))
+        self.say(replies.answer(topic, self.audience, self.library.related(topic)))
         self.events.append(SlotSet("last_topic", topic.id))
         if (
             may_ask_audience
@@ -196,7 +196,7 @@ class _Turn:
         The slot makes the rules start the handoff form, which ends in a ticket."""
         self.say({"response": "utter_handoff_start"})
         topic = self.servable(contact_topic)
-        if topic is not None:
+        if topic is not None:  # no "Zie ook" here: the handoff form's questions come next
             self.say(replies.answer(topic, self.audience))
         self.events.append(SlotSet("handoff_requested", True))
 

@@ -34,13 +34,15 @@ def required_topic_ids() -> list:
 
 def topic_text(topic_id: str, parent: str = "Tekst voor ouders.", youth: str | None = None,
                reviewed_on: str = "2026-01-10", review_by: str = "2027-01-10",
-               url: str = "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs") -> str:
+               url: str = "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs",
+               phases: str = "[po, vo]", related: str | None = None) -> str:
     """A valid topic file's text, for tests that build their own content folder."""
     youth_part = f"\n## Jongeren\n{youth}\n" if youth else ""
     return (
         f"---\nid: {topic_id}\ntitle: Titel van {topic_id}\nlabel: Label {topic_id}\n"
         f"sources:\n  - title: Passend onderwijs\n    url: {url}\n"
-        f"reviewed_on: {reviewed_on}\nreview_by: {review_by}\n---\n"
+        f"phases: {phases}\n" + (f"related: {related}\n" if related else "")
+        + f"reviewed_on: {reviewed_on}\nreview_by: {review_by}\n---\n"
         f"## Ouders\n{parent}\n{youth_part}"
     )
 
