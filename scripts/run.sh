@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Run the assistant: set-up if needed, then the action server, the staff web app and the
-# Rasa server.
+# Run the assistant: set-up if needed, then the action server, the staff web app, the public
+# site (pages, widget, demo) and the Rasa server.
 #   STEUNPUNT_PORT (5005), STEUNPUNT_ACTION_PORT (5055), STEUNPUNT_STAFF_PORT (5056),
+#   STEUNPUNT_SITE_PORT (5057), STEUNPUNT_SITE_ORIGINS (pages allowed to open a chat),
 #   STEUNPUNT_HOST (127.0.0.1), STEUNPUNT_DATABASE_URL (tickets; default SQLite in var/)
 #   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
 set -euo pipefail
@@ -18,19 +19,25 @@ api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 
 STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
+SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
+# Every process derives the same URLs and allowed origins from these (steunpunt/settings.py).
+export STEUNPUNT_HOST="$HOST" STEUNPUNT_PORT="$PORT" STEUNPUNT_SITE_PORT="$SITE_PORT"
 # Bring the database schema up to date once, before three processes start using it.
 "$PY" -c 'from steunpunt import settings; from store.db import engine_for; engine_for(settings.DATABASE_URL)'
 STEUNPUNT_WARM_REDACTOR=1 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
 ACTION_PID=$!
 "$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
 STAFF_PID=$!
-trap 'kill "$ACTION_PID" "$STAFF_PID" 2>/dev/null || true' EXIT INT TERM
+"$PY" -m website --host "$HOST" --port "$SITE_PORT" &
+SITE_PID=$!
+trap 'kill "$ACTION_PID" "$STAFF_PID" "$SITE_PID" 2>/dev/null || true' EXIT INT TERM
 
 cat >&2 <<INFO
 [run] model:   ${MODEL#$ROOT/}
 [run] chat:    POST http://$HOST:$PORT/webhooks/rest/webhook   (socket.io: http://$HOST:$PORT/socket.io)
 [run] status:  GET  http://$HOST:$PORT/webhooks/status/
 [run] actions: $STEUNPUNT_ACTION_URL
+[run] site:    http://$HOST:$SITE_PORT/   (demo with the chat widget: http://$HOST:$SITE_PORT/demo)
 [run] staff:   http://$HOST:$STAFF_PORT/   (accounts: .venv/bin/python -m staff.cli create-user NAME [--role analist])
 [run] signals: .venv/bin/python -m signals export | report --period 2026-Q4 | redact | retention
 INFO

@@ -42,12 +42,24 @@ def http(url: str, body=None, raw: bytes | None = None, timeout: float = 60):
         return error.code, json.loads(error.read() or b"null")
 
 
+def status_of(url: str, timeout: float = 5) -> int:
+    """The HTTP status of a GET, whatever the body is (0 when nothing answers)."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return 0
+
+
 @dataclass
 class Running:
     base: str
     env: Dict[str, str]
     group: int
     action_port: int = 0
+    site: str = ""
     log: Path = field(default_factory=Path)
 
     def pids(self, pattern: str) -> List[int]:
@@ -90,10 +102,10 @@ def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subpr
 
 @contextlib.contextmanager
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
-    """The steunpunt assistant via scripts/run.sh: Rasa, action server and staff app."""
-    port, action_port, staff_port = free_port(), free_port(), free_port()
+    """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""
+    port, action_port, staff_port, site_port = free_port(), free_port(), free_port(), free_port()
     env = {**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
-           "STEUNPUNT_STAFF_PORT": str(staff_port),
+           "STEUNPUNT_STAFF_PORT": str(staff_port), "STEUNPUNT_SITE_PORT": str(site_port),
            "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
            "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
            "STEUNPUNT_SECRET_KEY": "test-secret", **(extra_env or {})}
@@ -104,10 +116,12 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
         def ready() -> bool:
             status, body = http(base + "/webhooks/status/", timeout=5)
             actions_up = http(f"http://127.0.0.1:{action_port}/health", timeout=5)[0] == 200
-            return status == 200 and body["ready"] and actions_up
+            site_up = status_of(f"http://127.0.0.1:{site_port}/widget.js") == 200
+            return status == 200 and body["ready"] and actions_up and site_up
 
         _wait_until(ready, process, log)
-        yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log)
+        yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log,
+                      site=f"http://127.0.0.1:{site_port}")
 
 
 @contextlib.contextmanager

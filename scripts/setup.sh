@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set-up shared by run.sh and test.sh: Python 3.10, .venv with pinned packages, the spaCy
-# pipeline, and a trained model. Each step is skipped when already done, so a second run is
+# pipeline, the site's built assets, and a trained model. Each step is skipped when already done, so a second run is
 # quick. Source it; it leaves MODEL (path of the model to serve) and PY (venv python) set.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -53,5 +53,7 @@ fi
 # deduce builds its lookup structures once (1-2 minutes) and caches them in the venv: do it here,
 # never inside a request.
 "$PY" -m signals warm
+# The public site's widget and styles (npm + esbuild), rebuilt only when their sources changed.
+"$ROOT/scripts/build_site.sh"
 MODEL="$("$PY" scripts/train.py)"
 export MODEL PY

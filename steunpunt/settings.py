@@ -60,6 +60,25 @@ TRACKER_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_TRACKER_RETENTION_DAYS", 
 #: database URL when Rasa's SQL tracker store runs on PostgreSQL.
 TRACKER_DB = os.environ.get("STEUNPUNT_TRACKER_DB", str(REPO_ROOT / "var" / "trackers.db"))
 
+#: The interface every server of ours listens on. 127.0.0.1 unless a deployment says otherwise
+#: (behind a reverse proxy on the same machine, nothing else needs to reach them).
+HOST = os.environ.get("STEUNPUNT_HOST", "127.0.0.1")
+#: Rasa's server (REST webhook and socket.io for the widget).
+PORT = int(os.environ.get("STEUNPUNT_PORT", 5005))
+#: The public site: content pages, /widget.js and /demo.
+SITE_PORT = int(os.environ.get("STEUNPUNT_SITE_PORT", 5057))
+#: Where browsers reach Rasa's socket.io (the widget's data-server on the demo page).
+CHAT_URL = os.environ.get("STEUNPUNT_CHAT_URL", f"http://{HOST}:{PORT}")
+#: Web pages (origins) allowed to open a chat over socket.io: the site itself, and the
+#: samenwerkingsverband's own website where the widget is embedded. Comma-separated.
+SITE_ORIGINS = tuple(
+    origin.strip().rstrip("/") for origin in os.environ.get(
+        "STEUNPUNT_SITE_ORIGINS", f"http://{HOST}:{SITE_PORT},http://localhost:{SITE_PORT}"
+    ).split(",") if origin.strip()
+)
+#: The built widget and page styles (website/assets/build.mjs writes them; set-up runs it).
+SITE_ASSETS_DIR = _env_path("STEUNPUNT_SITE_ASSETS_DIR", REPO_ROOT / "build" / "website")
+
 #: Staff web app (tickets queue). Cookies are marked Secure unless this is set to 0
 #: (plain http on localhost during development).
 STAFF_PORT = int(os.environ.get("STEUNPUNT_STAFF_PORT", 5056))

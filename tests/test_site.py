@@ -1,0 +1,222 @@
+"""The public site (website/): content pages by phase and audience, search, the being-checked
+rule, the embed script and its size budget, and the one rendering shared with the bot."""
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from actions.content import PHASES, ContentError, ContentLibrary, parse_topic
+from actions.replies import answer, answer_payload, blocks_text, text_blocks
+from conftest import TODAY, topic_text
+from steunpunt import settings
+from website import pages
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- content front matter: phases and related topics -----------------------------------------
+def test_every_real_topic_names_its_phases_and_two_to_four_related_topics():
+    library = ContentLibrary()
+    topics = library.topics()
+    assert library.errors() == {}
+    for topic in topics.values():
+        assert topic.phases and set(topic.phases) <= set(PHASES), topic.id
+        assert 2 <= len(topic.related) <= 4 and topic.id not in topic.related, topic.id
+        assert all(other in topics for other in topic.related), topic.id
+
+
+@pytest.mark.parametrize("pair", [("tlv-wat-is", "tlv-geldigheid"), ("tlv-wat-is", "tlv-bezwaar"),
+                                  ("tlv-geldigheid", "tlv-bezwaar"), ("opp-wat-is", "opp-instemming"),
+                                  ("mdo-wat-is", "mdo-voorbereiden"), ("school-weigert", "tlv-bezwaar")])
+def test_sibling_topics_the_model_confuses_link_each_other_both_ways(pair):
+    topics = ContentLibrary().topics()
+    first, second = pair
+    assert second in topics[first].related and first in topics[second].related
+
+
+@pytest.mark.parametrize("front, message", [
+    ("phases: [po, mbo]", "phases"),
+    ("phases: []", "phases"),
+    ("phases: po", "lijst"),
+    ("phases: [po]\nrelated: [a]", "2 tot 4"),
+    ("phases: [po]\nrelated: [a, b, c, d, e]", "2 tot 4"),
+    ("phases: [po]\nrelated: [x, x]", "twee keer"),
+    ("phases: [po]\nrelated: [x, b]", "zelf"),
+])
+def test_the_validator_refuses_wrong_phases_and_related(front, message):
+    text = topic_text("x").replace("phases: [po, vo]", front)
+    with pytest.raises(ContentError, match=message):
+        parse_topic(text, "x", {}, TODAY)
+
+
+def test_a_related_topic_that_does_not_exist_is_reported_and_not_served(content_dir):
+    topics_dir, regio = content_dir
+    (topics_dir / "a.md").write_text(topic_text("a", related="[b, bestaat-niet]"))
+    (topics_dir / "b.md").write_text(topic_text("b", related="[a, c]"))
+    (topics_dir / "c.md").write_text(topic_text("c"))
+    library = ContentLibrary(topics_dir, regio, today=lambda: TODAY, recheck_seconds=0)
+    assert "bestaat-niet" in library.errors()["a.md"]
+    assert set(library.topics()) == {"b", "c"}
+    assert [t.id for t in library.related(library.lookup("b"))] == ["c"]  # a is not served
+
+
+# --- one rendering for bot, widget and pages ---------------------------------------------------
+def test_text_blocks_keep_paragraphs_and_lists_and_give_the_same_text_back():
+    text = "Eerste alinea\nloopt door.\n\n- een\n- twee\n\nSlot."
+    blocks = text_blocks(text)
+    assert blocks == [{"type": "paragraph", "text": "Eerste alinea loopt door."},
+                      {"type": "list", "items": ["een", "twee"]},
+                      {"type": "paragraph", "text": "Slot."}]
+    assert blocks_text(blocks) == "Eerste alinea loopt door.\n\n- een\n- twee\n\nSlot."
+
+
+def test_the_bot_answer_and_its_payload_come_from_the_same_blocks(content_dir):
+    topics_dir, regio = content_dir
+    (topics_dir / "a.md").write_text(topic_text("a", "Eén.\n\n- lijst", related="[b, c]"))
+    for other in "bc":
+        (topics_dir / f"{other}.md").write_text(topic_text(other))
+    library = ContentLibrary(topics_dir, regio, today=lambda: TODAY, recheck_seconds=0)
+    topic = library.lookup("a")
+    message = answer(topic, "ouder", library.related(topic))
+    payload = message["json_message"]
+    assert payload == answer_payload(topic, "ouder", library.related(topic))
+    assert message["text"].startswith(blocks_text(payload["blocks"]))
+    assert payload["related"] == ["b", "c"]
+    assert [b["payload"] for b in message["buttons"]] == ["/info_b", "/info_c"]
+
+
+# --- grouping and search (pure) ----------------------------------------------------------------
+def test_every_topic_is_listed_under_each_of_its_phases_and_no_other():
+    topics = list(ContentLibrary().topics().values())
+    groups = pages.by_phase(topics)
+    assert [g.phase for g in groups] == list(PHASES)
+    for topic in topics:
+        listed = {g.phase for g in groups if topic in g.topics}
+        assert listed == set(topic.phases), topic.id
+
+
+def test_search_finds_words_in_titles_and_texts_ignoring_case_and_accents():
+    topics = list(ContentLibrary().topics().values())
+    found = [t.id for t in pages.search(topics, "TLV bezwaar", "ouder")]
+    assert found and found[0] == "tlv-bezwaar"
+    assert "overstap-po-vo" in [t.id for t in pages.search(topics, "middelbare", "ouder")]
+    assert pages.search(topics, "EEN", "ouder") == pages.search(topics, "één", "ouder") != []
+    assert pages.search(topics, "   ", "ouder") == [] and pages.search(topics, "qqqzzz", "ouder") == []
+
+
+# --- the running site --------------------------------------------------------------------------
+@contextlib.contextmanager
+def site(env):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "website", "--port", str(port)], env=env,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read().decode()
+
+
+@pytest.fixture(scope="module")
+def site_with_content(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("site-content")
+    topics = folder / "topics"
+    topics.mkdir()
+    (topics / "tlv-wat-is.md").write_text(topic_text(
+        "tlv-wat-is", "Een TLV is een besluit.\n\n- punt een\n- punt <twee>", youth="Een TLV is voor jou.",
+        phases="[po, po-vo, vo]", related="[overstap, oud]"))
+    (topics / "overstap.md").write_text(topic_text("overstap", "Naar de middelbare school.",
+                                                   phases="[po-vo]"))
+    (topics / "oud.md").write_text(topic_text("oud", "Verouderde tekst.", review_by="2026-05-31"))
+    (folder / "regio.yml").write_text('steunpunt_telefoon: "[telefoonnummer]"\nsteunpunt_email: "[e-mail]"\n')
+    env = {**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
+           "STEUNPUNT_REGIO_FILE": str(folder / "regio.yml")}
+    with site(env) as base:
+        yield base
+
+
+def test_the_index_groups_topics_by_phase_and_audience(site_with_content):
+    status, headers, html = get(site_with_content + "/")
+    assert status == 200 and '<html lang="nl"' in html
+    for audience in ("ouder", "jongere"):
+        assert f'data-phase="po-vo" data-audience="{audience}"' in html
+    parents_vo = html.split('data-phase="vo" data-audience="ouder"')[1].split("</ul>")[0]
+    assert "/ouders/tlv-wat-is" in parents_vo and "/ouders/overstap" not in parents_vo
+    youth = html.split('id="kop-jongeren"')[1]
+    assert "/jongeren/tlv-wat-is" in youth and "/jongeren/overstap" not in youth  # no youth text
+    assert "'self'" in headers["content-security-policy"] and "*" not in headers["content-security-policy"]
+
+
+def test_a_topic_page_shows_the_answer_sources_date_and_related_escaped(site_with_content):
+    status, _, html = get(site_with_content + "/ouders/tlv-wat-is")
+    assert status == 200
+    assert "<li class=\"utrecht-unordered-list__item\">punt &lt;twee&gt;</li>" in html
+    assert 'href="https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs"' in html
+    assert "Gecontroleerd op 10 januari 2026" in html
+    assert 'href="/ouders/overstap"' in html and "/ouders/oud" in html
+    status, _, youth = get(site_with_content + "/jongeren/tlv-wat-is")
+    assert status == 200 and "Een TLV is voor jou." in youth and "Een TLV is een besluit" not in youth
+
+
+def test_a_topic_past_its_review_date_shows_it_is_being_checked(site_with_content):
+    status, _, html = get(site_with_content + "/ouders/oud")
+    assert status == 200 and "wordt op dit moment gecontroleerd" in html
+    assert "Verouderde tekst" not in html
+
+
+@pytest.mark.parametrize("path", ["/ouders/bestaat-niet", "/jongeren/overstap", "/anders/tlv-wat-is",
+                                  "/ouders/" + "x" * 300, "/ouders/%00"])
+def test_unknown_pages_are_a_friendly_404(site_with_content, path):
+    status, _, html = get(site_with_content + path)
+    assert status == 404 and "Pagina niet gevonden" in html
+
+
+@pytest.mark.parametrize("query", ["tlv", "TLV besluit", "<script>alert(1)</script>", "\u0000\u0001",
+                                   "a" * 5000, "مدرسة"])
+def test_search_works_without_javascript_and_survives_odd_input(site_with_content, query):
+    status, _, html = get(site_with_content + "/zoeken?q=" + urllib.request.quote(query))
+    assert status == 200 and "<script>alert" not in html
+    if query.lower().startswith("tlv"):
+        assert "/ouders/tlv-wat-is" in html and "uitleg voor jongeren" in html
+
+
+def test_widget_and_styles_are_served_from_the_site_within_the_size_budget(site_with_content):
+    status, headers, script = get(site_with_content + "/widget.js")
+    assert status == 200 and headers["content-type"].startswith("text/javascript")
+    assert "session_request" in script and "sessionStorage" in script and "localStorage" not in script
+    assert get(site_with_content + "/widget.css")[0] == 200
+    sizes = json.loads((settings.SITE_ASSETS_DIR / "sizes.json").read_text())
+    assert sizes["widget_gzip_bytes"] <= 60 * 1024
+    status, _, demo = get(site_with_content + "/demo")
+    assert status == 200 and 'src="/widget.js"' in demo and "fictief" in demo.lower()
+
+
+def test_nothing_is_loaded_from_a_third_party_host():
+    built = "".join(path.read_text() for path in settings.SITE_ASSETS_DIR.glob("*.css"))
+    templates = "".join(path.read_text() for path in (ROOT / "website" / "templates").glob("*.html"))
+    for text in (built, templates):
+        assert "@import url(" not in text and "//fonts." not in text and "cdn" not in text.lower()

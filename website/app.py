@@ -1,0 +1,116 @@
+"""The public site's Sanic app: content index, topic pages, search, /widget.js and /demo.
+
+Server-rendered HTML that works without JavaScript and prints well. A topic page is made from
+the same answer payload as the bot's answer (`actions.replies.answer_payload`), so a page and
+a chat answer can never say different things; a topic past its review date shows that it is
+being checked, by the same rule the bot uses (`Topic.is_overdue`).
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Callable, Optional
+from urllib.parse import urlparse
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.request import Request
+
+from actions.content import AUDIENCE_PARENT, PHASES, ContentLibrary
+from actions.replies import answer_payload, dutch_date
+from steunpunt import settings
+from website import pages
+
+ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8",
+          "site.css": "text/css; charset=utf-8"}
+_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=select_autoescape(["html"]))
+_templates.filters["dutch_date"] = lambda iso: dutch_date(date.fromisoformat(iso))
+_templates.globals.update(page_path=pages.page_path, PHASES=PHASES, AUDIENCES=pages.AUDIENCES)
+
+
+def _origin(url: str) -> str:
+    parsed = urlparse(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def security_headers(chat_url: str) -> dict:
+    """Only our own files; the widget may talk to the chat server, and nothing else."""
+    chat = _origin(chat_url)
+    socket = chat.replace("https://", "wss://").replace("http://", "ws://")
+    return {
+        "Content-Security-Policy": (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            f"connect-src 'self' {chat} {socket}; form-action 'self'; base-uri 'none'; "
+            "frame-ancestors 'self'"),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }
+
+
+def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], date] = date.today,
+               assets_dir: Path = settings.SITE_ASSETS_DIR, chat_url: str = settings.CHAT_URL,
+               name: str = "steunpunt_site") -> Sanic:
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 16 * 1024  # the site takes no uploads; GET forms only
+    library = library or ContentLibrary()
+    headers = security_headers(chat_url)
+
+    def render(template: str, status: int = 200, **context) -> response.HTTPResponse:
+        html = _templates.get_template(template).render(
+            regio=library.regio(), chat_url=chat_url, **context)
+        return response.html(html, status=status, headers=headers)
+
+    def not_found() -> response.HTTPResponse:
+        return render("error.html", status=404, title="Pagina niet gevonden",
+                      message="Deze pagina bestaat niet (meer). Kijk in het overzicht of zoek een onderwerp.")
+
+    @app.get("/")
+    async def index(request: Request):
+        topics = library.topics().values()
+        groups = {audience: pages.by_phase(pages.for_audience(topics, audience))
+                  for audience in pages.AUDIENCES}
+        return render("index.html", groups=groups, query="")
+
+    @app.get("/zoeken")
+    async def search(request: Request):
+        query = (request.args.get("q") or "").strip()[:pages.MAX_QUERY_CHARS]
+        audience = pages.audience_of(request.args.get("voor") or "") or AUDIENCE_PARENT
+        results = pages.search(pages.for_audience(library.topics().values(), audience), query, audience)
+        return render("search.html", query=query, audience=audience, results=results)
+
+    @app.get("/<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{1,80}>")
+    async def topic_page(request: Request, audience_path: str, topic_id: str):
+        audience = pages.audience_of(audience_path)
+        topic = library.lookup(topic_id)
+        if topic is None or audience is None or not pages.for_audience([topic], audience):
+            return not_found()
+        if topic.is_overdue(today()):
+            return render("topic.html", topic=topic, audience=audience, payload=None, related=[])
+        related = library.related(topic)
+        return render("topic.html", topic=topic, audience=audience,
+                      payload=answer_payload(topic, audience, related), related=related)
+
+    @app.get("/demo")
+    async def demo(request: Request):
+        return render("demo.html")
+
+    @app.get("/<name:(widget\\.js|widget\\.css|site\\.css)>")
+    async def asset(request: Request, name: str):
+        path = Path(assets_dir) / name
+        if not path.is_file():
+            return response.text("De site is nog niet gebouwd: voer scripts/setup.sh uit.", status=503)
+        return await response.file(path, mime_type=ASSETS[name],
+                                   headers={"Cache-Control": "public, max-age=300",
+                                            "X-Content-Type-Options": "nosniff"})
+
+    @app.exception(Exception)
+    async def on_error(request: Request, error: Exception):
+        status = getattr(error, "status_code", 500) or 500
+        if status == 404:
+            return not_found()
+        return render("error.html", status=status, title="Er ging iets mis",
+                      message="Deze pagina kan nu niet getoond worden. Probeer het later opnieuw.")
+
+    return app
+

@@ -1,0 +1,327 @@
+// The steunpunt's chat widget, embedded with one tag:
+//   <script src="https://…/widget.js" data-server="https://chat…" data-audience="ouder|jongere"
+//           data-region="…" data-title="…" defer></script>
+// It speaks Rasa's socket.io channel (events session_request / user_uttered / bot_uttered) and
+// renders every payload the bot sends (channels/guarded.py sends one event per bot message:
+// text, buttons and the custom payload together). Accessible by design: real buttons, a labelled
+// input, one polite live region for new bot messages, focus kept where the user expects it.
+// The conversation lives in sessionStorage (this tab only; never localStorage or cookies).
+import { io } from "socket.io-client";
+
+const MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split(" ");
+const AUDIENCES = { ouder: "ouder", jongere: "jongere" };
+const MAX_ITEMS = 200;
+const MAX_CHARS = 1000;
+
+const script = document.currentScript;
+const scriptUrl = new URL(script.src, document.baseURI);
+const config = {
+  server: script.dataset.server || scriptUrl.origin,
+  audience: AUDIENCES[script.dataset.audience] || null,
+  region: script.dataset.region || null,
+  title: script.dataset.title || "Chat met het steunpunt",
+  site: scriptUrl.origin,
+};
+const storeKey = `steunpunt-chat:${config.server}`;
+
+// ---- state (sessionStorage) ------------------------------------------------------------------
+function freshState() {
+  return { sessionId: null, audience: config.audience, open: false, items: [] };
+}
+function loadState() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(storeKey));
+    if (saved && Array.isArray(saved.items)) return saved;
+  } catch (error) { /* unreadable: start over */ }
+  return freshState();
+}
+let state = loadState();
+function save() {
+  state.items = state.items.slice(-MAX_ITEMS);
+  try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (error) { /* full or blocked */ }
+}
+
+// ---- small DOM helpers ----------------------------------------------------------------------
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+const hidden = (text) => el("span", { class: "steunpunt-visually-hidden" }, text);
+function dutchDate(iso) {
+  const [year, month, day] = String(iso).split("-").map(Number);
+  return day && month ? `${day} ${MONTHS[month - 1]} ${year}` : iso;
+}
+function paragraphs(text) {
+  return String(text).split(/\n\s*\n/).filter((part) => part.trim()).map((part) => {
+    const p = el("p");
+    part.split("\n").forEach((line, index) => {
+      if (index) p.append(el("br"));
+      p.append(line);
+    });
+    return p;
+  });
+}
+function button(label, onclick, extra = "") {
+  return el("button", { type: "button", class: `utrecht-button utrecht-button--secondary-action ${extra}`, onclick }, label);
+}
+
+// ---- the widget's frame ----------------------------------------------------------------------
+const css = el("link", { rel: "stylesheet", href: new URL("widget.css", scriptUrl).href });
+document.head.append(css);
+
+const log = el("div", { class: "steunpunt-log", role: "log", "aria-live": "polite", "aria-label": "Gesprek" });
+const typing = el("p", { class: "steunpunt-typing", hidden: true },
+  "De assistent schrijft een antwoord ", el("span", { class: "steunpunt-dots", "aria-hidden": "true" }, el("span", {}, "."), el("span", {}, "."), el("span", {}, ".")));
+const status = el("p", { class: "steunpunt-status", role: "status" });
+const input = el("input", { id: "steunpunt-input", class: "utrecht-textbox utrecht-textbox--html-input", type: "text",
+  maxlength: String(MAX_CHARS), autocomplete: "off", "aria-describedby": "steunpunt-input-hint" });
+const form = el("form", { class: "steunpunt-form", onsubmit: onSubmit },
+  el("label", { class: "utrecht-form-label", for: "steunpunt-input" }, "Typ je vraag"),
+  el("span", { id: "steunpunt-input-hint", class: "steunpunt-visually-hidden" },
+    "Noem geen namen, adressen of burgerservicenummer."),
+  input,
+  el("button", { type: "submit", class: "utrecht-button utrecht-button--primary-action" }, "Verstuur"),
+  status);
+const scroller = el("div", { class: "steunpunt-scroll" },
+  el("p", { class: "steunpunt-intro" },
+    "Ik ben een digitale assistent, geen mens. Ik geef alleen antwoorden die het steunpunt heeft gecontroleerd. " +
+    "Weet ik het niet zeker? Dan zet ik je vraag door naar een medewerker."),
+  log);
+const panel = el("section", { id: "steunpunt-panel", class: "steunpunt-panel", "aria-labelledby": "steunpunt-title", hidden: true, onkeydown: onPanelKey },
+  el("div", { class: "steunpunt-header" },
+    el("h2", { id: "steunpunt-title", class: "steunpunt-title" }, config.title),
+    button("Opnieuw beginnen", restart),
+    button("Sluiten", () => setOpen(false))),
+  scroller, typing, form);
+const launcher = el("button", { type: "button", class: "utrecht-button utrecht-button--primary-action steunpunt-launcher",
+  "aria-expanded": "false", "aria-controls": "steunpunt-panel", onclick: () => setOpen(panel.hidden) }, "Chat met het steunpunt");
+const root = el("div", { class: "steunpunt-widget steunpunt-theme", lang: "nl" }, panel, launcher);
+
+function setOpen(open, focus = true) {
+  panel.hidden = !open;
+  launcher.setAttribute("aria-expanded", String(open));
+  launcher.textContent = open ? "Chat verbergen" : "Chat met het steunpunt";
+  state.open = open;
+  save();
+  if (open) {
+    connect();
+    const choice = !state.audience && log.querySelector(".steunpunt-choices button:not([disabled])");
+    if (focus) (choice || input).focus();
+  } else if (focus) {
+    launcher.focus();
+  }
+}
+function onPanelKey(event) {
+  if (event.key === "Escape") {
+    event.preventDefault();
+    setOpen(false);
+  }
+}
+
+// ---- rendering of messages -------------------------------------------------------------------
+function choices(buttons, label) {
+  const group = el("div", { class: "steunpunt-choices", role: "group", "aria-label": label });
+  for (const choice of buttons) {
+    group.append(button(choice.title, () => {
+      group.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      send(choice.payload, choice.title);
+    }));
+  }
+  return group;
+}
+function renderAnswer(item, custom) {
+  const body = [el("p", { class: "steunpunt-answer-title" }, custom.title)];
+  for (const block of custom.blocks || []) {
+    if (block.type === "list") body.push(el("ul", {}, block.items.map((text) => el("li", {}, text))));
+    else body.push(el("p", {}, block.text));
+  }
+  const sources = custom.sources || [];
+  if (sources.length) {
+    body.push(el("p", { class: "steunpunt-meta" }, sources.length === 1 ? "Bron:" : "Bronnen:"),
+      el("ul", { class: "steunpunt-meta" }, sources.map((source) => el("li", {},
+        el("a", { class: "utrecht-link", href: source.url, target: "_blank", rel: "noopener noreferrer" },
+          source.title, hidden(" (opent in een nieuw tabblad)"))))));
+  }
+  body.push(el("p", { class: "steunpunt-meta" }, `Gecontroleerd op ${dutchDate(custom.reviewed_on)}.`));
+  if (item.buttons && item.buttons.length) {
+    body.push(el("p", { class: "steunpunt-meta" }, "Zie ook:"), choices(item.buttons, "Zie ook"));
+  }
+  return body;
+}
+function renderHandoff(item, custom) {
+  const body = paragraphs(item.text || "");
+  if (custom.code) {
+    const copy = button("Kopieer de code", async () => {
+      try {
+        await navigator.clipboard.writeText(custom.code);
+        copy.textContent = "Code gekopieerd";
+      } catch (error) {
+        copy.textContent = "Kopiëren lukt niet: schrijf de code over";
+      }
+    });
+    body.push(el("div", { class: "steunpunt-code-box" },
+      el("p", {}, "Je code: ", el("span", { class: "steunpunt-code" }, custom.code)),
+      el("p", {}, el("strong", {}, "Schrijf deze code op."), " Zonder code kun je het antwoord niet lezen."),
+      copy));
+  }
+  return body;
+}
+function renderBot(item) {
+  const custom = item.custom || {};
+  let body;
+  if (custom.type === "answer") body = renderAnswer(item, custom);
+  else if (custom.type === "handoff") body = renderHandoff(item, custom);
+  else {
+    body = paragraphs(item.text || "");
+    if (item.buttons && item.buttons.length) body.push(choices(item.buttons, "Kies een antwoord"));
+  }
+  if (!body.length) return null;
+  const alert = custom.type === "input_rejected" || custom.type === "handoff_failed";
+  return el("div", { class: `steunpunt-msg steunpunt-msg--bot${alert ? " steunpunt-msg--alert" : ""}` },
+    hidden("Steunpunt: "), body);
+}
+function renderItem(item, interactive) {
+  let node;
+  if (item.from === "user") node = el("div", { class: "steunpunt-msg steunpunt-msg--user" }, hidden("Jij: "), item.text);
+  else if (item.from === "note") node = el("p", { class: "steunpunt-note" }, ...noteContent(item.note));
+  else if (item.from === "audience") node = audienceQuestion(interactive);
+  else node = renderBot(item);
+  if (!node) return;
+  if (!interactive) node.querySelectorAll(".steunpunt-choices button").forEach((b) => { b.disabled = true; });
+  log.append(node);
+}
+function add(item) {
+  state.items.push(item);
+  save();
+  // Once the user says something, the choices offered before it are done.
+  if (item.from === "user") log.querySelectorAll(".steunpunt-choices button").forEach((b) => { b.disabled = true; });
+  renderItem(item, true);
+  scroller.scrollTop = scroller.scrollHeight;
+}
+function noteContent(kind) {
+  if (kind === "youth") {
+    return ["Je chat anoniem: je hoeft je naam niet te geven. Je gesprek wordt een korte tijd bewaard, " +
+      "zodat een medewerker je kan helpen. Vragen die ik niet kan beantwoorden, bewaren we zonder namen of " +
+      "andere gegevens over jou: zo leert het steunpunt wat jongeren nodig hebben. ",
+    el("a", { class: "utrecht-link", href: `${config.site}/jongeren/privacy`, target: "_blank", rel: "noopener" },
+      "Lees wat er precies bewaard wordt", hidden(" (opent in een nieuw tabblad)")), "."];
+  }
+  return [];
+}
+function audienceQuestion(interactive) {
+  const choose = (audience) => () => {
+    state.audience = audience;
+    node.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    add({ from: "user", text: audience === "jongere" ? "Ik ben jongere" : "Ik ben ouder/verzorger" });
+    if (audience === "jongere") add({ from: "note", note: "youth" });
+    add({ from: "bot", text: "Dank je. Stel je vraag hieronder." });
+    input.focus();
+  };
+  const node = el("div", { class: "steunpunt-msg steunpunt-msg--bot" }, hidden("Steunpunt: "),
+    el("p", {}, "Wie ben jij? Dan kan ik mijn antwoorden beter op je afstemmen."),
+    el("div", { class: "steunpunt-choices", role: "group", "aria-label": "Wie ben jij?" },
+      button("Ik ben ouder/verzorger", choose("ouder")),
+      button("Ik ben jongere", choose("jongere"))));
+  if (!interactive || state.audience) node.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+  return node;
+}
+function start() {
+  if (state.items.length) return;
+  if (!state.audience) add({ from: "audience" });
+  else if (state.audience === "jongere") add({ from: "note", note: "youth" });
+}
+function restore() {
+  // Restoring is not news: fill the log without announcing, then listen again.
+  log.setAttribute("aria-live", "off");
+  const lastUser = state.items.map((item) => item.from).lastIndexOf("user");
+  state.items.forEach((item, index) => renderItem(item, index > lastUser));
+  setTimeout(() => log.setAttribute("aria-live", "polite"), 0);
+}
+
+// ---- the connection --------------------------------------------------------------------------
+let socket = null;
+let confirmed = false;
+const queue = [];
+function connect() {
+  if (socket) return;
+  socket = io(config.server, { path: "/socket.io", transports: ["websocket", "polling"], reconnectionAttempts: 5 });
+  socket.on("connect", () => {
+    confirmed = false;
+    socket.emit("session_request", { session_id: state.sessionId });
+  });
+  socket.on("session_confirm", (sessionId) => {
+    state.sessionId = sessionId;
+    confirmed = true;
+    save();
+    status.textContent = "";
+    while (queue.length) emit(queue.shift());
+  });
+  socket.on("bot_uttered", (message) => {
+    typing.hidden = true;
+    const item = { from: "bot", text: message.text || "", buttons: message.buttons || message.quick_replies || [], custom: message.custom || null };
+    if (item.text || item.buttons.length || item.custom) add(item);
+  });
+  socket.on("connect_error", () => {
+    status.textContent = "Er is geen verbinding met de chat. Probeer het later opnieuw, of neem zelf contact op met het steunpunt.";
+    typing.hidden = true;
+  });
+}
+function emit(message) {
+  const metadata = {};
+  if (state.audience) metadata.audience = state.audience;
+  if (config.region) metadata.region = config.region;
+  socket.emit("user_uttered", { message, session_id: state.sessionId, metadata });
+  typing.hidden = false;
+}
+function send(message, shown) {
+  add({ from: "user", text: shown || message });
+  connect();
+  if (confirmed) emit(message);
+  else queue.push(message);
+}
+function onSubmit(event) {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (!text) {
+    status.textContent = "Typ eerst je vraag.";
+    input.focus();
+    return;
+  }
+  status.textContent = "";
+  input.value = "";
+  send(text.slice(0, MAX_CHARS));
+  input.focus();
+}
+function restart() {
+  if (socket) socket.disconnect();
+  socket = null;
+  confirmed = false;
+  queue.length = 0;
+  state = freshState();
+  state.open = true;
+  log.replaceChildren();
+  typing.hidden = true;
+  save();
+  start();
+  connect();
+  status.textContent = "Het gesprek is gewist. Je kunt opnieuw beginnen.";
+  (log.querySelector(".steunpunt-choices button:not([disabled])") || input).focus();
+}
+
+function mount() {
+  document.body.append(root);
+  restore();
+  start();
+  if (state.open) setOpen(true, false);
+}
+if (document.body) mount();
+else document.addEventListener("DOMContentLoaded", mount);
