@@ -8,10 +8,12 @@ The URLs stay Rasa's own: /webhooks/rest/webhook and /socket.io.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import inspect
 import json
+import secrets
 import unicodedata
-import uuid
 from typing import Any, Awaitable, Callable, Optional
 
 from sanic import Blueprint, response
@@ -121,18 +123,57 @@ class GuardedRestInput(RestInput):
 
 
 class PayloadSocketIOOutput(SocketIOOutput):
-    """Sends custom payloads as `{"custom": payload}`, the same shape as the REST channel.
+    """One `bot_uttered` event per bot message: its text, buttons and custom payload together.
 
-    Rasa 3.6 passes a payload's keys to `emit` as keyword arguments, which raises for any
-    payload with a `type` key: every payload of this bot would be lost on socket.io.
-    """
+    Rasa 3.6 splits a text at blank lines into several events and sends the payload apart
+    (passing its keys to `emit` as keyword arguments, which raises for any payload with a
+    `type` key). The widget needs a message whole: an answer's payload with its buttons."""
+
+    async def send_response(self, recipient_id: str, message: dict) -> None:
+        event = {key: message[key] for key in ("text", "buttons", "quick_replies", "custom", "image",
+                                                 "attachment") if message.get(key)}
+        if event:
+            await self._send_message(recipient_id, event)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
 
 
+#: Message metadata a browser may send, and the longest value kept; anything else is dropped
+#: before it reaches Rasa (and its tracker store).
+METADATA_KEYS = ("audience", "region")
+METADATA_MAX_CHARS = 64
+
+
+def clean_metadata(metadata: Any) -> dict:
+    if not isinstance(metadata, dict):
+        return {}
+    return {key: metadata[key] for key in METADATA_KEYS
+            if isinstance(metadata.get(key), str) and 0 < len(metadata[key]) <= METADATA_MAX_CHARS}
+
+
+def _session_mac(raw: str) -> str:
+    digest = hmac.new(settings.secret_key(), b"socketio-session:" + raw.encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def new_session_id() -> str:
+    """A random session id signed by the server: `<random>.<mac>`. A browser can only resume a
+    conversation with an id this server gave it, never choose someone else's."""
+    raw = secrets.token_urlsafe(18)
+    return f"{raw}.{_session_mac(raw)}"
+
+
+def verified_session_id(value: Any) -> Optional[str]:
+    if not isinstance(value, str) or len(value) > 128 or value.count(".") != 1:
+        return None
+    raw, mac = value.split(".")
+    return value if raw and hmac.compare_digest(mac, _session_mac(raw)) else None
+
+
 class GuardedSocketIOInput(SocketIOInput):
-    """Rasa's socket.io channel (for the website widget) with the same message limits."""
+    """Rasa's socket.io channel (for the website widget) with the same message limits, only the
+    site's origins (settings.SITE_ORIGINS), server-signed session ids, and known metadata only."""
 
     @classmethod
     def name(cls) -> str:
@@ -153,19 +194,39 @@ class GuardedSocketIOInput(SocketIOInput):
 
         blueprint = super().blueprint(with_payload_output)
         sio = self.sio
+        namespace = self.namespace or "/"
+        # Rasa creates the server with CORS checks switched off ([] = any origin may connect).
+        sio.eio.cors_allowed_origins = list(settings.SITE_ORIGINS)
+        rasa_message_handler = sio.handlers[namespace][self.user_message_evt]
+        sessions: dict = {}  # socket.io connection id -> the session id it was confirmed
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
-            """Replaces Rasa 3.6's handler, which calls enter_room without await: with the
-            python-socketio it installs (5.10+) that is a coroutine, so the client never
-            joined its session room and never received a reply."""
+            """Resume a signed session id, or give a new one. (Also replaces Rasa 3.6's handler,
+            which calls enter_room without await: with the python-socketio it installs (5.10+)
+            the client never joined its session room and never received a reply.)"""
             data = data if isinstance(data, dict) else {}
-            if not isinstance(data.get("session_id"), str) or not data["session_id"]:
-                data["session_id"] = uuid.uuid4().hex
-            if self.session_persistence:
-                joined = sio.enter_room(sid, data["session_id"])
-                if inspect.isawaitable(joined):
-                    await joined
-            await sio.emit("session_confirm", data["session_id"], room=sid)
+            session_id = verified_session_id(data.get("session_id")) or new_session_id()
+            sessions[sid] = session_id
+            joined = sio.enter_room(sid, session_id)
+            if inspect.isawaitable(joined):
+                await joined
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            """Only from a confirmed session, as that session, with known metadata."""
+            session_id = sessions.get(sid)
+            if session_id is None or not isinstance(data, dict):
+                return
+            await rasa_message_handler(sid, {
+                "message": data.get("message") if isinstance(data.get("message"), str) else "",
+                "session_id": session_id,
+                self.metadata_key: clean_metadata(data.get(self.metadata_key)),
+            })
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            sessions.pop(sid, None)
 
         return blueprint

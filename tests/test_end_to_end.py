@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -96,30 +97,98 @@ def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server):
     assert body["content"]["topics"] >= 26 and body["content"]["errors"] == {}
 
 
-def test_socketio_channel_delivers_answer_payloads_for_youths(server):
-    import threading
+class SocketChat:
+    """A socket.io client as the widget uses it: session_request, then user_uttered."""
 
+    def __init__(self, server, origin=None):
+        import socketio
+
+        self.client, self.received, self.session = socketio.Client(), [], None
+        self.confirmed, self.arrived = threading.Event(), threading.Event()
+        self.client.on("bot_uttered", self._bot_uttered)
+        self.client.on("session_confirm", self._confirmed)
+        headers = {"Origin": origin} if origin else {}
+        self.client.connect(server.base, socketio_path="/socket.io", transports=["polling"],
+                            headers=headers)
+
+    def _bot_uttered(self, data):
+        self.received.append(data)
+        self.arrived.set()
+
+    def _confirmed(self, session_id):
+        self.session = session_id
+        self.confirmed.set()
+
+    def start(self, session_id=None):
+        self.confirmed.clear()
+        self.client.emit("session_request", {"session_id": session_id})
+        assert self.confirmed.wait(timeout=30)
+        return self.session
+
+    def say(self, text, metadata=None, session_id=None, wait_for="answer", timeout=60):
+        self.received.clear()
+        self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session,
+                                          "metadata": metadata or {}})
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(m.get("custom", {}).get("type") == wait_for for m in self.received):
+                return list(self.received)
+            time.sleep(0.1)
+        return list(self.received)
+
+    def close(self):
+        self.client.disconnect()
+
+
+def test_socketio_delivers_each_bot_message_whole_with_its_payload_for_youths(server):
+    chat = SocketChat(server)
+    try:
+        chat.start()
+        received = chat.say("Wat is een TLV?", {"audience": "jongere"})
+    finally:
+        chat.close()
+    answer = next(m for m in received if m.get("custom", {}).get("type") == "answer")
+    assert answer["custom"]["content_id"] == "tlv-wat-is" and answer["custom"]["audience"] == "jongere"
+    assert answer["text"].startswith(answer["custom"]["blocks"][0]["text"])  # one event, whole
+    assert answer["custom"]["related"] == [b["payload"][len("/info_"):].replace("_", "-")
+                                           for b in answer["buttons"]]
+
+
+def test_socketio_session_ids_are_signed_and_cannot_be_chosen_or_borrowed(server):
+    owner, other = SocketChat(server), SocketChat(server)
+    try:
+        chosen = owner.start("e2e-chosen-id")
+        assert chosen != "e2e-chosen-id" and len(chosen) > 40  # a made-up id is replaced
+        assert owner.start(chosen) == chosen                     # a signed id resumes
+        assert other.start(chosen[:-1] + ("0" if chosen[-1] != "0" else "1")) != chosen
+        # Another connection cannot post into the owner's conversation nor read its replies:
+        other.say("Wat is een OPP?", session_id=chosen, timeout=15)
+        assert not any(m.get("custom", {}).get("content_id") == "opp-wat-is" for m in owner.received)
+        assert any(m.get("custom", {}).get("type") == "answer" for m in other.received)
+    finally:
+        owner.close()
+        other.close()
+
+
+def test_socketio_accepts_only_the_sites_origins(server):
     import socketio
 
-    client, received, answered = socketio.Client(), [], threading.Event()
+    site_origin = server.site
+    SocketChat(server, origin=site_origin).close()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        SocketChat(server, origin="https://kwaadwillend.example")
 
-    @client.on("bot_uttered")
-    def on_bot_uttered(data):
-        received.append(data)
-        if data.get("custom", {}).get("type") == "answer":
-            answered.set()
 
-    client.connect(server.base, socketio_path="/socket.io", transports=["polling"])
+def test_socketio_metadata_keeps_only_known_short_keys(server):
+    chat = SocketChat(server)
     try:
-        client.emit("session_request", {"session_id": "e2e-socket"})
-        client.emit("user_uttered", {"message": "Wat is een TLV?", "session_id": "e2e-socket",
-                                     "metadata": {"audience": "jongere"}})
-        assert answered.wait(timeout=60), received
+        chat.start()
+        received = chat.say("Wat is een TLV?", {"audience": "jongere", "region": "r" * 65,
+                                                "extra": "x" * 10000})
     finally:
-        client.disconnect()
-    answer = next(m["custom"] for m in received if "custom" in m)
-    assert answer["content_id"] == "tlv-wat-is" and answer["audience"] == "jongere"
-    assert any(m.get("text") for m in received)
+        chat.close()
+    assert any(m.get("custom", {}).get("type") == "answer" for m in received)
+    assert b"x" * 1000 not in tracker_bytes(server)
 
 
 def test_rasa_http_api_is_off_without_a_token(server):
