@@ -99,8 +99,9 @@ const scroller = el("div", { class: "steunpunt-scroll" },
 const panel = el("section", { id: "steunpunt-panel", class: "steunpunt-panel", "aria-labelledby": "steunpunt-title", hidden: true, onkeydown: onPanelKey },
   el("div", { class: "steunpunt-header" },
     el("h2", { id: "steunpunt-title", class: "steunpunt-title" }, config.title),
-    button("Opnieuw beginnen", restart),
-    button("Sluiten", () => setOpen(false))),
+    el("div", { class: "steunpunt-header-actions" },
+      button("Opnieuw beginnen", restart),
+      button("Sluiten", () => setOpen(false)))),
   scroller, typing, form);
 const launcher = el("button", { type: "button", class: "utrecht-button utrecht-button--primary-action steunpunt-launcher",
   "aria-expanded": "false", "aria-controls": "steunpunt-panel", onclick: () => setOpen(panel.hidden) }, "Chat met het steunpunt");

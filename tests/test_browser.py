@@ -1,0 +1,234 @@
+"""The widget and the pages in a real browser: Chromium and chromedriver from the Debian packages,
+driven by Selenium, against the real servers started by the README's run command.
+
+Flows are tried as a new parent (by mouse, 1280 px) and a new youth (keyboard only, 320 px) would;
+axe-core (npm) checks WCAG 2.1 A and AA on /demo with the widget open and on the pages.
+Screenshots are kept in results/browser/ as test artifacts.
+"""
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from servers import assistant
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "results" / "browser"
+AXE = ROOT / "website" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
+    if os.environ.get("STEUNPUNT_REQUIRE_BROWSER") == "1":
+        raise RuntimeError("chromium and chromium-driver are required (apt-get install chromium chromium-driver)")
+    pytest.skip("chromium / chromium-driver not installed", allow_module_level=True)
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(model_path, tmp_path_factory):
+    with assistant(tmp_path_factory.mktemp("browser")) as running:
+        yield running
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=nl",
+                     "--window-size=1280,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def viewport(driver, width, height=800, scale=1):
+    """Exact CSS viewport (window sizes include browser chrome); scale 2 at half the width is
+    what 200% zoom does to the layout."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": False})
+
+
+def screenshot(driver, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def wait(driver, condition, timeout=60):
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def bot_messages(driver):
+    return driver.find_elements(By.CSS_SELECTOR, ".steunpunt-msg--bot")
+
+
+def active(driver):
+    return driver.switch_to.active_element
+
+
+def axe_violations(driver):
+    driver.execute_script(AXE.read_text())
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))"
+        ".catch(e => done([{id: 'axe-error', help: String(e)}]));", WCAG_AA)
+    return result
+
+
+def open_widget_by_mouse(driver, base):
+    driver.get(base + "/demo")
+    launcher = wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher"))
+    launcher.click()
+    assert launcher.get_attribute("aria-expanded") == "true"
+
+
+def ask_by_mouse(driver, text, until):
+    before = len(bot_messages(driver))
+    field = driver.find_element(By.ID, "steunpunt-input")
+    field.send_keys(text)
+    driver.find_element(By.CSS_SELECTOR, ".steunpunt-form button[type=submit]").click()
+    wait(driver, lambda d: len(bot_messages(d)) > before and d.find_elements(By.CSS_SELECTOR, until))
+
+
+def test_a_parent_asks_by_mouse_and_gets_the_answer_with_its_source_link(server, browser):
+    open_widget_by_mouse(browser, server.site)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Ik ben ouder/verzorger']").click()
+    assert active(browser).get_attribute("id") == "steunpunt-input"
+    ask_by_mouse(browser, "Wat is een TLV?", ".steunpunt-answer-title")
+    answer = bot_messages(browser)[-2]  # the feedback question follows the answer
+    assert "toelaatbaarheidsverklaring" in answer.text.lower()
+    links = answer.find_elements(By.CSS_SELECTOR, "a.utrecht-link")
+    assert links and all(link.get_attribute("href").startswith("https://") for link in links)
+    assert "Gecontroleerd op" in answer.text
+    see_also = answer.find_elements(By.CSS_SELECTOR, "[aria-label='Zie ook'] button")
+    assert [b.text for b in see_also][:1] == ["TLV aanvragen"]
+    log = browser.find_element(By.CSS_SELECTOR, "[role=log]")
+    assert log.get_attribute("aria-live") == "polite"
+    screenshot(browser, "widget-1280-answer")
+    # "Zie ook" is one click to the neighbouring topic.
+    see_also[1].click()
+    titles = wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) == 2
+                  and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
+    assert titles[-1].text.startswith("Hoe lang geldt een TLV")
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def test_a_youth_by_keyboard_only_gets_a_ticket_code_that_survives_a_reload(server, browser):
+    viewport(browser, 320, 640)
+    browser.get(server.site + "/demo")
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher"))
+    keys = ActionChains(browser)
+    for _ in range(40):  # Tab through the page to the widget's button
+        keys.send_keys(Keys.TAB).perform()
+        if "steunpunt-launcher" in (active(browser).get_attribute("class") or ""):
+            break
+    else:
+        pytest.fail("the chat button cannot be reached with Tab")
+    keys.send_keys(Keys.ENTER).perform()
+    assert active(browser).text == "Ik ben ouder/verzorger"  # focus moves into the chat
+    keys.send_keys(Keys.TAB).perform()
+    assert active(browser).text == "Ik ben jongere"
+    keys.send_keys(Keys.ENTER).perform()
+    assert active(browser).get_attribute("id") == "steunpunt-input"
+    assert "anoniem" in browser.find_element(By.CSS_SELECTOR, ".steunpunt-note").text
+
+    before = len(bot_messages(browser))
+    keys.send_keys("ik wil met een medewerker praten", Keys.ENTER).perform()
+    wait(browser, lambda d: len(bot_messages(d)) > before and "Waar wil je hulp bij" in d.find_element(
+        By.CSS_SELECTOR, "[role=log]").text)
+    assert active(browser).get_attribute("id") == "steunpunt-input"
+    keys.send_keys("Ik word gepest in de klas en mijn mentor doet niets", Keys.ENTER).perform()
+    code = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-code"))
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code.text)
+    assert "Schrijf deze code op" in browser.find_element(By.CSS_SELECTOR, ".steunpunt-code-box").text
+    assert "e-mail" not in bot_messages(browser)[-1].text.lower()  # youths are not asked for contact
+    no_overflow = "return document.documentElement.scrollWidth <= window.innerWidth"
+    assert browser.execute_script(no_overflow)
+    screenshot(browser, "widget-320-code")
+
+    shown = browser.find_element(By.CSS_SELECTOR, "[role=log]").text
+    browser.refresh()
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".steunpunt-code"))
+    assert browser.find_element(By.CSS_SELECTOR, "[role=log]").text == shown
+    assert browser.execute_script("return window.localStorage.length") == 0
+    assert not browser.get_cookies()
+    # The same conversation goes on after the reload.
+    answers = len(browser.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
+    field = browser.find_element(By.ID, "steunpunt-input")
+    field.send_keys("Wat is een OPP?", Keys.ENTER)
+    titles = wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) > answers
+                  and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
+    assert "ontwikkelingsperspectief" in titles[-1].text.lower()
+
+    stored = "return JSON.parse(Object.values(sessionStorage)[0])"
+    session_before = browser.execute_script(stored)["sessionId"]
+    browser.find_element(By.XPATH, "//button[normalize-space()='Opnieuw beginnen']").click()
+    assert not browser.find_elements(By.CSS_SELECTOR, ".steunpunt-code")
+    assert active(browser).text == "Ik ben ouder/verzorger"
+    wait(browser, lambda d: d.execute_script(stored)["sessionId"] not in (None, session_before), 30)
+    assert [item["from"] for item in browser.execute_script(stored)["items"]] == ["audience"]
+
+
+def test_the_widget_fits_at_200_percent_zoom_and_respects_reduced_motion(server, browser):
+    viewport(browser, 640, 450, scale=2)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+    open_widget_by_mouse(browser, server.site)
+    panel = browser.find_element(By.ID, "steunpunt-panel").rect
+    assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 640
+    field = browser.find_element(By.ID, "steunpunt-input")
+    assert field.is_displayed() and field.rect["y"] + field.rect["height"] <= 450
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    animation = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.steunpunt-dots span')).animationName")
+    assert animation == "none"
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_axe_finds_no_wcag_a_or_aa_violations_on_demo_with_the_widget_open(server, browser, width):
+    viewport(browser, width, 800)
+    open_widget_by_mouse(browser, server.site)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Ik ben jongere']").click()
+    ask_by_mouse(browser, "Wat is een MDO?", ".steunpunt-answer-title")
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+    screenshot(browser, f"demo-{width}")
+
+
+@pytest.mark.parametrize("path", ["/", "/ouders/mdo-voorbereiden", "/jongeren/tlv-wat-is",
+                                  "/zoeken?q=tlv", "/ouders/bestaat-niet"])
+@pytest.mark.parametrize("width", [320, 1280])
+def test_axe_finds_no_wcag_a_or_aa_violations_on_the_pages(server, browser, path, width):
+    viewport(browser, width, 800)
+    browser.get(server.site + path)
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "nl"
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+    if path in ("/", "/ouders/mdo-voorbereiden"):
+        screenshot(browser, f"page{path.replace('/', '-').rstrip('-') or '-index'}-{width}")
+
+
+def test_the_accessibility_scan_itself_can_fail(server, browser):
+    browser.get(server.site + "/")
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))
+    browser.execute_script("document.querySelector('main').append(document.createElement('button'))")
+    assert "button-name" in [violation["id"] for violation in axe_violations(browser)]
