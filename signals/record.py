@@ -48,13 +48,14 @@ def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequenc
                  for r in ranked[:limit] if r.get("name"))
 
 
-_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+#: What a region id looks like (metadata `region`, the widget's data-region).
+REGION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
 def region_from_metadata(metadata: Any) -> str:
     """The region the client named (message metadata `region`), else the deployment's default."""
     value = metadata.get("region") if isinstance(metadata, Mapping) else None
-    if isinstance(value, str) and _REGION.match(value):
+    if isinstance(value, str) and REGION_ID.fullmatch(value):
         return value
     return settings.DEFAULT_REGION
 

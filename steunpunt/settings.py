@@ -76,6 +76,10 @@ SITE_ORIGINS = tuple(
         "STEUNPUNT_SITE_ORIGINS", f"http://{HOST}:{SITE_PORT},http://localhost:{SITE_PORT}"
     ).split(",") if origin.strip()
 )
+#: The steunpunt's name and logo on the pages (house style: colours and font are a token theme,
+#: STEUNPUNT_THEME_CSS at build time; see README "De huisstijl").
+SITE_NAME = os.environ.get("STEUNPUNT_SITE_NAME", "Ouder- en jeugdsteunpunt passend onderwijs")
+SITE_LOGO = Path(os.environ["STEUNPUNT_SITE_LOGO"]) if os.environ.get("STEUNPUNT_SITE_LOGO") else None
 #: The built widget and page styles (website/assets/build.mjs writes them; set-up runs it).
 SITE_ASSETS_DIR = _env_path("STEUNPUNT_SITE_ASSETS_DIR", REPO_ROOT / "build" / "website")
 

@@ -232,3 +232,18 @@ def test_the_accessibility_scan_itself_can_fail(server, browser):
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))
     browser.execute_script("document.querySelector('main').append(document.createElement('button'))")
     assert "button-name" in [violation["id"] for violation in axe_violations(browser)]
+
+
+def test_the_embed_attributes_set_audience_and_region_without_asking(server, browser):
+    from store.db import engine_for
+    from signals.store import SignalStore
+
+    browser.get(server.site + "/demo?doelgroep=jongere&regio=browser-regio")
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
+    assert not browser.find_elements(By.XPATH, "//button[normalize-space()='Ik ben jongere']")
+    assert "anoniem" in browser.find_element(By.CSS_SELECTOR, ".steunpunt-note").text
+    assert active(browser).get_attribute("id") == "steunpunt-input"
+    ask_by_mouse(browser, "Wat is een TLV?", ".steunpunt-answer-title")
+    assert "toestemming" in bot_messages(browser)[-2].text  # the youth wording
+    rows = SignalStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"])).rows()
+    assert any(r["region"] == "browser-regio" and r["audience"] == "jongere" for r in rows)

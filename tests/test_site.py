@@ -220,3 +220,36 @@ def test_nothing_is_loaded_from_a_third_party_host():
     templates = "".join(path.read_text() for path in (ROOT / "website" / "templates").glob("*.html"))
     for text in (built, templates):
         assert "@import url(" not in text and "//fonts." not in text and "cdn" not in text.lower()
+
+
+def test_the_demo_page_passes_only_valid_audience_and_region_to_the_widget(site_with_content):
+    _, _, html = get(site_with_content + "/demo?doelgroep=jongere&regio=voorbeeld")
+    assert 'data-audience="jongere"' in html and 'data-region="voorbeeld"' in html
+    _, _, html = get(site_with_content + "/demo?doelgroep=kat&regio=" + urllib.request.quote("<x>\n"))
+    assert "data-audience" not in html and "data-region" not in html
+
+
+def test_a_house_style_is_a_token_theme_built_into_the_widget(tmp_path):
+    """A samenwerkingsverband's colours go in a CSS file of design tokens; the build keeps the
+    tokens the widget uses and stays within its size budget."""
+    theme = tmp_path / "huisstijl.css"
+    theme.write_text(".huisstijl { --basis-color-action-1-inverse-bg-default: #0b4f6c; --niet-gebruikt: 1px; }")
+    built = subprocess.run(["node", "build.mjs"], cwd=ROOT / "website" / "assets", capture_output=True,
+                           text=True, env={**os.environ, "STEUNPUNT_ASSETS_OUT": str(tmp_path / "out"),
+                                           "STEUNPUNT_THEME_CSS": str(theme)})
+    assert built.returncode == 0, built.stderr
+    css = (tmp_path / "out" / "widget.css").read_text()
+    assert "--basis-color-action-1-inverse-bg-default:#0b4f6c" in css.replace(" ", "")
+    assert "--niet-gebruikt" not in css
+    assert json.loads((tmp_path / "out" / "sizes.json").read_text())["widget_gzip_bytes"] <= 60 * 1024
+
+
+def test_the_site_name_and_logo_are_settings(tmp_path):
+    logo = tmp_path / "logo.svg"
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    env = {**os.environ, "STEUNPUNT_SITE_NAME": "Steunpunt Voorbeeld", "STEUNPUNT_SITE_LOGO": str(logo)}
+    with site(env) as base:
+        _, _, html = get(base + "/")
+        assert "<title>Informatie over passend onderwijs | Steunpunt Voorbeeld</title>" in html
+        assert '<img class="steunpunt-logo" src="/logo"' in html
+        assert get(base + "/logo")[0] == 200

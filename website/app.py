@@ -18,6 +18,7 @@ from sanic.request import Request
 
 from actions.content import AUDIENCE_PARENT, PHASES, ContentLibrary
 from actions.replies import answer_payload, dutch_date
+from signals.record import REGION_ID
 from steunpunt import settings
 from website import pages
 
@@ -58,7 +59,8 @@ def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], dat
 
     def render(template: str, status: int = 200, **context) -> response.HTTPResponse:
         html = _templates.get_template(template).render(
-            regio=library.regio(), chat_url=chat_url, **context)
+            regio=library.regio(), chat_url=chat_url, site_name=settings.SITE_NAME,
+            has_logo=settings.SITE_LOGO is not None, **context)
         return response.html(html, status=status, headers=headers)
 
     def not_found() -> response.HTTPResponse:
@@ -93,7 +95,18 @@ def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], dat
 
     @app.get("/demo")
     async def demo(request: Request):
-        return render("demo.html")
+        """The widget as a samenwerkingsverband embeds it; ?doelgroep=ouder|jongere and
+        ?regio=<id> fill its data-audience and data-region, to try those settings."""
+        audience = request.args.get("doelgroep")
+        region = request.args.get("regio") or ""
+        return render("demo.html", audience=audience if audience in pages.AUDIENCES else None,
+                      region=region if REGION_ID.fullmatch(region) else None)
+
+    @app.get("/logo")
+    async def logo(request: Request):
+        if settings.SITE_LOGO is None or not settings.SITE_LOGO.is_file():
+            return not_found()
+        return await response.file(settings.SITE_LOGO, headers={"Cache-Control": "public, max-age=3600"})
 
     @app.get("/<name:(widget\\.js|widget\\.css|site\\.css)>")
     async def asset(request: Request, name: str):

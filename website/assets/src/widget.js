@@ -210,9 +210,10 @@ function add(item) {
 }
 function noteContent(kind) {
   if (kind === "youth") {
-    return ["Je chat anoniem: je hoeft je naam niet te geven. Je gesprek wordt een korte tijd bewaard, " +
-      "zodat een medewerker je kan helpen. Vragen die ik niet kan beantwoorden, bewaren we zonder namen of " +
-      "andere gegevens over jou: zo leert het steunpunt wat jongeren nodig hebben. ",
+    // The same facts as the privacy topic's youth text (content/topics/privacy.md).
+    return ["Je chat anoniem: je hoeft je naam niet te geven. Je gesprek met de assistent wordt na 30 dagen " +
+      "verwijderd. Vragen die ik niet kan beantwoorden, bewaren we zonder namen, scholen en nummers: zo leert " +
+      "het steunpunt wat jongeren nodig hebben. Niemand kan zien dat jij het vroeg. Noem liever geen namen. ",
     el("a", { class: "utrecht-link", href: `${config.site}/jongeren/privacy`, target: "_blank", rel: "noopener" },
       "Lees wat er precies bewaard wordt", hidden(" (opent in een nieuw tabblad)")), "."];
   }
