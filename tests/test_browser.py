@@ -199,6 +199,9 @@ def test_the_widget_fits_at_200_percent_zoom_and_respects_reduced_motion(server,
     animation = browser.execute_script(
         "return getComputedStyle(document.querySelector('.steunpunt-dots span')).animationName")
     assert animation == "none"
+    ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # Escape closes; focus goes back
+    assert not browser.find_element(By.ID, "steunpunt-panel").is_displayed()
+    assert "steunpunt-launcher" in active(browser).get_attribute("class")
 
 
 @pytest.mark.parametrize("width", [320, 1280])
