@@ -101,6 +101,30 @@ def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subpr
 
 
 @contextlib.contextmanager
+def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) -> Iterator[int]:
+    """`python -m <module> --port N` (a web app of ours) on a free port; yields the port once
+    it accepts connections, stops it afterwards."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port)], env=env,
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(150):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()  # the staff app takes seconds to exit once deduce's tables are loaded
+        try:
+            process.wait(timeout=stop_seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+
+
+@contextlib.contextmanager
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""
     port, action_port, staff_port, site_port = free_port(), free_port(), free_port(), free_port()

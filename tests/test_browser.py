@@ -250,3 +250,13 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
     assert "toestemming" in bot_messages(browser)[-2].text  # the youth wording
     rows = SignalStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"])).rows()
     assert any(r["region"] == "browser-regio" and r["audience"] == "jongere" for r in rows)
+
+
+def test_a_topic_page_prints_without_search_and_with_link_targets(server, browser):
+    browser.get(server.site + "/ouders/tlv-wat-is")
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.CSS_SELECTOR, ".steunpunt-page-footer nav").is_displayed()
+    after = browser.execute_script(
+        "return getComputedStyle(document.querySelector('article a[href^=\"https\"]'), '::after').content")
+    assert "https://" in after

@@ -3,10 +3,7 @@ rule, the embed script and its size budget, and the one rendering shared with th
 import contextlib
 import json
 import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,6 +13,7 @@ import pytest
 from actions.content import PHASES, ContentError, ContentLibrary, parse_topic
 from actions.replies import answer, answer_payload, blocks_text, text_blocks
 from conftest import TODAY, topic_text
+from servers import python_module
 from steunpunt import settings
 from website import pages
 
@@ -115,22 +113,8 @@ def test_search_finds_words_in_titles_and_texts_ignoring_case_and_accents():
 # --- the running site --------------------------------------------------------------------------
 @contextlib.contextmanager
 def site(env):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "website", "--port", str(port)], env=env,
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with python_module("website", env) as port:
         yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def get(url):

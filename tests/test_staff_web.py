@@ -1,18 +1,16 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
-import contextlib
 import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
+from servers import python_module
 from store.db import engine_for
 from store.tickets import TicketStore
 
@@ -52,29 +50,9 @@ class Browser:
                                                "password": password})
 
 
-@contextlib.contextmanager
 def staff_server(env):
     """`python -m staff` on a free port with this environment; stopped afterwards."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "staff", "--port", str(port)], env=env,
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()  # exit takes seconds once deduce's lookup tables are loaded
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            raise
+    return python_module("staff", env)
 
 
 def create_account(env, name, role="medewerker"):
