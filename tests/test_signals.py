@@ -3,7 +3,7 @@ command line, and keeping codes and contact data out of Rasa's tracker store."""
 import json
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 import yaml
