@@ -1,0 +1,137 @@
+"""TF-IDF + logistic regression intent model, in plain scikit-learn.
+
+One class used both by the Rasa graph component (classifier/component.py) and by the
+measuring scripts, so what is measured is exactly what is served. Features: TF-IDF over
+character n-grams within word boundaries (2-5, for Dutch compounds and typos such as
+"toelaatbaarheidsverklaring", "ontwikkelingsperspectiefplan") and over words and word pairs
+(1-2). A logistic regression over all intents gives probabilities; the FallbackClassifier
+after it turns a low or ambiguous top probability into nlu_fallback.
+
+Persisted without pickle: the vocabularies, idf weights and coefficients go into a JSON
+file and a NumPy .npz, which load back into the same scikit-learn objects.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import warnings
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy.special import expit
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+DEFAULTS = {
+    "char_ngram": [2, 5],
+    "word_ngram": [1, 2],
+    "C": 10.0,
+    "class_weight": "balanced",
+    "sublinear_tf": True,
+    "max_iter": 1000,
+    "solver": "newton-cg",  # same optimum as lbfgs here, about 3 times faster
+    # "softmax": one multinomial model, probabilities sum to 1. "ovr": one yes/no model per
+    # intent, each probability on its own (a question unlike every intent gets low ones).
+    "probability": "softmax",
+}
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents folded (é -> e), whitespace collapsed."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return _SPACES.sub(" ", text).strip()
+
+
+class TfidfIntentModel:
+    """fit(texts, intents) then rank(texts): intent rankings with probabilities."""
+
+    def __init__(self, **config):
+        unknown = set(config) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        self.config = {**DEFAULTS, **config}
+        self.vectorizers = self._vectorizers()
+        self.clf: Optional[LogisticRegression] = None
+
+    def _vectorizers(self) -> List[TfidfVectorizer]:
+        c = self.config
+        return [
+            TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(c["char_ngram"]),
+                            sublinear_tf=c["sublinear_tf"], lowercase=False, dtype=np.float32),
+            TfidfVectorizer(analyzer="word", ngram_range=tuple(c["word_ngram"]),
+                            sublinear_tf=c["sublinear_tf"], lowercase=False,
+                            token_pattern=r"(?u)\b\w+\b", dtype=np.float32),
+        ]
+
+    def features(self, texts: Iterable[str], fit: bool = False) -> sparse.csr_matrix:
+        texts = [normalise(t) for t in texts]
+        parts = [v.fit_transform(texts) if fit else v.transform(texts) for v in self.vectorizers]
+        return sparse.hstack(parts, format="csr")
+
+    def fit(self, texts: Sequence[str], intents: Sequence[str]) -> "TfidfIntentModel":
+        if len(set(intents)) < 2:
+            raise ValueError("need examples of at least two intents")
+        X = self.features(texts, fit=True)
+        self.clf = LogisticRegression(
+            C=self.config["C"], class_weight=self.config["class_weight"],
+            max_iter=self.config["max_iter"], solver=self.config["solver"],
+            multi_class="ovr" if self.config["probability"] == "ovr" else "multinomial")
+        with warnings.catch_warnings():  # newton-cg may stop a last line search at the optimum
+            warnings.filterwarnings("ignore", message="Line Search failed")
+            warnings.filterwarnings("ignore", category=ConvergenceWarning)
+            self.clf.fit(X, list(intents))
+        return self
+
+    @property
+    def intents(self) -> List[str]:
+        return [str(c) for c in self.clf.classes_]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if self.clf is None:
+            raise RuntimeError("the model is not trained")
+        X = self.features(texts)
+        if self.config["probability"] == "ovr":  # sklearn would rescale these to sum to 1
+            return expit(self.clf.decision_function(X))
+        return self.clf.predict_proba(X)
+
+    def rank(self, texts: Sequence[str], limit: int = 10) -> List[List[Dict]]:
+        """Per text, the `limit` most likely intents: [{"name", "confidence"}], best first."""
+        names = self.intents
+        rankings = []
+        for row in self.probabilities(texts):
+            order = np.argsort(-row)[:limit] if limit else np.argsort(-row)
+            rankings.append([{"name": names[i], "confidence": float(row[i])} for i in order])
+        return rankings
+
+    # --- persistence (no pickle) ---------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        meta = {"config": self.config, "intents": self.intents,
+                "vocabularies": [v.vocabulary_ for v in self.vectorizers]}
+        meta["vocabularies"] = [{k: int(i) for k, i in voc.items()} for voc in meta["vocabularies"]]
+        (directory / "tfidf_model.json").write_text(json.dumps(meta, ensure_ascii=False))
+        np.savez_compressed(directory / "tfidf_model.npz", coef=self.clf.coef_,
+                            intercept=self.clf.intercept_,
+                            **{f"idf{i}": v.idf_ for i, v in enumerate(self.vectorizers)})
+
+    @classmethod
+    def load(cls, directory: Path) -> "TfidfIntentModel":
+        directory = Path(directory)
+        meta = json.loads((directory / "tfidf_model.json").read_text())
+        arrays = np.load(directory / "tfidf_model.npz", allow_pickle=False)
+        model = cls(**meta["config"])
+        for i, (vectorizer, vocabulary) in enumerate(zip(model.vectorizers, meta["vocabularies"])):
+            vectorizer.vocabulary_ = vocabulary
+            vectorizer.idf_ = arrays[f"idf{i}"]
+        model.clf = LogisticRegression(C=model.config["C"])
+        model.clf.classes_ = np.array(meta["intents"])
+        model.clf.coef_ = arrays["coef"]
+        model.clf.intercept_ = arrays["intercept"]
+        return model
