@@ -1,11 +1,14 @@
-"""`GET /webhooks/status/`: what is running, without enabling Rasa's full HTTP API.
+"""`GET /webhooks/status/`: is the assistant ready, without enabling Rasa's full HTTP API.
 
-Shows the loaded model, the spaCy pipeline it was trained with (read from the model itself),
-and the state of the content: topics served, files with errors, answers past their review
-date and regional facts still to fill in. No conversation data is exposed.
+Anyone gets only `{"ready": true|false}` (a health check for a proxy or monitor). With
+`Authorization: Bearer <settings.status_token()>` an operator also sees the loaded model, the
+spaCy pipeline it was trained with (read from the model itself), and the state of the content:
+topics served, files with errors, answers past their review date and regional facts still to
+fill in. No conversation data is exposed either way.
 """
 from __future__ import annotations
 
+import hmac
 import json
 from datetime import date
 from pathlib import Path
@@ -17,6 +20,7 @@ from sanic.request import Request
 from rasa.core.channels.channel import InputChannel
 
 from actions.content import ContentLibrary, unfilled_regio_fields
+from steunpunt import settings
 
 LIBRARY = ContentLibrary()
 
@@ -69,8 +73,12 @@ class StatusInput(InputChannel):
         async def show(request: Request) -> response.HTTPResponse:
             agent = getattr(request.app.ctx, "agent", None)
             processor = getattr(agent, "processor", None) if agent else None
+            ready = bool(agent and agent.is_ready())
+            given = request.headers.get("authorization", "").encode("utf-8", "replace")
+            if not hmac.compare_digest(given, f"Bearer {settings.status_token()}".encode()):
+                return response.json({"ready": ready})
             body = {
-                "ready": bool(agent and agent.is_ready()),
+                "ready": ready,
                 "model": getattr(processor, "model_filename", None),
                 "spacy_pipeline": spacy_pipeline_of(getattr(processor, "model_metadata", None)),
                 "content": content_status(LIBRARY, date.today()),

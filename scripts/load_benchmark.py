@@ -177,7 +177,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         with assistant(Path(tmp)) as running:
             results["steunpunt"] = measure(running, OUR_SCRIPT, OPEN_LOOP_MESSAGES, args, {
-                "rasa": "rasa run --model", "actions": "rasa run actions", "staff": "staff --host"})
+                "rasa": "rasa run --model", "actions": "-m actions", "staff": "staff --host"})
         if not args.skip_default:
             with rasa_init_bot(Path(tmp)) as running:
                 results["rasa init"] = measure(running, DEFAULT_SCRIPT, DEFAULT_OPEN_LOOP, args,

@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 PORT="${STEUNPUNT_PORT:-5005}"
 ACTION_PORT="${STEUNPUNT_ACTION_PORT:-5055}"
 HOST="${STEUNPUNT_HOST:-127.0.0.1}"
-export STEUNPUNT_ACTION_URL="http://127.0.0.1:$ACTION_PORT/webhook"
+export STEUNPUNT_ACTION_URL="http://$HOST:$ACTION_PORT/webhook"
 export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$ROOT/var/trackers.db}"
 mkdir -p "$ROOT/var"
 
@@ -24,7 +24,9 @@ SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 export STEUNPUNT_HOST="$HOST" STEUNPUNT_PORT="$PORT" STEUNPUNT_SITE_PORT="$SITE_PORT"
 # Bring the database schema up to date once, before three processes start using it.
 "$PY" -c 'from steunpunt import settings; from store.db import engine_for; engine_for(settings.DATABASE_URL)'
-STEUNPUNT_WARM_REDACTOR=1 .venv/bin/rasa run actions --actions actions --port "$ACTION_PORT" &
+# The action server answers only the Rasa server: same host, and a token derived from the secret.
+export STEUNPUNT_ACTION_TOKEN="${STEUNPUNT_ACTION_TOKEN:-$("$PY" -c 'from steunpunt import settings; print(settings.action_token())')}"
+STEUNPUNT_WARM_REDACTOR=1 "$PY" -m actions --host "$HOST" --port "$ACTION_PORT" &
 ACTION_PID=$!
 "$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
 STAFF_PID=$!

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The secret key of test deployments (long enough for settings.secret_key()).
+TEST_SECRET = "test-secret-key-for-tests-only-0123456789"
 RASA = Path(sys.executable).with_name("rasa")
 STARTUP_SECONDS = 300
 
@@ -31,10 +33,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def http(url: str, body=None, raw: bytes | None = None, timeout: float = 60):
+def http(url: str, body=None, raw: bytes | None = None, timeout: float = 60,
+         headers: Dict[str, str] | None = None):
     """(status, parsed JSON) for a GET, or a POST when a body is given."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
+                                                               **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -62,9 +66,38 @@ class Running:
     site: str = ""
     log: Path = field(default_factory=Path)
 
+    def listening(self) -> List[str]:
+        """host:port of every TCP socket a process of this run listens on (from /proc)."""
+        pids = subprocess.run(["pgrep", "-g", str(self.group)], capture_output=True,
+                              text=True).stdout.split()
+        inodes = set()
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                for fd in os.listdir(f"/proc/{pid}/fd"):
+                    with contextlib.suppress(OSError):
+                        target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                        if target.startswith("socket:["):
+                            inodes.add(target[8:-1])
+        found = []
+        for table, width in (("/proc/net/tcp", 8), ("/proc/net/tcp6", 32)):
+            with contextlib.suppress(OSError), open(table) as lines:
+                for line in list(lines)[1:]:
+                    fields = line.split()
+                    if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
+                        continue
+                    address, port = fields[1].split(":")
+                    raw = bytes.fromhex(address)
+                    if width == 8:
+                        host = ".".join(str(b) for b in raw[::-1])
+                    else:
+                        words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
+                        host = socket.inet_ntop(socket.AF_INET6, b"".join(words))
+                    found.append(f"{host}:{int(port, 16)}")
+        return sorted(set(found))
+
     def pids(self, pattern: str) -> List[int]:
-        """Processes of this run whose command line matches (e.g. 'rasa run actions')."""
-        found = subprocess.run(["pgrep", "-g", str(self.group), "-f", pattern],
+        """Processes of this run whose command line matches (e.g. '-m actions')."""
+        found = subprocess.run(["pgrep", "-g", str(self.group), "-f", "--", pattern],
                                capture_output=True, text=True).stdout.split()
         return [int(pid) for pid in found]
 
@@ -132,7 +165,9 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
            "STEUNPUNT_STAFF_PORT": str(staff_port), "STEUNPUNT_SITE_PORT": str(site_port),
            "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
            "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
-           "STEUNPUNT_SECRET_KEY": "test-secret", **(extra_env or {})}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+           # every test client is 127.0.0.1: the per-client ticket limit has a test of its own
+           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000", **(extra_env or {})}
     env.pop("RASA_API_TOKEN", None)
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"

@@ -40,6 +40,10 @@ MAX_MESSAGE_CHARS = int(os.environ.get("STEUNPUNT_MAX_MESSAGE_CHARS", 1000))
 #: Request bodies larger than this are refused before they are parsed.
 MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))
 
+#: Handoff tickets one client (address) may make per hour: a family or a class may hand off
+#: several questions, a script not hundreds.
+TICKETS_PER_CLIENT_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_CLIENT_HOUR", 5))
+
 #: Tickets, staff accounts and the audit log. Embedded SQLite (WAL) by default; set a
 #: PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it between servers.
 DATABASE_URL = os.environ.get(
@@ -65,6 +69,16 @@ TRACKER_DB = os.environ.get("STEUNPUNT_TRACKER_DB", str(REPO_ROOT / "var" / "tra
 HOST = os.environ.get("STEUNPUNT_HOST", "127.0.0.1")
 #: Rasa's server (REST webhook and socket.io for the widget).
 PORT = int(os.environ.get("STEUNPUNT_PORT", 5005))
+#: The action server (python -m actions); only the Rasa server calls it, with action_token().
+ACTION_PORT = int(os.environ.get("STEUNPUNT_ACTION_PORT", 5055))
+#: An action call carries the conversation's tracker: allow long conversations, not more.
+ACTION_MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_ACTION_MAX_REQUEST_BYTES", 2 * 1024 * 1024))
+#: Reverse proxies whose X-Forwarded-For header is believed (comma-separated IP addresses).
+#: Empty: every request's own peer address counts (steunpunt/clients.py).
+TRUSTED_PROXIES = frozenset(
+    address.strip() for address in os.environ.get("STEUNPUNT_TRUSTED_PROXIES", "").split(",")
+    if address.strip()
+)
 #: The public site: content pages, /widget.js and /demo.
 SITE_PORT = int(os.environ.get("STEUNPUNT_SITE_PORT", 5057))
 #: Where browsers reach Rasa's socket.io (the widget's data-server on the demo page).
@@ -90,16 +104,61 @@ STAFF_SECURE_COOKIES = os.environ.get("STEUNPUNT_STAFF_SECURE_COOKIES", "0") == 
 STAFF_SESSION_HOURS = 8
 
 
-def secret_key() -> bytes:
-    """The deployment's secret, from the environment or a file created once (mode 600)."""
-    if os.environ.get("STEUNPUNT_SECRET_KEY"):
-        return os.environ["STEUNPUNT_SECRET_KEY"].encode()
-    path = SECRET_KEY_FILE
-    if not path.exists():
-        import secrets
+MIN_SECRET_CHARS = 32
 
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+
+def secret_key() -> bytes:
+    """The deployment's secret, from the environment or a file created once (mode 600).
+
+    The file is written under a temporary name and renamed, so a process starting at the same
+    moment never reads it half-written; a key that is empty or short is refused, not used."""
+    if os.environ.get("STEUNPUNT_SECRET_KEY") is not None:
+        key = os.environ["STEUNPUNT_SECRET_KEY"].strip()
+        source = "STEUNPUNT_SECRET_KEY"
+    else:
+        path = SECRET_KEY_FILE
+        if not path.exists():
+            _create_secret_file(path)
+        key = path.read_text().strip()
+        source = str(path)
+    if len(key) < MIN_SECRET_CHARS:
+        raise RuntimeError(f"the secret key in {source} is empty or shorter than "
+                           f"{MIN_SECRET_CHARS} characters; set a long random value")
+    return key.encode()
+
+
+def _create_secret_file(path: Path) -> None:
+    import secrets
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 600
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)  # atomic, and never replaces a key another process made first
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(temporary)
+
+
+def derived_token(purpose: str) -> str:
+    """A token for one purpose, derived from the secret key: every process of a deployment
+    agrees on it without more set-up, and one purpose's token says nothing about another's."""
+    import hashlib
+    import hmac
+
+    return hmac.new(secret_key(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def action_token() -> str:
+    """What the Rasa server sends to the action server (endpoints.yml; run.sh exports it)."""
+    return os.environ.get("STEUNPUNT_ACTION_TOKEN") or derived_token("action-server-token")
+
+
+def status_token() -> str:
+    """What an operator sends to see the details of /webhooks/status/ (model, content errors)."""
+    return os.environ.get("STEUNPUNT_STATUS_TOKEN") or derived_token("status-token")

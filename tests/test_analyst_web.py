@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 import yaml
 
+from servers import TEST_SECRET
 from signals.store import Signal, SignalStore
 from store.db import engine_for
 from store.tickets import TicketStore
@@ -20,12 +21,12 @@ FIXTURE = ROOT / "tests" / "fixtures" / "unmet_questions.yml"
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analyst")
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT),
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
            "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db")}
     create_account(env, "anna")
     create_account(env, "ali", role="analist")
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
-    tickets, signals = TicketStore(engine, b"test-secret"), SignalStore(engine)
+    tickets, signals = TicketStore(engine, TEST_SECRET.encode()), SignalStore(engine)
     made = tickets.create(audience="jongere", channel="rest", topic_guess=[], description="Ik ben Daan, 0612345678",
                           transcript=[{"from": "user", "text": "mail me op daan@voorbeeld.nl", "time": 1},
                                       {"from": "bot", "text": "Je code is: K7MP-Q2XD", "time": 2}],

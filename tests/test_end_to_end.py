@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import assistant, http
+from servers import TEST_SECRET, assistant, http
 from store.db import engine_for
 from store.tickets import TicketStore
 
@@ -89,8 +89,18 @@ def test_bad_input_gets_clear_errors_and_the_server_keeps_working(server):
     assert custom(ask(server, "Wat is een TLV?", "e2e-after"), "answer")
 
 
-def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server):
-    status, body = http(server.base + "/webhooks/status/")
+def test_status_shows_only_health_to_the_public(server):
+    assert http(server.base + "/webhooks/status/") == (200, {"ready": True})
+    wrong = {"Authorization": "Bearer geraden"}
+    assert http(server.base + "/webhooks/status/", headers=wrong) == (200, {"ready": True})
+
+
+def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server, monkeypatch):
+    from steunpunt import settings
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the test deployment's secret
+    with_token = {"Authorization": f"Bearer {settings.status_token()}"}
+    status, body = http(server.base + "/webhooks/status/", headers=with_token)
     pipeline = json.loads((ROOT / "build" / "spacy" / "pipeline.json").read_text())
     assert body["spacy_pipeline"]["model"] == pipeline["model"]
     assert pipeline["id"].replace(".", "_") in body["model"]
@@ -191,6 +201,24 @@ def test_socketio_metadata_keeps_only_known_short_keys(server):
     assert b"x" * 1000 not in tracker_bytes(server)
 
 
+def test_every_process_listens_on_localhost_only(server):
+    listening = server.listening()
+    assert len(listening) >= 4, listening  # Rasa, actions, staff, site
+    assert all(address.startswith(("127.0.0.1:", "::1:")) for address in listening), listening
+
+
+def test_the_action_server_refuses_calls_without_the_shared_token(server):
+    call = {"next_action": "action_check_code", "sender_id": "x", "version": "3.6.2",
+            "tracker": {"sender_id": "x", "slots": {"ticket_code": "ABCD-EFGH"}, "events": []},
+            "domain": {}}
+    url = f"http://127.0.0.1:{server.action_port}/webhook"
+    assert http(url, call)[0] == 401
+    assert http(url + "?token=geraden", call)[0] == 401
+    assert http(f"http://127.0.0.1:{server.action_port}/health")[0] == 200
+    # ... while the Rasa server, which sends the token, is served as before:
+    assert custom(ask(server, "Wat is een TLV?", "e2e-token"), "answer")
+
+
 def test_rasa_http_api_is_off_without_a_token(server):
     assert http(server.base + "/conversations/e2e-tlv/tracker")[0] == 404
 
@@ -202,7 +230,7 @@ def tracker_bytes(server) -> bytes:
 
 
 def tickets(server):
-    return TicketStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
+    return TicketStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
 
 
 def test_youth_handoff_gives_a_code_and_the_staff_reply_is_readable_with_it(server):
@@ -297,13 +325,12 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     """Durability: the ticket is committed before the user is told about it."""
     ask(server, "ik wil een medewerker", "e2e-crash", {"audience": "jongere"})
     handoff = custom(ask(server, "help", "e2e-crash", {"audience": "jongere"}), "handoff")[0]
-    found = server.pids("rasa run actions")
+    found = server.pids("-m actions")
     assert found, "action server not found"
     for pid in found:
         os.kill(pid, signal.SIGKILL)
     assert tickets(server).get(int(handoff["ticket"][3:])) is not None
-    restarted = subprocess.Popen([str(ROOT / ".venv" / "bin" / "rasa"), "run", "actions", "--actions",
-                                  "actions", "--port", str(server.action_port)], cwd=ROOT,
+    restarted = subprocess.Popen([sys.executable, "-m", "actions", "--port", str(server.action_port)], cwd=ROOT,
                                  env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120

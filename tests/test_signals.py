@@ -6,6 +6,8 @@ import sys
 from datetime import date, datetime
 
 import pytest
+
+from servers import TEST_SECRET
 import yaml
 
 from conftest import ROOT
@@ -158,7 +160,7 @@ def test_report_command_writes_the_quarter_report(tmp_path):
                   at=datetime(2026, 11, 4, 9))
     out = tmp_path / "rapport.html"
     env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_SECRET_KEY": "x"}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET}
     done = subprocess.run([sys.executable, "-m", "signals", "report", "--period", "2026-Q4", "--out",
                            str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
