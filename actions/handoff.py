@@ -8,6 +8,7 @@ with; wrong codes all get the same neutral message and repeated ones are slowed 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Text
@@ -17,13 +18,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from steunpunt import settings
+from steunpunt.clients import client_from_metadata
 from actions.audience import AUDIENCES, current_audience, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
 from signals.record import record, region_from_metadata
 from signals.store import Signal
 from store.db import engine_for
-from store.tickets import TicketStore, ticket_number
+from store.tickets import CODE_FAIL_CLOSED_SECONDS, CodeLookup, TicketStore, ticket_number
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
@@ -32,6 +34,7 @@ _DECLINE = {"nee", "nee dank je", "nee dankje", "nee bedankt", "nee hoor", "liev
 #: The handoff_contact value of a parent who chose not to leave contact data.
 NO_CONTACT = "geen"
 _store: Optional[TicketStore] = None
+logger = logging.getLogger(__name__)
 
 
 def ticket_store() -> TicketStore:
@@ -135,7 +138,13 @@ class ActionCreateTicket(Action):
         signal = Signal(kind="ticket", channel=tracker.get_latest_input_channel(), audience=audience,
                         region=region_from_metadata(latest_metadata(tracker)), text=description,
                         content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"))
+        client = client_from_metadata(latest_metadata(tracker))
         try:
+            if not await asyncio.to_thread(ticket_store().may_create, client):
+                await asyncio.to_thread(record, replace(signal, reason="limit"))
+                dispatcher.utter_message(response="utter_handoff_failed",
+                                         json_message={"type": "handoff_failed", "reason": "limit"})
+                return self.clear()
             ticket = await asyncio.to_thread(
                 ticket_store().create,
                 audience=audience, channel=tracker.get_latest_input_channel(),
@@ -172,7 +181,12 @@ class ActionCheckCode(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         typed = tracker.get_slot("ticket_code") or ""
-        found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id)
+        client = client_from_metadata(latest_metadata(tracker))
+        try:
+            found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id, client)
+        except Exception as error:  # noqa: BLE001 - a friendly reply, and no conversation in the log
+            logger.error("code check failed: %s", type(error).__name__)
+            found = CodeLookup(ticket=None, wait_seconds=CODE_FAIL_CLOSED_SECONDS)
         reason = "wait" if found.wait_seconds else ("not_found" if found.ticket is None else "found")
         await asyncio.to_thread(record, Signal(
             kind="code_check", reason=reason, channel=tracker.get_latest_input_channel(),

@@ -26,7 +26,8 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from actions.audience import audience_from_metadata
 from signals.record import record, region_from_metadata
 from signals.store import Signal
-from steunpunt import settings
+from steunpunt import clients, settings
+from steunpunt.clients import client_address
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 
@@ -112,6 +113,12 @@ class GuardedRestInput(RestInput):
     def name(cls) -> str:
         return "rest"
 
+    def get_metadata(self, request: Request) -> dict:
+        """Known metadata only, plus the client's key for the limits (never its address)."""
+        body = request.json if isinstance(request.json, dict) else {}
+        return with_client(clean_metadata(body.get("metadata")),
+                           client_address(request.ip, request.headers.get("x-forwarded-for")))
+
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
         blueprint = super().blueprint(guard(on_new_message))
 
@@ -150,6 +157,10 @@ def clean_metadata(metadata: Any) -> dict:
         return {}
     return {key: metadata[key] for key in METADATA_KEYS
             if isinstance(metadata.get(key), str) and 0 < len(metadata[key]) <= METADATA_MAX_CHARS}
+
+
+def with_client(metadata: dict, address: str) -> dict:
+    return {**metadata, clients.METADATA_KEY: clients.client_key(address)}
 
 
 def _session_mac(raw: str) -> str:
@@ -219,10 +230,12 @@ class GuardedSocketIOInput(SocketIOInput):
             session_id = sessions.get(sid)
             if session_id is None or not isinstance(data, dict):
                 return
+            environ = sio.get_environ(sid, namespace=namespace) or {}
+            address = client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"))
             await rasa_message_handler(sid, {
                 "message": data.get("message") if isinstance(data.get("message"), str) else "",
                 "session_id": session_id,
-                self.metadata_key: clean_metadata(data.get(self.metadata_key)),
+                self.metadata_key: with_client(clean_metadata(data.get(self.metadata_key)), address),
             })
 
         @sio.on("disconnect", namespace=self.namespace)

@@ -23,6 +23,7 @@ from actions.content import intent_for_topic
 from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
+from staff.app import parse_page
 from store.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
@@ -143,8 +144,9 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
         """Handed-off conversations, redacted: what was asked and answered, never who."""
         from signals.redact import shared
 
-        page = max(1, int(request.args.get("pagina", "1")) if request.args.get("pagina", "1").isdigit() else 1)
-        rows = tickets.search(since=period.since, until=period.until, limit=page * 20)[(page - 1) * 20:]
+        page = parse_page(request.args.get("pagina"))
+        rows = tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
+                              with_transcripts=True)
         redactor = shared()
         shown = [{
             "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],

@@ -13,6 +13,7 @@ from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
@@ -21,6 +22,7 @@ from sanic.request import Request
 from actions.content import ContentLibrary
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
 from signals.store import SignalStore
+from steunpunt.clients import client_address
 from store.accounts import Accounts
 from store.schema import ROLES, STATUSES
 from store.tickets import TicketStore, ticket_number
@@ -29,6 +31,7 @@ SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
 STAFF, ANALYST = ROLES
 HOME = {STAFF: "/", ANALYST: "/analyse"}
+QUEUE_PAGE = 50  # tickets per page of the queue
 _templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
                                               FileSystemLoader(SIGNAL_TEMPLATES)]),
                          autoescape=select_autoescape(["html"]))
@@ -45,6 +48,18 @@ def render(name: str, status: int = 200, **context) -> response.HTTPResponse:
                          headers=HEADERS)
 
 
+def same_token(given: Optional[str], expected: str) -> bool:
+    """Constant-time comparison of form tokens; any text (also non-ASCII) is just "not equal"."""
+    return hmac.compare_digest((given or "").encode("utf-8", "replace"), expected.encode())
+
+
+def parse_page(text: Optional[str]) -> int:
+    try:
+        return min(max(1, int(text or 1)), 10_000)
+    except ValueError:
+        return 1
+
+
 def parse_date(text: Optional[str]) -> Optional[date]:
     try:
         return date.fromisoformat(text) if text else None
@@ -55,6 +70,7 @@ def parse_date(text: Optional[str]) -> Optional[date]:
 def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
                name: str = "steunpunt_staff", signals: Optional[SignalStore] = None) -> Sanic:
     app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms only: a reply of 5000 characters fits
     topics = ContentLibrary()
     signals = signals or SignalStore(store.engine)
 
@@ -66,7 +82,7 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         resp.cookies[key]["path"] = "/"
 
     def client(request: Request) -> str:
-        return request.ip or "onbekend"
+        return client_address(request.ip, request.headers.get("x-forwarded-for"))
 
     def requires(*roles: str):
         """No page without login and one of these roles; no form without the CSRF token."""
@@ -80,8 +96,7 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
                 if session.role not in roles:
                     return render("error.html", 403, session=session,
                                   message="Deze pagina is niet voor jouw rol.")
-                if request.method == "POST" and not hmac.compare_digest(
-                        request.form.get("csrf", ""), session.csrf_token):
+                if request.method == "POST" and not same_token(request.form.get("csrf"), session.csrf_token):
                     return render("error.html", 403, message="Ongeldig formulier (CSRF). Laad de pagina opnieuw.")
                 return await handler(request, session, *args, **kwargs)
 
@@ -101,7 +116,7 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     @app.post("/login")
     async def login(request: Request):
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-        if not expected or not hmac.compare_digest(request.form.get("csrf", ""), expected):
+        if not expected or not same_token(request.form.get("csrf"), expected):
             return render("error.html", 403, message="Ongeldig formulier (CSRF). Laad de pagina opnieuw.")
         username = request.form.get("username", "")[:80]
         wait = accounts.login_wait(username, client(request))
@@ -132,11 +147,19 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         if session.role != STAFF:  # an analyst's home is the analysis, not the queue
             return response.redirect(HOME[session.role], status=303, headers=HEADERS)
         filters = {key: request.args.get(key, "") for key in ("status", "audience", "topic", "van", "tot")}
+        page = parse_page(request.args.get("pagina"))
         rows = store.search(status=filters["status"] or None, audience=filters["audience"] or None,
                             topic=filters["topic"] or None, since=parse_date(filters["van"]),
-                            until=parse_date(filters["tot"]))
-        return render("queue.html", session=session, tickets=rows, counts=store.counts(),
-                      filters=filters, statuses=STATUSES, topics=sorted(topics.topics()))
+                            until=parse_date(filters["tot"]), limit=QUEUE_PAGE + 1,
+                            offset=(page - 1) * QUEUE_PAGE)
+
+        def query(to_page: int) -> str:
+            return urlencode({**{k: v for k, v in filters.items() if v}, "pagina": to_page})
+
+        return render("queue.html", session=session, tickets=rows[:QUEUE_PAGE], counts=store.counts(),
+                      filters=filters, statuses=STATUSES, topics=sorted(topics.topics()),
+                      page=page, more=len(rows) > QUEUE_PAGE, query=query,
+                      first=(page - 1) * QUEUE_PAGE + 1)
 
     @app.get("/tickets/<ticket_id:int>")
     @login_required
@@ -198,6 +221,13 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         except ValueError:
             raise ValueError("Vul een aantal minuten in tussen 1 en 600.") from None
         store.add_minutes(ticket_id, minutes, session.staff_id)
+
+    @app.post("/tickets/<ticket_id:int>/wissen")
+    @change
+    def erase(request, session, ticket_id):
+        if request.form.get("zeker") != "ja":
+            raise ValueError("Vink aan dat je de gegevens van deze vraag echt wilt wissen.")
+        store.erase(ticket_id, session.staff_id)
 
     from staff.analysis import add_analysis_routes
 

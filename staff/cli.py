@@ -1,38 +1,76 @@
-"""Staff accounts: `python -m staff.cli create-user NAME [--role medewerker|analist]` (asks
-for the password twice). Staff (medewerker) handle tickets; analysts (analist) see signals,
-figures and redacted transcripts only. With --password-stdin the password is read from
-standard input (for scripts)."""
+"""Staff accounts and requests to erase data, from the command line (every change audited):
+
+    python -m staff.cli create-user NAME [--role medewerker|analist] [--password-stdin]
+    python -m staff.cli disable-user NAME      # no more logins; open sessions end now
+    python -m staff.cli enable-user NAME
+    python -m staff.cli revoke-sessions NAME   # e.g. a lost laptop: log out everywhere
+    python -m staff.cli erase-ticket SP-00042  # remove a ticket's personal data on request
+
+Staff (medewerker) handle tickets; analysts (analist) see signals, figures and redacted
+transcripts only. With --password-stdin the password is read from standard input (scripts)."""
 import argparse
 import getpass
+import re
 import sys
 
 from steunpunt import settings
 from store.accounts import Accounts
 from store.db import engine_for
 from store.schema import ROLES
+from store.tickets import TicketStore
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    create = commands.add_parser("create-user", help="create a staff account")
-    create.add_argument("username")
-    create.add_argument("--password-stdin", action="store_true")
-    create.add_argument("--role", choices=ROLES, default=ROLES[0])
-    args = parser.parse_args(argv)
+def create_user(args) -> str:
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Wachtwoord: ")
         if password != getpass.getpass("Nog een keer: "):
-            print("De wachtwoorden zijn niet gelijk.", file=sys.stderr)
-            return 1
+            raise ValueError("de wachtwoorden zijn niet gelijk")
+    Accounts(engine_for(settings.DATABASE_URL)).create(args.username, password, args.role)
+    return f"Account {args.username!r} ({args.role}) is aangemaakt."
+
+
+def erase_ticket(args) -> str:
+    match = re.fullmatch(r"(?:SP-)?0*(\d{1,9})", args.ticket.strip().upper())
+    if not match:
+        raise ValueError(f"{args.ticket!r} is geen vraagnummer zoals SP-00042")
+    store = TicketStore(engine_for(settings.DATABASE_URL), settings.secret_key())
     try:
-        Accounts(engine_for(settings.DATABASE_URL)).create(args.username, password, args.role)
+        store.erase(int(match.group(1)), staff_id=None)
+    except KeyError:
+        raise ValueError(f"vraag {args.ticket} bestaat niet") from None
+    return f"De persoonlijke gegevens van {args.ticket} zijn gewist."
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-user", help="create a staff account")
+    create.add_argument("username")
+    create.add_argument("--password-stdin", action="store_true")
+    create.add_argument("--role", choices=ROLES, default=ROLES[0])
+    for name, help_text in (("disable-user", "no more logins for this account"),
+                            ("enable-user", "allow logins again"),
+                            ("revoke-sessions", "end every session of this account")):
+        commands.add_parser(name, help=help_text).add_argument("username")
+    commands.add_parser("erase-ticket", help="erase a ticket's personal data").add_argument("ticket")
+    args = parser.parse_args(argv)
+    accounts = lambda: Accounts(engine_for(settings.DATABASE_URL))  # noqa: E731
+    actions = {
+        "create-user": lambda: create_user(args),
+        "disable-user": lambda: (accounts().disable(args.username),
+                                 f"Account {args.username!r} kan niet meer inloggen.")[1],
+        "enable-user": lambda: (accounts().enable(args.username),
+                                f"Account {args.username!r} kan weer inloggen.")[1],
+        "revoke-sessions": lambda: f"{accounts().revoke_sessions(args.username)} sessie(s) beëindigd.",
+        "erase-ticket": lambda: erase_ticket(args),
+    }
+    try:
+        print(actions[args.command]())
     except ValueError as error:
         print(f"Niet gelukt: {error}", file=sys.stderr)
         return 1
-    print(f"Account {args.username!r} ({args.role}) is aangemaakt.")
     return 0
 
 

@@ -13,11 +13,11 @@ from typing import Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from store import throttle
-from store.schema import ROLES, staff, staff_sessions
+from store.schema import ROLES, audit_log, staff, staff_sessions
 from store.tickets import now
 
 _hasher = PasswordHasher()
@@ -33,6 +33,19 @@ class Session:
     role: str = ROLES[0]
 
 
+#: Checked against when the name is unknown, so that a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def normalise_name(username: str) -> str:
+    """The one form of a user name, for creating, looking up and throttling accounts."""
+    return username.strip()
+
+
+def _name_key(username: str) -> str:
+    return "login:" + normalise_name(username).casefold()
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -45,7 +58,7 @@ class Accounts:
     def create(self, username: str, password: str, role: str = ROLES[0]) -> int:
         """A new account. Roles: `medewerker` (tickets, contact data) or `analist` (signals,
         figures and redacted transcripts, never contact data or codes)."""
-        username = username.strip()
+        username = normalise_name(username)
         if not username or len(username) > 80:
             raise ValueError("gebruikersnaam is leeg of te lang")
         if role not in ROLES:
@@ -63,23 +76,29 @@ class Accounts:
     def login_wait(self, username: str, client: str) -> int:
         """Seconds before another login may be tried for this name or from this address."""
         stamp = now()
-        return max(throttle.wait_seconds(self.engine, f"login:{username.lower()}", LOGIN_FREE_FAILURES, stamp),
+        return max(throttle.wait_seconds(self.engine, _name_key(username), LOGIN_FREE_FAILURES, stamp),
                    throttle.wait_seconds(self.engine, f"login-ip:{client}", LOGIN_FREE_FAILURES * 4, stamp))
 
     def login(self, username: str, password: str, client: str) -> Optional[str]:
-        """A new session token when name and password match; None otherwise (and counted)."""
+        """A new session token when name and password match; None otherwise (and counted).
+
+        The name is normalised once (`normalise_name`) for both the lookup and the throttle, and
+        an unknown name costs the same hash check as a known one, so timing reveals nothing."""
+        name = normalise_name(username)
         with self.engine.connect() as connection:
-            row = connection.execute(select(staff).where(staff.c.username == username.strip())).first()
+            row = connection.execute(select(staff).where(staff.c.username == name)).first()
         try:
-            valid = row is not None and _hasher.verify(row.password_hash, password)
+            valid = _hasher.verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
         except (VerificationError, InvalidHashError):
             valid = False
         stamp = now()
+        if valid and row.disabled_at is not None:
+            valid = False
         if not valid:
-            throttle.record_failure(self.engine, f"login:{username.lower()}", stamp)
+            throttle.record_failure(self.engine, _name_key(name), stamp)
             throttle.record_failure(self.engine, f"login-ip:{client}", stamp)
             return None
-        throttle.reset(self.engine, f"login:{username.lower()}")
+        throttle.reset(self.engine, _name_key(name))
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             connection.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < stamp))
@@ -95,11 +114,48 @@ class Accounts:
             row = connection.execute(
                 select(staff_sessions, staff.c.username, staff.c.role)
                 .select_from(staff_sessions.join(staff, staff_sessions.c.staff_id == staff.c.id))
-                .where(staff_sessions.c.token_hash == _digest(token))).first()
+                .where(staff_sessions.c.token_hash == _digest(token),
+                       staff.c.disabled_at.is_(None))).first()
         if row is None or row.expires_at < now():
             return None
         return Session(staff_id=row.staff_id, username=row.username, csrf_token=row.csrf_token,
                        role=row.role)
+
+    def disable(self, username: str) -> None:
+        """No more logins for this account, and its open sessions end now. Audited."""
+        self._set_disabled(username, now())
+
+    def enable(self, username: str) -> None:
+        self._set_disabled(username, None)
+
+    def revoke_sessions(self, username: str) -> int:
+        """End every session of this account (e.g. a lost laptop). Audited; returns how many."""
+        with self.engine.begin() as connection:
+            staff_id = self._id(connection, username)
+            ended = connection.execute(delete(staff_sessions)
+                                       .where(staff_sessions.c.staff_id == staff_id)).rowcount
+            self._audit(connection, "sessies ingetrokken", f"{normalise_name(username)}: {ended}")
+        return ended
+
+    def _set_disabled(self, username: str, stamp) -> None:
+        with self.engine.begin() as connection:
+            staff_id = self._id(connection, username)
+            connection.execute(update(staff).where(staff.c.id == staff_id).values(disabled_at=stamp))
+            connection.execute(delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id))
+            self._audit(connection, "account uit" if stamp else "account aan", normalise_name(username))
+
+    @staticmethod
+    def _id(connection, username: str) -> int:
+        found = connection.execute(select(staff.c.id).where(
+            staff.c.username == normalise_name(username))).scalar_one_or_none()
+        if found is None:
+            raise ValueError(f"gebruiker {normalise_name(username)!r} bestaat niet")
+        return found
+
+    @staticmethod
+    def _audit(connection, action: str, detail: str) -> None:
+        connection.execute(insert(audit_log).values(staff_id=None, action=action, ticket_id=None,
+                                                    detail=detail, created_at=now()))
 
     def logout(self, token: str) -> None:
         with self.engine.begin() as connection:

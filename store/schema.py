@@ -13,6 +13,7 @@ staff = Table(
     Column("password_hash", String(200), nullable=False),
     Column("created_at", DateTime, nullable=False),
     Column("role", String(20), nullable=False, server_default="medewerker"),  # see ROLES
+    Column("disabled_at", DateTime),  # set: no login, no session
 )
 
 staff_sessions = Table(
@@ -39,6 +40,7 @@ tickets = Table(
     Column("replied_at", DateTime),
     Column("created_at", DateTime, nullable=False, index=True),
     Column("updated_at", DateTime, nullable=False),
+    Column("erased_at", DateTime),  # personal data removed on request; the number stays
 )
 
 ticket_notes = Table(
@@ -62,7 +64,7 @@ audit_log = Table(
 
 attempts = Table(
     "attempts", metadata,
-    Column("key", String(200), primary_key=True),  # e.g. "code:<sender>", "login:<name>"
+    Column("key", String(200), primary_key=True),  # SHA-256 of e.g. "code:<sender>", "login:<name>"
     Column("failures", Integer, nullable=False),
     Column("last_failure", DateTime, nullable=False),
 )

@@ -3,13 +3,20 @@
 After `free` failures within the window, each further attempt must wait longer: 30 s, 60 s,
 120 s ... up to 1 hour. The state is in the database, so it holds across processes and
 restarts.
+
+Keys are stored as their SHA-256 (fixed length, whatever the caller's key: a long session id
+can never make an insert fail), and an attempt is counted *before* it is tried, with one atomic
+UPDATE (no read-modify-write), so a failure is counted even if the process dies halfway.
+Callers treat any database error as "wait": limits fail closed.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from store.schema import attempts
 
@@ -18,10 +25,14 @@ BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 
 
+def _id(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
+
+
 def wait_seconds(engine: Engine, key: str, free: int, now: datetime) -> int:
     """Seconds to wait before the next attempt for this key may be tried (0: go ahead)."""
     with engine.connect() as connection:
-        row = connection.execute(select(attempts).where(attempts.c.key == key)).first()
+        row = connection.execute(select(attempts).where(attempts.c.key == _id(key))).first()
     if row is None or now - row.last_failure > WINDOW or row.failures < free:
         return 0
     delay = min(BASE_DELAY * 2 ** (row.failures - free), MAX_DELAY)
@@ -29,17 +40,35 @@ def wait_seconds(engine: Engine, key: str, free: int, now: datetime) -> int:
     return max(0, int(remaining + 0.999))
 
 
-def record_failure(engine: Engine, key: str, now: datetime) -> None:
+def record_failure(engine: Engine, key: str, now: datetime) -> int:
+    """Count one failure (atomically); returns the count within the window."""
+    key_id = _id(key)
+    fresh = now - WINDOW
+    for _ in range(3):  # a first insert may race with another process's: then update again
+        with engine.begin() as connection:
+            updated = connection.execute(
+                update(attempts).where(attempts.c.key == key_id).values(
+                    failures=case((attempts.c.last_failure < fresh, 1), else_=attempts.c.failures + 1),
+                    last_failure=now))
+            if updated.rowcount:
+                return connection.execute(
+                    select(attempts.c.failures).where(attempts.c.key == key_id)).scalar_one()
+        try:
+            with engine.begin() as connection:
+                connection.execute(insert(attempts).values(key=key_id, failures=1, last_failure=now))
+            return 1
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not count a failed attempt")
+
+
+def forgive(engine: Engine, key: str) -> None:
+    """Take back one counted attempt (it turned out to succeed), atomically."""
     with engine.begin() as connection:
-        row = connection.execute(select(attempts).where(attempts.c.key == key)).first()
-        if row is None:
-            connection.execute(insert(attempts).values(key=key, failures=1, last_failure=now))
-        else:
-            failures = 1 if now - row.last_failure > WINDOW else row.failures + 1
-            connection.execute(update(attempts).where(attempts.c.key == key)
-                               .values(failures=failures, last_failure=now))
+        connection.execute(update(attempts).where(attempts.c.key == _id(key), attempts.c.failures > 0)
+                           .values(failures=attempts.c.failures - 1))
 
 
 def reset(engine: Engine, key: str) -> None:
     with engine.begin() as connection:
-        connection.execute(delete(attempts).where(attempts.c.key == key))
+        connection.execute(delete(attempts).where(attempts.c.key == _id(key)))

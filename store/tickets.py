@@ -6,20 +6,26 @@ the audit log in the same transaction.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from statistics import median
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from steunpunt import settings
 from store import throttle
 from store.codes import code_hash, new_code, normalise
 from store.schema import STATUSES, audit_log, staff, ticket_notes, ticket_time, tickets
 
-CODE_FREE_FAILURES = 3       # wrong codes per conversation before slowing down
-CODE_GLOBAL_FREE_FAILURES = 50  # wrong codes across all conversations per hour
+CODE_FREE_FAILURES = 3          # wrong codes per conversation before slowing down
+CODE_CLIENT_FREE_FAILURES = 10  # wrong codes per client address (a shared school network)
+CODE_GLOBAL_ALARM = 200         # wrong codes across all clients within an hour: log an alarm
+CODE_FAIL_CLOSED_SECONDS = 60   # when the database cannot count, nobody may try for a minute
+logger = logging.getLogger(__name__)
 
 
 def ticket_number(ticket_id: int) -> str:
@@ -72,27 +78,47 @@ class TicketStore:
             ticket_id = result.inserted_primary_key[0]
         return NewTicket(number=ticket_number(ticket_id), code=code)
 
-    def lookup_code(self, typed: str, conversation: str) -> CodeLookup:
-        """The ticket for a typed code. Wrong and unknown codes look the same to the user,
-        and repeated wrong codes (per conversation, and across all) are slowed down."""
+    def may_create(self, client: str) -> bool:
+        """At most settings.TICKETS_PER_CLIENT_HOUR tickets per client (address key) per hour,
+        counted before the ticket is made, so a flood cannot fill the staff queue."""
+        made = throttle.record_failure(self.engine, f"ticket-client:{client}", now())
+        return made <= settings.TICKETS_PER_CLIENT_HOUR
+
+    def lookup_code(self, typed: str, conversation: str, client: str = "onbekend") -> CodeLookup:
+        """The ticket for a typed code. Wrong and unknown codes look the same to the user.
+
+        Repeated wrong codes are slowed down per conversation and per client (address key), so
+        rotating conversation ids does not help. Every attempt is counted before the lookup and
+        taken back when the code was right; across all clients the count is an alarm in the log,
+        not a lock on everyone. Any database error means "try later": the limit fails closed."""
         stamp = now()
-        keys = (f"code:{conversation}", CODE_FREE_FAILURES), ("code:*", CODE_GLOBAL_FREE_FAILURES)
-        wait = max(throttle.wait_seconds(self.engine, key, free, stamp) for key, free in keys)
-        if wait:
-            return CodeLookup(ticket=None, wait_seconds=wait)
-        code = normalise(typed)
-        row = None
-        if code:
-            with self.engine.connect() as connection:
-                row = connection.execute(
-                    select(tickets).where(tickets.c.code_hash == code_hash(code, self.secret))
-                ).mappings().first()
-        if row is None:
+        keys = ((f"code:{conversation}", CODE_FREE_FAILURES),
+                (f"code-client:{client}", CODE_CLIENT_FREE_FAILURES))
+        try:
+            wait = max(throttle.wait_seconds(self.engine, key, free, stamp) for key, free in keys)
+            if wait:
+                return CodeLookup(ticket=None, wait_seconds=wait)
             for key, _ in keys:
                 throttle.record_failure(self.engine, key, stamp)
-            return CodeLookup(ticket=None)
-        throttle.reset(self.engine, keys[0][0])
-        return CodeLookup(ticket=dict(row))
+            if throttle.record_failure(self.engine, "code:*", stamp) == CODE_GLOBAL_ALARM:
+                logger.warning("ALARM: %d wrong ticket codes within an hour across all clients",
+                               CODE_GLOBAL_ALARM)
+            code = normalise(typed)
+            row = None
+            if code:
+                with self.engine.connect() as connection:
+                    row = connection.execute(
+                        select(tickets).where(tickets.c.code_hash == code_hash(code, self.secret))
+                    ).mappings().first()
+            if row is None:
+                return CodeLookup(ticket=None)
+            throttle.reset(self.engine, keys[0][0])
+            throttle.forgive(self.engine, keys[1][0])
+            throttle.forgive(self.engine, "code:*")
+            return CodeLookup(ticket=dict(row))
+        except SQLAlchemyError as error:
+            logger.error("code check failed closed: %s", type(error).__name__)
+            return CodeLookup(ticket=None, wait_seconds=CODE_FAIL_CLOSED_SECONDS)
 
     # --- read by staff ---------------------------------------------------------------------
     def get(self, ticket_id: int) -> Optional[Dict[str, Any]]:
@@ -104,11 +130,20 @@ class TicketStore:
             ).mappings().first()
         return dict(row) if row else None
 
+    #: What the queue shows of a ticket; transcripts and descriptions stay on the ticket page.
+    QUEUE_COLUMNS = (tickets.c.id, tickets.c.status, tickets.c.audience, tickets.c.channel,
+                     tickets.c.topic_guess, tickets.c.created_at, tickets.c.assigned_to,
+                     tickets.c.description)
+
     def search(self, status: Optional[str] = None, audience: Optional[str] = None,
                topic: Optional[str] = None, since: Optional[date] = None,
-               until: Optional[date] = None, limit: int = 200) -> List[Dict[str, Any]]:
-        """The queue: newest first, filtered by status, audience, topic guess and date."""
-        query = select(tickets).order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+               until: Optional[date] = None, limit: int = 50, offset: int = 0,
+               with_transcripts: bool = False) -> List[Dict[str, Any]]:
+        """One page of the queue: newest first, filtered by status, audience, topic guess and
+        date, without transcripts unless asked; erased tickets are left out."""
+        columns = (tickets,) if with_transcripts else self.QUEUE_COLUMNS
+        query = (select(*columns).where(tickets.c.erased_at.is_(None))
+                 .order_by(tickets.c.created_at.desc(), tickets.c.id.desc()))
         if status:
             query = query.where(tickets.c.status == status)
         if audience:
@@ -118,16 +153,19 @@ class TicketStore:
             query = query.where(tickets.c.created_at >= start)
         if end:
             query = query.where(tickets.c.created_at < end)
+        if topic:  # JSON filtering differs per database: match the text, then check exactly
+            query = query.where(tickets.c.topic_guess.cast(Text).contains(f'"{topic}"'))
         with self.engine.connect() as connection:
-            rows = [dict(r) for r in connection.execute(query).mappings()]
-        if topic:  # JSON filtering differs per database; the queue is small, filter here
-            rows = [r for r in rows if topic in [g.get("topic") for g in r["topic_guess"] or []]]
-        return rows[:limit]
+            rows = [dict(r) for r in connection.execute(query.offset(max(0, offset)).limit(limit))
+                    .mappings()]
+        return [r for r in rows if not topic
+                or topic in [g.get("topic") for g in r["topic_guess"] or []]]
 
     def counts(self) -> Dict[str, int]:
         with self.engine.connect() as connection:
             found = dict(connection.execute(
-                select(tickets.c.status, func.count()).group_by(tickets.c.status)).all())
+                select(tickets.c.status, func.count()).where(tickets.c.erased_at.is_(None))
+                .group_by(tickets.c.status)).all())
         return {status: found.get(status, 0) for status in STATUSES}
 
     def notes(self, ticket_id: int) -> List[Dict[str, Any]]:
@@ -144,7 +182,7 @@ class TicketStore:
             return [dict(r) for r in connection.execute(query).mappings()]
 
     # --- changed by staff, always audited ----------------------------------------------------
-    def _change(self, connection: Connection, ticket_id: int, staff_id: int, action: str,
+    def _change(self, connection: Connection, ticket_id: int, staff_id: Optional[int], action: str,
                 detail: str, **values: Any) -> None:
         stamp = now()
         changed = connection.execute(update(tickets).where(tickets.c.id == ticket_id)
@@ -203,6 +241,20 @@ class TicketStore:
         return {"tickets": len(made), "open": sum(row.status != STATUSES[-1] for row in made),
                 "replied": len(waits), "median_hours_to_reply": median(waits) if waits else None,
                 "minutes": int(minutes)}
+
+    def erase(self, ticket_id: int, staff_id: Optional[int]) -> None:
+        """On request (the privacy topic promises it): remove every personal detail of a ticket,
+        its notes and the texts in its audit entries. The number and the counts stay, so the
+        figures and the audit trail still add up; the erasure itself is audited."""
+        with self.engine.begin() as connection:
+            if connection.execute(select(tickets.c.erased_at).where(tickets.c.id == ticket_id)).first() is None:
+                raise KeyError(ticket_id)
+            connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
+            connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id)
+                               .values(detail=""))
+            self._change(connection, ticket_id, staff_id, "gewist op verzoek", "",
+                         transcript=[], description=None, contact=None, reply=None,
+                         code_hash=None, topic_guess=[], erased_at=now())
 
     def add_note(self, ticket_id: int, text: str, staff_id: int) -> None:
         with self.engine.begin() as connection:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from servers import python_module
+from servers import TEST_SECRET, python_module
 from store.db import engine_for
 from store.tickets import TicketStore
 
@@ -66,9 +66,9 @@ def create_account(env, name, role="medewerker"):
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("staff")
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": "test-secret", "PYTHONPATH": str(ROOT)}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
     create_account(env, "anna")
-    store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), b"test-secret")
+    store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
     ticket = store.create(audience="jongere", channel="rest",
                           topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
                           transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
@@ -151,3 +151,66 @@ def test_staff_record_minutes_per_ticket(app):
     assert browser.request("POST", "/tickets/1/tijd", {"minuten": "0", "csrf": csrf})[0] == 400
     assert app["store"].minutes(1) == 25
     assert "25 minuten" in browser.request("GET", "/tickets/1")[2]
+
+
+def test_a_leading_space_does_not_escape_the_login_throttle(app):
+    browser = Browser(app["port"])
+    statuses = [browser.login(username="trudy", password="gok")[0] for _ in range(5)]
+    assert statuses == [401] * 5
+    assert browser.login(username=" trudy", password="gok")[0] == 429
+    assert browser.login(username="TRUDY ", password="gok")[0] == 429
+
+
+def test_a_non_ascii_form_token_is_refused_not_a_server_error(app):
+    browser = Browser(app["port"])
+    browser.csrf("/login")
+    assert browser.request("POST", "/login", {"csrf": "ëüñ€", "username": "anna",
+                                              "password": PASSWORD})[0] == 403
+    browser.login()
+    assert browser.request("POST", "/tickets/1/notitie", {"text": "x", "csrf": "ëüñ€"})[0] == 403
+
+
+def test_oversized_requests_are_refused(app):
+    browser = Browser(app["port"])
+    assert browser.request_raw("POST", "/login", "x" * 200_000)[0] == 413
+
+
+def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
+    number = app["store"].create(audience="ouder", channel="rest", topic_guess=[], transcript=[
+        {"from": "user", "text": "Mijn zoon Daan", "time": 1}], description="Daan", contact="a@b.nl").number
+    ticket_id = int(number[3:])
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf(f"/tickets/{ticket_id}")
+    assert browser.request("POST", f"/tickets/{ticket_id}/wissen", {"csrf": csrf})[0] == 400
+    assert app["store"].get(ticket_id)["contact"] == "a@b.nl"
+    assert browser.request("POST", f"/tickets/{ticket_id}/wissen", {"csrf": csrf, "zeker": "ja"})[0] == 303
+    page = browser.request("GET", f"/tickets/{ticket_id}")[2]
+    assert "zijn gewist" in page and "Daan" not in page and "a@b.nl" not in page
+
+
+def test_a_disabled_account_is_logged_out_at_once(app):
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    create_account(env, "bert")
+    browser = Browser(app["port"])
+    assert browser.login(username="bert")[0] == 303
+    assert browser.request("GET", "/")[0] == 200
+    disabled = subprocess.run([sys.executable, "-m", "staff.cli", "disable-user", "bert"], env=env,
+                              cwd=ROOT, capture_output=True, text=True)
+    assert disabled.returncode == 0, disabled.stderr
+    assert browser.request("GET", "/")[0] == 303
+    assert browser.login(username="bert")[0] == 401
+
+
+def test_the_queue_is_paged(app):
+    for _ in range(55):
+        app["store"].create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
+                            description="vraag", contact=None)
+    browser = Browser(app["port"])
+    browser.login()
+    first = browser.request("GET", "/")[2]
+    assert first.count('<a href="/tickets/') == 50 and "Volgende pagina" in first
+    second = browser.request("GET", "/?pagina=2")[2]
+    assert "Vorige pagina" in second and 0 < second.count('<a href="/tickets/') <= 50
+    assert browser.request("GET", "/?pagina=xyz")[0] == 200

@@ -5,13 +5,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from servers import TEST_SECRET
 from store import db, throttle
 from store.accounts import Accounts
 from store.codes import ALPHABET, new_code, normalise
-from store.schema import metadata, tickets
+from store.schema import audit_log, metadata, tickets
 from store.tickets import TicketStore
 
-SECRET = b"test-secret"
+SECRET = TEST_SECRET.encode()
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -157,3 +158,136 @@ def test_accounts_hash_passwords_and_throttle_logins(engine):
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT password_hash FROM staff")).scalar()
     assert stored.startswith("$argon2id$")
+
+
+# --- issue 13: throttles, accounts and erasure --------------------------------------------------
+def test_a_very_long_conversation_id_is_still_counted(store):
+    """On PostgreSQL the unhashed key overflowed its column, the insert failed before the count
+    and guessing was unlimited."""
+    new_ticket(store)
+    long_id = "x" * 5000
+    for code in ("AAAA-AAAA", "BBBB-BBBB", "CCCC-CCCC"):
+        assert store.lookup_code(code, long_id, "client-a").wait_seconds == 0
+    assert store.lookup_code("DDDD-DDDD", long_id, "client-a").wait_seconds > 0
+
+
+def test_rotating_conversation_ids_does_not_escape_the_client_limit(store):
+    from store.tickets import CODE_CLIENT_FREE_FAILURES
+
+    for n in range(CODE_CLIENT_FREE_FAILURES):
+        assert store.lookup_code("AAAA-AAAA", f"rotating-{n}", "client-a").wait_seconds == 0
+    assert store.lookup_code("AAAA-AAAA", "rotating-new", "client-a").wait_seconds > 0
+
+
+def test_many_wrong_codes_elsewhere_never_lock_out_a_valid_code(store, caplog):
+    from store import tickets as ticket_module
+
+    ticket = new_ticket(store)
+    stamp = datetime.utcnow()
+    for _ in range(ticket_module.CODE_GLOBAL_ALARM):
+        throttle.record_failure(store.engine, "code:*", stamp)
+    found = store.lookup_code(ticket.code, "own-conversation", "own-client")
+    assert found.ticket is not None and found.wait_seconds == 0
+
+
+def test_code_checks_fail_closed_when_the_database_cannot_count(store, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    ticket = new_ticket(store)
+
+    def broken(*args, **kwargs):
+        raise OperationalError("UPDATE attempts", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(throttle, "record_failure", broken)
+    found = store.lookup_code(ticket.code, "conversation", "client")
+    assert found.ticket is None and found.wait_seconds > 0
+
+
+def test_a_right_code_takes_back_its_counted_attempt(store):
+    ticket = new_ticket(store)
+    for _ in range(20):
+        assert store.lookup_code(ticket.code, f"c-{_}", "same-client").ticket is not None
+    assert store.lookup_code(ticket.code, "c-last", "same-client").wait_seconds == 0
+
+
+def test_tickets_per_client_are_limited(store, monkeypatch):
+    from steunpunt import settings
+
+    monkeypatch.setattr(settings, "TICKETS_PER_CLIENT_HOUR", 3)
+    assert [store.may_create("flooder") for _ in range(4)] == [True, True, True, False]
+    assert store.may_create("someone-else")
+
+
+def test_login_name_is_normalised_once_for_lookup_and_throttle(engine):
+    accounts = Accounts(engine)
+    accounts.create("anna", "een lang wachtwoord")
+    for name in (" anna", "anna ", "ANNA", "\tanna"):
+        for _ in range(2):
+            assert accounts.login(name, "fout wachtwoord!", "1.2.3.4") is None
+    assert accounts.login_wait("anna", "5.6.7.8") > 0  # the same bucket, whatever the spacing
+    assert accounts.login(" anna ", "een lang wachtwoord", "5.6.7.8") is not None  # one account
+
+
+def test_an_unknown_name_costs_a_hash_check_like_a_known_one(engine, monkeypatch):
+    from store import accounts as accounts_module
+
+    accounts = Accounts(engine)
+    accounts.create("anna", "een lang wachtwoord")
+    checked, real = [], accounts_module._hasher
+
+    class Spy:
+        def verify(self, stored, password):
+            checked.append(stored)
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts_module, "_hasher", Spy())
+    assert accounts.login("bestaat-niet", "een lang wachtwoord", "1.2.3.4") is None
+    assert accounts.login("anna", "fout wachtwoord!", "1.2.3.4") is None
+    assert len(checked) == 2 and checked[0] == accounts_module._DUMMY_HASH
+
+
+def test_a_disabled_account_cannot_log_in_and_its_sessions_end(engine):
+    accounts = Accounts(engine)
+    accounts.create("anna", "een lang wachtwoord")
+    token = accounts.login("anna", "een lang wachtwoord", "1.2.3.4")
+    assert accounts.session(token) is not None
+    accounts.disable("anna")
+    assert accounts.session(token) is None
+    assert accounts.login("anna", "een lang wachtwoord", "1.2.3.4") is None
+    accounts.enable("anna")
+    second = accounts.login("anna", "een lang wachtwoord", "1.2.3.4")
+    assert accounts.revoke_sessions("anna") == 1 and accounts.session(second) is None
+    with pytest.raises(ValueError):
+        accounts.disable("niemand")
+    with engine.connect() as connection:
+        actions = [row.action for row in connection.execute(select(audit_log))]
+    assert actions == ["account uit", "account aan", "sessies ingetrokken"]
+
+
+def test_erasing_a_ticket_removes_its_personal_data_but_keeps_its_number(store, engine):
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+    ticket = new_ticket(store, contact="ouder@voorbeeld.nl")
+    ticket_id = int(ticket.number[3:])
+    store.reply(ticket_id, "Bel ons op 0612345678", staff_id)
+    store.add_note(ticket_id, "Moeder van Daan belde", staff_id)
+    store.erase(ticket_id, staff_id)
+    erased = store.get(ticket_id)
+    assert erased["erased_at"] is not None and erased["transcript"] == []
+    assert erased["description"] is None and erased["contact"] is None and erased["reply"] is None
+    assert store.notes(ticket_id) == []
+    details = " ".join(entry["detail"] or "" for entry in store.audit_entries(ticket_id))
+    assert "0612345678" not in details and "Daan" not in details
+    assert [e["action"] for e in store.audit_entries(ticket_id)][-1] == "gewist op verzoek"
+    assert store.search() == [] and store.counts()["nieuw"] == 0
+    with pytest.raises(KeyError):
+        store.erase(9999, staff_id)
+
+
+def test_the_queue_pages_and_leaves_transcripts_out(store):
+    for n in range(7):
+        new_ticket(store, topic="opp-wat-is" if n % 2 else "tlv-wat-is")
+    first, second = store.search(limit=5), store.search(limit=5, offset=5)
+    assert len(first) == 5 and len(second) == 2
+    assert {t["id"] for t in first}.isdisjoint(t["id"] for t in second)
+    assert "transcript" not in first[0] and "code_hash" not in first[0]
+    assert len(store.search(topic="opp-wat-is")) == 3

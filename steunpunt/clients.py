@@ -1,0 +1,56 @@
+"""Who is asking, as far as limits need to know: the client's address, and a key for it.
+
+Behind a reverse proxy every request comes from the proxy; its `X-Forwarded-For` header names
+the real client, but anyone can send that header. So it is believed only when the request
+comes from an address in settings.TRUSTED_PROXIES, and then only the part the proxy added.
+Limits (code checks, tickets, staff logins) count per `client_key`: a keyed hash of the
+address, so no IP address is stored anywhere.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from typing import Optional
+
+from steunpunt import settings
+
+
+def _valid(address: str) -> Optional[str]:
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return None
+
+
+def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> str:
+    """The client's address: the peer, or (from a trusted proxy) the nearest untrusted hop."""
+    address = _valid(peer or "") or "onbekend"
+    if address not in settings.TRUSTED_PROXIES or not forwarded_for:
+        return address
+    for hop in reversed(forwarded_for.split(",")):
+        hop = _valid(hop)
+        if hop is None:
+            break
+        if hop not in settings.TRUSTED_PROXIES:
+            return hop
+    return address
+
+
+def client_key(address: str) -> str:
+    """A stable pseudonym for an address (HMAC with the deployment's secret), for counting."""
+    digest = hmac.new(settings.secret_key(), b"client:" + address.encode(), hashlib.sha256)
+    return digest.hexdigest()[:24]
+
+
+#: Message metadata key under which the channels pass `client_key` to the actions.
+METADATA_KEY = "client"
+UNKNOWN = "onbekend"
+
+
+def client_from_metadata(metadata) -> str:
+    """The client key a channel put in a message's metadata ("onbekend" when there is none)."""
+    value = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    if isinstance(value, str) and len(value) == 24 and all(c in "0123456789abcdef" for c in value):
+        return value
+    return UNKNOWN
