@@ -65,6 +65,10 @@ def topic_for_intent(intent: Optional[str]) -> Optional[str]:
     return intent[len(TOPIC_INTENT_PREFIX):].replace("_", "-")
 
 
+#: Said after an error when the last good version of the file is still being served.
+_KEPT = " (de laatste goede versie wordt nog getoond)"
+
+
 class ContentError(ValueError):
     """A content file breaks the rules; the message says what to fix, in plain words."""
 
@@ -313,17 +317,21 @@ class ContentLibrary:
         try:
             regio = load_regio(self.regio_file)
         except ContentError as error:
-            errors[self.regio_file.name] = str(error)
-            regio = {}
+            errors[self.regio_file.name] = str(error) + _KEPT
+            regio = dict(self._regio)  # the last good regional facts
         today = self.today()
         for path in sorted(self.topics_dir.glob("*.md")):
             try:
                 text = path.read_text(encoding="utf-8")
                 topic = parse_topic(text, path.stem, regio, today)
-            except (OSError, UnicodeDecodeError) as error:
-                errors[path.name] = f"kan niet gelezen worden: {error}"
-            except ContentError as error:
-                errors[path.name] = str(error)
+            except (OSError, UnicodeDecodeError, ContentError) as error:
+                message = (f"kan niet gelezen worden: {error}" if not isinstance(error, ContentError)
+                           else str(error))
+                # An edit that breaks a file while the bot runs: keep serving the last good version.
+                if path.stem in self._topics:
+                    topics[path.stem] = self._topics[path.stem]
+                    message += _KEPT
+                errors[path.name] = message
             else:
                 topics[topic.id] = topic
         existing = {path.stem for path in self.topics_dir.glob("*.md")}
@@ -349,7 +357,8 @@ class ContentLibrary:
         return dict(self._topics)
 
     def errors(self) -> Dict[str, str]:
-        """Files that are not served, with what is wrong in each."""
+        """Files with something wrong, and what: not served, or (broken while the bot ran) served
+        in their last good version until fixed."""
         self.refresh()
         return dict(self._errors)
 

@@ -121,3 +121,20 @@ def test_an_edit_is_live_without_restart_after_the_recheck_interval(content_dir)
     assert library.lookup("a").parent_text == "Eerste versie."  # not checked again yet
     library._checked_at -= 3600
     assert library.lookup("a").parent_text == "Tweede versie, iets langer."
+
+
+def test_a_file_broken_while_running_keeps_its_last_good_version_and_is_listed(content_dir):
+    topics, regio = content_dir
+    (topics / "a.md").write_text(topic_text("a", "Goede tekst. Bel {steunpunt_telefoon}."))
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
+    assert library.lookup("a").parent_text == "Goede tekst. Bel [telefoonnummer]."
+    (topics / "a.md").write_text("---\nid: a\ntitle: [\n---\n")
+    regio.write_text("- kapot\n")
+    assert library.lookup("a").parent_text == "Goede tekst. Bel [telefoonnummer]."
+    assert "laatste goede versie" in library.errors()["a.md"]
+    assert "laatste goede versie" in library.errors()["regio.yml"]
+    (topics / "a.md").write_text(topic_text("a", "Verbeterd."))
+    regio.write_text('steunpunt_telefoon: "[telefoonnummer]"\n')
+    assert library.lookup("a").parent_text == "Verbeterd." and library.errors() == {}
+    (topics / "a.md").unlink()
+    assert library.lookup("a") is None  # removed on purpose: gone
