@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import inspect
 import json
+import logging
 import secrets
 import unicodedata
 from typing import Any, Awaitable, Callable, Optional
@@ -19,17 +20,19 @@ from typing import Any, Awaitable, Callable, Optional
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
 from actions.audience import audience_from_metadata
+from actions.content import ContentLibrary
 from signals.record import record, region_from_metadata
 from signals.store import Signal
 from steunpunt import clients, settings
 from steunpunt.clients import client_address
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
+logger = logging.getLogger(__name__)
 
 TOO_LONG = (
     "Je bericht is te lang voor mij. Stel je vraag in een paar korte zinnen "
@@ -57,15 +60,48 @@ def rejection(text: Optional[str]) -> Optional[tuple]:
     return None
 
 
+UNAVAILABLE = ("Er ging bij mij iets mis, sorry. Probeer het over een paar minuten opnieuw. "
+               "Lukt het dan nog niet? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
+               "{steunpunt_email}.")
+_library: Optional[ContentLibrary] = None
+
+
+def unavailable_text() -> str:
+    """What a user reads when the assistant could not answer (action server down, an error):
+    never silence, always the way to a person (regional facts from content/regio.yml)."""
+    global _library
+    _library = _library or ContentLibrary()
+    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
+             **_library.regio()}
+    return UNAVAILABLE.format(**facts)
+
+
+def _sent(output: Any) -> int:
+    """How many messages an output channel has sent so far."""
+    if isinstance(output, CollectingOutputChannel):
+        return len(output.messages)
+    return getattr(output, "sent", 0)
+
+
 def guard(on_new_message: MessageHandler) -> MessageHandler:
-    """Wrap Rasa's message handler: clean the text, and answer rejected input ourselves."""
+    """Wrap Rasa's message handler: clean the text, answer rejected input ourselves, and never
+    leave a user without a reply (Rasa logs a failed action, e.g. the action server being
+    down, and then sends nothing at all)."""
 
     async def guarded(message: UserMessage) -> Any:
         text = clean_text(message.text)
         refused = rejection(text)
         if refused is None:
             message.text = text
-            return await on_new_message(message)
+            before = _sent(message.output_channel)
+            try:
+                return await on_new_message(message)
+            finally:
+                if _sent(message.output_channel) == before:
+                    logger.error("no reply was sent for a message; told the user to try again")
+                    await message.output_channel.send_text_message(message.sender_id, unavailable_text())
+                    await message.output_channel.send_custom_json(
+                        message.sender_id, {"type": "error", "reason": "unavailable"})
         reply, reason = refused
         await message.output_channel.send_text_message(message.sender_id, reply)
         await message.output_channel.send_custom_json(
@@ -135,6 +171,12 @@ class PayloadSocketIOOutput(SocketIOOutput):
     Rasa 3.6 splits a text at blank lines into several events and sends the payload apart
     (passing its keys to `emit` as keyword arguments, which raises for any payload with a
     `type` key). The widget needs a message whole: an answer's payload with its buttons."""
+
+    sent = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent += 1
+        await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: dict) -> None:
         event = {key: message[key] for key in ("text", "buttons", "quick_replies", "custom", "image",

@@ -330,16 +330,22 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     for pid in found:
         os.kill(pid, signal.SIGKILL)
     assert tickets(server).get(int(handoff["ticket"][3:])) is not None
+    # With the action server down the user is told so, with the way to a person; never silence.
+    down = ask(server, "Wat is een OPP?", "e2e-crash")
+    assert custom(down, "error") == [{"type": "error", "reason": "unavailable"}]
+    assert any("Probeer het over een paar minuten opnieuw" in m.get("text", "") for m in down)
     restarted = subprocess.Popen([sys.executable, "-m", "actions", "--port", str(server.action_port)], cwd=ROOT,
                                  env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
-        while time.time() < deadline:
+        while True:
             try:
                 if http(f"http://127.0.0.1:{server.action_port}/health", timeout=5)[0] == 200:
                     break
             except OSError:
                 time.sleep(1)
+            assert time.time() < deadline, "the action server did not come back within 2 minutes"
+        assert custom(ask(server, "Wat is een OPP?", "e2e-crash"), "answer")  # it goes on
         ask(server, "ik heb een code", "e2e-crash-later")
         status = custom(ask(server, handoff["code"], "e2e-crash-later"), "ticket_status")[0]
         assert status["found"] and status["ticket"] == handoff["ticket"]
