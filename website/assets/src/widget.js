@@ -186,7 +186,7 @@ function renderBot(item) {
     if (item.buttons && item.buttons.length) body.push(choices(item.buttons, "Kies een antwoord"));
   }
   if (!body.length) return null;
-  const alert = custom.type === "input_rejected" || custom.type === "handoff_failed";
+  const alert = ["input_rejected", "handoff_failed", "error"].includes(custom.type);
   return el("div", { class: `steunpunt-msg steunpunt-msg--bot${alert ? " steunpunt-msg--alert" : ""}` },
     hidden("Steunpunt: "), body);
 }
