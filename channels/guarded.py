@@ -99,14 +99,11 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
             finally:
                 if _sent(message.output_channel) == before:
                     logger.error("no reply was sent for a message; told the user to try again")
-                    await message.output_channel.send_text_message(message.sender_id, unavailable_text())
-                    await message.output_channel.send_custom_json(
-                        message.sender_id, {"type": "error", "reason": "unavailable"})
+                    await message.output_channel.send_response(message.sender_id, {
+                        "text": unavailable_text(), "custom": {"type": "error", "reason": "unavailable"}})
         reply, reason = refused
-        await message.output_channel.send_text_message(message.sender_id, reply)
-        await message.output_channel.send_custom_json(
-            message.sender_id, {"type": "input_rejected", "reason": reason}
-        )
+        await message.output_channel.send_response(message.sender_id, {
+            "text": reply, "custom": {"type": "input_rejected", "reason": reason}})
         # Refused before NLU, so no action runs: this is the turn's one signal (no text).
         await asyncio.to_thread(record, Signal(
             kind="input_rejected", reason=reason, channel=message.input_channel,
