@@ -43,16 +43,27 @@ def test_control_characters_are_removed_but_text_kept():
     assert clean_text(None) is None
 
 
-def handled(text):
-    """Send one message through the guard; return (what reached NLU, what the user got)."""
+def handled(text, bot_replies=True):
+    """Send one message through the guard; return (what reached NLU, what the user got besides
+    the bot's own reply)."""
     reached = []
 
     async def on_new_message(message):
         reached.append(message.text)
+        if bot_replies:
+            await message.output_channel.send_text_message(message.sender_id, "BOT")
 
     output = CollectingOutputChannel()
     asyncio.run(guard(on_new_message)(UserMessage(text, output, "user-1")))
-    return reached, output.messages
+    return reached, [m for m in output.messages if m.get("text") != "BOT"]
+
+
+def test_a_turn_without_any_reply_gets_the_way_to_a_person():
+    """Rasa sends nothing when an action fails (e.g. the action server is down)."""
+    reached, replies = handled("wat is een tlv", bot_replies=False)
+    assert reached == ["wat is een tlv"]
+    assert "Probeer het over een paar minuten opnieuw" in replies[0]["text"]
+    assert replies[1]["custom"] == {"type": "error", "reason": "unavailable"}
 
 
 @pytest.mark.parametrize("text, reason", [
