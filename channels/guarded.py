@@ -13,6 +13,7 @@ import hmac
 import inspect
 import json
 import logging
+import re
 import secrets
 import unicodedata
 from typing import Any, Awaitable, Callable, Optional
@@ -49,6 +50,19 @@ def clean_text(text: Any) -> Optional[str]:
         ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
     )
     return cleaned.strip()
+
+
+#: What the bot's own buttons send. Rasa reads any text that starts with "/" as an intent (with
+#: entities in JSON, and Rasa's own intents such as /restart or /session_start), so a typed
+#: "/..." that is not one of these is passed on as plain words instead.
+BUTTON_PAYLOAD = re.compile(r"/(info_[a-z0-9_]{1,60}|affirm|deny|iam_parent|iam_youth)")
+
+
+def as_typed(text: str) -> str:
+    """Text that a button could have sent stays as it is; any other "/..." loses its slash."""
+    if text.startswith("/") and not BUTTON_PAYLOAD.fullmatch(text):
+        return text.lstrip("/").strip()
+    return text
 
 
 def rejection(text: Optional[str]) -> Optional[tuple]:
@@ -90,6 +104,7 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
 
     async def guarded(message: UserMessage) -> Any:
         text = clean_text(message.text)
+        text = as_typed(text) if text else text
         refused = rejection(text)
         if refused is None:
             message.text = text

@@ -98,3 +98,19 @@ def test_a_refused_message_is_registered_once_without_its_text(signals_db):
 def test_an_accepted_message_is_not_registered_by_the_channel(signals_db):
     handled("wat is een tlv")
     assert signals_db.rows() == []  # the action server registers it, once
+
+
+@pytest.mark.parametrize("typed, reaches", [
+    ("/info_tlv_wat_is", "/info_tlv_wat_is"),              # what a button sends
+    ("/affirm", "/affirm"),
+    ("/restart", "restart"),                                # Rasa's own intents: plain words
+    ("/session_start", "session_start"),
+    ('/info_tlv_wat_is{"x": 1}', 'info_tlv_wat_is{"x": 1}'),  # no entities smuggled in
+    ("/ask_human", "ask_human"),
+    ("//", None),                                           # nothing left: the "empty" reply
+])
+def test_typed_rasa_syntax_does_nothing_a_button_would_not(typed, reaches):
+    reached, replies = handled(typed)
+    assert reached == ([reaches] if reaches else [])
+    if reaches is None:
+        assert replies[-1]["custom"] == {"type": "input_rejected", "reason": "empty"}
