@@ -1,194 +1,431 @@
-"""Quality side by side: our pipeline, Rasa's default pipeline and a TF-IDF retrieval baseline.
+"""Which intent classifier should decide? Every candidate measured the same way.
 
-All three answer the same held-out questions through the bot's own decision
-(`actions.outcome.decide`), so the figures compare what users would get. Thresholds: ours
-from the tuning set (config.yml); Rasa's default keeps its own (0.3 / 0.1); the TF-IDF
-baseline's similarity threshold is tuned by 5-fold cross-validation on the training data
-only. Also replays our 5-fold cross-validation rankings (scripts/tune_thresholds.py --source
-cv) at our thresholds. Writes docs/quality.md.
+Candidates (scripts/systems.py): the DIET pipeline served before issue 14, TF-IDF + logistic
+regression (classifier/tfidf.py, served through classifier/component.py), Rasa's own
+LogisticRegressionClassifier, the mean of DIET and TF-IDF, the former TF-IDF
+nearest-neighbour baseline, and one-at-a-time experiments (Dutch lookup lemmas).
 
-    .venv/bin/python scripts/quality_report.py
+For every system the fallback thresholds are chosen by the SAME rule
+(`tune_thresholds.choose`: at most 2% wrong and 5% out-of-scope answered, then the most
+cautious setting within 2 points of the most right answers) on the SAME data: 5-fold
+cross-validation on the training data (main), or the tuning set (for comparison; its
+questions that are training examples are left out). Never on tests/unseen or tests/heldout.
+
+Measured on tests/unseen (frozen, written without seeing data/; the main measure) and on
+tests/heldout (leaked during development, issue 14 point 7: shown for continuity only), and
+leave-one-topic-out (scripts/leave_one_topic_out.py). Every question goes through the bot's own
+decision (`actions.outcome.decide`). Writes docs/quality.md and docs/loto.md.
+
+    .venv/bin/python scripts/quality_report.py [--skip-rasa]
+
+Rankings are cached in build/quality/, so a rerun trains only what changed (a first run
+trains DIET six times and Rasa's logistic regression six times: about 20 minutes on 2 cores).
 """
 from __future__ import annotations
 
+import argparse
 import asyncio
-import hashlib
-import json
-import subprocess
+import re
+import statistics
 import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate import OUT_OF_SCOPE, classify, load_questions, pipeline_description, run, summarise  # noqa: E402
-from train import ROOT, model_path  # noqa: E402
-from tune_thresholds import folds, rankings_for, replay, training_examples  # noqa: E402
+from systems import (EVAL_SETS, OUT_OF_SCOPE, ROOT, RetrievalBaseline, SklearnTfidf,  # noqa: E402
+                     as_intent, candidates, cv_rows, full_rankings, outcome_rows, parse_all,
+                     question_set, summary, training_examples)
+from leave_one_topic_out import TARGET as LOTO_TARGET, loto, loto_summary  # noqa: E402
+from tune_thresholds import AMBIGUITIES, THRESHOLDS, choose, replay  # noqa: E402
 
-sys.path.insert(0, str(ROOT))
-from actions.content import ContentLibrary, intent_for_topic  # noqa: E402
-from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
+import yaml  # noqa: E402
 
-RASA = Path(sys.executable).with_name("rasa")
-# What `rasa init` writes: no pipeline, so Rasa fills in its default one (WhitespaceTokenizer,
-# CountVectors word + char_wb 1-4, DIETClassifier 100 epochs, FallbackClassifier 0.3 / 0.1 ...).
-DEFAULT_CONFIG = "recipe: default.v1\nlanguage: nl\npipeline:\npolicies:\n"
-
-
-# --- Rasa's default pipeline -------------------------------------------------------------------
-def default_pipeline_model() -> Path:
-    """Train (once per data version) an NLU model with Rasa's default pipeline."""
-    digest = hashlib.sha256(DEFAULT_CONFIG.encode())
-    for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        digest.update(path.read_bytes())
-    target = ROOT / "models" / f"baseline-rasa-default-{digest.hexdigest()[:12]}.tar.gz"
-    if not target.exists():
-        config = ROOT / "build" / "config.rasa-default.yml"
-        config.write_text(DEFAULT_CONFIG)
-        print("[quality] training Rasa's default pipeline (several minutes) ...", file=sys.stderr)
-        subprocess.run([str(RASA), "train", "nlu", "--config", str(config), "--nlu", "data/nlu",
-                        "--out", "models", "--fixed-model-name", target.name[:-7]],
-                       cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return target
+#: Issue 14's targets on unseen questions.
+TARGETS = {"right": 0.96, "wrong": 0.01, "shown_or_one_click": 0.98, "oos_answered": 0.02,
+           "loto": LOTO_TARGET}
+#: Rasa-trained systems for which leave-one-topic-out is run on a few topics only (each
+#: topic is a full training); chosen as the sibling groups the issue names, before measuring.
+RASA_LOTO_TOPICS = ["tlv-geldigheid", "mdo-wat-is", "opp-instemming"]
 
 
-# --- TF-IDF retrieval baseline -----------------------------------------------------------------
-class TfidfBaseline:
-    """Nearest neighbour by TF-IDF cosine over training examples and content texts."""
-
-    def __init__(self, examples, threshold: float = 0.0):
-        self.threshold = threshold
-        texts = [t for t, _ in examples]
-        self.intents = [i for _, i in examples]
-        for topic in ContentLibrary().topics().values():  # the vetted content is evidence too
-            for text in filter(None, (topic.title, topic.parent_text, topic.youth_text)):
-                texts.append(text)
-                self.intents.append(intent_for_topic(topic.id))
-        self.vectorizer = FeatureUnion([
-            ("words", TfidfVectorizer(lowercase=True, sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-        ])
-        self.matrix = self.vectorizer.fit_transform(texts)
-
-    def ranking(self, text: str):
-        similarity = (self.matrix @ self.vectorizer.transform([text]).T).toarray().ravel() / 2
-        best = {}
-        for intent, score in zip(self.intents, similarity):
-            best[intent] = max(best.get(intent, 0.0), float(score))
-        return sorted(({"name": i, "confidence": s} for i, s in best.items()),
-                      key=lambda r: r["confidence"], reverse=True)
-
-    def parse(self, text: str):
-        ranking = self.ranking(text)
-        top = ranking[0]["name"] if ranking[0]["confidence"] >= self.threshold else FALLBACK_INTENT
-        return top, ranking
+def pct(x) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
 
 
-def tune_tfidf_threshold(k: int = 5) -> float:
-    """Cross-validated on training data: most right answers with at most 2% wrong ones."""
-    rows = []
-    for index, held in enumerate(folds(training_examples(), k)):
-        train = [e for j, part in enumerate(folds(training_examples(), k)) if j != index for e in part]
-        model = TfidfBaseline(train)
-        rows += [{"text": t, "intent": i, "ranking": model.ranking(t)[:5]} for t, i in held]
-    curve = [replay(rows, t / 100, 0.0) for t in range(10, 80, 5)]
-    allowed = [c for c in curve if c["wrong"] <= 0.02] or curve
-    return max(allowed, key=lambda c: (c["right"], c["threshold"]))["threshold"]
+def served_config() -> dict:
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
+    names = [c["name"] for c in config["pipeline"]]
+    return {"threshold": fallback["threshold"], "ambiguity": fallback["ambiguity_threshold"],
+            "classifier": "tfidf-lr" if any(n.endswith("TfidfIntentClassifier") for n in names)
+            else "diet"}
 
 
-def tfidf_rows(questions, threshold):
-    model = TfidfBaseline(training_examples(), threshold)
-    known = ContentLibrary().topics().keys()
-    rows = []
-    for question in questions:
-        intent, ranking = model.parse(question["text"])
-        outcome = decide(intent, ranking, None, known)
-        rows.append({"text": question["text"], "expect": question["expect"], "intent": intent,
-                     "confidence": round(ranking[0]["confidence"], 3), "outcome": outcome.kind,
-                     "content_id": outcome.content_id, "candidates": list(outcome.candidates),
-                     "result": classify(question["expect"], outcome)})
-    return rows
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
 
 
-# --- report ---------------------------------------------------------------------------------------
-def confusions(rows, limit=15):
+def tuning_rows(system) -> list:
+    """The tuning set's rankings, without its questions that are training examples."""
+    training = {_key(t) for t, _ in training_examples()}
+    questions, rankings = full_rankings(system)["tuning"]
+    return [{"text": q["text"], "intent": as_intent(q["expect"]), "ranking": r}
+            for q, r in zip(questions, rankings) if _key(q["text"]) not in training]
+
+
+def operating_point(rows) -> dict:
+    best, met = choose([replay(rows, t, a) for t in THRESHOLDS for a in AMBIGUITIES])
+    return {**best, "met": met}
+
+
+def measure(system, with_loto, loto_topics=None) -> dict:
+    trained = {i for _, i in training_examples()}
+    full = full_rankings(system)
+    result = {"system": system, "points": {}, "sets": {}, "loto": {}}
+    for source, rows in (("cv", cv_rows(system)), ("tuning", tuning_rows(system))):
+        point = operating_point(rows)
+        result["points"][source] = point
+        for name in ("unseen", "heldout"):
+            questions, rankings = full[name]
+            if questions:
+                rows_out = outcome_rows(questions, rankings, point["threshold"], point["ambiguity"], trained)
+                result["sets"][(source, name)] = (summary(rows_out), rows_out)
+        if with_loto:
+            per_topic = loto(system, point["threshold"], point["ambiguity"], loto_topics)
+            result["loto"][source] = (loto_summary(per_topic), per_topic, bool(loto_topics))
+    texts = [q["text"] for path in EVAL_SETS.values() for q in question_set(path)]
+    members = getattr(system, "members", None)
+    if members:  # an ensemble trains each of its members
+        times = [m.recorded(training_examples(), texts).get("train_seconds") for m in members]
+        result["recorded"] = {"train_seconds": sum(times)} if None not in times else {}
+    else:
+        result["recorded"] = system.recorded(training_examples(), texts)
+    return result
+
+
+def served_model_row(model: Path, threshold_info: dict) -> tuple:
+    """The trained model of config.yml itself, with its own FallbackClassifier, on tests/unseen."""
+    from actions.content import ContentLibrary
+    from actions.outcome import decide
+    from evaluate import classify
+    from rasa.core.agent import Agent
+
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no per-message debug lines with the questions' texts
+
+    async def run(questions):
+        agent = Agent.load(str(model))
+        await agent.parse_message("warm up")
+        known = ContentLibrary().topics().keys()
+        trained = {i for _, i in training_examples()}
+        rows = []
+        import time
+
+        start = time.perf_counter()
+        for q in questions:
+            parsed = await agent.parse_message(q["text"])
+            outcome = decide(parsed["intent"].get("name"), parsed.get("intent_ranking", []), None, known)
+            new = q["expect"] != OUT_OF_SCOPE and as_intent(q["expect"]) not in trained
+            result = classify(q["expect"], outcome)
+            if new:
+                result = "wrong" if outcome.content_id else "kept_out"
+            rows.append({"expect": q["expect"], "new": new, "result": result, "see_also": False,
+                         "content_id": outcome.content_id})
+        return rows, 1000 * (time.perf_counter() - start) / max(len(questions), 1)
+
+    questions = question_set(EVAL_SETS["unseen"])
+    rows, ms = asyncio.run(run(questions))
+    return summary(rows), ms
+
+
+def confusions(rows, limit=12):
     pairs = Counter((r["expect"], r["content_id"]) for r in rows if r["result"] == "wrong")
     return pairs.most_common(limit)
 
 
-def matched_operating_points(questions, models, ours) -> list:
-    """Both neural pipelines replayed at the same fallback settings, from their raw rankings:
-    a fair comparison needs the same trade-off between right answers and caution."""
-    examples = [(q["text"], q["expect"] if q["expect"] == OUT_OF_SCOPE else intent_for_topic(q["expect"]))
-                for q in questions]
-    settings = [(0.3, 0.1, "Rasa's default"), (*ours, "ours"), (0.7, 0.2, "cautious")]
-    lines = ["", "## The same fallback settings for both pipelines", "",
-             "| pipeline | threshold / ambiguity | right | wrong | clarify or person | out-of-scope answered |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
-    for name, model in models.items():
-        rows = asyncio.run(rankings_for(model, examples))
-        for threshold, ambiguity, label in settings:
-            r = replay(rows, threshold, ambiguity)
-            lines.append(f"| {name} | {threshold} / {ambiguity} ({label}) | {pct(r['right'])} | "
-                         f"{pct(r['wrong'])} | {pct(r['unsure'])} | {pct(r['oos_answered'])} |")
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-rasa", action="store_true",
+                        help="only the scikit-learn systems (no Rasa training)")
+    parser.add_argument("--rasa-loto", action="store_true",
+                        help=f"also leave-one-topic-out for the Rasa-trained systems, on "
+                             f"{', '.join(RASA_LOTO_TOPICS)} only (one full training per topic)")
+    args = parser.parse_args()
+    served = served_config()
+    systems = candidates()
+    experiments = {"tfidf-lr-lemmas": SklearnTfidf("TF-IDF + LR with Dutch lookup lemmas",
+                                                   "tfidf-lr-lemmas", lemmas=True)}
+    try:
+        import spacy_lookups_data  # noqa: F401
+    except ImportError:
+        experiments = {}
+    order = ["tfidf-lr", "diet", "rasa-lr", "ensemble", "tfidf-retrieval"]
+    if args.skip_rasa:
+        order = ["tfidf-lr", "tfidf-retrieval"]
+    results = {}
+    for key in order:
+        system = systems[key]
+        sklearn_only = key in ("tfidf-lr", "tfidf-retrieval")
+        results[key] = measure(system, with_loto=sklearn_only or args.rasa_loto,
+                               loto_topics=None if sklearn_only else RASA_LOTO_TOPICS)
+    for key, system in experiments.items():
+        results[key] = measure(system, with_loto=True)
+
+    from train import model_path
+
+    model = model_path()
+    served_row = served_model_row(model, served) if model.is_file() else None
+
+    unseen = question_set(EVAL_SETS["unseen"])
+    trained = {i for _, i in training_examples()}
+    n_known = sum(q["expect"] != OUT_OF_SCOPE and as_intent(q["expect"]) in trained for q in unseen)
+    n_new = sum(q["expect"] != OUT_OF_SCOPE and as_intent(q["expect"]) not in trained for q in unseen)
+    n_oos = sum(q["expect"] == OUT_OF_SCOPE for q in unseen)
+    lines = [
+        "# Which classifier decides: every candidate measured the same way", "",
+        f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python scripts/quality_report.py` "
+        "(rankings cached in `build/quality/`)",
+        f"- served now (config.yml): **{systems[served['classifier']].name}**, FallbackClassifier "
+        f"threshold {served['threshold']}, ambiguity {served['ambiguity']}",
+        f"- main measure: `tests/unseen/questions.yml` (frozen, written without seeing `data/`): "
+        f"{n_known} questions on the {len({as_intent(q['expect']) for q in unseen} & trained)} topics "
+        f"with training data, {n_new} on topics without training data yet (these can only be kept "
+        f"from another topic's answer), {n_oos} out of scope",
+        "- every system is trained on all of `data/nlu`, and its thresholds are chosen by the same "
+        "rule (`tune_thresholds.choose`: at most 2% wrong and 5% out-of-scope answered, then the most "
+        "cautious setting within 2 points of the most right answers) on the same data: **5-fold "
+        "cross-validation on the training data** (a second table: on the tuning set)",
+        "- every answer goes through the bot's own decision (`actions.outcome.decide`); shares are of "
+        "the questions on known topics",
+        "- leave-one-topic-out (LOTO): train without one topic, ask that topic's questions from "
+        "`tests/unseen` and `tests/heldout`; the share answered with another topic's content, mean "
+        f"over topics (target at most {pct(LOTO_TARGET)}); details in [loto.md](loto.md). For the "
+        "Rasa-trained systems every left-out topic is a full training, so LOTO is run for them only "
+        "with `--rasa-loto`; the column \"new topics answered with another\" is the same question "
+        "asked of every system for the 14 topics that have no training data at all", "",
+    ]
+
+    def table(source):
+        out = ["| system | threshold / ambiguity | right first time | wrong | clarify, right button | "
+               "not understood / person | shown or one click away | out-of-scope answered | "
+               "new topics answered with another | LOTO wrong | training |",
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for key, r in results.items():
+            point = r["points"][source]
+            if (source, "unseen") not in r["sets"]:
+                continue
+            s, _ = r["sets"][(source, "unseen")]
+            loto_info = r["loto"].get(source)
+            loto_text = "–"
+            if loto_info:
+                summ, _, partial = loto_info
+                loto_text = pct(summ["mean_wrong"]) + (f" ({summ['topics']} topics)" if partial else "")
+            seconds = r["recorded"].get("train_seconds")
+            name = r["system"].name + (" **(served)**" if key == served["classifier"] else "")
+            out.append(
+                f"| {name} | {point['threshold']} / {point['ambiguity']}"
+                f"{'' if point['met'] else ' (limits not reachable)'} | {pct(s['right'])} | "
+                f"{pct(s['wrong'])} | {pct(s['clarify_right'])} | {pct(s['not_understood'])} | "
+                f"{pct(s['shown_or_one_click'])} | {s['oos_answered_n']} of {s['out_of_scope']} | "
+                f"{pct(s['new_wrong'])} | {loto_text} | "
+                f"{'–' if seconds is None else f'{seconds:.0f} s'} |")
+        return out
+
+    lines += ["## Unseen questions, thresholds by cross-validation on the training data", ""]
+    lines += table("cv")
+    lines += ["", "Training: one training on all data, as measured in this run (Rasa systems: `rasa "
+              "train nlu` including its start-up; scikit-learn: fitting only). "
+              "\"Shown or one click away\": right first time, the right topic among the clarify "
+              "buttons, or a wrong answer whose \"Zie ook\" links name the right topic.", ""]
+    lines += ["## Unseen questions, thresholds on the tuning set (same rule)", "",
+              "The rule chosen on the tuning set instead (its questions that are training examples "
+              "left out). Item 4 of the issue: what choosing on cross-validation instead of the small "
+              "tuning set does.", ""]
+    lines += table("tuning")
+
+    # --- the served model itself -------------------------------------------------------------
+    if served_row:
+        s, ms = served_row
+        lines += ["", "## The served model itself", "",
+                  f"`{model.name}` (trained by `scripts/train.py` from `build/config.yml`), with its own "
+                  f"FallbackClassifier, on `tests/unseen`: right {pct(s['right'])}, wrong {pct(s['wrong'])}, "
+                  f"clarify with the right button {pct(s['clarify_right'])}, not understood "
+                  f"{pct(s['not_understood'])}, out-of-scope answered {s['oos_answered_n']} of "
+                  f"{s['out_of_scope']}, new topics answered with another {pct(s['new_wrong'])}; "
+                  f"NLU time {ms:.1f} ms per message in-process."]
+        for key in ("diet", "rasa-lr"):
+            if key in results and results[key]["recorded"].get("parse_ms"):
+                lines.append(f"For comparison, {results[key]['system'].name}: "
+                             f"{results[key]['recorded']['parse_ms']:.1f} ms per message in the same way.")
+
+    # --- targets --------------------------------------------------------------------------------
+    main_key = served["classifier"]
+    if main_key in results and ("cv", "unseen") in results[main_key]["sets"]:
+        s, _ = results[main_key]["sets"][("cv", "unseen")]
+        loto_mean = results[main_key]["loto"]["cv"][0]["mean_wrong"] if "cv" in results[main_key]["loto"] else None
+        checks = [("right first time", s["right"], ">=", TARGETS["right"]),
+                  ("wrong", s["wrong"], "<=", TARGETS["wrong"]),
+                  ("right answer shown or one click away", s["shown_or_one_click"], ">=",
+                   TARGETS["shown_or_one_click"]),
+                  ("out-of-scope answered", s["oos_answered"], "<=", TARGETS["oos_answered"]),
+                  ("leave-one-topic-out wrong", loto_mean, "<=", TARGETS["loto"])]
+        lines += ["", f"## Targets (issue 14), {results[main_key]['system'].name}, thresholds by "
+                      "cross-validation, tests/unseen", "",
+                  "| target | measured | met |", "| --- | --- | --- |"]
+        for label, value, op, target in checks:
+            met = value is not None and (value >= target if op == ">=" else value <= target)
+            lines.append(f"| {label} {op.replace('>=', '≥').replace('<=', '≤')} {pct(target)} | "
+                         f"{pct(value)} | {'yes' if met else '**no**'} |")
+
+    # --- held-out (development) -------------------------------------------------------------------
+    lines += ["", "## tests/heldout (leaked during development: not an unseen figure)", "",
+              "| system | rule data | right first time | wrong | clarify, right button | out-of-scope answered |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    for key, r in results.items():
+        for source in ("cv", "tuning"):
+            if (source, "heldout") in r["sets"]:
+                s, _ = r["sets"][(source, "heldout")]
+                lines.append(f"| {r['system'].name} | {source} | {pct(s['right'])} | {pct(s['wrong'])} | "
+                             f"{pct(s['clarify_right'])} | {s['oos_answered_n']} of {s['out_of_scope']} |")
+
+    lines += explain_retrieval(results)
+    lines += experiments_section(results)
+
+    # --- confusions (pairs only; the questions' texts stay out of reports people tune on) ----------
+    for key in (served["classifier"],):
+        if ("cv", "unseen") in results.get(key, {}).get("sets", {}):
+            _, rows = results[key]["sets"][("cv", "unseen")]
+            lines += ["", f"## Wrong answers on tests/unseen: {results[key]['system'].name} (topic pairs only)",
+                      "", "Texts are left out on purpose: whoever reads the failures of the unseen set to "
+                      "improve the bot makes it a development set.", "",
+                      "| expected | answered with | count |", "| --- | --- | --- |"]
+            lines += [f"| {e} | {g} | {n} |" for (e, g), n in confusions(rows)] or ["| – | – | 0 |"]
+
+    out = ROOT / "docs" / "quality.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_loto(results)
+    print("\n".join(lines[:40]))
+    return 0
+
+
+def explain_retrieval(results) -> list:
+    """Why the former report put 'TF-IDF' at 16.3%: numbers from this run."""
+    if "tfidf-retrieval" not in results or "tfidf-lr" not in results:
+        return []
+    retrieval = RetrievalBaseline()
+    rows = cv_rows(retrieval)
+    median_sim = statistics.median(r["ranking"][0]["confidence"] for r in rows)
+    no_threshold = replay(rows, 0.0, 0.0)
+    lr_rows = cv_rows(results["tfidf-lr"]["system"])
+    lr_no_threshold = replay(lr_rows, 0.0, 0.0)
+    # the former baseline's own threshold rule: most right with at most 2% wrong, ambiguity 0,
+    # thresholds 0.10-0.75
+    old_curve = [replay(rows, t / 100, 0.0) for t in range(10, 80, 5)]
+    old_allowed = [c for c in old_curve if c["wrong"] <= 0.02] or old_curve
+    old_choice = max(old_allowed, key=lambda c: (c["right"], c["threshold"]))
+    heldout = question_set(EVAL_SETS["heldout"])
+    _, rankings = full_rankings(retrieval)["heldout"]
+    trained = {i for _, i in training_examples()}
+    old_rows = outcome_rows(heldout, rankings, old_choice["threshold"], 0.0, trained)
+    old = summary(old_rows)
+    r = results["tfidf-retrieval"]
+    lr = results["tfidf-lr"]
+    s_unseen_lr, _ = lr["sets"][("cv", "unseen")]
+    s_unseen_nn, _ = r["sets"][("cv", "unseen")]
+    return [
+        "", "## Why the former report put \"TF-IDF\" at 16.3% right", "",
+        "The issue measured a TF-IDF *classifier* at 95.5% right; `docs/quality.md` before issue 14 "
+        "had a TF-IDF *retrieval* baseline at 16.3%. They are different systems, and the old one was "
+        "then pushed to an extreme threshold. Reproduced in this run:", "",
+        f"1. **Not a classifier but nearest neighbour.** The old baseline answered with the intent of "
+        f"the single most similar training example or content text (max cosine per intent). Under "
+        f"5-fold cross-validation on the training data, with no threshold at all, nearest neighbour "
+        f"gets {pct(no_threshold['right'])} right and {pct(no_threshold['wrong'])} wrong; logistic "
+        f"regression over the same kind of features gets {pct(lr_no_threshold['right'])} right and "
+        f"{pct(lr_no_threshold['wrong'])} wrong. The training examples deliberately borrow "
+        "neighbouring topics' words, and one borrowed phrase is enough to make a neighbour nearest; "
+        "a classifier weighs all examples of a topic.",
+        f"2. **Its score is a similarity, not a probability.** It is a cosine (halved, since two unit "
+        f"vectors are concatenated): the median top score in cross-validation is {median_sim:.2f}, "
+        "even when the answer is right. A probability threshold and a similarity threshold cannot be "
+        "read the same way.",
+        f"3. **The threshold rule drove it to the edge of its range.** Its own rule (most right "
+        f"answers with at most 2% wrong, thresholds 0.10–0.75, no ambiguity margin) found 2% wrong "
+        f"only at {old_choice['threshold']}, the top of the range (cross-validation there: "
+        f"{pct(old_choice['right'])} right, {pct(old_choice['wrong'])} wrong). At that similarity "
+        "almost no real question is close enough to answer.",
+        f"4. **The mapping then counted the rest as not right.** Below the threshold, "
+        f"`actions.outcome.decide` asks which topic is meant; the old report counted that as "
+        f"\"clarify asked\", not right. On tests/heldout in this run: {pct(old['right'])} right, "
+        f"{pct(old['wrong'])} wrong, {pct(old['clarify_right'])} clarify with the right button "
+        "among them — the right topic was usually there, one click away.",
+        f"5. **Features.** The old baseline used word unigrams (no word pairs), added the long content "
+        f"texts as neighbours, and had no class weighting; the classifier uses char_wb 2–5 and "
+        f"word 1–2 n-grams with balanced class weights.", "",
+        f"With the same rule on the same data as every other system, the retrieval baseline gets "
+        f"{pct(s_unseen_nn['right'])} right / {pct(s_unseen_nn['wrong'])} wrong on tests/unseen, "
+        f"and the TF-IDF + logistic regression classifier {pct(s_unseen_lr['right'])} / "
+        f"{pct(s_unseen_lr['wrong'])}. The issue's 95.5% / 0.6% came from another question set and "
+        "another threshold rule, so it is not expected to be reproduced exactly here.",
+    ]
+
+
+def experiments_section(results) -> list:
+    lines = ["", "## One change at a time", ""]
+    base = results.get("tfidf-lr")
+    if not base:
+        return []
+
+    def row(label, r, source):
+        s, _ = r["sets"][(source, "unseen")]
+        summ = r["loto"][source][0] if source in r["loto"] else None
+        point = r["points"][source]
+        return (f"| {label} | {point['threshold']} / {point['ambiguity']} | {pct(s['right'])} | "
+                f"{pct(s['wrong'])} | {pct(s['clarify_right'])} | {pct(s['shown_or_one_click'])} | "
+                f"{s['oos_answered_n']} of {s['out_of_scope']} | {pct(s['new_wrong'])} | "
+                f"{pct(summ['mean_wrong']) if summ else '–'} |")
+
+    lines += ["| change (TF-IDF + LR) | threshold / ambiguity | right | wrong | clarify, right button | "
+              "shown or one click | out-of-scope answered | new topics answered with another | LOTO wrong |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+              row("none (thresholds by cross-validation)", base, "cv"),
+              row("thresholds on the tuning set instead", base, "tuning")]
+    if "tfidf-lr-lemmas" in results:
+        lines.append(row("plus Dutch lookup lemmas (spaCy + spacy-lookups-data)",
+                         results["tfidf-lr-lemmas"], "cv"))
+    else:
+        lines.append("| Dutch lookup lemmas | not run: spacy-lookups-data is not installed | | | | | | | |")
+    lines += ["", "Lemmas: each text is followed by its lemmas from spaCy's Dutch lookup table "
+              "(`spacy.blank('nl')` + `lemmatizer` in lookup mode), so both the surface forms and the "
+              "lemmas are features."]
     return lines
 
 
-def main() -> int:
-    questions = load_questions()
-    ours = model_path()
-    if not ours.is_file():
-        raise SystemExit("train first: .venv/bin/python scripts/train.py")
-    threshold = tune_tfidf_threshold()
-    default = default_pipeline_model()
-    systems = {
-        "ours (config.yml)": asyncio.run(run(ours, questions)),
-        "Rasa default pipeline (rasa init)": asyncio.run(run(default, questions)),
-        f"TF-IDF retrieval (threshold {threshold})": tfidf_rows(questions, threshold),
-    }
-    pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
-    lines = ["# Answer quality: ours against two baselines", "",
-             f"- date: {date.today().isoformat()}; spaCy pipeline of our model: {pipeline_description(ours)}",
-             f"- held-out set `tests/heldout/questions.yml`: {sum(q['expect'] != OUT_OF_SCOPE for q in questions)} "
-             f"in-scope and {sum(q['expect'] == OUT_OF_SCOPE for q in questions)} out-of-scope questions",
-             "- every system goes through the bot's own decision (answer / clarify / offer a person)",
-             "- rerun: `.venv/bin/python scripts/quality_report.py`", "",
-             "| system | right | wrong | clarify asked | not understood | out-of-scope answered |",
-             "| --- | --- | --- | --- | --- | --- |"]
-    for name, rows in systems.items():
-        s = summarise(rows)
-        lines.append(f"| {name} | {pct(s['accuracy'])} | {pct(s['wrong_answer_rate'])} | "
-                     f"{pct(s['clarify_rate'])} | {pct(s['not_understood'])} | "
-                     f"{s['oos_answered_with_content']} of {s['out_of_scope']} |")
-    config = yaml.safe_load((ROOT / "config.yml").read_text())
-    fallback = next(c for c in config["pipeline"] if c["name"] == "FallbackClassifier")
-    lines += matched_operating_points(questions, {"ours": ours, "Rasa default pipeline": default},
-                                      (fallback["threshold"], fallback["ambiguity_threshold"]))
-    cv_file = ROOT / "build" / "rankings-cv.json"
-    if cv_file.exists():
-        cv_rows = json.loads(cv_file.read_text())
-        cv = replay(cv_rows, fallback["threshold"], fallback["ambiguity_threshold"])
-        lines += ["", f"5-fold cross-validation of our pipeline on the training data ({len(cv_rows)} "
-                      f"examples, from the last `tune_thresholds.py --source cv`; at threshold "
-                      f"{fallback['threshold']}, ambiguity {fallback['ambiguity_threshold']}): right "
-                      f"{pct(cv['right'])}, wrong {pct(cv['wrong'])}, clarify or person {pct(cv['unsure'])}, "
-                      f"out-of-scope answered {pct(cv['oos_answered'])}. The training examples were written "
-                      "to be hard (neighbouring topics' words), so this is a pessimistic figure; full curve "
-                      "in [thresholds-cv.md](thresholds-cv.md)."]
-    for name, rows in systems.items():
-        lines += ["", f"## Most frequent confusions: {name}", "", "| expected | answered with | count |",
-                  "| --- | --- | --- |"]
-        lines += [f"| {expected} | {got} | {n} |" for (expected, got), n in confusions(rows)] or ["| – | – | 0 |"]
-    lines += ["", "Per-topic precision and recall of our pipeline: [evaluation.md](evaluation.md)."]
-    out = ROOT / "docs" / "quality.md"
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines[:14]))
-    return 0
+def write_loto(results) -> None:
+    lines = ["# Leave one topic out", "",
+             "Train without one topic, then ask that topic's questions (tests/unseen and "
+             "tests/heldout) and, as a second sample, its own training examples (unseen by that "
+             "model). Wrong: answered with content (necessarily another topic's). Thresholds: each "
+             "system's own, chosen by cross-validation on the training data. Rerun: "
+             "`.venv/bin/python scripts/quality_report.py`.", ""]
+    for key, r in results.items():
+        if "cv" not in r["loto"]:
+            continue
+        summ, per_topic, partial = r["loto"]["cv"]
+        lines += [f"## {r['system'].name}" + (" (a few topics only: each is a full training)" if partial else ""),
+                  "", f"Mean over topics: {pct(summ['mean_wrong'])} of questions; "
+                      f"{pct(summ['mean_examples_wrong'])} of training examples.", "",
+                  "| topic left out | questions | answered with another topic | training examples | "
+                  "answered with another topic | answered with |", "| --- | --- | --- | --- | --- | --- |"]
+        for t in per_topic:
+            lines.append(f"| {t['topic']} | {t['questions']} | {t['wrong']} | {t['examples']} | "
+                         f"{t['examples_wrong']} | {', '.join(t['answered_with']) or '–'} |")
+        lines.append("")
+    (ROOT / "docs" / "loto.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from evaluate import classify, summarise
 from load_benchmark import Recorder, percentile
-from quality_report import TfidfBaseline
+from systems import RetrievalBaseline, outcome_rows, summary as unseen_summary
 from tune_thresholds import choose, folds, replay
 from actions.outcome import Outcome
 
@@ -70,9 +70,28 @@ def test_outcomes_are_classified_from_the_users_point_of_view():
     assert summary["accuracy"] == 0.5 and summary["oos_answered_with_content"] == 1
 
 
-def test_tfidf_baseline_ranks_the_nearest_topic_first():
-    baseline = TfidfBaseline([("wat is een toelaatbaarheidsverklaring", "info_tlv_wat_is"),
-                              ("hoe laat begint school", "out_of_scope")], threshold=0.2)
-    intent, ranking = baseline.parse("wat is een toelaatbaarheidsverklaring precies")
-    assert intent == "info_tlv_wat_is" and 0 < ranking[0]["confidence"] <= 1
-    assert baseline.parse("zzzz qqqq")[0] == "nlu_fallback"
+def test_retrieval_baseline_ranks_the_nearest_topic_first_with_a_similarity():
+    examples = [("wat is een toelaatbaarheidsverklaring", "info_tlv_wat_is"),
+                ("hoe laat begint school", "out_of_scope")]
+    ranking, nothing = RetrievalBaseline()._rank(examples, ["wat is een toelaatbaarheidsverklaring precies",
+                                                             "zzzz qqqq"])
+    assert ranking[0]["name"] == "info_tlv_wat_is" and 0 < ranking[0]["confidence"] <= 1
+    assert nothing[0]["confidence"] < 0.2
+
+
+def test_unseen_outcomes_keep_new_topics_and_clarify_apart():
+    questions = [{"text": "a", "expect": "tlv-wat-is"}, {"text": "b", "expect": "tlv-wat-is"},
+                 {"text": "c", "expect": "pesten-veiligheid"}, {"text": "d", "expect": "pesten-veiligheid"},
+                 {"text": "e", "expect": "out_of_scope"}]
+    rank = lambda *pairs: [{"name": n, "confidence": c} for n, c in pairs]  # noqa: E731
+    rankings = [rank(("info_tlv_wat_is", 0.9), ("info_opp_wat_is", 0.05)),
+                rank(("info_tlv_wat_is", 0.5), ("info_tlv_geldigheid", 0.4)),   # ambiguous: clarify
+                rank(("info_opp_wat_is", 0.9), ("out_of_scope", 0.05)),         # new topic, answered
+                rank(("info_opp_wat_is", 0.4), ("out_of_scope", 0.3)),          # new topic, kept out
+                rank(("out_of_scope", 0.8), ("info_opp_wat_is", 0.1))]
+    rows = outcome_rows(questions, rankings, 0.55, 0.2, {"info_tlv_wat_is", "info_opp_wat_is"})
+    assert [r["result"] for r in rows] == ["right", "clarify_right", "wrong", "kept_out", "right"]
+    s = unseen_summary(rows)
+    assert (s["known"], s["new"], s["out_of_scope"]) == (2, 2, 1)
+    assert (s["right"], s["clarify_right"], s["shown_or_one_click"], s["new_wrong"]) == (0.5, 0.5, 1.0, 0.5)
+    assert s["oos_answered_n"] == 0

@@ -1,0 +1,90 @@
+"""Leave one topic out: how often does a question about a topic the model does not know get
+another topic's answer?
+
+For every topic: train without that topic's examples, then ask that topic's unseen questions
+(tests/unseen and tests/heldout, where present) and, as a second and larger sample, its own
+training examples (which the model did not see either). A question "goes wrong" when the bot
+would answer it with content (any content is another topic's); a clarifying question or the
+offer of a person is fine. The threshold is the system's own, chosen by cross-validation on the
+training data (scripts/quality_report.py). Target: at most 5% wrong, mean over all topics.
+
+    .venv/bin/python scripts/leave_one_topic_out.py [--system tfidf-lr] [--topics a,b,c]
+
+prints per topic and writes nothing; scripts/quality_report.py puts the summary in
+docs/quality.md and the per-topic table in docs/loto.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from statistics import mean
+from typing import Dict, List, Optional, Sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from systems import (OUT_OF_SCOPE, ROOT, System, as_intent, candidates, outcome_for,  # noqa: E402
+                     question_set, topic_of, training_examples)
+
+from actions.content import ContentLibrary  # noqa: E402
+
+UNSEEN_SETS = [ROOT / "tests" / "unseen" / "questions.yml", ROOT / "tests" / "heldout" / "questions.yml"]
+TARGET = 0.05
+
+
+def loto(system: System, threshold: float, ambiguity: float,
+         topics: Optional[Sequence[str]] = None) -> List[Dict]:
+    """Per left-out topic: questions asked and how many got content (wrong)."""
+    examples = training_examples()
+    questions = [q for path in UNSEEN_SETS for q in question_set(path) if q["expect"] != OUT_OF_SCOPE]
+    known = ContentLibrary().topics().keys()
+    all_topics = sorted({topic_of(i) for _, i in examples if topic_of(i)})
+    results = []
+    for topic in (topics or all_topics):
+        intent = as_intent(topic)
+        train = [e for e in examples if e[1] != intent]
+        asked = [q["text"] for q in questions if q["expect"] == topic]
+        own = [t for t, i in examples if i == intent]
+        rankings = system.rank(train, asked + own)
+        wrong = [outcome_for(r, threshold, ambiguity, known).content_id not in (None, topic)
+                 for r in rankings]
+        got = [outcome_for(r, threshold, ambiguity, known).content_id for r in rankings]
+        results.append({
+            "topic": topic, "questions": len(asked), "wrong": sum(wrong[:len(asked)]),
+            "examples": len(own), "examples_wrong": sum(wrong[len(asked):]),
+            "answered_with": sorted({g for g, w in zip(got, wrong) if w}),
+        })
+    return results
+
+
+def loto_summary(results: List[Dict]) -> Dict:
+    with_questions = [r for r in results if r["questions"]]
+    return {
+        "topics": len(results),
+        "mean_wrong": mean(r["wrong"] / r["questions"] for r in with_questions) if with_questions else None,
+        "pooled_wrong": (sum(r["wrong"] for r in with_questions)
+                         / max(sum(r["questions"] for r in with_questions), 1)),
+        "mean_examples_wrong": mean(r["examples_wrong"] / r["examples"] for r in results if r["examples"]),
+        "worst": max(with_questions, key=lambda r: r["wrong"] / r["questions"])["topic"]
+        if with_questions else None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--system", default="tfidf-lr", choices=sorted(candidates()))
+    parser.add_argument("--threshold", type=float, required=True)
+    parser.add_argument("--ambiguity", type=float, default=0.0)
+    parser.add_argument("--topics", help="comma-separated topic ids (default: all)")
+    args = parser.parse_args()
+    system = candidates()[args.system]
+    results = loto(system, args.threshold, args.ambiguity,
+                   args.topics.split(",") if args.topics else None)
+    for r in results:
+        print(json.dumps(r, ensure_ascii=False))
+    print(json.dumps(loto_summary(results)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
