@@ -218,7 +218,8 @@ def with_client(metadata: dict, address: str) -> dict:
 
 
 def _session_mac(raw: str) -> str:
-    digest = hmac.new(settings.secret_key(), b"socketio-session:" + raw.encode(), hashlib.sha256)
+    digest = hmac.new(settings.secret_key(), b"socketio-session:" + raw.encode("utf-8", "replace"),
+                      hashlib.sha256)
     return digest.hexdigest()[:32]
 
 
@@ -233,7 +234,8 @@ def verified_session_id(value: Any) -> Optional[str]:
     if not isinstance(value, str) or len(value) > 128 or value.count(".") != 1:
         return None
     raw, mac = value.split(".")
-    return value if raw and hmac.compare_digest(mac, _session_mac(raw)) else None
+    expected = _session_mac(raw).encode()
+    return value if raw and hmac.compare_digest(mac.encode("utf-8", "replace"), expected) else None
 
 
 class GuardedSocketIOInput(SocketIOInput):
