@@ -66,11 +66,16 @@ def decide(
     pending: Optional[str],
     known_topics: Collection[str],
     last_topic: Optional[str] = None,
+    other_language: Optional[str] = None,
 ) -> Outcome:
     """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
 
     After an answer the bot asks whether it helped (pending "feedback"); a yes or no then
-    counts for `last_topic`, and any other message is simply the next question."""
+    counts for `last_topic`, and any other message is simply the next question. A message
+    plainly in another language (`other_language`, see actions/language.py) is not answered
+    with Dutch content: the user is told the assistant speaks Dutch and offered a person."""
+    if other_language:
+        return Outcome(HANDOFF_OFFER, reason="other_language")
     feedback_for = last_topic if pending == PENDING_FEEDBACK else None
     topic = topic_for_intent(intent)
     if topic is not None:

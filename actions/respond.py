@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.audience import current_audience, latest_metadata
 from actions.content import ContentLibrary, Topic
+from actions.language import other_language
 from actions.outcome import (
     ANSWER,
     CLARIFY,
@@ -68,6 +69,8 @@ class ActionRespond(Action):
             pending=tracker.get_slot("pending"),
             known_topics=known_topics.keys(),
             last_topic=tracker.get_slot("last_topic"),
+            other_language=None if (message.get("text") or "").startswith("/")  # a button
+            else other_language(message.get("text")),
         )
         events: List[EventType] = []
         audience = current_audience(tracker)

@@ -227,3 +227,15 @@ def test_a_broken_signal_store_never_breaks_the_reply(action, monkeypatch):
     monkeypatch.setattr(record, "_store", Broken())
     messages, _ = run(action, tracker("info_tlv_aanvragen"))
     assert payloads(messages)[0]["type"] == "answer"
+
+
+def test_a_question_in_another_language_is_told_dutch_only_and_offered_a_person(action):
+    track = tracker("info_tlv_wat_is")
+    track.latest_message["text"] = "What is a TLV and how do I get one for my son?"
+    messages, slots = run(action, track)
+    assert [m.get("response") for m in messages][:2] == ["utter_reason_other_language", "utter_handoff_offer"]
+    assert payloads(messages)[-1] == {"type": "handoff_offer", "reason": "other_language"}
+    assert slots["pending"] == "handoff_offer"
+    button = tracker("info_tlv_wat_is")  # a button payload is never taken for a language
+    button.latest_message["text"] = "/info_tlv_wat_is"
+    assert payloads(run(action, button)[0])[0]["type"] == "answer"

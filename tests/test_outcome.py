@@ -1,7 +1,13 @@
 """The turn decision: answer only when sure, otherwise ask or offer a person."""
+from pathlib import Path
+
+import pytest
+
 from actions.outcome import (ANSWER, CLARIFY, DECLINED, HANDOFF, HANDOFF_OFFER, PENDING_CLARIFY,
-                             PENDING_HANDOFF_OFFER, PROMPT, SET_AUDIENCE, decide,
+                             PENDING_HANDOFF_OFFER, PROMPT, SET_AUDIENCE, Outcome, decide,
                              plausible_topics)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 KNOWN = {"tlv-wat-is", "tlv-aanvragen", "opp-wat-is", "mdo-wat-is"}
 
@@ -55,3 +61,42 @@ def test_person_requests_and_complaints():
 def test_audience_intents_set_the_audience():
     outcome = decide("iam_youth", [], None, KNOWN)
     assert (outcome.kind, outcome.audience) == (SET_AUDIENCE, "jongere")
+
+
+def test_a_message_in_another_language_gets_the_offer_of_a_person_not_dutch_content():
+    outcome = decide("info_tlv_wat_is", [], None, {"tlv-wat-is"}, other_language="en")
+    assert outcome == Outcome(HANDOFF_OFFER, reason="other_language")
+
+
+@pytest.mark.parametrize("text, language", [
+    ("What is a TLV and how do I get one for my son?", "en"),
+    ("Oğlum okulda zorluk yaşıyor, ne yapmalıyım?", "tr"),
+    ("Mój syn ma problemy w szkole, co mogę zrobić?", "pl"),
+    ("ابني يواجه مشاكل في المدرسة", "ar"),
+    ("Мій син має проблеми в школі, що робити?", "uk"),
+    ("wat is een tlv", None), ("what is een tlv?", None), ("TLV", None), ("ok", None),
+    ("Mijn zoon heeft een OPP, what now?", None), ("help", None),
+])
+def test_only_plainly_other_languages_are_recognised(text, language):
+    from actions.language import other_language
+
+    assert other_language(text) == language
+
+
+def test_no_dutch_training_or_evaluation_question_is_taken_for_another_language():
+    import glob
+
+    import yaml
+
+    from actions.language import other_language
+
+    texts = []
+    for path in glob.glob(str(ROOT / "data" / "nlu" / "*.yml")):
+        for item in yaml.safe_load(open(path))["nlu"]:
+            if item.get("intent") != "out_of_scope":
+                texts += [line.lstrip("- ").strip() for line in (item.get("examples") or "").splitlines()]
+    for path in ("heldout", "tuning", "unseen"):
+        texts += [q["text"] for q in yaml.safe_load(open(ROOT / "tests" / path / "questions.yml"))["questions"]
+                  if q["expect"] != "out_of_scope"]
+    flagged = [t for t in texts if t and other_language(t)]
+    assert len(texts) > 1500 and flagged == []
