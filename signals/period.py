@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
 
@@ -31,7 +31,7 @@ class Period:
 
     @classmethod
     def between(cls, since: Optional[date], until: Optional[date], today: Optional[date] = None) -> "Period":
-        until = until or today or date.today()
+        until = until or today or datetime.now(timezone.utc).date()  # signals are stamped in UTC
         since = since or until - timedelta(days=29)
         if since > until:
             raise ValueError("de begindatum ligt na de einddatum")

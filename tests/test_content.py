@@ -1,6 +1,9 @@
 """Content rules: every file valid, sourced from official pages, dated, readable."""
+import os
 import re
-from datetime import date
+import subprocess
+import sys
+from datetime import timedelta
 
 import pytest
 
@@ -25,15 +28,23 @@ def test_every_listed_topic_exists_with_exactly_that_id(library, required_topic_
     assert not missing, f"content/topics is missing: {sorted(missing)}"
 
 
-def test_no_content_is_past_its_review_date(library):
-    overdue = [t.id for t in library.topics().values() if t.is_overdue(date.today())]
-    assert not overdue, f"review these topics and update review_by: {overdue}"
+def test_a_due_review_is_listed_by_the_content_check_without_failing_it(content_dir):
+    """Review dates pass while the code stays the same: a due review must show up in the check
+    (and the status page), never turn CI red on a calendar date."""
+    topics, regio = content_dir
+    (topics / "oud.md").write_text(topic_text("oud", reviewed_on="2026-01-10", review_by="2026-05-31"))
+    (topics / "nieuw.md").write_text(topic_text("nieuw"))
+    checked = subprocess.run([sys.executable, "-m", "actions.content"], capture_output=True, text=True,
+                             env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
+                                  "STEUNPUNT_REGIO_FILE": str(regio)})
+    assert checked.returncode == 0, checked.stdout
+    assert "VERLOPEN  oud" in checked.stdout and "VERLOPEN  nieuw" not in checked.stdout
 
 
-def test_sources_are_https_and_dates_are_sane(library):
+def test_sources_are_https_and_review_comes_after_the_check(library):
     for topic in library.topics().values():
         assert topic.sources and all(s.url.startswith("https://") for s in topic.sources)
-        assert topic.reviewed_on <= date.today() < topic.review_by or topic.review_by > topic.reviewed_on
+        assert topic.reviewed_on < topic.review_by <= topic.reviewed_on + timedelta(days=366), topic.id
 
 
 def sentences(text):

@@ -1,6 +1,6 @@
 """Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
 import os
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -135,7 +135,7 @@ def test_queue_filters_and_counts(store, engine):
     assert [t["id"] for t in store.search(status="nieuw")] == [1]
     assert [t["id"] for t in store.search(audience="ouder")] == [2]
     assert [t["id"] for t in store.search(topic="opp-wat-is")] == [2]
-    today = date.today()
+    today = datetime.utcnow().date()  # tickets are stamped in UTC: so is "today" here
     assert len(store.search(since=today, until=today)) == 2
     assert store.search(until=today - timedelta(days=1)) == []
 
