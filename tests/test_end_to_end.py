@@ -84,6 +84,13 @@ def test_other_languages_hear_that_the_assistant_speaks_dutch_and_get_a_person(s
     assert not custom(messages, "answer")
 
 
+def test_saying_yes_without_an_offer_does_not_hand_off(server):
+    messages = ask(server, "ja", "e2e-yes-alone")
+    assert not custom(messages, "handoff") and not custom(messages, "handoff_offer")
+    assert not any("Ik zet je vraag door" in (m.get("text") or "") for m in messages)
+    assert messages  # it says something: what can I help with
+
+
 def test_clarify_button_payload_answers_that_topic(server):
     answers = custom(ask(server, "/info_mdo_voorbereiden", "e2e-button"), "answer")
     assert answers[0]["content_id"] == "mdo-voorbereiden"
