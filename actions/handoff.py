@@ -152,11 +152,13 @@ class ActionCreateTicket(Action):
                 description=description,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
-        except Exception:  # noqa: BLE001 - never leave the user without a way to a person
+        except Exception as error:  # noqa: BLE001 - never leave the user without a way to a person
+            # An alarm for the operators, without anything the user typed.
+            logger.error("ALARM: a handoff ticket could not be stored: %s", type(error).__name__)
             await asyncio.to_thread(record, replace(signal, reason="failed"))
             dispatcher.utter_message(response="utter_handoff_failed",
                                      json_message={"type": "handoff_failed"})
-            return self.clear()
+            return self.clear(keep_description=True)
         await asyncio.to_thread(record, replace(signal, ticket=ticket.number))
         regio = LIBRARY.regio()
         facts = {"ticket": ticket.number, "code": ticket.code or "",
@@ -168,8 +170,12 @@ class ActionCreateTicket(Action):
         return self.clear()
 
     @staticmethod
-    def clear() -> List[EventType]:
-        cleared = ("handoff_contact", "handoff_description", "handoff_audience", "pending")
+    def clear(keep_description: bool = False) -> List[EventType]:
+        """Forget the form's answers. After a failure the description and audience stay, so a
+        second try ("medewerker") does not make the user type their story again; contact data
+        never stays (the tracker store only keeps a placeholder for it)."""
+        cleared = ("handoff_contact", "pending") if keep_description else (
+            "handoff_contact", "handoff_description", "handoff_audience", "pending")
         return [SlotSet(name, None) for name in cleared] + [SlotSet("handoff_requested", False)]
 
 

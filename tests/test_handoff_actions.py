@@ -103,14 +103,28 @@ def test_parent_with_contact_gets_no_code(store):
     assert store.get(1)["contact"] == "0612345678"
 
 
-def test_store_failure_still_points_to_a_person(monkeypatch):
-    class Broken:
-        def create(self, **kwargs):
-            raise OSError("disk full")
+class Broken:
+    """A ticket store whose database is locked."""
 
+    def may_create(self, client):
+        return True
+
+    def create(self, **kwargs):
+        from sqlalchemy.exc import OperationalError
+
+        raise OperationalError("INSERT INTO tickets", {}, Exception("database is locked"))
+
+
+def test_store_failure_points_to_a_person_keeps_the_story_and_logs_an_alarm(monkeypatch, caplog):
     monkeypatch.setattr(handoff, "_store", Broken())
-    messages, _ = run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}))
+    story = "Mijn zoon Daan zit al weken thuis"
+    messages, events = run(handoff.ActionCreateTicket(), tracker(slots={
+        "audience": "ouder", "handoff_description": story, "handoff_contact": "a@b.nl"}))
     assert messages[0]["custom"] == {"type": "handoff_failed"}
+    cleared = {e["name"] for e in events if e.get("event") == "slot" and e["value"] in (None, False)}
+    assert "handoff_description" not in cleared and "handoff_contact" in cleared
+    alarm = [r.getMessage() for r in caplog.records if "ALARM" in r.getMessage()]
+    assert alarm and "Daan" not in alarm[0] and "a@b.nl" not in alarm[0]
 
 
 def test_code_shows_status_and_staff_reply(store):
@@ -145,10 +159,6 @@ def test_a_ticket_is_one_signal_with_its_number_and_the_redacted_description(sto
 
 
 def test_a_failed_ticket_is_a_signal_too(monkeypatch, signals_db):
-    class Broken:
-        def create(self, **kwargs):
-            raise OSError("disk full")
-
     monkeypatch.setattr(handoff, "_store", Broken())
     run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}))
     assert [(s["kind"], s["reason"]) for s in signals_db.rows()] == [("ticket", "failed")]
@@ -158,3 +168,17 @@ def test_a_code_check_is_a_signal_without_the_code(store, signals_db):
     run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": "ZZZZ-ZZZZ"}))
     [signal] = signals_db.rows()
     assert (signal["kind"], signal["reason"], signal["text"]) == ("code_check", "not_found", None)
+
+
+def test_a_flood_of_tickets_from_one_client_is_refused_with_the_way_to_a_person(store, monkeypatch):
+    from steunpunt import settings
+
+    monkeypatch.setattr(settings, "TICKETS_PER_CLIENT_HOUR", 2)
+    client = {"client": "0123456789abcdef01234567"}
+    made = [run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, metadata=client))[0][0]
+            for _ in range(3)]
+    assert [m["custom"]["type"] for m in made] == ["handoff", "handoff", "handoff_failed"]
+    assert made[2]["custom"]["reason"] == "limit" and len(store.search()) == 2
+    other = {"client": "fedcba9876543210fedcba98"}
+    assert run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"},
+                                                     metadata=other))[0][0]["custom"]["type"] == "handoff"
