@@ -23,7 +23,9 @@ KEEP_MODELS = 3
 
 
 def training_inputs() -> list[Path]:
-    return [EFFECTIVE_CONFIG, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
+    # the classifier's code too: a change to it must retrain, not reuse an older model
+    return [EFFECTIVE_CONFIG, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml")),
+            *sorted((ROOT / "classifier").glob("*.py"))]
 
 
 def fingerprint(pipeline_id: str) -> str:

@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -96,8 +97,11 @@ def tuning_rankings() -> list[dict]:
 
     if not model_path().is_file():
         raise SystemExit(f"no model at {model_path()}; train first (scripts/train.py)")
+    # tuning questions that are also training examples (issue 14, point 7) say nothing new
+    key = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
+    training = {key(t) for t, _ in training_examples()}
     examples = [(q["text"], q["expect"] if q["expect"] == OUT_OF_SCOPE else intent_for_topic(q["expect"]))
-                for q in load_questions(TUNING_SET)]
+                for q in load_questions(TUNING_SET) if key(q["text"]) not in training]
     return asyncio.run(rankings_for(model_path(), examples))
 
 
