@@ -6,6 +6,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+# Rasa's telemetry would send usage data and error reports (with parts of conversations) to a
+# third party (sentry.io): never from a steunpunt.
+export RASA_TELEMETRY_ENABLED=false
 
 say() { echo "[setup] $*" >&2; }
 

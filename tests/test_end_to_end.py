@@ -370,6 +370,8 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
         ask(server, "ik heb een code", "e2e-crash-later")
         status = custom(ask(server, handoff["code"], "e2e-crash-later"), "ticket_status")[0]
         assert status["found"] and status["ticket"] == handoff["ticket"]
+        # The failed action was an error: it must not have been reported to Rasa's sentry.io.
+        assert "sentry" not in server.log.read_text(errors="replace")
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
