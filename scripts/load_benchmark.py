@@ -8,8 +8,16 @@ and the peak resident memory of every server process. Our conversations follow a
 mix: answers, a clarification, out-of-scope, feedback ("dit helpt me niet") and a full
 handoff that creates a ticket. Requests go to 127.0.0.1 only; every loop is bounded.
 
+Two more parts for holding up and scaling out:
+- a soak (--soak-minutes, e.g. 10): the open loop at --rate for that long against the single
+  process, with every server's resident memory at the start and the end;
+- the scaled form (--scaled-database-url, a PostgreSQL URL; needs redis-server and nginx): the
+  same closed loop against two Rasa and two action server processes, to compare saturation
+  throughput with the single process.
+
     .venv/bin/python scripts/load_benchmark.py [--conversations 20] [--rate 20] [--seconds 30]
-                                               [--skip-default] [--out docs/benchmark.md]
+        [--soak-minutes 10] [--scaled-database-url postgresql+psycopg2://...] [--skip-default]
+        [--out docs/benchmark.md]
 """
 from __future__ import annotations
 
@@ -27,7 +35,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT, assistant, rasa_init_bot  # noqa: E402
+from servers import ROOT, assistant, rasa_init_bot, scaled_assistant  # noqa: E402
 
 # One conversation of our assistant: (message, metadata). Ends in a ticket.
 OUR_SCRIPT = [
@@ -125,6 +133,25 @@ def peak_memory_mb(pid):
     return None
 
 
+def rss_mb(pid):
+    """Resident memory (VmRSS) of a process now, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024)
+    return None
+
+
+def soak(running, messages, args, processes):
+    """The open loop for --soak-minutes, with memory per process at the start and the end."""
+    url = running.base + "/webhooks/rest/webhook"
+    pids = {name: running.pids(pattern)[:1] for name, pattern in processes.items()}
+    before = {name: rss_mb(found[0]) for name, found in pids.items() if found}
+    result = asyncio.run(open_loop(url, messages, args.rate, args.soak_minutes * 60, "soak"))
+    after = {name: rss_mb(found[0]) for name, found in pids.items() if found}
+    result["memory_mb"] = {name: {"start": before[name], "end": after.get(name)} for name in before}
+    return result
+
+
 def measure(running, script, open_messages, args, processes):
     url = running.base + "/webhooks/rest/webhook"
     asyncio.run(closed_loop(url, script, 2, 1, "warmup"))
@@ -138,7 +165,7 @@ def measure(running, script, open_messages, args, processes):
     return results
 
 
-def report(results, args) -> str:
+def report(results, args, soaked=None, scaled=None) -> str:
     lines = ["# Load benchmark", "",
              f"- date: {date.today().isoformat()}; machine: 2 cores; all traffic on 127.0.0.1",
              f"- rerun: `.venv/bin/python scripts/load_benchmark.py --conversations {args.conversations} "
@@ -160,6 +187,30 @@ def report(results, args) -> str:
     for bot, result in results.items():
         memory = ", ".join(f"{name} {mb} MB" for name, mb in result["peak_memory_mb"].items())
         lines.append(f"- {bot}: {memory}")
+    if soaked:
+        r = soaked
+        lines += ["", f"## Soak: {args.soak_minutes} minutes at {args.rate} msg/s (single process)", "",
+                  "| messages | errors | msg/s | p50 ms | p95 ms | p99 ms |", "| --- | --- | --- | --- | --- | --- |",
+                  f"| {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |",
+                  "", "| process | memory at start | at end | growth |", "| --- | --- | --- | --- |"]
+        for name, memory in r["memory_mb"].items():
+            lines.append(f"| {name} | {memory['start']} MB | {memory['end']} MB | "
+                         f"{memory['end'] - memory['start']:+d} MB |")
+        growth = max(m["end"] - m["start"] for m in r["memory_mb"].values())
+        lines += ["", f"Target: no errors ({'met' if r['errors'] == 0 else 'NOT met'}), memory growth "
+                      f"under 50 MB ({'met' if growth < 50 else 'NOT met'}: at most {growth:+d} MB)."]
+    if scaled:
+        single = results["steunpunt"]["closed"]
+        ratio = scaled["throughput"] / single["throughput"] if single["throughput"] else 0
+        lines += ["", "## Scaled form: 2 Rasa + 2 action servers, PostgreSQL, Redis, nginx", "",
+                  f"{args.conversations} concurrent closed-loop conversations, the same script as above.", "",
+                  "| form | messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        for name, r in (("single process (SQLite)", single), ("scaled", scaled)):
+            lines.append(f"| {name} | {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | "
+                         f"{r['p95_ms']} | {r['p99_ms']} |")
+        lines += ["", f"Saturation throughput of the scaled form: {ratio:.2f} x the single process "
+                      f"(target 1.6 x: {'met' if ratio >= 1.6 else 'NOT met'})."]
     return "\n".join(lines) + "\n"
 
 
@@ -172,19 +223,29 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--skip-default", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark.md")
+    parser.add_argument("--soak-minutes", type=float, default=0)
+    parser.add_argument("--scaled-database-url", default=None)
     args = parser.parse_args()
-    results = {}
+    results, soaked, scaled = {}, None, None
+    processes = {"rasa": "rasa run --model", "actions": "-m actions", "staff": "staff --host"}
     with tempfile.TemporaryDirectory() as tmp:
         with assistant(Path(tmp)) as running:
-            results["steunpunt"] = measure(running, OUR_SCRIPT, OPEN_LOOP_MESSAGES, args, {
-                "rasa": "rasa run --model", "actions": "-m actions", "staff": "staff --host"})
+            results["steunpunt"] = measure(running, OUR_SCRIPT, OPEN_LOOP_MESSAGES, args, processes)
+            if args.soak_minutes:
+                soaked = soak(running, OPEN_LOOP_MESSAGES, args, processes)
+        if args.scaled_database_url:
+            with scaled_assistant(Path(tmp), args.scaled_database_url) as running:
+                url = running.base + "/webhooks/rest/webhook"
+                asyncio.run(closed_loop(url, OUR_SCRIPT, 2, 1, "scaled-warmup"))
+                scaled = asyncio.run(closed_loop(url, OUR_SCRIPT, args.conversations, args.rounds, "scaled"))
         if not args.skip_default:
             with rasa_init_bot(Path(tmp)) as running:
                 results["rasa init"] = measure(running, DEFAULT_SCRIPT, DEFAULT_OPEN_LOOP, args,
                                                {"rasa": "rasa run --port"})
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(report(results, args))
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    args.out.write_text(report(results, args, soaked, scaled))
+    args.out.with_suffix(".json").write_text(json.dumps({**results, "soak": soaked, "scaled": scaled},
+                                                        indent=1))
     print(json.dumps(results, indent=1))
     return 0
 

@@ -64,6 +64,7 @@ class Running:
     group: int
     action_port: int = 0
     site: str = ""
+    rasa_ports: List[int] = field(default_factory=list)  # scaled form: each Rasa process
     log: Path = field(default_factory=Path)
 
     def listening(self) -> List[str]:
@@ -127,10 +128,22 @@ def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subpr
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
+        # Wait for the whole group, not only its leader: a server left behind would keep its
+        # port and its database connections into the next test.
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            process.poll()  # reap the leader, so that only live members are counted
+            if not _group_alive(process.pid):
+                break
+            time.sleep(0.5)
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=10)
+
+
+def _group_alive(group: int) -> bool:
+    return bool(subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.strip())
 
 
 @contextlib.contextmanager
@@ -181,6 +194,53 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
         _wait_until(ready, process, log)
         yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log,
                       site=f"http://127.0.0.1:{site_port}")
+
+
+def free_range(count: int) -> int:
+    """The first of `count` consecutive free ports (run_scaled.sh numbers its ports upwards)."""
+    import random
+
+    for _ in range(50):
+        start = random.randint(20000, 40000)
+        try:
+            for port in range(start, start + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+            return start
+        except OSError:
+            continue
+    raise RuntimeError("no free port range")
+
+
+@contextlib.contextmanager
+def scaled_assistant(workdir: Path, database_url: str, rasa: int = 2, actions: int = 2,
+                     extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
+    """The scaled form (scripts/run_scaled.sh) on PostgreSQL, with a Redis of its own and nginx;
+    `Running.rasa_ports` are the Rasa processes' own ports behind nginx."""
+    redis_port = free_port()
+    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
+                              "no", "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, cwd=workdir)
+    internal, port = free_range(2 + actions + rasa), free_port()
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": database_url,
+           "STEUNPUNT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/1", "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+           "STEUNPUNT_PORT": str(port), "STEUNPUNT_INTERNAL_PORT": str(internal),
+           "STEUNPUNT_RASA_PROCESSES": str(rasa), "STEUNPUNT_ACTION_PROCESSES": str(actions),
+           "STEUNPUNT_STAFF_PORT": str(free_port()), "STEUNPUNT_SITE_PORT": str(free_port()),
+           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "100000", "TICKET_LOCK_LIFETIME": "10",
+           **(extra_env or {})}
+    log = workdir / "scaled.log"
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with _group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
+            def ready() -> bool:
+                return log.read_text(errors="replace").count("Rasa server is up and running") >= rasa
+
+            _wait_until(ready, process, log)
+            yield Running(base=base, env=env, group=process.pid, log=log,
+                          rasa_ports=[internal + 1 + actions + i for i in range(rasa)])
+    finally:
+        redis.terminate()
+        redis.wait(timeout=30)
 
 
 @contextlib.contextmanager

@@ -8,7 +8,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import TEST_SECRET, free_port
+from servers import scaled_assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = {"TEST_DATABASE_URL": os.environ.get("TEST_DATABASE_URL"),
@@ -39,20 +38,6 @@ QUESTIONS = ["Wat is een TLV?", "Hoe lang is een TLV geldig?", "wat is een opp",
              "hoe bereid ik een mdo voor", "wat doet een onderwijsconsulent", "hoi", "bedankt"]
 
 
-def free_range(count):
-    """`count` consecutive free ports (run_scaled.sh numbers its internal ports upwards)."""
-    for _ in range(50):
-        start = random.randint(20000, 40000)
-        try:
-            for port in range(start, start + count):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-            return start
-        except OSError:
-            continue
-    raise RuntimeError("no free port range")
-
-
 @pytest.fixture(scope="module")
 def scaled(model_path, tmp_path_factory):
     url = os.environ["TEST_DATABASE_URL"]
@@ -61,33 +46,9 @@ def scaled(model_path, tmp_path_factory):
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    work = tmp_path_factory.mktemp("scaled")
-    redis_port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no",
-                              "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, cwd=work)
-    internal = free_range(6)
-    port = free_port()
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": url, "STEUNPUNT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/1",
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_PORT": str(port),
-           "STEUNPUNT_INTERNAL_PORT": str(internal), "STEUNPUNT_STAFF_PORT": str(free_port()),
-           "STEUNPUNT_SITE_PORT": str(free_port()), "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000",
-           "TICKET_LOCK_LIFETIME": "10"}
-    log = open(work / "scaled.log", "w")
-    process = subprocess.Popen(["./scripts/run_scaled.sh"], cwd=ROOT, env=env, stdout=log, stderr=log,
-                               start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 600
-        while (work / "scaled.log").read_text(errors="replace").count("Rasa server is up and running") < 2:
-            assert process.poll() is None and time.time() < deadline, (work / "scaled.log").read_text()[-3000:]
-            time.sleep(2)
-        rasa_ports = [internal + 3, internal + 4]  # after nginx's action port and two action servers
-        yield {"base": base, "url": url, "group": process.pid, "rasa_ports": rasa_ports, "log": work / "scaled.log"}
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-        redis.terminate()
-        redis.wait(timeout=30)
+    with scaled_assistant(tmp_path_factory.mktemp("scaled"), url) as running:
+        yield {"base": running.base, "url": url, "group": running.group,
+               "rasa_ports": running.rasa_ports, "log": running.log}
 
 
 def post(base, sender, message, metadata=None):
@@ -117,16 +78,16 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
         try:
             while time.time() < stop:
                 if n % 3 == 0 and sender not in tickets:
-                    for text in ("ik wil een medewerker spreken", f"mijn verhaal nummer {n}"):
-                        sent[sender].append(text)
-                        replies, attempts = post(scaled["base"], sender, text, youth)
+                    for message in ("ik wil een medewerker spreken", f"mijn verhaal nummer {n}"):
+                        sent[sender].append(message)
+                        replies, attempts = post(scaled["base"], sender, message, youth)
                         retried.append(attempts)
                     handoff = [r["custom"] for r in replies if r.get("custom", {}).get("type") == "handoff"]
                     tickets[sender] = handoff[0]["ticket"] if handoff else None
                 else:
-                    text = rng.choice(QUESTIONS)
-                    sent[sender].append(text)
-                    retried.append(post(scaled["base"], sender, text)[1])
+                    question = rng.choice(QUESTIONS)
+                    sent[sender].append(question)
+                    retried.append(post(scaled["base"], sender, question)[1])
                 time.sleep(rng.uniform(0.1, 0.6))
         except AssertionError as error:
             failures.append(str(error))
