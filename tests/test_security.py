@@ -74,3 +74,26 @@ def test_a_client_key_is_a_keyed_pseudonym_and_forged_keys_are_not_taken(monkeyp
     assert clients.client_from_metadata({"client": key}) == key
     assert clients.client_from_metadata({"client": "1.2.3.4"}) == clients.UNKNOWN
     assert clients.client_from_metadata(None) == clients.UNKNOWN
+
+
+def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
+    """Rasa SDK's own error handler returned (and logged) the whole request: the conversation."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    from servers import TEST_SECRET, python_module
+
+    env = {**os.environ, "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_ACTION_TOKEN": "t" * 40,
+           "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "PYTHONPATH": str(ROOT)}
+    secret_story = "Mijn dochter Fleur wordt gepest"
+    call = {"next_action": "action_respond", "version": "3.6.2", "sender_id": "x",
+            "tracker": {"sender_id": "x", "latest_message": secret_story, "events": "geen lijst"}}
+    with python_module("actions", env) as port:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook?token={'t' * 40}",
+                                         data=json.dumps(call).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(request, timeout=30)
+        body = failed.value.read().decode()
+    assert failed.value.code >= 400 and secret_story not in body and "Fleur" not in body
