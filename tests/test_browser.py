@@ -123,6 +123,7 @@ def test_a_parent_asks_by_mouse_and_gets_the_answer_with_its_source_link(server,
     screenshot(browser, "widget-1280-answer")
     # "Zie ook" is one click to the neighbouring topic.
     see_also[1].click()
+    assert active(browser).get_attribute("id") == "steunpunt-input"  # focus is not lost
     titles = wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) == 2
                   and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
     assert titles[-1].text.startswith("Hoe lang geldt een TLV")

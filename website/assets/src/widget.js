@@ -135,6 +135,7 @@ function choices(buttons, label) {
     group.append(button(choice.title, () => {
       group.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       send(choice.payload, choice.title);
+      input.focus();  // a disabled button would drop keyboard focus to the page
     }));
   }
   return group;
