@@ -23,13 +23,21 @@ SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]"}
 KEEP_AS_IS = {"geen", None}
 
 
-def scrub(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """The events (as dicts) with secrets replaced; a pure function, tested on its own."""
+def scrub(events: List[Dict[str, Any]], start: int = 0) -> List[Dict[str, Any]]:
+    """Events `start`.. (as dicts) with secrets replaced; a pure function, tested on its own.
+    The earlier events are only read (for which question was asked), never copied: a save
+    costs the new events, not the whole conversation again."""
     requested: Optional[str] = None
     cleaned = []
-    for original in events:
+    for index, original in enumerate(events):
+        kind = original.get("event")
+        if index < start:  # only follow which slot the form asked for
+            if kind == "slot" and original.get("name") == "requested_slot":
+                requested = original.get("value")
+            elif kind == "active_loop" and original.get("name") is None:
+                requested = None
+            continue
         event = copy.deepcopy(original)
-        kind = event.get("event")
         if kind == "slot" and event.get("name") == "requested_slot":
             requested = event.get("value")
         elif kind == "slot" and event.get("name") in SECRET_SLOTS and event.get("value") not in KEEP_AS_IS:
@@ -59,6 +67,9 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         new = list(super()._additional_events(session, tracker))
         if not new:
             return iter(())
-        every = [event.as_dict() for event in tracker.events]
-        cleaned = scrub(every)[len(every) - len(new):]
-        return iter([Event.from_parameters(data) for data in cleaned])
+        every = list(tracker.events)
+        start = len(every) - len(new)
+        # Old events are read as dicts only for form state: slot and active_loop events.
+        dicts = [event.as_dict() if index >= start or event.type_name in ("slot", "active_loop")
+                 else {"event": event.type_name} for index, event in enumerate(every)]
+        return iter([Event.from_parameters(data) for data in scrub(dicts, start)])

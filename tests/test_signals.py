@@ -1,14 +1,15 @@
 """Signals: redaction quality on the frozen table, grouping, export, report, retention, the
 command line, and keeping codes and contact data out of Rasa's tracker store."""
+import asyncio
 import json
 import subprocess
 import sys
 from datetime import date, datetime
 
 import pytest
+import yaml
 
 from servers import TEST_SECRET
-import yaml
 
 from conftest import ROOT
 from signals.period import Period
@@ -249,3 +250,28 @@ def test_scrubbing_replaces_contact_data_codes_and_their_slots():
         assert secret not in cleaned
     assert "mijn zoon zit thuis" in cleaned and '"geen"' in cleaned
     assert events[3]["text"] == "ouder@voorbeeld.nl"  # the input is not changed in place
+    for start in range(len(events) + 1):  # scrubbing only the new events gives the same result
+        assert scrub(events, start) == scrub(events)[start:], start
+
+
+def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
+    """Through Rasa's own save: two saves, the secret arrives in the second, after the form asked."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    path = tmp_path / "trackers.db"
+    store = ScrubbingSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path))
+    tracker = DialogueStateTracker.from_events("s", [
+        UserUttered("ik wil een medewerker"), ActiveLoop("handoff_form"),
+        SlotSet("requested_slot", "handoff_contact"), BotUttered("Hoe kunnen we je bereiken?")])
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("ouder@voorbeeld.nl"))
+    tracker.update(SlotSet("handoff_contact", "ouder@voorbeeld.nl"))
+    tracker.update(BotUttered("Je code is: K7MP-Q2XD"))
+    asyncio.run(store.save(tracker))
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("trackers.db*"))
+    assert b"ouder@voorbeeld.nl" not in stored and b"K7MP-Q2XD" not in stored
+    assert b"ik wil een medewerker" in stored and b"[contactgegevens]" in stored
