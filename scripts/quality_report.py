@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from systems import (EVAL_SETS, OUT_OF_SCOPE, ROOT, RetrievalBaseline, SklearnTfidf,  # noqa: E402
-                     as_intent, candidates, cv_rows, full_rankings, outcome_rows, parse_all,
+                     as_intent, candidates, cv_rows, full_rankings, outcome_rows,
                      question_set, summary, training_examples)
 from leave_one_topic_out import TARGET as LOTO_TARGET, loto, loto_summary  # noqa: E402
 from tune_thresholds import AMBIGUITIES, THRESHOLDS, choose, replay  # noqa: E402
@@ -363,9 +363,9 @@ def explain_retrieval(results) -> list:
         f"\"clarify asked\", not right. On tests/heldout in this run: {pct(old['right'])} right, "
         f"{pct(old['wrong'])} wrong, {pct(old['clarify_right'])} clarify with the right button "
         "among them — the right topic was usually there, one click away.",
-        f"5. **Features.** The old baseline used word unigrams (no word pairs), added the long content "
-        f"texts as neighbours, and had no class weighting; the classifier uses char_wb 2–5 and "
-        f"word 1–2 n-grams with balanced class weights.", "",
+        "5. **Features.** The old baseline used word unigrams (no word pairs), added the long content "
+        "texts as neighbours, and had no class weighting; the classifier uses char_wb 2–5 and "
+        "word 1–2 n-grams with balanced class weights.", "",
         f"With the same rule on the same data as every other system, the retrieval baseline gets "
         f"{pct(s_unseen_nn['right'])} right / {pct(s_unseen_nn['wrong'])} wrong on tests/unseen, "
         f"and the TF-IDF + logistic regression classifier {pct(s_unseen_lr['right'])} / "

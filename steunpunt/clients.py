@@ -15,6 +15,11 @@ from typing import Optional
 
 from steunpunt import settings
 
+#: Message metadata key under which the channels pass `client_key` to the actions.
+METADATA_KEY = "client"
+#: The client when its address is not known (all such clients share one count).
+UNKNOWN = "onbekend"
+
 
 def _valid(address: str) -> Optional[str]:
     try:
@@ -25,7 +30,7 @@ def _valid(address: str) -> Optional[str]:
 
 def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> str:
     """The client's address: the peer, or (from a trusted proxy) the nearest untrusted hop."""
-    address = _valid(peer or "") or "onbekend"
+    address = _valid(peer or "") or UNKNOWN
     if address not in settings.TRUSTED_PROXIES or not forwarded_for:
         return address
     for hop in reversed(forwarded_for.split(",")):
@@ -42,10 +47,6 @@ def client_key(address: str) -> str:
     digest = hmac.new(settings.secret_key(), b"client:" + address.encode(), hashlib.sha256)
     return digest.hexdigest()[:24]
 
-
-#: Message metadata key under which the channels pass `client_key` to the actions.
-METADATA_KEY = "client"
-UNKNOWN = "onbekend"
 
 
 def client_from_metadata(metadata) -> str:

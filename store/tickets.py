@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from steunpunt import settings
+from steunpunt.clients import UNKNOWN
 from store import throttle
 from store.codes import code_hash, new_code, normalise
 from store.schema import STATUSES, audit_log, staff, ticket_notes, ticket_time, tickets
@@ -84,7 +85,7 @@ class TicketStore:
         made = throttle.record_failure(self.engine, f"ticket-client:{client}", now())
         return made <= settings.TICKETS_PER_CLIENT_HOUR
 
-    def lookup_code(self, typed: str, conversation: str, client: str = "onbekend") -> CodeLookup:
+    def lookup_code(self, typed: str, conversation: str, client: str = UNKNOWN) -> CodeLookup:
         """The ticket for a typed code. Wrong and unknown codes look the same to the user.
 
         Repeated wrong codes are slowed down per conversation and per client (address key), so

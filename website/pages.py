@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Iterable, List, Optional, Tuple
 
 from actions.content import AUDIENCE_PARENT, AUDIENCE_YOUTH, PHASES, Topic
 
@@ -66,7 +66,3 @@ def audience_of(path: str) -> Optional[str]:
 
 def page_path(topic_id: str, audience: str) -> str:
     return f"/{AUDIENCES[audience][0]}/{topic_id}"
-
-
-def phase_labels() -> Dict[str, str]:
-    return dict(PHASES)
