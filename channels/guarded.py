@@ -26,7 +26,7 @@ from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
 from actions.audience import audience_from_metadata
-from actions.content import ContentLibrary
+from channels.status import LIBRARY
 from signals.record import record, region_from_metadata
 from signals.store import Signal
 from steunpunt import clients, settings
@@ -77,16 +77,14 @@ def rejection(text: Optional[str]) -> Optional[tuple]:
 UNAVAILABLE = ("Er ging bij mij iets mis, sorry. Probeer het over een paar minuten opnieuw. "
                "Lukt het dan nog niet? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
                "{steunpunt_email}.")
-_library: Optional[ContentLibrary] = None
 
 
 def unavailable_text() -> str:
     """What a user reads when the assistant could not answer (action server down, an error):
-    never silence, always the way to a person (regional facts from content/regio.yml)."""
-    global _library
-    _library = _library or ContentLibrary()
+    never silence, always the way to a person (regional facts from content/regio.yml, read by
+    the Rasa process's one content library)."""
     facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
-             **_library.regio()}
+             **LIBRARY.regio()}
     return UNAVAILABLE.format(**facts)
 
 
