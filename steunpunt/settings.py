@@ -110,11 +110,14 @@ MIN_SECRET_CHARS = 32
 def secret_key() -> bytes:
     """The deployment's secret, from the environment or a file created once (mode 600).
 
-    The file is written under a temporary name and renamed, so a process starting at the same
-    moment never reads it half-written; a key that is empty or short is refused, not used."""
+    The file is written under a temporary name and linked into place, so a process starting at
+    the same moment never reads it half-written; a key that is empty or short is refused, not
+    used. A good key from a file is read once per process: limits ask for it on every message."""
     if os.environ.get("STEUNPUNT_SECRET_KEY") is not None:
         key = os.environ["STEUNPUNT_SECRET_KEY"].strip()
         source = "STEUNPUNT_SECRET_KEY"
+    elif str(SECRET_KEY_FILE) in _file_keys:
+        return _file_keys[str(SECRET_KEY_FILE)]
     else:
         path = SECRET_KEY_FILE
         if not path.exists():
@@ -124,7 +127,12 @@ def secret_key() -> bytes:
     if len(key) < MIN_SECRET_CHARS:
         raise RuntimeError(f"the secret key in {source} is empty or shorter than "
                            f"{MIN_SECRET_CHARS} characters; set a long random value")
+    if source != "STEUNPUNT_SECRET_KEY":
+        _file_keys[source] = key.encode()
     return key.encode()
+
+
+_file_keys: dict = {}  # path -> the good key read from it
 
 
 def _create_secret_file(path: Path) -> None:
