@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from steunpunt import settings
 from steunpunt.clients import client_from_metadata
+from steunpunt.sealed import unseal
 from actions.audience import AUDIENCES, current_audience, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
@@ -134,7 +135,8 @@ class ActionCreateTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         contact = tracker.get_slot("handoff_contact")
         audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
-        description = tracker.get_slot("handoff_description") or None
+        # Sealed when it waited in the tracker store since an earlier turn (steunpunt/sealed.py).
+        description = unseal(tracker.get_slot("handoff_description")) or None
         signal = Signal(kind="ticket", channel=tracker.get_latest_input_channel(), audience=audience,
                         region=region_from_metadata(latest_metadata(tracker)), text=description,
                         content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"))

@@ -1,30 +1,41 @@
-"""Rasa's SQL tracker store, minus the secrets: codes and contact data are never written.
+"""Rasa's SQL tracker store, minus the secrets: codes, contact data and descriptions are never
+written in plain text.
 
-Rasa keeps every event of a conversation. Three kinds would put secrets on disk in plain
-text: the user's reply to "your e-mail or phone?" and to "type your code", the slots filled
-from them, and the bot's confirmation that shows a new code. This store writes those events
-with the secret replaced (also in the response variables Rasa keeps with a bot message); everything else is Rasa's own SQLTrackerStore. The handoff form asks
-for contact data last, so the ticket is made in the same turn, from the tracker still in
-memory; nothing later needs the plain value. Used in endpoints.yml as
-`type: store.tracker_store.ScrubbingSQLTrackerStore`.
+Rasa keeps every event of a conversation. Some would put secrets on disk in plain text: the
+user's reply to "your e-mail or phone?", to "type your code" and to "tell us what is going on",
+the slots filled from them, and the bot's confirmation that shows a new code. This store writes
+those events with the secret replaced (also in the response variables Rasa keeps with a bot
+message); everything else is Rasa's own SQLTrackerStore.
+
+Contact data and codes are never needed later: the handoff form asks for contact data last, so
+the ticket is made in the same turn, from the tracker still in memory. A parent's description
+is asked before the contact data, so its slot must last one more turn: it is stored sealed
+(steunpunt/sealed.py), and the message that carried it keeps only a placeholder.
+Used in endpoints.yml as `type: store.tracker_store.ScrubbingSQLTrackerStore`.
 """
 from __future__ import annotations
 
 import copy
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
+from steunpunt.sealed import seal as seal_with_key
 from store.codes import SHOWN_CODE
 
 #: Slots whose user reply and value are secrets, and what stands in their place.
-SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]"}
-KEEP_AS_IS = {"geen", None}
+SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]",
+                "handoff_description": "[beschrijving]"}
+#: Of those, the slots whose value is still needed in a later turn: kept sealed, not dropped.
+SEALED_SLOTS = {"handoff_description"}
+KEEP_AS_IS = {"geen", "", None}
 
 
-def scrub(events: List[Dict[str, Any]], start: int = 0) -> List[Dict[str, Any]]:
+def scrub(events: List[Dict[str, Any]], start: int = 0,
+          seal: Optional[Callable[[str], str]] = None) -> List[Dict[str, Any]]:
     """Events `start`.. (as dicts) with secrets replaced; a pure function, tested on its own.
+    Values of SEALED_SLOTS go through `seal` (without one they become a placeholder too).
     The earlier events are only read (for which question was asked), never copied: a save
     costs the new events, not the whole conversation again."""
     requested: Optional[str] = None
@@ -41,7 +52,9 @@ def scrub(events: List[Dict[str, Any]], start: int = 0) -> List[Dict[str, Any]]:
         if kind == "slot" and event.get("name") == "requested_slot":
             requested = event.get("value")
         elif kind == "slot" and event.get("name") in SECRET_SLOTS and event.get("value") not in KEEP_AS_IS:
-            event["value"] = SECRET_SLOTS[event["name"]]
+            name = event["name"]
+            sealable = name in SEALED_SLOTS and seal is not None and isinstance(event["value"], str)
+            event["value"] = seal(event["value"]) if sealable else SECRET_SLOTS[name]
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
         elif kind == "user" and requested in SECRET_SLOTS:
@@ -72,4 +85,4 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         # Old events are read as dicts only for form state: slot and active_loop events.
         dicts = [event.as_dict() if index >= start or event.type_name in ("slot", "active_loop")
                  else {"event": event.type_name} for index, event in enumerate(every)]
-        return iter([Event.from_parameters(data) for data in scrub(dicts, start)])
+        return iter([Event.from_parameters(data) for data in scrub(dicts, start, seal_with_key)])

@@ -103,6 +103,17 @@ def test_parent_with_contact_gets_no_code(store):
     assert store.get(1)["contact"] == "0612345678"
 
 
+def test_a_description_that_waited_sealed_reaches_the_ticket_in_plain_text(store, monkeypatch):
+    """A parent's story waits one turn in the tracker store, sealed (store/tracker_store.py)."""
+    from steunpunt.sealed import seal
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "k" * 40)
+    track = tracker(slots={"audience": "ouder", "handoff_contact": "0612345678",
+                           "handoff_description": seal("hij wordt gepest")})
+    run(handoff.ActionCreateTicket(), track)
+    assert store.get(1)["description"] == "hij wordt gepest"
+
+
 class Broken:
     """A ticket store whose database is locked."""
 

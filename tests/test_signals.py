@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import pytest
 import yaml
+from pathlib import Path
 
 from servers import TEST_SECRET
 
@@ -245,11 +246,15 @@ def test_scrubbing_replaces_contact_data_codes_and_their_slots():
         {"event": "slot", "name": "ticket_code", "value": "k7mp q2xd"},
         {"event": "slot", "name": "handoff_contact", "value": "geen"},
     ]
+    events.insert(2, {"event": "slot", "name": "handoff_description", "value": "mijn zoon zit thuis"})
     cleaned = json.dumps(scrub(events))
-    for secret in ("ouder@voorbeeld.nl", "K7MP-Q2XD", "k7mp q2xd"):
+    for secret in ("ouder@voorbeeld.nl", "K7MP-Q2XD", "k7mp q2xd", "mijn zoon zit thuis"):
         assert secret not in cleaned
-    assert "mijn zoon zit thuis" in cleaned and '"geen"' in cleaned
-    assert events[3]["text"] == "ouder@voorbeeld.nl"  # the input is not changed in place
+    assert "[beschrijving]" in cleaned and '"geen"' in cleaned
+    sealed = scrub(events, seal=lambda value: "sealed:" + value[::-1])
+    assert sealed[2]["value"] == "sealed:" + "mijn zoon zit thuis"[::-1]  # the slot is sealed,
+    assert sealed[1]["text"] == "[beschrijving]"  # the message that carried it is not kept
+    assert events[4]["text"] == "ouder@voorbeeld.nl"  # the input is not changed in place
     for start in range(len(events) + 1):  # scrubbing only the new events gives the same result
         assert scrub(events, start) == scrub(events)[start:], start
 
@@ -275,3 +280,46 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("trackers.db*"))
     assert b"ouder@voorbeeld.nl" not in stored and b"K7MP-Q2XD" not in stored
     assert b"ik wil een medewerker" in stored and b"[contactgegevens]" in stored
+
+
+def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_next_turn(tmp_path, monkeypatch):
+    """A parent types their story, the form then asks for contact data: in between, the story
+    sits in the tracker store, but not in plain text; the next turn reads it back."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from steunpunt import sealed
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "x" * 40)
+    story = "mijn zoon Daan zit al tien weken thuis"
+    domain = Domain.load(str(Path(__file__).parent.parent / "domain.yml"))
+    store = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker.from_events("s", [
+        ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")],
+        slots=domain.slots)
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered(story))
+    tracker.update(SlotSet("handoff_description", story))
+    tracker.update(SlotSet("requested_slot", "handoff_contact"))
+    asyncio.run(store.save(tracker))
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("t.db*"))
+    assert story.encode() not in stored and b"Daan" not in stored
+    reloaded = asyncio.run(store.retrieve("s"))
+    assert sealed.unseal(reloaded.get_slot("handoff_description")) == story
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "y" * 40)  # another deployment's key reads nothing
+    assert sealed.unseal(reloaded.get_slot("handoff_description")) is None
+
+
+def test_a_sealed_value_reads_as_nothing_after_a_day(monkeypatch):
+    from steunpunt import sealed
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "x" * 40)
+    token = sealed.seal("ons verhaal")
+    assert sealed.seal(token) == token and sealed.unseal("gewoon") == "gewoon"
+    assert sealed.unseal(token) == "ons verhaal"
+    import time
+    later = time.time() + sealed.LIFETIME + 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert sealed.unseal(token) is None
