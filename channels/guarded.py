@@ -98,7 +98,8 @@ def _sent(output: Any) -> int:
 def guard(on_new_message: MessageHandler) -> MessageHandler:
     """Wrap Rasa's message handler: clean the text, answer rejected input ourselves, and never
     leave a user without a reply (Rasa logs a failed action, e.g. the action server being
-    down, and then sends nothing at all)."""
+    down, and then sends nothing at all; a slow one would keep the user waiting for Rasa's
+    five-minute action time-out, so a turn gets at most `settings.TURN_SECONDS`)."""
 
     async def guarded(message: UserMessage) -> Any:
         text = clean_text(message.text)
@@ -108,7 +109,10 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
             message.text = text
             before = _sent(message.output_channel)
             try:
-                return await on_new_message(message)
+                return await asyncio.wait_for(on_new_message(message), settings.TURN_SECONDS)
+            except asyncio.TimeoutError:  # the turn is dropped unsaved: the next one starts clean
+                logger.error("a turn took longer than %s s and was given up", settings.TURN_SECONDS)
+                return None
             finally:
                 if _sent(message.output_channel) == before:
                     logger.error("no reply was sent for a message; told the user to try again")
@@ -262,6 +266,9 @@ class GuardedSocketIOInput(SocketIOInput):
         namespace = self.namespace or "/"
         # Rasa creates the server with CORS checks switched off ([] = any origin may connect).
         sio.eio.cors_allowed_origins = list(settings.SITE_ORIGINS)
+        # engine.io takes packets of up to 1 MB by default; a chat message is at most
+        # MAX_MESSAGE_CHARS, so anything near the REST body limit is refused before parsing.
+        sio.eio.max_http_buffer_size = settings.MAX_REQUEST_BYTES
         rasa_message_handler = sio.handlers[namespace][self.user_message_evt]
         sessions: dict = {}  # socket.io connection id -> the session id it was confirmed
 

@@ -37,7 +37,11 @@ CLARIFY_MAX_OPTIONS = 3
 #: Messages longer than this are answered with a request to shorten them and never reach
 #: the NLU pipeline (plain Rasa needs ~12 GB of memory for one 100 kB message).
 MAX_MESSAGE_CHARS = int(os.environ.get("STEUNPUNT_MAX_MESSAGE_CHARS", 1000))
-#: Request bodies larger than this are refused before they are parsed.
+#: The longest a user waits for one turn (NLU, actions, saving): a slow action server or
+#: database then gets "try again later" with the way to a person, not minutes of silence.
+TURN_SECONDS = _env_float("STEUNPUNT_TURN_SECONDS", 20.0)
+#: Request bodies larger than this are refused before they are parsed (also one socket.io
+#: packet: engine.io would otherwise take up to 1 MB).
 MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))
 
 #: Handoff tickets one client (address) may make per hour: a family or a class may hand off
@@ -55,6 +59,9 @@ SECRET_KEY_FILE = _env_path("STEUNPUNT_SECRET_KEY_FILE", REPO_ROOT / "var" / "se
 
 #: The region a message belongs to when its metadata names none (one region for now; the id
 #: is recorded with every signal, so a later multi-region deployment can tell them apart).
+#: The steunpunt's own time zone: a date typed in a filter or a report period is a day here,
+#: while the database stamps every row in UTC.
+TIMEZONE = os.environ.get("STEUNPUNT_TIMEZONE", "Europe/Amsterdam")
 DEFAULT_REGION = os.environ.get("STEUNPUNT_DEFAULT_REGION", "standaard")
 #: Signals older than this many days are deleted; their counts per day are kept.
 SIGNAL_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_SIGNAL_RETENTION_DAYS", 365))

@@ -1,5 +1,6 @@
 """Input limits in front of NLU: bad requests get a clear error, bad messages a clear reply."""
 import asyncio
+import time
 import json
 from types import SimpleNamespace
 
@@ -64,6 +65,20 @@ def test_a_turn_without_any_reply_gets_the_way_to_a_person():
     assert reached == ["wat is een tlv"]
     assert "Probeer het over een paar minuten opnieuw" in replies[0]["text"]
     assert replies[1]["custom"] == {"type": "error", "reason": "unavailable"}
+
+
+def test_a_turn_that_takes_too_long_is_given_up_with_the_way_to_a_person(monkeypatch):
+    """A slow action server would keep the user waiting for Rasa's 5-minute time-out."""
+    monkeypatch.setattr(settings, "TURN_SECONDS", 0.3)
+
+    async def slow(message):
+        await asyncio.sleep(30)
+
+    output = CollectingOutputChannel()
+    started = time.monotonic()
+    asyncio.run(guard(slow)(UserMessage("wat is een tlv", output, "user-1")))
+    assert time.monotonic() - started < 5
+    assert output.messages[-1]["custom"] == {"type": "error", "reason": "unavailable"}
 
 
 @pytest.mark.parametrize("text, reason", [

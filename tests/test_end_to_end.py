@@ -20,8 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def server(model_path, tmp_path_factory):
-    with assistant(tmp_path_factory.mktemp("e2e")) as running:
+    with assistant(tmp_path_factory.mktemp("e2e"), {"STEUNPUNT_TURN_SECONDS": str(TURN_SECONDS)}) as running:
         yield running
+
+
+TURN_SECONDS = 10  # the longest a turn may take before the user is told to try again
 
 
 def ask(server, text, sender, metadata=None):
@@ -218,6 +221,27 @@ def test_socketio_metadata_keeps_only_known_short_keys(server):
     assert b"x" * 1000 not in tracker_bytes(server)
 
 
+def test_socketio_input_limits(server):
+    """A long message is answered with a request to shorten it; a packet far beyond any chat
+    message is not even parsed (engine.io would take 1 MB); the server goes on for others."""
+    chat = SocketChat(server)
+    try:
+        chat.start()
+        too_long = chat.say("a" * 2000, wait_for="input_rejected")
+        assert [m["custom"]["reason"] for m in too_long if m.get("custom", {}).get("type") == "input_rejected"] == ["too_long"]
+        huge = chat.say("b" * 100_000, wait_for="answer", timeout=10)
+        assert not any(m.get("custom") for m in huge)
+    finally:
+        chat.close()
+    assert b"b" * 1000 not in tracker_bytes(server)
+    fresh = SocketChat(server)
+    try:
+        fresh.start()
+        assert any(m.get("custom", {}).get("type") == "answer" for m in fresh.say("Wat is een OPP?"))
+    finally:
+        fresh.close()
+
+
 def test_every_process_listens_on_localhost_only(server):
     listening = server.listening()
     assert len(listening) >= 4, listening  # Rasa, actions, staff, site
@@ -282,6 +306,7 @@ def test_parent_handoff_with_contact_data_has_no_code(server):
     saved = tickets(server).get(int(handoff["ticket"][3:]))
     assert saved["contact"] == "ouder@voorbeeld.nl" and saved["description"] == "Mijn zoon kan niet naar school"
     assert b"ouder@voorbeeld.nl" not in tracker_bytes(server)  # Rasa's store keeps a placeholder
+    assert b"Mijn zoon kan niet naar school" not in tracker_bytes(server)  # waited there sealed
 
 
 def test_a_wrong_code_reveals_nothing(server):
@@ -339,6 +364,26 @@ def test_every_turn_is_exactly_one_signal_and_the_export_holds_no_personal_data(
         assert item not in exported.stdout, item
     answered = [line for line in mine if line["kind"] == "answer"]
     assert answered[0]["content_id"] == "tlv-wat-is" and answered[0]["text"] is None
+
+
+def test_a_slow_action_server_gets_a_polite_reply_and_the_conversation_goes_on(server):
+    """A hung action server (stopped, so it accepts connections but never answers)."""
+    hung = server.pids("-m actions")
+    assert hung, "action server not found"
+    for pid in hung:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        slow = ask(server, "Wat is een MDO?", "e2e-slow")
+        waited = time.monotonic() - started
+    finally:
+        for pid in hung:
+            os.kill(pid, signal.SIGCONT)
+    assert custom(slow, "error") == [{"type": "error", "reason": "unavailable"}]
+    assert any("Probeer het over een paar minuten opnieuw" in m.get("text", "") for m in slow)
+    assert waited < TURN_SECONDS + 10, waited  # not Rasa's five-minute action time-out
+    answered = custom(ask(server, "Wat is een MDO?", "e2e-slow"), "answer")
+    assert answered and answered[0]["content_id"] == "mdo-wat-is"
 
 
 # Keep this test last in the module: it stops the action server for good.
