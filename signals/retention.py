@@ -19,6 +19,7 @@ from typing import Optional
 from sqlalchemy import create_engine, inspect, text
 
 from signals.store import SignalStore
+from store.tickets import local_today
 from steunpunt import settings
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def prune_tracker_store(url: str, before: datetime) -> int:
 
 def run(store: SignalStore, today: Optional[date] = None, tracker_db: Optional[str] = None,
         signal_days: Optional[int] = None, tracker_days: Optional[int] = None) -> Pruned:
-    today = today or datetime.utcnow().date()
+    today = today or local_today()
     signal_days = settings.SIGNAL_RETENTION_DAYS if signal_days is None else signal_days
     tracker_days = settings.TRACKER_RETENTION_DAYS if tracker_days is None else tracker_days
     pruned_signals = store.prune(today - timedelta(days=signal_days))

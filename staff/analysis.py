@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import List, Optional
 
 from functools import wraps
@@ -25,7 +25,7 @@ from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.app import parse_page
 from store.codes import SHOWN_CODE
-from store.tickets import ticket_number
+from store.tickets import local_today, ticket_number
 
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +33,7 @@ _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 def chosen_period(request: Request, today: Optional[date] = None) -> Period:
     """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days."""
-    today = today or datetime.utcnow().date()
+    today = today or local_today()
     if request.args.get("periode"):
         return Period.parse(request.args.get("periode"))
     def as_date(key):
@@ -84,7 +84,7 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
         decisions = signals.decisions()  # newest first: a group shows its latest decision
         decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
                    for found in context["groups"]]
-        today = datetime.utcnow().date()
+        today = local_today()
         return render("analysis.html", session=session, topics=sorted(topics.topics()), decided=decided,
                       decisions_labels=DECISIONS, last_month=Period.last_month(today),
                       quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from statistics import median
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional, Sequence
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -38,10 +39,23 @@ def now() -> datetime:
     return datetime.utcnow().replace(microsecond=0)
 
 
+def local_today() -> date:
+    """Today in the steunpunt's time zone (settings.TIMEZONE): the day staff think of."""
+    return datetime.now(ZoneInfo(settings.TIMEZONE)).date()
+
+
+def day_start(day: date) -> datetime:
+    """When a local calendar day begins, as the naive UTC time the database stores."""
+    local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(settings.TIMEZONE))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
 def day_range(since: Optional[date], until: Optional[date]):
-    """Whole days since..until (inclusive, UTC) as [start, end) datetimes; None stays open."""
-    start = datetime.combine(since, datetime.min.time()) if since else None
-    end = datetime.combine(until, datetime.min.time()) + timedelta(days=1) if until else None
+    """Whole local days since..until (inclusive) as [start, end) UTC datetimes; None stays
+    open. A question asked at 00:30 on 1 December in Utrecht (23:30 UTC the day before)
+    belongs to 1 December."""
+    start = day_start(since) if since else None
+    end = day_start(until + timedelta(days=1)) if until else None
     return start, end
 
 

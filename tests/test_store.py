@@ -1,6 +1,6 @@
 """Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -10,6 +10,7 @@ from store import db, throttle
 from store.accounts import Accounts
 from store.codes import ALPHABET, new_code, normalise
 from store.schema import audit_log, metadata, tickets
+from store import tickets as ticket_module
 from store.tickets import TicketStore
 
 SECRET = TEST_SECRET.encode()
@@ -135,9 +136,26 @@ def test_queue_filters_and_counts(store, engine):
     assert [t["id"] for t in store.search(status="nieuw")] == [1]
     assert [t["id"] for t in store.search(audience="ouder")] == [2]
     assert [t["id"] for t in store.search(topic="opp-wat-is")] == [2]
-    today = datetime.utcnow().date()  # tickets are stamped in UTC: so is "today" here
+    today = ticket_module.local_today()  # filters are days where the staff are
     assert len(store.search(since=today, until=today)) == 2
     assert store.search(until=today - timedelta(days=1)) == []
+
+
+def test_date_filters_are_local_days_while_rows_are_stamped_in_utc(store, engine, monkeypatch):
+    """Half past midnight on 1 December in the Netherlands is 23:30 UTC on 30 November."""
+    from sqlalchemy import update
+
+    monkeypatch.setattr(ticket_module.settings, "TIMEZONE", "Europe/Amsterdam")
+    new_ticket(store)
+    with engine.begin() as connection:
+        connection.execute(update(tickets).values(created_at=datetime(2026, 11, 30, 23, 30)))
+    december, november = date(2026, 12, 1), date(2026, 11, 30)
+    assert [t["id"] for t in store.search(since=december, until=december)] == [1]
+    assert store.search(since=november, until=november) == []
+    assert ticket_module.day_range(december, december) == (datetime(2026, 11, 30, 23, 0),
+                                                           datetime(2026, 12, 1, 23, 0))
+    summer = date(2026, 7, 1)  # summer time: two hours ahead of UTC
+    assert ticket_module.day_start(summer) == datetime(2026, 6, 30, 22, 0)
 
 
 def test_accounts_hash_passwords_and_throttle_logins(engine):
