@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -27,10 +28,38 @@ RASA = Path(sys.executable).with_name("rasa")
 STARTUP_SECONDS = 300
 
 
+def _ephemeral_start() -> int:
+    """The first port the kernel hands out for outgoing connections."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_next_port = [0]
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port below the kernel's ephemeral range, never given twice in one run.
+
+    Asking the kernel for port 0 and closing it again races: the kernel may hand the same port
+    to any outgoing connection before the server binds it. Ports below the ephemeral range are
+    only taken by servers, and this process counts them out one by one from a random start."""
+    low, high = 10000, _ephemeral_start()
+    if not _next_port[0]:
+        import random
+
+        _next_port[0] = random.randrange(low, high)
+    for _ in range(high - low):
+        port = _next_port[0]
+        _next_port[0] = low if port + 1 >= high else port + 1
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port")
 
 
 def http(url: str, body=None, raw: bytes | None = None, timeout: float = 60,
@@ -146,20 +175,38 @@ def _group_alive(group: int) -> bool:
     return bool(subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.strip())
 
 
+def _accepts(process: subprocess.Popen, port: int, seconds: float = 60) -> bool:
+    """Whether `process` came up listening on `port` (False once it has exited)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process.poll() is None  # ours, not a program that had the port already
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 @contextlib.contextmanager
 def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) -> Iterator[int]:
     """`python -m <module> --port N` (a web app of ours) on a free port; yields the port once
     it accepts connections, stops it afterwards."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port)], env=env,
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _attempt in range(3):  # another program may take the port first: then try the next
+        port = free_port()
+        errors = tempfile.TemporaryFile()  # a pipe nobody reads would block a chatty server
+        process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port)], env=env,
+                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
+        if _accepts(process, port):
+            break
+        process.kill()
+        process.wait()
+        errors.seek(0)
+        error = errors.read().decode(errors="replace")
+        if "address already in use" not in error.lower():
+            raise RuntimeError(f"python -m {module} did not start:\n{error[-3000:]}")
+    else:
+        raise RuntimeError(f"python -m {module} found no free port")
     try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
         yield port
     finally:
         process.terminate()  # the staff app takes seconds to exit once deduce's tables are loaded
@@ -200,8 +247,8 @@ def free_range(count: int) -> int:
     """The first of `count` consecutive free ports (run_scaled.sh numbers its ports upwards)."""
     import random
 
-    for _ in range(50):
-        start = random.randint(20000, 40000)
+    for _ in range(50):  # below the ephemeral range, as free_port() explains
+        start = random.randint(10000, _ephemeral_start() - count - 1)
         try:
             for port in range(start, start + count):
                 with socket.socket() as probe:

@@ -100,3 +100,29 @@ def test_no_dutch_training_or_evaluation_question_is_taken_for_another_language(
                   if q["expect"] != "out_of_scope"]
     flagged = [t for t in texts if t and other_language(t)]
     assert len(texts) > 1500 and flagged == []
+
+
+def test_decide_at_its_exact_boundaries():
+    """Each edge of the decision, so a changed comparison (> for >=, one option more) fails."""
+    from steunpunt import settings
+    from actions.outcome import FEEDBACK, PENDING_FEEDBACK
+
+    edge = settings.CLARIFY_MIN_CONFIDENCE
+    at_edge = decide("nlu_fallback", ranking(("nlu_fallback", 0.6), ("info_tlv_wat_is", edge)), None, KNOWN)
+    assert (at_edge.kind, at_edge.candidates) == (CLARIFY, ("tlv-wat-is",))
+    below = decide("nlu_fallback", ranking(("nlu_fallback", 0.6), ("info_tlv_wat_is", edge - 1e-9)), None, KNOWN)
+    assert (below.kind, below.reason) == (HANDOFF_OFFER, "not_understood")
+    four = ranking(("info_tlv_wat_is", 0.30), ("info_tlv_aanvragen", 0.29), ("info_opp_wat_is", 0.28),
+                   ("info_mdo_wat_is", 0.27))
+    assert plausible_topics(four, KNOWN) == ("tlv-wat-is", "tlv-aanvragen", "opp-wat-is")
+    assert len(plausible_topics(four, KNOWN, max_options=settings.CLARIFY_MAX_OPTIONS)) == 3
+    missing = ranking(("nlu_fallback", 0.6), ("info_not_in_content", 0.9))
+    assert decide("nlu_fallback", missing, None, KNOWN).kind == HANDOFF_OFFER  # no content, no button
+    # Another language wins even over a confident topic; feedback counts only right after an answer.
+    assert decide("info_tlv_wat_is", ranking(("info_tlv_wat_is", 0.99)), None, KNOWN,
+                  other_language="en").reason == "other_language"
+    assert decide("affirm", [], PENDING_FEEDBACK, KNOWN, last_topic="opp-wat-is") == Outcome(
+        FEEDBACK, content_id="opp-wat-is", reason="positive")
+    assert decide("deny", [], PENDING_FEEDBACK, KNOWN, last_topic=None).kind == PROMPT
+    assert decide("info_mdo_wat_is", [], PENDING_FEEDBACK, KNOWN, last_topic="opp-wat-is") == Outcome(
+        ANSWER, content_id="mdo-wat-is")  # the next question is simply answered

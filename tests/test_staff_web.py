@@ -1,5 +1,6 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
 import http.client
+from datetime import datetime, timedelta
 import os
 import re
 import subprocess
@@ -21,8 +22,9 @@ PASSWORD = "een heel lang wachtwoord"
 class Browser:
     """Just enough of a browser: cookies, forms, no automatic redirects."""
 
-    def __init__(self, port):
-        self.port, self.cookies = port, SimpleCookie()
+    def __init__(self, port, forwarded_for=None):
+        """`forwarded_for`: the address a reverse proxy in front would report for this browser."""
+        self.port, self.cookies, self.forwarded_for = port, SimpleCookie(), forwarded_for
 
     def request(self, method, path, form=None):
         return self.request_raw(method, path, urlencode(form) if form is not None else None)
@@ -33,6 +35,8 @@ class Browser:
         headers = {"Cookie": "; ".join(f"{k}={v.value}" for k, v in self.cookies.items())}
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
         connection.request(method, path, body=body, headers=headers)
         reply = connection.getresponse()
         raw_cookies = reply.headers.get_all("Set-Cookie") or []
@@ -62,11 +66,9 @@ def create_account(env, name, role="medewerker"):
     assert created.returncode == 0, created.stderr
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("staff")
+def start_app(folder, **extra_env):
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT), **extra_env}
     create_account(env, "anna")
     store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
     ticket = store.create(audience="jongere", channel="rest",
@@ -75,6 +77,19 @@ def app(tmp_path_factory):
                           description="Ik zit thuis", contact=None)
     with staff_server(env) as port:
         yield {"port": port, "store": store, "code": ticket.code}
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A staff server of its own for every test, on a fresh database: no test depends on what
+    another did before it (a status changed, a login throttled)."""
+    yield from start_app(tmp_path)
+
+
+@pytest.fixture
+def behind_proxy(tmp_path):
+    """The staff app behind a reverse proxy on 127.0.0.1, which reports each client's address."""
+    yield from start_app(tmp_path, STEUNPUNT_TRUSTED_PROXIES="127.0.0.1")
 
 
 def test_no_page_without_login(app):
@@ -214,3 +229,78 @@ def test_the_queue_is_paged(app):
     second = browser.request("GET", "/?pagina=2")[2]
     assert "Vorige pagina" in second and 0 < second.count('<a href="/tickets/') <= 50
     assert browser.request("GET", "/?pagina=xyz")[0] == 200
+
+
+def test_a_throttled_name_is_refused_even_with_the_right_password(app):
+    browser = Browser(app["port"])
+    assert [browser.login(password="fout wachtwoord")[0] for _ in range(5)] == [401] * 5
+    status, _, _, cookies = browser.login()
+    assert status == 429 and not any(c.startswith("sp_session=") for c in cookies)
+    assert browser.request("GET", "/")[0] == 303
+
+
+def test_failed_logins_are_limited_per_address_and_one_address_does_not_lock_out_colleagues(behind_proxy):
+    """Behind the proxy every request comes from 127.0.0.1: the forwarded address counts."""
+    guesser = Browser(behind_proxy["port"], forwarded_for="203.0.113.7")
+    statuses = [guesser.login(username=f"naam{n}", password="gok")[0] for n in range(21)]
+    assert statuses[:20] == [401] * 20 and statuses[20] == 429  # 20 names, one each: still counted
+    assert guesser.login()[0] == 429  # not even anna's right password from that address
+    assert Browser(behind_proxy["port"], forwarded_for="203.0.113.8").login()[0] == 303
+
+
+def test_logout_ends_the_session_for_good(app):
+    browser = Browser(app["port"])
+    browser.login()
+    stolen = browser.cookies["sp_session"].value
+    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.request("GET", "/")[2]).group(1)
+    assert browser.request("POST", "/logout", {"csrf": csrf})[0] == 303
+    assert browser.request("GET", "/")[0] == 303
+    replay = Browser(app["port"])
+    replay.cookies["sp_session"] = stolen  # the old cookie, kept by someone else
+    assert replay.request("GET", "/tickets/1")[0] == 303
+
+
+def test_a_session_expires(app):
+    from sqlalchemy import update
+
+    from store.schema import staff_sessions
+
+    browser = Browser(app["port"])
+    browser.login()
+    assert browser.request("GET", "/")[0] == 200
+    with app["store"].engine.begin() as connection:
+        connection.execute(update(staff_sessions).values(expires_at=datetime.utcnow() - timedelta(minutes=1)))
+    assert browser.request("GET", "/")[0] == 303
+
+
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+
+
+def test_every_page_sends_the_security_headers(app):
+    browser = Browser(app["port"])
+    pages = [browser.request("GET", "/login"), browser.request("GET", "/")]  # a form, a redirect
+    browser.login()
+    pages += [browser.request("GET", "/"), browser.request("GET", "/tickets/1"),
+              browser.request("GET", "/tickets/999"), browser.request("POST", "/tickets/1/status", {})]
+    for status, headers, _, _ in pages:
+        for name, value in SECURITY_HEADERS.items():
+            assert headers.get(name) == value, (status, name)
+        policy = headers.get("Content-Security-Policy", "")
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, status
+        assert "script-src" not in policy or "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_bad_requests_get_400_and_unknown_tickets_404_with_a_page(app):
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf("/tickets/1")
+    for path, form in [("/tickets/1/status", {"status": "weg"}), ("/tickets/1/antwoord", {"text": "  "}),
+                       ("/tickets/1/notitie", {}), ("/tickets/1/tijd", {"minuten": "-5"})]:
+        status, _, page, _ = browser.request("POST", path, {**form, "csrf": csrf})
+        assert status == 400 and "<html" in page.lower(), path
+    for method, path in [("GET", "/tickets/424242"), ("POST", "/tickets/424242/notitie")]:
+        status, _, page, _ = browser.request(method, path, {"text": "x", "csrf": csrf} if method == "POST" else None)
+        assert status == 404, path
+    assert app["store"].audit_entries(1) == []  # nothing half-done
+    assert browser.request("GET", "/?van=2026-02-30&tot=morgen")[0] == 200  # bad dates: no filter
