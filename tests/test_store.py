@@ -309,3 +309,19 @@ def test_the_queue_pages_and_leaves_transcripts_out(store):
     assert {t["id"] for t in first}.isdisjoint(t["id"] for t in second)
     assert "transcript" not in first[0] and "code_hash" not in first[0]
     assert len(store.search(topic="opp-wat-is")) == 3
+
+
+def test_the_global_code_count_raises_one_alarm_and_a_right_code_resets_its_conversation(store, caplog, monkeypatch):
+    monkeypatch.setattr(ticket_module, "CODE_GLOBAL_ALARM", 5)
+    ticket = new_ticket(store)
+    for n in range(7):  # seven wrong codes from seven clients: one alarm, at the fifth
+        assert store.lookup_code("ZZZZ-ZZZZ", f"c-{n}", f"client-{n}").wait_seconds == 0
+    alarms = [r for r in caplog.records if "ALARM" in r.getMessage()]
+    assert len(alarms) == 1 and "5 wrong ticket codes" in alarms[0].getMessage()
+    # Two wrong codes, then the right one: the conversation starts counting again from zero.
+    for _ in range(2):
+        store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client")
+    assert store.lookup_code(ticket.code, "mine", "my-client").ticket is not None
+    free = ticket_module.CODE_FREE_FAILURES
+    assert [store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client").wait_seconds for _ in range(free)] == [0] * free
+    assert store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client").wait_seconds > 0
