@@ -23,7 +23,7 @@ from steunpunt.sealed import unseal
 from actions.audience import AUDIENCES, current_audience, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
-from signals.record import record, region_from_metadata
+from signals.record import record, region_from_metadata, turn_signal_id
 from signals.store import Signal
 from store.db import engine_for
 from store.tickets import CODE_FAIL_CLOSED_SECONDS, CodeLookup, TicketStore, ticket_number
@@ -139,7 +139,8 @@ class ActionCreateTicket(Action):
         description = unseal(tracker.get_slot("handoff_description")) or None
         signal = Signal(kind="ticket", channel=tracker.get_latest_input_channel(), audience=audience,
                         region=region_from_metadata(latest_metadata(tracker)), text=description,
-                        content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"))
+                        content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"),
+                        id=turn_signal_id(tracker.sender_id, tracker.events, "ticket"))
         client = client_from_metadata(latest_metadata(tracker))
         try:
             if not await asyncio.to_thread(ticket_store().may_create, client):
@@ -199,7 +200,8 @@ class ActionCheckCode(Action):
         await asyncio.to_thread(record, Signal(
             kind="code_check", reason=reason, channel=tracker.get_latest_input_channel(),
             audience=current_audience(tracker),
-            region=region_from_metadata(latest_metadata(tracker))))
+            region=region_from_metadata(latest_metadata(tracker)),
+            id=turn_signal_id(tracker.sender_id, tracker.events, "code_check")))
         if found.wait_seconds:
             minutes = max(1, round(found.wait_seconds / 60))
             dispatcher.utter_message(response="utter_code_wait", minutes=minutes,

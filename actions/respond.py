@@ -34,7 +34,7 @@ from actions.outcome import (
     Outcome,
     decide,
 )
-from signals.record import kept_text, record, region_from_metadata, top_intents
+from signals.record import kept_text, record, region_from_metadata, top_intents, turn_signal_id
 from signals.store import Signal
 
 #: Shared by all actions of this server process; re-reads files only after an edit.
@@ -101,6 +101,7 @@ def turn_signal(tracker: Tracker, outcome: Outcome, audience: Optional[str]) -> 
         region=region_from_metadata(latest_metadata(tracker)),
         text=kept_text(outcome.kind, outcome.reason, intent, message.get("text"),
                        question_before(tracker)),
+        id=turn_signal_id(tracker.sender_id, tracker.events, outcome.kind),
     )
 
 

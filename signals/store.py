@@ -13,6 +13,7 @@ from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from store.schema import group_decisions, signal_counts, signals, staff
 from store.tickets import day_range, now
@@ -33,6 +34,9 @@ class Signal:
     audience: Optional[str] = None
     ticket: Optional[str] = None
     text: Optional[str] = None  # already redacted
+    #: Set for a turn's signal (signals.record.turn_signal_id): the same turn carried out twice
+    #: is stored once. None: a fresh random id.
+    id: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -57,15 +61,25 @@ class SignalStore:
         self.engine = engine
 
     def add(self, signal: Signal, at: Optional[datetime] = None) -> str:
-        signal_id = uuid.uuid4().hex
-        with self.engine.begin() as connection:
-            connection.execute(insert(signals).values(
-                id=signal_id, created_at=_hour(at or now()), channel=signal.channel,
-                audience=signal.audience, region=signal.region, kind=signal.kind,
-                reason=signal.reason, content_id=signal.content_id,
-                candidates=list(signal.candidates) or None, intents=list(signal.intents) or None,
-                ticket=signal.ticket, text=signal.text))
+        """Store a signal; one whose id is already stored (a turn carried out again after a
+        crash) is left as it was."""
+        signal_id = signal.id or uuid.uuid4().hex
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(insert(signals).values(
+                    id=signal_id, created_at=_hour(at or now()), channel=signal.channel,
+                    audience=signal.audience, region=signal.region, kind=signal.kind,
+                    reason=signal.reason, content_id=signal.content_id,
+                    candidates=list(signal.candidates) or None, intents=list(signal.intents) or None,
+                    ticket=signal.ticket, text=signal.text))
+        except IntegrityError:
+            if signal.id is None or not self._exists(signal_id):
+                raise
         return signal_id
+
+    def _exists(self, signal_id: str) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(select(signals.c.id).where(signals.c.id == signal_id)).first() is not None
 
     def rows(self, since: Optional[date] = None, until: Optional[date] = None,
              kinds: Optional[Sequence[str]] = None, with_text: bool = False) -> List[Dict[str, Any]]:
