@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from steunpunt import settings
 from steunpunt.clients import client_from_metadata
 from steunpunt.sealed import unseal
-from actions.audience import AUDIENCES, current_audience, latest_metadata
+from actions.audience import AUDIENCES, audience_in_reply, current_audience, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
 from signals.record import record, region_from_metadata, turn_signal_id
@@ -62,14 +62,15 @@ def declines(text: Optional[str]) -> bool:
     return " ".join(re.sub(r"[^\w\s]", " ", text or "").lower().split()) in _DECLINE
 
 
-def audience_in_words(text: Optional[str]) -> Optional[str]:
-    """'ik ben de moeder' -> ouder, 'ik zit in klas 2' -> jongere; None if unclear."""
-    words = (text or "").lower()
-    if re.search(r"ouder|moeder|vader|mama|papa|verzorger|voogd", words):
-        return AUDIENCES[0]
-    if re.search(r"leerling|jongere|scholier|student|\bklas\b|\bgroep\b|ik ben \d+", words):
-        return AUDIENCE_YOUTH
-    return None
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often the running handoff form has asked for `slot` (its utter_ask_ messages)."""
+    asked = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") == "handoff_form":
+            break
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == f"utter_ask_{slot}":
+            asked += 1
+    return asked
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -95,6 +96,15 @@ def topic_guess(tracker: Tracker, limit: int = 3) -> List[Dict[str, Any]]:
     return []
 
 
+#: The handoff form asks one question at most this often.
+MAX_ASKS = 2
+
+
+def is_story(text: Optional[str], min_words: int = 4) -> bool:
+    """A reply that tells what is going on rather than answering a short question."""
+    return len(re.findall(r"\w+", text or "")) >= min_words and not (text or "").startswith("/")
+
+
 class ValidateHandoffForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"
@@ -110,16 +120,29 @@ class ValidateHandoffForm(FormValidationAction):
         return ["handoff_description", "handoff_contact"]
 
     def validate_handoff_audience(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        audience = value if value in AUDIENCES else audience_in_words(value)
+        """Who is writing. A reply that is not an answer but a story ("Hij wordt al maanden
+        gepest ...") is kept as the description, so it is never asked for again; and the
+        question itself is asked at most twice: then the form goes on as for a youth (no
+        contact data asked; a code to read the reply), which suits either."""
+        audience = value if value in AUDIENCES else audience_in_reply(value)
+        filled: Dict[Text, Any] = {}
+        # "ik ben de moeder" answers; "Mijn dochter wordt al weken gepest ..." also tells.
+        if is_story(value, min_words=8 if audience else 4) and not tracker.get_slot("handoff_description"):
+            filled["handoff_description"] = value.strip()
         if audience:
-            return {"handoff_audience": audience, "audience": audience}
-        return {"handoff_audience": None}  # the form asks again
+            return {**filled, "handoff_audience": audience, "audience": audience}
+        if times_asked(tracker, "handoff_audience") >= MAX_ASKS:
+            return {**filled, "handoff_audience": AUDIENCE_YOUTH}
+        return {**filled, "handoff_audience": None}  # the form asks once more
 
     def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if declines(value):
             return {"handoff_contact": NO_CONTACT}
         contact = parse_contact(value)
         if contact is None:
+            if times_asked(tracker, "handoff_contact") >= MAX_ASKS:  # not a third time: a code
+                dispatcher.utter_message(response="utter_contact_given_up")
+                return {"handoff_contact": NO_CONTACT}
             dispatcher.utter_message(response="utter_invalid_contact")
             return {"handoff_contact": None}
         return {"handoff_contact": contact}

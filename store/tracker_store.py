@@ -27,6 +27,9 @@ from store.codes import SHOWN_CODE
 #: Slots whose user reply and value are secrets, and what stands in their place.
 SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]",
                 "handoff_description": "[beschrijving]"}
+#: Questions whose user reply is kept as a placeholder (the slot value is not secret): asked
+#: "ouder of leerling?", a parent may answer with their story, which becomes the description.
+SECRET_REPLIES = {**SECRET_SLOTS, "handoff_audience": "[antwoord]"}
 #: Of those, the slots whose value is still needed in a later turn: kept sealed, not dropped.
 SEALED_SLOTS = {"handoff_description"}
 KEEP_AS_IS = {"geen", "", None}
@@ -57,8 +60,8 @@ def scrub(events: List[Dict[str, Any]], start: int = 0,
             event["value"] = seal(event["value"]) if sealable else SECRET_SLOTS[name]
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
-        elif kind == "user" and requested in SECRET_SLOTS:
-            placeholder = SECRET_SLOTS[requested]
+        elif kind == "user" and requested in SECRET_REPLIES:
+            placeholder = SECRET_REPLIES[requested]
             event["text"] = placeholder
             if isinstance(event.get("parse_data"), dict):
                 event["parse_data"]["text"] = placeholder

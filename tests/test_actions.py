@@ -10,11 +10,11 @@ from actions.respond import ActionRespond
 from conftest import TODAY, topic_text
 
 
-def tracker(intent, ranking=None, slots=None, metadata=None):
+def tracker(intent, ranking=None, slots=None, metadata=None, text="vraag"):
     ranking = ranking if ranking is not None else [{"name": intent, "confidence": 0.97}]
-    latest = {"text": "vraag", "intent": {"name": intent, "confidence": ranking[0]["confidence"]
+    latest = {"text": text, "intent": {"name": intent, "confidence": ranking[0]["confidence"]
                                           if ranking else 1.0}, "intent_ranking": ranking}
-    events = [{"event": "user", "text": "vraag", "parse_data": latest, "metadata": metadata or {}}]
+    events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
     return Tracker("test-user", slots or {}, latest, events, False, None, {}, "action_listen")
 
 
@@ -239,3 +239,19 @@ def test_a_question_in_another_language_is_told_dutch_only_and_offered_a_person(
     button = tracker("info_tlv_wat_is")  # a button payload is never taken for a language
     button.latest_message["text"] = "/info_tlv_wat_is"
     assert payloads(run(action, button)[0])[0]["type"] == "answer"
+
+
+@pytest.mark.parametrize("text, audience", [
+    ("mijn zoon moet een tlv hebben, wat is dat", "ouder"),
+    ("onze dochter gaat naar het so. wat is een tlv?", "ouder"),
+    ("ik zit in 2 havo en mijn mentor zegt iets over een tlv", "jongere"),
+    ("wat is een tlv", None),
+])
+def test_the_audience_is_taken_from_the_text_where_it_is_plain_before_asking(action, text, audience):
+    messages, slots = run(action, tracker("info_tlv_wat_is", text=text))
+    asked = any(m.get("response") == "utter_ask_audience" or "ouder of" in (m.get("text") or "")
+                for m in messages)
+    assert slots.get("audience") == audience
+    assert asked is (audience is None)  # asked only when the text does not say it
+    if audience == "jongere":
+        assert "Een TLV is een briefje voor jou." in messages[0]["text"]

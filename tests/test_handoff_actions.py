@@ -71,6 +71,47 @@ def test_invalid_contact_is_asked_again_with_an_explanation(typed):
     assert dispatcher.messages[0]["response"] == "utter_invalid_contact"
 
 
+def form_tracker(asked_audience=0, asked_contact=0, text="ja", slots=None):
+    """A tracker inside the handoff form, after it asked the given questions so often."""
+    events = [{"event": "active_loop", "name": "handoff_form"}]
+    for name, times in (("handoff_audience", asked_audience), ("handoff_contact", asked_contact)):
+        events += [{"event": "bot", "text": "?", "metadata": {"utter_action": f"utter_ask_{name}"}},
+                   {"event": "user", "text": "x"}] * times
+    latest = {"text": text, "intent": {"name": "out_of_scope"}, "intent_ranking": []}
+    return Tracker("chat-1", slots or {}, latest, events, False, None, {"name": "handoff_form"},
+                   "action_listen")
+
+
+def test_a_story_instead_of_ouder_of_leerling_becomes_the_description_and_nothing_is_asked_a_third_time():
+    form = handoff.ValidateHandoffForm()
+    story = "Hij wordt al maanden gepest en de school doet niets"
+    first = form.validate_handoff_audience(story, CollectingDispatcher(), form_tracker(asked_audience=1), {})
+    assert first == {"handoff_description": story, "handoff_audience": None}  # asked once more
+    second = form.validate_handoff_audience("weet ik niet", CollectingDispatcher(),
+                                            form_tracker(asked_audience=2, slots={"handoff_description": story}), {})
+    assert second == {"handoff_audience": "jongere"}  # goes on without contact data: a code
+    assert required(form_tracker(text=story, slots={"handoff_audience": "jongere",
+                                                    "handoff_description": story})) == ["handoff_description"]
+
+
+def test_a_story_that_says_who_writes_answers_the_question_too():
+    form = handoff.ValidateHandoffForm()
+    story = "Mijn dochter wordt gepest en durft niet meer naar school"
+    result = form.validate_handoff_audience(story, CollectingDispatcher(), form_tracker(asked_audience=1), {})
+    assert result == {"handoff_description": story, "handoff_audience": "ouder", "audience": "ouder"}
+    assert required(form_tracker(text=story)) == ["handoff_description", "handoff_contact"]  # not asked
+    short = form.validate_handoff_audience("ik ben de moeder", CollectingDispatcher(), form_tracker(asked_audience=1), {})
+    assert short == {"handoff_audience": "ouder", "audience": "ouder"}  # an answer, not a story
+
+
+def test_invalid_contact_twice_goes_on_with_a_code_instead_of_asking_a_third_time():
+    form = handoff.ValidateHandoffForm()
+    dispatcher = CollectingDispatcher()
+    result = form.validate_handoff_contact("bel me maar", dispatcher, form_tracker(asked_contact=2), {})
+    assert result == {"handoff_contact": "geen"}
+    assert dispatcher.messages[0]["response"] == "utter_contact_given_up"
+
+
 def test_audience_from_words_in_the_form():
     form = handoff.ValidateHandoffForm()
     assert form.validate_handoff_audience("ik ben de vader", None, tracker(), {})["audience"] == "ouder"
