@@ -117,6 +117,8 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
     for sender, texts in sent.items():
         # In order; a message retried after the kill may appear twice in a row, never out of order.
         deduplicated = [t for i, t in enumerate(stored[sender]) if i == 0 or t != stored[sender][i - 1]]
+        # The story typed for a ticket is kept by the tracker store only as a placeholder.
+        texts = ["[beschrijving]" if t.startswith("mijn verhaal nummer") else t for t in texts]
         collapsed = [t for i, t in enumerate(texts) if i == 0 or t != texts[i - 1]]
         assert deduplicated == collapsed, sender
     confirmed = {sender: number for sender, number in tickets.items() if number}
