@@ -58,6 +58,9 @@ def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:
         "errors": library.errors(),
         "overdue": sorted(t.id for t in topics.values() if t.is_overdue(today)),
         "regio_unfilled": unfilled_regio_fields(library.regio()),
+        "regions": {region: {"topics": len(library.topics(region)),
+                             "regio_unfilled": unfilled_regio_fields(library.regio(region))}
+                    for region in library.regions()},
     }
 
 

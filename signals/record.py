@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import re
 from dataclasses import replace
 from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
@@ -48,18 +47,6 @@ def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequenc
     ranked = sorted(ranking or [], key=lambda r: r.get("confidence") or 0.0, reverse=True)
     return tuple({"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 3)}
                  for r in ranked[:limit] if r.get("name"))
-
-
-#: What a region id looks like (metadata `region`, the widget's data-region).
-REGION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
-
-
-def region_from_metadata(metadata: Any) -> str:
-    """The region the client named (message metadata `region`), else the deployment's default."""
-    value = metadata.get("region") if isinstance(metadata, Mapping) else None
-    if isinstance(value, str) and REGION_ID.fullmatch(value):
-        return value
-    return settings.DEFAULT_REGION
 
 
 def turn_signal_id(sender_id: str, events: Iterable[Mapping[str, Any]], kind: str) -> str:

@@ -25,8 +25,12 @@ CONTENT_DIR = _env_path("STEUNPUNT_CONTENT_DIR", REPO_ROOT / "content" / "topics
 #: How often (seconds) the action server checks content files for edits: an edit is live
 #: within this time, and a message does not pay for a directory scan.
 CONTENT_RECHECK_SECONDS = _env_float("STEUNPUNT_CONTENT_RECHECK_SECONDS", 1.0)
-#: The single file with regional facts (name, phone, e-mail, opening hours, websites).
+#: The default region's facts (name, phone, e-mail, opening hours, websites): the region a
+#: message gets when it names none, or one that does not exist.
 REGIO_FILE = _env_path("STEUNPUNT_REGIO_FILE", REPO_ROOT / "content" / "regio.yml")
+#: One folder per further region (samenwerkingsverband): `<region-id>/regio.yml` with its
+#: facts, optional `topics/` (whole topics, replaced or its own) and `sections/` (parts).
+REGIONS_DIR = _env_path("STEUNPUNT_REGIONS_DIR", CONTENT_DIR.parent / "regions")
 
 #: A topic is offered as a clarification button only when the classifier gives it at least
 #: this confidence; with no topic above it the bot says it cannot answer and offers a person.
