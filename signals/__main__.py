@@ -2,10 +2,11 @@
 
   redact                       read lines on standard input, write them redacted: shows staff
                                exactly what would be stored of a message
-  export [--since D] [--until D]
-                               every signal in the period as JSON lines (D: YYYY-MM-DD, UTC)
-  report --period 2026-Q4 [--out FILE]
-                               the periodic report for the samenwerkingsverband, one HTML file
+  export [--since D] [--until D] [--region ID]
+                               every signal in the period as JSON lines (D: YYYY-MM-DD, local day)
+  report --period 2026-Q4 [--region ID] [--out FILE]
+                               the periodic report for one samenwerkingsverband (--region, may be
+                               repeated) or national (all regions), one HTML file
                                (periods: 2026-Q4, 2026-11, 2026, or --since/--until)
   retention                    delete old signals (keeping their counts) and old conversation
                                texts in Rasa's tracker store (settings: *_RETENTION_DAYS)
@@ -53,11 +54,14 @@ def main(argv=None) -> int:
     export = commands.add_parser("export", help="signals as JSON lines")
     export.add_argument("--since", type=_date)
     export.add_argument("--until", type=_date)
+    export.add_argument("--region", action="append", metavar="ID", help="only this region (repeat; default: all)")
     report = commands.add_parser("report", help="the periodic report as HTML")
     report.add_argument("--period", help="2026-Q4, 2026-11 or 2026")
     report.add_argument("--since", type=_date)
     report.add_argument("--until", type=_date)
     report.add_argument("--out", help="write to this file instead of standard output")
+    report.add_argument("--region", action="append", metavar="ID",
+                        help="a report for this region (repeat); default: national, all regions")
     commands.add_parser("retention", help="delete what is past its retention period")
     commands.add_parser("warm", help="build deduce's lookup cache")
     args = parser.parse_args(argv)
@@ -76,7 +80,7 @@ def main(argv=None) -> int:
     elif args.command == "export":
         from signals.store import iter_export
 
-        for row in iter_export(_store().rows(args.since, args.until)):
+        for row in iter_export(_store().for_regions(args.region).rows(args.since, args.until)):
             print(json.dumps(row, ensure_ascii=False))
     elif args.command == "report":
         from signals.period import Period
@@ -87,7 +91,8 @@ def main(argv=None) -> int:
         except ValueError as error:
             print(f"Niet gelukt: {error}", file=sys.stderr)
             return 2
-        html = build_report(_store(), _tickets(), period)
+        regions = args.region  # None: national
+        html = build_report(_store().for_regions(regions), _tickets().for_regions(regions), period, regions)
         if args.out:
             with open(args.out, "w", encoding="utf-8") as handle:
                 handle.write(html)

@@ -48,18 +48,26 @@ def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str]) 
     return list(dict.fromkeys(advice))
 
 
-def report_context(store: SignalStore, tickets, period: Period) -> Dict:
+def region_label(regions) -> str:
+    """Whom a report is about: every region (national) or the named ones."""
+    return "alle regio's (landelijk)" if regions is None else "regio " + ", ".join(sorted(regions))
+
+
+def report_context(store: SignalStore, tickets, period: Period, regions=None) -> Dict:
+    """The figures of a period; `store` and `tickets` are already limited to `regions`
+    (None: every region), which the report names."""
     result = overview(store, period)
     groups = unmet_groups(store, period)
     decided = {d["label"]: d["topic_id"] for d in store.decisions()
                if d["decision"] == "bestaand_onderwerp" and d["topic_id"]}
     return {
         "period": period, "overview": result, "groups": groups, "trend": trend_svg(result),
+        "regions_label": region_label(regions),
         "handling": tickets.handling(period.since, period.until),
         "suggestions": suggestions(result, groups, decided),
         "made": datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), **template_globals(),
     }
 
 
-def build_report(store: SignalStore, tickets, period: Period) -> str:
-    return _environment.get_template("report.html").render(**report_context(store, tickets, period))
+def build_report(store: SignalStore, tickets, period: Period, regions=None) -> str:
+    return _environment.get_template("report.html").render(**report_context(store, tickets, period, regions))

@@ -19,7 +19,7 @@ from signals.store import Count, SignalStore
 
 ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON = "beantwoord", "verduidelijkt", "niet beantwoord", "direct naar medewerker"
 CLASSES = (ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON)
-UNANSWERED_REASONS = ("not_understood", "out_of_scope", "being_checked")
+UNANSWERED_REASONS = ("not_understood", "out_of_scope", "being_checked", "not_in_region")
 
 KIND_LABELS = {
     "answer": "antwoord", "clarify": "gevraagd welk onderwerp", "handoff_offer": "medewerker aangeboden",
@@ -29,7 +29,8 @@ KIND_LABELS = {
 }
 REASON_LABELS = {
     "not_understood": "niet begrepen", "out_of_scope": "buiten het onderwerp",
-    "being_checked": "inhoud wordt gecontroleerd", "clarify_rejected": "geen van de onderwerpen",
+    "being_checked": "inhoud wordt gecontroleerd", "not_in_region": "niet voor deze regio",
+    "clarify_rejected": "geen van de onderwerpen",
     "not_helpful": "hielp niet", "asked": "zelf gevraagd", "accepted_offer": "aanbod aangenomen",
     "positive": "ja, hielp", "negative": "nee, hielp niet", "empty": "leeg", "too_long": "te lang",
     "failed": "mislukt", "found": "gevonden", "not_found": "niet gevonden", "wait": "te vaak fout",

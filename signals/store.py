@@ -9,7 +9,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Collection, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -57,8 +57,18 @@ def _hour(moment: datetime) -> datetime:
 
 
 class SignalStore:
-    def __init__(self, engine: Engine) -> None:
+    """Signals in the database. A store made `for_regions` reads and counts only those
+    regions' signals: analysts see, export and report their own regions."""
+
+    def __init__(self, engine: Engine, regions: Optional[Collection[str]] = None) -> None:
         self.engine = engine
+        self.regions = None if regions is None else frozenset(regions)
+
+    def for_regions(self, regions: Optional[Collection[str]]) -> "SignalStore":
+        return SignalStore(self.engine, regions)
+
+    def _mine(self, table=signals) -> list:
+        return [] if self.regions is None else [table.c.region.in_(sorted(self.regions))]
 
     def add(self, signal: Signal, at: Optional[datetime] = None) -> str:
         """Store a signal; one whose id is already stored (a turn carried out again after a
@@ -84,7 +94,7 @@ class SignalStore:
     def rows(self, since: Optional[date] = None, until: Optional[date] = None,
              kinds: Optional[Sequence[str]] = None, with_text: bool = False) -> List[Dict[str, Any]]:
         """Signals in a period (dates inclusive, UTC), oldest first."""
-        query = select(signals).order_by(signals.c.created_at, signals.c.id)
+        query = select(signals).where(*self._mine()).order_by(signals.c.created_at, signals.c.id)
         start, end = day_range(since, until)
         if start:
             query = query.where(signals.c.created_at >= start)
@@ -101,7 +111,7 @@ class SignalStore:
         """The signals with these ids that have a text (what a group of unmet questions holds)."""
         if not ids:
             return []
-        query = select(signals).where(signals.c.id.in_(list(ids)), signals.c.text.isnot(None))
+        query = select(signals).where(signals.c.id.in_(list(ids)), signals.c.text.isnot(None), *self._mine())
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
@@ -110,7 +120,7 @@ class SignalStore:
         tally: Counter = Counter()
         for row in self.rows(since, until):
             tally[(row["created_at"].date(),) + tuple(row[f] or "" for f in COUNT_FIELDS)] += 1
-        query = select(signal_counts)
+        query = select(signal_counts).where(*self._mine(signal_counts))
         if since:
             query = query.where(signal_counts.c.day >= since)
         if until:

@@ -11,7 +11,8 @@ import csv
 import io
 import json
 from datetime import date
-from typing import List, Optional
+from dataclasses import dataclass
+from typing import Any, List, Optional
 
 from functools import wraps
 
@@ -62,9 +63,18 @@ def nlu_draft(topic_id: str, texts: List[str]) -> str:
     return header + body.replace("examples: PLACEHOLDER\n", "examples: |\n" + examples)
 
 
-def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> None:
+@dataclass(frozen=True)
+class Scope:
+    """What one analyst request may read: its regions' signals and tickets."""
+    signals: Any
+    tickets: Any
+    regions: Optional[frozenset]
+
+
+def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, topics, chosen_regions) -> None:
     def for_period(handler):
-        """Analyst only, with the chosen period; a period that makes no sense is a 400."""
+        """Analyst only, with the chosen period and the signals and tickets of the account's
+        regions (or the one picked with ?regio=); a period that makes no sense is a 400."""
 
         @analyst_only
         @wraps(handler)
@@ -73,29 +83,33 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
                 period = chosen_period(request)
             except ValueError as error:
                 return render("error.html", 400, session=session, message=f"Onbekende periode: {error}")
-            return await handler(request, session, period)
+            regions = chosen_regions(request, session)
+            return await handler(request, session, period, Scope(
+                all_signals.for_regions(regions), all_tickets.for_regions(regions), regions))
 
         return wrapper
 
     @app.get("/analyse")
     @for_period
-    async def analysis(request: Request, session, period: Period):
-        context = report_context(signals, tickets, period)
-        decisions = signals.decisions()  # newest first: a group shows its latest decision
+    async def analysis(request: Request, session, period: Period, scope: "Scope"):
+        context = report_context(scope.signals, scope.tickets, period, scope.regions)
+        decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
         decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
                    for found in context["groups"]]
         today = local_today()
         return render("analysis.html", session=session, topics=sorted(topics.topics()), decided=decided,
+                      regions=[r for r in topics.regions() if session.sees(r)],
+                      picked=request.args.get("regio") or "",
                       decisions_labels=DECISIONS, last_month=Period.last_month(today),
                       quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
 
     @app.get("/analyse/export.csv")
     @for_period
-    async def export_csv(request: Request, session, period: Period):
+    async def export_csv(request: Request, session, period: Period, scope: "Scope"):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(EXPORT_FIELDS)
-        for row in iter_export(signals.rows(period.since, period.until)):
+        for row in iter_export(scope.signals.rows(period.since, period.until)):
             writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
         name = f"signalen-{period.since}-{period.until}.csv"
         return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
@@ -103,33 +117,34 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
 
     @app.get("/analyse/rapport")
     @for_period
-    async def report(request: Request, session, period: Period):
+    async def report(request: Request, session, period: Period, scope: "Scope"):
         name = f"signalen-rapport-{period.since}-{period.until}.html"
-        return response.html(build_report(signals, tickets, period), headers={
+        return response.html(build_report(scope.signals, scope.tickets, period, scope.regions), headers={
             "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    def group_texts(request: Request) -> List[dict]:
+    def group_texts(request: Request, session) -> List[dict]:
+        """The texts of the chosen signals, of the account's own regions only."""
         ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
-        return signals.by_ids(ids)
+        return all_signals.for_regions(session.regions).by_ids(ids)
 
     @app.post("/analyse/groep")
     @analyst_only
     async def decide_group(request: Request, session):
-        rows = group_texts(request)
+        rows = group_texts(request, session)
         decision = request.form.get("decision", "")
         topic = (request.form.get("topic") or "").strip() or None
         if not rows or decision not in DECISIONS:
             return render("error.html", 400, session=session, message="Kies een groep en een besluit.")
         if decision == "bestaand_onderwerp" and topic not in topics.topics():
             return render("error.html", 400, session=session, message="Kies een bestaand onderwerp.")
-        signals.decide_group(session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
+        all_signals.decide_group(session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
                              [row["id"] for row in rows], topic)
         return response.redirect(request.form.get("back") or "/analyse", status=303)
 
     @app.post("/analyse/groep/nlu.yml")
     @analyst_only
     async def download_nlu(request: Request, session):
-        rows = group_texts(request)
+        rows = group_texts(request, session)
         topic = (request.form.get("topic") or "").strip().lower()
         if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
             return render("error.html", 400, session=session,
@@ -140,12 +155,12 @@ def add_analysis_routes(app, analyst_only, render, tickets, signals, topics) -> 
 
     @app.get("/analyse/gesprekken")
     @for_period
-    async def transcripts(request: Request, session, period: Period):
+    async def transcripts(request: Request, session, period: Period, scope: "Scope"):
         """Handed-off conversations, redacted: what was asked and answered, never who."""
         from signals.redact import shared
 
         page = parse_page(request.args.get("pagina"))
-        rows = tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
+        rows = scope.tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
                               with_transcripts=True)
         redactor = shared()
         shown = [{

@@ -74,6 +74,16 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     topics = ContentLibrary()
     signals = signals or SignalStore(store.engine)
 
+    def mine(session) -> TicketStore:
+        """The tickets this account may see: its regions only. Every ticket route reads and
+        changes through it, so another region's ticket does not exist here (404)."""
+        return store.for_regions(session.regions)
+
+    def chosen_regions(request: Request, session):
+        """The account's regions, or the one it picked with ?regio= (if it is one of them)."""
+        picked = request.args.get("regio") or ""
+        return {picked} if picked and session.sees(picked) else session.regions
+
     def set_cookie(resp, key: str, value: str) -> None:
         resp.cookies[key] = value
         resp.cookies[key]["httponly"] = True
@@ -146,9 +156,10 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     async def queue(request: Request, session):
         if session.role != STAFF:  # an analyst's home is the analysis, not the queue
             return response.redirect(HOME[session.role], status=303, headers=HEADERS)
-        filters = {key: request.args.get(key, "") for key in ("status", "audience", "topic", "van", "tot")}
+        filters = {key: request.args.get(key, "") for key in ("status", "audience", "topic", "van", "tot", "regio")}
+        visible = store.for_regions(chosen_regions(request, session))
         page = parse_page(request.args.get("pagina"))
-        rows = store.search(status=filters["status"] or None, audience=filters["audience"] or None,
+        rows = visible.search(status=filters["status"] or None, audience=filters["audience"] or None,
                             topic=filters["topic"] or None, since=parse_date(filters["van"]),
                             until=parse_date(filters["tot"]), limit=QUEUE_PAGE + 1,
                             offset=(page - 1) * QUEUE_PAGE)
@@ -156,20 +167,21 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         def query(to_page: int) -> str:
             return urlencode({**{k: v for k, v in filters.items() if v}, "pagina": to_page})
 
-        return render("queue.html", session=session, tickets=rows[:QUEUE_PAGE], counts=store.counts(),
+        return render("queue.html", session=session, tickets=rows[:QUEUE_PAGE], counts=visible.counts(),
                       filters=filters, statuses=STATUSES, topics=sorted(topics.topics()),
+                      regions=[r for r in topics.regions() if session.sees(r)],
                       page=page, more=len(rows) > QUEUE_PAGE, query=query,
                       first=(page - 1) * QUEUE_PAGE + 1)
 
     @app.get("/tickets/<ticket_id:int>")
     @login_required
     async def ticket_page(request: Request, session, ticket_id: int):
-        ticket = store.get(ticket_id)
+        ticket = mine(session).get(ticket_id)
         if ticket is None:
             return render("error.html", 404, message="Deze vraag bestaat niet.")
         return render("ticket.html", session=session, ticket=ticket, statuses=STATUSES,
-                      notes=store.notes(ticket_id), audit=store.audit_entries(ticket_id),
-                      minutes=store.minutes(ticket_id))
+                      notes=mine(session).notes(ticket_id), audit=mine(session).audit_entries(ticket_id),
+                      minutes=mine(session).minutes(ticket_id))
 
     def change(handler):
         """A POST that changes a ticket, then back to its page."""
@@ -196,22 +208,22 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     @app.post("/tickets/<ticket_id:int>/toewijzen")
     @change
     def assign(request, session, ticket_id):
-        store.assign(ticket_id, session.staff_id)
+        mine(session).assign(ticket_id, session.staff_id)
 
     @app.post("/tickets/<ticket_id:int>/status")
     @change
     def status(request, session, ticket_id):
-        store.set_status(ticket_id, request.form.get("status", ""), session.staff_id)
+        mine(session).set_status(ticket_id, request.form.get("status", ""), session.staff_id)
 
     @app.post("/tickets/<ticket_id:int>/antwoord")
     @change
     def reply(request, session, ticket_id):
-        store.reply(ticket_id, required_text(request, "text"), session.staff_id)
+        mine(session).reply(ticket_id, required_text(request, "text"), session.staff_id)
 
     @app.post("/tickets/<ticket_id:int>/notitie")
     @change
     def note(request, session, ticket_id):
-        store.add_note(ticket_id, required_text(request, "text"), session.staff_id)
+        mine(session).add_note(ticket_id, required_text(request, "text"), session.staff_id)
 
     @app.post("/tickets/<ticket_id:int>/tijd")
     @change
@@ -220,16 +232,16 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
             minutes = int((request.form.get("minuten") or "").strip())
         except ValueError:
             raise ValueError("Vul een aantal minuten in tussen 1 en 600.") from None
-        store.add_minutes(ticket_id, minutes, session.staff_id)
+        mine(session).add_minutes(ticket_id, minutes, session.staff_id)
 
     @app.post("/tickets/<ticket_id:int>/wissen")
     @change
     def erase(request, session, ticket_id):
         if request.form.get("zeker") != "ja":
             raise ValueError("Vink aan dat je de gegevens van deze vraag echt wilt wissen.")
-        store.erase(ticket_id, session.staff_id)
+        mine(session).erase(ticket_id, session.staff_id)
 
     from staff.analysis import add_analysis_routes
 
-    add_analysis_routes(app, requires(ANALYST), render, store, signals, topics)
+    add_analysis_routes(app, requires(ANALYST), render, store, signals, topics, chosen_regions)
     return app

@@ -1,13 +1,17 @@
 """Staff accounts and requests to erase data, from the command line (every change audited):
 
     python -m staff.cli create-user NAME [--role medewerker|analist] [--password-stdin]
+                                         [--region ID ... | --all-regions]
+    python -m staff.cli set-regions NAME (--region ID ... | --all-regions)
     python -m staff.cli disable-user NAME      # no more logins; open sessions end now
     python -m staff.cli enable-user NAME
     python -m staff.cli revoke-sessions NAME   # e.g. a lost laptop: log out everywhere
     python -m staff.cli erase-ticket SP-00042  # remove a ticket's personal data on request
 
 Staff (medewerker) handle tickets; analysts (analist) see signals, figures and redacted
-transcripts only. With --password-stdin the password is read from standard input (scripts)."""
+transcripts only. Each account sees the tickets and signals of its regions only: the default
+region unless --region names others; --all-regions is a national role. With --password-stdin
+the password is read from standard input (scripts)."""
 import argparse
 import getpass
 import re
@@ -27,8 +31,33 @@ def create_user(args) -> str:
         password = getpass.getpass("Wachtwoord: ")
         if password != getpass.getpass("Nog een keer: "):
             raise ValueError("de wachtwoorden zijn niet gelijk")
-    Accounts(engine_for(settings.DATABASE_URL)).create(args.username, password, args.role)
-    return f"Account {args.username!r} ({args.role}) is aangemaakt."
+    Accounts(engine_for(settings.DATABASE_URL)).create(args.username, password, args.role,
+                                                        chosen_regions(args))
+    return f"Account {args.username!r} ({args.role}, {shown_regions(args)}) is aangemaakt."
+
+
+def chosen_regions(args):
+    """The regions named with --region (checked: they must exist), or None for all."""
+    if args.all_regions:
+        return None
+    from steunpunt.regions import known_regions
+
+    unknown = [region for region in args.region or [] if region not in known_regions()]
+    if unknown:
+        raise ValueError(f"onbekende regio('s): {', '.join(unknown)} (zie content/regions/)")
+    return args.region or []
+
+
+def shown_regions(args) -> str:
+    if args.all_regions:
+        return "alle regio's"
+    return "regio " + ", ".join(args.region or [settings.DEFAULT_REGION])
+
+
+def region_options(parser, required: bool) -> None:
+    group = parser.add_mutually_exclusive_group(required=required)
+    group.add_argument("--region", action="append", metavar="ID", help="a region it sees (repeat)")
+    group.add_argument("--all-regions", action="store_true", help="every region: a national role")
 
 
 def erase_ticket(args) -> str:
@@ -50,6 +79,10 @@ def main(argv=None) -> int:
     create.add_argument("username")
     create.add_argument("--password-stdin", action="store_true")
     create.add_argument("--role", choices=ROLES, default=ROLES[0])
+    region_options(create, required=False)
+    limit = commands.add_parser("set-regions", help="which regions an account sees")
+    limit.add_argument("username")
+    region_options(limit, required=True)
     for name, help_text in (("disable-user", "no more logins for this account"),
                             ("enable-user", "allow logins again"),
                             ("revoke-sessions", "end every session of this account")):
@@ -59,6 +92,8 @@ def main(argv=None) -> int:
     accounts = lambda: Accounts(engine_for(settings.DATABASE_URL))  # noqa: E731
     actions = {
         "create-user": lambda: create_user(args),
+        "set-regions": lambda: (accounts().set_regions(args.username, chosen_regions(args)),
+                                f"Account {args.username!r} ziet nu {shown_regions(args)}.")[1],
         "disable-user": lambda: (accounts().disable(args.username),
                                  f"Account {args.username!r} kan niet meer inloggen.")[1],
         "enable-user": lambda: (accounts().enable(args.username),

@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional
+from typing import FrozenSet, Iterable, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,6 +31,11 @@ class Session:
     username: str
     csrf_token: str
     role: str = ROLES[0]
+    #: The regions whose tickets and signals this account may see; None: every region.
+    regions: Optional[FrozenSet[str]] = None
+
+    def sees(self, region: Optional[str]) -> bool:
+        return self.regions is None or region in self.regions
 
 
 #: Checked against when the name is unknown, so that a wrong name takes as long as a wrong password.
@@ -46,6 +51,25 @@ def _name_key(username: str) -> str:
     return "login:" + normalise_name(username).casefold()
 
 
+ALL_REGIONS = "*"
+
+
+def regions_field(regions: Optional[Iterable[str]]) -> str:
+    """How an account's regions are stored: "*" for all (a national role), else "a,b"."""
+    if regions is None:
+        return ALL_REGIONS
+    from steunpunt.regions import REGION_ID
+
+    chosen = sorted({region.strip() for region in regions if region.strip()})
+    if not chosen or not all(REGION_ID.fullmatch(region) for region in chosen):
+        raise ValueError("noem een of meer geldige regio's (kleine letters, cijfers, streepjes)")
+    return ",".join(chosen)
+
+
+def parse_regions(field: str) -> Optional[FrozenSet[str]]:
+    return None if field == ALL_REGIONS else frozenset(filter(None, field.split(",")))
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -55,9 +79,15 @@ class Accounts:
         self.engine = engine
         self.session_length = timedelta(hours=session_hours)
 
-    def create(self, username: str, password: str, role: str = ROLES[0]) -> int:
+    def create(self, username: str, password: str, role: str = ROLES[0],
+               regions: Optional[Iterable[str]] = ()) -> int:
         """A new account. Roles: `medewerker` (tickets, contact data) or `analist` (signals,
-        figures and redacted transcripts, never contact data or codes)."""
+        figures and redacted transcripts, never contact data or codes). `regions`: the regions
+        it sees (empty: the default region only; None: all, a national role)."""
+        if regions is not None and not list(regions):
+            from steunpunt import settings
+
+            regions = [settings.DEFAULT_REGION]
         username = normalise_name(username)
         if not username or len(username) > 80:
             raise ValueError("gebruikersnaam is leeg of te lang")
@@ -70,7 +100,7 @@ class Accounts:
                 raise ValueError(f"gebruiker {username!r} bestaat al")
             result = connection.execute(insert(staff).values(
                 username=username, password_hash=_hasher.hash(password), created_at=now(),
-                role=role))
+                role=role, regions=regions_field(regions)))
             return result.inserted_primary_key[0]
 
     def login_wait(self, username: str, client: str) -> int:
@@ -112,14 +142,22 @@ class Accounts:
             return None
         with self.engine.connect() as connection:
             row = connection.execute(
-                select(staff_sessions, staff.c.username, staff.c.role)
+                select(staff_sessions, staff.c.username, staff.c.role, staff.c.regions)
                 .select_from(staff_sessions.join(staff, staff_sessions.c.staff_id == staff.c.id))
                 .where(staff_sessions.c.token_hash == _digest(token),
                        staff.c.disabled_at.is_(None))).first()
         if row is None or row.expires_at < now():
             return None
         return Session(staff_id=row.staff_id, username=row.username, csrf_token=row.csrf_token,
-                       role=row.role)
+                       role=row.role, regions=parse_regions(row.regions))
+
+    def set_regions(self, username: str, regions: Optional[Iterable[str]]) -> None:
+        """Which regions an account sees from now on (None: all). Audited."""
+        field = regions_field(regions)
+        with self.engine.begin() as connection:
+            staff_id = self._id(connection, username)
+            connection.execute(update(staff).where(staff.c.id == staff_id).values(regions=field))
+            self._audit(connection, "regio's", f"{normalise_name(username)}: {field}")
 
     def disable(self, username: str) -> None:
         """No more logins for this account, and its open sessions end now. Audited."""

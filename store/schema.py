@@ -14,6 +14,8 @@ staff = Table(
     Column("created_at", DateTime, nullable=False),
     Column("role", String(20), nullable=False, server_default="medewerker"),  # see ROLES
     Column("disabled_at", DateTime),  # set: no login, no session
+    # The regions whose tickets and signals this account sees: "*" (national) or "a,b".
+    Column("regions", String(2000), nullable=False, server_default="*"),
 )
 
 staff_sessions = Table(
@@ -41,6 +43,7 @@ tickets = Table(
     Column("created_at", DateTime, nullable=False, index=True),
     Column("updated_at", DateTime, nullable=False),
     Column("erased_at", DateTime),  # personal data removed on request; the number stays
+    Column("region", String(40), nullable=False, index=True),  # steunpunt/regions.py
 )
 
 ticket_notes = Table(

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from statistics import median
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Collection, Dict, List, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, delete, func, insert, select, update
@@ -59,6 +59,13 @@ def day_range(since: Optional[date], until: Optional[date]):
     return start, end
 
 
+def in_regions(regions: Optional[Collection[str]], column=None) -> list:
+    """The WHERE condition that keeps rows to these regions (none for None: every region)."""
+    if regions is None:
+        return []
+    return [(column if column is not None else tickets.c.region).in_(sorted(regions))]
+
+
 @dataclass(frozen=True)
 class NewTicket:
     number: str
@@ -72,15 +79,30 @@ class CodeLookup:
 
 
 class TicketStore:
-    def __init__(self, engine: Engine, secret: bytes) -> None:
+    """Tickets in the database. A store made `for_regions` reads, counts and changes only
+    those regions' tickets: the staff app gives every request the store of its account, so a
+    ticket of another region does not exist for it, whatever number is typed in a URL."""
+
+    def __init__(self, engine: Engine, secret: bytes,
+                 regions: Optional[Collection[str]] = None) -> None:
         self.engine = engine
         self.secret = secret
+        self.regions = None if regions is None else frozenset(regions)
+
+    def for_regions(self, regions: Optional[Collection[str]]) -> "TicketStore":
+        """The same store, limited to these regions (None: every region)."""
+        return TicketStore(self.engine, self.secret, regions)
+
+    def _mine(self) -> list:
+        return in_regions(self.regions)
 
     # --- created by the chat -------------------------------------------------------------
     def create(self, *, audience: Optional[str], channel: Optional[str],
                topic_guess: Sequence[Dict[str, Any]], transcript: Sequence[Dict[str, Any]],
-               description: Optional[str], contact: Optional[str]) -> NewTicket:
-        """Store a new ticket; it gets a code unless a parent left contact data."""
+               description: Optional[str], contact: Optional[str],
+               region: Optional[str] = None) -> NewTicket:
+        """Store a new ticket; it gets a code unless a parent left contact data. Numbers and
+        codes are unique across regions: one table, one sequence."""
         code = None if contact else new_code()
         stamp = now()
         with self.engine.begin() as connection:
@@ -89,6 +111,7 @@ class TicketStore:
                 status=STATUSES[0], audience=audience, channel=channel,
                 topic_guess=list(topic_guess), transcript=list(transcript),
                 description=description, contact=contact, created_at=stamp, updated_at=stamp,
+                region=region or settings.DEFAULT_REGION,
             ))
             ticket_id = result.inserted_primary_key[0]
         return NewTicket(number=ticket_number(ticket_id), code=code)
@@ -141,14 +164,16 @@ class TicketStore:
             row = connection.execute(
                 select(tickets, staff.c.username.label("assigned_name"))
                 .select_from(tickets.outerjoin(staff, tickets.c.assigned_to == staff.c.id))
-                .where(tickets.c.id == ticket_id)
+                .where(tickets.c.id == ticket_id, *self._mine())
             ).mappings().first()
         return dict(row) if row else None
 
     #: What the queue shows of a ticket; transcripts and descriptions stay on the ticket page.
     QUEUE_COLUMNS = (tickets.c.id, tickets.c.status, tickets.c.audience, tickets.c.channel,
                      tickets.c.topic_guess, tickets.c.created_at, tickets.c.assigned_to,
-                     tickets.c.description)
+                     tickets.c.description, tickets.c.region)
+
+
 
     def search(self, status: Optional[str] = None, audience: Optional[str] = None,
                topic: Optional[str] = None, since: Optional[date] = None,
@@ -157,7 +182,7 @@ class TicketStore:
         """One page of the queue: newest first, filtered by status, audience, topic guess and
         date, without transcripts unless asked; erased tickets are left out."""
         columns = (tickets,) if with_transcripts else self.QUEUE_COLUMNS
-        query = (select(*columns).where(tickets.c.erased_at.is_(None))
+        query = (select(*columns).where(tickets.c.erased_at.is_(None), *self._mine())
                  .order_by(tickets.c.created_at.desc(), tickets.c.id.desc()))
         if status:
             query = query.where(tickets.c.status == status)
@@ -179,9 +204,16 @@ class TicketStore:
     def counts(self) -> Dict[str, int]:
         with self.engine.connect() as connection:
             found = dict(connection.execute(
-                select(tickets.c.status, func.count()).where(tickets.c.erased_at.is_(None))
+                select(tickets.c.status, func.count())
+                .where(tickets.c.erased_at.is_(None), *self._mine())
                 .group_by(tickets.c.status)).all())
         return {status: found.get(status, 0) for status in STATUSES}
+
+    def _of_mine(self, ticket_column) -> list:
+        """Rows belonging to a ticket of this store's regions only (every region: no condition)."""
+        if self.regions is None:
+            return []
+        return [ticket_column.in_(select(tickets.c.id).where(*self._mine()))]
 
     def notes(self, ticket_id: int) -> List[Dict[str, Any]]:
         return self._rows(ticket_notes, ticket_notes.c.ticket_id == ticket_id)
@@ -192,7 +224,7 @@ class TicketStore:
     def _rows(self, table, condition) -> List[Dict[str, Any]]:
         query = (select(table, staff.c.username).select_from(
             table.outerjoin(staff, table.c.staff_id == staff.c.id))
-            .where(condition).order_by(table.c.created_at, table.c.id))
+            .where(condition, *self._of_mine(table.c.ticket_id)).order_by(table.c.created_at, table.c.id))
         with self.engine.connect() as connection:
             return [dict(r) for r in connection.execute(query).mappings()]
 
@@ -200,7 +232,7 @@ class TicketStore:
     def _change(self, connection: Connection, ticket_id: int, staff_id: Optional[int], action: str,
                 detail: str, **values: Any) -> None:
         stamp = now()
-        changed = connection.execute(update(tickets).where(tickets.c.id == ticket_id)
+        changed = connection.execute(update(tickets).where(tickets.c.id == ticket_id, *self._mine())
                                      .values(updated_at=stamp, **values)).rowcount
         if not changed:
             raise KeyError(ticket_id)
@@ -235,7 +267,8 @@ class TicketStore:
     def minutes(self, ticket_id: int) -> int:
         with self.engine.connect() as connection:
             return connection.execute(select(func.coalesce(func.sum(ticket_time.c.minutes), 0))
-                                      .where(ticket_time.c.ticket_id == ticket_id)).scalar_one()
+                                      .where(ticket_time.c.ticket_id == ticket_id,
+                                             *self._of_mine(ticket_time.c.ticket_id))).scalar_one()
 
     def handling(self, since: date, until: date) -> Dict[str, Any]:
         """Tickets made in the period: how many, how many still open now, hours to the first
@@ -243,7 +276,8 @@ class TicketStore:
         start, end = day_range(since, until)
         with self.engine.connect() as connection:
             made = connection.execute(select(tickets.c.id, tickets.c.status, tickets.c.created_at)
-                                      .where(tickets.c.created_at >= start, tickets.c.created_at < end)).all()
+                                      .where(tickets.c.created_at >= start, tickets.c.created_at < end,
+                                             *self._mine())).all()
             ids = [row.id for row in made]
             first_replies = dict(connection.execute(
                 select(audit_log.c.ticket_id, func.min(audit_log.c.created_at))
@@ -262,7 +296,8 @@ class TicketStore:
         its notes and the texts in its audit entries. The number and the counts stay, so the
         figures and the audit trail still add up; the erasure itself is audited."""
         with self.engine.begin() as connection:
-            if connection.execute(select(tickets.c.erased_at).where(tickets.c.id == ticket_id)).first() is None:
+            if connection.execute(select(tickets.c.erased_at)
+                                  .where(tickets.c.id == ticket_id, *self._mine())).first() is None:
                 raise KeyError(ticket_id)
             connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
             connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id)

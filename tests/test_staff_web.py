@@ -59,9 +59,9 @@ def staff_server(env):
     return python_module("staff", env)
 
 
-def create_account(env, name, role="medewerker"):
+def create_account(env, name, role="medewerker", extra=()):
     created = subprocess.run([sys.executable, "-m", "staff.cli", "create-user", name, "--role", role,
-                              "--password-stdin"], input=PASSWORD + "\n", env=env, cwd=ROOT,
+                              "--password-stdin", *extra], input=PASSWORD + "\n", env=env, cwd=ROOT,
                              capture_output=True, text=True)
     assert created.returncode == 0, created.stderr
 
