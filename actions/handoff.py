@@ -23,7 +23,8 @@ from steunpunt.sealed import unseal
 from actions.audience import AUDIENCES, audience_in_reply, current_audience, latest_metadata
 from actions.content import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
-from signals.record import record, region_from_metadata, turn_signal_id
+from signals.record import record, turn_signal_id
+from steunpunt.regions import region_from_metadata
 from signals.store import Signal
 from store.db import engine_for
 from store.tickets import CODE_FAIL_CLOSED_SECONDS, CodeLookup, TicketStore, ticket_number
@@ -160,8 +161,9 @@ class ActionCreateTicket(Action):
         audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
         # Sealed when it waited in the tracker store since an earlier turn (steunpunt/sealed.py).
         description = unseal(tracker.get_slot("handoff_description")) or None
+        region = region_from_metadata(latest_metadata(tracker))
         signal = Signal(kind="ticket", channel=tracker.get_latest_input_channel(), audience=audience,
-                        region=region_from_metadata(latest_metadata(tracker)), text=description,
+                        region=region, text=description,
                         content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"),
                         id=turn_signal_id(tracker.sender_id, tracker.events, "ticket"))
         client = client_from_metadata(latest_metadata(tracker))
@@ -175,7 +177,7 @@ class ActionCreateTicket(Action):
                 ticket_store().create,
                 audience=audience, channel=tracker.get_latest_input_channel(),
                 topic_guess=topic_guess(tracker), transcript=transcript(tracker),
-                description=description,
+                description=description, region=region,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception as error:  # noqa: BLE001 - never leave the user without a way to a person
@@ -186,7 +188,7 @@ class ActionCreateTicket(Action):
                                      json_message={"type": "handoff_failed"})
             return self.clear(keep_description=True)
         await asyncio.to_thread(record, replace(signal, ticket=ticket.number))
-        regio = LIBRARY.regio()
+        regio = LIBRARY.regio(region)
         facts = {"ticket": ticket.number, "code": ticket.code or "",
                  "reactietijd": regio.get("steunpunt_reactietijd", ""),
                  "bereikbaarheid": regio.get("steunpunt_bereikbaarheid", "")}

@@ -61,26 +61,47 @@ def blocks_text(blocks: Sequence[Dict[str, Any]]) -> str:
     return "\n\n".join(parts)
 
 
-def answer_payload(topic: Topic, audience: Optional[str],
-                   related: Sequence[Topic] = ()) -> Dict[str, Any]:
-    """What a reader gets for a topic: text blocks, sources, review date and related topics.
-    The bot's answer and the topic's web page are both rendered from this payload."""
+def regional_blocks(topic: Topic, audience: Optional[str], regio: Dict[str, str]) -> List[Dict[str, Any]]:
+    """The answer's blocks, saying which part a region wrote: a note before a text the region
+    replaced, and its "In onze regio" section after the national text. Regional blocks carry
+    `"regional": true`, so the widget and the pages can mark them too."""
+    name = regio.get("swv_naam") or "deze regio"
+    blocks = text_blocks(topic.text_for(audience))
+    if topic.is_regional_for(audience):
+        blocks = [{"type": "paragraph", "text": f"Dit antwoord is van {name}.", "regional": True}] + [
+            {**block, "regional": True} for block in blocks]
+    if topic.regional_text:
+        blocks += [{"type": "paragraph", "text": f"In onze regio ({name}):", "regional": True}] + [
+            {**block, "regional": True} for block in text_blocks(topic.regional_text)]
+    return blocks
+
+
+def answer_payload(topic: Topic, audience: Optional[str], related: Sequence[Topic] = (),
+                   region: Optional[str] = None, regio: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """What a reader gets for a topic: text blocks, sources, review date and related topics,
+    and the region whose version it is. The bot's answer and the topic's web page are both
+    rendered from this payload."""
+    regional = (["tekst"] if topic.is_regional_for(audience) else []) + (
+        ["in onze regio"] if topic.regional_text else [])
     return {
         "type": "answer",
         "content_id": topic.id,
         "title": topic.title,
         "audience": audience,
-        "blocks": text_blocks(topic.text_for(audience)),
+        "region": region or topic.region,
+        "regional": regional,
+        "blocks": regional_blocks(topic, audience, regio or {}),
         "sources": [{"title": s.title, "url": s.url} for s in topic.sources],
         "reviewed_on": topic.reviewed_on.isoformat(),
         "related": [t.id for t in related],
     }
 
 
-def answer(topic: Topic, audience: Optional[str], related: Sequence[Topic] = ()) -> Message:
+def answer(topic: Topic, audience: Optional[str], related: Sequence[Topic] = (),
+           region: Optional[str] = None, regio: Optional[Dict[str, str]] = None) -> Message:
     """The vetted answer, with its sources and review date visible to the reader, and a
     "Zie ook" button per related topic (its payload is that topic's intent)."""
-    payload = answer_payload(topic, audience, related)
+    payload = answer_payload(topic, audience, related, region, regio)
     if len(topic.sources) == 1:
         source = topic.sources[0]
         source_lines = f"Bron: {source.title} ({source.url})"

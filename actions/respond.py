@@ -34,7 +34,8 @@ from actions.outcome import (
     Outcome,
     decide,
 )
-from signals.record import kept_text, record, region_from_metadata, top_intents, turn_signal_id
+from signals.record import kept_text, record, top_intents, turn_signal_id
+from steunpunt.regions import region_from_metadata
 from signals.store import Signal
 
 #: Shared by all actions of this server process; re-reads files only after an edit.
@@ -62,7 +63,8 @@ class ActionRespond(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         message = tracker.latest_message or {}
-        known_topics = self.library.topics()
+        region = region_from_metadata(latest_metadata(tracker))  # resolved once per turn
+        known_topics = self.library.topics(region)
         outcome = decide(
             intent=(message.get("intent") or {}).get("name"),
             ranking=message.get("intent_ranking") or [],
@@ -76,7 +78,7 @@ class ActionRespond(Action):
         audience = current_audience(tracker)
         if audience != tracker.get_slot("audience"):
             events.append(SlotSet("audience", audience))
-        turn = _Turn(self, dispatcher, tracker, audience, events)
+        turn = _Turn(self, dispatcher, tracker, audience, events, region)
         turn.carry_out(outcome)
         await asyncio.to_thread(record, turn_signal(tracker, turn.done, audience))
         return events
@@ -108,8 +110,10 @@ def turn_signal(tracker: Tracker, outcome: Outcome, audience: Optional[str]) -> 
 class _Turn:
     """One turn's rendering; collects the messages and the slot events it causes."""
 
-    def __init__(self, action: ActionRespond, dispatcher, tracker: Tracker, audience, events):
+    def __init__(self, action: ActionRespond, dispatcher, tracker: Tracker, audience, events,
+                 region: Optional[str] = None):
         self.library = action.library
+        self.region = region
         self.today = action.today()
         self.dispatcher = dispatcher
         self.tracker = tracker
@@ -147,7 +151,7 @@ class _Turn:
 
     def servable(self, topic_id: Optional[str]) -> Optional[Topic]:
         """The topic if its content is valid and within its review date, else None."""
-        topic = self.library.lookup(topic_id) if topic_id else None
+        topic = self.library.lookup(topic_id, self.region) if topic_id else None
         if topic is None or topic.is_overdue(self.today):
             return None
         return topic
@@ -155,10 +159,15 @@ class _Turn:
     def answer(self, topic_id: str, may_ask_audience: bool) -> None:
         topic = self.servable(topic_id)
         if topic is None:
-            # Missing, broken or past its review date: never serve it as fact.
-            self.offer_handoff("being_checked", content_id=topic_id)
+            # Missing, broken or past its review date: never serve it as fact. A topic that only
+            # another region has is not being checked: this region simply has nothing on it.
+            elsewhere = any(topic_id in self.library.topics(region) for region in self.library.regions())
+            here = topic_id in self.library.topics(self.region)
+            self.offer_handoff("not_in_region" if elsewhere and not here else "being_checked",
+                               content_id=topic_id)
             return
-        self.say(replies.answer(topic, self.audience, self.library.related(topic)))
+        self.say(replies.answer(topic, self.audience, self.library.related(topic, self.region),
+                                self.region, self.library.regio(self.region)))
         self.events.append(SlotSet("last_topic", topic.id))
         if (
             may_ask_audience
@@ -201,7 +210,8 @@ class _Turn:
         self.say({"response": "utter_handoff_start"})
         topic = self.servable(contact_topic)
         if topic is not None:  # no "Zie ook" here: the handoff form's questions come next
-            self.say(replies.answer(topic, self.audience))
+            self.say(replies.answer(topic, self.audience, region=self.region,
+                                    regio=self.library.regio(self.region)))
         self.events.append(SlotSet("handoff_requested", True))
 
     def set_audience(self, audience: str) -> None:

@@ -27,7 +27,8 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
 from actions.audience import audience_from_metadata
 from channels.status import LIBRARY
-from signals.record import record, region_from_metadata
+from signals.record import record
+from steunpunt.regions import region_from_metadata
 from signals.store import Signal
 from steunpunt import clients, settings
 from steunpunt.clients import client_address
@@ -79,12 +80,12 @@ UNAVAILABLE = ("Er ging bij mij iets mis, sorry. Probeer het over een paar minut
                "{steunpunt_email}.")
 
 
-def unavailable_text() -> str:
+def unavailable_text(region: Optional[str] = None) -> str:
     """What a user reads when the assistant could not answer (action server down, an error):
-    never silence, always the way to a person (regional facts from content/regio.yml, read by
-    the Rasa process's one content library)."""
+    never silence, always the way to a person (the region's facts, read by the Rasa process's
+    one content library)."""
     facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
-             **LIBRARY.regio()}
+             **LIBRARY.regio(region)}
     return UNAVAILABLE.format(**facts)
 
 
@@ -117,7 +118,8 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
                 if _sent(message.output_channel) == before:
                     logger.error("no reply was sent for a message; told the user to try again")
                     await message.output_channel.send_response(message.sender_id, {
-                        "text": unavailable_text(), "custom": {"type": "error", "reason": "unavailable"}})
+                        "text": unavailable_text(region_from_metadata(message.metadata)),
+                        "custom": {"type": "error", "reason": "unavailable"}})
         reply, reason = refused
         await message.output_channel.send_response(message.sender_id, {
             "text": reply, "custom": {"type": "input_rejected", "reason": reason}})

@@ -217,6 +217,19 @@ def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) ->
             raise
 
 
+def regions_with(workdir: Path, *extra: str) -> Path:
+    """A regions folder for a test run: the repository's regions plus `extra` ones that have
+    the example region's facts and override nothing (so a test can count its own signals)."""
+    import shutil
+
+    target = workdir / "regions"
+    shutil.copytree(ROOT / "content" / "regions", target, dirs_exist_ok=True)
+    for region in extra:
+        (target / region).mkdir(exist_ok=True)
+        shutil.copy(ROOT / "content" / "regions" / "voorbeeld" / "regio.yml", target / region / "regio.yml")
+    return target
+
+
 @contextlib.contextmanager
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""

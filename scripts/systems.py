@@ -312,7 +312,11 @@ def outcome_for(ranking: Ranking, threshold: float, ambiguity: float, known) -> 
     top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     unsure = top["confidence"] < threshold or top["confidence"] - second < ambiguity
-    return decide(FALLBACK_INTENT if unsure else top["name"], ranking, None, known)
+    outcome = decide(FALLBACK_INTENT if unsure else top["name"], ranking, None, known)
+    if outcome.content_id and outcome.kind == "answer" and outcome.content_id not in known:
+        # Another region's own topic: the bot offers a person here (actions/respond.py).
+        return type(outcome)("handoff_offer", reason="not_in_region")
+    return outcome
 
 
 def outcome_rows(questions: List[dict], rankings: List[Ranking], threshold: float,

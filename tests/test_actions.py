@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.content import ContentLibrary
 from actions.respond import ActionRespond
 from conftest import TODAY, topic_text
+from steunpunt import settings
 
 
 def tracker(intent, ranking=None, slots=None, metadata=None, text="vraag"):
@@ -255,3 +256,22 @@ def test_the_audience_is_taken_from_the_text_where_it_is_plain_before_asking(act
     assert asked is (audience is None)  # asked only when the text does not say it
     if audience == "jongere":
         assert "Een TLV is een briefje voor jou." in messages[0]["text"]
+
+
+def test_a_topic_that_only_another_region_has_is_not_answered_and_not_called_being_checked(content_dir, monkeypatch):
+    topics, regio = content_dir
+    monkeypatch.setattr(settings, "REGIONS_DIR", topics.parent / "regions")
+    (topics / "tlv-wat-is.md").write_text(topic_text("tlv-wat-is", "Landelijk."))
+    (topics / "steunpunt-contact.md").write_text(topic_text("steunpunt-contact", "Bel ons."))
+    own = topics.parent / "regions" / "noord"
+    (own / "topics").mkdir(parents=True)
+    (own / "regio.yml").write_text(regio.read_text())
+    (own / "topics" / "noord-spreekuur.md").write_text(topic_text("noord-spreekuur", "Alleen in Noord."))
+    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0,
+                             regions_dir=topics.parent / "regions")
+    action = ActionRespond(library=library, today=lambda: TODAY)
+    there, _ = run(action, tracker("info_noord_spreekuur", metadata={"region": "noord"}))
+    assert payloads(there)[0]["type"] == "answer" and payloads(there)[0]["region"] == "noord"
+    elsewhere, _ = run(action, tracker("info_noord_spreekuur"))
+    assert payloads(elsewhere)[0] == {"type": "handoff_offer", "reason": "not_in_region",
+                                      "content_id": "noord-spreekuur"}

@@ -242,7 +242,7 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
     from store.db import engine_for
     from signals.store import SignalStore
 
-    browser.get(server.site + "/demo?doelgroep=jongere&regio=browser-regio")
+    browser.get(server.site + "/demo?doelgroep=jongere&regio=voorbeeld")
     wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
     assert not browser.find_elements(By.XPATH, "//button[normalize-space()='Ik ben jongere']")
     assert "anoniem" in browser.find_element(By.CSS_SELECTOR, ".steunpunt-note").text
@@ -253,7 +253,7 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
     youth_start = ContentLibrary().lookup("tlv-wat-is").youth_text.split(".")[0]
     assert youth_start in bot_messages(browser)[-2].text  # the youth wording
     rows = SignalStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"])).rows()
-    assert any(r["region"] == "browser-regio" and r["audience"] == "jongere" for r in rows)
+    assert any(r["region"] == "voorbeeld" and r["audience"] == "jongere" for r in rows)
 
 
 def test_a_topic_page_prints_without_search_and_with_link_targets(server, browser):

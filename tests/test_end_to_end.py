@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import TEST_SECRET, assistant, http
+from servers import regions_with, TEST_SECRET, assistant, http
 from store.db import engine_for
 from store.tickets import TicketStore
 
@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def server(model_path, tmp_path_factory):
-    with assistant(tmp_path_factory.mktemp("e2e"), {"STEUNPUNT_TURN_SECONDS": str(TURN_SECONDS)}) as running:
+    workdir = tmp_path_factory.mktemp("e2e")
+    with assistant(workdir, {"STEUNPUNT_TURN_SECONDS": str(TURN_SECONDS),
+                             "STEUNPUNT_REGIONS_DIR": str(regions_with(workdir, "e2e-signalen"))}) as running:
         yield running
 
 
@@ -307,6 +309,27 @@ def test_parent_handoff_with_contact_data_has_no_code(server):
     assert saved["contact"] == "ouder@voorbeeld.nl" and saved["description"] == "Mijn zoon kan niet naar school"
     assert b"ouder@voorbeeld.nl" not in tracker_bytes(server)  # Rasa's store keeps a placeholder
     assert b"Mijn zoon kan niet naar school" not in tracker_bytes(server)  # waited there sealed
+
+
+def test_the_region_in_the_metadata_chooses_its_facts_its_texts_and_its_tickets(server):
+    """Issue 15's check: the example region's phone number, its own TLV text, its tickets."""
+    bel = "Hoe kan ik het steunpunt bellen?"
+    regional = ask(server, bel, "e2e-regio-1", {"region": "voorbeeld"})
+    payload = custom(regional, "answer")[0]
+    assert (payload["content_id"], payload["region"]) == ("steunpunt-contact", "voorbeeld")
+    assert "0000 000 000 (fictief nummer)" in regional[0]["text"]
+    national = ask(server, bel, "e2e-regio-2")
+    assert custom(national, "answer")[0]["region"] == "standaard"
+    assert "0000 000 000" not in national[0]["text"] and "[telefoonnummer van het steunpunt]" in national[0]["text"]
+    unknown = ask(server, bel, "e2e-regio-3", {"region": "bestaat-niet"})
+    assert custom(unknown, "answer")[0]["region"] == "standaard"  # never an error
+    overridden = custom(ask(server, "hoe vraag je een tlv aan", "e2e-regio-4", {"region": "voorbeeld"}), "answer")
+    assert overridden and overridden[0]["regional"] == ["tekst"]
+    assert "Voorbeeldregio" in overridden[0]["blocks"][1]["text"]
+    youth = {"audience": "jongere", "region": "voorbeeld"}
+    ask(server, "ik wil een medewerker spreken", "e2e-regio-5", youth)
+    handoff = custom(ask(server, "ik heb een vraag over mijn school", "e2e-regio-5", youth), "handoff")[0]
+    assert tickets(server).get(int(handoff["ticket"][3:]))["region"] == "voorbeeld"
 
 
 def test_a_wrong_code_reveals_nothing(server):

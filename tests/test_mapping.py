@@ -28,7 +28,9 @@ def examples():
 
 @pytest.fixture(scope="module")
 def topic_ids():
-    return set(ContentLibrary().topics())
+    """Every topic of every region: national ones, and a region's topics of its own."""
+    library = ContentLibrary()
+    return {topic for region in library.regions() for topic in library.topics(region)}
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from sanic.request import Request
 
 from actions.content import AUDIENCE_PARENT, PHASES, ContentLibrary
 from actions.replies import answer_payload, dutch_date
-from signals.record import REGION_ID
+from steunpunt.regions import REGION_ID
 from steunpunt import settings
 from website import pages
 
@@ -57,41 +57,60 @@ def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], dat
     library = library or ContentLibrary()
     headers = security_headers(chat_url)
 
-    def render(template: str, status: int = 200, **context) -> response.HTTPResponse:
+    def render(template: str, status: int = 200, region: Optional[str] = None,
+               **context) -> response.HTTPResponse:
         html = _templates.get_template(template).render(
-            regio=library.regio(), chat_url=chat_url, site_name=settings.SITE_NAME,
-            has_logo=settings.SITE_LOGO is not None, **context)
+            regio=library.regio(region), chat_url=chat_url, site_name=settings.SITE_NAME,
+            has_logo=settings.SITE_LOGO is not None, region=region,
+            prefix=f"/{region}" if region else "", **context)
         return response.html(html, status=status, headers=headers)
 
-    def not_found() -> response.HTTPResponse:
-        return render("error.html", status=404, title="Pagina niet gevonden",
+    def not_found(region: Optional[str] = None) -> response.HTTPResponse:
+        return render("error.html", status=404, region=region, title="Pagina niet gevonden",
                       message="Deze pagina bestaat niet (meer). Kijk in het overzicht of zoek een onderwerp.")
 
-    @app.get("/")
-    async def index(request: Request):
-        topics = library.topics().values()
+    def known(region: Optional[str]) -> bool:
+        """A region's pages live at /<region-id>/...; the default region's at /."""
+        return region is None or (region != library.default_region and region in library.regions())
+
+    async def index(request: Request, region: Optional[str] = None):
+        if not known(region):
+            return not_found()
+        topics = library.topics(region).values()
         groups = {audience: pages.by_phase(pages.for_audience(topics, audience))
                   for audience in pages.AUDIENCES}
-        return render("index.html", groups=groups, query="")
+        return render("index.html", region=region, groups=groups, query="")
 
-    @app.get("/zoeken")
-    async def search(request: Request):
+    async def search(request: Request, region: Optional[str] = None):
+        if not known(region):
+            return not_found()
         query = (request.args.get("q") or "").strip()[:pages.MAX_QUERY_CHARS]
         audience = pages.audience_of(request.args.get("voor") or "") or AUDIENCE_PARENT
-        results = pages.search(pages.for_audience(library.topics().values(), audience), query, audience)
-        return render("search.html", query=query, audience=audience, results=results)
+        results = pages.search(pages.for_audience(library.topics(region).values(), audience), query, audience)
+        return render("search.html", region=region, query=query, audience=audience, results=results)
 
-    @app.get("/<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{1,80}>")
-    async def topic_page(request: Request, audience_path: str, topic_id: str):
+    async def topic_page(request: Request, audience_path: str, topic_id: str, region: Optional[str] = None):
+        """A topic as the bot answers it in that region: the same payload, regional parts marked."""
         audience = pages.audience_of(audience_path)
-        topic = library.lookup(topic_id)
+        topic = library.lookup(topic_id, region) if known(region) else None
         if topic is None or audience is None or not pages.for_audience([topic], audience):
-            return not_found()
+            return not_found(region if known(region) else None)
         if topic.is_overdue(today()):
-            return render("topic.html", topic=topic, audience=audience, payload=None, related=[])
-        related = library.related(topic)
-        return render("topic.html", topic=topic, audience=audience,
-                      payload=answer_payload(topic, audience, related), related=related)
+            return render("topic.html", region=region, topic=topic, audience=audience, payload=None, related=[])
+        related = library.related(topic, region)
+        payload = answer_payload(topic, audience, related, region or library.default_region,
+                                 library.regio(region))
+        return render("topic.html", region=region, topic=topic, audience=audience, payload=payload,
+                      related=related)
+
+    region_id = r"<region:[a-z0-9][a-z0-9-]{0,39}>"
+    app.add_route(index, "/", name="index")
+    app.add_route(index, f"/{region_id}/", name="region_index")
+    app.add_route(search, "/zoeken", name="search")
+    app.add_route(search, f"/{region_id}/zoeken", name="region_search")
+    app.add_route(topic_page, "/<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{1,80}>", name="topic")
+    app.add_route(topic_page, f"/{region_id}/<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{{1,80}}>",
+                  name="region_topic")
 
     @app.get("/demo")
     async def demo(request: Request):
@@ -99,8 +118,9 @@ def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], dat
         ?regio=<id> fill its data-audience and data-region, to try those settings."""
         audience = request.args.get("doelgroep")
         region = request.args.get("regio") or ""
+        valid = region if REGION_ID.fullmatch(region) else None
         return render("demo.html", audience=audience if audience in pages.AUDIENCES else None,
-                      region=region if REGION_ID.fullmatch(region) else None)
+                      data_region=valid, region=valid if valid and known(valid) else None)
 
     @app.get("/logo")
     async def logo(request: Request):

@@ -143,8 +143,9 @@ function choices(buttons, label) {
 function renderAnswer(item, custom) {
   const body = [el("p", { class: "steunpunt-answer-title" }, custom.title)];
   for (const block of custom.blocks || []) {
-    if (block.type === "list") body.push(el("ul", {}, block.items.map((text) => el("li", {}, text))));
-    else body.push(el("p", {}, block.text));
+    const mark = block.regional ? { class: "steunpunt-regional" } : {};  // written by the region
+    if (block.type === "list") body.push(el("ul", mark, block.items.map((text) => el("li", {}, text))));
+    else body.push(el("p", mark, block.text));
   }
   const sources = custom.sources || [];
   if (sources.length) {
