@@ -10,7 +10,11 @@ handoff that creates a ticket. Requests go to 127.0.0.1 only; every loop is boun
 
 Two more parts for holding up and scaling out:
 - a soak (--soak-minutes, e.g. 10): the open loop at --rate for that long against the single
-  process, with every server's resident memory at the start and the end;
+  process, with every server's resident memory at the start and the end. Visitors come and go
+  as on a website: 200 conversations at a time, each --soak-turns messages long (default 8),
+  then a new visitor takes its place;
+- one long conversation (120 messages from one visitor): how a turn's time grows with the
+  length of the conversation, since Rasa reads and sends the whole conversation every turn;
 - the scaled form (--scaled-database-url, a PostgreSQL URL; needs redis-server and nginx): the
   same closed loop against two Rasa and two action server processes, to compare saturation
   throughput with the single process.
@@ -107,10 +111,12 @@ async def closed_loop(url, script, conversations, rounds, prefix):
         return recorder.summary(time.perf_counter() - start)
 
 
-async def open_loop(url, messages, rate, seconds, prefix):
-    """Messages arrive at a fixed rate whatever the server does (bounded: rate x seconds)."""
+async def open_loop(url, messages, rate, seconds, prefix, turns=None, slots=200):
+    """Messages arrive at a fixed rate whatever the server does (bounded: rate x seconds),
+    spread over `slots` conversations at a time. With `turns`, a conversation ends after that
+    many messages and a new visitor takes its slot; without, the same visitors go on."""
     recorder, tasks = Recorder(), []
-    senders = itertools.cycle([f"{prefix}-{i}" for i in range(200)])
+    senders = (f"{prefix}-{n % slots}-{n // (slots * turns) if turns else 0}" for n in itertools.count())
     texts = itertools.cycle(messages)
     async with aiohttp.ClientSession(timeout=TIMEOUT,
                                      connector=aiohttp.TCPConnector(limit=500)) as session:
@@ -146,10 +152,28 @@ def soak(running, messages, args, processes):
     url = running.base + "/webhooks/rest/webhook"
     pids = {name: running.pids(pattern)[:1] for name, pattern in processes.items()}
     before = {name: rss_mb(found[0]) for name, found in pids.items() if found}
-    result = asyncio.run(open_loop(url, messages, args.rate, args.soak_minutes * 60, "soak"))
+    result = asyncio.run(open_loop(url, messages, args.rate, args.soak_minutes * 60, "soak",
+                                   turns=args.soak_turns))
     after = {name: rss_mb(found[0]) for name, found in pids.items() if found}
     result["memory_mb"] = {name: {"start": before[name], "end": after.get(name)} for name in before}
     return result
+
+
+def long_conversation(running, messages, length=120):
+    """One visitor sending `length` messages in a row: median time of the first and last ten."""
+    import urllib.request
+
+    url = running.base + "/webhooks/rest/webhook"
+    times = []
+    for n in range(length):
+        body = json.dumps({"sender": "long-conversation", "message": messages[n % len(messages)]}).encode()
+        started = time.perf_counter()
+        with urllib.request.urlopen(urllib.request.Request(url, body, {"Content-Type": "application/json"}),
+                                    timeout=60) as response:
+            response.read()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"first_10_ms": round(statistics.median(times[:10]), 1),
+            "last_10_ms": round(statistics.median(times[-10:]), 1), "messages": length}
 
 
 def measure(running, script, open_messages, args, processes):
@@ -190,6 +214,7 @@ def report(results, args, soaked=None, scaled=None) -> str:
     if soaked:
         r = soaked
         lines += ["", f"## Soak: {args.soak_minutes} minutes at {args.rate} msg/s (single process)", "",
+                  f"200 visitors at a time, each {args.soak_turns} messages, then a new visitor.", "",
                   "| messages | errors | msg/s | p50 ms | p95 ms | p99 ms |", "| --- | --- | --- | --- | --- | --- |",
                   f"| {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |",
                   "", "| process | memory at start | at end | growth |", "| --- | --- | --- | --- |"]
@@ -199,6 +224,14 @@ def report(results, args, soaked=None, scaled=None) -> str:
         growth = max(m["end"] - m["start"] for m in r["memory_mb"].values())
         lines += ["", f"Target: no errors ({'met' if r['errors'] == 0 else 'NOT met'}), memory growth "
                       f"under 50 MB ({'met' if growth < 50 else 'NOT met'}: at most {growth:+d} MB)."]
+    long = results.get("steunpunt", {}).get("long")
+    if long:
+        lines += ["", "## One long conversation", "",
+                  f"One visitor, {long['messages']} messages in a row: median {long['first_10_ms']} ms for "
+                  f"the first ten, {long['last_10_ms']} ms for the last ten. Rasa loads the whole "
+                  "conversation from the tracker store and sends it to the action server every turn, "
+                  "so a turn costs more the longer the conversation (within one session: "
+                  "`session_expiration_time` in domain.yml)."]
     if scaled:
         single = results["steunpunt"]["closed"]
         ratio = scaled["throughput"] / single["throughput"] if single["throughput"] else 0
@@ -224,6 +257,7 @@ def main() -> int:
     parser.add_argument("--skip-default", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmark.md")
     parser.add_argument("--soak-minutes", type=float, default=0)
+    parser.add_argument("--soak-turns", type=int, default=8, help="messages per visitor in the soak")
     parser.add_argument("--scaled-database-url", default=None)
     args = parser.parse_args()
     results, soaked, scaled = {}, None, None
@@ -231,6 +265,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         with assistant(Path(tmp)) as running:
             results["steunpunt"] = measure(running, OUR_SCRIPT, OPEN_LOOP_MESSAGES, args, processes)
+            results["steunpunt"]["long"] = long_conversation(running, OPEN_LOOP_MESSAGES)
             if args.soak_minutes:
                 soaked = soak(running, OPEN_LOOP_MESSAGES, args, processes)
         if args.scaled_database_url:
