@@ -111,12 +111,19 @@ async def closed_loop(url, script, conversations, rounds, prefix):
         return recorder.summary(time.perf_counter() - start)
 
 
+def visitor_ids(prefix, slots, turns=None):
+    """The sender of each next message: `slots` conversations at a time, in turn; with `turns`,
+    a conversation ends after that many messages and a new visitor (a new id) takes its slot."""
+    for n in itertools.count():
+        yield f"{prefix}-{n % slots}-{n // (slots * turns) if turns else 0}"
+
+
 async def open_loop(url, messages, rate, seconds, prefix, turns=None, slots=200):
     """Messages arrive at a fixed rate whatever the server does (bounded: rate x seconds),
     spread over `slots` conversations at a time. With `turns`, a conversation ends after that
     many messages and a new visitor takes its slot; without, the same visitors go on."""
     recorder, tasks = Recorder(), []
-    senders = (f"{prefix}-{n % slots}-{n // (slots * turns) if turns else 0}" for n in itertools.count())
+    senders = visitor_ids(prefix, slots, turns)
     texts = itertools.cycle(messages)
     async with aiohttp.ClientSession(timeout=TIMEOUT,
                                      connector=aiohttp.TCPConnector(limit=500)) as session:

@@ -1,7 +1,7 @@
 """The measuring scripts' own logic: percentiles, threshold replay and choice, baselines."""
 
 from evaluate import classify, summarise
-from load_benchmark import Recorder, percentile
+from load_benchmark import Recorder, percentile, visitor_ids
 from systems import RetrievalBaseline, outcome_rows, summary as unseen_summary
 from tune_thresholds import choose, folds, replay
 from actions.outcome import Outcome
@@ -95,3 +95,13 @@ def test_unseen_outcomes_keep_new_topics_and_clarify_apart():
     assert (s["known"], s["new"], s["out_of_scope"]) == (2, 2, 1)
     assert (s["right"], s["clarify_right"], s["shown_or_one_click"], s["new_wrong"]) == (0.5, 0.5, 1.0, 0.5)
     assert s["oos_answered_n"] == 0
+
+
+def test_soak_visitors_leave_after_their_turns_and_new_ones_take_their_place():
+    from collections import Counter
+    from itertools import islice
+
+    ids = list(islice(visitor_ids("soak", slots=3, turns=2), 12))
+    assert Counter(ids) == {i: 2 for i in set(ids)} and len(set(ids)) == 6
+    assert ids[:3] == ["soak-0-0", "soak-1-0", "soak-2-0"] and ids[6] == "soak-0-1"
+    assert set(islice(visitor_ids("long", slots=3), 30)) == {"long-0-0", "long-1-0", "long-2-0"}
