@@ -49,8 +49,13 @@ def resolve(value: Any) -> str:
         return value
     if value not in (None, ""):
         shown = value if isinstance(value, str) and REGION_ID.fullmatch(value) else "(ongeldig)"
-        log.warning("unknown region %s: the default region %s is used", shown, settings.DEFAULT_REGION)
+        if shown not in _logged and len(_logged) < 1000:  # once per id: a wrong embed is one line
+            _logged.add(shown)
+            log.warning("unknown region %s: the default region %s is used", shown, settings.DEFAULT_REGION)
     return settings.DEFAULT_REGION
+
+
+_logged: set = set()
 
 
 def region_from_metadata(metadata: Optional[Mapping]) -> str:
