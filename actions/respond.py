@@ -80,7 +80,7 @@ class ActionRespond(Action):
             events.append(SlotSet("audience", audience))
         turn = _Turn(self, dispatcher, tracker, audience, events, region)
         turn.carry_out(outcome)
-        await asyncio.to_thread(record, turn_signal(tracker, turn.done, audience))
+        await asyncio.to_thread(record, turn_signal(tracker, turn.done, audience, region))
         return events
 
 
@@ -90,7 +90,8 @@ def question_before(tracker: Tracker) -> Optional[str]:
     return texts[-2] if len(texts) >= 2 else None
 
 
-def turn_signal(tracker: Tracker, outcome: Outcome, audience: Optional[str]) -> Signal:
+def turn_signal(tracker: Tracker, outcome: Outcome, audience: Optional[str],
+                region: Optional[str] = None) -> Signal:
     """The signal of a turn as it was carried out (e.g. an answer whose content is being
     checked is recorded as that, not as an answer)."""
     message = tracker.latest_message or {}
@@ -100,7 +101,7 @@ def turn_signal(tracker: Tracker, outcome: Outcome, audience: Optional[str]) -> 
         candidates=tuple(outcome.candidates),
         intents=top_intents(message.get("intent_ranking") or []),
         channel=tracker.get_latest_input_channel(), audience=audience,
-        region=region_from_metadata(latest_metadata(tracker)),
+        region=region or region_from_metadata(latest_metadata(tracker)),
         text=kept_text(outcome.kind, outcome.reason, intent, message.get("text"),
                        question_before(tracker)),
         id=turn_signal_id(tracker.sender_id, tracker.events, outcome.kind),
