@@ -163,7 +163,12 @@ class SignalStore:
                  .select_from(group_decisions.join(staff, group_decisions.c.staff_id == staff.c.id))
                  .order_by(group_decisions.c.created_at.desc(), group_decisions.c.id.desc()))
         with self.engine.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
+            rows = [dict(row) for row in connection.execute(query).mappings()]
+            if self.regions is None:
+                return rows
+            # A decision belongs to the regions of the signals it was made on.
+            mine = {row[0] for row in connection.execute(select(signals.c.id).where(*self._mine()))}
+        return [row for row in rows if mine & set(row["signal_ids"] or [])]
 
 
 def iter_export(rows: Sequence[Dict[str, Any]]) -> Iterator[Dict[str, Any]]:

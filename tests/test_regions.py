@@ -225,6 +225,15 @@ def test_analysts_see_export_and_report_only_their_regions(tenants):
     assert ali.request_raw("POST", "/analyse/groep/nlu.yml", urlencode(form))[0] == 400
 
 
+def test_group_decisions_belong_to_the_regions_of_their_signals(tenants):
+    theirs = [row["id"] for row in tenants["signals"].rows() if row["region"] == settings.DEFAULT_REGION]
+    tenants["signals"].decide_group(1, "bestaand_onderwerp", "besluit-standaardregio", theirs, "privacy")
+    labels = lambda regions: [d["label"] for d in tenants["signals"].for_regions(regions).decisions()]  # noqa: E731
+    assert "besluit-standaardregio" not in labels({"voorbeeld"})
+    assert "besluit-standaardregio" in labels({settings.DEFAULT_REGION}) and "besluit-standaardregio" in labels(None)
+    assert "besluit-standaardregio" not in logged_in(tenants, "ali").request("GET", "/analyse/rapport")[2]
+
+
 def test_the_cli_names_regions_that_exist_and_changing_them_is_audited(tenants):
     def cli(*args):
         return subprocess.run([sys.executable, "-m", "staff.cli", *args], input=PASSWORD + "\n", env=tenants["env"],
