@@ -409,12 +409,14 @@ class ContentLibrary:
 
     def _read_all(self) -> Tuple[Dict[str, _Region], Dict[str, str]]:
         errors: Dict[str, str] = {}
-        national: Dict[str, str] = {}
+        national: Dict[str, Optional[str]] = {}
         for path in sorted(self.topics_dir.glob("*.md")):
             try:
                 national[path.stem] = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
-                errors[path.name] = f"kan niet gelezen worden: {error}"
+                national[path.stem] = None  # each region keeps its last good version
+                errors[path.name] = f"kan niet gelezen worden: {error}" + (
+                    _KEPT if any(path.stem in r.topics for r in self._regions.values()) else "")
         regions = {self.default_region: self._read_region(
             self.default_region, self.regio_file, None, national, errors, self.regio_file.name)}
         for folder in self._region_folders():
@@ -424,7 +426,7 @@ class ContentLibrary:
         return regions, errors
 
     def _read_region(self, region: str, regio_file: Path, folder: Optional[Path],
-                     national: Dict[str, str], errors: Dict[str, str], regio_name: str) -> _Region:
+                     national: Dict[str, Optional[str]], errors: Dict[str, str], regio_name: str) -> _Region:
         """One region: national topics with its facts, then its own files over them. A file
         that breaks while the bot runs keeps its last good version in this region."""
         before = self._regions.get(region)
@@ -447,6 +449,10 @@ class ContentLibrary:
             errors[prefix + name] = message
 
         for topic_id, text in national.items():
+            if text is None:  # unreadable just now (e.g. half written): the last good version
+                if topic_id in previous:
+                    topics[topic_id] = previous[topic_id]
+                continue
             try:
                 topics[topic_id] = parse_topic(text, topic_id, regio, today)
             except ContentError as error:

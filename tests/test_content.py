@@ -200,5 +200,8 @@ def test_a_file_broken_while_running_keeps_its_last_good_version_and_is_listed(c
     (topics / "a.md").write_text(topic_text("a", "Verbeterd."))
     regio.write_text('steunpunt_telefoon: "[telefoonnummer]"\n')
     assert library.lookup("a").parent_text == "Verbeterd." and library.errors() == {}
+    (topics / "a.md").write_bytes(b"---\nid: a\n\xff\xfe binary \x00\n")  # not even UTF-8
+    assert library.lookup("a").parent_text == "Verbeterd."
+    assert "laatste goede versie" in library.errors()["a.md"]
     (topics / "a.md").unlink()
     assert library.lookup("a") is None  # removed on purpose: gone
