@@ -71,7 +71,8 @@ class Scope:
     regions: Optional[frozenset]
 
 
-def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, topics, chosen_regions) -> None:
+def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, topics, chosen_regions,
+                        topics_seen_by) -> None:
     def for_period(handler):
         """Analyst only, with the chosen period and the signals and tickets of the account's
         regions (or the one picked with ?regio=); a period that makes no sense is a 400."""
@@ -97,7 +98,7 @@ def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, top
         decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
                    for found in context["groups"]]
         today = local_today()
-        return render("analysis.html", session=session, topics=sorted(topics.topics()), decided=decided,
+        return render("analysis.html", session=session, topics=topics_seen_by(session), decided=decided,
                       regions=[r for r in topics.regions() if session.sees(r)],
                       picked=request.args.get("regio") or "",
                       decisions_labels=DECISIONS, last_month=Period.last_month(today),
@@ -135,7 +136,7 @@ def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, top
         topic = (request.form.get("topic") or "").strip() or None
         if not rows or decision not in DECISIONS:
             return render("error.html", 400, session=session, message="Kies een groep en een besluit.")
-        if decision == "bestaand_onderwerp" and topic not in topics.topics():
+        if decision == "bestaand_onderwerp" and topic not in topics_seen_by(session):
             return render("error.html", 400, session=session, message="Kies een bestaand onderwerp.")
         all_signals.decide_group(session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
                              [row["id"] for row in rows], topic)

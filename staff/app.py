@@ -79,6 +79,11 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
         changes through it, so another region's ticket does not exist here (404)."""
         return store.for_regions(session.regions)
 
+    def topics_seen_by(session) -> list:
+        """Topic ids of the account's regions: national ones and a region's own."""
+        return sorted({topic for region in topics.regions() if session.sees(region)
+                       for topic in topics.topics(region)})
+
     def chosen_regions(request: Request, session):
         """The account's regions, or the one it picked with ?regio= (if it is one of them)."""
         picked = request.args.get("regio") or ""
@@ -168,7 +173,7 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
             return urlencode({**{k: v for k, v in filters.items() if v}, "pagina": to_page})
 
         return render("queue.html", session=session, tickets=rows[:QUEUE_PAGE], counts=visible.counts(),
-                      filters=filters, statuses=STATUSES, topics=sorted(topics.topics()),
+                      filters=filters, statuses=STATUSES, topics=topics_seen_by(session),
                       regions=[r for r in topics.regions() if session.sees(r)],
                       page=page, more=len(rows) > QUEUE_PAGE, query=query,
                       first=(page - 1) * QUEUE_PAGE + 1)
@@ -243,5 +248,5 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
 
     from staff.analysis import add_analysis_routes
 
-    add_analysis_routes(app, requires(ANALYST), render, store, signals, topics, chosen_regions)
+    add_analysis_routes(app, requires(ANALYST), render, store, signals, topics, chosen_regions, topics_seen_by)
     return app

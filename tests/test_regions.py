@@ -184,6 +184,8 @@ def test_staff_see_only_their_regions_tickets_in_the_queue(tenants):
     page = vera.request("GET", "/")[2]
     assert "SP-00002" in page and "SP-00001" not in page and "nieuw</strong>: 1" in page
     assert "SP-00001" not in vera.request("GET", f"/?regio={settings.DEFAULT_REGION}")[2]  # not hers
+    assert 'value="voorbeeld-informatieavond"' in page  # its region's own topic is a filter
+    assert 'value="voorbeeld-informatieavond"' not in anna.request("GET", "/")[2]
     everything = nina.request("GET", "/")[2]
     assert "SP-00001" in everything and "SP-00002" in everything
     assert "SP-00001" not in nina.request("GET", "/?regio=voorbeeld")[2]  # her filter
