@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from store.schema import group_decisions, signal_counts, signals, staff
-from store.tickets import day_range, now
+from store.tickets import day_range, in_regions, now
 
 #: Columns that say what happened, without text: what counts and retention keep.
 COUNT_FIELDS = ("channel", "audience", "region", "kind", "reason", "content_id")
@@ -68,7 +68,7 @@ class SignalStore:
         return SignalStore(self.engine, regions)
 
     def _mine(self, table=signals) -> list:
-        return [] if self.regions is None else [table.c.region.in_(sorted(self.regions))]
+        return in_regions(self.regions, table.c.region)
 
     def add(self, signal: Signal, at: Optional[datetime] = None) -> str:
         """Store a signal; one whose id is already stored (a turn carried out again after a

@@ -59,11 +59,10 @@ def day_range(since: Optional[date], until: Optional[date]):
     return start, end
 
 
-def in_regions(regions: Optional[Collection[str]], column=None) -> list:
-    """The WHERE condition that keeps rows to these regions (none for None: every region)."""
-    if regions is None:
-        return []
-    return [(column if column is not None else tickets.c.region).in_(sorted(regions))]
+def in_regions(regions: Optional[Collection[str]], column=tickets.c.region) -> list:
+    """The WHERE condition that keeps rows (tickets, or any table with a region column) to
+    these regions; none for None: every region."""
+    return [] if regions is None else [column.in_(sorted(regions))]
 
 
 @dataclass(frozen=True)

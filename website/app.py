@@ -103,7 +103,7 @@ def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], dat
         return render("topic.html", region=region, topic=topic, audience=audience, payload=payload,
                       related=related)
 
-    region_id = r"<region:[a-z0-9][a-z0-9-]{0,39}>"
+    region_id = f"<region:{REGION_ID.pattern}>"  # the one rule for region ids
     app.add_route(index, "/", name="index")
     app.add_route(index, f"/{region_id}/", name="region_index")
     app.add_route(search, "/zoeken", name="search")
