@@ -30,6 +30,7 @@ PENDING_HANDOFF_OFFER = "handoff_offer"
 PENDING_FEEDBACK = "feedback"  # "Had je hier iets aan?" after an answer
 
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
 #: A handoff also shows this topic (how to reach the steunpunt directly) before the form.
 CONTACT_TOPIC = "steunpunt-contact"
 AUDIENCE_INTENTS = {"iam_parent": AUDIENCE_PARENT, "iam_youth": AUDIENCE_YOUTH}
@@ -50,12 +51,18 @@ def plausible_topics(
     known_topics: Collection[str],
     min_confidence: float = settings.CLARIFY_MIN_CONFIDENCE,
     max_options: int = settings.CLARIFY_MAX_OPTIONS,
+    out_of_scope_ratio: float = settings.CLARIFY_OUT_OF_SCOPE_RATIO,
 ) -> Tuple[str, ...]:
-    """Topics worth offering as a button: known content, confident enough, best first."""
+    """Topics worth offering as a button: known content, best first, each with at least
+    `min_confidence` and at least `out_of_scope_ratio` times the confidence that the question
+    is out of scope (so a question about something else gets a person, not a row of guesses)."""
+    ranked = sorted(ranking, key=lambda e: e.get("confidence") or 0.0, reverse=True)
+    out_of_scope = next((e.get("confidence") or 0.0 for e in ranked if e.get("name") == OUT_OF_SCOPE), 0.0)
+    floor = max(min_confidence, out_of_scope_ratio * out_of_scope)
     candidates = []
-    for entry in sorted(ranking, key=lambda e: e.get("confidence") or 0.0, reverse=True):
+    for entry in ranked:
         topic = topic_for_intent(entry.get("name"))
-        if topic in known_topics and (entry.get("confidence") or 0.0) >= min_confidence:
+        if topic in known_topics and (entry.get("confidence") or 0.0) >= floor:
             candidates.append(topic)
     return tuple(candidates[:max_options])
 

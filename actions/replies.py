@@ -121,11 +121,16 @@ def topic_button(topic: Topic) -> Dict[str, str]:
     return {"title": topic.label, "payload": "/" + intent_for_topic(topic.id)}
 
 
+#: The last clarification button: none of the topics is meant, so the bot offers a person.
+NONE_OF_THESE = {"title": "Iets anders", "payload": "/deny"}
+
+
 def clarify(topics: Sequence[Topic]) -> Message:
-    """Ask which topic is meant, one button per candidate (its payload is the topic intent)."""
+    """Ask which topic is meant, one button per candidate (its payload is the topic intent),
+    and one for "something else", which says no, so the bot offers a person."""
     return {
         "response": "utter_clarify",
-        "buttons": [topic_button(t) for t in topics],
+        "buttons": [topic_button(t) for t in topics] + [dict(NONE_OF_THESE)],
         "json_message": {"type": "clarify", "candidates": [t.id for t in topics]},
     }
 

@@ -108,9 +108,13 @@ def test_unsure_nlu_asks_which_topic_with_buttons(action):
     messages, slots = run(action, tracker("nlu_fallback", ranking))
     assert payloads(messages) == [{"type": "clarify", "candidates": ["tlv-wat-is", "tlv-aanvragen"]}]
     buttons = messages[0]["buttons"]
-    assert [b["payload"] for b in buttons] == ["/info_tlv_wat_is", "/info_tlv_aanvragen"]
-    assert buttons[0]["title"] == "Label tlv-wat-is"
+    assert [b["payload"] for b in buttons] == ["/info_tlv_wat_is", "/info_tlv_aanvragen", "/deny"]
+    assert buttons[0]["title"] == "Label tlv-wat-is" and buttons[-1]["title"] == "Iets anders"
     assert slots["pending"] == "clarify"
+    # "Iets anders" is a no to the clarification: the bot offers a person for that question
+    ranking_no = [{"name": "deny", "confidence": 1.0}]
+    messages, _ = run(action, tracker("deny", ranking_no, slots={"pending": "clarify"}))
+    assert payloads(messages)[0] == {"type": "handoff_offer", "reason": "clarify_rejected"}
 
 
 def test_nothing_plausible_offers_a_person(action):

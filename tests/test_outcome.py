@@ -22,8 +22,11 @@ def test_confident_topic_intent_is_answered():
 
 
 def test_fallback_with_plausible_topics_asks_which_one_best_first():
+    from steunpunt import settings
+
+    below_minimum = settings.CLARIFY_MIN_CONFIDENCE / 2
     rank = ranking(("nlu_fallback", 0.5), ("info_tlv_aanvragen", 0.41), ("info_tlv_wat_is", 0.44),
-                   ("greet", 0.1), ("info_opp_wat_is", 0.05))
+                   ("greet", 0.1), ("info_opp_wat_is", below_minimum))
     outcome = decide("nlu_fallback", rank, None, KNOWN)
     assert outcome.kind == CLARIFY
     assert outcome.candidates == ("tlv-wat-is", "tlv-aanvragen")
@@ -39,6 +42,34 @@ def test_clarify_offers_at_most_three_known_topics():
 def test_fallback_with_nothing_plausible_offers_a_person():
     rank = ranking(("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("info_tlv_wat_is", 0.05))
     assert decide("nlu_fallback", rank, None, KNOWN).kind == HANDOFF_OFFER
+
+
+def test_a_topic_far_less_likely_than_out_of_scope_is_no_button():
+    """A question about something else gets a person, not a row of unrelated buttons."""
+    from steunpunt import settings
+
+    ratio = settings.CLARIFY_OUT_OF_SCOPE_RATIO
+    assert 0 < ratio <= 1
+    at_edge = ranking(("nlu_fallback", 0.6), ("out_of_scope", 0.5), ("info_tlv_wat_is", 0.5 * ratio),
+                      ("info_opp_wat_is", 0.5 * ratio - 1e-6))
+    assert decide("nlu_fallback", at_edge, None, KNOWN).candidates == ("tlv-wat-is",)
+    below = ranking(("nlu_fallback", 0.6), ("out_of_scope", 0.5), ("info_tlv_wat_is", 0.5 * ratio - 1e-6))
+    assert (decide("nlu_fallback", below, None, KNOWN).reason) == "not_understood"
+    # without out_of_scope in the ranking only the minimum confidence counts
+    alone = ranking(("nlu_fallback", 0.6), ("info_tlv_wat_is", settings.CLARIFY_MIN_CONFIDENCE))
+    assert decide("nlu_fallback", alone, None, KNOWN).candidates == ("tlv-wat-is",)
+
+
+def test_clarify_settings_are_the_ones_cross_validation_chose():
+    """docs/clarify-cv.md (scripts/tune_clarify.py) and the served settings agree."""
+    import re
+    from steunpunt import settings
+
+    report = (ROOT / "docs" / "clarify-cv.md").read_text()
+    chosen = re.search(r"chosen: \*\*minimum confidence ([\d.]+), out-of-scope ratio ([\d.]+)\*\*", report)
+    assert chosen, "docs/clarify-cv.md has no chosen setting"
+    assert (float(chosen[1]), float(chosen[2])) == (settings.CLARIFY_MIN_CONFIDENCE,
+                                                    settings.CLARIFY_OUT_OF_SCOPE_RATIO)
 
 
 def test_out_of_scope_is_never_answered_with_content():

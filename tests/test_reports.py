@@ -105,3 +105,14 @@ def test_soak_visitors_leave_after_their_turns_and_new_ones_take_their_place():
     assert Counter(ids) == {i: 2 for i in set(ids)} and len(set(ids)) == 6
     assert ids[:3] == ["soak-0-0", "soak-1-0", "soak-2-0"] and ids[6] == "soak-0-1"
     assert set(islice(visitor_ids("long", slots=3), 30)) == {"long-0-0", "long-1-0", "long-2-0"}
+
+
+def test_clarify_choice_takes_the_fewest_out_of_scope_buttons_near_the_best():
+    from tune_clarify import choose as choose_clarify
+
+    point = lambda m, r, shown, oos: {"min_confidence": m, "out_of_scope_ratio": r,  # noqa: E731
+                                      "shown_or_one_click": shown, "oos_clarified": oos}
+    points = [point(0.2, 0.0, 0.84, 0.08), point(0.05, 0.0, 0.958, 0.49),
+              point(0.05, 0.5, 0.955, 0.26), point(0.03, 0.5, 0.959, 0.27), point(0.05, 1.0, 0.946, 0.13)]
+    assert choose_clarify(points) == points[2]  # 0.946 is more than a point below the best
+    assert choose_clarify([point(0.2, 0.0, 0.9, 0.1), point(0.1, 0.0, 0.9, 0.1)])["min_confidence"] == 0.2
