@@ -134,6 +134,7 @@ def served_model_row(model: Path, threshold_info: dict) -> tuple:
             if new:
                 result = "wrong" if outcome.content_id else "kept_out"
             rows.append({"expect": q["expect"], "new": new, "result": result, "see_also": False,
+                         "outcome": outcome.kind,
                          "content_id": outcome.content_id})
         return rows, 1000 * (time.perf_counter() - start) / max(len(questions), 1)
 
@@ -255,8 +256,11 @@ def main() -> int:
                   f"FallbackClassifier, on `tests/unseen`: right {pct(s['right'])}, wrong {pct(s['wrong'])}, "
                   f"clarify with the right button {pct(s['clarify_right'])}, not understood "
                   f"{pct(s['not_understood'])}, out-of-scope answered {s['oos_answered_n']} of "
-                  f"{s['out_of_scope']}, new topics answered with another {pct(s['new_wrong'])}; "
-                  f"NLU time {ms:.1f} ms per message in-process."]
+                  f"{s['out_of_scope']} (shown topic buttons first: {s['oos_clarified_n']}), new topics "
+                  f"answered with another {pct(s['new_wrong'])}; NLU time {ms:.1f} ms per message "
+                  "in-process. Which topics become buttons (minimum confidence, share of the "
+                  "out-of-scope confidence) was chosen by cross-validation: "
+                  "[clarify-cv.md](clarify-cv.md)."]
         for key in ("diet", "rasa-lr"):
             if key in results and results[key]["recorded"].get("parse_ms"):
                 lines.append(f"For comparison, {results[key]['system'].name}: "

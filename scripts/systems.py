@@ -363,6 +363,7 @@ def summary(rows: List[dict]) -> dict:
                                + sum(r["see_also"] for r in known)) / n,
         "oos_answered": sum(r["result"] == "wrong" for r in oos) / max(len(oos), 1),
         "oos_answered_n": sum(r["result"] == "wrong" for r in oos),
+        "oos_clarified_n": sum(r["outcome"] == "clarify" for r in oos),
         "new_wrong": sum(r["result"] == "wrong" for r in new) / max(len(new), 1),
     }
 
