@@ -87,11 +87,8 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
     if len(items) == 1:
         return [Group(label=texts[0][:60], size=1, examples=(items[0][1],),
                       signal_ids=(items[0][0],))]
-    from sklearn.cluster import AgglomerativeClustering
-
     matrix, word_matrix, vocabulary = _vectors(texts)
-    labels = AgglomerativeClustering(n_clusters=None, distance_threshold=threshold,
-                                     affinity="cosine", linkage="average").fit_predict(matrix.toarray())
+    labels = cluster_labels(matrix, threshold)
     groups = []
     for label in set(labels):
         members = np.flatnonzero(labels == label)
@@ -104,6 +101,15 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
             signal_ids=tuple(items[i][0] for i in members),
         ))
     return sorted(groups, key=lambda g: (-g.size, g.label))
+
+
+def cluster_labels(matrix, threshold: float = DISTANCE_THRESHOLD) -> np.ndarray:
+    """A group number per row: average-linkage agglomerative clustering on cosine distance."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
+    return AgglomerativeClustering(n_clusters=None, distance_threshold=threshold,
+                                   affinity="cosine", linkage="average").fit_predict(dense)
 
 
 def _name(word_matrix, vocabulary, members, texts, words: int = 3) -> str:
