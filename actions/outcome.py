@@ -49,13 +49,18 @@ class Outcome:
 def plausible_topics(
     ranking: Iterable[Mapping],
     known_topics: Collection[str],
-    min_confidence: float = settings.CLARIFY_MIN_CONFIDENCE,
-    max_options: int = settings.CLARIFY_MAX_OPTIONS,
-    out_of_scope_ratio: float = settings.CLARIFY_OUT_OF_SCOPE_RATIO,
+    min_confidence: Optional[float] = None,
+    max_options: Optional[int] = None,
+    out_of_scope_ratio: Optional[float] = None,
 ) -> Tuple[str, ...]:
     """Topics worth offering as a button: known content, best first, each with at least
     `min_confidence` and at least `out_of_scope_ratio` times the confidence that the question
-    is out of scope (so a question about something else gets a person, not a row of guesses)."""
+    is out of scope (so a question about something else gets a person, not a row of guesses).
+    Unset limits are read from steunpunt.settings at each call."""
+    min_confidence = settings.CLARIFY_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    max_options = settings.CLARIFY_MAX_OPTIONS if max_options is None else max_options
+    if out_of_scope_ratio is None:
+        out_of_scope_ratio = settings.CLARIFY_OUT_OF_SCOPE_RATIO
     ranked = sorted(ranking, key=lambda e: e.get("confidence") or 0.0, reverse=True)
     out_of_scope = next((e.get("confidence") or 0.0 for e in ranked if e.get("name") == OUT_OF_SCOPE), 0.0)
     floor = max(min_confidence, out_of_scope_ratio * out_of_scope)

@@ -26,7 +26,7 @@ from typing import Dict, List
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from systems import OUT_OF_SCOPE, ROOT, candidates, cv_rows, outcome_rows, summary, training_examples  # noqa: E402,E501
 
-from actions import outcome  # noqa: E402
+from steunpunt import settings  # noqa: E402
 from actions.content import topic_for_intent  # noqa: E402
 
 MIN_CONFIDENCES = [0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02]
@@ -40,11 +40,11 @@ def curve(questions: List[dict], rankings: List[list], threshold: float, ambigui
           trained) -> List[Dict]:
     """Every (minimum confidence, out-of-scope ratio) replayed through the bot's decision."""
     points = []
-    defaults = outcome.plausible_topics.__defaults__
+    served = settings.CLARIFY_MIN_CONFIDENCE, settings.CLARIFY_OUT_OF_SCOPE_RATIO
     try:
         for ratio in OUT_OF_SCOPE_RATIOS:
             for minimum in MIN_CONFIDENCES:
-                outcome.plausible_topics.__defaults__ = (minimum, defaults[1], ratio)
+                settings.CLARIFY_MIN_CONFIDENCE, settings.CLARIFY_OUT_OF_SCOPE_RATIO = minimum, ratio
                 rows = outcome_rows(questions, rankings, threshold, ambiguity, trained)
                 oos = [r for r in rows if r["expect"] == OUT_OF_SCOPE]
                 asked = [r for r in rows if r["outcome"] == "clarify"]
@@ -56,7 +56,7 @@ def curve(questions: List[dict], rankings: List[list], threshold: float, ambigui
                     "buttons": sum(len(r["candidates"]) for r in asked) / max(len(asked), 1),
                 })
     finally:
-        outcome.plausible_topics.__defaults__ = defaults
+        settings.CLARIFY_MIN_CONFIDENCE, settings.CLARIFY_OUT_OF_SCOPE_RATIO = served
     return points
 
 
@@ -89,7 +89,7 @@ def main() -> int:
         "out-of-scope questions shown buttons, then the highest minimum confidence",
         f"- chosen: **minimum confidence {chosen['min_confidence']}, out-of-scope ratio "
         f"{chosen['out_of_scope_ratio']}** (steunpunt/settings.py: "
-        f"{outcome.settings.CLARIFY_MIN_CONFIDENCE}, {outcome.settings.CLARIFY_OUT_OF_SCOPE_RATIO})",
+        f"{settings.CLARIFY_MIN_CONFIDENCE}, {settings.CLARIFY_OUT_OF_SCOPE_RATIO})",
         "",
         "| minimum confidence | out-of-scope ratio | right | wrong | shown or one click away | "
         "not understood | out-of-scope shown buttons | buttons per question |",
