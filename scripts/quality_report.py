@@ -284,6 +284,9 @@ def main() -> int:
             met = value is not None and (value >= target if op == ">=" else value <= target)
             lines.append(f"| {label} {op.replace('>=', '≥').replace('<=', '≤')} {pct(target)} | "
                          f"{pct(value)} | {'yes' if met else '**no**'} |")
+        lines += ["", f"The classifier's first guess is the right topic for {pct(s['first_guess'])} of "
+                  "these questions; only a confident first guess is answered, so right first time "
+                  "cannot exceed that share at any threshold."]
 
     # --- held-out (development) -------------------------------------------------------------------
     lines += ["", "## tests/heldout (leaked during development: not an unseen figure)", "",

@@ -364,6 +364,8 @@ def summary(rows: List[dict]) -> dict:
         "oos_answered": sum(r["result"] == "wrong" for r in oos) / max(len(oos), 1),
         "oos_answered_n": sum(r["result"] == "wrong" for r in oos),
         "oos_clarified_n": sum(r["outcome"] == "clarify" for r in oos),
+        # the classifier's first guess is the right topic, whatever the bot then does with it
+        "first_guess": sum(r.get("top") == as_intent(r["expect"]) for r in known) / n,
         "new_wrong": sum(r["result"] == "wrong" for r in new) / max(len(new), 1),
     }
 
