@@ -96,9 +96,15 @@ def run(items, matrix, threshold) -> Dict:
     return score([subject for subject, _ in items], groups.cluster_labels(matrix, threshold))
 
 
+def best_threshold(items, matrix) -> float:
+    """The threshold with the best adjusted Rand index on these items."""
+    return max(THRESHOLDS, key=lambda t: run(items, matrix, t)["ari"])
+
+
 def main() -> int:
     dev, test = fixture(DEV), fixture(TEST)
-    sweep = [(t, run(dev, lexical(dev), t)) for t in THRESHOLDS]
+    dev_words = lexical(dev)
+    sweep = [(t, run(dev, dev_words, t)) for t in THRESHOLDS]
     best = max(sweep, key=lambda p: p[1]["ari"])[0]
     served = run(test, lexical(test), groups.DISTANCE_THRESHOLD)
     full = trained_model()
@@ -106,14 +112,15 @@ def main() -> int:
                "test": trained_model([COVERED_BY[s] for s, _ in test])}
     model_rows = []
     for weight in MODEL_WEIGHTS:
-        curve = [(t, run(dev, combined(dev, full, weight), t)) for t in THRESHOLDS]
-        chosen = max(curve, key=lambda p: p[1]["ari"])[0]
-        model_rows.append((weight, chosen, {
-            "dev, model knows the subjects": run(dev, combined(dev, full, weight), chosen),
-            "test, model knows the subjects": run(test, combined(test, full, weight), chosen),
-            "dev, subjects missing": run(dev, combined(dev, without["dev"], weight), chosen),
-            "test, subjects missing": run(test, combined(test, without["test"], weight), chosen),
-        }))
+        matrices = {
+            "dev, model knows the subjects": (dev, combined(dev, full, weight)),
+            "test, model knows the subjects": (test, combined(test, full, weight)),
+            "dev, subjects missing": (dev, combined(dev, without["dev"], weight)),
+            "test, subjects missing": (test, combined(test, without["test"], weight)),
+        }
+        chosen = best_threshold(*matrices["dev, model knows the subjects"])
+        model_rows.append((weight, chosen, {name: run(items, matrix, chosen)
+                                            for name, (items, matrix) in matrices.items()}))
 
     fmt = lambda r: f"{r['groups']} groups, {r['mixed']} mixed, ARI {r['ari']:.2f}"  # noqa: E731
     lines = [

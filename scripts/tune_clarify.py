@@ -46,13 +46,12 @@ def curve(questions: List[dict], rankings: List[list], threshold: float, ambigui
             for minimum in MIN_CONFIDENCES:
                 settings.CLARIFY_MIN_CONFIDENCE, settings.CLARIFY_OUT_OF_SCOPE_RATIO = minimum, ratio
                 rows = outcome_rows(questions, rankings, threshold, ambiguity, trained)
-                oos = [r for r in rows if r["expect"] == OUT_OF_SCOPE]
+                shares = summary(rows)
                 asked = [r for r in rows if r["outcome"] == "clarify"]
                 points.append({
                     "min_confidence": minimum, "out_of_scope_ratio": ratio,
-                    **{k: summary(rows)[k] for k in ("right", "wrong", "shown_or_one_click",
-                                                      "not_understood")},
-                    "oos_clarified": sum(r["outcome"] == "clarify" for r in oos) / max(len(oos), 1),
+                    **{k: shares[k] for k in ("right", "wrong", "shown_or_one_click", "not_understood")},
+                    "oos_clarified": shares["oos_clarified_n"] / max(shares["out_of_scope"], 1),
                     "buttons": sum(len(r["candidates"]) for r in asked) / max(len(asked), 1),
                 })
     finally:
