@@ -7,6 +7,9 @@ their words, or are nearly the same string (a typo). Questions of different labe
 leaks: "wat is een tlv" and "wat is een opp" are two questions, not one.
 
     .venv/bin/python scripts/leaks.py      # every near copy between every pair of sets
+    .venv/bin/python scripts/leaks.py --training-only
+        # only the training examples to delete, without the evaluation questions they copy:
+        # for whoever writes training data, who must not read the evaluation sets
 """
 from __future__ import annotations
 
@@ -93,8 +96,15 @@ def leaks(sets: Dict[str, List[Tuple[str, str]]]) -> Iterator[Tuple[str, str, st
                     yield name_a, name_b, text, other
 
 
-def main() -> int:
+def main(argv: List[str] = sys.argv[1:]) -> int:
     found = list(leaks(all_sets()))
+    if "--training-only" in argv:
+        to_delete = sorted({text for name_a, _, text, _ in found if name_a == "training"})
+        for text in to_delete:
+            print(f"training example to delete: {text!r}")
+        print(f"{len(to_delete)} training examples copy an evaluation question; "
+              f"{len(found) - sum(a == 'training' for a, *_ in found)} near copies between evaluation sets")
+        return 1 if found else 0
     for name_a, name_b, text, other in found:
         print(f"{name_a} / {name_b}: {text!r} ~ {other!r}")
     print(f"{len(found)} near copies")

@@ -103,3 +103,16 @@ def test_near_copy_detection(a, b, label_b, leak):
 
     found = list(leaks({"training": [(a, "tlv-geldigheid")], "unseen": [(b, label_b)]}))
     assert bool(found) is leak
+
+
+def test_the_writers_view_of_leaks_names_the_training_example_but_never_the_evaluation_question(
+        monkeypatch, capsys):
+    import leaks
+
+    monkeypatch.setattr(leaks, "all_sets", lambda: {
+        "training": [("hoe lang is een tlv geldig", "tlv-geldigheid"), ("wat is een opp", "opp-wat-is")],
+        "unseen": [("hoe lang is de tlv geldig", "tlv-geldigheid")]})
+    assert leaks.main(["--training-only"]) == 1
+    out = capsys.readouterr().out
+    assert "'hoe lang is een tlv geldig'" in out and "1 training examples" in out
+    assert "de tlv" not in out and "wat is een opp" not in out
