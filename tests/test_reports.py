@@ -2,7 +2,7 @@
 
 from evaluate import classify, summarise
 from load_benchmark import Recorder, percentile, visitor_ids
-from systems import RetrievalBaseline, outcome_rows, summary as unseen_summary
+from systems import Ensemble, RetrievalBaseline, System, outcome_rows, summary as unseen_summary
 from tune_thresholds import choose, folds, replay
 from actions.outcome import Outcome
 
@@ -77,6 +77,27 @@ def test_retrieval_baseline_ranks_the_nearest_topic_first_with_a_similarity():
                                                              "zzzz qqqq"])
     assert ranking[0]["name"] == "info_tlv_wat_is" and 0 < ranking[0]["confidence"] <= 1
     assert nothing[0]["confidence"] < 0.2
+
+
+class FixedRankings(System):
+    def __init__(self, *rankings):
+        self.rankings = [[{"name": n, "confidence": c} for n, c in r] for r in rankings]
+
+    def rank(self, examples, texts):
+        return self.rankings
+
+
+def test_the_geometric_ensemble_lets_one_members_doubt_weigh_more_than_the_mean():
+    sure = FixedRankings([("a", 0.9), ("b", 0.1)], [("a", 0.6), ("b", 0.4)])
+    doubts = FixedRankings([("a", 0.1), ("b", 0.9)], [("b", 0.7), ("c", 0.3)])
+    mean = Ensemble("m", "m", [sure, doubts], [1.0, 1.0]).rank([], ["x", "y"])
+    geo = Ensemble("g", "g", [sure, doubts], [1.0, 1.0], geometric=True).rank([], ["x", "y"])
+    assert [e["confidence"] for e in mean[0]] == [0.5, 0.5]
+    assert abs(geo[0][0]["confidence"] - 0.3) < 1e-9  # sqrt(0.9 * 0.1)
+    # "a" is missing from the second member's list: the geometric mean floors it, the mean counts 0
+    assert geo[1][0]["name"] == "b" and abs(geo[1][0]["confidence"] - (0.4 * 0.7) ** 0.5) < 1e-9
+    assert next(e for e in geo[1] if e["name"] == "a")["confidence"] < 0.01
+    assert next(e for e in mean[1] if e["name"] == "a")["confidence"] == 0.3
 
 
 def test_unseen_outcomes_keep_new_topics_and_clarify_apart():
