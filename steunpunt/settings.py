@@ -38,7 +38,7 @@ REGIONS_DIR = _env_path("STEUNPUNT_REGIONS_DIR", CONTENT_DIR.parent / "regions")
 #: chosen by 5-fold cross-validation on the training data (scripts/tune_clarify.py,
 #: docs/clarify-cv.md): a button costs one click, a missing button costs a person's time.
 CLARIFY_MIN_CONFIDENCE = _env_float("STEUNPUNT_CLARIFY_MIN_CONFIDENCE", 0.05)
-CLARIFY_OUT_OF_SCOPE_RATIO = _env_float("STEUNPUNT_CLARIFY_OUT_OF_SCOPE_RATIO", 0.5)
+CLARIFY_OUT_OF_SCOPE_RATIO = _env_float("STEUNPUNT_CLARIFY_OUT_OF_SCOPE_RATIO", 1.0)
 #: At most this many topics are offered when the bot asks which topic is meant.
 CLARIFY_MAX_OPTIONS = 3
 
