@@ -3,7 +3,8 @@
 Candidates (scripts/systems.py): the DIET pipeline served before issue 14, TF-IDF + logistic
 regression (classifier/tfidf.py, served through classifier/component.py), Rasa's own
 LogisticRegressionClassifier, the mean of DIET and TF-IDF, the former TF-IDF
-nearest-neighbour baseline, and one-at-a-time experiments (Dutch lookup lemmas).
+nearest-neighbour baseline, and changes tried one at a time (`systems.experiments()`: Dutch
+lookup lemmas, calibrated SVMs, multilingual sentence embeddings).
 
 For every system the fallback thresholds are chosen by the SAME rule
 (`tune_thresholds.choose`: at most 2% wrong and 5% out-of-scope answered, then the most
@@ -19,7 +20,7 @@ decision (`actions.outcome.decide`). Writes docs/quality.md and docs/loto.md.
     .venv/bin/python scripts/quality_report.py [--skip-rasa]
 
 Rankings are cached in build/quality/, so a rerun trains only what changed (a first run
-trains DIET six times and Rasa's logistic regression six times: about 20 minutes on 2 cores).
+trains DIET six times and Rasa's logistic regression six times: about an hour on 2 cores).
 """
 from __future__ import annotations
 
