@@ -345,7 +345,7 @@ class Ensemble(System):
             else:
                 score = {n: sum(w * t.get(n, 0.0) for w, t in zip(self.weights, tables)) / total
                          for n in names}
-            ranked = sorted(score.items(), key=lambda kv: kv[1], reverse=True)[:RANKING_LENGTH]
+            ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:RANKING_LENGTH]  # ties: by name
             combined.append([{"name": n, "confidence": c} for n, c in ranked])
         return combined
 
