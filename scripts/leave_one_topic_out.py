@@ -32,39 +32,54 @@ UNSEEN_SETS = [ROOT / "tests" / "unseen" / "questions.yml", ROOT / "tests" / "he
 TARGET = 0.05
 
 
-def loto(system: System, threshold: float, ambiguity: float,
-         topics: Optional[Sequence[str]] = None) -> List[Dict]:
-    """Per left-out topic: questions asked and how many got content (wrong)."""
+def loto_rankings(system: System, topics: Optional[Sequence[str]] = None) -> List[Dict]:
+    """Per left-out topic: the rankings of its questions and of its own training examples,
+    by the system trained without that topic. Judged at any threshold by `judge`."""
     examples = training_examples()
     questions = [q for path in UNSEEN_SETS for q in question_set(path) if q["expect"] != OUT_OF_SCOPE]
-    known = ContentLibrary().topics().keys()
     all_topics = sorted({topic_of(i) for _, i in examples if topic_of(i)})
-    results = []
+    runs = []
     for topic in (topics or all_topics):
         intent = as_intent(topic)
         train = [e for e in examples if e[1] != intent]
         asked = [q["text"] for q in questions if q["expect"] == topic]
         own = [t for t, i in examples if i == intent]
-        rankings = system.rank(train, asked + own)
-        wrong = [outcome_for(r, threshold, ambiguity, known).content_id not in (None, topic)
-                 for r in rankings]
-        got = [outcome_for(r, threshold, ambiguity, known).content_id for r in rankings]
+        runs.append({"topic": topic, "questions": len(asked), "examples": len(own),
+                     "rankings": system.rank(train, asked + own)})
+    return runs
+
+
+def judge(runs: List[Dict], threshold: float, ambiguity: float) -> List[Dict]:
+    """Per left-out topic: how many of its questions and examples got content (wrong)."""
+    known = ContentLibrary().topics().keys()
+    results = []
+    for run in runs:
+        got = [outcome_for(r, threshold, ambiguity, known).content_id for r in run["rankings"]]
+        wrong = [g not in (None, run["topic"]) for g in got]
+        asked = run["questions"]
         results.append({
-            "topic": topic, "questions": len(asked), "wrong": sum(wrong[:len(asked)]),
-            "examples": len(own), "examples_wrong": sum(wrong[len(asked):]),
+            "topic": run["topic"], "questions": asked, "wrong": sum(wrong[:asked]),
+            "examples": run["examples"], "examples_wrong": sum(wrong[asked:]),
             "answered_with": sorted({g for g, w in zip(got, wrong) if w}),
         })
     return results
 
 
+def loto(system: System, threshold: float, ambiguity: float,
+         topics: Optional[Sequence[str]] = None) -> List[Dict]:
+    """Per left-out topic: questions asked and how many got content (wrong)."""
+    return judge(loto_rankings(system, topics), threshold, ambiguity)
+
+
 def loto_summary(results: List[Dict]) -> Dict:
     with_questions = [r for r in results if r["questions"]]
+    example_shares = [r["examples_wrong"] / r["examples"] for r in results if r["examples"]]
     return {
         "topics": len(results),
         "mean_wrong": mean(r["wrong"] / r["questions"] for r in with_questions) if with_questions else None,
         "pooled_wrong": (sum(r["wrong"] for r in with_questions)
                          / max(sum(r["questions"] for r in with_questions), 1)),
-        "mean_examples_wrong": mean(r["examples_wrong"] / r["examples"] for r in results if r["examples"]),
+        "mean_examples_wrong": mean(example_shares) if example_shares else None,
         "worst": max(with_questions, key=lambda r: r["wrong"] / r["questions"])["topic"]
         if with_questions else None,
     }

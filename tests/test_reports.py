@@ -137,3 +137,48 @@ def test_clarify_choice_takes_the_fewest_out_of_scope_buttons_near_the_best():
               point(0.05, 0.5, 0.955, 0.26), point(0.03, 0.5, 0.959, 0.27), point(0.05, 1.0, 0.946, 0.13)]
     assert choose_clarify(points) == points[2]  # 0.946 is more than a point below the best
     assert choose_clarify([point(0.2, 0.0, 0.9, 0.1), point(0.1, 0.0, 0.9, 0.1)])["min_confidence"] == 0.2
+
+
+def _rank(*pairs):
+    return [{"name": n, "confidence": c} for n, c in pairs]
+
+
+def test_leave_one_topic_out_counts_only_another_topics_content_as_wrong():
+    from leave_one_topic_out import judge
+
+    runs = [{"topic": "mdo-wat-is", "questions": 2, "examples": 2, "rankings": [
+        _rank(("info_mdo_voorbereiden", 0.9), ("out_of_scope", 0.05)),   # question: sibling answered
+        _rank(("info_mdo_voorbereiden", 0.5), ("info_opp_wat_is", 0.4)),  # question: clarify, fine
+        _rank(("out_of_scope", 0.9), ("info_mdo_voorbereiden", 0.05)),   # example: kept out
+        _rank(("info_opp_wat_is", 0.8), ("out_of_scope", 0.1))]}]        # example: wrong
+    result = judge(runs, 0.6, 0.2)[0]
+    assert (result["wrong"], result["examples_wrong"]) == (1, 1)
+    assert result["answered_with"] == ["mdo-voorbereiden", "opp-wat-is"]
+    assert judge(runs, 0.95, 0.2)[0]["wrong"] == 0
+
+
+def test_trade_off_reports_every_threshold_and_whether_both_targets_meet():
+    from quality_report import meets, trade_off_section
+
+    class Named:
+        name = "fake"
+
+    questions = [{"text": "a", "expect": "tlv-wat-is"}, {"text": "b", "expect": "out_of_scope"}]
+    rankings = [_rank(("info_tlv_wat_is", 0.72), ("info_tlv_geldigheid", 0.1)),
+                _rank(("out_of_scope", 0.9), ("info_tlv_wat_is", 0.05))]
+    runs = [{"topic": "mdo-wat-is", "questions": 1, "examples": 0,
+             "rankings": [_rank(("info_mdo_voorbereiden", 0.8), ("out_of_scope", 0.1))]}]
+    result = {"system": Named(), "points": {"cv": {"threshold": 0.6, "ambiguity": 0.2}},
+              "loto": {"cv": ({}, [], False)}, "sets": {("cv", "unseen"): ({}, [])},
+              "unseen": (questions, rankings), "loto_runs": runs}
+    text = "\n".join(trade_off_section({"tfidf-lr": result}, "tfidf-lr"))
+    # right up to 0.7 but the sibling answered up to 0.8: the two targets never meet together
+    assert "| 0.6 (served) | 100.0% | 0.0% |" in text and "| 0.6 (served) |" in text
+    assert "| 0.75 | 0.0% |" in text and "| 0.85 | 0.0% | 0.0% | 100.0% | 0 of 1 | 0.0% |" in text
+    assert "at no threshold, for no system" in text
+    runs[0]["rankings"] = [_rank(("info_mdo_voorbereiden", 0.65), ("out_of_scope", 0.1))]
+    text = "\n".join(trade_off_section({"tfidf-lr": result}, "tfidf-lr"))
+    assert "fake at 0.7" in text
+    point = {"right": 0.97, "loto": 0.06, "wrong": 0.0, "oos_answered": 0.0}
+    assert meets(point, "right", "wrong") and not meets(point, "right", "loto")
+
