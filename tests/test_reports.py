@@ -182,3 +182,26 @@ def test_trade_off_reports_every_threshold_and_whether_both_targets_meet():
     point = {"right": 0.97, "loto": 0.06, "wrong": 0.0, "oos_answered": 0.0}
     assert meets(point, "right", "wrong") and not meets(point, "right", "loto")
 
+
+def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_level():
+    from answer_rules import beats, best_under, row, score
+
+    r = lambda intent, *pairs, support=0.5: row(intent, _rank(*pairs), support)  # noqa: E731
+    rows = {"cv": [r("info_tlv_wat_is", ("info_tlv_wat_is", 0.9), ("out_of_scope", 0.05)),
+                   r("info_tlv_wat_is", ("info_opp_wat_is", 0.7), ("info_tlv_wat_is", 0.2)),
+                   r("out_of_scope", ("out_of_scope", 0.8), ("info_tlv_wat_is", 0.1))],
+            "loto": [{**r("info_mdo_wat_is", ("info_mdo_voorbereiden", 0.8), ("out_of_scope", 0.1),
+                          support=0.1), "topic": "mdo-wat-is"},
+                     {**r("info_privacy", ("info_steunpunt_wat_is", 0.4), ("out_of_scope", 0.3)),
+                      "topic": "privacy"}]}
+    plain = score(rows, lambda x: x["p1"] >= 0.6)
+    assert (plain["right"], plain["wrong"], plain["oos_answered"], plain["loto"]) == (0.5, 0.5, 0.0, 0.5)
+    supported = score(rows, lambda x: x["p1"] >= 0.6 and x["support"] >= 0.3)
+    assert supported["loto"] == 0.0 and supported["right"] == 0.5
+    points = {"a": {"right": 0.6, "wrong": 0.01, "oos_answered": 0.0, "loto": 0.04},
+              "b": {"right": 0.7, "wrong": 0.01, "oos_answered": 0.0, "loto": 0.09},
+              "c": {"right": 0.9, "wrong": 0.05, "oos_answered": 0.0, "loto": 0.02}}  # too many wrong
+    assert best_under(points, 0.05)[0] == "a" and best_under(points, 0.10)[0] == "b"
+    assert best_under(points, 0.01) is None
+    assert beats({"x": {**points["a"], "right": 0.62}}, {"a": points["a"]})
+    assert not beats({"x": {**points["a"], "right": 0.605}}, {"a": points["a"]})
