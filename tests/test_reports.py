@@ -184,7 +184,7 @@ def test_trade_off_reports_every_threshold_and_whether_both_targets_meet():
 
 
 def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_level():
-    from answer_rules import beats, best_under, row, score
+    from answer_rules import best_under, gains, row, score
 
     r = lambda intent, *pairs, support=0.5: row(intent, _rank(*pairs), support)  # noqa: E731
     rows = {"cv": [r("info_tlv_wat_is", ("info_tlv_wat_is", 0.9), ("out_of_scope", 0.05)),
@@ -203,5 +203,6 @@ def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_lev
               "c": {"right": 0.9, "wrong": 0.05, "oos_answered": 0.0, "loto": 0.02}}  # too many wrong
     assert best_under(points, 0.05)[0] == "a" and best_under(points, 0.10)[0] == "b"
     assert best_under(points, 0.01) is None
-    assert beats({"x": {**points["a"], "right": 0.62}}, {"a": points["a"]})
-    assert not beats({"x": {**points["a"], "right": 0.605}}, {"a": points["a"]})
+    gained = gains({"x": {**points["a"], "right": 0.62}}, {"a": points["a"]})
+    assert abs(gained[0.05] - 0.02) < 1e-9 and set(gained) == {0.05, 0.075, 0.10}
+    assert gains({"x": points["c"]}, {"a": points["a"]}) == {}
