@@ -31,11 +31,12 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from systems import OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, topic_of, training_examples  # noqa: E402
-from tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, folds  # noqa: E402
+from systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, outcome_for,  # noqa: E402
+                     topic_of, training_examples)
+from tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS, folds  # noqa: E402
 
-AMBIGUITY = 0.2
-THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(14)]
+from actions.content import ContentLibrary  # noqa: E402
+
 LOTO_LEVELS = [0.05, 0.075, 0.10]
 #: The least gain in right answers (a share) that counts as an extra condition helping.
 MARGIN = 0.01
@@ -56,7 +57,7 @@ def neighbour_support(train, texts: Sequence[str], intents: Sequence[str]) -> Li
 
 def row(intent: str, ranking: List[dict], support: float) -> dict:
     confidences = {e["name"]: e["confidence"] for e in ranking}
-    return {"intent": intent, "top": ranking[0]["name"], "p1": ranking[0]["confidence"],
+    return {"intent": intent, "ranking": ranking, "top": ranking[0]["name"], "p1": ranking[0]["confidence"],
             "p2": ranking[1]["confidence"] if len(ranking) > 1 else 0.0,
             "oos": confidences.get(OUT_OF_SCOPE, 0.0), "support": support}
 
@@ -101,10 +102,13 @@ def score(rows: Dict[str, List[dict]], rule: Rule) -> dict:
     }
 
 
-def families() -> Dict[str, Dict[str, Rule]]:
-    """Rule families, each a grid of settings; the first is today's rule."""
+def families(ambiguity: float) -> Dict[str, Dict[str, Rule]]:
+    """Rule families, each a grid of settings; the first is today's rule (the bot's own
+    decision at threshold t and the served ambiguity)."""
+    known = ContentLibrary().topics().keys()
+
     def base(t):
-        return lambda r: r["p1"] >= t and r["p1"] - r["p2"] >= AMBIGUITY
+        return lambda r: outcome_for(r["ranking"], t, ambiguity, known).kind == "answer"
 
     out: Dict[str, Dict[str, Rule]] = {"top probability only (served rule)": {
         f"t={t}": base(t) for t in THRESHOLDS}}
@@ -175,9 +179,11 @@ def gains(points: Dict[str, dict], base: Dict[str, dict]) -> Dict[float, float]:
 
 
 def main() -> int:
+    from quality_report import served_config
+
     rows = collect(SklearnTfidf())
     scored = {name: {label: score(rows, rule) for label, rule in grid.items()}
-              for name, grid in families().items()}
+              for name, grid in families(served_config()["ambiguity"]).items()}
     lines = report(scored)
     (ROOT / "docs" / "answer-rules.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

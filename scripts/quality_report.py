@@ -39,7 +39,7 @@ from systems import (EVAL_SETS, OUT_OF_SCOPE, ROOT, RetrievalBaseline,  # noqa: 
                      as_intent, candidates, cv_rows, full_rankings, outcome_rows,
                      experiments as tried_changes, not_run, question_set, summary, training_examples)
 from leave_one_topic_out import TARGET as LOTO_TARGET, judge, loto_rankings, loto_summary  # noqa: E402
-from tune_thresholds import AMBIGUITIES, THRESHOLDS, choose, replay  # noqa: E402
+from tune_thresholds import AMBIGUITIES, REPORTED_THRESHOLDS, THRESHOLDS, choose, replay  # noqa: E402
 
 import yaml  # noqa: E402
 
@@ -451,16 +451,12 @@ def better_on_both(candidate, base, source: str = "cv") -> bool:
     return right >= 0 and loto <= 0 and (right > 0 or loto < 0)
 
 
-#: Thresholds at which right first time and leave-one-topic-out are shown side by side.
-TRADE_OFF_THRESHOLDS = THRESHOLDS + [0.95]
-
-
 def trade_off(result, ambiguity: float) -> list:
     """Per threshold: the system's figures on tests/unseen and its leave-one-topic-out mean."""
     questions, rankings = result["unseen"]
     trained = {i for _, i in training_examples()}
     points = []
-    for threshold in TRADE_OFF_THRESHOLDS:
+    for threshold in REPORTED_THRESHOLDS:
         s = summary(outcome_rows(questions, rankings, threshold, ambiguity, trained))
         loto_mean = loto_summary(judge(result["loto_runs"], threshold, ambiguity))["mean_wrong"]
         points.append({**s, "threshold": threshold, "loto": loto_mean})
