@@ -31,9 +31,9 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, outcome_for,  # noqa: E402
-                     topic_of, training_examples)
-from tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS, folds  # noqa: E402
+from systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, cv_splits, outcome_for,  # noqa: E402
+                     topic_of, topic_splits)
+from tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS  # noqa: E402
 
 from actions.content import ContentLibrary  # noqa: E402
 
@@ -64,22 +64,17 @@ def row(intent: str, ranking: List[dict], support: float) -> dict:
 
 def collect(system) -> Dict[str, List[dict]]:
     """Cross-validation rows and leave-one-topic-out rows (training examples only)."""
-    examples = training_examples()
-    parts, cv = folds(examples, 5), []
-    for index, held in enumerate(parts):
-        train = [e for j, part in enumerate(parts) if j != index for e in part]
+    cv = []
+    for train, held in cv_splits(5):
         texts = [t for t, _ in held]
         rankings = system.rank(train, texts)
         support = neighbour_support(train, texts, [r[0]["name"] for r in rankings])
         cv += [row(i, r, s) for (_, i), r, s in zip(held, rankings, support)]
     loto = []
-    for topic in sorted({topic_of(i) for _, i in examples if topic_of(i)}):
-        intent = as_intent(topic)
-        train = [e for e in examples if e[1] != intent]
-        own = [t for t, i in examples if i == intent]
+    for topic, train, own in topic_splits():
         rankings = system.rank(train, own)
         support = neighbour_support(train, own, [r[0]["name"] for r in rankings])
-        loto += [{**row(intent, r, s), "topic": topic} for r, s in zip(rankings, support)]
+        loto += [{**row(as_intent(topic), r, s), "topic": topic} for r, s in zip(rankings, support)]
     return {"cv": cv, "loto": loto}
 
 

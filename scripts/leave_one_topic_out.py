@@ -23,8 +23,8 @@ from statistics import mean
 from typing import Dict, List, Optional, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from systems import (OUT_OF_SCOPE, ROOT, System, as_intent, candidates, outcome_for,  # noqa: E402
-                     question_set, topic_of, training_examples)
+from systems import (OUT_OF_SCOPE, ROOT, System, candidates, outcome_for, question_set,  # noqa: E402
+                     topic_splits)
 
 from actions.content import ContentLibrary  # noqa: E402
 
@@ -35,15 +35,10 @@ TARGET = 0.05
 def loto_rankings(system: System, topics: Optional[Sequence[str]] = None) -> List[Dict]:
     """Per left-out topic: the rankings of its questions and of its own training examples,
     by the system trained without that topic. Judged at any threshold by `judge`."""
-    examples = training_examples()
     questions = [q for path in UNSEEN_SETS for q in question_set(path) if q["expect"] != OUT_OF_SCOPE]
-    all_topics = sorted({topic_of(i) for _, i in examples if topic_of(i)})
     runs = []
-    for topic in (topics or all_topics):
-        intent = as_intent(topic)
-        train = [e for e in examples if e[1] != intent]
+    for topic, train, own in topic_splits(topics):
         asked = [q["text"] for q in questions if q["expect"] == topic]
-        own = [t for t, i in examples if i == intent]
         runs.append({"topic": topic, "questions": len(asked), "examples": len(own),
                      "rankings": system.rank(train, asked + own)})
     return runs

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # no per-message debug lines of Rasa's parser
@@ -427,17 +427,31 @@ def as_intent(expected: str) -> str:
     return expected if expected == OUT_OF_SCOPE else intent_for_topic(expected)
 
 
-def cv_rows(system: System, k: int = 5) -> List[dict]:
-    """k-fold cross-validation on the training data: rows of (text, intent, ranking)."""
+def cv_splits(k: int = 5) -> Iterator[Tuple[Examples, Examples]]:
+    """k-fold cross-validation on the training data: (training part, held-out part) per fold."""
     from tune_thresholds import folds
 
     parts = folds(training_examples(), k)
-    rows = []
     for index, held in enumerate(parts):
-        train = [e for j, part in enumerate(parts) if j != index for e in part]
+        yield [e for j, part in enumerate(parts) if j != index for e in part], held
+
+
+def cv_rows(system: System, k: int = 5) -> List[dict]:
+    """k-fold cross-validation on the training data: rows of (text, intent, ranking)."""
+    rows = []
+    for train, held in cv_splits(k):
         rankings = system.rank(train, [t for t, _ in held])
         rows += [{"text": t, "intent": i, "ranking": r} for (t, i), r in zip(held, rankings)]
     return rows
+
+
+def topic_splits(topics: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, Examples, List[str]]]:
+    """Leave one topic out: per topic (default: every topic with training data), the training
+    data without it and its own examples' texts."""
+    examples = training_examples()
+    for topic in (topics or sorted({topic_of(i) for _, i in examples if topic_of(i)})):
+        intent = as_intent(topic)
+        yield topic, [e for e in examples if e[1] != intent], [t for t, i in examples if i == intent]
 
 
 # --- outcomes -------------------------------------------------------------------------------------
