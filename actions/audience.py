@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional
 
 from rasa_sdk import Tracker
 
-from actions.content import AUDIENCE_PARENT, AUDIENCE_YOUTH
+from library import AUDIENCE_PARENT, AUDIENCE_YOUTH
 
 AUDIENCES = (AUDIENCE_PARENT, AUDIENCE_YOUTH)
 

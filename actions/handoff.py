@@ -21,7 +21,7 @@ from steunpunt import settings
 from steunpunt.clients import client_from_metadata
 from steunpunt.sealed import unseal
 from actions.audience import AUDIENCES, audience_in_reply, current_audience, latest_metadata
-from actions.content import AUDIENCE_YOUTH, topic_for_intent
+from library import AUDIENCE_YOUTH, topic_for_intent
 from actions.respond import LIBRARY
 from signals.record import record, turn_signal_id
 from steunpunt.regions import region_from_metadata
@@ -188,10 +188,10 @@ class ActionCreateTicket(Action):
                                      json_message={"type": "handoff_failed"})
             return self.clear(keep_description=True)
         await asyncio.to_thread(record, replace(signal, ticket=ticket.number))
-        regio = LIBRARY.regio(region)
+        facts = LIBRARY.facts(region)
         facts = {"ticket": ticket.number, "code": ticket.code or "",
-                 "reactietijd": regio.get("steunpunt_reactietijd", ""),
-                 "bereikbaarheid": regio.get("steunpunt_bereikbaarheid", "")}
+                 "reactietijd": facts.get("steunpunt_reactietijd", ""),
+                 "bereikbaarheid": facts.get("steunpunt_bereikbaarheid", "")}
         response = "utter_handoff_confirm_code" if ticket.code else "utter_handoff_confirm_contact"
         dispatcher.utter_message(response=response, **facts, json_message={
             "type": "handoff", "ticket": ticket.number, "code": ticket.code})

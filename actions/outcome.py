@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Collection, Iterable, Mapping, Optional, Tuple
 
 from steunpunt import settings
-from actions.content import AUDIENCE_PARENT, AUDIENCE_YOUTH, topic_for_intent
+from library import AUDIENCE_PARENT, AUDIENCE_YOUTH, topic_for_intent
 
 # What the bot does this turn.
 ANSWER = "answer"

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.audience import current_audience, latest_metadata
-from actions.content import ContentLibrary, Topic
+from library import ContentLibrary, Topic, shared
 from actions.language import other_language
 from actions.outcome import (
     ANSWER,
@@ -35,11 +35,12 @@ from actions.outcome import (
     decide,
 )
 from signals.record import kept_text, record, top_intents, turn_signal_id
+from steunpunt import clock
 from steunpunt.regions import region_from_metadata
 from signals.store import Signal
 
 #: Shared by all actions of this server process; re-reads files only after an edit.
-LIBRARY = ContentLibrary()
+LIBRARY = shared()
 
 
 #: Small talk is answered with a fixed phrase from the domain, in the order of SMALLTALK_INTENTS.
@@ -51,7 +52,7 @@ class ActionRespond(Action):
     def __init__(
         self,
         library: Optional[ContentLibrary] = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] = clock.today,
     ) -> None:
         self.library = library or LIBRARY
         self.today = today
@@ -168,7 +169,7 @@ class _Turn:
                                content_id=topic_id)
             return
         self.say(replies.answer(topic, self.audience, self.library.related(topic, self.region),
-                                self.region, self.library.regio(self.region)))
+                                self.region, self.library.facts(self.region)))
         self.events.append(SlotSet("last_topic", topic.id))
         if (
             may_ask_audience
@@ -212,7 +213,7 @@ class _Turn:
         topic = self.servable(contact_topic)
         if topic is not None:  # no "Zie ook" here: the handoff form's questions come next
             self.say(replies.answer(topic, self.audience, region=self.region,
-                                    regio=self.library.regio(self.region)))
+                                    facts=self.library.facts(self.region)))
         self.events.append(SlotSet("handoff_requested", True))
 
     def set_audience(self, audience: str) -> None:

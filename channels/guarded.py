@@ -85,7 +85,7 @@ def unavailable_text(region: Optional[str] = None) -> str:
     never silence, always the way to a person (the region's facts, read by the Rasa process's
     one content library)."""
     facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
-             **LIBRARY.regio(region)}
+             **LIBRARY.facts(region)}
     return UNAVAILABLE.format(**facts)
 
 

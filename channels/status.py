@@ -19,10 +19,10 @@ from sanic.request import Request
 
 from rasa.core.channels.channel import InputChannel
 
-from actions.content import ContentLibrary, unfilled_regio_fields
-from steunpunt import settings
+from library import ContentLibrary, shared, unfilled_facts
+from steunpunt import clock, settings
 
-LIBRARY = ContentLibrary()
+LIBRARY = shared()
 
 
 def spacy_pipeline_of(model_metadata: Any) -> Optional[Dict[str, Any]]:
@@ -57,9 +57,9 @@ def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:
         "topics": len(topics),
         "errors": library.errors(),
         "overdue": sorted(t.id for t in topics.values() if t.is_overdue(today)),
-        "regio_unfilled": unfilled_regio_fields(library.regio()),
+        "regio_unfilled": unfilled_facts(library.facts()),
         "regions": {region: {"topics": len(library.topics(region)),
-                             "regio_unfilled": unfilled_regio_fields(library.regio(region))}
+                             "regio_unfilled": unfilled_facts(library.facts(region))}
                     for region in library.regions()},
     }
 
@@ -84,7 +84,7 @@ class StatusInput(InputChannel):
                 "ready": ready,
                 "model": getattr(processor, "model_filename", None),
                 "spacy_pipeline": spacy_pipeline_of(getattr(processor, "model_metadata", None)),
-                "content": content_status(LIBRARY, date.today()),
+                "content": content_status(LIBRARY, clock.today()),
             }
             return response.json(body)
 

@@ -35,7 +35,7 @@ from systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, cv_splits, out
                      topic_of, topic_splits)
 from tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS  # noqa: E402
 
-from actions.content import ContentLibrary  # noqa: E402
+from library import ContentLibrary  # noqa: E402
 
 LOTO_LEVELS = [0.05, 0.075, 0.10]
 #: The least gain in right answers (a share) that counts as an extra condition helping.

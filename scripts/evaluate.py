@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from actions.content import ContentLibrary  # noqa: E402
+from library import ContentLibrary  # noqa: E402
 from actions.outcome import ANSWER, CLARIFY, HANDOFF, decide  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "heldout" / "questions.yml"

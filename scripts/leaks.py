@@ -25,7 +25,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.content import topic_for_intent  # noqa: E402
+from library import topic_for_intent  # noqa: E402
 
 EVALUATION_SETS = {name: ROOT / "tests" / name / "questions.yml" for name in ("tuning", "heldout", "unseen")}
 SHARED_WORDS = 0.7   # Jaccard share of words from which two questions count as one

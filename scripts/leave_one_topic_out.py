@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from systems import (OUT_OF_SCOPE, ROOT, System, candidates, outcome_for, question_set,  # noqa: E402
                      topic_splits)
 
-from actions.content import ContentLibrary  # noqa: E402
+from library import ContentLibrary  # noqa: E402
 
 UNSEEN_SETS = [ROOT / "tests" / "unseen" / "questions.yml", ROOT / "tests" / "heldout" / "questions.yml"]
 TARGET = 0.05

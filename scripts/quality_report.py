@@ -110,7 +110,7 @@ def measure(system, with_loto, loto_topics=None) -> dict:
 
 def served_model_row(model: Path, threshold_info: dict) -> tuple:
     """The trained model of config.yml itself, with its own FallbackClassifier, on tests/unseen."""
-    from actions.content import ContentLibrary
+    from library import ContentLibrary
     from actions.outcome import decide
     from evaluate import classify
     from rasa.core.agent import Agent

@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import yaml  # noqa: E402
 
-from actions.content import ContentLibrary, intent_for_topic, topic_for_intent  # noqa: E402
+from library import ContentLibrary, intent_for_topic, topic_for_intent  # noqa: E402
 from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
 from evaluate import OUT_OF_SCOPE, classify  # noqa: E402
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from systems import OUT_OF_SCOPE, ROOT, candidates, cv_rows, outcome_rows, summary, training_examples  # noqa: E402,E501
 
 from steunpunt import settings  # noqa: E402
-from actions.content import topic_for_intent  # noqa: E402
+from library import topic_for_intent  # noqa: E402
 
 MIN_CONFIDENCES = [0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02]
 OUT_OF_SCOPE_RATIOS = [0.0, 0.5, 1.0]

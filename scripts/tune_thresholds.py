@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from actions.content import intent_for_topic, topic_for_intent  # noqa: E402
+from library import intent_for_topic, topic_for_intent  # noqa: E402
 from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
 from evaluate import OUT_OF_SCOPE, load_questions  # noqa: E402
 

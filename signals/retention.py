@@ -19,7 +19,7 @@ from typing import Optional
 from sqlalchemy import create_engine, inspect, text
 
 from signals.store import SignalStore
-from store.tickets import local_today
+from steunpunt.clock import today as local_today
 from steunpunt import settings
 
 log = logging.getLogger(__name__)

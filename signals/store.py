@@ -16,7 +16,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from store.schema import group_decisions, signal_counts, signals, staff
-from store.tickets import day_range, in_regions, now
+from steunpunt.clock import day_range, now
+from store.tickets import in_regions
 
 #: Columns that say what happened, without text: what counts and retention keep.
 COUNT_FIELDS = ("channel", "audience", "region", "kind", "reason", "content_id")

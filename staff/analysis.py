@@ -20,13 +20,14 @@ import yaml
 from sanic import response
 from sanic.request import Request
 
-from actions.content import intent_for_topic
+from library import intent_for_topic
 from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.app import parse_page
 from store.codes import SHOWN_CODE
-from store.tickets import local_today, ticket_number
+from steunpunt.clock import today as local_today
+from store.tickets import ticket_number
 
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -19,7 +19,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from sanic import Sanic, response
 from sanic.request import Request
 
-from actions.content import ContentLibrary
+from library import shared
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
 from signals.store import SignalStore
 from steunpunt.clients import client_address
@@ -71,7 +71,7 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
                name: str = "steunpunt_staff", signals: Optional[SignalStore] = None) -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms only: a reply of 5000 characters fits
-    topics = ContentLibrary()
+    topics = shared()
     signals = signals or SignalStore(store.engine)
 
     def mine(session) -> TicketStore:

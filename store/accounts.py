@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from store import throttle
 from store.schema import ROLES, audit_log, staff, staff_sessions
-from store.tickets import now
+from steunpunt.clock import now
 
 _hasher = PasswordHasher()
 LOGIN_FREE_FAILURES = 5

@@ -9,15 +9,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from statistics import median
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Collection, Dict, List, Optional, Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from steunpunt import settings
+from steunpunt.clock import day_range, now
 from steunpunt.clients import UNKNOWN
 from store import throttle
 from store.codes import code_hash, new_code, normalise
@@ -33,30 +33,6 @@ logger = logging.getLogger(__name__)
 def ticket_number(ticket_id: int) -> str:
     """What users and staff call a ticket, e.g. SP-00042."""
     return f"SP-{ticket_id:05d}"
-
-
-def now() -> datetime:
-    return datetime.utcnow().replace(microsecond=0)
-
-
-def local_today() -> date:
-    """Today in the steunpunt's time zone (settings.TIMEZONE): the day staff think of."""
-    return datetime.now(ZoneInfo(settings.TIMEZONE)).date()
-
-
-def day_start(day: date) -> datetime:
-    """When a local calendar day begins, as the naive UTC time the database stores."""
-    local = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(settings.TIMEZONE))
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def day_range(since: Optional[date], until: Optional[date]):
-    """Whole local days since..until (inclusive) as [start, end) UTC datetimes; None stays
-    open. A question asked at 00:30 on 1 December in Utrecht (23:30 UTC the day before)
-    belongs to 1 December."""
-    start = day_start(since) if since else None
-    end = day_start(until + timedelta(days=1)) if until else None
-    return start, end
 
 
 def in_regions(regions: Optional[Collection[str]], column=tickets.c.region) -> list:

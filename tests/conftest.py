@@ -55,9 +55,9 @@ def content_dir(tmp_path: Path):
     """An empty topics folder plus a regio.yml; returns (topics_dir, regio_file)."""
     topics = tmp_path / "topics"
     topics.mkdir()
-    regio = tmp_path / "regio.yml"
-    regio.write_text('steunpunt_telefoon: "[telefoonnummer]"\nswv_naam: "SWV Test"\n')
-    return topics, regio
+    facts = tmp_path / "regio.yml"
+    facts.write_text('steunpunt_telefoon: "[telefoonnummer]"\nswv_naam: "SWV Test"\n')
+    return topics, facts
 
 
 TODAY = date(2026, 6, 1)

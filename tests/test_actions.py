@@ -5,7 +5,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import ContentLibrary
+from library import ContentLibrary
 from actions.respond import ActionRespond
 from conftest import TODAY, topic_text
 from steunpunt import settings
@@ -32,7 +32,7 @@ def payloads(messages):
 
 @pytest.fixture
 def action(content_dir):
-    topics, regio = content_dir
+    topics, facts = content_dir
     (topics / "tlv-wat-is.md").write_text(
         topic_text("tlv-wat-is", "Een TLV is een besluit. Bel {steunpunt_telefoon}.",
                    youth="Een TLV is een briefje voor jou."))
@@ -40,7 +40,7 @@ def action(content_dir):
     (topics / "oud.md").write_text(topic_text("oud", review_by="2026-05-31"))
     (topics / "steunpunt-contact.md").write_text(
         topic_text("steunpunt-contact", "Bel {steunpunt_telefoon}."))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
+    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0)
     return ActionRespond(library=library, today=lambda: TODAY)
 
 
@@ -263,15 +263,15 @@ def test_the_audience_is_taken_from_the_text_where_it_is_plain_before_asking(act
 
 
 def test_a_topic_that_only_another_region_has_is_not_answered_and_not_called_being_checked(content_dir, monkeypatch):
-    topics, regio = content_dir
+    topics, facts = content_dir
     monkeypatch.setattr(settings, "REGIONS_DIR", topics.parent / "regions")
     (topics / "tlv-wat-is.md").write_text(topic_text("tlv-wat-is", "Landelijk."))
     (topics / "steunpunt-contact.md").write_text(topic_text("steunpunt-contact", "Bel ons."))
     own = topics.parent / "regions" / "noord"
     (own / "topics").mkdir(parents=True)
-    (own / "regio.yml").write_text(regio.read_text())
+    (own / "regio.yml").write_text(facts.read_text())
     (own / "topics" / "noord-spreekuur.md").write_text(topic_text("noord-spreekuur", "Alleen in Noord."))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0,
+    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0,
                              regions_dir=topics.parent / "regions")
     action = ActionRespond(library=library, today=lambda: TODAY)
     there, _ = run(action, tracker("info_noord_spreekuur", metadata={"region": "noord"}))

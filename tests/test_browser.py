@@ -248,7 +248,7 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
     assert "anoniem" in browser.find_element(By.CSS_SELECTOR, ".steunpunt-note").text
     assert active(browser).get_attribute("id") == "steunpunt-input"
     ask_by_mouse(browser, "Wat is een TLV?", ".steunpunt-answer-title")
-    from actions.content import ContentLibrary
+    from library import ContentLibrary
 
     youth_start = ContentLibrary().lookup("tlv-wat-is").youth_text.split(".")[0]
     assert youth_start in bot_messages(browser)[-2].text  # the youth wording

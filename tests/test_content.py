@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from actions.content import (ContentError, ContentLibrary, fill_placeholders, intent_for_topic,
-                             parse_topic, topic_for_intent)
+from library.parse import fill_placeholders, parse_topic
+from library import ContentError, ContentLibrary, intent_for_topic, topic_for_intent
 from conftest import ROOT, TODAY, topic_text
 
 REGIO = {"steunpunt_telefoon": "[telefoonnummer]"}
@@ -32,12 +32,12 @@ def test_every_listed_topic_exists_with_exactly_that_id(library, required_topic_
 def test_a_due_review_is_listed_by_the_content_check_without_failing_it(content_dir):
     """Review dates pass while the code stays the same: a due review must show up in the check
     (and the status page), never turn CI red on a calendar date."""
-    topics, regio = content_dir
+    topics, facts = content_dir
     (topics / "oud.md").write_text(topic_text("oud", reviewed_on="2026-01-10", review_by="2026-05-31"))
     (topics / "nieuw.md").write_text(topic_text("nieuw"))
-    checked = subprocess.run([sys.executable, "-m", "actions.content"], capture_output=True, text=True,
+    checked = subprocess.run([sys.executable, "-m", "library"], capture_output=True, text=True,
                              env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
-                                  "STEUNPUNT_REGIO_FILE": str(regio)})
+                                  "STEUNPUNT_REGIO_FILE": str(facts)})
     assert checked.returncode == 0, checked.stdout
     assert "VERLOPEN  oud" in checked.stdout and "VERLOPEN  nieuw" not in checked.stdout
 
@@ -56,7 +56,7 @@ def sentences(text):
 def raw_texts():
     """(file, section, text) of every content text as written: national and regional, with
     placeholders still in (a regional name is one word however long the region makes it)."""
-    from actions.content import _split_front_matter, _split_sections
+    from library.parse import _split_front_matter, _split_sections
 
     root = ROOT / "content"
     for path in sorted(root.glob("topics/*.md")) + sorted(root.glob("regions/*/*/*.md")):
@@ -158,28 +158,28 @@ def test_unknown_placeholder_is_an_error_not_a_blank():
 
 
 def test_a_broken_file_does_not_take_the_others_down(content_dir):
-    topics, regio = content_dir
+    topics, facts = content_dir
     (topics / "goed.md").write_text(topic_text("goed"))
     (topics / "kapot.md").write_text("---\nid: kapot\ntitle: [\n---\n")
     (topics / "binair.md").write_bytes(b"\xff\xfe\x00\x01")
-    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
+    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0)
     assert list(library.topics()) == ["goed"]
     assert set(library.errors()) == {"kapot.md", "binair.md"}
 
 
 def test_broken_regio_file_is_reported(content_dir):
-    topics, regio = content_dir
-    regio.write_text("- dit\n- is een lijst\n")
+    topics, facts = content_dir
+    facts.write_text("- dit\n- is een lijst\n")
     (topics / "a.md").write_text(topic_text("a"))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
+    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0)
     assert "regio.yml" in library.errors()
 
 
 def test_an_edit_is_live_without_restart_after_the_recheck_interval(content_dir):
-    topics, regio = content_dir
+    topics, facts = content_dir
     path = topics / "a.md"
     path.write_text(topic_text("a", "Eerste versie."))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=3600)
+    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=3600)
     assert library.lookup("a").parent_text == "Eerste versie."
     path.write_text(topic_text("a", "Tweede versie, iets langer."))
     assert library.lookup("a").parent_text == "Eerste versie."  # not checked again yet
@@ -188,17 +188,17 @@ def test_an_edit_is_live_without_restart_after_the_recheck_interval(content_dir)
 
 
 def test_a_file_broken_while_running_keeps_its_last_good_version_and_is_listed(content_dir):
-    topics, regio = content_dir
+    topics, facts = content_dir
     (topics / "a.md").write_text(topic_text("a", "Goede tekst. Bel {steunpunt_telefoon}."))
-    library = ContentLibrary(topics, regio, today=lambda: TODAY, recheck_seconds=0)
+    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0)
     assert library.lookup("a").parent_text == "Goede tekst. Bel [telefoonnummer]."
     (topics / "a.md").write_text("---\nid: a\ntitle: [\n---\n")
-    regio.write_text("- kapot\n")
+    facts.write_text("- kapot\n")
     assert library.lookup("a").parent_text == "Goede tekst. Bel [telefoonnummer]."
     assert "laatste goede versie" in library.errors()["a.md"]
     assert "laatste goede versie" in library.errors()["regio.yml"]
     (topics / "a.md").write_text(topic_text("a", "Verbeterd."))
-    regio.write_text('steunpunt_telefoon: "[telefoonnummer]"\n')
+    facts.write_text('steunpunt_telefoon: "[telefoonnummer]"\n')
     assert library.lookup("a").parent_text == "Verbeterd." and library.errors() == {}
     (topics / "a.md").write_bytes(b"---\nid: a\n\xff\xfe binary \x00\n")  # not even UTF-8
     assert library.lookup("a").parent_text == "Verbeterd."

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.content import ContentLibrary, intent_for_topic, topic_for_intent
+from library import ContentLibrary, intent_for_topic, topic_for_intent
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_EXAMPLES = 15

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.handoff import parse_contact
-from actions.replies import blocks_text, text_blocks
+from library import blocks_text, text_blocks
 from channels.guarded import (BUTTON_PAYLOAD, METADATA_KEYS, METADATA_MAX_CHARS, check_rest_request,
                               clean_metadata, guard, new_session_id, verified_session_id)
 from staff.app import same_token
@@ -122,7 +122,7 @@ def test_redaction_never_fails_and_never_lets_an_address_through(text):
 @bounded
 @given(st.text(alphabet=any_char, max_size=300))
 def test_page_search_never_fails(query):
-    from actions.content import ContentLibrary
+    from library import ContentLibrary
     from website import pages
 
     topics = list(ContentLibrary().topics().values())

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from actions.content import REGIONAL, WHOLE, ContentLibrary
-from actions.replies import answer, answer_payload
+from library import ContentLibrary
+from library.model import REGIONAL, WHOLE
+from actions.replies import answer
+from library import answer_payload
 from servers import TEST_SECRET, python_module
 from signals.store import Signal, SignalStore
 from steunpunt import regions, settings
@@ -34,7 +36,7 @@ def library():
 
 def test_the_example_region_is_valid_fictional_and_complete(library):
     assert "voorbeeld" in library.regions() and library.errors() == {}
-    facts = library.regio("voorbeeld")
+    facts = library.facts("voorbeeld")
     assert "fictief" in facts["swv_naam"] and "fictief" in facts["steunpunt_telefoon"]
     assert all(".invalid" in facts[key] for key in ("swv_website", "steunpunt_website", "steunpunt_email"))
     # A region that overrides a topic or two still answers every national topic, plus its own.
@@ -46,7 +48,7 @@ def test_the_example_region_is_valid_fictional_and_complete(library):
 def test_national_topics_get_each_regions_own_facts(library):
     assert EXAMPLE_PHONE in library.lookup("steunpunt-contact", "voorbeeld").parent_text
     national = library.lookup("steunpunt-contact").parent_text
-    assert EXAMPLE_PHONE not in national and library.regio()["steunpunt_telefoon"] in national
+    assert EXAMPLE_PHONE not in national and library.facts()["steunpunt_telefoon"] in national
 
 
 def test_a_whole_topic_and_a_regional_section_override_the_national_text(library):
@@ -62,12 +64,12 @@ def test_a_whole_topic_and_a_regional_section_override_the_national_text(library
 
 def test_the_answer_says_which_part_is_regional(library):
     whole = answer_payload(library.lookup("tlv-aanvragen", "voorbeeld"), "ouder", region="voorbeeld",
-                           regio=library.regio("voorbeeld"))
+                           facts=library.facts("voorbeeld"))
     assert whole["region"] == "voorbeeld" and whole["regional"] == ["tekst"]
     assert whole["blocks"][0]["text"].startswith("Dit antwoord is van Samenwerkingsverband Voorbeeldregio")
     assert all(block.get("regional") for block in whole["blocks"])
     added = answer(library.lookup("mdo-wat-is", "voorbeeld"), "ouder", region="voorbeeld",
-                   regio=library.regio("voorbeeld"))
+                   facts=library.facts("voorbeeld"))
     assert added["json_message"]["regional"] == ["in onze regio"]
     assert "In onze regio (Samenwerkingsverband Voorbeeldregio (fictief)):" in added["text"]
     national = answer_payload(library.lookup("mdo-wat-is"), "ouder", region=settings.DEFAULT_REGION)
@@ -95,7 +97,7 @@ def content_copy(tmp_path):
 
 
 def check(content):
-    return subprocess.run([sys.executable, "-m", "actions.content"], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "library"], capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(content / "topics"),
                                          "STEUNPUNT_REGIO_FILE": str(content / "regio.yml")})
 

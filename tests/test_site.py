@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from actions.content import PHASES, ContentError, ContentLibrary, parse_topic
-from actions.replies import answer, answer_payload, blocks_text, text_blocks
+from library import PHASES, ContentError, ContentLibrary
+from library.parse import parse_topic
+from actions.replies import answer
+from library import answer_payload, blocks_text, text_blocks
 from conftest import TODAY, topic_text
 from servers import python_module
 from steunpunt import settings
@@ -56,11 +58,11 @@ def test_the_validator_refuses_wrong_phases_and_related(front, message):
 
 
 def test_a_related_topic_that_does_not_exist_is_reported_and_not_served(content_dir):
-    topics_dir, regio = content_dir
+    topics_dir, facts = content_dir
     (topics_dir / "a.md").write_text(topic_text("a", related="[b, bestaat-niet]"))
     (topics_dir / "b.md").write_text(topic_text("b", related="[a, c]"))
     (topics_dir / "c.md").write_text(topic_text("c"))
-    library = ContentLibrary(topics_dir, regio, today=lambda: TODAY, recheck_seconds=0)
+    library = ContentLibrary(topics_dir, facts, today=lambda: TODAY, recheck_seconds=0)
     assert "bestaat-niet" in library.errors()["a.md"]
     assert set(library.topics()) == {"b", "c"}
     assert [t.id for t in library.related(library.lookup("b"))] == ["c"]  # a is not served
@@ -77,11 +79,11 @@ def test_text_blocks_keep_paragraphs_and_lists_and_give_the_same_text_back():
 
 
 def test_the_bot_answer_and_its_payload_come_from_the_same_blocks(content_dir):
-    topics_dir, regio = content_dir
+    topics_dir, facts = content_dir
     (topics_dir / "a.md").write_text(topic_text("a", "Eén.\n\n- lijst", related="[b, c]"))
     for other in "bc":
         (topics_dir / f"{other}.md").write_text(topic_text(other))
-    library = ContentLibrary(topics_dir, regio, today=lambda: TODAY, recheck_seconds=0)
+    library = ContentLibrary(topics_dir, facts, today=lambda: TODAY, recheck_seconds=0)
     topic = library.lookup("a")
     message = answer(topic, "ouder", library.related(topic))
     payload = message["json_message"]

@@ -12,6 +12,7 @@ from store.codes import ALPHABET, new_code, normalise
 from store.schema import audit_log, metadata, tickets
 from store import tickets as ticket_module
 from store.tickets import TicketStore
+from steunpunt import clock
 
 SECRET = TEST_SECRET.encode()
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -136,7 +137,7 @@ def test_queue_filters_and_counts(store, engine):
     assert [t["id"] for t in store.search(status="nieuw")] == [1]
     assert [t["id"] for t in store.search(audience="ouder")] == [2]
     assert [t["id"] for t in store.search(topic="opp-wat-is")] == [2]
-    today = ticket_module.local_today()  # filters are days where the staff are
+    today = clock.today()  # filters are days where the staff are
     assert len(store.search(since=today, until=today)) == 2
     assert store.search(until=today - timedelta(days=1)) == []
 
@@ -152,10 +153,10 @@ def test_date_filters_are_local_days_while_rows_are_stamped_in_utc(store, engine
     december, november = date(2026, 12, 1), date(2026, 11, 30)
     assert [t["id"] for t in store.search(since=december, until=december)] == [1]
     assert store.search(since=november, until=november) == []
-    assert ticket_module.day_range(december, december) == (datetime(2026, 11, 30, 23, 0),
+    assert clock.day_range(december, december) == (datetime(2026, 11, 30, 23, 0),
                                                            datetime(2026, 12, 1, 23, 0))
     summer = date(2026, 7, 1)  # summer time: two hours ahead of UTC
-    assert ticket_module.day_start(summer) == datetime(2026, 6, 30, 22, 0)
+    assert clock.day_start(summer) == datetime(2026, 6, 30, 22, 0)
 
 
 def test_accounts_hash_passwords_and_throttle_logins(engine):

@@ -1,7 +1,7 @@
 """The public site's Sanic app: content index, topic pages, search, /widget.js and /demo.
 
 Server-rendered HTML that works without JavaScript and prints well. A topic page is made from
-the same answer payload as the bot's answer (`actions.replies.answer_payload`), so a page and
+the same answer payload as the bot's answer (`library.answer_payload`), so a page and
 a chat answer can never say different things; a topic past its review date shows that it is
 being checked, by the same rule the bot uses (`Topic.is_overdue`).
 """
@@ -16,10 +16,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
 from sanic.request import Request
 
-from actions.content import AUDIENCE_PARENT, PHASES, ContentLibrary
-from actions.replies import answer_payload, dutch_date
+from library import AUDIENCE_PARENT, PHASES, ContentLibrary, shared
+from library import answer_payload
+from steunpunt.clock import dutch_date
 from steunpunt.regions import REGION_ID
-from steunpunt import settings
+from steunpunt import clock, settings
 from website import pages
 
 ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8",
@@ -49,18 +50,18 @@ def security_headers(chat_url: str) -> dict:
     }
 
 
-def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], date] = date.today,
+def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], date] = clock.today,
                assets_dir: Path = settings.SITE_ASSETS_DIR, chat_url: str = settings.CHAT_URL,
                name: str = "steunpunt_site") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 16 * 1024  # the site takes no uploads; GET forms only
-    library = library or ContentLibrary()
+    library = library or shared()
     headers = security_headers(chat_url)
 
     def render(template: str, status: int = 200, region: Optional[str] = None,
                **context) -> response.HTTPResponse:
         html = _templates.get_template(template).render(
-            regio=library.regio(region), chat_url=chat_url, site_name=settings.SITE_NAME,
+            facts=library.facts(region), chat_url=chat_url, site_name=settings.SITE_NAME,
             has_logo=settings.SITE_LOGO is not None, region=region,
             prefix=f"/{region}" if region else "", **context)
         return response.html(html, status=status, headers=headers)
@@ -99,7 +100,7 @@ def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], dat
             return render("topic.html", region=region, topic=topic, audience=audience, payload=None, related=[])
         related = library.related(topic, region)
         payload = answer_payload(topic, audience, related, region or library.default_region,
-                                 library.regio(region))
+                                 library.facts(region))
         return render("topic.html", region=region, topic=topic, audience=audience, payload=payload,
                       related=related)
 

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, List, Optional, Tuple
 
-from actions.content import AUDIENCE_PARENT, AUDIENCE_YOUTH, PHASES, Topic
+from library import AUDIENCE_PARENT, AUDIENCE_YOUTH, PHASES, Topic
 
 #: Audience id -> (path prefix of its pages, heading on the index).
 AUDIENCES = {
