@@ -17,15 +17,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.context import turn_context
+from library import shared, topic_for_intent
+from signals.record import record, signal_for
 from steunpunt import settings
-from steunpunt.clients import client_from_metadata
+from steunpunt.audience import AUDIENCE_YOUTH, AUDIENCES, audience_in_reply
 from steunpunt.sealed import unseal
-from actions.audience import AUDIENCES, audience_in_reply, current_audience, latest_metadata
-from library import AUDIENCE_YOUTH, topic_for_intent
-from actions.respond import LIBRARY
-from signals.record import record, turn_signal_id
-from steunpunt.regions import region_from_metadata
-from signals.store import Signal
 from store.db import engine_for
 from store.tickets import CODE_FAIL_CLOSED_SECONDS, CodeLookup, TicketStore, ticket_number
 
@@ -111,7 +108,7 @@ class ValidateHandoffForm(FormValidationAction):
         return "validate_handoff_form"
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
-        audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
+        audience = turn_context(tracker, shared()).audience or tracker.get_slot("handoff_audience")
         if audience not in AUDIENCES:
             return ["handoff_audience", "handoff_description"]
         if audience == AUDIENCE_YOUTH:
@@ -158,40 +155,41 @@ class ActionCreateTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         contact = tracker.get_slot("handoff_contact")
-        audience = current_audience(tracker) or tracker.get_slot("handoff_audience")
+        turn = turn_context(tracker, shared())
+        audience = turn.audience or tracker.get_slot("handoff_audience")
+        turn = replace(turn, audience=audience)  # the form may have asked who is writing
         # Sealed when it waited in the tracker store since an earlier turn (steunpunt/sealed.py).
         description = unseal(tracker.get_slot("handoff_description")) or None
-        region = region_from_metadata(latest_metadata(tracker))
-        signal = Signal(kind="ticket", channel=tracker.get_latest_input_channel(), audience=audience,
-                        region=region, text=description,
-                        content_id=(topic_guess(tracker, 1) or [{}])[0].get("topic"),
-                        id=turn_signal_id(tracker.sender_id, tracker.events, "ticket"))
-        client = client_from_metadata(latest_metadata(tracker))
+        guess = topic_guess(tracker)
+
+        def signal(**fields: Any) -> Any:
+            return signal_for(turn, "ticket", text=description,
+                              content_id=(guess[:1] or [{}])[0].get("topic"), **fields)
+
         try:
-            if not await asyncio.to_thread(ticket_store().may_create, client):
-                await asyncio.to_thread(record, replace(signal, reason="limit"))
+            if not await asyncio.to_thread(ticket_store().may_create, turn.client):
+                await asyncio.to_thread(record, signal(reason="limit"))
                 dispatcher.utter_message(response="utter_handoff_failed",
                                          json_message={"type": "handoff_failed", "reason": "limit"})
                 return self.clear()
             ticket = await asyncio.to_thread(
                 ticket_store().create,
-                audience=audience, channel=tracker.get_latest_input_channel(),
-                topic_guess=topic_guess(tracker), transcript=transcript(tracker),
-                description=description, region=region,
+                audience=audience, channel=turn.channel,
+                topic_guess=guess, transcript=transcript(tracker),
+                description=description, region=turn.region,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception as error:  # noqa: BLE001 - never leave the user without a way to a person
             # An alarm for the operators, without anything the user typed.
             logger.error("ALARM: a handoff ticket could not be stored: %s", type(error).__name__)
-            await asyncio.to_thread(record, replace(signal, reason="failed"))
+            await asyncio.to_thread(record, signal(reason="failed"))
             dispatcher.utter_message(response="utter_handoff_failed",
                                      json_message={"type": "handoff_failed"})
             return self.clear(keep_description=True)
-        await asyncio.to_thread(record, replace(signal, ticket=ticket.number))
-        facts = LIBRARY.facts(region)
+        await asyncio.to_thread(record, signal(ticket=ticket.number))
         facts = {"ticket": ticket.number, "code": ticket.code or "",
-                 "reactietijd": facts.get("steunpunt_reactietijd", ""),
-                 "bereikbaarheid": facts.get("steunpunt_bereikbaarheid", "")}
+                 "reactietijd": turn.facts.get("steunpunt_reactietijd", ""),
+                 "bereikbaarheid": turn.facts.get("steunpunt_bereikbaarheid", "")}
         response = "utter_handoff_confirm_code" if ticket.code else "utter_handoff_confirm_contact"
         dispatcher.utter_message(response=response, **facts, json_message={
             "type": "handoff", "ticket": ticket.number, "code": ticket.code})
@@ -215,18 +213,15 @@ class ActionCheckCode(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         typed = tracker.get_slot("ticket_code") or ""
-        client = client_from_metadata(latest_metadata(tracker))
+        turn = turn_context(tracker, shared())
         try:
-            found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id, client)
+            found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id,
+                                            turn.client)
         except Exception as error:  # noqa: BLE001 - a friendly reply, and no conversation in the log
             logger.error("code check failed: %s", type(error).__name__)
             found = CodeLookup(ticket=None, wait_seconds=CODE_FAIL_CLOSED_SECONDS)
         reason = "wait" if found.wait_seconds else ("not_found" if found.ticket is None else "found")
-        await asyncio.to_thread(record, Signal(
-            kind="code_check", reason=reason, channel=tracker.get_latest_input_channel(),
-            audience=current_audience(tracker),
-            region=region_from_metadata(latest_metadata(tracker)),
-            id=turn_signal_id(tracker.sender_id, tracker.events, "code_check")))
+        await asyncio.to_thread(record, signal_for(turn, "code_check", reason=reason))
         if found.wait_seconds:
             minutes = max(1, round(found.wait_seconds / 60))
             dispatcher.utter_message(response="utter_code_wait", minutes=minutes,

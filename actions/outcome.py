@@ -8,10 +8,11 @@ and a later signal log can record every outcome from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Iterable, Mapping, Optional, Tuple
+from typing import Collection, FrozenSet, Iterable, Mapping, Optional, Tuple
 
+from library import topic_for_intent
 from steunpunt import settings
-from library import AUDIENCE_PARENT, AUDIENCE_YOUTH, topic_for_intent
+from steunpunt.audience import AUDIENCE_PARENT, AUDIENCE_YOUTH
 
 # What the bot does this turn.
 ANSWER = "answer"
@@ -44,6 +45,24 @@ class Outcome:
     candidates: Tuple[str, ...] = ()
     reason: Optional[str] = None
     audience: Optional[str] = None
+    #: ANSWER: ask "ouder of jongere?" after it, instead of "Had je hier iets aan?".
+    ask_audience: bool = False
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What decide() must know of the content in this turn's region, as plain sets: the topics
+    it may serve now (valid and within their review date), the servable topics with a youth
+    wording of their own, and topics that only other regions have."""
+    servable: FrozenSet[str] = frozenset()
+    youth_wording: FrozenSet[str] = frozenset()
+    elsewhere: FrozenSet[str] = frozenset()
+
+
+def unservable_reason(topic: str, catalogue: Catalogue) -> str:
+    """Why a topic is not answered here: only another region has it, or it is being checked
+    (broken, missing or past its review date): never served as fact."""
+    return "not_in_region" if topic in catalogue.elsewhere else "being_checked"
 
 
 def plausible_topics(
@@ -79,35 +98,53 @@ def decide(
     known_topics: Collection[str],
     last_topic: Optional[str] = None,
     other_language: Optional[str] = None,
+    catalogue: Optional[Catalogue] = None,
+    audience: Optional[str] = None,
+    audience_asked: bool = False,
 ) -> Outcome:
     """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
 
-    After an answer the bot asks whether it helped (pending "feedback"); a yes or no then
-    counts for `last_topic`, and any other message is simply the next question. A message
-    plainly in another language (`other_language`, see actions/language.py) is not answered
-    with Dutch content: the user is told the assistant speaks Dutch and offered a person."""
+    `known_topics`: the topics servable in this turn's region (`catalogue.servable` when a
+    catalogue is given; evaluation scripts pass just these). An asked topic that cannot be
+    served is an offer of a person, with the reason. After an answer the bot asks whether it
+    helped (pending "feedback"), or first who it talks to when the answer has a youth wording
+    and the audience is unknown and was not asked yet; a yes or no then counts for
+    `last_topic`, and any other message is simply the next question. A message plainly in
+    another language (`other_language`, see steunpunt/language.py) is not answered with Dutch
+    content: the user is told the assistant speaks Dutch and offered a person."""
+    catalogue = catalogue or Catalogue(servable=frozenset(known_topics))
+    servable = catalogue.servable
     if other_language:
         return Outcome(HANDOFF_OFFER, reason="other_language")
     feedback_for = last_topic if pending == PENDING_FEEDBACK else None
     topic = topic_for_intent(intent)
     if topic is not None:
-        return Outcome(ANSWER, content_id=topic)
+        if topic not in servable:
+            return Outcome(HANDOFF_OFFER, reason=unservable_reason(topic, catalogue), content_id=topic)
+        return Outcome(ANSWER, content_id=topic, ask_audience=(
+            audience is None and topic in catalogue.youth_wording and not audience_asked))
     if intent == FALLBACK_INTENT:
-        candidates = plausible_topics(ranking, known_topics)
+        candidates = plausible_topics(ranking, servable)
         if candidates:
             return Outcome(CLARIFY, candidates=candidates)
         return Outcome(HANDOFF_OFFER, reason="not_understood")
     if intent in AUDIENCE_INTENTS:
-        return Outcome(SET_AUDIENCE, audience=AUDIENCE_INTENTS[intent])
+        chosen = AUDIENCE_INTENTS[intent]
+        # The last answer again, now in the youth wording, when there is one.
+        again = (last_topic if chosen == AUDIENCE_YOUTH and last_topic in catalogue.youth_wording
+                 else None)
+        return Outcome(SET_AUDIENCE, audience=chosen, content_id=again)
+    # A handoff shows how to reach the steunpunt directly when that text can be served.
+    contact = CONTACT_TOPIC if CONTACT_TOPIC in servable else None
     if intent == "ask_human":
-        return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="asked")
+        return Outcome(HANDOFF, content_id=contact, reason="asked")
     if intent == "not_helpful":
         if feedback_for:
             return Outcome(FEEDBACK, content_id=feedback_for, reason="negative")
         return Outcome(HANDOFF_OFFER, reason="not_helpful")
     if intent == "affirm":
         if pending == PENDING_HANDOFF_OFFER:
-            return Outcome(HANDOFF, content_id=CONTACT_TOPIC, reason="accepted_offer")
+            return Outcome(HANDOFF, content_id=contact, reason="accepted_offer")
         if feedback_for:
             return Outcome(FEEDBACK, content_id=feedback_for, reason="positive")
         return Outcome(PROMPT)

@@ -25,13 +25,11 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
-from actions.audience import audience_from_metadata
-from channels.status import LIBRARY
-from signals.record import record
-from steunpunt.regions import region_from_metadata
-from signals.store import Signal
+from library import shared
+from signals.record import record, signal_for
 from steunpunt import clients, settings
 from steunpunt.clients import client_address
+from steunpunt.turn import TurnContext, build
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
@@ -80,13 +78,18 @@ UNAVAILABLE = ("Er ging bij mij iets mis, sorry. Probeer het over een paar minut
                "{steunpunt_email}.")
 
 
-def unavailable_text(region: Optional[str] = None) -> str:
+def unavailable_text(turn: TurnContext) -> str:
     """What a user reads when the assistant could not answer (action server down, an error):
-    never silence, always the way to a person (the region's facts, read by the Rasa process's
-    one content library)."""
+    never silence, always the way to a person (the region's facts)."""
     facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
-             **LIBRARY.facts(region)}
+             **turn.facts}
     return UNAVAILABLE.format(**facts)
+
+
+def message_context(message: UserMessage) -> TurnContext:
+    """The turn context of a message at the door, before NLU (steunpunt/turn.py)."""
+    return build(channel=message.input_channel, sender_id=message.sender_id,
+                 metadata=message.metadata, library=shared(), text=message.text)
 
 
 def _sent(output: Any) -> int:
@@ -106,8 +109,12 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
         text = clean_text(message.text)
         text = as_typed(text) if text else text
         refused = rejection(text)
+        message.text = text if refused is None else None
+        turn = message_context(message)
+        if turn.region != (message.metadata or {}).get("region"):
+            # resolved once, here: the actions read a known region id
+            message.metadata = {**(message.metadata or {}), "region": turn.region}
         if refused is None:
-            message.text = text
             before = _sent(message.output_channel)
             try:
                 return await asyncio.wait_for(on_new_message(message), settings.TURN_SECONDS)
@@ -118,16 +125,13 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
                 if _sent(message.output_channel) == before:
                     logger.error("no reply was sent for a message; told the user to try again")
                     await message.output_channel.send_response(message.sender_id, {
-                        "text": unavailable_text(region_from_metadata(message.metadata)),
+                        "text": unavailable_text(turn),
                         "custom": {"type": "error", "reason": "unavailable"}})
         reply, reason = refused
         await message.output_channel.send_response(message.sender_id, {
             "text": reply, "custom": {"type": "input_rejected", "reason": reason}})
         # Refused before NLU, so no action runs: this is the turn's one signal (no text).
-        await asyncio.to_thread(record, Signal(
-            kind="input_rejected", reason=reason, channel=message.input_channel,
-            audience=audience_from_metadata(message.metadata),
-            region=region_from_metadata(message.metadata)))
+        await asyncio.to_thread(record, signal_for(turn, "input_rejected", reason=reason))
 
     return guarded
 

@@ -14,9 +14,7 @@ from typing import Optional, Tuple
 from urllib.parse import urlparse
 
 TOPIC_INTENT_PREFIX = "info_"
-AUDIENCE_PARENT = "ouder"
-AUDIENCE_YOUTH = "jongere"
-AUDIENCES = (AUDIENCE_PARENT, AUDIENCE_YOUTH)
+from steunpunt.audience import AUDIENCE_PARENT, AUDIENCE_YOUTH, AUDIENCES
 
 #: The regional section: only in a region's files, shown under the answer as regional.
 REGIONAL = "regio"

@@ -10,10 +10,11 @@ import hashlib
 import hmac
 import logging
 from dataclasses import replace
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from signals.store import Signal, SignalStore
 from steunpunt import settings
+from steunpunt.turn import TurnContext
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +50,45 @@ def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequenc
                  for r in ranked[:limit] if r.get("name"))
 
 
-def turn_signal_id(sender_id: str, events: Iterable[Mapping[str, Any]], kind: str) -> str:
+def turn_signal_id(sender_id: str, turn: Sequence[Any], kind: str) -> str:
     """The id of this turn's signal of `kind`, the same each time the turn is carried out.
 
     When a Rasa process dies after the action server registered a turn but before the turn was
     saved, the user's retry is the same turn again (same conversation session, same number of
-    user messages in it): it gets the same id and is stored once. The id is an HMAC with the
+    user messages in it): it gets the same id and is stored once. `turn` is the context's
+    (session start, user messages) pair (actions/context.py). The id is an HMAC with the
     deployment's secret, so ids of one conversation cannot be linked to each other or to the
     sender."""
+    session, number = turn
+    digest = hmac.new(settings.secret_key(), f"signal:{sender_id}:{session}:{number}:{kind}".encode(),
+                      hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def turn_of(events: Iterable[Mapping[str, Any]]) -> Tuple[Any, int]:
+    """Which turn of its conversation session a tracker's latest message is: (the session's
+    start time, the number of user messages since), the key of `turn_signal_id`."""
     events = list(events)
     starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
     first = starts[-1] if starts else 0  # Rasa sends a session's events; sessions restart the count
     session = events[first].get("timestamp") if events else None
-    turn = sum(1 for event in events[first:] if event.get("event") == "user")
-    digest = hmac.new(settings.secret_key(), f"signal:{sender_id}:{session}:{turn}:{kind}".encode(),
-                      hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return session, sum(1 for event in events[first:] if event.get("event") == "user")
+
+
+def signal_for(turn: TurnContext, kind: str, *, reason: Optional[str] = None,
+               content_id: Optional[str] = None, candidates: Sequence[str] = (),
+               ranking: Iterable[Mapping[str, Any]] = (), text: Optional[str] = None,
+               ticket: Optional[str] = None) -> Signal:
+    """The one way a turn becomes a signal: what happened (kind, reason, topic, candidates, the
+    classifier's top intents), where (channel, region, audience) and the unredacted text worth
+    keeping (`record` redacts it). A turn of the action server gets a stable id (retries are
+    stored once); a message refused at the door gets a random one."""
+    return Signal(
+        kind=kind, reason=reason, content_id=content_id, candidates=tuple(candidates),
+        intents=top_intents(ranking), channel=turn.channel, audience=turn.audience,
+        region=turn.region, ticket=ticket, text=text,
+        id=turn_signal_id(turn.sender_id, turn.turn, kind) if turn.turn else None,
+    )
 
 
 _store: Optional[SignalStore] = None

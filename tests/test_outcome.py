@@ -109,7 +109,7 @@ def test_a_message_in_another_language_gets_the_offer_of_a_person_not_dutch_cont
     ("Mijn zoon heeft een OPP, what now?", None), ("help", None),
 ])
 def test_only_plainly_other_languages_are_recognised(text, language):
-    from actions.language import other_language
+    from steunpunt.language import other_language
 
     assert other_language(text) == language
 
@@ -119,7 +119,7 @@ def test_no_dutch_training_or_evaluation_question_is_taken_for_another_language(
 
     import yaml
 
-    from actions.language import other_language
+    from steunpunt.language import other_language
 
     texts = []
     for path in glob.glob(str(ROOT / "data" / "nlu" / "*.yml")):

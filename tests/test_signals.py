@@ -129,21 +129,21 @@ def test_signals_keep_only_the_hour_and_a_random_id(store):
 def test_a_turn_carried_out_twice_is_one_signal_and_turn_ids_link_nothing(store, monkeypatch):
     """A Rasa process killed after the action registered the turn, before the turn was saved:
     the user's retry reaches the action server with the same events again."""
-    from signals.record import record, turn_signal_id
+    from signals.record import record, turn_of, turn_signal_id
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "s" * 40)
     session = [{"event": "session_started", "timestamp": 100.0}]
     first_turn = session + [{"event": "user", "text": "hoi"}]
     second_turn = first_turn + [{"event": "bot"}, {"event": "user", "text": "wat is een tlv"}]
-    key = turn_signal_id("chat-1", second_turn, "answer")
+    key = turn_signal_id("chat-1", turn_of(second_turn), "answer")
     for _ in range(2):
         assert record(Signal(kind="answer", region="standaard", id=key), store=store)
     assert len(store.rows()) == 1
-    ids = {turn_signal_id("chat-1", first_turn, "answer"), key, turn_signal_id("chat-1", second_turn, "ticket"),
-           turn_signal_id("chat-2", second_turn, "answer"),
+    ids = {turn_signal_id("chat-1", turn_of(first_turn), "answer"), key, turn_signal_id("chat-1", turn_of(second_turn), "ticket"),
+           turn_signal_id("chat-2", turn_of(second_turn), "answer"),
            # a new session of the same conversation counts its turns again, under another id
-           turn_signal_id("chat-1", second_turn + [{"event": "session_started", "timestamp": 200.0},
-                                                    {"event": "user", "text": "hoi"}], "answer")}
+           turn_signal_id("chat-1", turn_of(second_turn + [{"event": "session_started", "timestamp": 200.0},
+                                                            {"event": "user", "text": "hoi"}]), "answer")}
     assert len(ids) == 5 and all(len(i) == 32 and "chat" not in i for i in ids)
 
 

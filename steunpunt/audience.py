@@ -2,17 +2,18 @@
 
 The website widget sends `{"audience": "ouder"|"jongere"}` as message metadata. Otherwise the
 text often says it plainly ("mijn zoon", "ik zit in 2 havo"); only when it does not, the bot
-asks once, when an answer has a youth wording, and remembers the reply in a slot.
+asks once, when an answer has a youth wording, and remembers the reply in a slot. Pure
+functions on text and metadata: the turn context (steunpunt/turn.py) uses them on either side
+of Rasa, and nothing here knows Rasa.
 """
 from __future__ import annotations
 
 import re
 from typing import Any, Mapping, Optional
 
-from rasa_sdk import Tracker
-
-from library import AUDIENCE_PARENT, AUDIENCE_YOUTH
-
+#: Who the bot talks to. The content's sections use the same names (library/model.py).
+AUDIENCE_PARENT = "ouder"
+AUDIENCE_YOUTH = "jongere"
 AUDIENCES = (AUDIENCE_PARENT, AUDIENCE_YOUTH)
 
 
@@ -22,14 +23,6 @@ def audience_from_metadata(metadata: Any) -> Optional[str]:
         return None
     value = metadata.get("audience")
     return value if value in AUDIENCES else None
-
-
-def latest_metadata(tracker: Tracker) -> Optional[Mapping]:
-    """Metadata of the latest user message (Rasa keeps it on the user event)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return event.get("metadata")
-    return None
 
 
 #: Plain statements of a parent about their child, or of a pupil about themselves. Only
@@ -68,16 +61,3 @@ def audience_in_reply(text: Optional[str]) -> Optional[str]:
     if re.search(r"leerling|jongere|scholier|student|\bklas\b|\bgroep\b|ik ben \d+", words):
         return AUDIENCE_YOUTH
     return None
-
-
-def latest_text(tracker: Tracker) -> Optional[str]:
-    message = tracker.latest_message or {}
-    text = message.get("text")
-    return None if not text or text.startswith("/") else text  # a button says nothing
-
-
-def current_audience(tracker: Tracker) -> Optional[str]:
-    """The audience the widget sent with this message, else the one remembered in the slot,
-    else what this message plainly says."""
-    return (audience_from_metadata(latest_metadata(tracker)) or tracker.get_slot("audience")
-            or audience_in_text(latest_text(tracker)))

@@ -1,0 +1,57 @@
+"""The action server's side of the turn context: built once per action call from the tracker.
+
+The only place in actions/ that reads message metadata or the latest message: everything
+after it gets the `TurnContext` (steunpunt/turn.py) and the few NLU facts of the turn.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional
+
+from rasa_sdk import Tracker
+
+from library import ContentLibrary
+from signals.record import turn_of
+from steunpunt.turn import TurnContext, build
+
+
+def latest_metadata(tracker: Tracker) -> Optional[Mapping]:
+    """Metadata of the latest user message (Rasa keeps it on the user event)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("metadata")
+    return None
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What NLU made of the latest message."""
+    text: Optional[str]
+    intent: Optional[str]
+    ranking: List[Dict[str, Any]]
+
+
+def understood(tracker: Tracker) -> Understood:
+    message = tracker.latest_message or {}
+    return Understood(text=message.get("text"), intent=(message.get("intent") or {}).get("name"),
+                      ranking=list(message.get("intent_ranking") or []))
+
+
+def turn_context(tracker: Tracker, library: ContentLibrary) -> TurnContext:
+    """This turn's context: channel, conversation, region and its facts, audience (declared,
+    remembered in the slot, or plain in the text), client and language."""
+    return build(
+        channel=tracker.get_latest_input_channel(),
+        sender_id=tracker.sender_id,
+        metadata=latest_metadata(tracker),
+        library=library,
+        text=(tracker.latest_message or {}).get("text"),
+        remembered_audience=tracker.get_slot("audience"),
+        turn=turn_of(tracker.events),
+    )
+
+
+def question_before(tracker: Tracker) -> Optional[str]:
+    """The user's message before the latest one: the question a "nee" or "ja" replies to."""
+    texts = [e.get("text") for e in tracker.events if e.get("event") == "user"]
+    return texts[-2] if len(texts) >= 2 else None
