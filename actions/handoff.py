@@ -114,7 +114,7 @@ class ValidateHandoffForm(FormValidationAction):
         if audience == AUDIENCE_YOUTH:
             return ["handoff_description"]  # youths are never asked for contact data
         # Contact data last: it arrives in the turn that makes the ticket, so it never has to
-        # wait in Rasa's tracker store (which scrubs it: store/rasa_trackers.py).
+        # wait in Rasa's tracker store (which scrubs it: store/tracker_store.py).
         return ["handoff_description", "handoff_contact"]
 
     def validate_handoff_audience(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
