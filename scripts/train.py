@@ -20,12 +20,24 @@ MODELS = ROOT / "models"
 PIPELINE_FILE = ROOT / "build" / "spacy" / "pipeline.json"
 EFFECTIVE_CONFIG = ROOT / "build" / "config.yml"
 KEEP_MODELS = 3
+#: Generated before each training: the topic intents and rules (library/training.py).
+TRAINING_DIR = ROOT / "build" / "training"
+
+
+def training_paths() -> tuple:
+    """(domain folder, data paths) for `rasa train` and `rasa data validate`: domain.yml plus
+    the topic intents, data/ plus the topic rules, all written anew from content/."""
+    from library.training import write_training_files
+
+    domain, rules = write_training_files(ROOT, TRAINING_DIR)
+    return domain, [ROOT / "data", rules]
 
 
 def training_inputs() -> list[Path]:
     # the classifier's code too: a change to it must retrain, not reuse an older model
-    return [EFFECTIVE_CONFIG, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml")),
-            *sorted((ROOT / "classifier").glob("*.py"))]
+    domain, data = training_paths()
+    return [EFFECTIVE_CONFIG, *sorted(domain.glob("*.yml")), *sorted((ROOT / "data").rglob("*.yml")),
+            *data[1:], *sorted((ROOT / "classifier").glob("*.py"))]
 
 
 def fingerprint(pipeline_id: str) -> str:
@@ -58,8 +70,9 @@ def train() -> Path:
         return target
     print(f"[train] training {target.relative_to(ROOT)} ...", file=sys.stderr)
     rasa = Path(sys.executable).with_name("rasa")
-    command = [str(rasa), "train", "--config", str(EFFECTIVE_CONFIG), "--domain", "domain.yml",
-               "--data", "data", "--out", str(MODELS), "--fixed-model-name", target.name[:-7]]
+    domain, data = training_paths()
+    command = [str(rasa), "train", "--config", str(EFFECTIVE_CONFIG), "--domain", str(domain),
+               "--data", *map(str, data), "--out", str(MODELS), "--fixed-model-name", target.name[:-7]]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr)
     if result.returncode != 0 or not target.exists():

@@ -34,8 +34,28 @@ def topic_ids():
 
 
 @pytest.fixture(scope="module")
-def domain_intents():
-    return set(load("domain.yml")["intents"])
+def training(tmp_path_factory):
+    """The domain and rules as training sees them: domain.yml and data/ plus what
+    library/training.py generates from the topic files."""
+    from library.training import write_training_files
+
+    return write_training_files(ROOT, tmp_path_factory.mktemp("training"))
+
+
+@pytest.fixture(scope="module")
+def domain_intents(training):
+    domain_dir, _ = training
+    return {i for path in domain_dir.glob("*.yml") for i in yaml.safe_load(path.read_text())["intents"]}
+
+
+def test_topics_are_declared_once_in_content(training):
+    """No topic intent or topic rule is written by hand: adding a topic is its content file
+    plus its examples."""
+    assert not [i for i in load("domain.yml")["intents"] if topic_for_intent(i)]
+    assert not [r for r in load("data/rules.yml")["rules"] if topic_for_intent(r["steps"][0].get("intent"))]
+    domain_dir, rules = training
+    generated = yaml.safe_load(rules.read_text())["rules"]
+    assert len(generated) == len({i for i in yaml.safe_load((domain_dir / "topics.yml").read_text())["intents"]})
 
 
 def test_every_topic_has_an_intent_and_every_topic_intent_has_content(topic_ids, domain_intents):
@@ -59,10 +79,11 @@ def test_no_example_is_used_for_two_intents(examples):
             assert seen.setdefault(key, intent) == intent, f"{line!r}: {seen[key]} and {intent}"
 
 
-def test_every_topic_intent_is_routed_to_action_respond(domain_intents):
+def test_every_topic_intent_is_routed_to_action_respond(domain_intents, training):
+    rules = load("data/rules.yml")["rules"] + yaml.safe_load(training[1].read_text())["rules"]
     routed = {
         rule["steps"][0]["intent"]
-        for rule in load("data/rules.yml")["rules"]
+        for rule in rules
         if rule["steps"][1].get("action") == "action_respond"
     }
     assert {i for i in domain_intents if topic_for_intent(i)} <= routed

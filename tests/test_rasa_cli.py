@@ -27,7 +27,10 @@ def responses_used_by_actions():
 
 
 def test_rasa_data_validate_is_clean():
-    result = rasa("data", "validate", "--domain", "domain.yml", "--data", "data",
+    from scripts.train import training_paths
+
+    domain, data = training_paths()  # domain.yml and data/ with the topics' intents and rules
+    result = rasa("data", "validate", "--domain", str(domain), "--data", *map(str, data),
                   "--config", "config.yml", "--fail-on-warnings")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
