@@ -11,7 +11,7 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import Any, FrozenSet, Mapping, Optional
+from typing import Any, FrozenSet
 
 from steunpunt import settings
 
@@ -56,8 +56,3 @@ def resolve(value: Any) -> str:
 
 
 _logged: set = set()
-
-
-def region_from_metadata(metadata: Optional[Mapping]) -> str:
-    """The region the client named (message metadata `region`), else the default."""
-    return resolve(metadata.get("region") if isinstance(metadata, Mapping) else None)

@@ -79,11 +79,11 @@ def test_the_answer_says_which_part_is_regional(library):
 def test_unknown_region_ids_get_the_default_region_and_a_log_line(caplog, monkeypatch):
     monkeypatch.setattr(regions, "_logged", set())
     caplog.set_level(logging.WARNING)
-    assert regions.region_from_metadata({"region": "voorbeeld"}) == "voorbeeld"
-    assert regions.region_from_metadata({}) == settings.DEFAULT_REGION and not caplog.records
-    assert regions.region_from_metadata({"region": "bestaat-niet"}) == settings.DEFAULT_REGION
-    assert regions.region_from_metadata({"region": "<script>"}) == settings.DEFAULT_REGION
-    assert regions.region_from_metadata({"region": "bestaat-niet"}) == settings.DEFAULT_REGION
+    assert regions.resolve("voorbeeld") == "voorbeeld"
+    assert regions.resolve(None) == settings.DEFAULT_REGION and not caplog.records
+    assert regions.resolve("bestaat-niet") == settings.DEFAULT_REGION
+    assert regions.resolve("<script>") == settings.DEFAULT_REGION
+    assert regions.resolve("bestaat-niet") == settings.DEFAULT_REGION
     lines = [r.getMessage() for r in caplog.records]  # one line per unknown id, not per message
     assert len(lines) == 2 and "bestaat-niet" in lines[0] and "<script>" not in lines[1]
 
