@@ -9,12 +9,13 @@ from library.model import (
     AUDIENCE_PARENT, AUDIENCE_YOUTH, AUDIENCES, OFFICIAL_DOMAINS, PHASES, ContentError, Source,
     Topic, intent_for_topic, is_official, topic_for_intent,
 )
-from library.parse import load_facts, unfilled_facts
+from library.hours import OpeningHours
+from library.parse import read_region_file, unfilled_facts
 from library.render import answer_payload, blocks_text, text_blocks
 
 __all__ = [
     "AUDIENCES", "AUDIENCE_PARENT", "AUDIENCE_YOUTH", "ContentError", "ContentLibrary",
     "OFFICIAL_DOMAINS", "PHASES", "Source", "Topic", "answer_payload", "blocks_text",
-    "intent_for_topic", "is_official", "load_facts", "region_problems", "shared", "text_blocks",
+    "OpeningHours", "intent_for_topic", "is_official", "read_region_file", "region_problems", "shared", "text_blocks",
     "topic_for_intent", "unfilled_facts",
 ]

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 from library.model import ContentError, Topic
-from library.parse import apply_sections, load_facts, parse_topic, unfilled_facts
+from library.hours import OpeningHours
+from library.parse import apply_sections, parse_topic, read_region_file, unfilled_facts
 from steunpunt import clock, settings
 
 #: Said after an error when the last good version of the file is still being served.
@@ -27,6 +28,8 @@ class _Region:
     """One region's content as served: its facts and its version of every topic."""
     facts: Dict[str, str]
     topics: Dict[str, Topic]
+    #: Structured opening hours, when the region gives them (library/hours.py).
+    hours: Optional[OpeningHours] = None
 
 
 class ContentLibrary:
@@ -122,10 +125,10 @@ class ContentLibrary:
         before = self._regions.get(region)
         previous = before.topics if before else {}
         try:
-            facts = load_facts(regio_file)
+            facts, hours = read_region_file(regio_file)
         except ContentError as error:
             errors[regio_name] = str(error) + _KEPT
-            facts = dict(before.facts) if before else {}
+            facts, hours = (dict(before.facts), before.hours) if before else ({}, None)
         today = self.today()
         prefix = "" if folder is None else f"regions/{region}/"
         topics: Dict[str, Topic] = {}
@@ -172,7 +175,7 @@ class ContentLibrary:
         if folder is not None:
             topics = {topic_id: topic if topic.region else replace(topic, region=region)
                       for topic_id, topic in topics.items()}
-        return _Region(facts=facts, topics=topics)
+        return _Region(facts=facts, topics=topics, hours=hours)
 
     def _region(self, region: Optional[str]) -> _Region:
         self.refresh()
@@ -200,6 +203,10 @@ class ContentLibrary:
 
     def facts(self, region: Optional[str] = None) -> Dict[str, str]:
         return dict(self._region(region).facts)
+
+    def hours(self, region: Optional[str] = None) -> Optional[OpeningHours]:
+        """The region's structured opening hours, or None when it gives only a sentence."""
+        return self._region(region).hours
 
     def regions(self) -> List[str]:
         """The default region first, then every region folder."""

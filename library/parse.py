@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 import yaml
 
+from library.hours import OpeningHours, parse_hours
 from library.model import (
     AUDIENCE_PARENT, AUDIENCE_YOUTH, PHASES, REGIONAL, WHOLE, ContentError, Source, Topic,
     is_official,
@@ -24,6 +25,9 @@ _PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)\}")
 _SECTION = re.compile(r"^##[ \t]+(.+?)[ \t]*$", re.MULTILINE)
 _SECTIONS = {"ouders": AUDIENCE_PARENT, "jongeren": AUDIENCE_YOUTH, "in onze regio": REGIONAL}
 _LABEL_MAX = 40
+#: The structured opening hours in regio.yml, and the fact (placeholder) made from them.
+HOURS_KEY = "openingstijden"
+HOURS_TEXT = "steunpunt_bereikbaarheid"
 _RELATED_MIN, _RELATED_MAX = 2, 4
 
 
@@ -224,17 +228,26 @@ def fill_placeholders(text: str, facts: Dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda match: facts[match.group(1)], text)
 
 
-def load_facts(path: Path) -> Dict[str, str]:
-    """Read the regional facts file: a flat mapping of placeholder name to text."""
+def read_region_file(path: Path) -> Tuple[Dict[str, str], Optional[OpeningHours]]:
+    """Read a region's facts file: a flat mapping of placeholder name to text, plus optional
+    structured `openingstijden` (library/hours.py), from which the sentence
+    `steunpunt_bereikbaarheid` is made (one truth for the chat's availability and the texts)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ContentError(f"{path.name} kan niet gelezen worden: {error}") from None
-    if not isinstance(data, dict) or not all(
-        isinstance(key, str) and isinstance(value, (str, int)) for key, value in data.items()
-    ):
+    if not isinstance(data, dict):
         raise ContentError(f"{path.name} moet per regel 'naam: tekst' bevatten")
-    return {key: str(value).strip() for key, value in data.items()}
+    hours = parse_hours(data.pop(HOURS_KEY)) if HOURS_KEY in data else None
+    if not all(isinstance(key, str) and isinstance(value, (str, int)) for key, value in data.items()):
+        raise ContentError(f"{path.name} moet per regel 'naam: tekst' bevatten")
+    facts = {key: str(value).strip() for key, value in data.items()}
+    if hours is not None:
+        if HOURS_TEXT in facts:
+            raise ContentError(f"{path.name}: geef '{HOURS_KEY}' of '{HOURS_TEXT}', niet allebei "
+                               "(de zin wordt uit de openingstijden gemaakt)")
+        facts[HOURS_TEXT] = hours.sentence()
+    return facts, hours
 
 
 def unfilled_facts(facts: Dict[str, str]) -> List[str]:
