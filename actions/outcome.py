@@ -2,8 +2,8 @@
 
 Given what NLU understood and what the bot asked last, `decide` says what the bot does:
 answer a topic, ask which topic is meant, offer a person, or hand off. It is a pure function,
-so the action server, the evaluation script and the tests all use the very same decision,
-and a later signal log can record every outcome from here.
+so the action server, the evaluation tools and the tests all use the very same decision, and
+the turn's signal records exactly the outcome decided here (signals.record.signal_for).
 """
 from __future__ import annotations
 
