@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Dict, Iterator, List
 
@@ -26,6 +27,27 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET = "test-secret-key-for-tests-only-0123456789"
 RASA = Path(sys.executable).with_name("rasa")
 STARTUP_SECONDS = 300
+
+
+def _after_last_review() -> str:
+    """Noon (UTC) on the day after the newest `reviewed_on` of the real content: inside every
+    real topic's review period (checked, not yet due) for as long as the content is consistent,
+    and it moves along when editors renew the content."""
+    content = ROOT / "content"
+    reviewed = [line.split(":", 1)[1].split()[0]
+                for path in [*content.glob("topics/*.md"), *content.glob("regions/*/*/*.md")]
+                for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("reviewed_on:")]
+    return f"{date.fromisoformat(max(reviewed)) + timedelta(days=1)}T12:00:00"
+
+
+#: The time every process started here lives at (steunpunt.clock reads STEUNPUNT_FROZEN_NOW), so
+#: that no test or benchmark depends on the calendar: the real topics are always served.
+FROZEN_NOW = _after_last_review()
+
+
+def frozen_clock(env: Dict[str, str]) -> Dict[str, str]:
+    """`env` with the clock frozen at FROZEN_NOW, unless `env` freezes it at a time of its own."""
+    return {"STEUNPUNT_FROZEN_NOW": FROZEN_NOW, **env}
 
 
 def _ephemeral_start() -> int:
@@ -194,7 +216,7 @@ def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) ->
     for _attempt in range(3):  # another program may take the port first: then try the next
         port = free_port()
         errors = tempfile.TemporaryFile()  # a pipe nobody reads would block a chatty server
-        process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port)], env=env,
+        process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port)], env=frozen_clock(env),
                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
         if _accepts(process, port):
             break
@@ -234,13 +256,13 @@ def regions_with(workdir: Path, *extra: str) -> Path:
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""
     port, action_port, staff_port, site_port = free_port(), free_port(), free_port(), free_port()
-    env = {**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
+    env = frozen_clock({**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
            "STEUNPUNT_STAFF_PORT": str(staff_port), "STEUNPUNT_SITE_PORT": str(site_port),
            "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
            "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
            "STEUNPUNT_SECRET_KEY": TEST_SECRET,
            # every test client is 127.0.0.1: the per-client ticket limit has a test of its own
-           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000", **(extra_env or {})}
+           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000", **(extra_env or {})})
     env.pop("RASA_API_TOKEN", None)
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"
@@ -281,13 +303,13 @@ def scaled_assistant(workdir: Path, database_url: str, rasa: int = 2, actions: i
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
                               "no", "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, cwd=workdir)
     internal, port = free_range(2 + actions + rasa), free_port()
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": database_url,
+    env = frozen_clock({**os.environ, "STEUNPUNT_DATABASE_URL": database_url,
            "STEUNPUNT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/1", "STEUNPUNT_SECRET_KEY": TEST_SECRET,
            "STEUNPUNT_PORT": str(port), "STEUNPUNT_INTERNAL_PORT": str(internal),
            "STEUNPUNT_RASA_PROCESSES": str(rasa), "STEUNPUNT_ACTION_PROCESSES": str(actions),
            "STEUNPUNT_STAFF_PORT": str(free_port()), "STEUNPUNT_SITE_PORT": str(free_port()),
            "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "100000", "TICKET_LOCK_LIFETIME": "10",
-           **(extra_env or {})}
+           **(extra_env or {})})
     log = workdir / "scaled.log"
     base = f"http://127.0.0.1:{port}"
     try:

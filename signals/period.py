@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Optional
+
+from steunpunt import clock
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Period:
         if match := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
             year, month = int(match.group(1)), int(match.group(2))
             if 1 <= month <= 12:
-                return cls(date(year, month, 1), _month_end(year, month), f"{_MONTHS[month - 1]} {year}")
+                return cls(date(year, month, 1), _month_end(year, month), f"{clock.MONTHS[month - 1]} {year}")
         if re.fullmatch(r"\d{4}", text):
             year = int(text)
             return cls(date(year, 1, 1), date(year, 12, 31), str(year))
@@ -31,7 +33,7 @@ class Period:
 
     @classmethod
     def between(cls, since: Optional[date], until: Optional[date], today: Optional[date] = None) -> "Period":
-        until = until or today or datetime.now(timezone.utc).date()  # signals are stamped in UTC
+        until = until or today or clock.today()  # a day where the staff are (clock.day_range)
         since = since or until - timedelta(days=29)
         if since > until:
             raise ValueError("de begindatum ligt na de einddatum")
@@ -41,10 +43,6 @@ class Period:
     def last_month(cls, today: date) -> "Period":
         first = today.replace(day=1) - timedelta(days=1)
         return cls.parse(f"{first.year}-{first.month:02d}")
-
-
-_MONTHS = ("januari februari maart april mei juni juli augustus september oktober november "
-           "december").split()
 
 
 def _month_end(year: int, month: int) -> date:

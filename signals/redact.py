@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
+from steunpunt import clock
+
 KINDS = ("naam", "email", "telefoon", "bsn", "iban", "postcode", "adres", "geboortedatum",
          "woonplaats", "school", "url")
 
@@ -78,8 +80,8 @@ _STREET_SUFFIX = (r"(?:straat|laan|weg|plein|singel|gracht|kade|dijk|pad|hof|dre
 _ADDRESS = re.compile(
     r"\b(?:(?:[A-Za-zÀ-ÿ'-]+\s){0,3}[A-Za-zÀ-ÿ'-]*" + _STREET_SUFFIX + r")\s+\d{1,5}"
     r"(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?", re.IGNORECASE)
-_MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
-           "december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec")
+_MONTHS = "|".join(clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept",
+                                   "okt", "nov", "dec"))  # and the usual abbreviations
 _DATE = re.compile(
     r"\b(?:\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d{2}|\d{1,2}\s+(?:" + _MONTHS + r")\.?\s+(?:19|20)\d{2}"
     r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\b", re.IGNORECASE)
@@ -225,7 +227,7 @@ class Redactor:
         self._deduce = Deduce(load_base_config=False, config=str(_CONFIG))
         self._lexicon = _Lexicon()
         self._lock = threading.Lock()
-        self._year = (today or date.today()).year
+        self._year = (today or clock.today()).year
 
     # -- public ---------------------------------------------------------------------------------
     def redact(self, text: str) -> str:

@@ -19,7 +19,7 @@ from typing import Optional
 from sqlalchemy import create_engine, inspect, text
 
 from signals.store import SignalStore
-from steunpunt.clock import today as local_today
+from steunpunt.clock import day_start, today as local_today
 from steunpunt import settings
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def run(store: SignalStore, today: Optional[date] = None, tracker_db: Optional[s
     signal_days = settings.SIGNAL_RETENTION_DAYS if signal_days is None else signal_days
     tracker_days = settings.TRACKER_RETENTION_DAYS if tracker_days is None else tracker_days
     pruned_signals = store.prune(today - timedelta(days=signal_days))
-    cutoff = datetime.combine(today - timedelta(days=tracker_days), datetime.min.time())
+    cutoff = day_start(today - timedelta(days=tracker_days))  # a local day, as UTC
     events = prune_tracker_store(tracker_url(tracker_db or settings.TRACKER_DB), cutoff)
     log.info("retention: %d signals counted and deleted, %d tracker events deleted",
              pruned_signals, events)

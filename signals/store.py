@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from store.schema import group_decisions, signal_counts, signals, staff
-from steunpunt.clock import day_range, now
+from steunpunt.clock import day_range, day_start, now, to_local
 from store.tickets import in_regions
 
 #: Columns that say what happened, without text: what counts and retention keep.
@@ -57,6 +57,11 @@ def _hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
+def _day(stamp: datetime) -> date:
+    """The local day a signal belongs to, as in the periods that select it (clock.day_range)."""
+    return to_local(stamp).date()
+
+
 class SignalStore:
     """Signals in the database. A store made `for_regions` reads and counts only those
     regions' signals: analysts see, export and report their own regions."""
@@ -94,7 +99,7 @@ class SignalStore:
 
     def rows(self, since: Optional[date] = None, until: Optional[date] = None,
              kinds: Optional[Sequence[str]] = None, with_text: bool = False) -> List[Dict[str, Any]]:
-        """Signals in a period (dates inclusive, UTC), oldest first."""
+        """Signals in a period (local days, inclusive), oldest first."""
         query = select(signals).where(*self._mine()).order_by(signals.c.created_at, signals.c.id)
         start, end = day_range(since, until)
         if start:
@@ -120,7 +125,7 @@ class SignalStore:
         """Per day and kind: the signals still stored plus the counts kept of deleted ones."""
         tally: Counter = Counter()
         for row in self.rows(since, until):
-            tally[(row["created_at"].date(),) + tuple(row[f] or "" for f in COUNT_FIELDS)] += 1
+            tally[(_day(row["created_at"]),) + tuple(row[f] or "" for f in COUNT_FIELDS)] += 1
         query = select(signal_counts).where(*self._mine(signal_counts))
         if since:
             query = query.where(signal_counts.c.day >= since)
@@ -132,12 +137,13 @@ class SignalStore:
         return [Count(*key, count=n) for key, n in sorted(tally.items())]
 
     def prune(self, before: date) -> int:
-        """Delete signals from days before `before`, keeping their counts. Returns how many."""
-        cutoff = datetime.combine(before, datetime.min.time())
+        """Delete signals from (local) days before `before`, keeping their counts per local
+        day. Returns how many."""
+        cutoff = day_start(before)
         with self.engine.begin() as connection:
             old = connection.execute(select(signals).where(signals.c.created_at < cutoff)).mappings().all()
             tally: Counter = Counter(
-                (row["created_at"].date(),) + tuple(row[f] or "" for f in COUNT_FIELDS) for row in old)
+                (_day(row["created_at"]),) + tuple(row[f] or "" for f in COUNT_FIELDS) for row in old)
             for key, number in tally.items():
                 where = [signal_counts.c.day == key[0]] + [
                     getattr(signal_counts.c, f) == value for f, value in zip(COUNT_FIELDS, key[1:])]

@@ -22,6 +22,7 @@ from sanic.request import Request
 from library import shared
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
 from signals.store import SignalStore
+from steunpunt import clock
 from steunpunt.clients import client_address
 from store.accounts import Accounts
 from store.schema import ROLES, STATUSES
@@ -36,6 +37,7 @@ _templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).pa
                                               FileSystemLoader(SIGNAL_TEMPLATES)]),
                          autoescape=select_autoescape(["html"]))
 _templates.filters["ticket_number"] = ticket_number
+_templates.filters["local"] = lambda stamp, form="%d-%m-%Y %H:%M": clock.to_local(stamp).strftime(form) if stamp else ""
 HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",

@@ -1,10 +1,14 @@
 """Shared fixtures. The model is trained at most once per test run (scripts/train.py reuses
-a model whose inputs did not change); test.sh passes its path in STEUNPUNT_MODEL."""
+a model whose inputs did not change); test.sh passes its path in STEUNPUNT_MODEL.
+
+No test depends on the calendar: the whole run lives at `FROZEN_NOW` (the day after the real
+content's newest review), this process and every process it starts, and the review dates of
+fixture topics count from `TODAY`."""
 from __future__ import annotations
 
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,16 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+from servers import FROZEN_NOW  # noqa: E402  (scripts/ is on the path only from here)
+from steunpunt import clock  # noqa: E402
+
+#: The day every test lives on: the local day of FROZEN_NOW.
+TODAY = clock.to_local(datetime.fromisoformat(FROZEN_NOW)).date()
+#: A fixture topic's review dates: checked a while before TODAY, due well after it.
+REVIEWED_ON = TODAY - timedelta(days=90)
+REVIEW_BY = TODAY + timedelta(days=180)
+#: A review-by day that has passed on TODAY (yesterday): such a topic is being checked.
+OVERDUE = TODAY - timedelta(days=1)
 SHARED_TOPICS = ROOT.parent / "shared" / "topics.yml"
 #: The fourteen topics the issue on deeper content added: checked exactly like topics.yml.
 SHARED_MORE_TOPICS = ROOT.parent / "shared" / "topics-more.yml"
@@ -36,7 +50,7 @@ def required_topic_ids() -> list:
 
 
 def topic_text(topic_id: str, parent: str = "Tekst voor ouders.", youth: str | None = None,
-               reviewed_on: str = "2026-01-10", review_by: str = "2027-01-10",
+               reviewed_on: date | str = REVIEWED_ON, review_by: date | str = REVIEW_BY,
                url: str = "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs",
                phases: str = "[po, vo]", related: str | None = None) -> str:
     """A valid topic file's text, for tests that build their own content folder."""
@@ -60,7 +74,14 @@ def content_dir(tmp_path: Path):
     return topics, facts
 
 
-TODAY = date(2026, 6, 1)
+@pytest.fixture(scope="session", autouse=True)
+def frozen_clock():
+    """This process's clock stands still at FROZEN_NOW for the whole run, and so does that of
+    every command a test runs (they inherit the environment; scripts/servers.py freezes the
+    servers it starts as well)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("STEUNPUNT_FROZEN_NOW", FROZEN_NOW)
+        yield
 
 
 @pytest.fixture(autouse=True)

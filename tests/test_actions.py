@@ -7,7 +7,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from library import ContentLibrary
 from actions.respond import ActionRespond
-from conftest import TODAY, topic_text
+from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
+from steunpunt.clock import dutch_date
 from steunpunt import settings
 
 
@@ -37,7 +38,7 @@ def action(content_dir):
         topic_text("tlv-wat-is", "Een TLV is een besluit. Bel {steunpunt_telefoon}.",
                    youth="Een TLV is een briefje voor jou."))
     (topics / "tlv-aanvragen.md").write_text(topic_text("tlv-aanvragen", "De school vraagt aan."))
-    (topics / "oud.md").write_text(topic_text("oud", review_by="2026-05-31"))
+    (topics / "oud.md").write_text(topic_text("oud", review_by=OVERDUE))
     (topics / "steunpunt-contact.md").write_text(
         topic_text("steunpunt-contact", "Bel {steunpunt_telefoon}."))
     library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0)
@@ -48,10 +49,10 @@ def test_answer_comes_from_content_with_source_date_and_payload(action):
     messages, slots = run(action, tracker("info_tlv_wat_is", slots={"audience": "ouder"}))
     assert "Een TLV is een besluit. Bel [telefoonnummer]." in messages[0]["text"]
     assert "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs" in messages[0]["text"]
-    assert "10 januari 2026" in messages[0]["text"]
+    assert dutch_date(REVIEWED_ON) in messages[0]["text"]
     payload = payloads(messages)[0]
     assert payload["type"] == "answer" and payload["content_id"] == "tlv-wat-is"
-    assert payload["reviewed_on"] == "2026-01-10"
+    assert payload["reviewed_on"] == REVIEWED_ON.isoformat()
     assert payload["sources"] == [{"title": "Passend onderwijs",
                                    "url": "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs"}]
     assert slots["last_topic"] == "tlv-wat-is"

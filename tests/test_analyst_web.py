@@ -3,13 +3,15 @@ figures, groups and their decisions, CSV, draft NLU examples, and the report."""
 import csv
 import io
 import os
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import yaml
 
+from conftest import TODAY
 from servers import TEST_SECRET
 from signals.store import Signal, SignalStore
+from steunpunt import clock
 from store.db import engine_for
 from store.tickets import TicketStore
 from test_staff_web import PASSWORD, ROOT, Browser, create_account, staff_server
@@ -33,7 +35,7 @@ def site(tmp_path_factory):
                           contact=None)
     tickets.create(audience="ouder", channel="rest", topic_guess=[], transcript=[], description=None,
                    contact="ouder@voorbeeld.nl")
-    yesterday = datetime.utcnow() - timedelta(days=1)
+    yesterday = clock.now() - timedelta(days=1)  # the clock every process of the run shares
     groups = yaml.safe_load(FIXTURE.read_text())["groups"]
     for texts in groups.values():
         for text in texts:
@@ -91,14 +93,15 @@ def test_analysis_shows_figures_and_the_biggest_group_first(site):
     page = logged_in(site, "ali").request("GET", "/analyse")[2]
     assert "Uitkomst van de vragen" in page and "<svg" in page
     assert "tlv-wat-is" in page and "opp-wat-is" in page  # answers per topic, negative feedback
+    # the default period is the last 30 days up to today by the staff app's (frozen) clock
+    assert f'name="tot" type="date" value="{TODAY.isoformat()}"' in page
     first_group = page.index('id="groep-1"')
     assert "(10 vragen)" in page[first_group:first_group + 300]
 
 
 def test_periods_by_quarter_and_bad_periods(site):
     browser = logged_in(site, "ali")
-    today = datetime.utcnow().date()
-    assert browser.request("GET", f"/analyse?periode={today.year}-Q{(today.month - 1) // 3 + 1}")[0] == 200
+    assert browser.request("GET", f"/analyse?periode={TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}")[0] == 200
     assert browser.request("GET", "/analyse?periode=morgen")[0] == 400
     assert browser.request("GET", "/analyse?van=2026-13-01")[0] == 400
 

@@ -10,7 +10,7 @@ import pytest
 
 from library.parse import fill_placeholders, parse_topic
 from library import ContentError, ContentLibrary, intent_for_topic, topic_for_intent
-from conftest import ROOT, TODAY, topic_text
+from conftest import OVERDUE, REVIEW_BY, REVIEWED_ON, ROOT, TODAY, topic_text
 
 REGIO = {"steunpunt_telefoon": "[telefoonnummer]"}
 
@@ -33,7 +33,7 @@ def test_a_due_review_is_listed_by_the_content_check_without_failing_it(content_
     """Review dates pass while the code stays the same: a due review must show up in the check
     (and the status page), never turn CI red on a calendar date."""
     topics, facts = content_dir
-    (topics / "oud.md").write_text(topic_text("oud", reviewed_on="2026-01-10", review_by="2026-05-31"))
+    (topics / "oud.md").write_text(topic_text("oud", review_by=OVERDUE))
     (topics / "nieuw.md").write_text(topic_text("nieuw"))
     checked = subprocess.run([sys.executable, "-m", "library"], capture_output=True, text=True,
                              env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
@@ -141,9 +141,9 @@ def test_a_valid_file_parses_with_both_audiences():
     (lambda t: t.replace("## Ouders", "## Ouderz"), "onbekende kop"),
     (lambda t: t.replace("https://www.rijksoverheid", "http://www.rijksoverheid"), "https"),
     (lambda t: t.replace("www.rijksoverheid.nl", "example.com"), "officiële"),
-    (lambda t: t.replace("reviewed_on: 2026-01-10", "reviewed_on: 2027-01-10"), "toekomst"),
-    (lambda t: t.replace("review_by: 2027-01-10", "review_by: 2025-01-10"), "review_by"),
-    (lambda t: t.replace("review_by: 2027-01-10", "review_by: morgen"), "datum"),
+    (lambda t: t.replace(f"reviewed_on: {REVIEWED_ON}", f"reviewed_on: {TODAY + timedelta(days=1)}"), "toekomst"),
+    (lambda t: t.replace(f"review_by: {REVIEW_BY}", f"review_by: {REVIEWED_ON}"), "review_by"),
+    (lambda t: t.replace(f"review_by: {REVIEW_BY}", "review_by: morgen"), "datum"),
     (lambda t: t.replace("Tekst voor ouders.", "Bel {onbekend}."), "plaatshouder"),
     (lambda t: t.replace("Tekst voor ouders.", ""), "leeg"),
 ])

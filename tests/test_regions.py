@@ -8,7 +8,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from actions.replies import answer
 from library import answer_payload
 from servers import TEST_SECRET, python_module
 from signals.store import Signal, SignalStore
-from steunpunt import regions, settings
+from steunpunt import clock, regions, settings
 from store.db import engine_for
 from store.tickets import TicketStore
 from test_staff_web import PASSWORD, Browser, create_account
@@ -108,6 +108,13 @@ def test_the_content_check_passes_with_the_example_region(content_copy):
     assert "[voorbeeld] 41 onderwerpen in orde, waarvan 3 met regionale tekst" in checked.stdout
 
 
+def due_the_day_it_was_checked(path):
+    """Set a file's review_by to its own reviewed_on (whatever dates the content has now)."""
+    text = path.read_text()
+    reviewed_on = re.search(r"(?m)^reviewed_on:\s*(\S+)", text).group(1)
+    path.write_text(re.sub(r"(?m)^review_by:.*$", f"review_by: {reviewed_on}", text))
+
+
 @pytest.mark.parametrize("breaks, message", [
     (lambda r: (r / "topics" / "tlv-aanvragen.md").write_text(
         (r / "topics" / "tlv-aanvragen.md").read_text().replace(
@@ -121,8 +128,7 @@ def test_the_content_check_passes_with_the_example_region(content_copy):
     (lambda r: (r / "sections" / "bestaat-niet.md").write_text(
         (r / "sections" / "mdo-wat-is.md").read_text().replace("id: mdo-wat-is", "id: bestaat-niet")),
      "regions/voorbeeld/sections/bestaat-niet.md: er is geen onderwerp 'bestaat-niet'"),
-    (lambda r: (r / "sections" / "mdo-wat-is.md").write_text(
-        (r / "sections" / "mdo-wat-is.md").read_text().replace("review_by: 2027-05-30", "review_by: 2026-01-01")),
+    (lambda r: due_the_day_it_was_checked(r / "sections" / "mdo-wat-is.md"),
      "regions/voorbeeld/sections/mdo-wat-is.md: 'review_by' moet na 'reviewed_on' liggen"),
 ])
 def test_the_content_check_finds_what_is_wrong_in_a_region(content_copy, breaks, message):
@@ -165,7 +171,7 @@ def tenants(tmp_path_factory):
                        transcript=[{"from": "user", "text": story, "time": 1}], description=story,
                        contact=None, region=region)
     signals = SignalStore(engine)
-    yesterday = datetime.utcnow() - timedelta(days=1)
+    yesterday = clock.now() - timedelta(days=1)  # the clock every process of the run shares
     for region in (settings.DEFAULT_REGION, "voorbeeld"):
         for _ in range(3):
             signals.add(Signal(kind="handoff_offer", reason="out_of_scope", region=region,
@@ -266,8 +272,9 @@ def test_the_signals_command_exports_and_reports_per_region_or_national(tenants,
 
     mine = run("export", "--region", "voorbeeld")
     assert "vakantiedagen in voorbeeld" in mine and f"in {settings.DEFAULT_REGION}" not in mine
-    assert "regio voorbeeld" in run("report", "--period", str(datetime.utcnow().year), "--region", "voorbeeld")
-    assert "(landelijk)" in run("report", "--period", str(datetime.utcnow().year))
+    year = str(clock.today().year)
+    assert "regio voorbeeld" in run("report", "--period", year, "--region", "voorbeeld")
+    assert "(landelijk)" in run("report", "--period", year)
 
 
 # --- pages per region ------------------------------------------------------------------------

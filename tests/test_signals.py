@@ -229,6 +229,20 @@ def test_retention_turns_old_signals_into_counts_and_reports_still_add_up(store,
     assert overview(store, period).questions == 4
 
 
+def test_retention_keeps_a_signal_in_the_local_day_and_month_it_was_asked_in(store, tmp_path):
+    """00:30 on 1 April in Utrecht is 31 March in UTC: April's report counts it, before and
+    after retention turned it into a count."""
+    from signals import retention
+    from signals.stats import overview
+
+    store.add(Signal(kind="answer", region="standaard", content_id="tlv-wat-is"), at=datetime(2025, 3, 31, 22, 30))
+    march, april = Period.parse("2025-03"), Period.parse("2025-04")
+    assert (overview(store, march).questions, overview(store, april).questions) == (0, 1)
+    assert retention.run(store, today=date(2026, 11, 29), tracker_db=str(tmp_path / "none.db")).signals == 1
+    assert store.rows() == []
+    assert (overview(store, march).questions, overview(store, april).questions) == (0, 1)
+
+
 def test_retention_deletes_old_conversation_events_from_the_tracker_store(tmp_path):
     from sqlalchemy import create_engine, text
 

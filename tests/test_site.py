@@ -14,9 +14,10 @@ from library import PHASES, ContentError, ContentLibrary
 from library.parse import parse_topic
 from actions.replies import answer
 from library import answer_payload, blocks_text, text_blocks
-from conftest import TODAY, topic_text
+from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
 from servers import python_module
 from steunpunt import settings
+from steunpunt.clock import dutch_date
 from website import pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,7 +138,7 @@ def site_with_content(tmp_path_factory):
         phases="[po, po-vo, vo]", related="[overstap, oud]"))
     (topics / "overstap.md").write_text(topic_text("overstap", "Naar de middelbare school.",
                                                    phases="[po-vo]"))
-    (topics / "oud.md").write_text(topic_text("oud", "Verouderde tekst.", review_by="2026-05-31"))
+    (topics / "oud.md").write_text(topic_text("oud", "Verouderde tekst.", review_by=OVERDUE))
     (folder / "regio.yml").write_text('steunpunt_telefoon: "[telefoonnummer]"\nsteunpunt_email: "[e-mail]"\n')
     env = {**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
            "STEUNPUNT_REGIO_FILE": str(folder / "regio.yml")}
@@ -162,7 +163,7 @@ def test_a_topic_page_shows_the_answer_sources_date_and_related_escaped(site_wit
     assert status == 200
     assert "<li class=\"utrecht-unordered-list__item\">punt &lt;twee&gt;</li>" in html
     assert 'href="https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs"' in html
-    assert "Gecontroleerd op 10 januari 2026" in html
+    assert f"Gecontroleerd op {dutch_date(REVIEWED_ON)}" in html
     assert 'href="/ouders/overstap"' in html and "/ouders/oud" in html
     status, _, youth = get(site_with_content + "/jongeren/tlv-wat-is")
     assert status == 200 and "Een TLV is voor jou." in youth and "Een TLV is een besluit" not in youth

@@ -1,6 +1,6 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
 import http.client
-from datetime import datetime, timedelta
+from datetime import timedelta
 import os
 import re
 import subprocess
@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from servers import TEST_SECRET, python_module
+from steunpunt import clock
 from store.db import engine_for
 from store.tickets import TicketStore
 
@@ -269,7 +270,7 @@ def test_a_session_expires(app):
     browser.login()
     assert browser.request("GET", "/")[0] == 200
     with app["store"].engine.begin() as connection:
-        connection.execute(update(staff_sessions).values(expires_at=datetime.utcnow() - timedelta(minutes=1)))
+        connection.execute(update(staff_sessions).values(expires_at=clock.now() - timedelta(minutes=1)))
     assert browser.request("GET", "/")[0] == 303
 
 

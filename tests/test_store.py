@@ -202,7 +202,7 @@ def test_many_wrong_codes_elsewhere_never_lock_out_a_valid_code(store, caplog):
     from store import tickets as ticket_module
 
     ticket = new_ticket(store)
-    stamp = datetime.utcnow()
+    stamp = clock.now()
     for _ in range(ticket_module.CODE_GLOBAL_ALARM):
         throttle.record_failure(store.engine, "code:*", stamp)
     found = store.lookup_code(ticket.code, "own-conversation", "own-client")
