@@ -79,16 +79,48 @@ def signal_store() -> SignalStore:
     return _store
 
 
+def hide_working_codes(text: str, engine) -> str:
+    """Hide what redaction lets through of a ticket code but is one: a code of lower-case letters
+    only, typed as one word or two ("kwrtabcd", "kwrt abcd"), looks like Dutch words ("aanvraag",
+    "deze week"), so redaction hides it only when it is the code of a ticket (by its hash, in
+    the tickets table of the same database). When that cannot be checked, every such word goes.
+    Redaction has already hidden every code with a digit or written as shown."""
+    from sqlalchemy import select
+
+    from steunpunt.identifiers import detection_view, replace_spans
+    from store.codes import code_hash, code_spans, normalise
+    from store.schema import tickets
+
+    view = detection_view(text)
+    candidates = {}
+    for start, end in code_spans(view, every_spelling=True):
+        code = normalise(view[start:end])
+        if code:
+            candidates.setdefault(code_hash(code, settings.secret_key()), []).append((start, end, "code"))
+    if not candidates:
+        return text
+    try:
+        with engine.connect() as connection:
+            known = {row[0] for row in connection.execute(
+                select(tickets.c.code_hash).where(tickets.c.code_hash.in_(sorted(candidates))))}
+    except Exception as error:  # noqa: BLE001 - fail closed: hide them all
+        log.error("code check for a signal failed: %s", type(error).__name__)
+        known = set(candidates)
+    spans = [span for digest in known for span in candidates[digest]]
+    return replace_spans(text, spans) if spans else text
+
+
 def record(signal: Signal, store: Optional[SignalStore] = None) -> bool:
     """Redact the text and store the signal. Never raises: a reply must not fail for a signal
     (the failure is logged, without the text)."""
     try:
+        store = store or signal_store()
         text = signal.text
         if text:
             from signals.redact import redact
 
-            text = redact(text[: settings.MAX_MESSAGE_CHARS])
-        (store or signal_store()).add(replace(signal, text=text))
+            text = hide_working_codes(redact(text[: settings.MAX_MESSAGE_CHARS]), store.engine)
+        store.add(replace(signal, text=text))
         return True
     except Exception as error:  # noqa: BLE001
         log.error("signal not stored (kind %s): %s", signal.kind, type(error).__name__)

@@ -54,6 +54,82 @@ def test_redaction_examples(redactor, text, leaked, kept):
         assert term in redacted, redacted
 
 
+@pytest.mark.parametrize("text, leaked", [
+    ("mijn code is K7MP-Q2XD, wat is de status?", ["K7MP", "Q2XD"]),
+    ("code k7mp q2xd werkt niet", ["k7mp", "q2xd"]),
+    ("ik typ K7MPQ2XD maar hij doet het niet", ["K7MPQ2XD"]),
+    ("code: k7.mp.q2.xd", ["k7.mp", "q2.xd"]),
+    ("kwrt-abcd is mijn code", ["kwrt", "abcd"]),            # letters only, as the bot shows it
+    ("mijn code K7MP–Q2XD of K7MP/Q2XD", ["K7MP", "Q2XD"]),  # an en dash, a slash: still readable
+    ("ADHD-2345 is de code", ["ADHD", "2345"]),             # starts like a field term
+    ("code Ｋ７ＭＰ－Ｑ２ＸＤ", ["Ｋ７ＭＰ", "K7MP", "Q2XD"]),   # full-width
+    ("volg me op @sanne_2010 of insta @daan.v", ["sanne_2010", "daan.v"]),
+    ("bel ０６１２３４５６７８ of ٠٦١٢٣٤٥٦٧٨", ["１２３４", "1234", "١٢٣٤"]),
+    ("bel 06\u200b12345678", ["12345678"]),
+    ("mail info [at] voorbeeld [dot] nl", ["voorbeeld"]),
+    ("mail: info(at)voorbeeld(punt)nl", ["voorbeeld"]),
+    ("mail jeroen at vriendenmail dot com", ["jeroen", "vriendenmail"]),
+    ("mail naar jan @ kentalis.nl", ["jan", "kentalis"]),
+])
+def test_codes_handles_disguised_e_mail_and_other_digits_are_redacted(redactor, text, leaked):
+    redacted = redactor.redact(text)
+    for part in leaked:
+        assert part not in redacted, redacted
+    assert "[" in redacted
+
+
+def test_words_that_look_like_codes_and_field_terms_are_kept(redactor):
+    text = "de aanvraag van deze week, 2 keer per week, groep 8, vraag SP-00042, SP-234567 en 3 havo"
+    assert redactor.redact(text) == text
+
+
+def test_a_working_code_never_reaches_the_analysts_whatever_its_spelling(store, monkeypatch):
+    """A code of letters only, typed in lower case ("kwrtabcd"), looks like a Dutch word; it is
+    hidden when it is a ticket's code (checked by hash), and kept when it is a word."""
+    from signals.record import record
+    from signals.store import iter_export
+    from store import tickets as ticket_module
+    from store.tickets import TicketStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setattr(ticket_module, "new_code", lambda: "KWRT-ABCD")
+    TicketStore(store.engine, TEST_SECRET.encode()).create(
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None)
+    typed = ["mijn code is kwrtabcd, is er al antwoord?", "kwrt abcd werkt niet", "KWRT ABCD",
+             "de aanvraag van deze week"]
+    for text in typed:
+        assert record(Signal(kind="handoff_offer", reason="not_understood", region="standaard", text=text),
+                      store=store)
+    exported = json.dumps(list(iter_export(store.rows())))
+    assert "kwrt" not in exported.lower() and "abcd" not in exported.lower()
+    assert exported.count("[code]") == 3 and "de aanvraag van deze week" in exported
+
+
+def test_codes_already_in_stored_signals_are_hidden_by_the_migration(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from store import db
+
+    url = f"sqlite:///{tmp_path / 'oud.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "store" / "migrations"))
+    config.attributes["url"] = url
+    command.upgrade(config, "0004")  # a database from before codes were redacted
+    engine = create_engine(url, future=True)
+    with engine.begin() as connection:
+        for key, said in (("a", "mijn code is K7MP-Q2XD, is er antwoord?"), ("b", "wat is een tlv")):
+            connection.execute(text("INSERT INTO signals (id, created_at, region, kind, text) "
+                                    "VALUES (:id, '2026-11-01 10:00:00', 'standaard', 'handoff_offer', :t)"),
+                               {"id": key, "t": said})
+    db.migrate(url)
+    with engine.connect() as connection:
+        texts = [row[0] for row in connection.execute(text("SELECT text FROM signals ORDER BY id"))]
+    assert texts == ["mijn code is [code], is er antwoord?", "wat is een tlv"]
+    engine.dispose()
+
+
 def test_bsn_needs_the_eleven_test(redactor):
     from signals.redact import bsn_valid
 
