@@ -356,6 +356,32 @@ def test_scrubbing_replaces_contact_data_codes_and_their_slots():
         assert scrub(events, start) == scrub(events)[start:], start
 
 
+def test_codes_and_contact_data_typed_outside_the_form_are_scrubbed_from_every_user_text():
+    from store.tracker_store import scrub
+
+    def said(text, **extra):
+        tokens = [[m.start(), m.end()] for m in __import__("re").finditer(r"\S+", text)]
+        return {"event": "user", "text": text, "parse_data": {
+            "text": text, "text_tokens": tokens, "intent": {"name": "have_code", "confidence": 0.9},
+            "entities": [{"entity": "code", "value": text, "start": 0, "end": len(text)}], **extra}}
+
+    events = [
+        said("ik heb een code K7MP-Q2XD"), said("code k7mp q2xd werkt niet"),
+        said("bel mij op 06 1234 5678 of mail ouder@voorbeeld.nl"),
+        said("mijn mail is ouder [at] voorbeeld [dot] nl, tel ０６１２３４５６７８"),
+        said("of +32 470 12 34 56"), said("wat is een TLV voor groep 8?"), said("/iam_parent"),
+    ]
+    cleaned = scrub(events)
+    stored = json.dumps(cleaned, ensure_ascii=False)
+    for secret in ("K7MP", "k7mp", "Q2XD", "1234 5678", "ouder@", "voorbeeld", "１２３４", "470 12"):
+        assert secret not in stored, secret
+    assert "text_tokens" not in stored  # offsets would show the shape of what was replaced
+    assert cleaned[0]["text"] == cleaned[0]["parse_data"]["text"] == "ik heb een code [code]"
+    assert cleaned[2]["text"] == "bel mij op [telefoon] of mail [email]"
+    assert [e["text"] for e in cleaned[-2:]] == ["wat is een TLV voor groep 8?", "/iam_parent"]
+    assert cleaned[0]["parse_data"]["intent"]["name"] == "have_code"
+
+
 def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     """Through Rasa's own save: two saves, the secret arrives in the second, after the form asked."""
     from rasa.shared.core.domain import Domain
@@ -374,9 +400,18 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     tracker.update(SlotSet("handoff_contact", "ouder@voorbeeld.nl"))
     tracker.update(BotUttered("Je code is: K7MP-Q2XD"))
     asyncio.run(store.save(tracker))
+    # Outside the form: a code from an earlier ticket and a phone number, with Rasa's token offsets.
+    typed = "ik had al code HJ4N-W8RT, bel 06-87654321"
+    tracker.update(SlotSet("requested_slot", None))
+    tracker.update(ActiveLoop(None))
+    tracker.update(UserUttered(typed, parse_data={"text": typed, "text_tokens": [[0, 2], [3, 6]],
+                                                  "intent": {"name": "have_code"}}))
+    asyncio.run(store.save(tracker))
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("trackers.db*"))
     assert b"ouder@voorbeeld.nl" not in stored and b"K7MP-Q2XD" not in stored
+    assert b"HJ4N" not in stored and b"87654321" not in stored and b"text_tokens" not in stored
     assert b"ik wil een medewerker" in stored and b"[contactgegevens]" in stored
+    assert b"ik had al code [code], bel [telefoon]" in stored
 
 
 def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_next_turn(tmp_path, monkeypatch):
