@@ -177,7 +177,7 @@ class ActionCreateTicket(Action):
                 ticket_store().create,
                 audience=audience, channel=tracker.get_latest_input_channel(),
                 topic_guess=topic_guess(tracker), transcript=transcript(tracker),
-                description=description, region=region,
+                description=description, region=region, conversation=tracker.sender_id,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception as error:  # noqa: BLE001 - never leave the user without a way to a person

@@ -49,20 +49,22 @@ def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequenc
                  for r in ranked[:limit] if r.get("name"))
 
 
-def turn_signal_id(sender_id: str, events: Iterable[Mapping[str, Any]], kind: str) -> str:
+def turn_signal_id(sender_id: str, events: Iterable[Mapping[str, Any]], kind: str,
+                   secret: Optional[bytes] = None) -> str:
     """The id of this turn's signal of `kind`, the same each time the turn is carried out.
 
     When a Rasa process dies after the action server registered a turn but before the turn was
     saved, the user's retry is the same turn again (same conversation session, same number of
     user messages in it): it gets the same id and is stored once. The id is an HMAC with the
     deployment's secret, so ids of one conversation cannot be linked to each other or to the
-    sender."""
+    sender; erasing a ticket computes them again from its conversations (store/conversations.py)
+    to blank those signals' texts."""
     events = list(events)
     starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
     first = starts[-1] if starts else 0  # Rasa sends a session's events; sessions restart the count
     session = events[first].get("timestamp") if events else None
     turn = sum(1 for event in events[first:] if event.get("event") == "user")
-    digest = hmac.new(settings.secret_key(), f"signal:{sender_id}:{session}:{turn}:{kind}".encode(),
+    digest = hmac.new(secret or settings.secret_key(), f"signal:{sender_id}:{session}:{turn}:{kind}".encode(),
                       hashlib.sha256)
     return digest.hexdigest()[:32]
 

@@ -190,6 +190,19 @@ def test_code_shows_status_and_staff_reply(store):
     assert events[0]["name"] == "ticket_code" and events[0]["value"] is None
 
 
+def test_a_ticket_and_a_code_check_remember_their_conversations_for_erasing(store):
+    from store.conversations import conversation_key
+    from store.schema import ticket_conversations
+    from sqlalchemy import select
+
+    made = run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, sender="chat-maker"))
+    code = made[0][0]["custom"]["code"]
+    run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": code}, sender="chat-reader"))
+    with store.engine.connect() as connection:
+        linked = [row.conversation for row in connection.execute(select(ticket_conversations))]
+    assert linked == [conversation_key(s, store.secret) for s in ("chat-maker", "chat-reader")]
+
+
 def test_the_code_form_reads_its_code_in_the_turn_and_the_tracker_store_keeps_none(store, tmp_path):
     """Rasa fills ticket_code from the reply, action_check_code reads it from the tracker in
     memory, and only then is the turn saved (scrubbed): the lookup works, the store has no code."""

@@ -233,7 +233,8 @@ def test_the_app_keeps_to_its_own_tracker_store_never_the_checkout_s(app):
 
 def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
     number = app["store"].create(audience="ouder", channel="rest", topic_guess=[], transcript=[
-        {"from": "user", "text": "Mijn zoon Daan", "time": 1}], description="Daan", contact="a@b.nl").number
+        {"from": "user", "text": "Mijn zoon Daan", "time": 1}], description="Daan", contact="a@b.nl",
+        conversation="chat-van-daan").number
     ticket_id = int(number[3:])
     browser = Browser(app["port"])
     browser.login()
@@ -243,6 +244,7 @@ def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
     assert browser.request("POST", f"/tickets/{ticket_id}/wissen", {"csrf": csrf, "zeker": "ja"})[0] == 303
     page = browser.request("GET", f"/tickets/{ticket_id}")[2]
     assert "zijn gewist" in page and "Daan" not in page and "a@b.nl" not in page
+    assert "chat-van-daan" not in senders(app["trackers"])  # the conversation is gone too
 
 
 def test_a_disabled_account_is_logged_out_at_once(app):
