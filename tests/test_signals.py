@@ -230,7 +230,8 @@ def test_export_command_prints_json_lines_for_the_period(tmp_path):
                      candidates=("tlv-wat-is", "tlv-geldigheid"), text="hoe lang [naam]"),
               at=datetime(2026, 10, 5, 9))
     store.add(Signal(kind="answer", region="standaard", content_id="opp-wat-is"), at=datetime(2026, 11, 5, 9))
-    env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "STEUNPUNT_VAR_DIR": str(tmp_path)}  # a bare environment: nothing else may default to var/
     done = subprocess.run([sys.executable, "-m", "signals", "export", "--since", "2026-10-01",
                            "--until", "2026-10-31"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -259,7 +260,7 @@ def test_report_command_writes_the_quarter_report(tmp_path):
                   at=datetime(2026, 11, 4, 9))
     out = tmp_path / "rapport.html"
     env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_VAR_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "signals", "report", "--period", "2026-Q4", "--out",
                            str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
