@@ -11,8 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from rasa_sdk import Tracker
 
 from library import ContentLibrary
-from signals.record import turn_of
-from steunpunt.turn import TurnContext, build
+from steunpunt.turn import TurnContext, build, turn_of
 
 
 def latest_metadata(tracker: Tracker) -> Optional[Mapping]:

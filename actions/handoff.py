@@ -176,7 +176,7 @@ class ActionCreateTicket(Action):
                 ticket_store().create,
                 audience=audience, channel=turn.channel,
                 topic_guess=guess, transcript=transcript(tracker),
-                description=description, region=turn.region,
+                description=description, region=turn.region, conversation=turn.sender_id,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception as error:  # noqa: BLE001 - never leave the user without a way to a person

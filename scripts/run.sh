@@ -4,6 +4,7 @@
 #   STEUNPUNT_PORT (5005), STEUNPUNT_ACTION_PORT (5055), STEUNPUNT_STAFF_PORT (5056),
 #   STEUNPUNT_SITE_PORT (5057), STEUNPUNT_SITE_ORIGINS (pages allowed to open a chat),
 #   STEUNPUNT_HOST (127.0.0.1), STEUNPUNT_DATABASE_URL (tickets; default SQLite in var/)
+#   STEUNPUNT_VAR_DIR (var/: the databases, the secret key and the conversations by default)
 #   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -12,8 +13,10 @@ PORT="${STEUNPUNT_PORT:-5005}"
 ACTION_PORT="${STEUNPUNT_ACTION_PORT:-5055}"
 HOST="${STEUNPUNT_HOST:-127.0.0.1}"
 export STEUNPUNT_ACTION_URL="http://$HOST:$ACTION_PORT/webhook"
-export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$ROOT/var/trackers.db}"
-mkdir -p "$ROOT/var"
+# var/ unless STEUNPUNT_VAR_DIR names another folder (the tests use a temporary one).
+VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"
+export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$VAR_DIR/trackers.db}"
+mkdir -p "$VAR_DIR"
 
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi

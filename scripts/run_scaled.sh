@@ -12,7 +12,7 @@
 #   STEUNPUNT_PORT (5005: nginx, the public port), STEUNPUNT_HOST (127.0.0.1),
 #   STEUNPUNT_RASA_PROCESSES (2), STEUNPUNT_ACTION_PROCESSES (2),
 #   STEUNPUNT_INTERNAL_PORT (7000: first of the internal ports, all on 127.0.0.1),
-#   STEUNPUNT_STAFF_PORT (5056), STEUNPUNT_SITE_PORT (5057).
+#   STEUNPUNT_STAFF_PORT (5056), STEUNPUNT_SITE_PORT (5057), STEUNPUNT_VAR_DIR (var/: nginx's files).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
@@ -29,7 +29,7 @@ NEXT="${STEUNPUNT_INTERNAL_PORT:-7000}"
 STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
 SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 ACTION_PROXY_PORT=$((NEXT++))
-VAR="$ROOT/var/nginx-$PORT"
+VAR="${STEUNPUNT_VAR_DIR:-$ROOT/var}/nginx-$PORT"
 mkdir -p "$VAR"
 
 # The database and Redis URLs, taken apart for Rasa's endpoint configuration.

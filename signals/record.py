@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from signals.store import Signal, SignalStore
 from steunpunt import settings
-from steunpunt.turn import TurnContext
+from steunpunt.turn import TurnContext, turn_signal_id
 
 log = logging.getLogger(__name__)
 
@@ -50,31 +50,6 @@ def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequenc
                  for r in ranked[:limit] if r.get("name"))
 
 
-def turn_signal_id(sender_id: str, turn: Sequence[Any], kind: str) -> str:
-    """The id of this turn's signal of `kind`, the same each time the turn is carried out.
-
-    When a Rasa process dies after the action server registered a turn but before the turn was
-    saved, the user's retry is the same turn again (same conversation session, same number of
-    user messages in it): it gets the same id and is stored once. `turn` is the context's
-    (session start, user messages) pair (actions/context.py). The id is an HMAC with the
-    deployment's secret, so ids of one conversation cannot be linked to each other or to the
-    sender."""
-    session, number = turn
-    digest = hmac.new(settings.secret_key(), f"signal:{sender_id}:{session}:{number}:{kind}".encode(),
-                      hashlib.sha256)
-    return digest.hexdigest()[:32]
-
-
-def turn_of(events: Iterable[Mapping[str, Any]]) -> Tuple[Any, int]:
-    """Which turn of its conversation session a tracker's latest message is: (the session's
-    start time, the number of user messages since), the key of `turn_signal_id`."""
-    events = list(events)
-    starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
-    first = starts[-1] if starts else 0  # Rasa sends a session's events; sessions restart the count
-    session = events[first].get("timestamp") if events else None
-    return session, sum(1 for event in events[first:] if event.get("event") == "user")
-
-
 def signal_for(turn: TurnContext, kind: str, *, reason: Optional[str] = None,
                content_id: Optional[str] = None, candidates: Sequence[str] = (),
                ranking: Iterable[Mapping[str, Any]] = (), text: Optional[str] = None,
@@ -82,14 +57,13 @@ def signal_for(turn: TurnContext, kind: str, *, reason: Optional[str] = None,
     """The one way a turn becomes a signal: what happened (kind, reason, topic, candidates, the
     classifier's top intents), where (channel, region, audience) and the unredacted text worth
     keeping (`record` redacts it). A turn of the action server gets a stable id (retries are
-    stored once); a message refused at the door gets a random one."""
+    stored once, steunpunt.turn.turn_signal_id); a message refused at the door a random one."""
     return Signal(
         kind=kind, reason=reason, content_id=content_id, candidates=tuple(candidates),
         intents=top_intents(ranking), channel=turn.channel, audience=turn.audience,
         region=turn.region, ticket=ticket, text=text,
         id=turn_signal_id(turn.sender_id, turn.turn, kind) if turn.turn else None,
     )
-
 
 _store: Optional[SignalStore] = None
 
@@ -103,16 +77,48 @@ def signal_store() -> SignalStore:
     return _store
 
 
+def hide_working_codes(text: str, engine) -> str:
+    """Hide what redaction lets through of a ticket code but is one: a code of lower-case letters
+    only, typed as one word or two ("kwrtabcd", "kwrt abcd"), looks like Dutch words ("aanvraag",
+    "deze week"), so redaction hides it only when it is the code of a ticket (by its hash, in
+    the tickets table of the same database). When that cannot be checked, every such word goes.
+    Redaction has already hidden every code with a digit or written as shown."""
+    from sqlalchemy import select
+
+    from steunpunt.identifiers import detection_view, replace_spans
+    from steunpunt.codes import code_hash, code_spans, normalise
+    from store.schema import tickets
+
+    view = detection_view(text)
+    candidates = {}
+    for start, end in code_spans(view, every_spelling=True):
+        code = normalise(view[start:end])
+        if code:
+            candidates.setdefault(code_hash(code, settings.secret_key()), []).append((start, end, "code"))
+    if not candidates:
+        return text
+    try:
+        with engine.connect() as connection:
+            known = {row[0] for row in connection.execute(
+                select(tickets.c.code_hash).where(tickets.c.code_hash.in_(sorted(candidates))))}
+    except Exception as error:  # noqa: BLE001 - fail closed: hide them all
+        log.error("code check for a signal failed: %s", type(error).__name__)
+        known = set(candidates)
+    spans = [span for digest in known for span in candidates[digest]]
+    return replace_spans(text, spans) if spans else text
+
+
 def record(signal: Signal, store: Optional[SignalStore] = None) -> bool:
     """Redact the text and store the signal. Never raises: a reply must not fail for a signal
     (the failure is logged, without the text)."""
     try:
+        store = store or signal_store()
         text = signal.text
         if text:
             from signals.redact import redact
 
-            text = redact(text[: settings.MAX_MESSAGE_CHARS])
-        (store or signal_store()).add(replace(signal, text=text))
+            text = hide_working_codes(redact(text[: settings.MAX_MESSAGE_CHARS]), store.engine)
+        store.add(replace(signal, text=text))
         return True
     except Exception as error:  # noqa: BLE001
         log.error("signal not stored (kind %s): %s", signal.kind, type(error).__name__)

@@ -16,20 +16,30 @@ added here by rules, measured on `tests/redaction/dev.yml` and judged on the fro
 Terms of the field ("groep 8", "3 havo", "cluster 2", "artikel 40", "SP-00042", "Kentalis",
 "LBT") are protected: nothing that overlaps them is redacted. Every finding becomes a typed
 placeholder such as `[naam]`, `[telefoon]`, `[school]`.
+
+Identifiers are redacted even where they overlap a field term: ticket codes in any case and
+spelling ("K7MP-Q2XD", "k7mp q2xd": a code opens a ticket and its staff reply for whoever types
+it), @-handles and e-mail addresses, also when written as "info [at] voorbeeld [dot] nl"
+(steunpunt/identifiers.py). The text is NFKC-normalised first, and every pattern looks at a
+view in which other scripts' digits are 0-9 and invisible characters are spaces, so
+"０６１２３４５６７８" is a phone number too.
 """
 from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
 from steunpunt import clock
+from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, detection_view
+from steunpunt.codes import code_spans
 
 KINDS = ("naam", "email", "telefoon", "bsn", "iban", "postcode", "adres", "geboortedatum",
-         "woonplaats", "school", "url")
+         "woonplaats", "school", "url", "code", "handle")
 
 _CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
@@ -231,16 +241,19 @@ class Redactor:
 
     # -- public ---------------------------------------------------------------------------------
     def redact(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text or "")
         return apply(text, self.spans(text))
 
     def spans(self, text: str) -> List[Span]:
+        """Spans of `text` to redact, found in its detection view (same length)."""
         if not text or not text.strip():
             return []
+        text = detection_view(text)
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
         found = self._pattern_spans(text) + self._deduce_spans(text) + self._school_spans(text)
         found += self._name_spans(text) + self._place_spans(text)
         kept = [s for s in found if not _overlaps_any(s, protected)]
-        return _resolve(kept)
+        return _resolve(kept + _identifier_spans(text))
 
     # -- finders -------------------------------------------------------------------------------
     def _pattern_spans(self, text: str) -> List[Span]:
@@ -413,13 +426,22 @@ def _deduce_kind(tag: str, text: str) -> Optional[str]:
     return {"telefoonnummer": "telefoon", "emailadres": "email", "bsn": "bsn"}.get(tag)
 
 
+def _identifier_spans(text: str) -> List[Span]:
+    """Ticket codes, @-handles and e-mail addresses (plain or disguised): never field terms."""
+    spans = [Span(start, end, "code") for start, end in code_spans(text)]
+    spans += [Span(m.start(), m.end(), "email") for pattern in (EMAIL, DISGUISED_EMAIL)
+              for m in pattern.finditer(text)]
+    spans += [Span(m.start(), m.end(), "handle") for m in HANDLE.finditer(text)]
+    return spans
+
+
 def _overlaps_any(span: Span, ranges: Iterable[Tuple[int, int]]) -> bool:
     return any(span.start < end and start < span.end for start, end in ranges)
 
 
 _PRIORITY = {kind: rank for rank, kind in enumerate(
-    ("email", "url", "iban", "bsn", "telefoon", "postcode", "geboortedatum", "adres", "school",
-     "naam", "woonplaats"))}
+    ("code", "email", "handle", "url", "iban", "bsn", "telefoon", "postcode", "geboortedatum",
+     "adres", "school", "naam", "woonplaats"))}
 
 
 def _resolve(spans: List[Span]) -> List[Span]:

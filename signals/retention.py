@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from signals.store import SignalStore
 from steunpunt.clock import day_start, today as local_today
 from steunpunt import settings
+from store.conversations import tracker_engine, tracker_url
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,12 @@ class Pruned:
     tracker_events: int
 
 
-def tracker_url(value: str) -> str:
-    """The tracker store setting as a database URL (a plain path means the SQLite file)."""
-    return value if "://" in value else f"sqlite:///{value}"
-
-
 def prune_tracker_store(url: str, before: datetime) -> int:
-    """Delete Rasa tracker events older than `before` (UTC). Returns how many."""
-    engine = create_engine(url, future=True)
+    """Delete Rasa tracker events older than `before` (UTC). Returns how many. A SQLite file
+    that does not exist is not created (and the deleted rows are overwritten in the file)."""
+    engine = tracker_engine(url)
+    if engine is None:
+        return 0
     try:
         if "events" not in inspect(engine).get_table_names():
             return 0

@@ -25,7 +25,7 @@ from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.app import parse_page
-from store.codes import SHOWN_CODE
+from steunpunt.codes import SHOWN_CODE
 from steunpunt.clock import today as local_today
 from store.tickets import ticket_number
 

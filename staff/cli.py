@@ -6,7 +6,8 @@
     python -m staff.cli disable-user NAME      # no more logins; open sessions end now
     python -m staff.cli enable-user NAME
     python -m staff.cli revoke-sessions NAME   # e.g. a lost laptop: log out everywhere
-    python -m staff.cli erase-ticket SP-00042  # remove a ticket's personal data on request
+    python -m staff.cli erase-ticket SP-00042  # remove a ticket's personal data on request,
+                                               # its conversations and its signals' texts
 
 Staff (medewerker) handle tickets; analysts (analist) see signals, figures and redacted
 transcripts only. Each account sees the tickets and signals of its regions only: the default
@@ -64,12 +65,15 @@ def erase_ticket(args) -> str:
     match = re.fullmatch(r"(?:SP-)?0*(\d{1,9})", args.ticket.strip().upper())
     if not match:
         raise ValueError(f"{args.ticket!r} is geen vraagnummer zoals SP-00042")
-    store = TicketStore(engine_for(settings.DATABASE_URL), settings.secret_key())
+    store = TicketStore(engine_for(settings.DATABASE_URL), settings.secret_key(),
+                        tracker_db=settings.TRACKER_DB)
     try:
-        store.erase(int(match.group(1)), staff_id=None)
+        erased = store.erase(int(match.group(1)), staff_id=None)
     except KeyError:
         raise ValueError(f"vraag {args.ticket} bestaat niet") from None
-    return f"De persoonlijke gegevens van {args.ticket} zijn gewist."
+    return (f"De persoonlijke gegevens van {args.ticket} zijn gewist, met {erased.conversations} "
+            f"gesprek(ken) ({erased.tracker_events} gebeurtenissen) en de tekst van "
+            f"{erased.signals} signaal/signalen.")
 
 
 def main(argv=None) -> int:

@@ -56,14 +56,16 @@ MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024)
 #: several questions, a script not hundreds.
 TICKETS_PER_CLIENT_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_CLIENT_HOUR", 5))
 
+#: The folder of the deployment's own files when no other place is set for them: the SQLite
+#: databases, the generated secret key, nginx's files of the scaled form. var/ in the checkout;
+#: the tests point it (and every path below) at a temporary folder (tests/conftest.py).
+VAR_DIR = _env_path("STEUNPUNT_VAR_DIR", REPO_ROOT / "var")
 #: Tickets, staff accounts and the audit log. Embedded SQLite (WAL) by default; set a
 #: PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it between servers.
-DATABASE_URL = os.environ.get(
-    "STEUNPUNT_DATABASE_URL", f"sqlite:///{REPO_ROOT / 'var' / 'steunpunt.db'}"
-)
+DATABASE_URL = os.environ.get("STEUNPUNT_DATABASE_URL", f"sqlite:///{VAR_DIR / 'steunpunt.db'}")
 #: Key for ticket-code hashes. Set STEUNPUNT_SECRET_KEY in production (the same value on
 #: every server); otherwise one is generated once in var/secret.key.
-SECRET_KEY_FILE = _env_path("STEUNPUNT_SECRET_KEY_FILE", REPO_ROOT / "var" / "secret.key")
+SECRET_KEY_FILE = _env_path("STEUNPUNT_SECRET_KEY_FILE", VAR_DIR / "secret.key")
 
 #: The region a message belongs to when its metadata names none (one region for now; the id
 #: is recorded with every signal, so a later multi-region deployment can tell them apart).
@@ -77,7 +79,7 @@ SIGNAL_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_SIGNAL_RETENTION_DAYS", 36
 TRACKER_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_TRACKER_RETENTION_DAYS", 30))
 #: Rasa's tracker store (conversations): the SQLite file of the embedded default, or a
 #: database URL when Rasa's SQL tracker store runs on PostgreSQL.
-TRACKER_DB = os.environ.get("STEUNPUNT_TRACKER_DB", str(REPO_ROOT / "var" / "trackers.db"))
+TRACKER_DB = os.environ.get("STEUNPUNT_TRACKER_DB", str(VAR_DIR / "trackers.db"))
 
 #: The interface every server of ours listens on. 127.0.0.1 unless a deployment says otherwise
 #: (behind a reverse proxy on the same machine, nothing else needs to reach them).

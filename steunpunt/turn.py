@@ -14,9 +14,12 @@ with its own channel name, never by copying the reading of metadata.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Protocol, Tuple
+from typing import Any, Iterable, Mapping, Optional, Protocol, Sequence, Tuple
 
+from steunpunt import settings
 from steunpunt.audience import audience_from_metadata, audience_in_text
 from steunpunt.clients import client_from_metadata
 from steunpunt.language import other_language
@@ -80,3 +83,29 @@ def build(
         other_language=other_language(typed) if typed else None,
         turn=turn,
     )
+
+
+def turn_of(events: Iterable[Mapping[str, Any]]) -> Tuple[Any, int]:
+    """Which turn of its conversation session a tracker's latest message is: (the session's
+    start time, the number of user messages since), the key of `turn_signal_id`."""
+    events = list(events)
+    starts = [i for i, event in enumerate(events) if event.get("event") == "session_started"]
+    first = starts[-1] if starts else 0  # Rasa sends a session's events; sessions restart the count
+    session = events[first].get("timestamp") if events else None
+    return session, sum(1 for event in events[first:] if event.get("event") == "user")
+
+
+def turn_signal_id(sender_id: str, turn: Sequence[Any], kind: str,
+                   secret: Optional[bytes] = None) -> str:
+    """The id of a turn's signal of `kind`, the same each time the turn is carried out.
+
+    When a Rasa process dies after the action server registered a turn but before the turn was
+    saved, the user's retry is the same turn again (same conversation session, same number of
+    user messages in it): it gets the same id and is stored once. `turn` is `turn_of(events)`.
+    The id is an HMAC with the deployment's secret, so ids of one conversation cannot be linked
+    to each other or to the sender; erasing a ticket computes them again from its
+    conversations (store/conversations.py) to blank those signals' texts."""
+    session, number = turn
+    digest = hmac.new(secret or settings.secret_key(),
+                      f"signal:{sender_id}:{session}:{number}:{kind}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]

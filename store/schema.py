@@ -132,3 +132,15 @@ ticket_time = Table(
     Column("minutes", Integer, nullable=False),
     Column("created_at", DateTime, nullable=False),
 )
+
+# The conversations a ticket came from: the one that made it and every one that read it back
+# with its code, so that erasing the ticket can find them in Rasa's tracker store. Only a keyed
+# hash of Rasa's sender id (store/conversations.py): a sender id can be a live chat session.
+ticket_conversations = Table(
+    "ticket_conversations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("conversation", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("ticket_id", "conversation", name="uq_ticket_conversations"),
+)

@@ -14,14 +14,15 @@ from typing import Any, Collection, Dict, List, Optional, Sequence
 
 from sqlalchemy import Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from steunpunt import settings
 from steunpunt.clock import day_range, now
 from steunpunt.clients import UNKNOWN
-from store import throttle
-from store.codes import code_hash, new_code, normalise
-from store.schema import STATUSES, audit_log, staff, ticket_notes, ticket_time, tickets
+from store import conversations, throttle
+from steunpunt.codes import code_hash, new_code, normalise
+from store.schema import (STATUSES, audit_log, signals, staff, ticket_conversations, ticket_notes,
+                          ticket_time, tickets)
 
 CODE_FREE_FAILURES = 3          # wrong codes per conversation before slowing down
 CODE_CLIENT_FREE_FAILURES = 10  # wrong codes per client address (a shared school network)
@@ -48,6 +49,14 @@ class NewTicket:
 
 
 @dataclass(frozen=True)
+class Erased:
+    """What erasing a ticket reached besides the ticket itself."""
+    conversations: int  # conversations deleted from Rasa's tracker store
+    tracker_events: int
+    signals: int        # signals whose text and ticket number were blanked (the rows stay)
+
+
+@dataclass(frozen=True)
 class CodeLookup:
     ticket: Optional[Dict[str, Any]]
     wait_seconds: int = 0  # > 0: too many wrong codes, nothing was looked up
@@ -59,14 +68,17 @@ class TicketStore:
     ticket of another region does not exist for it, whatever number is typed in a URL."""
 
     def __init__(self, engine: Engine, secret: bytes,
-                 regions: Optional[Collection[str]] = None) -> None:
+                 regions: Optional[Collection[str]] = None, tracker_db: Optional[str] = None) -> None:
         self.engine = engine
         self.secret = secret
         self.regions = None if regions is None else frozenset(regions)
+        #: Rasa's tracker store (a SQLite path or a URL) that erase() wipes conversations from;
+        #: None: settings.TRACKER_DB.
+        self.tracker_db = tracker_db
 
     def for_regions(self, regions: Optional[Collection[str]]) -> "TicketStore":
         """The same store, limited to these regions (None: every region)."""
-        return TicketStore(self.engine, self.secret, regions)
+        return TicketStore(self.engine, self.secret, regions, self.tracker_db)
 
     def _mine(self) -> list:
         return in_regions(self.regions)
@@ -75,9 +87,11 @@ class TicketStore:
     def create(self, *, audience: Optional[str], channel: Optional[str],
                topic_guess: Sequence[Dict[str, Any]], transcript: Sequence[Dict[str, Any]],
                description: Optional[str], contact: Optional[str],
-               region: Optional[str] = None) -> NewTicket:
+               region: Optional[str] = None, conversation: Optional[str] = None) -> NewTicket:
         """Store a new ticket; it gets a code unless a parent left contact data. Numbers and
-        codes are unique across regions: one table, one sequence."""
+        codes are unique across regions: one table, one sequence. `conversation` is Rasa's
+        sender id of the chat that made it: remembered (as a keyed hash), so erasing the ticket
+        erases the conversation too."""
         code = None if contact else new_code()
         stamp = now()
         with self.engine.begin() as connection:
@@ -89,7 +103,25 @@ class TicketStore:
                 region=region or settings.DEFAULT_REGION,
             ))
             ticket_id = result.inserted_primary_key[0]
+            if conversation:
+                connection.execute(insert(ticket_conversations).values(
+                    ticket_id=ticket_id, created_at=stamp,
+                    conversation=conversations.conversation_key(conversation, self.secret)))
         return NewTicket(number=ticket_number(ticket_id), code=code)
+
+    def _remember_conversation(self, ticket_id: int, conversation: str) -> None:
+        """Link a conversation that read the ticket back (once per conversation)."""
+        key = conversations.conversation_key(conversation, self.secret)
+        with self.engine.begin() as connection:
+            known = connection.execute(select(ticket_conversations.c.id).where(
+                ticket_conversations.c.ticket_id == ticket_id,
+                ticket_conversations.c.conversation == key)).first()
+            if known is None:
+                try:
+                    connection.execute(insert(ticket_conversations).values(
+                        ticket_id=ticket_id, conversation=key, created_at=now()))
+                except IntegrityError:  # the same conversation, at the same moment, elsewhere
+                    pass
 
     def may_create(self, client: str) -> bool:
         """At most settings.TICKETS_PER_CLIENT_HOUR tickets per client (address key) per hour,
@@ -128,6 +160,8 @@ class TicketStore:
             throttle.reset(self.engine, keys[0][0])
             throttle.forgive(self.engine, keys[1][0])
             throttle.forgive(self.engine, "code:*")
+            # This conversation now holds the staff reply: erasing the ticket must reach it.
+            self._remember_conversation(row["id"], conversation)
             return CodeLookup(ticket=dict(row))
         except SQLAlchemyError as error:
             logger.error("code check failed closed: %s", type(error).__name__)
@@ -266,20 +300,43 @@ class TicketStore:
                 "replied": len(waits), "median_hours_to_reply": median(waits) if waits else None,
                 "minutes": int(minutes)}
 
-    def erase(self, ticket_id: int, staff_id: Optional[int]) -> None:
+    def erase(self, ticket_id: int, staff_id: Optional[int]) -> Erased:
         """On request (the privacy topic promises it): remove every personal detail of a ticket,
-        its notes and the texts in its audit entries. The number and the counts stay, so the
-        figures and the audit trail still add up; the erasure itself is audited."""
-        with self.engine.begin() as connection:
-            if connection.execute(select(tickets.c.erased_at)
+        its notes and the texts in its audit entries; delete its conversations from Rasa's
+        tracker store (the one that made it and those that read it back with the code); blank
+        the text and ticket number of its signal and of every signal its conversations wrote.
+        The number, the signals' rows and the counts stay, so the figures and the audit trail
+        still add up; the erasure itself is audited.
+
+        The tracker store goes first: if it cannot be reached, nothing is erased yet and the
+        request can be repeated (the ticket still knows its conversations)."""
+        with self.engine.connect() as connection:
+            if connection.execute(select(tickets.c.id)
                                   .where(tickets.c.id == ticket_id, *self._mine())).first() is None:
                 raise KeyError(ticket_id)
+            keys = [key for (key,) in connection.execute(select(ticket_conversations.c.conversation)
+                                                          .where(ticket_conversations.c.ticket_id == ticket_id))]
+            kinds = [kind for (kind,) in connection.execute(select(signals.c.kind).distinct())]
+        wiped = conversations.wipe(self.tracker_db or settings.TRACKER_DB, keys, self.secret, kinds)
+        with self.engine.begin() as connection:
+            blanked = connection.execute(update(signals).where(
+                signals.c.ticket == ticket_number(ticket_id)).values(text=None, ticket=None)).rowcount
+            if wiped.signal_ids:
+                blanked += connection.execute(update(signals).where(
+                    signals.c.id.in_(sorted(wiped.signal_ids)),
+                    (signals.c.text.isnot(None)) | (signals.c.ticket.isnot(None)))
+                    .values(text=None, ticket=None)).rowcount
+            connection.execute(delete(ticket_conversations).where(ticket_conversations.c.ticket_id == ticket_id))
             connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
             connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id)
                                .values(detail=""))
             self._change(connection, ticket_id, staff_id, "gewist op verzoek", "",
                          transcript=[], description=None, contact=None, reply=None,
                          code_hash=None, topic_guess=[], erased_at=now())
+        if self.engine.dialect.name == "sqlite":  # old row versions must not wait in the WAL
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return Erased(conversations=wiped.conversations, tracker_events=wiped.events, signals=blanked)
 
     def add_note(self, ticket_id: int, text: str, staff_id: int) -> None:
         with self.engine.begin() as connection:

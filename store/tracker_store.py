@@ -11,6 +11,13 @@ Contact data and codes are never needed later: the handoff form asks for contact
 the ticket is made in the same turn, from the tracker still in memory. A parent's description
 is asked before the contact data, so its slot must last one more turn: it is stored sealed
 (steunpunt/sealed.py), and the message that carried it keeps only a placeholder.
+
+Codes and contact data typed anywhere else ("ik heb een code K7MP-Q2XD", "bel mij op 06…")
+are replaced too, in every user message and its parse data (steunpunt/identifiers.py); the
+token offsets Rasa keeps with a message (`text_tokens`) are dropped, as they would show the
+shape of what was replaced. The code form still gets its code: the slot is filled and read by
+action_check_code within the turn, from the tracker in memory; scrubbing happens when the turn
+is saved.
 Used in endpoints.yml as `type: store.tracker_store.ScrubbingSQLTrackerStore`.
 """
 from __future__ import annotations
@@ -21,8 +28,9 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
+from steunpunt.identifiers import scrub_contact
 from steunpunt.sealed import seal as seal_with_key
-from store.codes import SHOWN_CODE
+from steunpunt.codes import SHOWN_CODE
 
 #: Slots whose user reply and value are secrets, and what stands in their place.
 SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]",
@@ -60,11 +68,8 @@ def scrub(events: List[Dict[str, Any]], start: int = 0,
             event["value"] = seal(event["value"]) if sealable else SECRET_SLOTS[name]
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
-        elif kind == "user" and requested in SECRET_REPLIES:
-            placeholder = SECRET_REPLIES[requested]
-            event["text"] = placeholder
-            if isinstance(event.get("parse_data"), dict):
-                event["parse_data"]["text"] = placeholder
+        elif kind == "user":
+            _scrub_user(event, SECRET_REPLIES.get(requested))
         elif kind == "bot":
             if event.get("text"):
                 event["text"] = SHOWN_CODE.sub("[code]", event["text"])
@@ -76,6 +81,28 @@ def scrub(events: List[Dict[str, Any]], start: int = 0,
                 metadata["code"] = "[code]"
         cleaned.append(event)
     return cleaned
+
+
+def _scrub_user(event: Dict[str, Any], placeholder: Optional[str]) -> None:
+    """A user message (in place): all of it replaced when it answered a secret question, else
+    its codes, e-mail addresses and phone numbers; never its token offsets."""
+    def clean(text: Any) -> Any:
+        if not isinstance(text, str):
+            return text
+        return placeholder if placeholder is not None else scrub_contact(text)
+
+    if "text" in event:
+        event["text"] = clean(event["text"])
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict):
+        parse_data.pop("text_tokens", None)
+        if "text" in parse_data:
+            parse_data["text"] = clean(parse_data["text"])
+        for entity in parse_data.get("entities") or []:
+            if isinstance(entity, dict):
+                for key in ("value", "text"):
+                    if isinstance(entity.get(key), str):
+                        entity[key] = clean(entity[key])
 
 
 class ScrubbingSQLTrackerStore(SQLTrackerStore):

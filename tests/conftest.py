@@ -7,7 +7,9 @@ fixture topics count from `TODAY`."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +19,31 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
+#: The checkout's own databases, secret key and conversations: no test may touch them.
+VAR = ROOT / "var"
+#: Where every path a process of ours uses by default points during the tests (settings.py).
+ISOLATED = ("STEUNPUNT_VAR_DIR", "STEUNPUNT_DATABASE_URL", "STEUNPUNT_TRACKER_DB",
+            "STEUNPUNT_SECRET_KEY_FILE")
+
+
+def _isolate() -> Path:
+    """Before anything imports the settings: every default path (settings.py) into a folder of
+    this run, for this process and every process a test starts (they inherit the environment).
+    A test that starts a server still gives it folders of its own; this is what it gets when
+    it forgets one (the staff app once pruned the checkout's var/trackers.db)."""
+    if "steunpunt.settings" in sys.modules:
+        raise RuntimeError("steunpunt.settings was imported before tests/conftest.py set its paths")
+    folder = Path(tempfile.mkdtemp(prefix="steunpunt-tests-"))
+    os.environ.update({
+        "STEUNPUNT_VAR_DIR": str(folder),
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'steunpunt.db'}",
+        "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
+        "STEUNPUNT_SECRET_KEY_FILE": str(folder / "secret.key"),
+    })
+    return folder
+
+
+_ISOLATED_FOLDER = _isolate()
 from servers import FROZEN_NOW  # noqa: E402  (scripts/ is on the path only from here)
 from steunpunt import clock  # noqa: E402
 
@@ -27,6 +54,36 @@ REVIEWED_ON = TODAY - timedelta(days=90)
 REVIEW_BY = TODAY + timedelta(days=180)
 #: A review-by day that has passed on TODAY (yesterday): such a topic is being checked.
 OVERDUE = TODAY - timedelta(days=1)
+
+
+
+def pytest_configure(config):
+    config.steunpunt_folder = _ISOLATED_FOLDER
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "steunpunt_folder", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _var_files():
+    if not VAR.exists():
+        return None
+    return {str(path.relative_to(VAR)): (path.stat().st_size, path.stat().st_mtime_ns)
+            for path in sorted(VAR.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def var_untouched():
+    """Fails the run when var/ of the checkout changed while the tests ran (a server of this
+    checkout running at the same time would change it too)."""
+    before = _var_files()
+    yield
+    after = _var_files()
+    if after != before:
+        changed = sorted(set((after or {}).items()) ^ set((before or {}).items()))
+        pytest.fail(f"the tests changed {VAR} (never touch it): {sorted({name for name, _ in changed}) or 'created'}")
 SHARED_TOPICS = ROOT.parent / "shared" / "topics.yml"
 #: The fourteen topics the issue on deeper content added: checked exactly like topics.yml.
 SHARED_MORE_TOPICS = ROOT.parent / "shared" / "topics-more.yml"

@@ -296,6 +296,50 @@ def test_youth_handoff_gives_a_code_and_the_staff_reply_is_readable_with_it(serv
     assert handoff["code"].lower().encode() not in tracker_bytes(server)
 
 
+def test_erasing_a_ticket_leaves_nothing_of_it_in_any_store(server):
+    """Issue 24: ask, hand off, read the reply back with the code in another conversation (and
+    type the code outside the form), then erase: neither the tickets database (signals too)
+    nor Rasa's tracker store keeps anything of it; other conversations and the counts stay."""
+    from sqlalchemy import MetaData, select
+
+    from signals.store import SignalStore
+
+    marker, youth = "kampeerweekendmarker", {"audience": "jongere"}
+    ask(server, f"hoeveel kost een {marker} eigenlijk", "e2e-erase", youth)  # not answered: kept
+    ask(server, "kan ik een medewerker spreken", "e2e-erase", youth)
+    handoff = custom(ask(server, f"Ik zit thuis sinds het {marker} gedoe", "e2e-erase", youth), "handoff")[0]
+    ticket_id = int(handoff["ticket"][3:])
+    tickets(server).reply(ticket_id, f"Over het {marker}: bel ons gerust.", staff_id=None)
+    ask(server, "ik heb een code", "e2e-erase-later", youth)
+    status = custom(ask(server, handoff["code"], "e2e-erase-later", youth), "ticket_status")[0]
+    assert status["found"] and marker in status["reply"]
+    ask(server, f"mijn code is {handoff['code']}, klopt dat?", "e2e-erase-later", youth)  # outside the form
+    ask(server, "hoeveel kost een schoolreisje", "e2e-erase-someone-else", youth)
+    assert handoff["code"].encode() not in tracker_bytes(server)  # scrubbed, even outside the form
+    assert marker.encode() in tracker_bytes(server)  # the reply as read back, before erasing
+    engine = engine_for(server.env["STEUNPUNT_DATABASE_URL"])
+    signals = SignalStore(engine)
+    before = signals.counts()
+    assert any(marker in (row["text"] or "") for row in signals.rows())
+
+    erased = TicketStore(engine, TEST_SECRET.encode(), tracker_db=server.env["STEUNPUNT_TRACKER_DB"]).erase(
+        ticket_id, staff_id=None)
+
+    assert erased.conversations == 2 and erased.signals >= 2
+    assert marker.encode() not in tracker_bytes(server) and b"e2e-erase-later" not in tracker_bytes(server)
+    assert b"schoolreisje" in tracker_bytes(server)  # someone else's conversation stays
+    tables = MetaData()
+    tables.reflect(bind=engine)
+    with engine.connect() as connection:
+        everything = " ".join(str(tuple(row)) for table in tables.sorted_tables
+                              for row in connection.execute(select(table)))
+    assert marker not in everything and handoff["code"] not in everything
+    assert handoff["ticket"] not in [row["ticket"] for row in signals.rows()]
+    assert signals.counts() == before
+    again = ask(server, "Wat is een TLV?", "e2e-erase", youth)  # the conversation just starts afresh
+    assert custom(again, "answer")
+
+
 def test_parent_handoff_with_contact_data_has_no_code(server):
     parent = {"audience": "ouder"}
     ask(server, "kan ik iemand spreken", "e2e-parent", parent)

@@ -190,6 +190,59 @@ def test_code_shows_status_and_staff_reply(store):
     assert events[0]["name"] == "ticket_code" and events[0]["value"] is None
 
 
+def test_a_ticket_and_a_code_check_remember_their_conversations_for_erasing(store):
+    from store.conversations import conversation_key
+    from store.schema import ticket_conversations
+    from sqlalchemy import select
+
+    made = run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, sender="chat-maker"))
+    code = made[0][0]["custom"]["code"]
+    run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": code}, sender="chat-reader"))
+    with store.engine.connect() as connection:
+        linked = [row.conversation for row in connection.execute(select(ticket_conversations))]
+    assert linked == [conversation_key(s, store.secret) for s in ("chat-maker", "chat-reader")]
+
+
+def test_the_code_form_reads_its_code_in_the_turn_and_the_tracker_store_keeps_none(store, tmp_path):
+    """Rasa fills ticket_code from the reply, action_check_code reads it from the tracker in
+    memory, and only then is the turn saved (scrubbed): the lookup works, the store has no code."""
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    ticket = store.create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
+                          description=None, contact=None)
+    store.reply(1, "Je kunt ons bellen.", staff_id=None)
+    domain = Domain.load(str(Path(__file__).parent.parent / "domain.yml"))
+    trackers = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    said = f"ik heb een code, {ticket.code}"
+    first = DialogueStateTracker.from_events("chat-9", [
+        UserUttered(said, intent={"name": "have_code", "confidence": 0.9}, parse_data={"text": said}),
+        ActiveLoop("code_form"), SlotSet("requested_slot", "ticket_code"), BotUttered("Typ je code.")],
+        slots=domain.slots)
+    asyncio.run(trackers.save(first))
+    # The next turn as Rasa runs it: the reply fills the slot, the form ends, the action runs.
+    turn = asyncio.run(trackers.retrieve("chat-9"))
+    typed = ticket.code.lower().replace("-", " ")
+    for event in (UserUttered(typed, parse_data={"text": typed}), SlotSet("ticket_code", typed),
+                  SlotSet("requested_slot", None), ActiveLoop(None)):
+        turn.update(event)
+    state = turn.current_state(EventVerbosity.ALL)
+    messages, _ = run(handoff.ActionCheckCode(), Tracker.from_dict(state))
+    assert messages[0]["custom"]["found"] and messages[1]["response"] == "utter_code_reply"
+    turn.update(BotUttered("Antwoord van het steunpunt: Je kunt ons bellen."))
+    turn.update(SlotSet("ticket_code", None))
+    asyncio.run(trackers.save(turn))
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("t.db*"))
+    for form in (ticket.code, ticket.code.replace("-", ""), typed, typed.upper()):
+        assert form.encode() not in stored, form
+    assert b"Je kunt ons bellen" in stored
+
+
 def test_wrong_code_is_neutral_and_repeated_ones_are_slowed(store):
     outcomes = []
     for _ in range(4):

@@ -159,6 +159,7 @@ def tenants(tmp_path_factory):
     region, and a national account."""
     folder = tmp_path_factory.mktemp("tenants")
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),  # the app prunes it at start
            "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
     create_account(env, "anna")  # no --region: the default region
     create_account(env, "vera", extra=["--region", "voorbeeld"])

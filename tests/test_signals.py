@@ -54,6 +54,82 @@ def test_redaction_examples(redactor, text, leaked, kept):
         assert term in redacted, redacted
 
 
+@pytest.mark.parametrize("text, leaked", [
+    ("mijn code is K7MP-Q2XD, wat is de status?", ["K7MP", "Q2XD"]),
+    ("code k7mp q2xd werkt niet", ["k7mp", "q2xd"]),
+    ("ik typ K7MPQ2XD maar hij doet het niet", ["K7MPQ2XD"]),
+    ("code: k7.mp.q2.xd", ["k7.mp", "q2.xd"]),
+    ("kwrt-abcd is mijn code", ["kwrt", "abcd"]),            # letters only, as the bot shows it
+    ("mijn code K7MP–Q2XD of K7MP/Q2XD", ["K7MP", "Q2XD"]),  # an en dash, a slash: still readable
+    ("ADHD-2345 is de code", ["ADHD", "2345"]),             # starts like a field term
+    ("code Ｋ７ＭＰ－Ｑ２ＸＤ", ["Ｋ７ＭＰ", "K7MP", "Q2XD"]),   # full-width
+    ("volg me op @sanne_2010 of insta @daan.v", ["sanne_2010", "daan.v"]),
+    ("bel ０６１２３４５６７８ of ٠٦١٢٣٤٥٦٧٨", ["１２３４", "1234", "١٢٣٤"]),
+    ("bel 06\u200b12345678", ["12345678"]),
+    ("mail info [at] voorbeeld [dot] nl", ["voorbeeld"]),
+    ("mail: info(at)voorbeeld(punt)nl", ["voorbeeld"]),
+    ("mail jeroen at vriendenmail dot com", ["jeroen", "vriendenmail"]),
+    ("mail naar jan @ kentalis.nl", ["jan", "kentalis"]),
+])
+def test_codes_handles_disguised_e_mail_and_other_digits_are_redacted(redactor, text, leaked):
+    redacted = redactor.redact(text)
+    for part in leaked:
+        assert part not in redacted, redacted
+    assert "[" in redacted
+
+
+def test_words_that_look_like_codes_and_field_terms_are_kept(redactor):
+    text = "de aanvraag van deze week, 2 keer per week, groep 8, vraag SP-00042, SP-234567 en 3 havo"
+    assert redactor.redact(text) == text
+
+
+def test_a_working_code_never_reaches_the_analysts_whatever_its_spelling(store, monkeypatch):
+    """A code of letters only, typed in lower case ("kwrtabcd"), looks like a Dutch word; it is
+    hidden when it is a ticket's code (checked by hash), and kept when it is a word."""
+    from signals.record import record
+    from signals.store import iter_export
+    from store import tickets as ticket_module
+    from store.tickets import TicketStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setattr(ticket_module, "new_code", lambda: "KWRT-ABCD")
+    TicketStore(store.engine, TEST_SECRET.encode()).create(
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None)
+    typed = ["mijn code is kwrtabcd, is er al antwoord?", "kwrt abcd werkt niet", "KWRT ABCD",
+             "de aanvraag van deze week"]
+    for text in typed:
+        assert record(Signal(kind="handoff_offer", reason="not_understood", region="standaard", text=text),
+                      store=store)
+    exported = json.dumps(list(iter_export(store.rows())))
+    assert "kwrt" not in exported.lower() and "abcd" not in exported.lower()
+    assert exported.count("[code]") == 3 and "de aanvraag van deze week" in exported
+
+
+def test_codes_already_in_stored_signals_are_hidden_by_the_migration(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from store import db
+
+    url = f"sqlite:///{tmp_path / 'oud.db'}"
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "store" / "migrations"))
+    config.attributes["url"] = url
+    command.upgrade(config, "0004")  # a database from before codes were redacted
+    engine = create_engine(url, future=True)
+    with engine.begin() as connection:
+        for key, said in (("a", "mijn code is K7MP-Q2XD, is er antwoord?"), ("b", "wat is een tlv")):
+            connection.execute(text("INSERT INTO signals (id, created_at, region, kind, text) "
+                                    "VALUES (:id, '2026-11-01 10:00:00', 'standaard', 'handoff_offer', :t)"),
+                               {"id": key, "t": said})
+    db.migrate(url)
+    with engine.connect() as connection:
+        texts = [row[0] for row in connection.execute(text("SELECT text FROM signals ORDER BY id"))]
+    assert texts == ["mijn code is [code], is er antwoord?", "wat is een tlv"]
+    engine.dispose()
+
+
 def test_bsn_needs_the_eleven_test(redactor):
     from signals.redact import bsn_valid
 
@@ -129,7 +205,8 @@ def test_signals_keep_only_the_hour_and_a_random_id(store):
 def test_a_turn_carried_out_twice_is_one_signal_and_turn_ids_link_nothing(store, monkeypatch):
     """A Rasa process killed after the action registered the turn, before the turn was saved:
     the user's retry reaches the action server with the same events again."""
-    from signals.record import record, turn_of, turn_signal_id
+    from signals.record import record
+    from steunpunt.turn import turn_of, turn_signal_id
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "s" * 40)
     session = [{"event": "session_started", "timestamp": 100.0}]
@@ -154,7 +231,8 @@ def test_export_command_prints_json_lines_for_the_period(tmp_path):
                      candidates=("tlv-wat-is", "tlv-geldigheid"), text="hoe lang [naam]"),
               at=datetime(2026, 10, 5, 9))
     store.add(Signal(kind="answer", region="standaard", content_id="opp-wat-is"), at=datetime(2026, 11, 5, 9))
-    env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
+           "STEUNPUNT_VAR_DIR": str(tmp_path)}  # a bare environment: nothing else may default to var/
     done = subprocess.run([sys.executable, "-m", "signals", "export", "--since", "2026-10-01",
                            "--until", "2026-10-31"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -183,7 +261,7 @@ def test_report_command_writes_the_quarter_report(tmp_path):
                   at=datetime(2026, 11, 4, 9))
     out = tmp_path / "rapport.html"
     env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_VAR_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-m", "signals", "report", "--period", "2026-Q4", "--out",
                            str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -294,6 +372,32 @@ def test_scrubbing_replaces_contact_data_codes_and_their_slots():
         assert scrub(events, start) == scrub(events)[start:], start
 
 
+def test_codes_and_contact_data_typed_outside_the_form_are_scrubbed_from_every_user_text():
+    from store.tracker_store import scrub
+
+    def said(text, **extra):
+        tokens = [[m.start(), m.end()] for m in __import__("re").finditer(r"\S+", text)]
+        return {"event": "user", "text": text, "parse_data": {
+            "text": text, "text_tokens": tokens, "intent": {"name": "have_code", "confidence": 0.9},
+            "entities": [{"entity": "code", "value": text, "start": 0, "end": len(text)}], **extra}}
+
+    events = [
+        said("ik heb een code K7MP-Q2XD"), said("code k7mp q2xd werkt niet"),
+        said("bel mij op 06 1234 5678 of mail ouder@voorbeeld.nl"),
+        said("mijn mail is ouder [at] voorbeeld [dot] nl, tel ０６１２３４５６７８"),
+        said("of +32 470 12 34 56"), said("wat is een TLV voor groep 8?"), said("/iam_parent"),
+    ]
+    cleaned = scrub(events)
+    stored = json.dumps(cleaned, ensure_ascii=False)
+    for secret in ("K7MP", "k7mp", "Q2XD", "1234 5678", "ouder@", "voorbeeld", "１２３４", "470 12"):
+        assert secret not in stored, secret
+    assert "text_tokens" not in stored  # offsets would show the shape of what was replaced
+    assert cleaned[0]["text"] == cleaned[0]["parse_data"]["text"] == "ik heb een code [code]"
+    assert cleaned[2]["text"] == "bel mij op [telefoon] of mail [email]"
+    assert [e["text"] for e in cleaned[-2:]] == ["wat is een TLV voor groep 8?", "/iam_parent"]
+    assert cleaned[0]["parse_data"]["intent"]["name"] == "have_code"
+
+
 def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     """Through Rasa's own save: two saves, the secret arrives in the second, after the form asked."""
     from rasa.shared.core.domain import Domain
@@ -312,9 +416,18 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     tracker.update(SlotSet("handoff_contact", "ouder@voorbeeld.nl"))
     tracker.update(BotUttered("Je code is: K7MP-Q2XD"))
     asyncio.run(store.save(tracker))
+    # Outside the form: a code from an earlier ticket and a phone number, with Rasa's token offsets.
+    typed = "ik had al code HJ4N-W8RT, bel 06-87654321"
+    tracker.update(SlotSet("requested_slot", None))
+    tracker.update(ActiveLoop(None))
+    tracker.update(UserUttered(typed, parse_data={"text": typed, "text_tokens": [[0, 2], [3, 6]],
+                                                  "intent": {"name": "have_code"}}))
+    asyncio.run(store.save(tracker))
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("trackers.db*"))
     assert b"ouder@voorbeeld.nl" not in stored and b"K7MP-Q2XD" not in stored
+    assert b"HJ4N" not in stored and b"87654321" not in stored and b"text_tokens" not in stored
     assert b"ik wil een medewerker" in stored and b"[contactgegevens]" in stored
+    assert b"ik had al code [code], bel [telefoon]" in stored
 
 
 def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_next_turn(tmp_path, monkeypatch):

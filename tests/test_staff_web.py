@@ -67,9 +67,39 @@ def create_account(env, name, role="medewerker", extra=()):
     assert created.returncode == 0, created.stderr
 
 
+def tracker_store(path, *conversations):
+    """Rasa's events table as its SQLTrackerStore makes it, one user message per (sender, text,
+    age in days)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
+                                "sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL, "
+                                "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"))
+        for sender, said, days in conversations:
+            stamp = (datetime.utcnow() - timedelta(days=days) - datetime(1970, 1, 1)).total_seconds()
+            connection.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) "
+                                    "VALUES (:s, 'user', :t, :d)"),
+                               {"s": sender, "t": stamp, "d": '{"event": "user", "text": "%s"}' % said})
+    return engine
+
+
+def senders(engine):
+    from sqlalchemy import text
+
+    with engine.connect() as connection:
+        return sorted({row[0] for row in connection.execute(text("SELECT sender_id FROM events"))})
+
+
 def start_app(folder, **extra_env):
+    """Every path the app uses points into `folder`: its tickets, and a tracker store of its own
+    with one conversation past the retention period (the app prunes it at start) and one not."""
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
            "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT), **extra_env}
+    trackers = tracker_store(folder / "trackers.db", ("oud-gesprek", "van lang geleden", 400),
+                             ("chat-van-daan", "Mijn zoon Daan", 0))
     create_account(env, "anna")
     store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
     ticket = store.create(audience="jongere", channel="rest",
@@ -77,7 +107,8 @@ def start_app(folder, **extra_env):
                           transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
                           description="Ik zit thuis", contact=None)
     with staff_server(env) as port:
-        yield {"port": port, "store": store, "code": ticket.code}
+        yield {"port": port, "store": store, "code": ticket.code, "trackers": trackers}
+    trackers.dispose()
 
 
 @pytest.fixture
@@ -191,9 +222,20 @@ def test_oversized_requests_are_refused(app):
     assert browser.request_raw("POST", "/login", "x" * 200_000)[0] == 413
 
 
+def test_the_app_keeps_to_its_own_tracker_store_never_the_checkout_s(app):
+    """The app prunes old conversations at start: from the tracker store its test gave it."""
+    import time
+
+    deadline = time.time() + 60
+    while "oud-gesprek" in senders(app["trackers"]) and time.time() < deadline:
+        time.sleep(0.5)
+    assert senders(app["trackers"]) == ["chat-van-daan"]
+
+
 def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
     number = app["store"].create(audience="ouder", channel="rest", topic_guess=[], transcript=[
-        {"from": "user", "text": "Mijn zoon Daan", "time": 1}], description="Daan", contact="a@b.nl").number
+        {"from": "user", "text": "Mijn zoon Daan", "time": 1}], description="Daan", contact="a@b.nl",
+        conversation="chat-van-daan").number
     ticket_id = int(number[3:])
     browser = Browser(app["port"])
     browser.login()
@@ -203,6 +245,7 @@ def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
     assert browser.request("POST", f"/tickets/{ticket_id}/wissen", {"csrf": csrf, "zeker": "ja"})[0] == 303
     page = browser.request("GET", f"/tickets/{ticket_id}")[2]
     assert "zijn gewist" in page and "Daan" not in page and "a@b.nl" not in page
+    assert "chat-van-daan" not in senders(app["trackers"])  # the conversation is gone too
 
 
 def test_a_disabled_account_is_logged_out_at_once(app):

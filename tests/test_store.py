@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, select, text
 from servers import TEST_SECRET
 from store import db, throttle
 from store.accounts import Accounts
-from store.codes import ALPHABET, new_code, normalise
+from steunpunt.codes import ALPHABET, new_code, normalise
 from store.schema import audit_log, metadata, tickets
 from store import tickets as ticket_module
 from store.tickets import TicketStore
@@ -39,8 +39,8 @@ def engine(request, tmp_path):
 
 
 @pytest.fixture
-def store(engine):
-    return TicketStore(engine, SECRET)
+def store(engine, tmp_path):
+    return TicketStore(engine, SECRET, tracker_db=str(tmp_path / "trackers.db"))
 
 
 def new_ticket(store, contact=None, audience="jongere", topic="tlv-wat-is"):
@@ -300,6 +300,184 @@ def test_erasing_a_ticket_removes_its_personal_data_but_keeps_its_number(store, 
     assert store.search() == [] and store.counts()["nieuw"] == 0
     with pytest.raises(KeyError):
         store.erase(9999, staff_id)
+
+
+MARKER = "Zwanenvlotmarker"
+
+
+def every_row(engine) -> str:
+    """Every row of every table of a database, as one text."""
+    from sqlalchemy import MetaData
+
+    tables = MetaData()
+    tables.reflect(bind=engine)
+    with engine.connect() as connection:
+        return "\n".join(str(tuple(row)) for table in tables.sorted_tables
+                         for row in connection.execute(select(table)))
+
+
+def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_path, monkeypatch):
+    """A parent asks, is handed off, gets a code, and reads the reply back later in another
+    conversation. After erasing the ticket, no table of the tickets database (signals too) and
+    no table of Rasa's tracker store holds anything of it; the rows and counts stay."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted,
+                                         SlotSet, UserUttered)
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from conftest import ROOT
+    from steunpunt.turn import turn_of, turn_signal_id
+    from signals.store import Signal, SignalStore
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the sealed description
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    if engine.dialect.name == "sqlite":
+        tracker_db = str(tmp_path / "trackers.db")
+        trackers = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=tracker_db)
+    else:  # the scaled form: Rasa's events table in the same PostgreSQL database
+        tracker_db = str(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS events"))
+        trackers = ScrubbingSQLTrackerStore(domain=domain, host=tracker_db)
+    store = TicketStore(engine, SECRET, tracker_db=tracker_db)
+    signals = SignalStore(engine)
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+
+    def conversation(sender):
+        return DialogueStateTracker.from_events(sender, [
+            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+            slots=domain.slots)
+
+    def turn(tracker, said, *, bot=(), events=(), signal=None, ticket=None):
+        """One turn as Rasa runs it: the user's message, the action's signal, the replies, saved."""
+        tracker.update(UserUttered(said, intent={"name": "nlu_fallback", "confidence": 0.3}))
+        for event in events:
+            tracker.update(event)
+        if signal:
+            signals.add(Signal(kind=signal, region="standaard", text=said, ticket=ticket,
+                               id=turn_signal_id(tracker.sender_id, turn_of([e.as_dict() for e in tracker.events]),
+                                                 signal, secret=SECRET)))
+        for text_ in bot:
+            tracker.update(BotUttered(text_))
+        asyncio.run(trackers.save(tracker))
+
+    # The conversation that makes the ticket.
+    chat = conversation("chat-van-de-ouder")
+    turn(chat, f"Mijn zoon {MARKER} wordt gepest, wat kan ik doen?", signal="handoff_offer",
+         bot=["Daar heb ik geen antwoord op. Wil je een medewerker spreken?"])
+    turn(chat, "ja", events=[ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")],
+         bot=["Vertel kort wat er speelt."])
+    story = f"{MARKER} zit al drie weken thuis"
+    turn(chat, story, events=[SlotSet("handoff_description", story), SlotSet("requested_slot", "handoff_contact")],
+         bot=["Hoe kunnen we je bereiken?"])
+    ticket = store.create(audience="ouder", channel="rest", topic_guess=[{"topic": "pesten", "confidence": 0.4}],
+                          transcript=[{"from": "user", "text": story, "time": 1.0}], description=story,
+                          contact=None, conversation="chat-van-de-ouder")
+    turn(chat, "nee", events=[SlotSet("requested_slot", None), ActiveLoop(None)], signal="ticket",
+         ticket=ticket.number, bot=[f"Je vraag heeft nummer {ticket.number}. Je code is {ticket.code}."])
+    ticket_id = int(ticket.number[3:])
+    store.reply(ticket_id, f"Beste ouder van {MARKER}, bel ons gerust.", staff_id)
+    store.add_note(ticket_id, f"Moeder van {MARKER} belde", staff_id)
+    store.add_minutes(ticket_id, 15, staff_id)
+
+    # Days later, in a new conversation, the reply is read back with the code.
+    later = conversation("chat-met-de-code")
+    turn(later, "ik heb een code", events=[ActiveLoop("code_form"), SlotSet("requested_slot", "ticket_code")],
+         bot=["Typ je code."])
+    found = store.lookup_code(ticket.code, "chat-met-de-code")
+    assert found.ticket["reply"].startswith("Beste ouder")
+    turn(later, ticket.code, events=[SlotSet("ticket_code", ticket.code), ActiveLoop(None)], signal="code_check",
+         bot=[f"Ik heb je vraag {ticket.number} gevonden.", f"Antwoord van het steunpunt:\n\n{found.ticket['reply']}"])
+
+    # Someone else's conversation and ticket, which must stay.
+    other = conversation("iemand-anders")
+    turn(other, "Wie betaalt het Andersvervoer?", signal="handoff_offer", bot=["Dat weet ik niet."])
+    kept = store.create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
+                        description="Andersverhaal", contact=None, conversation="iemand-anders")
+
+    tracker_engine = create_engine(tracker_db if "://" in tracker_db else f"sqlite:///{tracker_db}", future=True)
+    assert MARKER in every_row(engine) and ticket.number in every_row(tracker_engine)
+    counts_before = signals.counts()
+
+    erased = store.erase(ticket_id, staff_id)
+
+    assert (erased.conversations, erased.signals) == (2, 3)
+    for name, database in (("tickets", engine), ("tracker store", tracker_engine)):
+        rows = every_row(database)
+        assert MARKER.lower() not in rows.lower(), name
+        for secret in (ticket.code, ticket.code.replace("-", ""), "chat-van-de-ouder", "chat-met-de-code"):
+            assert secret not in rows, (name, secret)
+    assert ticket.number not in every_row(tracker_engine)
+    assert [r["ticket"] for r in signals.rows()].count(ticket.number) == 0
+    if engine.dialect.name == "sqlite":  # nor in the files' free pages, journals or WAL
+        on_disk = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
+        assert MARKER.encode() not in on_disk and ticket.code.encode() not in on_disk
+    # What stays: the ticket's number and time, every signal row and count, the others' data.
+    assert store.get(ticket_id)["erased_at"] is not None and store.minutes(ticket_id) == 15
+    assert signals.counts() == counts_before and len(signals.rows()) == 4
+    assert "Andersvervoer" in every_row(tracker_engine) and "Andersvervoer" in every_row(engine)
+    assert store.get(int(kept.number[3:]))["description"] == "Andersverhaal"
+    assert store.lookup_code(ticket.code, "chat-3").ticket is None
+    assert store.erase(ticket_id, staff_id).conversations == 0  # again: nothing left to find
+    tracker_engine.dispose()
+
+
+def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    url, tracker_db = f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "trackers.db"
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": url, "STEUNPUNT_TRACKER_DB": str(tracker_db),
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    store = TicketStore(db.engine_for(url), SECRET, tracker_db=str(tracker_db))
+    store.create(audience="ouder", channel="rest", topic_guess=[], transcript=[{"from": "user", "text": "Daan"}],
+                 description="Verhaal over Daan", contact="ouder@voorbeeld.nl", conversation="chat-cli")
+    trackers = create_engine(f"sqlite:///{tracker_db}", future=True)
+    with trackers.begin() as connection:  # Rasa's events table, as SQLTrackerStore makes it
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), "
+                                "type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255), "
+                                "action_name VARCHAR(255), data TEXT)"))
+        for sender, said in (("chat-cli", "Mijn zoon Daan"), ("chat-cli", "SP-00001"), ("ander", "hoi")):
+            connection.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) "
+                                    "VALUES (:s, 'user', 1.0, :d)"),
+                               {"s": sender, "d": '{"event": "user", "text": "%s"}' % said})
+
+    def erase(number):
+        return subprocess.run([sys.executable, "-m", "staff.cli", "erase-ticket", number], env=env,
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+    done = erase("sp-00001")
+    assert done.returncode == 0, done.stderr
+    assert "SP-00001" not in done.stdout or "gewist" in done.stdout
+    assert "1 gesprek(ken) (2 gebeurtenissen)" in done.stdout
+    erased = store.get(1)
+    assert erased["erased_at"] is not None and erased["description"] is None and erased["contact"] is None
+    with trackers.connect() as connection:
+        assert [r[0] for r in connection.execute(text("SELECT sender_id FROM events"))] == ["ander"]
+    assert store.audit_entries(1)[-1]["action"] == "gewist op verzoek"
+    unknown, wrong = erase("SP-00009"), erase("vraag 1")
+    assert unknown.returncode == 1 and "bestaat niet" in unknown.stderr
+    assert wrong.returncode == 1 and "geen vraagnummer" in wrong.stderr
+    trackers.dispose()
+
+
+def test_a_ticket_remembers_its_conversations_only_as_keyed_hashes(store, engine):
+    from store.schema import ticket_conversations
+
+    ticket = new_ticket(store)
+    store.create(audience="ouder", channel="rest", topic_guess=[], transcript=[], description=None,
+                 contact=None, conversation="sessie-123")
+    for _ in range(2):  # read back twice in one conversation: remembered once
+        assert store.lookup_code(ticket.code, "sessie-456").ticket is not None
+    with engine.connect() as connection:
+        rows = connection.execute(select(ticket_conversations)).mappings().all()
+    assert [(r["ticket_id"], len(r["conversation"])) for r in rows] == [(2, 64), (1, 64)]
+    assert "sessie" not in str([dict(r) for r in rows])
 
 
 def test_the_queue_pages_and_leaves_transcripts_out(store):

@@ -1,0 +1,98 @@
+"""Identifiers in free text that no store may keep readable, found without heavy models.
+
+Used where a text is stored: Rasa's tracker store (store/tracker_store.py) replaces ticket
+codes, phone numbers and e-mail addresses in every user message, and the redaction of signals
+(signals/redact.py) adds @-handles and disguised e-mail addresses to its own rules. Both look
+at `detection_view()` of a text first, so full-width digits ("０６１２…"), other scripts'
+digits, odd dashes and invisible characters do not hide anything.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import List, Tuple
+
+from steunpunt.codes import code_spans
+
+Span = Tuple[int, int, str]
+
+#: Plain e-mail addresses ("ouder@voorbeeld.nl", also with spaces around the @).
+EMAIL = re.compile(r"[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+#: E-mail written so that machines would not see it: "info [at] voorbeeld [dot] nl",
+#: "info(at)voorbeeld(punt)nl", "info at voorbeeld dot nl", "info apenstaartje voorbeeld.nl".
+_AT = (r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje|apestaartje)\s*[\])}>]\s*"
+       r"|\s+(?:at|apenstaartje|apestaartje)\s+)")
+_DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
+DISGUISED_EMAIL = re.compile(r"[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT
+                             + r"[A-Za-z]{2,6}\b", re.IGNORECASE)
+#: Phone numbers: Dutch (06-12345678, 020 123 4567, +31 6 1234 5678, (038) 4211234) and
+#: international (+32 470 12 34 56, 0049 30 1234567).
+PHONE = re.compile(
+    r"(?<![\w+])(?:"
+    r"(?:\+|00)\s?[1-9]\d{0,2}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,12}"
+    r"|\(0\d{2,3}\)[\s.-]?\d(?:[\s.-]?\d){5,6}"
+    r"|0\d(?:[\s.-]?\d){8}"
+    r")(?!\d)")
+#: @-handles of social media ("@sanne_2010"), not the @ of an e-mail address.
+HANDLE = re.compile(r"(?<![\w.@+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+
+
+def _view_char(char: str) -> str:
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    category = unicodedata.category(char)
+    if category == "Pd":
+        return "-"
+    if category in ("Zs", "Cf", "Cc") and char not in "\n\t":
+        return " "
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def detection_view(text: str) -> str:
+    """The text as patterns should see it, character for character (same length, so spans
+    found in it apply to the text itself): NFKC per character (full-width forms), every
+    script's digits as 0-9, dashes as '-', spaces and invisible characters as ' '."""
+    if text.isascii():
+        return text
+    return "".join(_view_char(char) for char in text)
+
+
+def contact_spans(text: str) -> List[Span]:
+    """Ticket codes, e-mail addresses and phone numbers in the text (its detection view)."""
+    view = detection_view(text)
+    spans = [(s, e, "code") for s, e in code_spans(view)]
+    spans += [(m.start(), m.end(), "email") for pattern in (EMAIL, DISGUISED_EMAIL)
+              for m in pattern.finditer(view)]
+    spans += [(m.start(), m.end(), "telefoon") for m in PHONE.finditer(view)]
+    return spans
+
+
+def replace_spans(text: str, spans: List[Span]) -> str:
+    """Each span replaced by `[kind]`; overlapping spans become one (the first kind)."""
+    out, position = [], 0
+    for start, end, kind in sorted(spans):
+        if start < position:  # overlaps the one before: cover the rest too
+            if end > position:
+                position = end
+            continue
+        out.append(text[position:start])
+        out.append(f"[{kind}]")
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def hide_codes(text: str) -> str:
+    """The text with every ticket code replaced by [code]."""
+    if not text:
+        return text
+    return replace_spans(text, [(s, e, "code") for s, e in code_spans(detection_view(text))])
+
+
+def scrub_contact(text: str) -> str:
+    """The text without ticket codes, e-mail addresses and phone numbers."""
+    if not text:
+        return text
+    return replace_spans(text, contact_spans(text))

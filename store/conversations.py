@@ -1,0 +1,128 @@
+"""The conversations a ticket came from, and wiping them out of Rasa's tracker store.
+
+A ticket remembers the conversation that made it and every conversation that read it back with
+its code (store/tickets.py), as `conversation_key()`: an HMAC of Rasa's sender id with the
+deployment's secret. Not the sender id itself: for the widget that is the chat session, which
+should not be readable from the tickets database. To find the conversation again, the sender
+ids still in the tracker store (at most the tracker retention period, 30 days) are hashed the
+same way; that is one pass over the distinct sender ids, only when a ticket is erased.
+
+`wipe()` deletes every event of those conversations (their texts, the bot's confirmation with
+the ticket number, the staff reply read back, the sealed description), with SQLite's
+secure_delete so the deleted rows are overwritten in the file too, and returns the ids of the
+signals those conversations' turns wrote (steunpunt/turn.py turn_signal_id), so the ticket
+store can blank their texts. Rasa's SQLTrackerStore keeps everything in one `events` table,
+on SQLite (settings.TRACKER_DB is a path) or PostgreSQL (a URL).
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Collection, Dict, FrozenSet, List, Optional
+
+from sqlalchemy import bindparam, create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+
+from steunpunt.turn import turn_of, turn_signal_id
+
+#: Rasa's SQLTrackerStore table.
+EVENTS_TABLE = "events"
+
+
+def conversation_key(sender_id: str, secret: bytes) -> str:
+    """What a ticket stores of a conversation: a keyed hash of Rasa's sender id."""
+    return hmac.new(secret, b"conversation:" + sender_id.encode(), hashlib.sha256).hexdigest()
+
+
+def tracker_url(value: str) -> str:
+    """The tracker store setting as a database URL (a plain path means the SQLite file)."""
+    return value if "://" in value else f"sqlite:///{value}"
+
+
+def _sqlite_path(url: str) -> Optional[Path]:
+    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+
+
+def tracker_engine(value: str) -> Optional[Engine]:
+    """An engine on the tracker store, or None when its SQLite file does not exist (nothing was
+    ever stored there, and opening it would create it). The caller disposes of it."""
+    url = tracker_url(value)
+    path = _sqlite_path(url)
+    if path is not None and not path.exists():
+        return None
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        def pragmas(connection, _record) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA busy_timeout=5000")  # Rasa may be writing a turn
+            cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed in the file
+            cursor.close()
+
+        event.listen(engine, "connect", pragmas)
+    return engine
+
+
+@dataclass(frozen=True)
+class Wiped:
+    conversations: int = 0
+    events: int = 0
+    #: Ids of the signals the wiped conversations' turns may have written.
+    signal_ids: FrozenSet[str] = field(default_factory=frozenset)
+
+
+def _turn_signal_ids(sender_id: str, events: List[Dict], kinds: Collection[str],
+                     secret: bytes) -> set:
+    """Every id turn_signal_id() can have given a signal of this conversation: per user
+    message (a turn), per kind. Only the events up to a turn's user message decide its id."""
+    ids = set()
+    for index, stored in enumerate(events):
+        if stored.get("event") == "user":
+            for kind in kinds:
+                ids.add(turn_signal_id(sender_id, turn_of(events[:index + 1]), kind, secret=secret))
+    return ids
+
+
+def wipe(tracker_db: str, keys: Collection[str], secret: bytes,
+         signal_kinds: Collection[str] = ()) -> Wiped:
+    """Delete every event of the conversations with these keys from the tracker store."""
+    keys = set(keys)
+    engine = tracker_engine(tracker_db) if keys else None
+    if engine is None:
+        return Wiped()
+    try:
+        if EVENTS_TABLE not in inspect(engine).get_table_names():
+            return Wiped()
+        with engine.begin() as connection:
+            senders = [sender for (sender,) in connection.execute(
+                text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}"))
+                if conversation_key(sender, secret) in keys]
+            if not senders:
+                return Wiped()
+            in_senders = bindparam("senders", expanding=True)
+            signal_ids: set = set()
+            for sender in senders:
+                rows = connection.execute(text(
+                    f"SELECT data FROM {EVENTS_TABLE} WHERE sender_id = :sender ORDER BY id"),
+                    {"sender": sender})
+                events = [_loaded(data) for (data,) in rows]
+                signal_ids |= _turn_signal_ids(sender, events, signal_kinds, secret)
+            deleted = connection.execute(
+                text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id IN :senders").bindparams(in_senders),
+                {"senders": senders}).rowcount
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as connection:  # the rollback journal or WAL keeps no copy
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return Wiped(conversations=len(senders), events=deleted, signal_ids=frozenset(signal_ids))
+    finally:
+        engine.dispose()
+
+
+def _loaded(data: Optional[str]) -> Dict:
+    try:
+        loaded = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
