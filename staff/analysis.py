@@ -3,18 +3,17 @@ what to do about them, signals as CSV, the periodic report, and redacted transcr
 
 Analysts never see contact data or codes: transcripts and descriptions pass the redaction,
 and codes shown by the bot are hidden. Staff (role `medewerker`) cannot open these pages,
-and analysts cannot open the ticket pages (staff/app.py).
+and analysts cannot open the ticket pages (staff/queue.py).
 """
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import date
 from dataclasses import dataclass
-from typing import Any, List, Optional
-
+from datetime import date
 from functools import wraps
+from typing import Any, List, Optional
 
 import yaml
 from sanic import response
@@ -24,9 +23,11 @@ from library import intent_for_topic
 from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
-from staff.app import parse_page
-from store.codes import SHOWN_CODE
+from staff.web import (
+    ANALYST, Route, blueprint, chosen_regions, error, parse_page, regions_seen_by, render, topics_seen_by,
+)
 from steunpunt.clock import today as local_today
+from store.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
@@ -72,105 +73,114 @@ class Scope:
     regions: Optional[frozenset]
 
 
-def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, topics, chosen_regions,
-                        topics_seen_by) -> None:
-    def for_period(handler):
-        """Analyst only, with the chosen period and the signals and tickets of the account's
-        regions (or the one picked with ?regio=); a period that makes no sense is a 400."""
+def for_period(handler):
+    """`handler(request, session, period, scope)`: with the chosen period and the signals and
+    tickets of the account's regions (or the one picked with ?regio=); a period that makes no
+    sense is a 400."""
 
-        @analyst_only
-        @wraps(handler)
-        async def wrapper(request: Request, session):
-            try:
-                period = chosen_period(request)
-            except ValueError as error:
-                return render("error.html", 400, session=session, message=f"Onbekende periode: {error}")
-            regions = chosen_regions(request, session)
-            return await handler(request, session, period, Scope(
-                all_signals.for_regions(regions), all_tickets.for_regions(regions), regions))
+    @wraps(handler)
+    async def wrapper(request: Request, session):
+        try:
+            period = chosen_period(request)
+        except ValueError as problem:
+            return error(400, f"Onbekende periode: {problem}", session)
+        regions = chosen_regions(request, session)
+        ctx = request.app.ctx
+        return await handler(request, session, period, Scope(
+            ctx.signals.for_regions(regions), ctx.store.for_regions(regions), regions))
 
-        return wrapper
+    return wrapper
 
-    @app.get("/analyse")
-    @for_period
-    async def analysis(request: Request, session, period: Period, scope: "Scope"):
-        context = report_context(scope.signals, scope.tickets, period, scope.regions)
-        decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
-        decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
-                   for found in context["groups"]]
-        today = local_today()
-        return render("analysis.html", session=session, topics=topics_seen_by(session), decided=decided,
-                      regions=[r for r in topics.regions() if session.sees(r)],
-                      picked=request.args.get("regio") or "",
-                      decisions_labels=DECISIONS, last_month=Period.last_month(today),
-                      quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
 
-    @app.get("/analyse/export.csv")
-    @for_period
-    async def export_csv(request: Request, session, period: Period, scope: "Scope"):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_FIELDS)
-        for row in iter_export(scope.signals.rows(period.since, period.until)):
-            writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
-        name = f"signalen-{period.since}-{period.until}.csv"
-        return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+@for_period
+async def analysis(request: Request, session, period: Period, scope: Scope):
+    context = report_context(scope.signals, scope.tickets, period, scope.regions)
+    decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
+    decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
+               for found in context["groups"]]
+    today = local_today()
+    return render("analysis.html", session=session, topics=topics_seen_by(request, session),
+                  decided=decided, regions=regions_seen_by(request, session),
+                  picked=request.args.get("regio") or "", decisions_labels=DECISIONS,
+                  last_month=Period.last_month(today),
+                  quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
 
-    @app.get("/analyse/rapport")
-    @for_period
-    async def report(request: Request, session, period: Period, scope: "Scope"):
-        name = f"signalen-rapport-{period.since}-{period.until}.html"
-        return response.html(build_report(scope.signals, scope.tickets, period, scope.regions), headers={
-            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    def group_texts(request: Request, session) -> List[dict]:
-        """The texts of the chosen signals, of the account's own regions only."""
-        ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
-        return all_signals.for_regions(session.regions).by_ids(ids)
+@for_period
+async def export_csv(request: Request, session, period: Period, scope: Scope):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    for row in iter_export(scope.signals.rows(period.since, period.until)):
+        writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
+    name = f"signalen-{period.since}-{period.until}.csv"
+    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    @app.post("/analyse/groep")
-    @analyst_only
-    async def decide_group(request: Request, session):
-        rows = group_texts(request, session)
-        decision = request.form.get("decision", "")
-        topic = (request.form.get("topic") or "").strip() or None
-        if not rows or decision not in DECISIONS:
-            return render("error.html", 400, session=session, message="Kies een groep en een besluit.")
-        if decision == "bestaand_onderwerp" and topic not in topics_seen_by(session):
-            return render("error.html", 400, session=session, message="Kies een bestaand onderwerp.")
-        all_signals.decide_group(session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
-                             [row["id"] for row in rows], topic)
-        return response.redirect(request.form.get("back") or "/analyse", status=303)
 
-    @app.post("/analyse/groep/nlu.yml")
-    @analyst_only
-    async def download_nlu(request: Request, session):
-        rows = group_texts(request, session)
-        topic = (request.form.get("topic") or "").strip().lower()
-        if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
-            return render("error.html", 400, session=session,
-                          message="Kies een groep en een onderwerp (bestaand of een nieuw id als pesten-op-school).")
-        return response.text(nlu_draft(topic, [row["text"] for row in rows]),
-                             content_type="text/yaml; charset=utf-8", headers={
-                                 "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
+@for_period
+async def report(request: Request, session, period: Period, scope: Scope):
+    name = f"signalen-rapport-{period.since}-{period.until}.html"
+    return response.html(build_report(scope.signals, scope.tickets, period, scope.regions), headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    @app.get("/analyse/gesprekken")
-    @for_period
-    async def transcripts(request: Request, session, period: Period, scope: "Scope"):
-        """Handed-off conversations, redacted: what was asked and answered, never who."""
-        from signals.redact import shared
 
-        page = parse_page(request.args.get("pagina"))
-        rows = scope.tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
-                              with_transcripts=True)
-        redactor = shared()
-        shown = [{
-            "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],
-            "audience": row["audience"], "topics": [g.get("topic") for g in row["topic_guess"] or []],
-            "description": redactor.redact(row["description"] or ""),
-            "transcript": [{"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
-                           for line in row["transcript"] or []],
-        } for row in rows]
-        return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+def group_texts(request: Request, session) -> List[dict]:
+    """The texts of the chosen signals, of the account's own regions only."""
+    ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
+    return request.app.ctx.signals.for_regions(session.regions).by_ids(ids)
 
+
+async def decide_group(request: Request, session):
+    rows = group_texts(request, session)
+    decision = request.form.get("decision", "")
+    topic = (request.form.get("topic") or "").strip() or None
+    if not rows or decision not in DECISIONS:
+        return error(400, "Kies een groep en een besluit.", session)
+    if decision == "bestaand_onderwerp" and topic not in topics_seen_by(request, session):
+        return error(400, "Kies een bestaand onderwerp.", session)
+    request.app.ctx.signals.decide_group(
+        session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
+        [row["id"] for row in rows], topic)
+    return response.redirect(request.form.get("back") or "/analyse", status=303)
+
+
+async def download_nlu(request: Request, session):
+    rows = group_texts(request, session)
+    topic = (request.form.get("topic") or "").strip().lower()
+    if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
+        return error(400, "Kies een groep en een onderwerp (bestaand of een nieuw id als "
+                          "pesten-op-school).", session)
+    return response.text(nlu_draft(topic, [row["text"] for row in rows]),
+                         content_type="text/yaml; charset=utf-8", headers={
+                             "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
+
+
+@for_period
+async def transcripts(request: Request, session, period: Period, scope: Scope):
+    """Handed-off conversations, redacted: what was asked and answered, never who."""
+    from signals.redact import shared
+
+    page = parse_page(request.args.get("pagina"))
+    rows = scope.tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
+                                with_transcripts=True)
+    redactor = shared()
+    shown = [{
+        "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],
+        "audience": row["audience"], "topics": [g.get("topic") for g in row["topic_guess"] or []],
+        "description": redactor.redact(row["description"] or ""),
+        "transcript": [{"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
+                       for line in row["transcript"] or []],
+    } for row in rows]
+    return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+
+
+ROUTES = (
+    Route("GET", "/analyse", analysis, (ANALYST,)),
+    Route("GET", "/analyse/export.csv", export_csv, (ANALYST,)),
+    Route("GET", "/analyse/rapport", report, (ANALYST,)),
+    Route("POST", "/analyse/groep", decide_group, (ANALYST,)),
+    Route("POST", "/analyse/groep/nlu.yml", download_nlu, (ANALYST,)),
+    Route("GET", "/analyse/gesprekken", transcripts, (ANALYST,)),
+)
+bp = blueprint("analysis", ROUTES)
