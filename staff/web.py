@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable, FrozenSet, Optional, Sequence, Tuple
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -28,11 +29,13 @@ SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
 STAFF, ANALYST = ROLES
 HOME = {STAFF: "/", ANALYST: "/analyse"}
-HEADERS = {
+#: Sent with every page of the app. Read-only: each response gets a copy (Sanic's redirect()
+#: writes Location into the dict it is given, which once leaked into every later page).
+HEADERS = MappingProxyType({
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
-}
+})
 CSRF_MESSAGE = "Ongeldig formulier (CSRF). Laad de pagina opnieuw."
 
 _templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
@@ -41,14 +44,19 @@ _templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).pa
 _templates.filters["ticket_number"] = ticket_number
 
 
+def headers() -> dict:
+    """A fresh copy of the security headers, for one response."""
+    return dict(HEADERS)
+
+
 def render(name: str, status: int = 200, **context) -> response.HTTPResponse:
     return response.html(_templates.get_template(name).render(**context), status=status,
-                         headers=HEADERS)
+                         headers=headers())
 
 
 def redirect(to: str) -> response.HTTPResponse:
-    """See Other, with the security headers."""
-    return response.redirect(to, status=303, headers=HEADERS)
+    """See Other, with the security headers (a copy: redirect() adds Location to it)."""
+    return response.redirect(to, status=303, headers=headers())
 
 
 def error(status: int, message: str, session=None) -> response.HTTPResponse:

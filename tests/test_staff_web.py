@@ -304,3 +304,16 @@ def test_bad_requests_get_400_and_unknown_tickets_404_with_a_page(app):
         assert status == 404, path
     assert app["store"].audit_entries(1) == []  # nothing half-done
     assert browser.request("GET", "/?van=2026-02-30&tot=morgen")[0] == 200  # bad dates: no filter
+
+
+def test_a_redirect_does_not_leak_its_location_into_other_pages(app):
+    """Sanic's redirect() writes Location into the headers it is given: a shared dict once made
+    an anonymous GET /login carry the last ticket someone worked on."""
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf("/tickets/1")
+    assert browser.request("POST", "/tickets/1/toewijzen", {"csrf": csrf})[1]["Location"] == "/tickets/1"
+    pages = {"/login (anonymous)": Browser(app["port"]).request("GET", "/login"),
+             "/tickets/1": browser.request("GET", "/tickets/1"), "/tickets/999": browser.request("GET", "/tickets/999")}
+    for name, (status, headers, _, _) in pages.items():
+        assert status in (200, 404) and "Location" not in headers, name
