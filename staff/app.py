@@ -14,11 +14,13 @@ from __future__ import annotations
 from typing import Optional
 
 from sanic import Sanic
+from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
 from staff import analysis, login, queue
-from staff.web import same_token  # noqa: F401 - part of this module's public names
+from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
 from store.accounts import Accounts
 from store.tickets import TicketStore
 
@@ -37,4 +39,11 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     app.ctx.secure_cookies = secure_cookies
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
+    app.register_middleware(strict_transport_security, "response")
     return app
+
+
+async def strict_transport_security(request: Request, response: HTTPResponse) -> None:
+    """Behind https (Secure cookies) a browser must never come back over plain http."""
+    if request.app.ctx.secure_cookies:
+        response.headers["Strict-Transport-Security"] = HSTS

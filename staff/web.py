@@ -36,6 +36,8 @@ HEADERS = MappingProxyType({
     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
 })
+#: Sent when the app runs behind https (its cookies are Secure): browsers then never use http.
+HSTS = "max-age=31536000"
 CSRF_MESSAGE = "Ongeldig formulier (CSRF). Laad de pagina opnieuw."
 
 _templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
@@ -83,6 +85,8 @@ def parse_date(text: Optional[str]) -> Optional[date]:
 
 
 def set_cookie(request: Request, resp: response.HTTPResponse, key: str, value: str) -> None:
+    """A cookie only our pages read: HttpOnly, SameSite=Strict, and Secure unless turned off
+    for plain http on localhost (STEUNPUNT_STAFF_SECURE_COOKIES=0)."""
     resp.cookies[key] = value
     resp.cookies[key]["httponly"] = True
     resp.cookies[key]["samesite"] = "Strict"

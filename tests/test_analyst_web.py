@@ -22,7 +22,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analyst")
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
            "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db")}
+           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"), "STEUNPUNT_STAFF_SECURE_COOKIES": "0"}
     create_account(env, "anna")
     create_account(env, "ali", role="analist")
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])

@@ -66,9 +66,19 @@ def create_account(env, name, role="medewerker", extra=()):
     assert created.returncode == 0, created.stderr
 
 
-def start_app(folder, **extra_env):
+def staff_env(folder, **extra_env):
+    """The environment of a staff app on its own database in `folder`: plain http on localhost,
+    so cookies are not Secure (STEUNPUNT_STAFF_SECURE_COOKIES=0, as scripts/run.sh sets); an
+    extra value None leaves that variable out."""
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT), **extra_env}
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
+           "STEUNPUNT_STAFF_SECURE_COOKIES": "0", "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
+           **extra_env}
+    return {key: value for key, value in env.items() if value is not None}
+
+
+def start_app(folder, **extra_env):
+    env = staff_env(folder, **extra_env)
     create_account(env, "anna")
     store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
     ticket = store.create(audience="jongere", channel="rest",
@@ -108,6 +118,7 @@ def test_login_needs_the_form_token_and_the_right_password(app):
     assert status == 303
     session_cookie = next(c for c in cookies if c.startswith("sp_session="))
     assert "HttpOnly" in session_cookie and "SameSite=Strict" in session_cookie
+    assert "Secure" not in session_cookie  # plain http on localhost: STEUNPUNT_STAFF_SECURE_COOKIES=0
     status, _, page, _ = browser.request("GET", "/")
     assert status == 200 and re.search(r"SP-00001</a></td><td>[^<]*</td><td>nieuw</td>", page)
 
@@ -317,3 +328,25 @@ def test_a_redirect_does_not_leak_its_location_into_other_pages(app):
              "/tickets/1": browser.request("GET", "/tickets/1"), "/tickets/999": browser.request("GET", "/tickets/999")}
     for name, (status, headers, _, _) in pages.items():
         assert status in (200, 404) and "Location" not in headers, name
+
+
+@pytest.fixture
+def secure_by_default(tmp_path):
+    """The staff app as deployed: no STEUNPUNT_STAFF_SECURE_COOKIES, so behind https."""
+    folder = tmp_path / "secure"
+    folder.mkdir()
+    yield from start_app(folder, STEUNPUNT_STAFF_SECURE_COOKIES=None)
+
+
+def test_cookies_are_secure_and_hsts_is_sent_unless_turned_off_for_localhost(secure_by_default, app):
+    browser = Browser(secure_by_default["port"])
+    status, headers, _, cookies = browser.request("GET", "/login")
+    assert status == 200 and headers["Strict-Transport-Security"].startswith("max-age=")
+    status, headers, _, cookies = browser.login()
+    assert status == 303 and "Strict-Transport-Security" in headers
+    assert cookies and all("; Secure" in cookie for cookie in cookies), cookies
+    assert browser.request("GET", "/")[0] == 200  # (this test browser sends Secure cookies over http)
+    local = Browser(app["port"])  # STEUNPUNT_STAFF_SECURE_COOKIES=0
+    status, headers, _, cookies = local.login()
+    assert status == 303 and "Strict-Transport-Security" not in headers
+    assert cookies and not any("Secure" in cookie for cookie in cookies)
