@@ -350,3 +350,16 @@ def test_cookies_are_secure_and_hsts_is_sent_unless_turned_off_for_localhost(sec
     status, headers, _, cookies = local.login()
     assert status == 303 and "Strict-Transport-Security" not in headers
     assert cookies and not any("Secure" in cookie for cookie in cookies)
+
+
+def test_guessing_a_name_does_not_lock_its_owner_out_from_a_clean_address(behind_proxy):
+    """Wrong passwords for anna from one address slow down that address (and, on that name, any
+    address that failed recently); anna's right password from an address without recent
+    failures still gets in. A fresh address gets one guess at a locked name, not five."""
+    guesser = Browser(behind_proxy["port"], forwarded_for="203.0.113.7")
+    assert [guesser.login(password="gok")[0] for _ in range(6)] == [401] * 5 + [429]
+    assert guesser.login()[0] == 429  # the right password from the guessing address: still no
+    assert Browser(behind_proxy["port"], forwarded_for="203.0.113.8").login()[0] == 303
+    second = Browser(behind_proxy["port"], forwarded_for="2001:db8::9")
+    assert second.login(password="gok")[0] == 401
+    assert second.login(password="gok")[0] == 429 and second.login()[0] == 429
