@@ -21,6 +21,7 @@ from library import ContentLibrary, shared
 from signals.store import SignalStore
 from staff import analysis, login, queue
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
+from steunpunt.clients import warn_untrusted_forwarding
 from store.accounts import Accounts
 from store.tickets import TicketStore
 
@@ -39,8 +40,14 @@ def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
     app.ctx.secure_cookies = secure_cookies
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
+    app.register_middleware(check_forwarding, "request")
     app.register_middleware(strict_transport_security, "response")
     return app
+
+
+async def check_forwarding(request: Request) -> None:
+    """A proxy in front that is not trusted makes all colleagues one address: say so (once)."""
+    warn_untrusted_forwarding(request.ip, request.headers)
 
 
 async def strict_transport_security(request: Request, response: HTTPResponse) -> None:

@@ -1,10 +1,13 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
+import contextlib
 import http.client
 from datetime import datetime, timedelta
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -363,3 +366,59 @@ def test_guessing_a_name_does_not_lock_its_owner_out_from_a_clean_address(behind
     second = Browser(behind_proxy["port"], forwarded_for="2001:db8::9")
     assert second.login(password="gok")[0] == 401
     assert second.login(password="gok")[0] == 429 and second.login()[0] == 429
+
+
+@contextlib.contextmanager
+def staff_server_logging_to(env, log):
+    """`python -m staff` like staff_server, with what it logs kept in `log`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "staff", "--port", str(port)], env=env, cwd=ROOT,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert process.poll() is None and time.time() < deadline, log.read_text()[-3000:]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_forwarded_addresses_from_an_untrusted_peer_are_warned_about_once(tmp_path):
+    """Behind a proxy that is not in STEUNPUNT_TRUSTED_PROXIES every colleague shares the proxy's
+    address, so 20 typos lock them all out: the app says so in its log, once."""
+    env = staff_env(tmp_path)
+    env.pop("STEUNPUNT_TRUSTED_PROXIES", None)
+    create_account(env, "anna")
+    log = tmp_path / "staff.log"
+    with staff_server_logging_to(env, log) as port:
+        assert Browser(port).request("GET", "/login")[0] == 200
+        assert "STEUNPUNT_TRUSTED_PROXIES" not in log.read_text()  # no forwarded header: nothing to say
+        for address in ("203.0.113.7", "203.0.113.8"):
+            assert Browser(port, forwarded_for=address).login()[0] == 303
+    warnings = [line for line in log.read_text().splitlines() if "STEUNPUNT_TRUSTED_PROXIES" in line]
+    assert len(warnings) == 1 and "127.0.0.1" in warnings[0], log.read_text()[-3000:]
+
+
+def test_a_trusted_proxy_and_a_request_without_forwarding_are_not_warned_about(monkeypatch, caplog):
+    from steunpunt import clients, settings
+
+    monkeypatch.setattr(clients, "_warned", False)
+    monkeypatch.setattr(settings, "TRUSTED_PROXIES", frozenset({"127.0.0.1"}))
+    assert not clients.warn_untrusted_forwarding("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"})
+    assert not clients.warn_untrusted_forwarding("10.0.0.2", {})
+    assert clients.warn_untrusted_forwarding("10.0.0.2", {"x-forwarded-for": "203.0.113.7"})
+    assert not clients.warn_untrusted_forwarding("10.0.0.3", {"x-forwarded-for": "203.0.113.7"})  # once
+    assert [r.levelname for r in caplog.records if "STEUNPUNT_TRUSTED_PROXIES" in r.getMessage()] == ["WARNING"]
