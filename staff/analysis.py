@@ -7,6 +7,7 @@ and analysts cannot open the ticket pages (staff/queue.py).
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -26,7 +27,7 @@ from signals.store import EXPORT_FIELDS, iter_export
 from staff.web import (
     ANALYST, Route, blueprint, chosen_regions, error, parse_page, regions_seen_by, render, topics_seen_by,
 )
-from steunpunt.clock import today as local_today
+from steunpunt.clock import day_range, today as local_today
 from store.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
@@ -34,15 +35,30 @@ DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: The longest period the pages show: its chart and groups are made in the app's one worker.
+MAX_PERIOD_DAYS = 2 * 366
+
+
 def chosen_period(request: Request, today: Optional[date] = None) -> Period:
-    """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days."""
+    """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days; at most
+    two years, and only days that can be counted in (ValueError with the reason otherwise)."""
     today = today or local_today()
-    if request.args.get("periode"):
-        return Period.parse(request.args.get("periode"))
+
     def as_date(key):
         value = request.args.get(key) or ""
         return date.fromisoformat(value) if value else None
-    return Period.between(as_date("van"), as_date("tot"), today=today)
+
+    try:
+        if request.args.get("periode"):
+            period = Period.parse(request.args.get("periode"))
+        else:
+            period = Period.between(as_date("van"), as_date("tot"), today=today)
+        day_range(period.since, period.until)
+    except OverflowError:
+        raise ValueError("deze datum ligt te ver weg") from None
+    if (period.until - period.since).days >= MAX_PERIOD_DAYS:
+        raise ValueError("een periode is hoogstens twee jaar; kies een kortere periode")
+    return period
 
 
 def csv_cell(value) -> str:
@@ -83,7 +99,7 @@ def for_period(handler):
         try:
             period = chosen_period(request)
         except ValueError as problem:
-            return error(400, f"Onbekende periode: {problem}", session)
+            return error(400, f"Kies een andere periode: {problem}.", session)
         regions = chosen_regions(request, session)
         ctx = request.app.ctx
         return await handler(request, session, period, Scope(
@@ -94,34 +110,46 @@ def for_period(handler):
 
 @for_period
 async def analysis(request: Request, session, period: Period, scope: Scope):
-    context = report_context(scope.signals, scope.tickets, period, scope.regions)
-    decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
-    decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
-               for found in context["groups"]]
-    today = local_today()
-    return render("analysis.html", session=session, topics=topics_seen_by(request, session),
-                  decided=decided, regions=regions_seen_by(request, session),
-                  picked=request.args.get("regio") or "", decisions_labels=DECISIONS,
-                  last_month=Period.last_month(today),
-                  quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
+    topics, regions = topics_seen_by(request, session), regions_seen_by(request, session)
+
+    def page():  # figures, groups and chart: made in a thread, the worker keeps serving
+        context = report_context(scope.signals, scope.tickets, period, scope.regions)
+        decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
+        decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
+                   for found in context["groups"]]
+        today = local_today()
+        return render("analysis.html", session=session, topics=topics, decided=decided, regions=regions,
+                      picked=request.args.get("regio") or "", decisions_labels=DECISIONS,
+                      last_month=Period.last_month(today),
+                      quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
+
+    return await asyncio.to_thread(page)
+
+
+def export_text(rows) -> str:
+    """Signals (`iter_export` rows) as CSV text, every cell made safe for a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    for row in rows:
+        writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
+    return buffer.getvalue()
 
 
 @for_period
 async def export_csv(request: Request, session, period: Period, scope: Scope):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_FIELDS)
-    for row in iter_export(scope.signals.rows(period.since, period.until)):
-        writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
+    text = await asyncio.to_thread(
+        lambda: export_text(iter_export(scope.signals.rows(period.since, period.until))))
     name = f"signalen-{period.since}-{period.until}.csv"
-    return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
+    return response.text(text, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @for_period
 async def report(request: Request, session, period: Period, scope: Scope):
     name = f"signalen-rapport-{period.since}-{period.until}.html"
-    return response.html(build_report(scope.signals, scope.tickets, period, scope.regions), headers={
+    html = await asyncio.to_thread(build_report, scope.signals, scope.tickets, period, scope.regions)
+    return response.html(html, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 

@@ -22,6 +22,7 @@ from sanic.request import Request
 
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
 from steunpunt.clients import client_address
+from steunpunt.clock import day_range
 from store.schema import ROLES
 from store.tickets import TicketStore, ticket_number
 
@@ -78,9 +79,14 @@ def parse_page(text: Optional[str]) -> int:
 
 
 def parse_date(text: Optional[str]) -> Optional[date]:
+    """A date typed in a filter; anything else, also a day too far off to count in
+    (9999-12-31 has no next day), is no filter."""
     try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
+        day = date.fromisoformat(text) if text else None
+        if day is not None:
+            day_range(day, day)
+        return day
+    except (ValueError, OverflowError):
         return None
 
 

@@ -158,3 +158,16 @@ def test_the_report_downloads_as_one_self_contained_html_file(site):
     assert page.startswith("<!doctype html>") and "@media print" in page
     assert "<script" not in page and 'src="http' not in page and "<link" not in page
     assert "Suggesties voor nieuwe of betere informatie" in page
+
+
+def test_a_period_is_at_most_two_years_and_a_far_off_date_is_a_400_not_a_500(site):
+    """A 100-year chart kept the single worker busy for seconds, and tot=9999-12-31 (no next day
+    to count to) was a server error."""
+    browser = logged_in(site, "ali")
+    for path in ANALYST_PAGES:
+        status, _, page, _ = browser.request("GET", path + "?van=1926-01-01&tot=2026-01-01")
+        assert status == 400 and "twee jaar" in page, path
+    for query in ("tot=9999-12-31", "van=0001-01-01&tot=0001-01-02", "periode=9999", "periode=0001-01"):
+        assert browser.request("GET", "/analyse?" + query)[0] == 400, query
+    assert browser.request("GET", "/analyse/export.csv?tot=9999-12-31")[0] == 400
+    assert browser.request("GET", "/analyse?van=2025-01-01&tot=2026-12-31")[0] == 200  # two years is fine

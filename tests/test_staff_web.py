@@ -422,3 +422,11 @@ def test_a_trusted_proxy_and_a_request_without_forwarding_are_not_warned_about(m
     assert clients.warn_untrusted_forwarding("10.0.0.2", {"x-forwarded-for": "203.0.113.7"})
     assert not clients.warn_untrusted_forwarding("10.0.0.3", {"x-forwarded-for": "203.0.113.7"})  # once
     assert [r.levelname for r in caplog.records if "STEUNPUNT_TRUSTED_PROXIES" in r.getMessage()] == ["WARNING"]
+
+
+def test_a_far_off_date_in_the_queue_filter_is_no_filter_not_a_server_error(app):
+    browser = Browser(app["port"])
+    browser.login()
+    for query in ("tot=9999-12-31", "van=0001-01-01", "van=9999-12-31&tot=9999-12-31"):
+        status, _, page, _ = browser.request("GET", "/?" + query)
+        assert status == 200 and "SP-00001" in page, query
