@@ -11,10 +11,12 @@ import asyncio
 import csv
 import io
 import json
+import posixpath
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
 from typing import Any, List, Optional
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from sanic import response
@@ -25,12 +27,14 @@ from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.web import (
-    ANALYST, Route, blueprint, chosen_regions, error, parse_page, regions_seen_by, render, topics_seen_by,
+    ANALYST, Route, blueprint, chosen_regions, error, parse_page, redirect, regions_seen_by, render,
+    topics_seen_by,
 )
 from steunpunt.clock import day_range, today as local_today
 from store.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
+HOME = "/analyse"
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -153,6 +157,17 @@ async def report(request: Request, session, period: Period, scope: Scope):
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
+def way_back(back: Optional[str]) -> str:
+    """Where a form returns to: a page of the analysis on this site (e.g. with its period),
+    never another site or page (`back` comes from the form, so anyone can write it)."""
+    back = back or ""
+    parts = urlsplit(back)
+    path = unquote(parts.path)
+    local = (not parts.scheme and not parts.netloc and back.isprintable() and "\\" not in back
+             and posixpath.normpath(path) == path and (path == HOME or path.startswith(HOME + "/")))
+    return back if local else HOME
+
+
 def group_texts(request: Request, session) -> List[dict]:
     """The texts of the chosen signals, of the account's own regions only."""
     ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
@@ -170,7 +185,7 @@ async def decide_group(request: Request, session):
     request.app.ctx.signals.decide_group(
         session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
         [row["id"] for row in rows], topic)
-    return response.redirect(request.form.get("back") or "/analyse", status=303)
+    return redirect(way_back(request.form.get("back")))
 
 
 async def download_nlu(request: Request, session):

@@ -139,7 +139,7 @@ def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
 
     status = browser.request_raw("POST", "/analyse/groep", urlencode(body))[0]
     assert status == 303
-    [decision] = site["signals"].decisions()
+    [decision] = [d for d in site["signals"].decisions() if d["label"] == label]  # (other tests decide too)
     assert decision["decision"] == "nieuw_onderwerp" and sorted(decision["signal_ids"]) == sorted(ids)
     assert "nieuw onderwerp nodig" in browser.request("GET", "/analyse")[2]
 
@@ -171,3 +171,19 @@ def test_a_period_is_at_most_two_years_and_a_far_off_date_is_a_400_not_a_500(sit
         assert browser.request("GET", "/analyse?" + query)[0] == 400, query
     assert browser.request("GET", "/analyse/export.csv?tot=9999-12-31")[0] == 400
     assert browser.request("GET", "/analyse?van=2025-01-01&tot=2026-12-31")[0] == 200  # two years is fine
+
+
+@pytest.mark.parametrize("back, expected", [
+    ("/analyse?van=2026-01-01&tot=2026-01-31", "/analyse?van=2026-01-01&tot=2026-01-31"),
+    ("/analyse", "/analyse"), ("", "/analyse"),
+    ("https://evil.example/analyse", "/analyse"), ("//evil.example/analyse", "/analyse"),
+    ("/\\evil.example", "/analyse"), ("/analyse/../login", "/analyse"), ("/tickets/1", "/analyse"),
+    ("/analyse\r\nSet-Cookie: x=1", "/analyse"), ("javascript:alert(1)", "/analyse"),
+])
+def test_after_deciding_on_a_group_the_way_back_is_a_local_analysis_page_only(site, back, expected):
+    browser = logged_in(site, "ali")
+    [handoff] = site["signals"].rows(kinds=["handoff"], with_text=True)
+    form = {"csrf": browser.csrf("/analyse"), "label": "terugweg", "decision": "nieuw_onderwerp",
+            "signal_ids": handoff["id"], "back": back}
+    status, headers, _, _ = browser.request("POST", "/analyse/groep", form)
+    assert status == 303 and headers["Location"] == expected
