@@ -86,7 +86,7 @@ async def index(request: Request, region: Optional[str] = None):
 async def search(request: Request, region: Optional[str] = None):
     if not known(request, region):
         return not_found(request)
-    query = (request.args.get("q") or "").strip()[:pages.MAX_QUERY_CHARS]
+    query = pages.clean_query(request.args.get("q") or "")
     audience = pages.audience_of(request.args.get("voor") or "") or AUDIENCE_PARENT
     topics = request.app.ctx.library.topics(region).values()
     results = pages.search(pages.for_audience(topics, audience), query, audience)
