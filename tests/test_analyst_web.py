@@ -113,6 +113,26 @@ def test_csv_export_has_the_signals_and_no_spreadsheet_formulas(site):
     assert not any((r["text"] or "").startswith("=") for r in rows)
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("lead", FORMULA_LEADS)
+def test_no_csv_cell_starts_a_spreadsheet_formula_whatever_its_lead_character_or_column(lead):
+    from signals.store import EXPORT_FIELDS
+    from staff.analysis import export_text
+
+    formula = lead + "HYPERLINK(\"https://evil.example\";\"klik\")"
+    row = {field: formula for field in EXPORT_FIELDS}
+    def cells(rows):
+        return list(csv.reader(io.StringIO(export_text(rows), newline="")))[1:]
+
+    [exported] = cells([row])
+    assert len(exported) == len(EXPORT_FIELDS)
+    assert all(cell == "'" + formula for cell in exported), exported  # shown as text, nothing lost
+    [plain] = cells([{**row, "text": "gewone vraag - met een streepje"}])
+    assert plain[EXPORT_FIELDS.index("text")] == "gewone vraag - met een streepje"
+
+
 def test_transcripts_for_analysts_are_redacted_and_show_no_code_or_contact(site):
     status, _, page, _ = logged_in(site, "ali").request("GET", "/analyse/gesprekken")
     assert status == 200 and "SP-00001" in page

@@ -430,3 +430,42 @@ def test_a_far_off_date_in_the_queue_filter_is_no_filter_not_a_server_error(app)
     for query in ("tot=9999-12-31", "van=0001-01-01", "van=9999-12-31&tot=9999-12-31"):
         status, _, page, _ = browser.request("GET", "/?" + query)
         assert status == 200 and "SP-00001" in page, query
+
+
+def staff_post_routes(store):
+    """Every POST route of the staff app, read from the app itself (not from a list in this
+    file), with its path parameters filled in: a route added later is checked too."""
+    import uuid
+
+    from staff.app import create_app
+    from store.accounts import Accounts
+
+    app = create_app(store, Accounts(store.engine), secure_cookies=False, name=f"routes_{uuid.uuid4().hex}")
+    return sorted({"/" + re.sub(r"<[^>]+>", "1", route.path).lstrip("/")
+                   for route in app.router.routes if "POST" in route.methods})
+
+
+def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
+    from signals.store import SignalStore
+
+    routes = staff_post_routes(app["store"])
+    assert {"/login", "/logout", "/tickets/1/status", "/analyse/groep"} <= set(routes) and len(routes) >= 10
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    create_account(env, "ali", role="analist")
+    anonymous, staff, analyst = Browser(app["port"]), Browser(app["port"]), Browser(app["port"])
+    anonymous.csrf("/login")  # has its login form cookie
+    assert staff.login()[0] == 303 and analyst.login(username="ali")[0] == 303
+    # a form that each route would accept, but for its token
+    form = {"csrf": "wrong", "status": "afgehandeld", "text": "x", "minuten": "5", "zeker": "ja",
+            "decision": "nieuw_onderwerp", "topic": "tlv-wat-is", "label": "x", "signal_ids": "abc",
+            "username": "anna", "password": PASSWORD}
+    for path in routes:
+        replies = [browser.request("POST", path, form) for browser in (anonymous, staff, analyst)]
+        for status, headers, _, _ in replies:
+            assert status == 403 or (status == 303 and headers["Location"] == "/login"), (path, status)
+        assert any(status == 403 and "CSRF" in page for status, _, page, _ in replies), path
+    ticket = app["store"].get(1)
+    assert ticket["status"] == "nieuw" and ticket["description"] and app["store"].audit_entries(1) == []
+    assert SignalStore(app["store"].engine).decisions() == []
+    assert staff.request("GET", "/")[0] == 200 and analyst.request("GET", "/analyse")[0] == 200  # not logged out
