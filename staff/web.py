@@ -22,7 +22,7 @@ from sanic.request import Request
 
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
 from steunpunt.clients import client_address
-from steunpunt.clock import day_range
+from steunpunt.clock import day_range, to_local
 from store.schema import ROLES
 from store.tickets import TicketStore, ticket_number
 
@@ -45,6 +45,9 @@ _templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).pa
                                               FileSystemLoader(SIGNAL_TEMPLATES)]),
                          autoescape=select_autoescape(["html"]))
 _templates.filters["ticket_number"] = ticket_number
+# The database stamps in UTC; staff read, and the date filters count, days in STEUNPUNT_TIMEZONE.
+_templates.filters["local_time"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y %H:%M") if stamp else ""
+_templates.filters["local_date"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y") if stamp else ""
 
 
 def headers() -> dict:

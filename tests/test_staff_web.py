@@ -469,3 +469,20 @@ def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
     assert ticket["status"] == "nieuw" and ticket["description"] and app["store"].audit_entries(1) == []
     assert SignalStore(app["store"].engine).decisions() == []
     assert staff.request("GET", "/")[0] == 200 and analyst.request("GET", "/analyse")[0] == 200  # not logged out
+
+
+def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts(app):
+    """The queue filters local days (Europe/Amsterdam); its times were shown in UTC, so a question
+    of 00:30 on 1 December was listed as 30 November and then found under 1 December."""
+    from sqlalchemy import update
+
+    from store.schema import tickets
+
+    with app["store"].engine.begin() as connection:
+        connection.execute(update(tickets).where(tickets.c.id == 1).values(created_at=datetime(2026, 11, 30, 23, 30)))
+    browser = Browser(app["port"])
+    browser.login()
+    queue = browser.request("GET", "/?van=2026-12-01&tot=2026-12-01")[2]
+    assert "SP-00001" in queue and "01-12-2026 00:30" in queue and "(UTC)" not in queue
+    page = browser.request("GET", "/tickets/1")[2]
+    assert "01-12-2026 00:30" in page and "2026-11-30" not in page
