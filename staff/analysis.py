@@ -27,18 +27,16 @@ from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.web import (
-    ANALYST, Route, blueprint, chosen_regions, error, parse_page, redirect, regions_seen_by, render,
+    ANALYST, HOME, Route, blueprint, chosen_regions, error, parse_page, redirect, regions_seen_by, render,
     topics_seen_by,
 )
-from steunpunt.clock import day_range, today as local_today
+from steunpunt.clock import day_range
+from steunpunt.clock import today as local_today
 from store.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
-HOME = "/analyse"
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
 #: The longest period the pages show: its chart and groups are made in the app's one worker.
 MAX_PERIOD_DAYS = 2 * 366
 
@@ -163,9 +161,10 @@ def way_back(back: Optional[str]) -> str:
     back = back or ""
     parts = urlsplit(back)
     path = unquote(parts.path)
+    home = HOME[ANALYST]
     local = (not parts.scheme and not parts.netloc and back.isprintable() and "\\" not in back
-             and posixpath.normpath(path) == path and (path == HOME or path.startswith(HOME + "/")))
-    return back if local else HOME
+             and posixpath.normpath(path) == path and (path == home or path.startswith(home + "/")))
+    return back if local else home
 
 
 def group_texts(request: Request, session) -> List[dict]:

@@ -15,7 +15,7 @@ from typing import Optional
 
 from sanic import Sanic
 from sanic.request import Request
-from sanic.response import HTTPResponse
+from sanic.response import BaseHTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
@@ -50,7 +50,7 @@ async def check_forwarding(request: Request) -> None:
     warn_untrusted_forwarding(request.ip, request.headers)
 
 
-async def strict_transport_security(request: Request, response: HTTPResponse) -> None:
+async def strict_transport_security(request: Request, response: BaseHTTPResponse) -> None:
     """Behind https (Secure cookies) a browser must never come back over plain http."""
     if request.app.ctx.secure_cookies:
         response.headers["Strict-Transport-Security"] = HSTS

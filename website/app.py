@@ -19,11 +19,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from library import AUDIENCE_PARENT, PHASES, ContentLibrary, shared
-from library import answer_payload
+from library import AUDIENCE_PARENT, PHASES, ContentLibrary, answer_payload, shared
+from steunpunt import clock, settings
 from steunpunt.clock import dutch_date
 from steunpunt.regions import REGION_ID
-from steunpunt import clock, settings
 from website import pages
 
 ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8",
