@@ -31,7 +31,8 @@ export STEUNPUNT_HOST="$HOST" STEUNPUNT_PORT="$PORT" STEUNPUNT_SITE_PORT="$SITE_
 export STEUNPUNT_ACTION_TOKEN="${STEUNPUNT_ACTION_TOKEN:-$("$PY" -c 'from steunpunt import settings; print(settings.action_token())')}"
 STEUNPUNT_WARM_REDACTOR=1 "$PY" -m actions --host "$HOST" --port "$ACTION_PORT" &
 ACTION_PID=$!
-"$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
+# Plain http on this machine: staff cookies cannot be Secure here. Behind https, set it to 1.
+STEUNPUNT_STAFF_SECURE_COOKIES="${STEUNPUNT_STAFF_SECURE_COOKIES:-0}" "$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
 STAFF_PID=$!
 "$PY" -m website --host "$HOST" --port "$SITE_PORT" &
 SITE_PID=$!

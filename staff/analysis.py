@@ -3,18 +3,20 @@ what to do about them, signals as CSV, the periodic report, and redacted transcr
 
 Analysts never see contact data or codes: transcripts and descriptions pass the redaction,
 and codes shown by the bot are hidden. Staff (role `medewerker`) cannot open these pages,
-and analysts cannot open the ticket pages (staff/app.py).
+and analysts cannot open the ticket pages (staff/queue.py).
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
-from datetime import date
+import posixpath
 from dataclasses import dataclass
-from typing import Any, List, Optional
-
+from datetime import date
 from functools import wraps
+from typing import Any, List, Optional
+from urllib.parse import unquote, urlsplit
 
 import yaml
 from sanic import response
@@ -24,24 +26,41 @@ from library import intent_for_topic
 from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
-from staff.app import parse_page
-from steunpunt.codes import SHOWN_CODE
+from staff.web import (
+    ANALYST, HOME, Route, blueprint, chosen_regions, error, parse_page, redirect, regions_seen_by, render,
+    topics_seen_by,
+)
+from steunpunt.clock import day_range
 from steunpunt.clock import today as local_today
+from steunpunt.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: The longest period the pages show: its chart and groups are made in the app's one worker.
+MAX_PERIOD_DAYS = 2 * 366
 
 
 def chosen_period(request: Request, today: Optional[date] = None) -> Period:
-    """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days."""
+    """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days; at most
+    two years, and only days that can be counted in (ValueError with the reason otherwise)."""
     today = today or local_today()
-    if request.args.get("periode"):
-        return Period.parse(request.args.get("periode"))
+
     def as_date(key):
         value = request.args.get(key) or ""
         return date.fromisoformat(value) if value else None
-    return Period.between(as_date("van"), as_date("tot"), today=today)
+
+    try:
+        if request.args.get("periode"):
+            period = Period.parse(request.args.get("periode"))
+        else:
+            period = Period.between(as_date("van"), as_date("tot"), today=today)
+        day_range(period.since, period.until)
+    except OverflowError:
+        raise ValueError("deze datum ligt te ver weg") from None
+    if (period.until - period.since).days >= MAX_PERIOD_DAYS:
+        raise ValueError("een periode is hoogstens twee jaar; kies een kortere periode")
+    return period
 
 
 def csv_cell(value) -> str:
@@ -72,105 +91,138 @@ class Scope:
     regions: Optional[frozenset]
 
 
-def add_analysis_routes(app, analyst_only, render, all_tickets, all_signals, topics, chosen_regions,
-                        topics_seen_by) -> None:
-    def for_period(handler):
-        """Analyst only, with the chosen period and the signals and tickets of the account's
-        regions (or the one picked with ?regio=); a period that makes no sense is a 400."""
+def for_period(handler):
+    """`handler(request, session, period, scope)`: with the chosen period and the signals and
+    tickets of the account's regions (or the one picked with ?regio=); a period that makes no
+    sense is a 400."""
 
-        @analyst_only
-        @wraps(handler)
-        async def wrapper(request: Request, session):
-            try:
-                period = chosen_period(request)
-            except ValueError as error:
-                return render("error.html", 400, session=session, message=f"Onbekende periode: {error}")
-            regions = chosen_regions(request, session)
-            return await handler(request, session, period, Scope(
-                all_signals.for_regions(regions), all_tickets.for_regions(regions), regions))
+    @wraps(handler)
+    async def wrapper(request: Request, session):
+        try:
+            period = chosen_period(request)
+        except ValueError as problem:
+            return error(400, f"Kies een andere periode: {problem}.", session)
+        regions = chosen_regions(request, session)
+        ctx = request.app.ctx
+        return await handler(request, session, period, Scope(
+            ctx.signals.for_regions(regions), ctx.store.for_regions(regions), regions))
 
-        return wrapper
+    return wrapper
 
-    @app.get("/analyse")
-    @for_period
-    async def analysis(request: Request, session, period: Period, scope: "Scope"):
+
+@for_period
+async def analysis(request: Request, session, period: Period, scope: Scope):
+    topics, regions = topics_seen_by(request, session), regions_seen_by(request, session)
+
+    def page():  # figures, groups and chart: made in a thread, the worker keeps serving
         context = report_context(scope.signals, scope.tickets, period, scope.regions)
         decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
         decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
                    for found in context["groups"]]
         today = local_today()
-        return render("analysis.html", session=session, topics=topics_seen_by(session), decided=decided,
-                      regions=[r for r in topics.regions() if session.sees(r)],
-                      picked=request.args.get("regio") or "",
-                      decisions_labels=DECISIONS, last_month=Period.last_month(today),
+        return render("analysis.html", session=session, topics=topics, decided=decided, regions=regions,
+                      picked=request.args.get("regio") or "", decisions_labels=DECISIONS,
+                      last_month=Period.last_month(today),
                       quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
 
-    @app.get("/analyse/export.csv")
-    @for_period
-    async def export_csv(request: Request, session, period: Period, scope: "Scope"):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_FIELDS)
-        for row in iter_export(scope.signals.rows(period.since, period.until)):
-            writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
-        name = f"signalen-{period.since}-{period.until}.csv"
-        return response.text(buffer.getvalue(), content_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return await asyncio.to_thread(page)
 
-    @app.get("/analyse/rapport")
-    @for_period
-    async def report(request: Request, session, period: Period, scope: "Scope"):
-        name = f"signalen-rapport-{period.since}-{period.until}.html"
-        return response.html(build_report(scope.signals, scope.tickets, period, scope.regions), headers={
-            "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    def group_texts(request: Request, session) -> List[dict]:
-        """The texts of the chosen signals, of the account's own regions only."""
-        ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
-        return all_signals.for_regions(session.regions).by_ids(ids)
+def export_text(rows) -> str:
+    """Signals (`iter_export` rows) as CSV text, every cell made safe for a spreadsheet."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_FIELDS)
+    for row in rows:
+        writer.writerow([csv_cell(row[f]) for f in EXPORT_FIELDS])
+    return buffer.getvalue()
 
-    @app.post("/analyse/groep")
-    @analyst_only
-    async def decide_group(request: Request, session):
-        rows = group_texts(request, session)
-        decision = request.form.get("decision", "")
-        topic = (request.form.get("topic") or "").strip() or None
-        if not rows or decision not in DECISIONS:
-            return render("error.html", 400, session=session, message="Kies een groep en een besluit.")
-        if decision == "bestaand_onderwerp" and topic not in topics_seen_by(session):
-            return render("error.html", 400, session=session, message="Kies een bestaand onderwerp.")
-        all_signals.decide_group(session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
-                             [row["id"] for row in rows], topic)
-        return response.redirect(request.form.get("back") or "/analyse", status=303)
 
-    @app.post("/analyse/groep/nlu.yml")
-    @analyst_only
-    async def download_nlu(request: Request, session):
-        rows = group_texts(request, session)
-        topic = (request.form.get("topic") or "").strip().lower()
-        if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
-            return render("error.html", 400, session=session,
-                          message="Kies een groep en een onderwerp (bestaand of een nieuw id als pesten-op-school).")
-        return response.text(nlu_draft(topic, [row["text"] for row in rows]),
-                             content_type="text/yaml; charset=utf-8", headers={
-                                 "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
+@for_period
+async def export_csv(request: Request, session, period: Period, scope: Scope):
+    text = await asyncio.to_thread(
+        lambda: export_text(iter_export(scope.signals.rows(period.since, period.until))))
+    name = f"signalen-{period.since}-{period.until}.csv"
+    return response.text(text, content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
-    @app.get("/analyse/gesprekken")
-    @for_period
-    async def transcripts(request: Request, session, period: Period, scope: "Scope"):
-        """Handed-off conversations, redacted: what was asked and answered, never who."""
-        from signals.redact import shared
 
-        page = parse_page(request.args.get("pagina"))
-        rows = scope.tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
-                              with_transcripts=True)
-        redactor = shared()
-        shown = [{
-            "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],
-            "audience": row["audience"], "topics": [g.get("topic") for g in row["topic_guess"] or []],
-            "description": redactor.redact(row["description"] or ""),
-            "transcript": [{"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
-                           for line in row["transcript"] or []],
-        } for row in rows]
-        return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+@for_period
+async def report(request: Request, session, period: Period, scope: Scope):
+    name = f"signalen-rapport-{period.since}-{period.until}.html"
+    html = await asyncio.to_thread(build_report, scope.signals, scope.tickets, period, scope.regions)
+    return response.html(html, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
+
+def way_back(back: Optional[str]) -> str:
+    """Where a form returns to: a page of the analysis on this site (e.g. with its period),
+    never another site or page (`back` comes from the form, so anyone can write it)."""
+    back = back or ""
+    parts = urlsplit(back)
+    path = unquote(parts.path)
+    home = HOME[ANALYST]
+    local = (not parts.scheme and not parts.netloc and back.isprintable() and "\\" not in back
+             and posixpath.normpath(path) == path and (path == home or path.startswith(home + "/")))
+    return back if local else home
+
+
+def group_texts(request: Request, session) -> List[dict]:
+    """The texts of the chosen signals, of the account's own regions only."""
+    ids = [i for i in request.form.getlist("signal_ids") or [] if i.isalnum()][:2000]
+    return request.app.ctx.signals.for_regions(session.regions).by_ids(ids)
+
+
+async def decide_group(request: Request, session):
+    rows = group_texts(request, session)
+    decision = request.form.get("decision", "")
+    topic = (request.form.get("topic") or "").strip() or None
+    if not rows or decision not in DECISIONS:
+        return error(400, "Kies een groep en een besluit.", session)
+    if decision == "bestaand_onderwerp" and topic not in topics_seen_by(request, session):
+        return error(400, "Kies een bestaand onderwerp.", session)
+    request.app.ctx.signals.decide_group(
+        session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
+        [row["id"] for row in rows], topic)
+    return redirect(way_back(request.form.get("back")))
+
+
+async def download_nlu(request: Request, session):
+    rows = group_texts(request, session)
+    topic = (request.form.get("topic") or "").strip().lower()
+    if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
+        return error(400, "Kies een groep en een onderwerp (bestaand of een nieuw id als "
+                          "pesten-op-school).", session)
+    return response.text(nlu_draft(topic, [row["text"] for row in rows]),
+                         content_type="text/yaml; charset=utf-8", headers={
+                             "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
+
+
+@for_period
+async def transcripts(request: Request, session, period: Period, scope: Scope):
+    """Handed-off conversations, redacted: what was asked and answered, never who."""
+    from signals.redact import shared
+
+    page = parse_page(request.args.get("pagina"))
+    rows = scope.tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
+                                with_transcripts=True)
+    redactor = shared()
+    shown = [{
+        "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],
+        "audience": row["audience"], "topics": [g.get("topic") for g in row["topic_guess"] or []],
+        "description": redactor.redact(row["description"] or ""),
+        "transcript": [{"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
+                       for line in row["transcript"] or []],
+    } for row in rows]
+    return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+
+
+ROUTES = (
+    Route("GET", "/analyse", analysis, (ANALYST,)),
+    Route("GET", "/analyse/export.csv", export_csv, (ANALYST,)),
+    Route("GET", "/analyse/rapport", report, (ANALYST,)),
+    Route("POST", "/analyse/groep", decide_group, (ANALYST,)),
+    Route("POST", "/analyse/groep/nlu.yml", download_nlu, (ANALYST,)),
+    Route("GET", "/analyse/gesprekken", transcripts, (ANALYST,)),
+)
+bp = blueprint("analysis", ROUTES)

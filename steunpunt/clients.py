@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-from typing import Optional
+import logging
+from typing import Mapping, Optional
 
 from steunpunt import settings
 
@@ -55,3 +56,29 @@ def client_from_metadata(metadata) -> str:
     if isinstance(value, str) and len(value) == 24 and all(c in "0123456789abcdef" for c in value):
         return value
     return UNKNOWN
+
+
+#: Headers with which a reverse proxy names the client it forwards.
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+_warned = False  # one warning per process is enough, and a flood of them would hide others
+
+
+def warn_untrusted_forwarding(peer: Optional[str], headers: Mapping[str, str]) -> bool:
+    """Say loudly (once per process) that a request names its client in a forwarding header
+    while its peer is not in STEUNPUNT_TRUSTED_PROXIES. Behind such a proxy every client has
+    the proxy's address: 20 failed staff logins lock out every colleague and the ticket limits
+    count everyone together. Call it for every request; returns whether it warned now."""
+    global _warned
+    if _warned or not any(headers.get(name) or headers.get(name.title()) for name in FORWARDING_HEADERS):
+        return False
+    address = _valid(peer or "") or UNKNOWN
+    if address in settings.TRUSTED_PROXIES:
+        return False
+    _warned = True
+    logging.getLogger(__name__).warning(
+        "Requests arrive with a forwarding header (X-Forwarded-For) from %s, which is not in "
+        "STEUNPUNT_TRUSTED_PROXIES: every client behind that proxy counts as that one address, so "
+        "failed logins and ticket limits of one person hold back everyone. Behind a reverse proxy, "
+        "set STEUNPUNT_TRUSTED_PROXIES to its address. (Without a proxy, a client sent the header "
+        "itself; it is ignored.)", address)
+    return True

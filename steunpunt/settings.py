@@ -114,10 +114,12 @@ SITE_LOGO = Path(os.environ["STEUNPUNT_SITE_LOGO"]) if os.environ.get("STEUNPUNT
 #: The built widget and page styles (website/assets/build.mjs writes them; set-up runs it).
 SITE_ASSETS_DIR = _env_path("STEUNPUNT_SITE_ASSETS_DIR", REPO_ROOT / "build" / "website")
 
-#: Staff web app (tickets queue). Cookies are marked Secure unless this is set to 0
-#: (plain http on localhost during development).
+#: Staff web app (tickets queue and analysis).
 STAFF_PORT = int(os.environ.get("STEUNPUNT_STAFF_PORT", 5056))
-STAFF_SECURE_COOKIES = os.environ.get("STEUNPUNT_STAFF_SECURE_COOKIES", "0") == "1"
+#: The staff app runs behind https: its cookies are Secure and it sends HSTS. Only for plain
+#: http on localhost (development, tests; scripts/run.sh) set STEUNPUNT_STAFF_SECURE_COOKIES=0.
+STAFF_SECURE_COOKIES = os.environ.get("STEUNPUNT_STAFF_SECURE_COOKIES", "1").strip().lower() not in (
+    "0", "false", "no", "off")
 STAFF_SESSION_HOURS = 8
 
 

@@ -6,6 +6,7 @@ database keeps only its SHA-256, plus a per-session CSRF token that every form m
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +22,11 @@ from store.schema import ROLES, audit_log, staff, staff_sessions
 from steunpunt.clock import now
 
 _hasher = PasswordHasher()
+#: Failed logins before each further try must wait (store/throttle.py): for one name from one
+#: address, and for one name from everywhere (which holds back only addresses that failed lately).
 LOGIN_FREE_FAILURES = 5
+#: ... and from one address, whatever the names (a colleague's typo is not a guesser).
+LOGIN_FREE_FAILURES_PER_ADDRESS = LOGIN_FREE_FAILURES * 4
 MIN_PASSWORD_LENGTH = 12
 
 
@@ -49,6 +54,14 @@ def normalise_name(username: str) -> str:
 
 def _name_key(username: str) -> str:
     return "login:" + normalise_name(username).casefold()
+
+
+def _pair_key(username: str, client: str) -> str:
+    return "login-from:" + json.dumps([normalise_name(username).casefold(), client])
+
+
+def _address_key(client: str) -> str:
+    return f"login-ip:{client}"
 
 
 ALL_REGIONS = "*"
@@ -104,10 +117,20 @@ class Accounts:
             return result.inserted_primary_key[0]
 
     def login_wait(self, username: str, client: str) -> int:
-        """Seconds before another login may be tried for this name or from this address."""
+        """Seconds before this name may be tried again from this address.
+
+        Three counts hold a guesser back: this name from this address, this address for any
+        name, and this name from everywhere. The last one holds back only an address that
+        failed lately itself: guesses spread over many addresses get one try each once the
+        name is locked, while the account's owner, from an address without failures, is never
+        locked out by someone else's guessing."""
         stamp = now()
-        return max(throttle.wait_seconds(self.engine, _name_key(username), LOGIN_FREE_FAILURES, stamp),
-                   throttle.wait_seconds(self.engine, f"login-ip:{client}", LOGIN_FREE_FAILURES * 4, stamp))
+        address = _address_key(client)
+        waits = [throttle.wait_seconds(self.engine, _pair_key(username, client), LOGIN_FREE_FAILURES, stamp),
+                 throttle.wait_seconds(self.engine, address, LOGIN_FREE_FAILURES_PER_ADDRESS, stamp)]
+        if throttle.recent_failures(self.engine, address, stamp):
+            waits.append(throttle.wait_seconds(self.engine, _name_key(username), LOGIN_FREE_FAILURES, stamp))
+        return max(waits)
 
     def login(self, username: str, password: str, client: str) -> Optional[str]:
         """A new session token when name and password match; None otherwise (and counted).
@@ -125,10 +148,12 @@ class Accounts:
         if valid and row.disabled_at is not None:
             valid = False
         if not valid:
-            throttle.record_failure(self.engine, _name_key(name), stamp)
-            throttle.record_failure(self.engine, f"login-ip:{client}", stamp)
+            for key in (_pair_key(name, client), _address_key(client), _name_key(name)):
+                throttle.record_failure(self.engine, key, stamp)
             return None
-        throttle.reset(self.engine, _name_key(name))
+        # Only this address's count for the name starts again: the name's own count stays, or
+        # each login of the owner would give guessers elsewhere five fresh tries.
+        throttle.reset(self.engine, _pair_key(name, client))
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             connection.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < stamp))

@@ -40,6 +40,13 @@ def wait_seconds(engine: Engine, key: str, free: int, now: datetime) -> int:
     return max(0, int(remaining + 0.999))
 
 
+def recent_failures(engine: Engine, key: str, now: datetime) -> int:
+    """How many failures this key has within the window (0: none lately)."""
+    with engine.connect() as connection:
+        row = connection.execute(select(attempts).where(attempts.c.key == _id(key))).first()
+    return 0 if row is None or now - row.last_failure > WINDOW else row.failures
+
+
 def record_failure(engine: Engine, key: str, now: datetime) -> int:
     """Count one failure (atomically); returns the count within the window."""
     key_id = _id(key)

@@ -24,7 +24,7 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analyst")
     env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
            "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db")}
+           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"), "STEUNPUNT_STAFF_SECURE_COOKIES": "0"}
     create_account(env, "anna")
     create_account(env, "ali", role="analist")
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
@@ -116,6 +116,26 @@ def test_csv_export_has_the_signals_and_no_spreadsheet_formulas(site):
     assert not any((r["text"] or "").startswith("=") for r in rows)
 
 
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("lead", FORMULA_LEADS)
+def test_no_csv_cell_starts_a_spreadsheet_formula_whatever_its_lead_character_or_column(lead):
+    from signals.store import EXPORT_FIELDS
+    from staff.analysis import export_text
+
+    formula = lead + "HYPERLINK(\"https://evil.example\";\"klik\")"
+    row = {field: formula for field in EXPORT_FIELDS}
+    def cells(rows):
+        return list(csv.reader(io.StringIO(export_text(rows), newline="")))[1:]
+
+    [exported] = cells([row])
+    assert len(exported) == len(EXPORT_FIELDS)
+    assert all(cell == "'" + formula for cell in exported), exported  # shown as text, nothing lost
+    [plain] = cells([{**row, "text": "gewone vraag - met een streepje"}])
+    assert plain[EXPORT_FIELDS.index("text")] == "gewone vraag - met een streepje"
+
+
 def test_transcripts_for_analysts_are_redacted_and_show_no_code_or_contact(site):
     status, _, page, _ = logged_in(site, "ali").request("GET", "/analyse/gesprekken")
     assert status == 200 and "SP-00001" in page
@@ -142,7 +162,7 @@ def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
 
     status = browser.request_raw("POST", "/analyse/groep", urlencode(body))[0]
     assert status == 303
-    [decision] = site["signals"].decisions()
+    [decision] = [d for d in site["signals"].decisions() if d["label"] == label]  # (other tests decide too)
     assert decision["decision"] == "nieuw_onderwerp" and sorted(decision["signal_ids"]) == sorted(ids)
     assert "nieuw onderwerp nodig" in browser.request("GET", "/analyse")[2]
 
@@ -161,3 +181,32 @@ def test_the_report_downloads_as_one_self_contained_html_file(site):
     assert page.startswith("<!doctype html>") and "@media print" in page
     assert "<script" not in page and 'src="http' not in page and "<link" not in page
     assert "Suggesties voor nieuwe of betere informatie" in page
+
+
+def test_a_period_is_at_most_two_years_and_a_far_off_date_is_a_400_not_a_500(site):
+    """A 100-year chart kept the single worker busy for seconds, and tot=9999-12-31 (no next day
+    to count to) was a server error."""
+    browser = logged_in(site, "ali")
+    for path in ANALYST_PAGES:
+        status, _, page, _ = browser.request("GET", path + "?van=1926-01-01&tot=2026-01-01")
+        assert status == 400 and "twee jaar" in page, path
+    for query in ("tot=9999-12-31", "van=0001-01-01&tot=0001-01-02", "periode=9999", "periode=0001-01"):
+        assert browser.request("GET", "/analyse?" + query)[0] == 400, query
+    assert browser.request("GET", "/analyse/export.csv?tot=9999-12-31")[0] == 400
+    assert browser.request("GET", "/analyse?van=2025-01-01&tot=2026-12-31")[0] == 200  # two years is fine
+
+
+@pytest.mark.parametrize("back, expected", [
+    ("/analyse?van=2026-01-01&tot=2026-01-31", "/analyse?van=2026-01-01&tot=2026-01-31"),
+    ("/analyse", "/analyse"), ("", "/analyse"),
+    ("https://evil.example/analyse", "/analyse"), ("//evil.example/analyse", "/analyse"),
+    ("/\\evil.example", "/analyse"), ("/analyse/../login", "/analyse"), ("/tickets/1", "/analyse"),
+    ("/analyse\r\nSet-Cookie: x=1", "/analyse"), ("javascript:alert(1)", "/analyse"),
+])
+def test_after_deciding_on_a_group_the_way_back_is_a_local_analysis_page_only(site, back, expected):
+    browser = logged_in(site, "ali")
+    [handoff] = site["signals"].rows(kinds=["handoff"], with_text=True)
+    form = {"csrf": browser.csrf("/analyse"), "label": "terugweg", "decision": "nieuw_onderwerp",
+            "signal_ids": handoff["id"], "back": back}
+    status, headers, _, _ = browser.request("POST", "/analyse/groep", form)
+    assert status == 303 and headers["Location"] == expected

@@ -240,3 +240,14 @@ def test_the_site_name_and_logo_are_settings(tmp_path):
         assert "<title>Informatie over passend onderwijs | Steunpunt Voorbeeld</title>" in html
         assert '<img class="steunpunt-logo" src="/logo"' in html
         assert get(base + "/logo")[0] == 200
+
+
+def test_search_neither_shows_nor_searches_control_and_bidi_characters(site_with_content):
+    """A right-to-left override in a query turned the echoed text around on the page."""
+    query = "\u202etlv\u2066 be\u200bsluit\u0007\u2028"
+    status, _, html = get(site_with_content + "/zoeken?q=" + urllib.request.quote(query))
+    assert status == 200 and "/ouders/tlv-wat-is" in html and "‘tlv besluit’" in html
+    for character in "\u202e\u2066\u200b\u0007\u2028":
+        assert character not in html, hex(ord(character))
+    assert pages.clean_query("a\tb\r\nc\u00ad\ufeff\u202ad") == "a b cd"
+    assert pages.clean_query("  مدرسة\u200f  ") == "مدرسة" and pages.clean_query("\x00\x01") == ""

@@ -1,10 +1,13 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
+import contextlib
 import http.client
-from datetime import timedelta
+from datetime import datetime, timedelta
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -67,6 +70,17 @@ def create_account(env, name, role="medewerker", extra=()):
     assert created.returncode == 0, created.stderr
 
 
+def staff_env(folder, **extra_env):
+    """The environment of a staff app on its own database in `folder`: plain http on localhost,
+    so cookies are not Secure (STEUNPUNT_STAFF_SECURE_COOKIES=0, as scripts/run.sh sets); an
+    extra value None leaves that variable out."""
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
+           "STEUNPUNT_STAFF_SECURE_COOKIES": "0", "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
+           **extra_env}
+    return {key: value for key, value in env.items() if value is not None}
+
+
 def tracker_store(path, *conversations):
     """Rasa's events table as its SQLTrackerStore makes it, one user message per (sender, text,
     age in days)."""
@@ -78,7 +92,7 @@ def tracker_store(path, *conversations):
                                 "sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL, "
                                 "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"))
         for sender, said, days in conversations:
-            stamp = (datetime.utcnow() - timedelta(days=days) - datetime(1970, 1, 1)).total_seconds()
+            stamp = (clock.now() - timedelta(days=days) - datetime(1970, 1, 1)).total_seconds()
             connection.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) "
                                     "VALUES (:s, 'user', :t, :d)"),
                                {"s": sender, "t": stamp, "d": '{"event": "user", "text": "%s"}' % said})
@@ -95,9 +109,7 @@ def senders(engine):
 def start_app(folder, **extra_env):
     """Every path the app uses points into `folder`: its tickets, and a tracker store of its own
     with one conversation past the retention period (the app prunes it at start) and one not."""
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT), **extra_env}
+    env = staff_env(folder, **extra_env)
     trackers = tracker_store(folder / "trackers.db", ("oud-gesprek", "van lang geleden", 400),
                              ("chat-van-daan", "Mijn zoon Daan", 0))
     create_account(env, "anna")
@@ -140,6 +152,7 @@ def test_login_needs_the_form_token_and_the_right_password(app):
     assert status == 303
     session_cookie = next(c for c in cookies if c.startswith("sp_session="))
     assert "HttpOnly" in session_cookie and "SameSite=Strict" in session_cookie
+    assert "Secure" not in session_cookie  # plain http on localhost: STEUNPUNT_STAFF_SECURE_COOKIES=0
     status, _, page, _ = browser.request("GET", "/")
     assert status == 200 and re.search(r"SP-00001</a></td><td>[^<]*</td><td>nieuw</td>", page)
 
@@ -348,3 +361,171 @@ def test_bad_requests_get_400_and_unknown_tickets_404_with_a_page(app):
         assert status == 404, path
     assert app["store"].audit_entries(1) == []  # nothing half-done
     assert browser.request("GET", "/?van=2026-02-30&tot=morgen")[0] == 200  # bad dates: no filter
+
+
+def test_a_redirect_does_not_leak_its_location_into_other_pages(app):
+    """Sanic's redirect() writes Location into the headers it is given: a shared dict once made
+    an anonymous GET /login carry the last ticket someone worked on."""
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf("/tickets/1")
+    assert browser.request("POST", "/tickets/1/toewijzen", {"csrf": csrf})[1]["Location"] == "/tickets/1"
+    pages = {"/login (anonymous)": Browser(app["port"]).request("GET", "/login"),
+             "/tickets/1": browser.request("GET", "/tickets/1"), "/tickets/999": browser.request("GET", "/tickets/999")}
+    for name, (status, headers, _, _) in pages.items():
+        assert status in (200, 404) and "Location" not in headers, name
+
+
+@pytest.fixture
+def secure_by_default(tmp_path):
+    """The staff app as deployed: no STEUNPUNT_STAFF_SECURE_COOKIES, so behind https."""
+    folder = tmp_path / "secure"
+    folder.mkdir()
+    yield from start_app(folder, STEUNPUNT_STAFF_SECURE_COOKIES=None)
+
+
+def test_cookies_are_secure_and_hsts_is_sent_unless_turned_off_for_localhost(secure_by_default, app):
+    browser = Browser(secure_by_default["port"])
+    status, headers, _, cookies = browser.request("GET", "/login")
+    assert status == 200 and headers["Strict-Transport-Security"].startswith("max-age=")
+    status, headers, _, cookies = browser.login()
+    assert status == 303 and "Strict-Transport-Security" in headers
+    assert cookies and all("; Secure" in cookie for cookie in cookies), cookies
+    assert browser.request("GET", "/")[0] == 200  # (this test browser sends Secure cookies over http)
+    local = Browser(app["port"])  # STEUNPUNT_STAFF_SECURE_COOKIES=0
+    status, headers, _, cookies = local.login()
+    assert status == 303 and "Strict-Transport-Security" not in headers
+    assert cookies and not any("Secure" in cookie for cookie in cookies)
+
+
+def test_guessing_a_name_does_not_lock_its_owner_out_from_a_clean_address(behind_proxy):
+    """Wrong passwords for anna from one address slow down that address (and, on that name, any
+    address that failed recently); anna's right password from an address without recent
+    failures still gets in. A fresh address gets one guess at a locked name, not five."""
+    guesser = Browser(behind_proxy["port"], forwarded_for="203.0.113.7")
+    assert [guesser.login(password="gok")[0] for _ in range(6)] == [401] * 5 + [429]
+    assert guesser.login()[0] == 429  # the right password from the guessing address: still no
+    assert Browser(behind_proxy["port"], forwarded_for="203.0.113.8").login()[0] == 303
+    second = Browser(behind_proxy["port"], forwarded_for="2001:db8::9")
+    assert second.login(password="gok")[0] == 401
+    assert second.login(password="gok")[0] == 429 and second.login()[0] == 429
+
+
+@contextlib.contextmanager
+def staff_server_logging_to(env, log):
+    """`python -m staff` like staff_server, with what it logs kept in `log`."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "staff", "--port", str(port)], env=env, cwd=ROOT,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 60
+        while True:
+            assert process.poll() is None and time.time() < deadline, log.read_text()[-3000:]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_forwarded_addresses_from_an_untrusted_peer_are_warned_about_once(tmp_path):
+    """Behind a proxy that is not in STEUNPUNT_TRUSTED_PROXIES every colleague shares the proxy's
+    address, so 20 typos lock them all out: the app says so in its log, once."""
+    env = staff_env(tmp_path)
+    env.pop("STEUNPUNT_TRUSTED_PROXIES", None)
+    create_account(env, "anna")
+    log = tmp_path / "staff.log"
+    with staff_server_logging_to(env, log) as port:
+        assert Browser(port).request("GET", "/login")[0] == 200
+        assert "STEUNPUNT_TRUSTED_PROXIES" not in log.read_text()  # no forwarded header: nothing to say
+        for address in ("203.0.113.7", "203.0.113.8"):
+            assert Browser(port, forwarded_for=address).login()[0] == 303
+    warnings = [line for line in log.read_text().splitlines() if "STEUNPUNT_TRUSTED_PROXIES" in line]
+    assert len(warnings) == 1 and "127.0.0.1" in warnings[0], log.read_text()[-3000:]
+
+
+def test_a_trusted_proxy_and_a_request_without_forwarding_are_not_warned_about(monkeypatch, caplog):
+    from steunpunt import clients, settings
+
+    monkeypatch.setattr(clients, "_warned", False)
+    monkeypatch.setattr(settings, "TRUSTED_PROXIES", frozenset({"127.0.0.1"}))
+    assert not clients.warn_untrusted_forwarding("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"})
+    assert not clients.warn_untrusted_forwarding("10.0.0.2", {})
+    assert clients.warn_untrusted_forwarding("10.0.0.2", {"x-forwarded-for": "203.0.113.7"})
+    assert not clients.warn_untrusted_forwarding("10.0.0.3", {"x-forwarded-for": "203.0.113.7"})  # once
+    assert [r.levelname for r in caplog.records if "STEUNPUNT_TRUSTED_PROXIES" in r.getMessage()] == ["WARNING"]
+
+
+def test_a_far_off_date_in_the_queue_filter_is_no_filter_not_a_server_error(app):
+    browser = Browser(app["port"])
+    browser.login()
+    for query in ("tot=9999-12-31", "van=0001-01-01", "van=9999-12-31&tot=9999-12-31"):
+        status, _, page, _ = browser.request("GET", "/?" + query)
+        assert status == 200 and "SP-00001" in page, query
+
+
+def staff_post_routes(store):
+    """Every POST route of the staff app, read from the app itself (not from a list in this
+    file), with its path parameters filled in: a route added later is checked too."""
+    import uuid
+
+    from staff.app import create_app
+    from store.accounts import Accounts
+
+    app = create_app(store, Accounts(store.engine), secure_cookies=False, name=f"routes_{uuid.uuid4().hex}")
+    return sorted({"/" + re.sub(r"<[^>]+>", "1", route.path).lstrip("/")
+                   for route in app.router.routes if "POST" in route.methods})
+
+
+def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
+    from signals.store import SignalStore
+
+    routes = staff_post_routes(app["store"])
+    assert {"/login", "/logout", "/tickets/1/status", "/analyse/groep"} <= set(routes) and len(routes) >= 10
+    env = {**os.environ, "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
+           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    create_account(env, "ali", role="analist")
+    anonymous, staff, analyst = Browser(app["port"]), Browser(app["port"]), Browser(app["port"])
+    anonymous.csrf("/login")  # has its login form cookie
+    assert staff.login()[0] == 303 and analyst.login(username="ali")[0] == 303
+    # a form that each route would accept, but for its token
+    form = {"csrf": "wrong", "status": "afgehandeld", "text": "x", "minuten": "5", "zeker": "ja",
+            "decision": "nieuw_onderwerp", "topic": "tlv-wat-is", "label": "x", "signal_ids": "abc",
+            "username": "anna", "password": PASSWORD}
+    for path in routes:
+        replies = [browser.request("POST", path, form) for browser in (anonymous, staff, analyst)]
+        for status, headers, _, _ in replies:
+            assert status == 403 or (status == 303 and headers["Location"] == "/login"), (path, status)
+        assert any(status == 403 and "CSRF" in page for status, _, page, _ in replies), path
+    ticket = app["store"].get(1)
+    assert ticket["status"] == "nieuw" and ticket["description"] and app["store"].audit_entries(1) == []
+    assert SignalStore(app["store"].engine).decisions() == []
+    assert staff.request("GET", "/")[0] == 200 and analyst.request("GET", "/analyse")[0] == 200  # not logged out
+
+
+def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts(app):
+    """The queue filters local days (Europe/Amsterdam); its times were shown in UTC, so a question
+    of 00:30 on 1 December was listed as 30 November and then found under 1 December."""
+    from sqlalchemy import update
+
+    from store.schema import tickets
+
+    with app["store"].engine.begin() as connection:
+        connection.execute(update(tickets).where(tickets.c.id == 1).values(created_at=datetime(2026, 11, 30, 23, 30)))
+    browser = Browser(app["port"])
+    browser.login()
+    queue = browser.request("GET", "/?van=2026-12-01&tot=2026-12-01")[2]
+    assert "SP-00001" in queue and "01-12-2026 00:30" in queue and "(UTC)" not in queue
+    page = browser.request("GET", "/tickets/1")[2]
+    assert "01-12-2026 00:30" in page and "2026-11-30" not in page

@@ -4,6 +4,9 @@ Server-rendered HTML that works without JavaScript and prints well. A topic page
 the same answer payload as the bot's answer (`library.answer_payload`), so a page and
 a chat answer can never say different things; a topic past its review date shows that it is
 being checked, by the same rule the bot uses (`Topic.is_overdue`).
+
+The pages are module-level handlers listed in `ROUTES` (one Blueprint); `create_app` puts the
+app's state on `app.ctx` (the content library, the clock, the built assets, the chat URL).
 """
 from __future__ import annotations
 
@@ -13,14 +16,13 @@ from typing import Callable, Optional
 from urllib.parse import urlparse
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sanic import Sanic, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
-from library import AUDIENCE_PARENT, PHASES, ContentLibrary, shared
-from library import answer_payload
+from library import AUDIENCE_PARENT, PHASES, ContentLibrary, answer_payload, shared
+from steunpunt import clock, settings
 from steunpunt.clock import dutch_date
 from steunpunt.regions import REGION_ID
-from steunpunt import clock, settings
 from website import pages
 
 ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8",
@@ -50,101 +52,125 @@ def security_headers(chat_url: str) -> dict:
     }
 
 
+def render(request: Request, template: str, status: int = 200, region: Optional[str] = None,
+           **context) -> response.HTTPResponse:
+    ctx = request.app.ctx
+    html = _templates.get_template(template).render(
+        facts=ctx.library.facts(region), chat_url=ctx.chat_url, site_name=settings.SITE_NAME,
+        has_logo=settings.SITE_LOGO is not None, region=region,
+        prefix=f"/{region}" if region else "", **context)
+    return response.html(html, status=status, headers=dict(ctx.headers))
+
+
+def not_found(request: Request, region: Optional[str] = None) -> response.HTTPResponse:
+    return render(request, "error.html", status=404, region=region, title="Pagina niet gevonden",
+                  message="Deze pagina bestaat niet (meer). Kijk in het overzicht of zoek een onderwerp.")
+
+
+def known(request: Request, region: Optional[str]) -> bool:
+    """A region's pages live at /<region-id>/...; the default region's at /."""
+    library = request.app.ctx.library
+    return region is None or (region != library.default_region and region in library.regions())
+
+
+async def index(request: Request, region: Optional[str] = None):
+    if not known(request, region):
+        return not_found(request)
+    topics = request.app.ctx.library.topics(region).values()
+    groups = {audience: pages.by_phase(pages.for_audience(topics, audience))
+              for audience in pages.AUDIENCES}
+    return render(request, "index.html", region=region, groups=groups, query="")
+
+
+async def search(request: Request, region: Optional[str] = None):
+    if not known(request, region):
+        return not_found(request)
+    query = pages.clean_query(request.args.get("q") or "")
+    audience = pages.audience_of(request.args.get("voor") or "") or AUDIENCE_PARENT
+    topics = request.app.ctx.library.topics(region).values()
+    results = pages.search(pages.for_audience(topics, audience), query, audience)
+    return render(request, "search.html", region=region, query=query, audience=audience, results=results)
+
+
+async def topic_page(request: Request, audience_path: str, topic_id: str, region: Optional[str] = None):
+    """A topic as the bot answers it in that region: the same payload, regional parts marked."""
+    library = request.app.ctx.library
+    audience = pages.audience_of(audience_path)
+    topic = library.lookup(topic_id, region) if known(request, region) else None
+    if topic is None or audience is None or not pages.for_audience([topic], audience):
+        return not_found(request, region if known(request, region) else None)
+    if topic.is_overdue(request.app.ctx.today()):
+        return render(request, "topic.html", region=region, topic=topic, audience=audience, payload=None,
+                      related=[])
+    related = library.related(topic, region)
+    payload = answer_payload(topic, audience, related, region or library.default_region,
+                             library.facts(region))
+    return render(request, "topic.html", region=region, topic=topic, audience=audience, payload=payload,
+                  related=related)
+
+
+async def demo(request: Request):
+    """The widget as a samenwerkingsverband embeds it; ?doelgroep=ouder|jongere and
+    ?regio=<id> fill its data-audience and data-region, to try those settings."""
+    audience = request.args.get("doelgroep")
+    region = request.args.get("regio") or ""
+    valid = region if REGION_ID.fullmatch(region) else None
+    return render(request, "demo.html", audience=audience if audience in pages.AUDIENCES else None,
+                  data_region=valid, region=valid if valid and known(request, valid) else None)
+
+
+async def logo(request: Request):
+    if settings.SITE_LOGO is None or not settings.SITE_LOGO.is_file():
+        return not_found(request)
+    return await response.file(settings.SITE_LOGO, headers={"Cache-Control": "public, max-age=3600"})
+
+
+async def asset(request: Request, name: str):
+    path = Path(request.app.ctx.assets_dir) / name
+    if not path.is_file():
+        return response.text("De site is nog niet gebouwd: voer scripts/setup.sh uit.", status=503)
+    return await response.file(path, mime_type=ASSETS[name],
+                               headers={"Cache-Control": "public, max-age=300",
+                                        "X-Content-Type-Options": "nosniff"})
+
+
+async def on_error(request: Request, problem: Exception):
+    status = getattr(problem, "status_code", 500) or 500
+    if status == 404:
+        return not_found(request)
+    return render(request, "error.html", status=status, title="Er ging iets mis",
+                  message="Deze pagina kan nu niet getoond worden. Probeer het later opnieuw.")
+
+
+REGION = f"<region:{REGION_ID.pattern}>"  # the one rule for region ids
+TOPIC = "<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{1,80}>"
+#: (path, handler, route name): every page of the site; a region's pages live under its id.
+ROUTES = (
+    ("/", index, "index"),
+    (f"/{REGION}/", index, "region_index"),
+    ("/zoeken", search, "search"),
+    (f"/{REGION}/zoeken", search, "region_search"),
+    (f"/{TOPIC}", topic_page, "topic"),
+    (f"/{REGION}/{TOPIC}", topic_page, "region_topic"),
+    ("/demo", demo, "demo"),
+    ("/logo", logo, "logo"),
+    ("/<name:(widget\\.js|widget\\.css|site\\.css)>", asset, "asset"),
+)
+bp = Blueprint("site")
+for _path, _handler, _name in ROUTES:
+    bp.add_route(_handler, _path, methods=["GET"], name=_name)
+
+
 def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], date] = clock.today,
                assets_dir: Path = settings.SITE_ASSETS_DIR, chat_url: str = settings.CHAT_URL,
                name: str = "steunpunt_site") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 16 * 1024  # the site takes no uploads; GET forms only
-    library = library or shared()
-    headers = security_headers(chat_url)
-
-    def render(template: str, status: int = 200, region: Optional[str] = None,
-               **context) -> response.HTTPResponse:
-        html = _templates.get_template(template).render(
-            facts=library.facts(region), chat_url=chat_url, site_name=settings.SITE_NAME,
-            has_logo=settings.SITE_LOGO is not None, region=region,
-            prefix=f"/{region}" if region else "", **context)
-        return response.html(html, status=status, headers=headers)
-
-    def not_found(region: Optional[str] = None) -> response.HTTPResponse:
-        return render("error.html", status=404, region=region, title="Pagina niet gevonden",
-                      message="Deze pagina bestaat niet (meer). Kijk in het overzicht of zoek een onderwerp.")
-
-    def known(region: Optional[str]) -> bool:
-        """A region's pages live at /<region-id>/...; the default region's at /."""
-        return region is None or (region != library.default_region and region in library.regions())
-
-    async def index(request: Request, region: Optional[str] = None):
-        if not known(region):
-            return not_found()
-        topics = library.topics(region).values()
-        groups = {audience: pages.by_phase(pages.for_audience(topics, audience))
-                  for audience in pages.AUDIENCES}
-        return render("index.html", region=region, groups=groups, query="")
-
-    async def search(request: Request, region: Optional[str] = None):
-        if not known(region):
-            return not_found()
-        query = (request.args.get("q") or "").strip()[:pages.MAX_QUERY_CHARS]
-        audience = pages.audience_of(request.args.get("voor") or "") or AUDIENCE_PARENT
-        results = pages.search(pages.for_audience(library.topics(region).values(), audience), query, audience)
-        return render("search.html", region=region, query=query, audience=audience, results=results)
-
-    async def topic_page(request: Request, audience_path: str, topic_id: str, region: Optional[str] = None):
-        """A topic as the bot answers it in that region: the same payload, regional parts marked."""
-        audience = pages.audience_of(audience_path)
-        topic = library.lookup(topic_id, region) if known(region) else None
-        if topic is None or audience is None or not pages.for_audience([topic], audience):
-            return not_found(region if known(region) else None)
-        if topic.is_overdue(today()):
-            return render("topic.html", region=region, topic=topic, audience=audience, payload=None, related=[])
-        related = library.related(topic, region)
-        payload = answer_payload(topic, audience, related, region or library.default_region,
-                                 library.facts(region))
-        return render("topic.html", region=region, topic=topic, audience=audience, payload=payload,
-                      related=related)
-
-    region_id = f"<region:{REGION_ID.pattern}>"  # the one rule for region ids
-    app.add_route(index, "/", name="index")
-    app.add_route(index, f"/{region_id}/", name="region_index")
-    app.add_route(search, "/zoeken", name="search")
-    app.add_route(search, f"/{region_id}/zoeken", name="region_search")
-    app.add_route(topic_page, "/<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{1,80}>", name="topic")
-    app.add_route(topic_page, f"/{region_id}/<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{{1,80}}>",
-                  name="region_topic")
-
-    @app.get("/demo")
-    async def demo(request: Request):
-        """The widget as a samenwerkingsverband embeds it; ?doelgroep=ouder|jongere and
-        ?regio=<id> fill its data-audience and data-region, to try those settings."""
-        audience = request.args.get("doelgroep")
-        region = request.args.get("regio") or ""
-        valid = region if REGION_ID.fullmatch(region) else None
-        return render("demo.html", audience=audience if audience in pages.AUDIENCES else None,
-                      data_region=valid, region=valid if valid and known(valid) else None)
-
-    @app.get("/logo")
-    async def logo(request: Request):
-        if settings.SITE_LOGO is None or not settings.SITE_LOGO.is_file():
-            return not_found()
-        return await response.file(settings.SITE_LOGO, headers={"Cache-Control": "public, max-age=3600"})
-
-    @app.get("/<name:(widget\\.js|widget\\.css|site\\.css)>")
-    async def asset(request: Request, name: str):
-        path = Path(assets_dir) / name
-        if not path.is_file():
-            return response.text("De site is nog niet gebouwd: voer scripts/setup.sh uit.", status=503)
-        return await response.file(path, mime_type=ASSETS[name],
-                                   headers={"Cache-Control": "public, max-age=300",
-                                            "X-Content-Type-Options": "nosniff"})
-
-    @app.exception(Exception)
-    async def on_error(request: Request, error: Exception):
-        status = getattr(error, "status_code", 500) or 500
-        if status == 404:
-            return not_found()
-        return render("error.html", status=status, title="Er ging iets mis",
-                      message="Deze pagina kan nu niet getoond worden. Probeer het later opnieuw.")
-
+    app.ctx.library = library or shared()
+    app.ctx.today = today
+    app.ctx.assets_dir = assets_dir
+    app.ctx.chat_url = chat_url
+    app.ctx.headers = security_headers(chat_url)
+    app.blueprint(bp)
+    app.exception(Exception)(on_error)  # also for paths no route matches
     return app
-

@@ -44,6 +44,21 @@ def _words(text: str) -> List[str]:
     return _WORD.findall("".join(ch for ch in folded if not unicodedata.combining(ch)))
 
 
+def clean_query(text: str) -> str:
+    """A typed query as it may be shown and searched: control characters and line breaks
+    become spaces; invisible formatting characters (bidi overrides such as U+202E, zero-width
+    spaces, soft hyphens) and unassigned or private code points are dropped, so an echoed
+    query cannot turn the page's text around; spaces are collapsed, the length is capped."""
+    kept = []
+    for character in text[:MAX_QUERY_CHARS * 4]:
+        category = unicodedata.category(character)
+        if category in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        elif not category.startswith("C"):  # Cf, Cs, Co, Cn: invisible or not a character
+            kept.append(character)
+    return " ".join("".join(kept).split())[:MAX_QUERY_CHARS]
+
+
 def search(topics: Iterable[Topic], query: str, audience: str) -> List[Topic]:
     """Topics whose title, label or text (for this audience) contain every word of the query
     (a word matches the start of a word, so "tlv" finds "TLV-aanvraag"); title hits first."""
