@@ -32,6 +32,7 @@ from steunpunt.regions import region_from_metadata
 from signals.store import Signal
 from steunpunt import clients, settings
 from steunpunt.clients import client_address
+from channels.limits import refused_over_rate_limit
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
@@ -103,6 +104,9 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
     five-minute action time-out, so a turn gets at most `settings.TURN_SECONDS`)."""
 
     async def guarded(message: UserMessage) -> Any:
+        # Too many messages (channels/limits.py): told to wait; no NLU, tracker or signal write.
+        if await refused_over_rate_limit(message):
+            return None
         text = clean_text(message.text)
         text = as_typed(text) if text else text
         refused = rejection(text)

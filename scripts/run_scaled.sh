@@ -78,13 +78,18 @@ done
 RASA_SERVERS="$rasa_servers" ACTION_SERVERS="$action_servers" VAR="$VAR" ACTION_PROXY_PORT="$ACTION_PROXY_PORT" \
 "$PY" - <<'PY'
 import os
+from steunpunt import settings
 template = open("deploy/nginx.conf.template").read()
 os.makedirs(os.environ["VAR"], exist_ok=True)
+# The per-address message limit of the settings, for nginx (whole requests per minute).
+rate, burst = max(1, round(settings.MESSAGES_PER_CLIENT_MINUTE)), max(1, round(settings.MESSAGE_BURST_PER_CLIENT))
 with open(os.path.join(os.environ["VAR"], "nginx.conf"), "w") as out:
     out.write(template.format(var=os.environ["VAR"], host=os.environ["STEUNPUNT_HOST"],
                               port=os.environ["STEUNPUNT_PORT"], action_port=os.environ["ACTION_PROXY_PORT"],
                               rasa_servers=os.environ["RASA_SERVERS"].rstrip(),
-                              action_servers=os.environ["ACTION_SERVERS"].rstrip()))
+                              action_servers=os.environ["ACTION_SERVERS"].rstrip(),
+                              message_rate=rate, message_burst=burst,
+                              socket_rate=3 * rate, socket_burst=3 * burst))
 PY
 cat >&2 <<INFO
 [scaled] $RASA_N Rasa and $ACTION_N action server processes; PostgreSQL $STEUNPUNT_PG_HOST, Redis $STEUNPUNT_REDIS_HOST:$STEUNPUNT_REDIS_PORT

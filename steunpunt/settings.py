@@ -56,6 +56,19 @@ MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024)
 #: several questions, a script not hundreds.
 TICKETS_PER_CLIENT_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_CLIENT_HOUR", 5))
 
+#: Chat messages that may reach the assistant (steunpunt/ratelimit.py): token buckets that fill
+#: up with `..._MINUTE` tokens a minute to at most `..._BURST`. Per conversation (a person reads
+#: between messages), per client address (larger: a school class or a carrier's NAT shares one
+#: address) and for the whole process (what one Rasa process can answer, ~35 messages/s). A
+#: refused message gets a friendly "wait a moment" and never reaches NLU or the tracker store.
+#: Each Rasa process keeps its own buckets (the scaled form's nginx caps each address as well).
+MESSAGES_PER_CONVERSATION_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE", 20)
+MESSAGE_BURST_PER_CONVERSATION = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION", 10)
+MESSAGES_PER_CLIENT_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE", 90)
+MESSAGE_BURST_PER_CLIENT = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CLIENT", 30)
+MESSAGES_PER_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_MINUTE", 1500)
+MESSAGE_BURST = _env_float("STEUNPUNT_MESSAGE_BURST", 100)
+
 #: Tickets, staff accounts and the audit log. Embedded SQLite (WAL) by default; set a
 #: PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it between servers.
 DATABASE_URL = os.environ.get(

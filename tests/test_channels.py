@@ -129,3 +129,105 @@ def test_typed_rasa_syntax_does_nothing_a_button_would_not(typed, reaches):
     assert reached == ([reaches] if reaches else [])
     if reaches is None:
         assert replies[-1]["custom"] == {"type": "input_rejected", "reason": "empty"}
+
+
+# --- message rate limits (issue 24, Medium 4) ---------------------------------------------------
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock_of_buckets():
+    """The process's limiter as the settings make it, on a clock the test moves."""
+    from steunpunt import ratelimit
+
+    fake = FakeClock()
+    ratelimit.reset(ratelimit.from_settings(clock=fake))
+    return fake
+
+
+def flood(count, sender="user-1", client="a" * 24, senders=None):
+    """Send `count` messages through the guard at one moment; return (texts that reached NLU,
+    the guard's own replies as {"text", "custom"}; CollectingOutputChannel keeps them apart)."""
+    reached, replies = [], []
+
+    async def on_new_message(message):
+        reached.append(message.text)
+        await message.output_channel.send_text_message(message.sender_id, "BOT")
+
+    async def send_all():
+        handler = guard(on_new_message)
+        for n in range(count):
+            output = CollectingOutputChannel()
+            await handler(UserMessage(f"vraag {n}", output, senders[n] if senders else sender,
+                                      metadata={"client": client}))
+            own = [m for m in output.messages if m.get("text") != "BOT"]
+            if own:
+                replies.append({"text": " ".join(m["text"] for m in own if m.get("text")),
+                                "custom": next(m["custom"] for m in own if "custom" in m)})
+
+    asyncio.run(send_all())
+    return reached, replies
+
+
+def test_one_conversation_flooding_is_told_to_wait_and_nothing_reaches_nlu(clock_of_buckets, signals_db):
+    """40 messages at once (the finding: 40 in 1.3 s) from one conversation: the first burst is
+    answered, the rest get a friendly Dutch 'wait' and never reach NLU, the tracker or signals."""
+    reached, replies = flood(40)
+    burst = int(settings.MESSAGE_BURST_PER_CONVERSATION)
+    assert len(reached) == burst and len(replies) == 40 - burst
+    assert all(r["custom"]["type"] == "input_rejected" and r["custom"]["reason"] == "rate_limited"
+               and r["custom"]["scope"] == "conversation" for r in replies)
+    assert "Wacht" in replies[0]["text"] and "seconden" in replies[0]["text"]
+    assert replies[0]["custom"]["retry_after"] >= 1
+    assert signals_db.rows() == []  # a refused flood writes nothing
+    # Tokens come back with time: one message per 60 / MESSAGES_PER_CONVERSATION_MINUTE seconds.
+    clock_of_buckets.now += 60 / settings.MESSAGES_PER_CONVERSATION_MINUTE
+    assert len(flood(2)[0]) == 1
+
+
+def test_people_sharing_an_address_do_not_lock_each_other_out(clock_of_buckets):
+    """A school network: one pupil's flood stops that pupil, not the class on the same address."""
+    flood(40, sender="pupil-flooding", client="b" * 24)
+    classmates = [f"pupil-{n}" for n in range(15)]
+    reached, replies = flood(15, client="b" * 24, senders=classmates)
+    assert len(reached) == 15 and replies == []
+
+
+def test_a_script_making_up_conversations_is_held_per_address(clock_of_buckets):
+    reached, replies = flood(100, client="c" * 24, senders=[f"fake-{n}" for n in range(100)])
+    assert len(reached) == int(settings.MESSAGE_BURST_PER_CLIENT)
+    assert {r["custom"]["scope"] for r in replies} == {"client"}
+    assert "netwerk" in replies[0]["text"]
+    assert len(flood(1, sender="someone", client="d" * 24)[0]) == 1  # another address goes on
+
+
+def test_the_whole_process_has_a_cap_with_the_way_to_a_person(clock_of_buckets, monkeypatch, caplog):
+    from steunpunt import ratelimit
+
+    monkeypatch.setattr(settings, "MESSAGE_BURST", 5)
+    ratelimit.reset(ratelimit.from_settings(clock=clock_of_buckets))
+    clients = [f"{n:024x}" for n in range(8)]
+    reached = []
+    with caplog.at_level("WARNING"):
+        for n, client in enumerate(clients):
+            got, replies = flood(1, sender=f"s-{n}", client=client)
+            reached += got
+    assert len(reached) == 5
+    assert replies[0]["custom"]["scope"] == "global" and "druk" in replies[0]["text"]
+    alarms = [r.getMessage() for r in caplog.records if "ALARM" in r.getMessage()]
+    assert len(alarms) == 1 and not any(c in alarms[0] for c in clients + ["s-5", "s-6"])
+
+
+def test_buckets_in_memory_stay_bounded():
+    from steunpunt.ratelimit import Buckets, Rate
+
+    buckets = Buckets(Rate(per_minute=60, burst=5), max_keys=100)
+    for n in range(5000):
+        buckets.take(f"conversation-{n}", now=float(n) / 1000)
+    assert len(buckets) <= 100

@@ -97,3 +97,29 @@ def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
             urllib.request.urlopen(request, timeout=30)
         body = failed.value.read().decode()
     assert failed.value.code >= 400 and secret_story not in body and "Fleur" not in body
+
+
+# --- issue 24 -------------------------------------------------------------------------------------
+
+def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
+    """run_scaled.sh renders deploy/nginx.conf.template with the settings' per-address limit;
+    the result must hold `limit_req` on the chat and be a valid nginx configuration."""
+    import re
+    import shutil
+
+    text = (ROOT / "scripts" / "run_scaled.sh").read_text()
+    render = re.search(r"<<'PY'\n(import os\nfrom steunpunt import settings\n.*?)\nPY\n", text, re.S).group(1)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VAR": str(tmp_path), "STEUNPUNT_HOST": "127.0.0.1",
+           "STEUNPUNT_PORT": "18080", "ACTION_PROXY_PORT": "18081",
+           "RASA_SERVERS": "    server 127.0.0.1:18082;", "ACTION_SERVERS": "    server 127.0.0.1:18083;",
+           "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "90", "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "30"}
+    subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, check=True)
+    conf = (tmp_path / "nginx.conf").read_text()
+    assert "limit_req_zone $binary_remote_addr zone=chat:10m rate=90r/m;" in conf
+    rest = conf[conf.index("    location / {"):]
+    assert "limit_req zone=chat burst=30 nodelay;" in rest[:rest.index("}")]
+    assert "limit_req zone=socket" in conf[conf.index("location /socket.io/"):]
+    if shutil.which("nginx"):
+        checked = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr

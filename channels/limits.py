@@ -1,0 +1,58 @@
+"""Limits on the Rasa port that are not about one message's content (channels/guarded.py is):
+how many messages may come (steunpunt/ratelimit.py).
+
+- Too many messages (per conversation, per client address, for the whole process): a friendly
+  Dutch reply with what to do, and the message never reaches NLU, the tracker store or the
+  signals (a flood must not write anything).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+from steunpunt import ratelimit
+from steunpunt.clients import client_from_metadata
+
+logger = logging.getLogger(__name__)
+
+BUSY_SELF = ("Je stuurt veel berichten kort na elkaar. Wacht {wait} en stuur je vraag dan opnieuw. "
+             "Je gesprek blijft gewoon bewaard.")
+BUSY_NETWORK = ("Er komen nu veel berichten binnen vanaf jouw netwerk (bijvoorbeeld van een school). "
+                "Wacht {wait} en stuur je vraag dan opnieuw. Je gesprek blijft gewoon bewaard.")
+BUSY_EVERYONE = ("Het is nu erg druk bij de assistent. Wacht {wait} en stuur je vraag dan opnieuw. "
+                 "Heb je haast? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
+                 "{steunpunt_email}.")
+TEXTS = {ratelimit.CONVERSATION: BUSY_SELF, ratelimit.CLIENT: BUSY_NETWORK,
+         ratelimit.GLOBAL: BUSY_EVERYONE}
+
+
+def waiting_time(seconds: int) -> str:
+    """'ongeveer 5 seconden', in words a reader takes in at once."""
+    if seconds <= 1:
+        return "een paar seconden"
+    if seconds < 60:
+        return f"ongeveer {seconds} seconden"
+    minutes = (seconds + 59) // 60
+    return "ongeveer een minuut" if minutes == 1 else f"ongeveer {minutes} minuten"
+
+
+def rate_limited_reply(refusal: ratelimit.Refusal, region: Optional[str] = None) -> dict:
+    from channels.status import LIBRARY  # the Rasa process's one content library
+
+    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
+             **LIBRARY.facts(region)}
+    text = TEXTS[refusal.scope].format(wait=waiting_time(refusal.retry_after), **facts)
+    return {"text": text, "custom": {"type": "input_rejected", "reason": "rate_limited",
+                                     "scope": refusal.scope, "retry_after": refusal.retry_after}}
+
+
+async def refused_over_rate_limit(message: Any) -> bool:
+    """Whether the message was refused for coming too fast (then the user has been told)."""
+    refusal = ratelimit.limiter().check(str(message.sender_id), client_from_metadata(message.metadata))
+    if refusal is None:
+        return False
+    metadata = message.metadata if isinstance(message.metadata, dict) else {}
+    region = metadata.get("region") if isinstance(metadata.get("region"), str) else None
+    await message.output_channel.send_response(message.sender_id, rate_limited_reply(refusal, region))
+    return True
+
