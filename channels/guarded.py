@@ -32,7 +32,7 @@ from steunpunt.regions import region_from_metadata
 from signals.store import Signal
 from steunpunt import clients, settings
 from steunpunt.clients import client_address
-from channels.limits import refused_over_rate_limit
+from channels.limits import check_rest_origin_and_type, refused_over_rate_limit
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
@@ -144,6 +144,9 @@ def check_rest_request(request: Request) -> Optional[response.HTTPResponse]:
     """Refuse what Rasa's REST handler would crash on, before it is parsed."""
     if request.method != "POST":
         return None
+    refused = check_rest_origin_and_type(request)  # channels/limits.py: 403, 400, 415
+    if refused is not None:
+        return refused
     if len(request.body or b"") > settings.MAX_REQUEST_BYTES:
         return bad_request(413, f"request body larger than {settings.MAX_REQUEST_BYTES} bytes")
     try:

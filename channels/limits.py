@@ -1,16 +1,25 @@
 """Limits on the Rasa port that are not about one message's content (channels/guarded.py is):
-how many messages may come (steunpunt/ratelimit.py).
+how many messages may come (steunpunt/ratelimit.py), and which requests the REST webhook takes
+at all.
 
 - Too many messages (per conversation, per client address, for the whole process): a friendly
   Dutch reply with what to do, and the message never reaches NLU, the tracker store or the
   signals (a flood must not write anything).
+- REST: only `application/json` bodies (415 otherwise) and no foreign `Origin` (403): a web
+  page can make its visitors' browsers send a cross-origin `text/plain` POST without asking
+  (no CORS preflight), and so open tickets from many addresses. Without an `Origin` header
+  (curl, a server) a request is allowed as before. `?stream=true` (Rasa's streaming reply,
+  which hangs for a minute and logs a TypeError with the guarded channel) is refused (400).
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Optional
 
-from steunpunt import ratelimit
+from sanic import response
+from sanic.request import Request
+
+from steunpunt import ratelimit, settings
 from steunpunt.clients import client_from_metadata
 
 logger = logging.getLogger(__name__)
@@ -56,3 +65,20 @@ async def refused_over_rate_limit(message: Any) -> bool:
     await message.output_channel.send_response(message.sender_id, rate_limited_reply(refusal, region))
     return True
 
+
+def _error(status: int, message: str) -> response.HTTPResponse:
+    return response.json({"error": message}, status=status)
+
+
+def check_rest_origin_and_type(request: Request) -> Optional[response.HTTPResponse]:
+    """A POST to the REST webhook from a foreign page, as streaming, or not as JSON: refused."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin.strip().rstrip("/") not in settings.SITE_ORIGINS:
+        return _error(403, "this origin may not use the chat")
+    stream = request.args.get("stream")
+    if stream is not None and str(stream).strip().lower() != "false":
+        return _error(400, "streaming replies are not supported")
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        return _error(415, "Content-Type must be application/json")
+    return None

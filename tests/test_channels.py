@@ -11,9 +11,11 @@ from steunpunt import settings
 from channels.guarded import check_rest_request, clean_text, guard
 
 
-def request(body, method="POST"):
+def request(body, method="POST", headers=None, args=None):
+    """The parts of a Sanic request the checks read (header names in lower case)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return SimpleNamespace(method=method, body=raw)
+    return SimpleNamespace(method=method, body=raw, args=args or {},
+                           headers={"content-type": "application/json", **(headers or {})})
 
 
 @pytest.mark.parametrize("body, status", [
@@ -231,3 +233,122 @@ def test_buckets_in_memory_stay_bounded():
     for n in range(5000):
         buckets.take(f"conversation-{n}", now=float(n) / 1000)
     assert len(buckets) <= 100
+
+
+# --- the REST webhook takes JSON from no page but the site's own (issue 24, Medium 5 / Low) -------
+
+@pytest.mark.parametrize("headers, args, status", [
+    ({"content-type": "text/plain"}, {}, 415),                        # a cross-origin "simple" POST
+    ({"content-type": "application/x-www-form-urlencoded"}, {}, 415),
+    ({"content-type": ""}, {}, 415),
+    ({"origin": "https://kwaadwillend.example"}, {}, 403),            # a foreign page
+    ({"origin": "null"}, {}, 403),                                    # a sandboxed frame, a file
+    ({}, {"stream": "true"}, 400),                                    # hung 60 s with a TypeError
+    ({}, {"stream": "TRUE"}, 400),
+])
+def test_foreign_pages_plain_text_and_streaming_are_refused(headers, args, status):
+    body = {"sender": "a", "message": "ik wil een medewerker"}
+    refused = check_rest_request(request(body, headers=headers, args=args))
+    assert refused is not None and refused.status == status and json.loads(refused.body)["error"]
+
+
+@pytest.mark.parametrize("headers", [
+    {},                                                                # curl, a server: no Origin
+    {"content-type": "application/json; charset=utf-8"},
+    {"origin": settings.SITE_ORIGINS[0]},                              # the site itself
+    {"origin": settings.SITE_ORIGINS[0] + "/"},
+])
+def test_json_without_origin_or_from_the_site_passes(headers):
+    body = {"sender": "a", "message": "Wat is een TLV?"}
+    assert check_rest_request(request(body, headers=headers, args={"stream": "false"})) is None
+
+
+# --- the channels in a real Rasa server, without a model (nothing here needs NLU) ---------------
+
+RASA_SERVER = """
+import sys
+from rasa.core.run import configure_app, create_http_input_channels
+
+port = int(sys.argv[1])
+channels = create_http_input_channels(None, "credentials.yml")  # the deployment's channels
+app = configure_app(channels, enable_api=False, port=port)
+app.run(host="127.0.0.1", port=port, workers=1, access_log=False)
+"""
+CONVERSATION_BURST = 3
+
+
+@pytest.fixture(scope="module")
+def channels_server(tmp_path_factory):
+    """Rasa's server with the deployment's channels (credentials.yml) and no agent: everything
+    the channels decide themselves can be tried; a message that passes them finds no model and
+    gets the 'try again later' reply. Its databases are in a temporary folder, never var/."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from servers import TEST_SECRET, free_port, status_of
+
+    root = Path(__file__).resolve().parent.parent
+    workdir = tmp_path_factory.mktemp("channels")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(root), "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+           "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
+           "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
+           "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": str(CONVERSATION_BURST),
+           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    log = open(workdir / "rasa.log", "wb")
+    process = subprocess.Popen([sys.executable, "-c", RASA_SERVER, str(port)], cwd=root, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 180
+        while status_of(base + "/webhooks/rest/") != 200:
+            if process.poll() is not None or time.time() > deadline:
+                raise RuntimeError((workdir / "rasa.log").read_text(errors="replace")[-3000:])
+            time.sleep(0.5)
+        yield SimpleNamespace(base=base, log=workdir / "rasa.log")
+    finally:
+        process.terminate()
+        try:  # Sanic waits 15 s for open long-polls to end: nothing here needs that
+            process.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def post(base, body, headers=None, query=""):
+    """(status, parsed body, seconds taken) of a POST to the REST webhook."""
+    import urllib.error
+    import urllib.request
+
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(base + "/webhooks/rest/webhook" + query, data=data,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=90) as response:
+            return response.status, json.loads(response.read() or b"null"), time.monotonic() - started
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null"), time.monotonic() - started
+
+
+def test_rest_refuses_streaming_foreign_pages_and_plain_text_at_once(channels_server):
+    body = {"sender": "rest-checks", "message": "ik wil een medewerker"}
+    status, reply, took = post(channels_server.base, body, query="?stream=true")
+    assert status == 400 and took < 10 and reply["error"]
+    assert post(channels_server.base, json.dumps(body).encode(), {"Content-Type": "text/plain"})[0] == 415
+    assert post(channels_server.base, body, {"Origin": "https://kwaadwillend.example"})[0] == 403
+    status, replies, _ = post(channels_server.base, body, {"Origin": settings.SITE_ORIGINS[0]})
+    assert status == 200 and replies  # the site's own page, as JSON: on to the guard
+
+
+def test_rest_flood_from_one_conversation_is_told_to_wait(channels_server):
+    reasons = []
+    for n in range(8):
+        status, replies, _ = post(channels_server.base, {"sender": "rest-flood", "message": f"vraag {n}"})
+        assert status == 200
+        reasons.append(next((r["custom"].get("reason") for r in replies if "custom" in r), None))
+    assert reasons[:CONVERSATION_BURST] == ["unavailable"] * CONVERSATION_BURST  # no model here
+    assert reasons[CONVERSATION_BURST:] == ["rate_limited"] * (8 - CONVERSATION_BURST)

@@ -34,6 +34,7 @@ class _Request:
 
     def __init__(self, body):
         self.method, self.body = "POST", body
+        self.headers, self.args = {"content-type": "application/json"}, {}
 
 
 @bounded
