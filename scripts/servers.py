@@ -232,7 +232,8 @@ def regions_with(workdir: Path, *extra: str) -> Path:
 
 #: Test and benchmark deployments send every message from 127.0.0.1, as fast as they can: the
 #: message and ticket limits (tested on their own) must not decide what those runs measure.
-UNLIMITED = {"STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE": "1000000",
+UNLIMITED = {"STEUNPUNT_TICKETS_PER_HOUR": "1000000",
+             "STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE": "1000000",
              "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": "1000000",
              "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "1000000",
              "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "100000",

@@ -52,9 +52,13 @@ TURN_SECONDS = _env_float("STEUNPUNT_TURN_SECONDS", 20.0)
 #: packet: engine.io would otherwise take up to 1 MB).
 MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))
 
-#: Handoff tickets one client (address) may make per hour: a family or a class may hand off
-#: several questions, a script not hundreds.
+#: Handoff tickets one client (address; an IPv6 /64 counts as one) may make per hour: a family
+#: or a class may hand off several questions, a script not hundreds.
 TICKETS_PER_CLIENT_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_CLIENT_HOUR", 5))
+#: Handoff tickets all clients together may make per hour (counted in the database, so across
+#: every process): beyond it a user is told to contact the steunpunt directly, and the log says
+#: "ALARM" once per hour. Many addresses at once is a flood; a real day brings a handful.
+TICKETS_PER_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_HOUR", 30))
 
 #: Chat messages that may reach the assistant (steunpunt/ratelimit.py): token buckets that fill
 #: up with `..._MINUTE` tokens a minute to at most `..._BURST`. Per conversation (a person reads

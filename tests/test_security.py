@@ -101,6 +101,63 @@ def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
 
 # --- issue 24 -------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("one, other, same", [
+    ("2001:db8:1:2::1", "2001:db8:1:2:ffff:eeee:dddd:5", True),   # one home's /64: one client
+    ("2001:db8:1:2::1", "2001:db8:1:3::1", False),                # the next /64: another client
+    ("::ffff:192.0.2.7", "192.0.2.7", True),                      # IPv4 written as IPv6
+    ("192.0.2.7", "192.0.2.8", False),                            # IPv4 stays per address
+])
+def test_limits_count_an_ipv6_64_as_one_client(monkeypatch, one, other, same):
+    from steunpunt import clients
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "s" * 40)
+    assert (clients.client_key(one) == clients.client_key(other)) is same
+    assert clients.client_key(clients.UNKNOWN) == clients.client_key(clients.UNKNOWN)
+
+
+@pytest.fixture
+def ticket_store(tmp_path):
+    from store.db import engine_for
+    from store.tickets import TicketStore
+
+    return TicketStore(engine_for(f"sqlite:///{tmp_path / 'tickets.db'}"), b"k" * 40)
+
+
+def test_new_addresses_in_one_64_do_not_start_the_ticket_limit_afresh(ticket_store, monkeypatch):
+    from steunpunt import clients
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "s" * 40)
+    monkeypatch.setattr(settings, "TICKETS_PER_CLIENT_HOUR", 2)
+    rotating = [clients.client_key(f"2001:db8:aa:bb::{n:x}") for n in range(1, 5)]
+    assert [ticket_store.may_create(key) for key in rotating] == [True, True, False, False]
+    assert ticket_store.may_create(clients.client_key("2001:db8:aa:cc::1"))
+
+
+def test_tickets_from_many_addresses_meet_a_cap_with_one_alarm(ticket_store, monkeypatch, caplog):
+    monkeypatch.setattr(settings, "TICKETS_PER_HOUR", 3)
+    clients = [f"{n:024x}" for n in range(6)]
+    with caplog.at_level("WARNING"):
+        made = [ticket_store.may_create(client) for client in clients]
+    assert made == [True, True, True, False, False, False]
+    alarms = [r.getMessage() for r in caplog.records if "ALARM" in r.getMessage()]
+    assert len(alarms) == 1 and not any(client in alarms[0] for client in clients)
+
+
+def test_the_ticket_cap_opens_again_an_hour_after_it_closed_under_a_steady_stream(ticket_store,
+                                                                                 monkeypatch):
+    """A cap whose hour moved with every try would stay closed for good under a steady stream."""
+    from datetime import datetime, timedelta
+
+    from steunpunt import clock
+
+    monkeypatch.setattr(settings, "TICKETS_PER_HOUR", 2)
+    start, made = datetime(2026, 6, 1, 9, 0), []
+    for step in range(10):  # one try every 10 minutes, each from a new address
+        with clock.frozen(start + timedelta(minutes=10 * step)):
+            made.append(ticket_store.may_create(f"{step:024x}"))
+    assert made == [True, True, False, False, False, False, True, True, False, False]
+
+
 def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
     """run_scaled.sh renders deploy/nginx.conf.template with the settings' per-address limit;
     the result must hold `limit_req` on the chat and be a valid nginx configuration."""
