@@ -1,6 +1,6 @@
 """Limits on the Rasa port that are not about one message's content (channels/guarded.py is):
-how many messages may come (steunpunt/ratelimit.py), and which requests the REST webhook takes
-at all.
+how many messages may come (steunpunt/ratelimit.py), which requests the REST webhook takes at
+all, and what the port tells an anonymous visitor about itself.
 
 - Too many messages (per conversation, per client address, for the whole process): a friendly
   Dutch reply with what to do, and the message never reaches NLU, the tracker store or the
@@ -10,13 +10,14 @@ at all.
   (no CORS preflight), and so open tickets from many addresses. Without an `Origin` header
   (curl, a server) a request is allowed as before. `?stream=true` (Rasa's streaming reply,
   which hangs for a minute and logs a TypeError with the guarded channel) is refused (400).
+- `/` says "ok" and nothing else (Rasa's own says "Hello from Rasa: <version>").
 """
 from __future__ import annotations
 
 import logging
 from typing import Any, Optional
 
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
 
 from steunpunt import ratelimit, settings
@@ -82,3 +83,19 @@ def check_rest_origin_and_type(request: Request) -> Optional[response.HTTPRespon
     if content_type != "application/json":
         return _error(415, "Content-Type must be application/json")
     return None
+
+
+async def quiet_root(request: Request) -> Optional[response.HTTPResponse]:
+    """`/` answers that the server is up, without naming the software or its version."""
+    if request.path == "/":
+        return response.text("ok")
+    return None
+
+
+class QuietRootBlueprint(Blueprint):
+    """A blueprint that, when a Rasa server registers it, also makes that server's `/` quiet
+    (Rasa adds its own `/` route, which announces its version, before any channel)."""
+
+    def register(self, app: Any, options: Any) -> None:
+        app.register_middleware(quiet_root, "request")
+        super().register(app, options)

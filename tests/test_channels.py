@@ -334,6 +334,18 @@ def post(base, body, headers=None, query=""):
         return error.code, json.loads(error.read() or b"null"), time.monotonic() - started
 
 
+def test_the_rasa_port_does_not_say_what_it_is(channels_server):
+    """Rasa's own `/` answered "Hello from Rasa: <version>"."""
+    import urllib.request
+
+    import rasa
+
+    with urllib.request.urlopen(channels_server.base + "/", timeout=10) as response:
+        body, headers = response.read().decode(), json.dumps(dict(response.headers))
+    assert body == "ok"
+    assert rasa.__version__ not in body + headers and "rasa" not in (body + headers).lower()
+
+
 def test_rest_refuses_streaming_foreign_pages_and_plain_text_at_once(channels_server):
     body = {"sender": "rest-checks", "message": "ik wil een medewerker"}
     status, reply, took = post(channels_server.base, body, query="?stream=true")
