@@ -99,3 +99,42 @@ class QuietRootBlueprint(Blueprint):
     def register(self, app: Any, options: Any) -> None:
         app.register_middleware(quiet_root, "request")
         super().register(app, options)
+
+
+class LiveSessions:
+    """Which socket.io connection holds which conversation: one live connection per session.
+
+    A signed session id in a second connection (a copied tab, a stolen id) takes the
+    conversation over: the connection that held it leaves the session's room (it receives no
+    more replies) and is disconnected. Looked up like the dict it replaces (`get`, `pop`)."""
+
+    def __init__(self) -> None:
+        self._session_of: dict = {}  # connection id -> session id
+        self._holder: dict = {}      # session id -> connection id
+
+    def get(self, sid: str) -> Optional[str]:
+        return self._session_of.get(sid)
+
+    def claim(self, sid: str, session_id: str) -> tuple:
+        """Give `session_id` to connection `sid`; returns (the session this connection leaves,
+        the connection that loses this session), each None when there is none."""
+        left = self._session_of.get(sid)
+        left = left if left != session_id else None
+        if left is not None and self._holder.get(left) == sid:
+            del self._holder[left]
+        displaced = self._holder.get(session_id)
+        displaced = displaced if displaced != sid else None
+        if displaced is not None:
+            self._session_of.pop(displaced, None)
+        self._session_of[sid] = session_id
+        self._holder[session_id] = sid
+        return left, displaced
+
+    def pop(self, sid: str, default: Any = None) -> Optional[str]:
+        session_id = self._session_of.pop(sid, default)
+        if session_id is not None and self._holder.get(session_id) == sid:
+            del self._holder[session_id]
+        return session_id
+
+    def __len__(self) -> int:
+        return len(self._session_of)

@@ -73,6 +73,10 @@ MESSAGE_BURST_PER_CLIENT = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CLIENT", 30)
 MESSAGES_PER_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_MINUTE", 1500)
 MESSAGE_BURST = _env_float("STEUNPUNT_MESSAGE_BURST", 100)
 
+#: A widget's signed socket.io session id is accepted for this many hours after it was issued;
+#: after that the widget gets a new one (and a new conversation).
+SOCKETIO_SESSION_HOURS = _env_float("STEUNPUNT_SOCKETIO_SESSION_HOURS", 24)
+
 #: Tickets, staff accounts and the audit log. Embedded SQLite (WAL) by default; set a
 #: PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it between servers.
 DATABASE_URL = os.environ.get(

@@ -180,3 +180,31 @@ def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
         checked = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
                                  capture_output=True, text=True)
         assert checked.returncode == 0, checked.stderr
+
+
+def test_the_widget_never_stores_a_ticket_code(tmp_path):
+    """sessionStorage is readable by any script on the embedding page and outlives the page view:
+    the code is shown once on screen, and stored without it (website/assets/src/stored.mjs)."""
+    import json
+    import shutil
+
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    module = ROOT / "website" / "assets" / "src" / "stored.mjs"
+    script = f"""
+import {{ storable }} from {json.dumps(module.as_uri())};
+const handoff = {{ from: "bot", custom: {{ type: "handoff", ticket: "SP-00042", code: "ABCD-EFGH" }},
+  text: "Je vraag heeft nummer SP-00042. Je code is: ABCD-EFGH\\n\\nSchrijf deze code op." }};
+const answer = {{ from: "bot", text: "Een TLV is ...", custom: {{ type: "answer" }} }};
+console.log(JSON.stringify({{ stored: [storable(handoff), storable(answer)], shown: handoff }}));
+"""
+    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
+                         check=True).stdout
+    result = json.loads(out)
+    handoff, answer = result["stored"]
+    assert "ABCD-EFGH" not in json.dumps(result["stored"])
+    assert "SP-00042" in handoff["text"] and handoff["custom"]["codeShown"] is True
+    assert answer == {"from": "bot", "text": "Een TLV is ...", "custom": {"type": "answer"}}
+    assert result["shown"]["custom"]["code"] == "ABCD-EFGH"  # what is on screen is untouched
+    widget = (ROOT / "website" / "assets" / "src" / "widget.js").read_text()
+    assert "state.items.map(storable)" in widget
