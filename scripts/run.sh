@@ -7,6 +7,9 @@
 #   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# What the servers write (databases, the secret key, logs) is for this user only: var/ and
+# everything in it (older files too), and every file made from here on.
+umask 077
 
 PORT="${STEUNPUNT_PORT:-5005}"
 ACTION_PORT="${STEUNPUNT_ACTION_PORT:-5055}"
@@ -14,6 +17,7 @@ HOST="${STEUNPUNT_HOST:-127.0.0.1}"
 export STEUNPUNT_ACTION_URL="http://$HOST:$ACTION_PORT/webhook"
 export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$ROOT/var/trackers.db}"
 mkdir -p "$ROOT/var"
+chmod -R go-rwx "$ROOT/var"
 
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi

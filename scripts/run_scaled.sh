@@ -15,6 +15,8 @@
 #   STEUNPUNT_STAFF_PORT (5056), STEUNPUNT_SITE_PORT (5057).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# What the servers write (nginx's files, logs) is for this user only, var/ included.
+umask 077
 
 : "${STEUNPUNT_DATABASE_URL:?set STEUNPUNT_DATABASE_URL to a PostgreSQL URL}"
 : "${STEUNPUNT_REDIS_URL:?set STEUNPUNT_REDIS_URL, e.g. redis://127.0.0.1:6379/1}"
@@ -31,6 +33,7 @@ SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 ACTION_PROXY_PORT=$((NEXT++))
 VAR="$ROOT/var/nginx-$PORT"
 mkdir -p "$VAR"
+chmod -R go-rwx "$ROOT/var"
 
 # The database and Redis URLs, taken apart for Rasa's endpoint configuration.
 eval "$("$PY" - <<'PY'

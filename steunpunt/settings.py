@@ -171,11 +171,21 @@ def secret_key() -> bytes:
 _file_keys: dict = {}  # path -> the good key read from it
 
 
+def private_dir(path: Path) -> None:
+    """Make a directory for this user only (0700): the deployment's own var/ always (its
+    databases would otherwise be world-readable beside a key of mode 600), another one only
+    when it is made here (a folder chosen by an operator keeps the mode it was given)."""
+    existed = path.is_dir()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not existed or path.resolve() == (REPO_ROOT / "var").resolve():
+        os.chmod(path, 0o700)
+
+
 def _create_secret_file(path: Path) -> None:
     import secrets
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 600
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32))

@@ -158,6 +158,31 @@ def test_the_ticket_cap_opens_again_an_hour_after_it_closed_under_a_steady_strea
     assert made == [True, True, False, False, False, False, True, True, False, False]
 
 
+def test_the_secret_key_makes_its_folder_for_this_user_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEUNPUNT_SECRET_KEY", raising=False)
+    monkeypatch.setattr(settings, "_file_keys", {})
+    monkeypatch.setattr(settings, "SECRET_KEY_FILE", tmp_path / "nieuw" / "secret.key")
+    settings.secret_key()
+    assert oct((tmp_path / "nieuw").stat().st_mode & 0o777) == "0o700"
+    # The deployment's own var/, made earlier with the usual 0755, is made private too.
+    monkeypatch.setattr(settings, "REPO_ROOT", tmp_path)
+    (tmp_path / "var").mkdir(mode=0o755)
+    (tmp_path / "var").chmod(0o755)
+    monkeypatch.setattr(settings, "SECRET_KEY_FILE", tmp_path / "var" / "secret.key")
+    settings.secret_key()
+    assert oct((tmp_path / "var").stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize("script", ["run.sh", "run_scaled.sh"])
+def test_the_run_scripts_make_what_the_servers_write_private(script):
+    """var/ held world-readable databases (0644) beside a key of mode 600."""
+    text = (ROOT / "scripts" / script).read_text()
+    lines = [line.strip() for line in text.splitlines() if not line.strip().startswith("#")]
+    umask = lines.index("umask 077")
+    assert umask < next(n for n, line in enumerate(lines) if line.startswith("mkdir -p"))
+    assert 'chmod -R go-rwx "$ROOT/var"' in lines[umask:]
+
+
 def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
     """run_scaled.sh renders deploy/nginx.conf.template with the settings' per-address limit;
     the result must hold `limit_req` on the chat and be a valid nginx configuration."""
