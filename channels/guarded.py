@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 import unicodedata
+from datetime import timezone
 from typing import Any, Awaitable, Callable, Optional
 
 from sanic import Blueprint, response
@@ -25,9 +26,10 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
+from channels.limits import LiveSessions, check_rest_origin_and_type, refused_over_rate_limit
 from library import shared
 from signals.record import record, signal_for
-from steunpunt import clients, settings
+from steunpunt import clients, clock, settings
 from steunpunt.clients import client_address
 from steunpunt.turn import TurnContext, build
 
@@ -111,6 +113,9 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
         refused = rejection(text)
         message.text = text if refused is None else None
         turn = message_context(message)
+        # Too many messages (channels/limits.py): told to wait; no NLU, tracker or signal write.
+        if await refused_over_rate_limit(turn, message.output_channel):
+            return None
         if turn.region != (message.metadata or {}).get("region"):
             # resolved once, here: the actions read a known region id
             message.metadata = {**(message.metadata or {}), "region": turn.region}
@@ -144,6 +149,9 @@ def check_rest_request(request: Request) -> Optional[response.HTTPResponse]:
     """Refuse what Rasa's REST handler would crash on, before it is parsed."""
     if request.method != "POST":
         return None
+    refused = check_rest_origin_and_type(request)  # channels/limits.py: 403, 400, 415
+    if refused is not None:
+        return refused
     if len(request.body or b"") > settings.MAX_REQUEST_BYTES:
         return bad_request(413, f"request body larger than {settings.MAX_REQUEST_BYTES} bytes")
     try:
@@ -231,19 +239,35 @@ def _session_mac(raw: str) -> str:
     return digest.hexdigest()[:32]
 
 
+def _epoch_now() -> int:
+    return int(clock.now().replace(tzinfo=timezone.utc).timestamp())
+
+
 def new_session_id() -> str:
-    """A random session id signed by the server: `<random>.<mac>`. A browser can only resume a
-    conversation with an id this server gave it, never choose someone else's."""
-    raw = secrets.token_urlsafe(18)
+    """A random session id signed by the server with the time it was issued:
+    `<random>.<issued>.<mac>`. A browser can only resume a conversation with an id this server
+    gave it, never choose someone else's, and only for settings.SOCKETIO_SESSION_HOURS."""
+    raw = f"{secrets.token_urlsafe(18)}.{_epoch_now()}"
     return f"{raw}.{_session_mac(raw)}"
 
 
+#: An id issued this far "in the future" is still taken (servers' clocks differ a little).
+SESSION_CLOCK_SKEW_SECONDS = 300
+
+
 def verified_session_id(value: Any) -> Optional[str]:
-    if not isinstance(value, str) or len(value) > 128 or value.count(".") != 1:
+    if not isinstance(value, str) or len(value) > 128 or value.count(".") != 2:
         return None
-    raw, mac = value.split(".")
+    token, issued, mac = value.split(".")
+    raw = f"{token}.{issued}"
     expected = _session_mac(raw).encode()
-    return value if raw and hmac.compare_digest(mac.encode("utf-8", "replace"), expected) else None
+    if not (token and issued.isdigit() and hmac.compare_digest(mac.encode("utf-8", "replace"),
+                                                                   expected)):
+        return None
+    age = _epoch_now() - int(issued)
+    if not -SESSION_CLOCK_SKEW_SECONDS <= age <= settings.SOCKETIO_SESSION_HOURS * 3600:
+        return None
+    return value
 
 
 class GuardedSocketIOInput(SocketIOInput):
@@ -276,7 +300,7 @@ class GuardedSocketIOInput(SocketIOInput):
         # MAX_MESSAGE_CHARS, so anything near the REST body limit is refused before parsing.
         sio.eio.max_http_buffer_size = settings.MAX_REQUEST_BYTES
         rasa_message_handler = sio.handlers[namespace][self.user_message_evt]
-        sessions: dict = {}  # socket.io connection id -> the session id it was confirmed
+        sessions = LiveSessions()  # connection id <-> the session it holds (one per session)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -285,7 +309,15 @@ class GuardedSocketIOInput(SocketIOInput):
             the client never joined its session room and never received a reply.)"""
             data = data if isinstance(data, dict) else {}
             session_id = verified_session_id(data.get("session_id")) or new_session_id()
-            sessions[sid] = session_id
+            left, displaced = sessions.claim(sid, session_id)
+            # One live connection per session: the one that held it gets no more replies.
+            for connection, room in ((sid, left), (displaced, session_id)):
+                if connection is not None and room is not None:
+                    gone = sio.leave_room(connection, room)
+                    if inspect.isawaitable(gone):
+                        await gone
+            if displaced is not None:
+                await sio.disconnect(displaced, namespace=namespace)
             joined = sio.enter_room(sid, session_id)
             if inspect.isawaitable(joined):
                 await joined

@@ -19,6 +19,7 @@ from sanic.request import Request
 
 from rasa.core.channels.channel import InputChannel
 
+from channels.limits import QuietRootBlueprint
 from library import ContentLibrary, shared, unfilled_facts
 from steunpunt import clock, settings
 
@@ -70,7 +71,8 @@ class StatusInput(InputChannel):
         return "status"
 
     def blueprint(self, on_new_message) -> Blueprint:
-        status = Blueprint("status_webhook", __name__)
+        # Registering it also makes `/` say only "ok", not Rasa's name and version.
+        status = QuietRootBlueprint("status_webhook", __name__)
 
         @status.route("/", methods=["GET"])
         async def show(request: Request) -> response.HTTPResponse:

@@ -8,6 +8,9 @@
 #   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# What the servers write (databases, the secret key, logs) is for this user only: var/ and
+# everything in it (older files too), and every file made from here on.
+umask 077
 
 PORT="${STEUNPUNT_PORT:-5005}"
 ACTION_PORT="${STEUNPUNT_ACTION_PORT:-5055}"
@@ -17,6 +20,7 @@ export STEUNPUNT_ACTION_URL="http://$HOST:$ACTION_PORT/webhook"
 VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"
 export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$VAR_DIR/trackers.db}"
 mkdir -p "$VAR_DIR"
+chmod -R go-rwx "$VAR_DIR"
 
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi

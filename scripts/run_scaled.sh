@@ -15,6 +15,8 @@
 #   STEUNPUNT_STAFF_PORT (5056), STEUNPUNT_SITE_PORT (5057), STEUNPUNT_VAR_DIR (var/: nginx's files).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# What the servers write (nginx's files, logs) is for this user only, var/ included.
+umask 077
 
 : "${STEUNPUNT_DATABASE_URL:?set STEUNPUNT_DATABASE_URL to a PostgreSQL URL}"
 : "${STEUNPUNT_REDIS_URL:?set STEUNPUNT_REDIS_URL, e.g. redis://127.0.0.1:6379/1}"
@@ -31,6 +33,7 @@ SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 ACTION_PROXY_PORT=$((NEXT++))
 VAR="${STEUNPUNT_VAR_DIR:-$ROOT/var}/nginx-$PORT"
 mkdir -p "$VAR"
+chmod -R go-rwx "$ROOT/var"
 
 # The database and Redis URLs, taken apart for Rasa's endpoint configuration.
 eval "$("$PY" - <<'PY'
@@ -78,13 +81,18 @@ done
 RASA_SERVERS="$rasa_servers" ACTION_SERVERS="$action_servers" VAR="$VAR" ACTION_PROXY_PORT="$ACTION_PROXY_PORT" \
 "$PY" - <<'PY'
 import os
+from steunpunt import settings
 template = open("deploy/nginx.conf.template").read()
 os.makedirs(os.environ["VAR"], exist_ok=True)
+# The per-address message limit of the settings, for nginx (whole requests per minute).
+rate, burst = max(1, round(settings.MESSAGES_PER_CLIENT_MINUTE)), max(1, round(settings.MESSAGE_BURST_PER_CLIENT))
 with open(os.path.join(os.environ["VAR"], "nginx.conf"), "w") as out:
     out.write(template.format(var=os.environ["VAR"], host=os.environ["STEUNPUNT_HOST"],
                               port=os.environ["STEUNPUNT_PORT"], action_port=os.environ["ACTION_PROXY_PORT"],
                               rasa_servers=os.environ["RASA_SERVERS"].rstrip(),
-                              action_servers=os.environ["ACTION_SERVERS"].rstrip()))
+                              action_servers=os.environ["ACTION_SERVERS"].rstrip(),
+                              message_rate=rate, message_burst=burst,
+                              socket_rate=3 * rate, socket_burst=3 * burst))
 PY
 cat >&2 <<INFO
 [scaled] $RASA_N Rasa and $ACTION_N action server processes; PostgreSQL $STEUNPUNT_PG_HOST, Redis $STEUNPUNT_REDIS_HOST:$STEUNPUNT_REDIS_PORT

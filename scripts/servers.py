@@ -252,6 +252,16 @@ def regions_with(workdir: Path, *extra: str) -> Path:
     return target
 
 
+#: Test and benchmark deployments send every message from 127.0.0.1, as fast as they can: the
+#: message and ticket limits (tested on their own) must not decide what those runs measure.
+UNLIMITED = {"STEUNPUNT_TICKETS_PER_HOUR": "1000000",
+             "STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE": "1000000",
+             "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": "1000000",
+             "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "1000000",
+             "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "100000",
+             "STEUNPUNT_MESSAGES_PER_MINUTE": "1000000", "STEUNPUNT_MESSAGE_BURST": "1000000"}
+
+
 @contextlib.contextmanager
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""
@@ -262,7 +272,7 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
            "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
            "STEUNPUNT_SECRET_KEY": TEST_SECRET,
            # every test client is 127.0.0.1: the per-client ticket limit has a test of its own
-           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000", **(extra_env or {})})
+           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000", **UNLIMITED, **(extra_env or {})})
     env.pop("RASA_API_TOKEN", None)
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"
@@ -309,7 +319,7 @@ def scaled_assistant(workdir: Path, database_url: str, rasa: int = 2, actions: i
            "STEUNPUNT_RASA_PROCESSES": str(rasa), "STEUNPUNT_ACTION_PROCESSES": str(actions),
            "STEUNPUNT_STAFF_PORT": str(free_port()), "STEUNPUNT_SITE_PORT": str(free_port()),
            "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "100000", "TICKET_LOCK_LIFETIME": "10",
-           **(extra_env or {})})
+           **UNLIMITED, **(extra_env or {})})
     log = workdir / "scaled.log"
     base = f"http://127.0.0.1:{port}"
     try:

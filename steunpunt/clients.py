@@ -3,8 +3,8 @@
 Behind a reverse proxy every request comes from the proxy; its `X-Forwarded-For` header names
 the real client, but anyone can send that header. So it is believed only when the request
 comes from an address in settings.TRUSTED_PROXIES, and then only the part the proxy added.
-Limits (code checks, tickets, staff logins) count per `client_key`: a keyed hash of the
-address, so no IP address is stored anywhere.
+Limits (messages, code checks, tickets) count per `client_key`: a keyed hash of the address
+(of an IPv6 address's /64), so no IP address is stored anywhere.
 """
 from __future__ import annotations
 
@@ -44,9 +44,27 @@ def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> str:
 
 
 def client_key(address: str) -> str:
-    """A stable pseudonym for an address (HMAC with the deployment's secret), for counting."""
-    digest = hmac.new(settings.secret_key(), b"client:" + address.encode(), hashlib.sha256)
+    """A stable pseudonym for a client (HMAC with the deployment's secret), for counting: one
+    per IPv4 address, one per IPv6 /64 (see `limited_network`)."""
+    digest = hmac.new(settings.secret_key(), b"client:" + limited_network(address).encode(),
+                      hashlib.sha256)
     return digest.hexdigest()[:24]
+
+
+def limited_network(address: str) -> str:
+    """What limits count as one client: an IPv4 address as it is, an IPv6 address as its /64.
+    One home or phone gets a whole /64 and picks new addresses in it at will, so counting
+    single IPv6 addresses would let anyone start every limit afresh. An IPv4 address written
+    as IPv6 (::ffff:1.2.3.4) is that IPv4 address; anything else (`onbekend`) stays as it is."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 

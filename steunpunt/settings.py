@@ -52,9 +52,30 @@ TURN_SECONDS = _env_float("STEUNPUNT_TURN_SECONDS", 20.0)
 #: packet: engine.io would otherwise take up to 1 MB).
 MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))
 
-#: Handoff tickets one client (address) may make per hour: a family or a class may hand off
-#: several questions, a script not hundreds.
+#: Handoff tickets one client (address; an IPv6 /64 counts as one) may make per hour: a family
+#: or a class may hand off several questions, a script not hundreds.
 TICKETS_PER_CLIENT_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_CLIENT_HOUR", 5))
+#: Handoff tickets all clients together may make per hour (counted in the database, so across
+#: every process): beyond it a user is told to contact the steunpunt directly, and the log says
+#: "ALARM" once per hour. Many addresses at once is a flood; a real day brings a handful.
+TICKETS_PER_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_HOUR", 30))
+
+#: Chat messages that may reach the assistant (steunpunt/ratelimit.py): token buckets that fill
+#: up with `..._MINUTE` tokens a minute to at most `..._BURST`. Per conversation (a person reads
+#: between messages), per client address (larger: a school class or a carrier's NAT shares one
+#: address) and for the whole process (what one Rasa process can answer, ~35 messages/s). A
+#: refused message gets a friendly "wait a moment" and never reaches NLU or the tracker store.
+#: Each Rasa process keeps its own buckets (the scaled form's nginx caps each address as well).
+MESSAGES_PER_CONVERSATION_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE", 20)
+MESSAGE_BURST_PER_CONVERSATION = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION", 10)
+MESSAGES_PER_CLIENT_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE", 90)
+MESSAGE_BURST_PER_CLIENT = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CLIENT", 30)
+MESSAGES_PER_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_MINUTE", 1500)
+MESSAGE_BURST = _env_float("STEUNPUNT_MESSAGE_BURST", 100)
+
+#: A widget's signed socket.io session id is accepted for this many hours after it was issued;
+#: after that the widget gets a new one (and a new conversation).
+SOCKETIO_SESSION_HOURS = _env_float("STEUNPUNT_SOCKETIO_SESSION_HOURS", 24)
 
 #: The folder of the deployment's own files when no other place is set for them: the SQLite
 #: databases, the generated secret key, nginx's files of the scaled form. var/ in the checkout;
@@ -154,11 +175,21 @@ def secret_key() -> bytes:
 _file_keys: dict = {}  # path -> the good key read from it
 
 
+def private_dir(path: Path) -> None:
+    """Make a directory for this user only (0700): the deployment's own var/ always (its
+    databases would otherwise be world-readable beside a key of mode 600), another one only
+    when it is made here (a folder chosen by an operator keeps the mode it was given)."""
+    existed = path.is_dir()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not existed or path.resolve() == (REPO_ROOT / "var").resolve():
+        os.chmod(path, 0o700)
+
+
 def _create_secret_file(path: Path) -> None:
     import secrets
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-")  # mode 600
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32))

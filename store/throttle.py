@@ -79,3 +79,31 @@ def forgive(engine: Engine, key: str) -> None:
 def reset(engine: Engine, key: str) -> None:
     with engine.begin() as connection:
         connection.execute(delete(attempts).where(attempts.c.key == _id(key)))
+
+
+def count_in_window(engine: Engine, key: str, now: datetime, window: timedelta = WINDOW) -> int:
+    """Count one event in a fixed window that starts with the first event after the last window
+    ended; returns the count within the current window (atomically, like `record_failure`).
+
+    For caps ("at most N an hour") rather than slowing down failures: `record_failure`'s window
+    moves with every attempt, so a steady stream would keep a cap closed for good; this one
+    opens again `window` after it started. The row's `last_failure` holds the window's start."""
+    key_id = _id(key)
+    ended = now - window
+    for _ in range(3):  # a first insert may race with another process's: then update again
+        with engine.begin() as connection:
+            updated = connection.execute(
+                update(attempts).where(attempts.c.key == key_id).values(
+                    failures=case((attempts.c.last_failure <= ended, 1), else_=attempts.c.failures + 1),
+                    last_failure=case((attempts.c.last_failure <= ended, now),
+                                      else_=attempts.c.last_failure)))
+            if updated.rowcount:
+                return connection.execute(
+                    select(attempts.c.failures).where(attempts.c.key == key_id)).scalar_one()
+        try:
+            with engine.begin() as connection:
+                connection.execute(insert(attempts).values(key=key_id, failures=1, last_failure=now))
+            return 1
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not count an event")

@@ -124,10 +124,22 @@ class TicketStore:
                     pass
 
     def may_create(self, client: str) -> bool:
-        """At most settings.TICKETS_PER_CLIENT_HOUR tickets per client (address key) per hour,
-        counted before the ticket is made, so a flood cannot fill the staff queue."""
-        made = throttle.record_failure(self.engine, f"ticket-client:{client}", now())
-        return made <= settings.TICKETS_PER_CLIENT_HOUR
+        """At most settings.TICKETS_PER_CLIENT_HOUR tickets per client (address key: an IPv6 /64
+        is one client) and settings.TICKETS_PER_HOUR from all clients together per hour,
+        counted before the ticket is made, so a flood cannot fill the staff queue, not even
+        from many addresses. Reaching the overall cap is an alarm in the log (once per hour,
+        without anything about the client); a client refused on its own limit does not count
+        towards it."""
+        stamp = now()
+        if throttle.count_in_window(self.engine, f"tickets-client:{client}", stamp) \
+                > settings.TICKETS_PER_CLIENT_HOUR:
+            return False
+        made = throttle.count_in_window(self.engine, "tickets:*", stamp)
+        if made == settings.TICKETS_PER_HOUR + 1:
+            logger.warning("ALARM: more than %d handoff tickets within an hour across all clients; "
+                           "further tickets are refused until the hour is over",
+                           settings.TICKETS_PER_HOUR)
+        return made <= settings.TICKETS_PER_HOUR
 
     def lookup_code(self, typed: str, conversation: str, client: str = UNKNOWN) -> CodeLookup:
         """The ticket for a typed code. Wrong and unknown codes look the same to the user.

@@ -151,3 +151,14 @@ def signals_db(tmp_path, monkeypatch):
     store = SignalStore(engine_for(f"sqlite:///{tmp_path / 'signals.db'}"))
     monkeypatch.setattr(record, "_store", store)
     return store
+
+
+@pytest.fixture(autouse=True)
+def fresh_message_buckets():
+    """Every test starts with this process's message rate limits as the settings make them,
+    empty: one test's messages never count against another's (steunpunt/ratelimit.py)."""
+    from steunpunt import ratelimit
+
+    ratelimit.reset()
+    yield
+    ratelimit.reset()

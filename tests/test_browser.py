@@ -131,7 +131,7 @@ def test_a_parent_asks_by_mouse_and_gets_the_answer_with_its_source_link(server,
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
 
 
-def test_a_youth_by_keyboard_only_gets_a_ticket_code_that_survives_a_reload(server, browser):
+def test_a_youth_by_keyboard_only_gets_a_ticket_code_shown_once_and_never_stored(server, browser):
     viewport(browser, 320, 640)
     browser.get(server.site + "/demo")
     wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher"))
@@ -164,10 +164,18 @@ def test_a_youth_by_keyboard_only_gets_a_ticket_code_that_survives_a_reload(serv
     assert browser.execute_script(no_overflow)
     screenshot(browser, "widget-320-code")
 
+    # The code is on the screen of this page view only: never in sessionStorage (any script on
+    # the embedding page can read it), so not after a reload either (issue 24).
+    storage = "return JSON.stringify(Object.assign({}, sessionStorage))"
+    code_text = code.text
+    assert code_text not in browser.execute_script(storage)
     shown = browser.find_element(By.CSS_SELECTOR, "[role=log]").text
     browser.refresh()
-    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".steunpunt-code"))
-    assert browser.find_element(By.CSS_SELECTOR, "[role=log]").text == shown
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".steunpunt-code-gone"))
+    assert not browser.find_elements(By.CSS_SELECTOR, ".steunpunt-code")
+    restored = browser.find_element(By.CSS_SELECTOR, "[role=log]").text
+    assert code_text not in restored and code_text not in browser.execute_script(storage)
+    assert restored.split("Je vraag heeft nummer")[0] == shown.split("Je vraag heeft nummer")[0]
     assert browser.execute_script("return window.localStorage.length") == 0
     assert not browser.get_cookies()
     # The same conversation goes on after the reload.

@@ -97,3 +97,139 @@ def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
             urllib.request.urlopen(request, timeout=30)
         body = failed.value.read().decode()
     assert failed.value.code >= 400 and secret_story not in body and "Fleur" not in body
+
+
+# --- issue 24 -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("one, other, same", [
+    ("2001:db8:1:2::1", "2001:db8:1:2:ffff:eeee:dddd:5", True),   # one home's /64: one client
+    ("2001:db8:1:2::1", "2001:db8:1:3::1", False),                # the next /64: another client
+    ("::ffff:192.0.2.7", "192.0.2.7", True),                      # IPv4 written as IPv6
+    ("192.0.2.7", "192.0.2.8", False),                            # IPv4 stays per address
+])
+def test_limits_count_an_ipv6_64_as_one_client(monkeypatch, one, other, same):
+    from steunpunt import clients
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "s" * 40)
+    assert (clients.client_key(one) == clients.client_key(other)) is same
+    assert clients.client_key(clients.UNKNOWN) == clients.client_key(clients.UNKNOWN)
+
+
+@pytest.fixture
+def ticket_store(tmp_path):
+    from store.db import engine_for
+    from store.tickets import TicketStore
+
+    return TicketStore(engine_for(f"sqlite:///{tmp_path / 'tickets.db'}"), b"k" * 40)
+
+
+def test_new_addresses_in_one_64_do_not_start_the_ticket_limit_afresh(ticket_store, monkeypatch):
+    from steunpunt import clients
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "s" * 40)
+    monkeypatch.setattr(settings, "TICKETS_PER_CLIENT_HOUR", 2)
+    rotating = [clients.client_key(f"2001:db8:aa:bb::{n:x}") for n in range(1, 5)]
+    assert [ticket_store.may_create(key) for key in rotating] == [True, True, False, False]
+    assert ticket_store.may_create(clients.client_key("2001:db8:aa:cc::1"))
+
+
+def test_tickets_from_many_addresses_meet_a_cap_with_one_alarm(ticket_store, monkeypatch, caplog):
+    monkeypatch.setattr(settings, "TICKETS_PER_HOUR", 3)
+    clients = [f"{n:024x}" for n in range(6)]
+    with caplog.at_level("WARNING"):
+        made = [ticket_store.may_create(client) for client in clients]
+    assert made == [True, True, True, False, False, False]
+    alarms = [r.getMessage() for r in caplog.records if "ALARM" in r.getMessage()]
+    assert len(alarms) == 1 and not any(client in alarms[0] for client in clients)
+
+
+def test_the_ticket_cap_opens_again_an_hour_after_it_closed_under_a_steady_stream(ticket_store,
+                                                                                 monkeypatch):
+    """A cap whose hour moved with every try would stay closed for good under a steady stream."""
+    from datetime import datetime, timedelta
+
+    from steunpunt import clock
+
+    monkeypatch.setattr(settings, "TICKETS_PER_HOUR", 2)
+    start, made = datetime(2026, 6, 1, 9, 0), []
+    for step in range(10):  # one try every 10 minutes, each from a new address
+        with clock.frozen(start + timedelta(minutes=10 * step)):
+            made.append(ticket_store.may_create(f"{step:024x}"))
+    assert made == [True, True, False, False, False, False, True, True, False, False]
+
+
+def test_the_secret_key_makes_its_folder_for_this_user_only(tmp_path, monkeypatch):
+    monkeypatch.delenv("STEUNPUNT_SECRET_KEY", raising=False)
+    monkeypatch.setattr(settings, "_file_keys", {})
+    monkeypatch.setattr(settings, "SECRET_KEY_FILE", tmp_path / "nieuw" / "secret.key")
+    settings.secret_key()
+    assert oct((tmp_path / "nieuw").stat().st_mode & 0o777) == "0o700"
+    # The deployment's own var/, made earlier with the usual 0755, is made private too.
+    monkeypatch.setattr(settings, "REPO_ROOT", tmp_path)
+    (tmp_path / "var").mkdir(mode=0o755)
+    (tmp_path / "var").chmod(0o755)
+    monkeypatch.setattr(settings, "SECRET_KEY_FILE", tmp_path / "var" / "secret.key")
+    settings.secret_key()
+    assert oct((tmp_path / "var").stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize("script", ["run.sh", "run_scaled.sh"])
+def test_the_run_scripts_make_what_the_servers_write_private(script):
+    """var/ held world-readable databases (0644) beside a key of mode 600."""
+    text = (ROOT / "scripts" / script).read_text()
+    lines = [line.strip() for line in text.splitlines() if not line.strip().startswith("#")]
+    umask = lines.index("umask 077")
+    assert umask < next(n for n, line in enumerate(lines) if line.startswith("mkdir -p"))
+    assert 'chmod -R go-rwx "$ROOT/var"' in lines[umask:]
+
+
+def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
+    """run_scaled.sh renders deploy/nginx.conf.template with the settings' per-address limit;
+    the result must hold `limit_req` on the chat and be a valid nginx configuration."""
+    import re
+    import shutil
+
+    text = (ROOT / "scripts" / "run_scaled.sh").read_text()
+    render = re.search(r"<<'PY'\n(import os\nfrom steunpunt import settings\n.*?)\nPY\n", text, re.S).group(1)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "VAR": str(tmp_path), "STEUNPUNT_HOST": "127.0.0.1",
+           "STEUNPUNT_PORT": "18080", "ACTION_PROXY_PORT": "18081",
+           "RASA_SERVERS": "    server 127.0.0.1:18082;", "ACTION_SERVERS": "    server 127.0.0.1:18083;",
+           "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "90", "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "30"}
+    subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, check=True)
+    conf = (tmp_path / "nginx.conf").read_text()
+    assert "limit_req_zone $binary_remote_addr zone=chat:10m rate=90r/m;" in conf
+    rest = conf[conf.index("    location / {"):]
+    assert "limit_req zone=chat burst=30 nodelay;" in rest[:rest.index("}")]
+    assert "limit_req zone=socket" in conf[conf.index("location /socket.io/"):]
+    if shutil.which("nginx"):
+        checked = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stderr
+
+
+def test_the_widget_never_stores_a_ticket_code(tmp_path):
+    """sessionStorage is readable by any script on the embedding page and outlives the page view:
+    the code is shown once on screen, and stored without it (website/assets/src/stored.mjs)."""
+    import json
+    import shutil
+
+    if not shutil.which("node"):
+        pytest.skip("node is not installed")
+    module = ROOT / "website" / "assets" / "src" / "stored.mjs"
+    script = f"""
+import {{ storable }} from {json.dumps(module.as_uri())};
+const handoff = {{ from: "bot", custom: {{ type: "handoff", ticket: "SP-00042", code: "ABCD-EFGH" }},
+  text: "Je vraag heeft nummer SP-00042. Je code is: ABCD-EFGH\\n\\nSchrijf deze code op." }};
+const answer = {{ from: "bot", text: "Een TLV is ...", custom: {{ type: "answer" }} }};
+console.log(JSON.stringify({{ stored: [storable(handoff), storable(answer)], shown: handoff }}));
+"""
+    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
+                         check=True).stdout
+    result = json.loads(out)
+    handoff, answer = result["stored"]
+    assert "ABCD-EFGH" not in json.dumps(result["stored"])
+    assert "SP-00042" in handoff["text"] and handoff["custom"]["codeShown"] is True
+    assert answer == {"from": "bot", "text": "Een TLV is ...", "custom": {"type": "answer"}}
+    assert result["shown"]["custom"]["code"] == "ABCD-EFGH"  # what is on screen is untouched
+    widget = (ROOT / "website" / "assets" / "src" / "widget.js").read_text()
+    assert "state.items.map(storable)" in widget

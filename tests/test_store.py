@@ -237,6 +237,19 @@ def test_tickets_per_client_are_limited(store, monkeypatch):
     assert store.may_create("someone-else")
 
 
+def test_tickets_from_all_clients_have_an_hourly_cap_that_opens_again(store, monkeypatch):
+    """Issue 24: new addresses started afresh, and there was no cap across clients. The cap's hour
+    starts with its first ticket: a steady stream of tries does not keep it closed for good."""
+    from steunpunt import settings
+
+    monkeypatch.setattr(settings, "TICKETS_PER_HOUR", 2)
+    start, made = datetime(2026, 6, 1, 9, 0), []
+    for step in range(8):  # a try every 20 minutes, each from a new address
+        with clock.frozen(start + timedelta(minutes=20 * step)):
+            made.append(store.may_create(f"address-{step}"))
+    assert made == [True, True, False, True, True, False, True, True]
+
+
 def test_login_name_is_normalised_once_for_lookup_and_throttle(engine):
     accounts = Accounts(engine)
     accounts.create("anna", "een lang wachtwoord")

@@ -5,8 +5,10 @@
 // renders every payload the bot sends (channels/guarded.py sends one event per bot message:
 // text, buttons and the custom payload together). Accessible by design: real buttons, a labelled
 // input, one polite live region for new bot messages, focus kept where the user expects it.
-// The conversation lives in sessionStorage (this tab only; never localStorage or cookies).
+// The conversation lives in sessionStorage (this tab only; never localStorage or cookies), without
+// ticket codes: a code is shown once, in the page view where the ticket was made (stored.mjs).
 import { io } from "socket.io-client";
+import { storable } from "./stored.mjs";
 
 const MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split(" ");
 const AUDIENCES = { ouder: "ouder", jongere: "jongere" };
@@ -38,7 +40,8 @@ function loadState() {
 let state = loadState();
 function save() {
   state.items = state.items.slice(-MAX_ITEMS);
-  try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (error) { /* full or blocked */ }
+  const kept = { ...state, items: state.items.map(storable) };
+  try { sessionStorage.setItem(storeKey, JSON.stringify(kept)); } catch (error) { /* full or blocked */ }
 }
 
 // ---- small DOM helpers ----------------------------------------------------------------------
@@ -175,6 +178,10 @@ function renderHandoff(item, custom) {
       el("p", {}, "Je code: ", el("span", { class: "steunpunt-code" }, custom.code)),
       el("p", {}, el("strong", {}, "Schrijf deze code op."), " Zonder code kun je het antwoord niet lezen."),
       copy));
+  } else if (custom.codeShown) {
+    body.push(el("p", { class: "steunpunt-code-gone" },
+      "Je code is alleen getoond toen je vraag werd doorgezet, zodat niemand anders hem hier kan lezen. " +
+      "Heb je hem niet opgeschreven? Neem dan contact op met het steunpunt en noem het nummer van je vraag."));
   }
   return body;
 }
@@ -273,6 +280,15 @@ function connect() {
     typing.hidden = true;
     const item = { from: "bot", text: message.text || "", buttons: message.buttons || message.quick_replies || [], custom: message.custom || null };
     if (item.text || item.buttons.length || item.custom) add(item);
+  });
+  socket.on("disconnect", (reason) => {
+    // The server ends a connection when the same conversation is opened in another tab or
+    // window (one live connection per conversation); a message typed here takes it back.
+    if (reason !== "io server disconnect") return;
+    socket = null;
+    confirmed = false;
+    typing.hidden = true;
+    status.textContent = "Dit gesprek is geopend in een ander venster of tabblad. Stuur hier een bericht om hier verder te gaan.";
   });
   socket.on("connect_error", () => {
     status.textContent = "Er is geen verbinding met de chat. Probeer het later opnieuw, of neem zelf contact op met het steunpunt.";
