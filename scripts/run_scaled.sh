@@ -31,9 +31,10 @@ NEXT="${STEUNPUNT_INTERNAL_PORT:-7000}"
 STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
 SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 ACTION_PROXY_PORT=$((NEXT++))
-VAR="${STEUNPUNT_VAR_DIR:-$ROOT/var}/nginx-$PORT"
+VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"
+VAR="$VAR_DIR/nginx-$PORT"
 mkdir -p "$VAR"
-chmod -R go-rwx "$ROOT/var"
+chmod -R go-rwx "$VAR_DIR"
 
 # The database and Redis URLs, taken apart for Rasa's endpoint configuration.
 eval "$("$PY" - <<'PY'

@@ -180,7 +180,8 @@ def test_the_run_scripts_make_what_the_servers_write_private(script):
     lines = [line.strip() for line in text.splitlines() if not line.strip().startswith("#")]
     umask = lines.index("umask 077")
     assert umask < next(n for n, line in enumerate(lines) if line.startswith("mkdir -p"))
-    assert 'chmod -R go-rwx "$ROOT/var"' in lines[umask:]
+    assert 'chmod -R go-rwx "$VAR_DIR"' in lines[umask:]
+    assert 'VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"' in lines
 
 
 def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
