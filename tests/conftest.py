@@ -1,9 +1,11 @@
 """Shared fixtures. The model is trained at most once per test run (scripts/train.py reuses
-a model whose inputs did not change); test.sh passes its path in STEUNPUNT_MODEL."""
+a model whose inputs did not change); test.sh passes its path in STEUNPUNT_MODEL.
+
+The repository root is importable through pytest's `pythonpath` (pyproject.toml); test
+support is in tests/support/."""
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +13,6 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 SHARED_TOPICS = ROOT.parent / "shared" / "topics.yml"
 #: The fourteen topics the issue on deeper content added: checked exactly like topics.yml.
 SHARED_MORE_TOPICS = ROOT.parent / "shared" / "topics-more.yml"
@@ -22,7 +22,7 @@ SHARED_MORE_TOPICS = ROOT.parent / "shared" / "topics-more.yml"
 def model_path() -> Path:
     if os.environ.get("STEUNPUNT_MODEL"):
         return Path(os.environ["STEUNPUNT_MODEL"])
-    from train import train
+    from scripts.train import train
 
     return train()
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 import yaml
 
-from servers import TEST_SECRET
+from tests.support.servers import TEST_SECRET
 from signals.store import Signal, SignalStore
 from store.db import engine_for
 from store.tickets import TicketStore

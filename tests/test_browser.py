@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import assistant
+from tests.support.servers import assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "results" / "browser"

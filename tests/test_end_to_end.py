@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import regions_with, TEST_SECRET, assistant, http
+from tests.support.servers import regions_with, TEST_SECRET, assistant, http
 from store.db import engine_for
 from store.tickets import TicketStore
 

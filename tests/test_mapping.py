@@ -84,7 +84,7 @@ def test_the_frozen_unseen_set_covers_every_topic(topic_ids, required_topic_ids)
 
 def test_no_question_is_a_near_copy_of_one_in_another_set():
     """Training, tuning, held-out and unseen: no pair shares a question, give or take a word."""
-    from leaks import all_sets, leaks
+    from evaluation.leaks import all_sets, leaks
 
     found = [f"{a}/{b}: {x!r} ~ {y!r}" for a, b, x, y in leaks(all_sets())]
     assert not found, found[:20]
@@ -99,7 +99,7 @@ def test_no_question_is_a_near_copy_of_one_in_another_set():
     ("hoe lang is een tlv geldig", "moet de tlv elk jaar opnieuw aangevraagd", "tlv-geldigheid", False),
 ])
 def test_near_copy_detection(a, b, label_b, leak):
-    from leaks import leaks
+    from evaluation.leaks import leaks
 
     found = list(leaks({"training": [(a, "tlv-geldigheid")], "unseen": [(b, label_b)]}))
     assert bool(found) is leak
@@ -107,7 +107,7 @@ def test_near_copy_detection(a, b, label_b, leak):
 
 def test_the_writers_view_of_leaks_names_the_training_example_but_never_the_evaluation_question(
         monkeypatch, capsys):
-    import leaks
+    from evaluation import leaks
 
     monkeypatch.setattr(leaks, "all_sets", lambda: {
         "training": [("hoe lang is een tlv geldig", "tlv-geldigheid"), ("wat is een opp", "opp-wat-is")],

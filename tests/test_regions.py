@@ -17,7 +17,7 @@ from library import ContentLibrary
 from library.model import REGIONAL, WHOLE
 from actions.replies import answer
 from library import answer_payload
-from servers import TEST_SECRET, python_module
+from tests.support.servers import TEST_SECRET, python_module
 from signals.store import Signal, SignalStore
 from steunpunt import regions, settings
 from store.db import engine_for

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import scaled_assistant
+from tests.support.servers import scaled_assistant
 
 ROOT = Path(__file__).resolve().parent.parent
 NEEDED = {"TEST_DATABASE_URL": os.environ.get("TEST_DATABASE_URL"),

@@ -15,7 +15,7 @@ from library.parse import parse_topic
 from actions.replies import answer
 from library import answer_payload, blocks_text, text_blocks
 from conftest import TODAY, topic_text
-from servers import python_module
+from tests.support.servers import python_module
 from steunpunt import settings
 from website import pages
 

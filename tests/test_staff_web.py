@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from servers import TEST_SECRET, python_module
+from tests.support.servers import TEST_SECRET, python_module
 from store.db import engine_for
 from store.tickets import TicketStore
 

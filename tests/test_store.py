@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from servers import TEST_SECRET
+from tests.support.servers import TEST_SECRET
 from store import db, throttle
 from store.accounts import Accounts
 from store.codes import ALPHABET, new_code, normalise

@@ -6,8 +6,8 @@ punctuation, they differ by at most one word (swapped, added or left out), or sh
 their words, or are nearly the same string (a typo). Questions of different labels are never
 leaks: "wat is een tlv" and "wat is een opp" are two questions, not one.
 
-    .venv/bin/python scripts/leaks.py      # every near copy between every pair of sets
-    .venv/bin/python scripts/leaks.py --training-only
+    .venv/bin/python -m evaluation.leaks      # every near copy between every pair of sets
+    .venv/bin/python -m evaluation.leaks --training-only
         # only the training examples to delete, without the evaluation questions they copy:
         # for whoever writes training data, who must not read the evaluation sets
 """
@@ -22,10 +22,9 @@ from typing import Dict, Iterator, List, Tuple
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from library import topic_for_intent
 
-from library import topic_for_intent  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EVALUATION_SETS = {name: ROOT / "tests" / name / "questions.yml" for name in ("tuning", "heldout", "unseen")}
 SHARED_WORDS = 0.7   # Jaccard share of words from which two questions count as one

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The secret key of test deployments (long enough for settings.secret_key()).
 TEST_SECRET = "test-secret-key-for-tests-only-0123456789"
 RASA = Path(sys.executable).with_name("rasa")
