@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+#: tests/support/report.py: outside services skipped or required, time per module at the end;
+#: pytester: for the tests of that plugin (tests/test_support.py).
+pytest_plugins = ("tests.support.report", "pytester")
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_TOPICS = ROOT.parent / "shared" / "topics.yml"
 #: The fourteen topics the issue on deeper content added: checked exactly like topics.yml.
