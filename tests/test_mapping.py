@@ -105,6 +105,35 @@ def test_near_copy_detection(a, b, label_b, leak):
     assert bool(found) is leak
 
 
+@pytest.mark.parametrize("training, unseen, leak", [
+    ("lwoo", "wat is lwoo", True),                                    # only the question frame added
+    ("tlv afgewezen", "tlv afgewezen wat nu", True),
+    ("s.o.p.", "wat is een sop", True),                               # an abbreviation with dots
+    ("plusklas", "wat is een plus klas", True),                       # a compound written apart
+    ("zorgplicht?", "wat is zorgplciht", True),                       # a typo
+    ("tlv verlengen nodig?", "tlv verlengen?", True),                 # a two-word text, one word added
+    ("tlv afgewezen", "tlv bezwaar", False),                          # another word, not an added one
+    ("mdo", "mdo voorbereiden welke vragen", False),                  # a question of its own
+    ("privacy", "privacy chat", False),                               # a keyword made more specific
+    ("thuiszitter", "mijn kind zit al weken thuis", False),
+    ("wat is een tlv precies en voor wie", "wat is een tlv", False),  # not short: the usual rules
+])
+def test_short_near_copies_between_training_and_an_evaluation_set(training, unseen, leak):
+    from evaluation.leaks import leaks
+
+    found = list(leaks({"training": [(training, "x")], "unseen": [(unseen, "x")]}))
+    assert bool(found) is leak
+    assert not list(leaks({"training": [(training, "x")], "unseen": [(unseen, "y")]}))  # other label
+
+
+def test_short_near_copies_are_looked_for_only_against_the_training_data():
+    """Two evaluation sets may share a keyword question: neither is trained on."""
+    from evaluation.leaks import leaks
+
+    assert not list(leaks({"tuning": [("lwoo", "lwoo")], "unseen": [("wat is lwoo", "lwoo")]}))
+    assert list(leaks({"training": [("lwoo", "lwoo")], "unseen": [("wat is lwoo", "lwoo")]}))
+
+
 def test_the_writers_view_of_leaks_names_the_training_example_but_never_the_evaluation_question(
         monkeypatch, capsys):
     from evaluation import leaks
