@@ -207,3 +207,21 @@ def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_lev
     gained = gains({"x": {**points["a"], "right": 0.62}}, {"a": points["a"]})
     assert abs(gained[0.05] - 0.02) < 1e-9 and set(gained) == {0.05, 0.075, 0.10}
     assert gains({"x": points["c"]}, {"a": points["a"]}) == {}
+
+
+def test_a_change_replaces_the_served_classifier_only_on_training_data_figures():
+    """Whether a change is served is decided by cross-validation and leave-one-topic-out on
+    training examples; its figures on tests/unseen play no part."""
+    from evaluation.quality_report import better_on_both
+
+    def result(cv_right, loto_examples, unseen_right, unseen_loto):
+        return {"points": {"cv": {"right": cv_right}},
+                "sets": {("cv", "unseen"): ({"right": unseen_right}, [])},
+                "loto": {"cv": ({"mean_examples_wrong": loto_examples, "mean_wrong": unseen_loto}, [], False)}}
+
+    base = result(0.80, 0.10, 0.79, 0.10)
+    assert not better_on_both(result(0.79, 0.10, 0.95, 0.01), base)  # far better on unseen only
+    assert better_on_both(result(0.81, 0.10, 0.50, 0.50), base)      # better on training data
+    assert better_on_both(result(0.80, 0.08, 0.79, 0.10), base)
+    assert not better_on_both(result(0.82, 0.12, 0.79, 0.10), base)  # one better, one worse
+    assert not better_on_both(result(0.80, 0.10, 0.90, 0.05), base)  # equal on training data
