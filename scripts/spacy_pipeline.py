@@ -19,8 +19,6 @@ from pathlib import Path
 
 import yaml
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # spaCy's thinc imports TensorFlow
-
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 PIPELINE_FILE = BUILD / "spacy" / "pipeline.json"
@@ -128,6 +126,7 @@ def effective_config(pipeline: dict) -> dict:
 
 
 def main() -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # spaCy's thinc imports TensorFlow
     pipeline = choose_pipeline()
     PIPELINE_FILE.parent.mkdir(parents=True, exist_ok=True)
     PIPELINE_FILE.write_text(json.dumps(pipeline, indent=2) + "\n")

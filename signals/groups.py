@@ -38,7 +38,8 @@ class Group:
     signal_ids: Tuple[str, ...]
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
+    """A text as it is grouped: placeholders such as [naam] out, lower case, single spaces."""
     return " ".join(_PLACEHOLDER.sub(" ", text).lower().split())
 
 
@@ -60,7 +61,10 @@ def _stems(text: str) -> List[str]:
     return [stemmer.stemWord(w) for w in _WORD.findall(text) if w not in stop]
 
 
-def _vectors(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
+def features(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
+    """The grouping's features of cleaned texts (`clean`): (the matrix clustered on, the
+    label-word counts, their vocabulary). The one place to add other features, e.g. sentence
+    embeddings (evaluation/grouping_report.py measures them)."""
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
@@ -80,14 +84,14 @@ def _vectors(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
 
 def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOLD) -> List[Group]:
     """Group (signal id, redacted text) pairs; largest group first."""
-    items = [(i, t) for i, t in items if t and _clean(t)]
+    items = [(i, t) for i, t in items if t and clean(t)]
     if not items:
         return []
-    texts = [_clean(t) for _, t in items]
+    texts = [clean(t) for _, t in items]
     if len(items) == 1:
         return [Group(label=texts[0][:60], size=1, examples=(items[0][1],),
                       signal_ids=(items[0][0],))]
-    matrix, word_matrix, vocabulary = _vectors(texts)
+    matrix, word_matrix, vocabulary = features(texts)
     labels = cluster_labels(matrix, threshold)
     groups = []
     for label in set(labels):

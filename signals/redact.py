@@ -4,7 +4,7 @@ deduce (Dutch de-identification, built for clinical notes) finds capitalised nam
 places, dates, phone numbers, e-mail and BSN. Parents and youths type differently from
 doctors: lower case, names that are also words, school names, IBANs. What deduce misses is
 added here by rules, measured on `tests/redaction/dev.yml` and judged on the frozen table
-`tests/redaction/messages.yml` (`scripts/redaction_report.py`):
+`tests/redaction/messages.yml` (`python -m evaluation.redaction_report`):
 
 - patterns: e-mail, IBAN, every Dutch phone format, BSN (only with the 11-test), postcode,
   street + house number, dates of birth;

@@ -35,7 +35,7 @@ REGIONS_DIR = _env_path("STEUNPUNT_REGIONS_DIR", CONTENT_DIR.parent / "regions")
 #: A topic is offered as a clarification button only when the classifier gives it at least
 #: this confidence, and at least CLARIFY_OUT_OF_SCOPE_RATIO times the confidence of
 #: out_of_scope; with no such topic the bot says it cannot answer and offers a person. Both
-#: chosen by 5-fold cross-validation on the training data (scripts/tune_clarify.py,
+#: chosen by 5-fold cross-validation on the training data (evaluation/tune_clarify.py,
 #: docs/clarify-cv.md): a button costs one click, a missing button costs a person's time.
 CLARIFY_MIN_CONFIDENCE = _env_float("STEUNPUNT_CLARIFY_MIN_CONFIDENCE", 0.05)
 CLARIFY_OUT_OF_SCOPE_RATIO = _env_float("STEUNPUNT_CLARIFY_OUT_OF_SCOPE_RATIO", 1.0)

@@ -3,7 +3,10 @@ a model whose inputs did not change); test.sh passes its path in STEUNPUNT_MODEL
 
 No test depends on the calendar: the whole run lives at `FROZEN_NOW` (the day after the real
 content's newest review), this process and every process it starts, and the review dates of
-fixture topics count from `TODAY`."""
+fixture topics count from `TODAY`.
+
+The repository root is importable through pytest's `pythonpath` (pyproject.toml); test
+support is in tests/support/."""
 from __future__ import annotations
 
 import os
@@ -16,9 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+#: tests/support/report.py: outside services skipped or required, time per module at the end;
+#: pytester: for the tests of that plugin (tests/test_support.py).
+pytest_plugins = ("tests.support.report", "pytester")
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 #: The checkout's own databases, secret key and conversations: no test may touch them.
 VAR = ROOT / "var"
 #: Where every path a process of ours uses by default points during the tests (settings.py).
@@ -44,7 +49,7 @@ def _isolate() -> Path:
 
 
 _ISOLATED_FOLDER = _isolate()
-from servers import FROZEN_NOW  # noqa: E402  (scripts/ is on the path only from here)
+from tests.support.servers import FROZEN_NOW  # noqa: E402  (after _isolate: it reads settings)
 from steunpunt import clock  # noqa: E402
 
 #: The day every test lives on: the local day of FROZEN_NOW.
@@ -93,7 +98,7 @@ SHARED_MORE_TOPICS = ROOT.parent / "shared" / "topics-more.yml"
 def model_path() -> Path:
     if os.environ.get("STEUNPUNT_MODEL"):
         return Path(os.environ["STEUNPUNT_MODEL"])
-    from train import train
+    from scripts.train import train
 
     return train()
 
@@ -134,7 +139,7 @@ def content_dir(tmp_path: Path):
 @pytest.fixture(scope="session", autouse=True)
 def frozen_clock():
     """This process's clock stands still at FROZEN_NOW for the whole run, and so does that of
-    every command a test runs (they inherit the environment; scripts/servers.py freezes the
+    every command a test runs (they inherit the environment; tests/support/servers.py freezes the
     servers it starts as well)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("STEUNPUNT_FROZEN_NOW", FROZEN_NOW)

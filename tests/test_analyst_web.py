@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import TODAY
-from servers import TEST_SECRET
+from tests.support.servers import TEST_SECRET
 from signals.store import Signal, SignalStore
 from steunpunt import clock
 from store.db import engine_for

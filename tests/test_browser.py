@@ -12,8 +12,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
-from servers import assistant
+from tests.support.servers import assistant
+from tests.support.services import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "results" / "browser"
@@ -22,17 +29,11 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
-    if os.environ.get("STEUNPUNT_REQUIRE_BROWSER") == "1":
-        raise RuntimeError("chromium and chromium-driver are required (apt-get install chromium chromium-driver)")
-    pytest.skip("chromium / chromium-driver not installed", allow_module_level=True)
-
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+#: Skipped without them; failed instead with STEUNPUNT_REQUIRE_BROWSER=1 (CI).
+pytestmark = needs("STEUNPUNT_REQUIRE_BROWSER", {
+    "chromium (apt-get install chromium)": os.path.exists(CHROMIUM),
+    "chromedriver (apt-get install chromium-driver)": os.path.exists(DRIVER),
+})
 
 
 @pytest.fixture(scope="module")

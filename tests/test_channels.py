@@ -287,7 +287,7 @@ def channels_server(tmp_path_factory):
     import sys
     from pathlib import Path
 
-    from servers import TEST_SECRET, free_port, status_of
+    from tests.support.servers import TEST_SECRET, free_port, status_of
 
     root = Path(__file__).resolve().parent.parent
     workdir = tmp_path_factory.mktemp("channels")
@@ -412,7 +412,7 @@ def test_a_session_id_expires_after_its_hours(channels_server, monkeypatch):
     from datetime import timedelta
 
     from channels.guarded import new_session_id
-    from servers import TEST_SECRET
+    from tests.support.servers import TEST_SECRET
     from steunpunt import clock
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)

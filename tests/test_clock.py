@@ -1,6 +1,6 @@
 """The one clock (steunpunt/clock.py): "today" is the local day in STEUNPUNT_TIMEZONE, no test
 depends on the calendar, and every process of ours lives at the time STEUNPUNT_FROZEN_NOW gives
-it (what the servers that tests start are given: scripts/servers.py)."""
+it (what the servers that tests start are given: tests/support/servers.py)."""
 import json
 import os
 import urllib.request
@@ -11,7 +11,7 @@ import pytest
 from actions.respond import ActionRespond
 from conftest import TODAY, topic_text
 from library import ContentLibrary
-from servers import FROZEN_NOW, TEST_SECRET, python_module
+from tests.support.servers import FROZEN_NOW, TEST_SECRET, python_module
 from steunpunt import clock
 from test_actions import payloads, run, tracker
 

@@ -1,7 +1,9 @@
 """End to end: the README's run command starts the real Rasa and action servers; Dutch
 questions sent to /webhooks/rest/webhook get the right vetted content."""
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import regions_with, TEST_SECRET, assistant, http
+from tests.support.servers import regions_with, TEST_SECRET, assistant, http
 from store.db import engine_for
 from store.tickets import TicketStore
 
@@ -129,14 +131,33 @@ def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server, monk
     assert body["content"]["topics"] >= 26 and body["content"]["errors"] == {}
 
 
+class _Collect(logging.Handler):
+    def __init__(self, lines):
+        super().__init__(logging.DEBUG)
+        self.lines = lines
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+
 class SocketChat:
-    """A socket.io client as the widget uses it: session_request, then user_uttered."""
+    """A socket.io client as the widget uses it: session_request, then user_uttered.
+
+    `received` keeps every bot message of this connection in order of arrival; `say` returns
+    those that arrived after its message, and fails when the reply it waits for does not come
+    in time, saying whether nothing at all arrived or only something else did."""
 
     def __init__(self, server, origin=None):
         import socketio
 
-        self.client, self.received, self.session = socketio.Client(), [], None
-        self.confirmed, self.arrived = threading.Event(), threading.Event()
+        self.transport_log = []  # the engine.io client's own lines, e.g. a refused packet's status
+        transport = logging.getLogger(f"e2e.engineio.{id(self)}")
+        transport.setLevel(logging.DEBUG)
+        transport.propagate = False
+        transport.addHandler(_Collect(self.transport_log))
+        self.client = socketio.Client(reconnection=False, engineio_logger=transport)
+        self.received, self.session = [], None
+        self.confirmed = threading.Event()
         self.client.on("bot_uttered", self._bot_uttered)
         self.client.on("session_confirm", self._confirmed)
         headers = {"Origin": origin} if origin else {}
@@ -145,7 +166,6 @@ class SocketChat:
 
     def _bot_uttered(self, data):
         self.received.append(data)
-        self.arrived.set()
 
     def _confirmed(self, session_id):
         self.session = session_id
@@ -157,19 +177,35 @@ class SocketChat:
         assert self.confirmed.wait(timeout=30)
         return self.session
 
-    def say(self, text, metadata=None, session_id=None, wait_for="answer", timeout=60):
-        self.received.clear()
+    def send(self, text, metadata=None, session_id=None):
+        """Send a message; returns where its replies will start in `received`."""
+        start = len(self.received)
         self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session,
                                           "metadata": metadata or {}})
+        return start
+
+    def say(self, text, metadata=None, session_id=None, wait_for="answer", timeout=60):
+        """Send a message and wait for a reply of type `wait_for`; return what arrived since."""
+        start = self.send(text, metadata, session_id)
+        self.wait(lambda: any(kind(m) == wait_for for m in self.received[start:]), timeout,
+                  f"{wait_for!r} reply to {text[:30]!r}", start)
+        return self.received[start:]
+
+    def wait(self, condition, timeout, what, start=0):
         deadline = time.time() + timeout
-        while time.time() < deadline:
-            if any(m.get("custom", {}).get("type") == wait_for for m in self.received):
-                return list(self.received)
+        while not condition():
+            if time.time() > deadline:
+                got = [kind(m) or m.get("text", "")[:30] for m in self.received[start:]]
+                raise AssertionError(f"no {what} within {timeout} s: "
+                                     + (f"only {got} arrived" if got else "no reply arrived at all"))
             time.sleep(0.1)
-        return list(self.received)
 
     def close(self):
         self.client.disconnect()
+
+
+def kind(message):
+    return message.get("custom", {}).get("type")
 
 
 def test_socketio_delivers_each_bot_message_whole_with_its_payload_for_youths(server):
@@ -194,9 +230,13 @@ def test_socketio_session_ids_are_signed_and_cannot_be_chosen_or_borrowed(server
         assert owner.start(chosen) == chosen                     # a signed id resumes
         assert other.start(chosen[:-1] + ("0" if chosen[-1] != "0" else "1")) != chosen
         # Another connection cannot post into the owner's conversation nor read its replies:
-        other.say("Wat is een OPP?", session_id=chosen, timeout=15)
-        assert not any(m.get("custom", {}).get("content_id") == "opp-wat-is" for m in owner.received)
-        assert any(m.get("custom", {}).get("type") == "answer" for m in other.received)
+        # the answer comes to the other connection (say() fails when it does not come at all).
+        other.say("Wat is een OPP?", session_id=chosen)
+        # Anything the server sent to the owner's session for that message was sent before the
+        # reply to the owner's own next message, and one connection receives in order: once
+        # that reply is here, a leaked answer cannot still be on its way.
+        owner.say("Wat is een TLV?")
+        assert [m["custom"]["content_id"] for m in owner.received if kind(m) == "answer"] == ["tlv-wat-is"]
     finally:
         owner.close()
         other.close()
@@ -230,9 +270,16 @@ def test_socketio_input_limits(server):
     try:
         chat.start()
         too_long = chat.say("a" * 2000, wait_for="input_rejected")
-        assert [m["custom"]["reason"] for m in too_long if m.get("custom", {}).get("type") == "input_rejected"] == ["too_long"]
-        huge = chat.say("b" * 100_000, wait_for="answer", timeout=10)
-        assert not any(m.get("custom") for m in huge)
+        assert [m["custom"]["reason"] for m in too_long if kind(m) == "input_rejected"] == ["too_long"]
+        # Not parsed: engine.io refuses the request that carries it (a 4xx status, before
+        # reading it) and ends the connection, so no reply can come, now or late; the test
+        # does not wait a while for a reply that might merely be slow.
+        start = chat.send("b" * 100_000)
+        refused = re.compile(r"status code 4\d\d")
+        chat.wait(lambda: any(refused.search(line) for line in chat.transport_log), 30,
+                  "refusal (HTTP 4xx) of the huge packet", start)
+        chat.wait(lambda: not chat.client.connected, 30, "end of the refused connection", start)
+        assert chat.received[start:] == []
     finally:
         chat.close()
     assert b"b" * 1000 not in tracker_bytes(server)

@@ -105,7 +105,7 @@ def test_the_frozen_unseen_set_covers_every_topic(topic_ids, required_topic_ids)
 
 def test_no_question_is_a_near_copy_of_one_in_another_set():
     """Training, tuning, held-out and unseen: no pair shares a question, give or take a word."""
-    from leaks import all_sets, leaks
+    from evaluation.leaks import all_sets, leaks
 
     found = [f"{a}/{b}: {x!r} ~ {y!r}" for a, b, x, y in leaks(all_sets())]
     assert not found, found[:20]
@@ -120,15 +120,44 @@ def test_no_question_is_a_near_copy_of_one_in_another_set():
     ("hoe lang is een tlv geldig", "moet de tlv elk jaar opnieuw aangevraagd", "tlv-geldigheid", False),
 ])
 def test_near_copy_detection(a, b, label_b, leak):
-    from leaks import leaks
+    from evaluation.leaks import leaks
 
     found = list(leaks({"training": [(a, "tlv-geldigheid")], "unseen": [(b, label_b)]}))
     assert bool(found) is leak
 
 
+@pytest.mark.parametrize("training, unseen, leak", [
+    ("lwoo", "wat is lwoo", True),                                    # only the question frame added
+    ("tlv afgewezen", "tlv afgewezen wat nu", True),
+    ("s.o.p.", "wat is een sop", True),                               # an abbreviation with dots
+    ("plusklas", "wat is een plus klas", True),                       # a compound written apart
+    ("zorgplicht?", "wat is zorgplciht", True),                       # a typo
+    ("tlv verlengen nodig?", "tlv verlengen?", True),                 # a two-word text, one word added
+    ("tlv afgewezen", "tlv bezwaar", False),                          # another word, not an added one
+    ("mdo", "mdo voorbereiden welke vragen", False),                  # a question of its own
+    ("privacy", "privacy chat", False),                               # a keyword made more specific
+    ("thuiszitter", "mijn kind zit al weken thuis", False),
+    ("wat is een tlv precies en voor wie", "wat is een tlv", False),  # not short: the usual rules
+])
+def test_short_near_copies_between_training_and_an_evaluation_set(training, unseen, leak):
+    from evaluation.leaks import leaks
+
+    found = list(leaks({"training": [(training, "x")], "unseen": [(unseen, "x")]}))
+    assert bool(found) is leak
+    assert not list(leaks({"training": [(training, "x")], "unseen": [(unseen, "y")]}))  # other label
+
+
+def test_short_near_copies_are_looked_for_only_against_the_training_data():
+    """Two evaluation sets may share a keyword question: neither is trained on."""
+    from evaluation.leaks import leaks
+
+    assert not list(leaks({"tuning": [("lwoo", "lwoo")], "unseen": [("wat is lwoo", "lwoo")]}))
+    assert list(leaks({"training": [("lwoo", "lwoo")], "unseen": [("wat is lwoo", "lwoo")]}))
+
+
 def test_the_writers_view_of_leaks_names_the_training_example_but_never_the_evaluation_question(
         monkeypatch, capsys):
-    import leaks
+    from evaluation import leaks
 
     monkeypatch.setattr(leaks, "all_sets", lambda: {
         "training": [("hoe lang is een tlv geldig", "tlv-geldigheid"), ("wat is een opp", "opp-wat-is")],

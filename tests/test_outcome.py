@@ -61,7 +61,7 @@ def test_a_topic_far_less_likely_than_out_of_scope_is_no_button():
 
 
 def test_clarify_settings_are_the_ones_cross_validation_chose():
-    """docs/clarify-cv.md (scripts/tune_clarify.py) and the served settings agree."""
+    """docs/clarify-cv.md (evaluation/tune_clarify.py) and the served settings agree."""
     import re
     from steunpunt import settings
 

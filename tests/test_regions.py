@@ -17,7 +17,7 @@ from library import ContentLibrary
 from library.model import REGIONAL, WHOLE
 from actions.replies import answer
 from library import answer_payload
-from servers import TEST_SECRET, python_module
+from tests.support.servers import TEST_SECRET, python_module
 from signals.store import Signal, SignalStore
 from steunpunt import clock, regions, settings
 from store.db import engine_for
@@ -274,8 +274,17 @@ def test_the_signals_command_exports_and_reports_per_region_or_national(tenants,
     mine = run("export", "--region", "voorbeeld")
     assert "vakantiedagen in voorbeeld" in mine and f"in {settings.DEFAULT_REGION}" not in mine
     year = str(clock.today().year)
-    assert "regio voorbeeld" in run("report", "--period", year, "--region", "voorbeeld")
-    assert "(landelijk)" in run("report", "--period", year)
+    # The fixture has 3 signals and 1 ticket per region: a region's report counts its own only,
+    # the national one both regions'.
+    regional = run("report", "--period", year, "--region", "voorbeeld")
+    national = run("report", "--period", year)
+    assert "Voor: <strong>regio voorbeeld</strong>" in regional
+    assert "3 vragen (3 berichten in totaal)" in regional and "Vragen aangemaakt</dt><dd>1</dd>" in regional
+    assert "vakantiedagen in voorbeeld" in regional
+    assert f"vakantiedagen in {settings.DEFAULT_REGION}" not in regional
+    assert "Voor: <strong>alle regio&#39;s (landelijk)</strong>" in national
+    assert "6 vragen (6 berichten in totaal)" in national and "Vragen aangemaakt</dt><dd>2</dd>" in national
+    assert "vakantiedagen in voorbeeld" in national and f"vakantiedagen in {settings.DEFAULT_REGION}" in national
 
 
 # --- pages per region ------------------------------------------------------------------------

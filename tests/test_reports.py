@@ -1,10 +1,11 @@
-"""The measuring scripts' own logic: percentiles, threshold replay and choice, baselines."""
+"""The evaluation tools' own logic (evaluation/): percentiles, threshold replay and choice, baselines."""
 
-from evaluate import classify, summarise
-from load_benchmark import Recorder, percentile, visitor_ids
-from systems import Ensemble, RetrievalBaseline, System, outcome_rows, summary as unseen_summary
-from tune_thresholds import choose, folds, replay
 from actions.outcome import Outcome
+from evaluation.evaluate import classify, summarise
+from evaluation.load_benchmark import Recorder, percentile, visitor_ids
+from evaluation.systems import Ensemble, RetrievalBaseline, System, outcome_rows
+from evaluation.systems import summary as unseen_summary
+from evaluation.tune_thresholds import choose, folds, replay
 
 
 def test_percentiles_are_nearest_rank():
@@ -129,7 +130,7 @@ def test_soak_visitors_leave_after_their_turns_and_new_ones_take_their_place():
 
 
 def test_clarify_choice_takes_the_fewest_out_of_scope_buttons_near_the_best():
-    from tune_clarify import choose as choose_clarify
+    from evaluation.tune_clarify import choose as choose_clarify
 
     point = lambda m, r, shown, oos: {"min_confidence": m, "out_of_scope_ratio": r,  # noqa: E731
                                       "shown_or_one_click": shown, "oos_clarified": oos}
@@ -144,7 +145,7 @@ def _rank(*pairs):
 
 
 def test_leave_one_topic_out_counts_only_another_topics_content_as_wrong():
-    from leave_one_topic_out import judge
+    from evaluation.leave_one_topic_out import judge
 
     runs = [{"topic": "mdo-wat-is", "questions": 2, "examples": 2, "rankings": [
         _rank(("info_mdo_voorbereiden", 0.9), ("out_of_scope", 0.05)),   # question: sibling answered
@@ -158,7 +159,7 @@ def test_leave_one_topic_out_counts_only_another_topics_content_as_wrong():
 
 
 def test_trade_off_reports_every_threshold_and_whether_both_targets_meet():
-    from quality_report import meets, trade_off_section
+    from evaluation.quality_report import meets, trade_off_section
 
     class Named:
         name = "fake"
@@ -184,7 +185,7 @@ def test_trade_off_reports_every_threshold_and_whether_both_targets_meet():
 
 
 def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_level():
-    from answer_rules import best_under, gains, row, score
+    from evaluation.answer_rules import best_under, gains, row, score
 
     r = lambda intent, *pairs, support=0.5: row(intent, _rank(*pairs), support)  # noqa: E731
     rows = {"cv": [r("info_tlv_wat_is", ("info_tlv_wat_is", 0.9), ("out_of_scope", 0.05)),
@@ -206,3 +207,21 @@ def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_lev
     gained = gains({"x": {**points["a"], "right": 0.62}}, {"a": points["a"]})
     assert abs(gained[0.05] - 0.02) < 1e-9 and set(gained) == {0.05, 0.075, 0.10}
     assert gains({"x": points["c"]}, {"a": points["a"]}) == {}
+
+
+def test_a_change_replaces_the_served_classifier_only_on_training_data_figures():
+    """Whether a change is served is decided by cross-validation and leave-one-topic-out on
+    training examples; its figures on tests/unseen play no part."""
+    from evaluation.quality_report import better_on_both
+
+    def result(cv_right, loto_examples, unseen_right, unseen_loto):
+        return {"points": {"cv": {"right": cv_right}},
+                "sets": {("cv", "unseen"): ({"right": unseen_right}, [])},
+                "loto": {"cv": ({"mean_examples_wrong": loto_examples, "mean_wrong": unseen_loto}, [], False)}}
+
+    base = result(0.80, 0.10, 0.79, 0.10)
+    assert not better_on_both(result(0.79, 0.10, 0.95, 0.01), base)  # far better on unseen only
+    assert better_on_both(result(0.81, 0.10, 0.50, 0.50), base)      # better on training data
+    assert better_on_both(result(0.80, 0.08, 0.79, 0.10), base)
+    assert not better_on_both(result(0.82, 0.12, 0.79, 0.10), base)  # one better, one worse
+    assert not better_on_both(result(0.80, 0.10, 0.90, 0.05), base)  # equal on training data

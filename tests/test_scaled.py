@@ -1,7 +1,8 @@
 """The scaled deployment (scripts/run_scaled.sh): two Rasa and two action server processes on
 PostgreSQL and Redis behind nginx, under interleaved conversations, with one Rasa process killed
 in the middle. Needs TEST_DATABASE_URL (PostgreSQL), redis-server and nginx (Debian packages;
-.ci/run provides them); skipped without them unless STEUNPUNT_REQUIRE_SCALED=1."""
+.ci/run provides them); skipped without them, failed instead with STEUNPUNT_REQUIRE_SCALED=1.
+Runs inside the normal suite: the servers' readiness is asked over HTTP (tests/support/servers.py)."""
 import json
 import os
 import random
@@ -11,29 +12,31 @@ import signal
 import subprocess
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from servers import scaled_assistant
+from tests.support.servers import scaled_assistant
+from tests.support.services import needs
 
 ROOT = Path(__file__).resolve().parent.parent
-NEEDED = {"TEST_DATABASE_URL": os.environ.get("TEST_DATABASE_URL"),
-          "redis-server": shutil.which("redis-server"), "nginx": shutil.which("nginx")}
-if not all(NEEDED.values()):
-    missing = [name for name, found in NEEDED.items() if not found]
-    if os.environ.get("STEUNPUNT_REQUIRE_SCALED") == "1":
-        raise RuntimeError(f"the scaled test needs {missing}")
-    pytest.skip(f"scaled deployment needs {missing}", allow_module_level=True)
-
-from sqlalchemy import create_engine, text  # noqa: E402
+pytestmark = needs("STEUNPUNT_REQUIRE_SCALED", {
+    "PostgreSQL (TEST_DATABASE_URL)": os.environ.get("TEST_DATABASE_URL"),
+    "redis-server (apt-get install redis-server)": shutil.which("redis-server"),
+    "nginx (apt-get install nginx)": shutil.which("nginx"),
+})
 
 CONVERSATIONS = 10
 RUN_SECONDS = 45
 KILL_AFTER = 12
+#: After RUN_SECONDS, how long the conversations may take to finish their last message (each
+#: message is retried at most 8 times); a conversation still running after that has hung.
+FINISH_SECONDS = 300
 QUESTIONS = ["Wat is een TLV?", "Hoe lang is een TLV geldig?", "wat is een opp",
              "hoe bereid ik een mdo voor", "wat doet een onderwijsconsulent", "hoi", "bedankt"]
 
@@ -89,10 +92,11 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
                     sent[sender].append(question)
                     retried.append(post(scaled["base"], sender, question)[1])
                 time.sleep(rng.uniform(0.1, 0.6))
-        except AssertionError as error:
-            failures.append(str(error))
+        except BaseException:  # every error, not only a failed check: a thread cannot raise
+            failures.append(f"{sender}:\n{traceback.format_exc()}")
 
-    threads = [threading.Thread(target=conversation, args=(n,)) for n in range(CONVERSATIONS)]
+    threads = [threading.Thread(target=conversation, args=(n,), name=f"scaled-{n}", daemon=True)
+               for n in range(CONVERSATIONS)]
     for thread in threads:
         thread.start()
     time.sleep(KILL_AFTER)
@@ -101,10 +105,13 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
     assert killed, "the first Rasa process was not found"
     for pid in killed:
         os.kill(int(pid), signal.SIGKILL)
+    finished_by = stop + FINISH_SECONDS
     for thread in threads:
-        thread.join(timeout=300)
+        thread.join(timeout=max(0.0, finished_by - time.time()))
+    hung = [thread.name for thread in threads if thread.is_alive()]
+    assert not hung, f"conversations still running {FINISH_SECONDS} s after the end: {hung}"
 
-    assert failures == []  # every message got its reply, some after a retry
+    assert not failures, "\n".join(failures)  # every message got its reply, some after a retry
     engine = create_engine(scaled["url"], future=True)
     with engine.connect() as connection:
         events = connection.execute(text(

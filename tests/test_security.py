@@ -82,7 +82,7 @@ def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
     import urllib.error
     import urllib.request
 
-    from servers import TEST_SECRET, python_module
+    from tests.support.servers import TEST_SECRET, python_module
 
     env = {**os.environ, "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_ACTION_TOKEN": "t" * 40,
            "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "PYTHONPATH": str(ROOT)}

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pathlib import Path
 
-from servers import TEST_SECRET
+from tests.support.servers import TEST_SECRET
 
 from conftest import ROOT
 from signals.period import Period
@@ -29,7 +29,7 @@ def redactor():
 
 def test_redaction_meets_its_targets_on_the_frozen_table(redactor):
     """≥ 98% of the personal data caught, ≥ 95% of the field terms kept (per kind printed)."""
-    from redaction_report import TEST_TABLE, load, measure, report
+    from evaluation.redaction_report import TEST_TABLE, load, measure, report
 
     table = load(TEST_TABLE)
     assert len(table) >= 80

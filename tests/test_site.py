@@ -1,7 +1,7 @@
 """The public site (website/): content pages by phase and audience, search, the being-checked
 rule, the embed script and its size budget, and the one rendering shared with the bot."""
 import contextlib
-import json
+import gzip
 import os
 import subprocess
 import urllib.error
@@ -15,7 +15,7 @@ from library.parse import parse_topic
 from actions.replies import answer
 from library import answer_payload, blocks_text, text_blocks
 from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
-from servers import python_module
+from tests.support.servers import python_module
 from steunpunt import settings
 from steunpunt.clock import dutch_date
 from website import pages
@@ -191,13 +191,28 @@ def test_search_works_without_javascript_and_survives_odd_input(site_with_conten
         assert "/ouders/tlv-wat-is" in html and "uitleg voor jongeren" in html
 
 
+def served_bytes(url):
+    """The body exactly as served (no compression asked for)."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers.get("Content-Encoding") in (None, "identity")
+        return response.read()
+
+
+#: The widget's budget: widget.js and the widget.css it loads, each gzipped, together.
+WIDGET_BUDGET_BYTES = 60 * 1024
+
+
 def test_widget_and_styles_are_served_from_the_site_within_the_size_budget(site_with_content):
     status, headers, script = get(site_with_content + "/widget.js")
     assert status == 200 and headers["content-type"].startswith("text/javascript")
     assert "session_request" in script and "sessionStorage" in script and "localStorage" not in script
     assert get(site_with_content + "/widget.css")[0] == 200
-    sizes = json.loads((settings.SITE_ASSETS_DIR / "sizes.json").read_text())
-    assert sizes["widget_gzip_bytes"] <= 60 * 1024
+    # What a visitor downloads, not what the build says it wrote.
+    served = {name: served_bytes(f"{site_with_content}/{name}") for name in ("widget.js", "widget.css")}
+    assert served["widget.js"].decode() == script
+    gzipped = sum(len(gzip.compress(body, compresslevel=9)) for body in served.values())
+    assert gzipped <= WIDGET_BUDGET_BYTES, gzipped
     status, _, demo = get(site_with_content + "/demo")
     assert status == 200 and 'src="/widget.js"' in demo and "fictief" in demo.lower()
 
@@ -228,7 +243,8 @@ def test_a_house_style_is_a_token_theme_built_into_the_widget(tmp_path):
     css = (tmp_path / "out" / "widget.css").read_text()
     assert "--basis-color-action-1-inverse-bg-default:#0b4f6c" in css.replace(" ", "")
     assert "--niet-gebruikt" not in css
-    assert json.loads((tmp_path / "out" / "sizes.json").read_text())["widget_gzip_bytes"] <= 60 * 1024
+    built = [(tmp_path / "out" / name).read_bytes() for name in ("widget.js", "widget.css")]
+    assert sum(len(gzip.compress(body, compresslevel=9)) for body in built) <= WIDGET_BUDGET_BYTES
 
 
 def test_the_site_name_and_logo_are_settings(tmp_path):

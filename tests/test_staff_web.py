@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from servers import TEST_SECRET, python_module
 from steunpunt import clock
+from tests.support.servers import TEST_SECRET, python_module
 from store.db import engine_for
 from store.tickets import TicketStore
 

@@ -5,7 +5,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from servers import TEST_SECRET
+from tests.support.servers import TEST_SECRET
+from tests.support.services import skip_unless
 from store import db, throttle
 from store.accounts import Accounts
 from steunpunt.codes import ALPHABET, new_code, normalise
@@ -15,7 +16,8 @@ from store.tickets import TicketStore
 from steunpunt import clock
 
 SECRET = TEST_SECRET.encode()
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+#: PostgreSQL only with TEST_DATABASE_URL; without it those tests are listed as skipped at the end.
+BACKENDS = ["sqlite", "postgresql"]
 
 
 def fresh_postgres(url):
@@ -33,6 +35,7 @@ def engine(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'store.db'}"
     else:
+        skip_unless(os.environ.get("TEST_DATABASE_URL"), "PostgreSQL (TEST_DATABASE_URL)")
         url = fresh_postgres(os.environ["TEST_DATABASE_URL"])
     yield db.engine_for(url)
     db._engines.pop(url, None)

@@ -18,24 +18,22 @@ model trained without that topic. Every rule family is scored by the most right 
 reaches while LOTO stays under a level, within the limits of the threshold rule
 (tune_thresholds: at most 2% wrong, 5% out of scope answered). Writes docs/answer-rules.md.
 
-    .venv/bin/python scripts/answer_rules.py
+    .venv/bin/python -m evaluation.answer_rules
 """
 from __future__ import annotations
 
-import sys
 from datetime import date
-from pathlib import Path
 from statistics import mean
 from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, cv_splits, outcome_for,  # noqa: E402
-                     topic_of, topic_splits)
-from tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS  # noqa: E402
-
-from library import ContentLibrary  # noqa: E402
+from evaluation import quiet_rasa
+from evaluation.systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, cv_splits, outcome_for,
+                                topic_of, topic_splits)
+from evaluation.tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG
+from evaluation.tune_thresholds import REPORTED_THRESHOLDS as THRESHOLDS
+from library import ContentLibrary
 
 LOTO_LEVELS = [0.05, 0.075, 0.10]
 #: The least gain in right answers (a share) that counts as an extra condition helping.
@@ -132,7 +130,7 @@ def best_under(points: Dict[str, dict], level: float):
 def report(scored: Dict[str, Dict[str, dict]]) -> List[str]:
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
     lines = ["# Answer rules: can an extra condition beat the threshold alone?", "",
-             f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python scripts/answer_rules.py`",
+             f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.answer_rules`",
              "- classifier: TF-IDF + logistic regression (served); training data only: right and "
              "wrong by 5-fold cross-validation, leave-one-topic-out (LOTO) on each topic's own "
              "training examples, mean over topics (docs/quality.md measures LOTO on unseen questions)",
@@ -174,7 +172,11 @@ def gains(points: Dict[str, dict], base: Dict[str, dict]) -> Dict[float, float]:
 
 
 def main() -> int:
-    from quality_report import served_config
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    quiet_rasa()
+    from evaluation.quality_report import served_config
 
     rows = collect(SklearnTfidf())
     scored = {name: {label: score(rows, rule) for label, rule in grid.items()}

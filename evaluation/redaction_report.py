@@ -1,8 +1,8 @@
 """Measure the redaction on a table of annotated Dutch messages: recall and precision per kind,
 field terms kept, and time per message.
 
-    .venv/bin/python scripts/redaction_report.py                      # frozen test table -> docs/redaction.md
-    .venv/bin/python scripts/redaction_report.py tests/redaction/dev.yml --misses
+    .venv/bin/python -m evaluation.redaction_report                    # frozen test table -> docs/redaction.md
+    .venv/bin/python -m evaluation.redaction_report tests/redaction/dev.yml --misses
 
 A piece of personal data counts as caught when every letter and digit of it lies inside a
 redacted span (whatever placeholder it got). The table's authors could include a school's type
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,7 +23,6 @@ from typing import Dict, List
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 TEST_TABLE = ROOT / "tests" / "redaction" / "messages.yml"
 
 
@@ -121,7 +119,7 @@ def measure(messages: List[Dict], redactor) -> Result:
 
 def report(result: Result, table: Path) -> str:
     lines = [f"# Redaction of personal data: measured on `{table.relative_to(ROOT)}`", "",
-             f"{result.messages} messages; made by `scripts/redaction_report.py` "
+             f"{result.messages} messages; made by `python -m evaluation.redaction_report` "
              "(deduce plus the rules in `signals/redact.py`).", "",
              "| kind | annotated | caught | identifying recall | strict recall | redacted as this kind | precision |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]

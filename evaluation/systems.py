@@ -31,18 +31,13 @@ import time
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # no per-message debug lines of Rasa's parser
+import yaml
+
+from actions.outcome import FALLBACK_INTENT, decide
+from evaluation.evaluate import OUT_OF_SCOPE, classify
+from library import ContentLibrary, intent_for_topic, topic_for_intent
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-import yaml  # noqa: E402
-
-from library import ContentLibrary, intent_for_topic, topic_for_intent  # noqa: E402
-from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
-from evaluate import OUT_OF_SCOPE, classify  # noqa: E402
-
 CACHE = ROOT / "build" / "quality"
 RANKING_LENGTH = 10
 Examples = Sequence[Tuple[str, str]]
@@ -192,7 +187,7 @@ class RasaPipeline(System):
         return _digest(self.key, self.config(), rasa.__version__, code_digest())
 
     def _rank(self, examples, texts):
-        from tune_thresholds import write_nlu
+        from evaluation.tune_thresholds import write_nlu
 
         rasa_bin = Path(sys.executable).with_name("rasa")
         with tempfile.TemporaryDirectory() as tmp:
@@ -412,7 +407,7 @@ def experiments() -> Dict[str, System]:
 
 # --- data ----------------------------------------------------------------------------------------
 def training_examples() -> List[Tuple[str, str]]:
-    from tune_thresholds import training_examples as examples
+    from evaluation.tune_thresholds import training_examples as examples
 
     return examples()
 
@@ -429,7 +424,7 @@ def as_intent(expected: str) -> str:
 
 def cv_splits(k: int = 5) -> Iterator[Tuple[Examples, Examples]]:
     """k-fold cross-validation on the training data: (training part, held-out part) per fold."""
-    from tune_thresholds import folds
+    from evaluation.tune_thresholds import folds
 
     parts = folds(training_examples(), k)
     for index, held in enumerate(parts):

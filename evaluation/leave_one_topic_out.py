@@ -6,27 +6,28 @@ For every topic: train without that topic's examples, then ask that topic's unse
 training examples (which the model did not see either). A question "goes wrong" when the bot
 would answer it with content (any content is another topic's); a clarifying question or the
 offer of a person is fine. The threshold is the system's own, chosen by cross-validation on the
-training data (scripts/quality_report.py). Target: at most 5% wrong, mean over all topics.
+training data (evaluation/quality_report.py). Target: at most 5% wrong, mean over all topics.
 
-    .venv/bin/python scripts/leave_one_topic_out.py [--system tfidf-lr] [--topics a,b,c]
+The unseen questions only report; choices compare the second sample (each topic's own
+training examples), which is training data.
 
-prints per topic and writes nothing; scripts/quality_report.py puts the summary in
+    .venv/bin/python -m evaluation.leave_one_topic_out --threshold 0.6 [--ambiguity 0.2]
+        [--system tfidf-lr] [--topics a,b,c]
+
+prints per topic and writes nothing; evaluation/quality_report.py puts the summary in
 docs/quality.md and the per-topic table in docs/loto.md.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 from statistics import mean
 from typing import Dict, List, Optional, Sequence
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from systems import (OUT_OF_SCOPE, ROOT, System, candidates, outcome_for, question_set,  # noqa: E402
-                     topic_splits)
-
-from library import ContentLibrary  # noqa: E402
+from evaluation import quiet_rasa
+from evaluation.systems import (OUT_OF_SCOPE, ROOT, System, candidates, outcome_for, question_set,
+                                topic_splits)
+from library import ContentLibrary
 
 UNSEEN_SETS = [ROOT / "tests" / "unseen" / "questions.yml", ROOT / "tests" / "heldout" / "questions.yml"]
 TARGET = 0.05
@@ -87,6 +88,7 @@ def main() -> int:
     parser.add_argument("--ambiguity", type=float, default=0.0)
     parser.add_argument("--topics", help="comma-separated topic ids (default: all)")
     args = parser.parse_args()
+    quiet_rasa()
     system = candidates()[args.system]
     results = loto(system, args.threshold, args.ambiguity,
                    args.topics.split(",") if args.topics else None)

@@ -4,8 +4,10 @@ Each question of tests/heldout/questions.yml goes through the trained NLU model 
 through `actions.outcome.decide`, the same decision the action server makes. So the figures
 are about outcomes users get: the right answer, a wrong answer, a clarifying question, or the
 offer of a person. Writes docs/evaluation.md (and .json) naming the model and spaCy pipeline.
+It only reports: nothing is chosen on these figures (tests/heldout leaked into development,
+issue 14 point 7; see `evaluation` for the rule).
 
-    .venv/bin/python scripts/evaluate.py [--model models/x.tar.gz] [--out docs/evaluation.md]
+    .venv/bin/python -m evaluation.evaluate [--model models/x.tar.gz] [--out docs/evaluation.md]
 """
 from __future__ import annotations
 
@@ -13,21 +15,17 @@ import argparse
 import asyncio
 import json
 import logging
-import os
-import sys
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import yaml
+
+from actions.outcome import ANSWER, CLARIFY, HANDOFF, decide
+from evaluation import quiet_rasa
+from library import ContentLibrary
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import yaml  # noqa: E402
-
-from library import ContentLibrary  # noqa: E402
-from actions.outcome import ANSWER, CLARIFY, HANDOFF, decide  # noqa: E402
-
 HELDOUT = ROOT / "tests" / "heldout" / "questions.yml"
 OUT_OF_SCOPE = "out_of_scope"
 
@@ -110,7 +108,7 @@ def report(model: Path, rows: list[dict]) -> str:
         f"- spaCy pipeline: {pipeline_description(model)}",
         f"- test set: `tests/heldout/questions.yml`, {s['in_scope']} in-scope and "
         f"{s['out_of_scope']} out-of-scope questions, never used for training",
-        "- rerun: `.venv/bin/python scripts/evaluate.py`", "",
+        "- rerun: `.venv/bin/python -m evaluation.evaluate`", "",
         "| measure | value |", "| --- | --- |",
         f"| in-scope answered with the right content (accuracy) | {pct(s['accuracy'])} |",
         f"| in-scope answered with wrong content | {pct(s['wrong_answer_rate'])} |",
@@ -142,13 +140,14 @@ def main() -> int:
     parser.add_argument("--model", type=Path, help="model archive (default: the current one)")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "evaluation.md")
     args = parser.parse_args()
+    quiet_rasa()
     logging.basicConfig(level=logging.WARNING)
     if args.model is None:
-        from train import model_path
+        from scripts.train import model_path
 
         args.model = model_path()
     if not args.model.is_file():
-        parser.error(f"no model at {args.model} (train first: .venv/bin/python scripts/train.py)")
+        parser.error(f"no model at {args.model} (train first: .venv/bin/python -m scripts.train)")
     rows = asyncio.run(run(args.model, load_questions()))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(args.model, rows), encoding="utf-8")

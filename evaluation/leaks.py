@@ -6,30 +6,49 @@ punctuation, they differ by at most one word (swapped, added or left out), or sh
 their words, or are nearly the same string (a typo). Questions of different labels are never
 leaks: "wat is een tlv" and "wat is een opp" are two questions, not one.
 
-    .venv/bin/python scripts/leaks.py      # every near copy between every pair of sets
-    .venv/bin/python scripts/leaks.py --training-only
+Short questions need a rule of their own (`short_near_copy`), applied between the training
+data and each evaluation set: a keyword question and its evaluation counterpart differ by more
+than one word or share too few words for the rules above ("lwoo" ~ "wat is lwoo", "tlv
+afgewezen" ~ "tlv afgewezen wat nu", "s.o.p." ~ "wat is een sop"). Two texts of at most
+`SHORT_WORDS` content words are near copies when their content words (the words left after
+the question frame: "wat", "is", "een", "hoe", ...) are the same, allowing a typo in a word,
+a compound written apart ("plus klas") and an abbreviation with dots; or when a two-word
+text is the other with one word added ("tlv verlengen" ~ "tlv verlengen nodig"). A bare
+keyword with a word added asks something more specific ("privacy" ~ "privacy chat" is no
+copy), so only the question frame may be added to a one-word text.
+
+The evaluation sets only report (see `evaluation`): when a near copy is found, the training
+example is what goes, never the frozen evaluation question.
+
+    .venv/bin/python -m evaluation.leaks      # every near copy between every pair of sets
+    .venv/bin/python -m evaluation.leaks --training-only
         # only the training examples to delete, without the evaluation questions they copy:
         # for whoever writes training data, who must not read the evaluation sets
 """
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from difflib import SequenceMatcher
 from itertools import combinations
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from library import topic_for_intent
 
-from library import topic_for_intent  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EVALUATION_SETS = {name: ROOT / "tests" / name / "questions.yml" for name in ("tuning", "heldout", "unseen")}
 SHARED_WORDS = 0.7   # Jaccard share of words from which two questions count as one
 SAME_STRING = 0.9    # difflib ratio from which two texts count as one with typos
+#: Texts with at most this many content words are compared by `short_near_copy` too.
+SHORT_WORDS = 3
+#: Words that only make a keyword into a question: "wat is een mdo" asks "mdo".
+QUESTION_FRAME = frozenset("wat is een de het hoe zit dat dit die nu precies dan eigenlijk toch".split())
+SAME_WORD = 0.85     # difflib ratio from which two words (5+ letters) count as one with a typo
 
 
 def words(text: str) -> List[str]:
@@ -62,6 +81,35 @@ def near_copy(a: str, b: str) -> bool:
     return SequenceMatcher(None, " ".join(wa), " ".join(wb)).ratio() >= SAME_STRING
 
 
+def content_words(text: str) -> List[str]:
+    """The words of a text without its question frame."""
+    return [word for word in words(text) if word not in QUESTION_FRAME]
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 5 and SequenceMatcher(None, a, b).ratio() >= SAME_WORD)
+
+
+def _covers(these: List[str], those: List[str]) -> bool:
+    return all(any(_same_word(a, b) for b in those) for a in these)
+
+
+def short_near_copy(a: str, b: str) -> bool:
+    """Whether two short questions are the same question: the same content words around
+    another question frame (a typo, a compound written apart or dotted letters allowed), or
+    a two-word text with one word added."""
+    wa, wb = words(a), words(b)
+    if not wa or not wb:
+        return False
+    shorter, longer = sorted((wa, wb), key=len)
+    if len(shorter) == 2 and len(longer) == 3 and word_edits(shorter, longer) == 1:
+        return True
+    ca, cb = content_words(a), content_words(b)
+    if not ca or not cb or max(len(ca), len(cb)) > SHORT_WORDS:
+        return False
+    return "".join(ca) == "".join(cb) or (_covers(ca, cb) and _covers(cb, ca))
+
+
 def training_set() -> List[Tuple[str, str]]:
     """(text, label) of every NLU example; a topic intent's label is its topic id."""
     rows = []
@@ -85,20 +133,27 @@ def all_sets() -> Dict[str, List[Tuple[str, str]]]:
 
 
 def leaks(sets: Dict[str, List[Tuple[str, str]]]) -> Iterator[Tuple[str, str, str, str]]:
-    """(set A, set B, text in A, text in B) for every near copy with the same label."""
+    """(set A, set B, text in A, text in B) for every near copy with the same label; between
+    the training data and an evaluation set, short near copies too."""
     for (name_a, rows_a), (name_b, rows_b) in combinations(sets.items(), 2):
+        with_training = "training" in (name_a, name_b)
         by_label: Dict[str, List[str]] = {}
         for text, label in rows_b:
             by_label.setdefault(label, []).append(text)
         for text, label in rows_a:
             for other in by_label.get(label, []):
-                if near_copy(text, other):
+                if near_copy(text, other) or (with_training and short_near_copy(text, other)):
                     yield name_a, name_b, text, other
 
 
-def main(argv: List[str] = sys.argv[1:]) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.leaks",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--training-only", action="store_true",
+                        help="only the training examples to delete, not the questions they copy")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     found = list(leaks(all_sets()))
-    if "--training-only" in argv:
+    if args.training_only:
         to_delete = sorted({text for name_a, _, text, _ in found if name_a == "training"})
         for text in to_delete:
             print(f"training example to delete: {text!r}")

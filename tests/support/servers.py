@@ -1,8 +1,11 @@
 """Start the real servers for end-to-end tests and benchmarks, on free localhost ports.
 
 `assistant()` runs the README's run command (scripts/run.sh) with its own ports and
-databases; `rasa_init_bot()` runs Rasa's default `rasa init` assistant for comparison.
-Both yield when the servers answer, and stop every process they started.
+databases; `scaled_assistant()` the scaled form (scripts/run_scaled.sh); `rasa_init_bot()`
+runs Rasa's default `rasa init` assistant for comparison. Each yields once every process it
+started answers over HTTP (Rasa: GET /webhooks/status/ says {"ready": true}; action server:
+GET /health; nginx, staff app and site: their own ports), never by reading log lines, whose
+level the environment decides. Each stops every process it started.
 """
 from __future__ import annotations
 
@@ -20,9 +23,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: The secret key of test deployments (long enough for settings.secret_key()).
 TEST_SECRET = "test-secret-key-for-tests-only-0123456789"
 RASA = Path(sys.executable).with_name("rasa")
@@ -154,18 +157,35 @@ class Running:
         return [int(pid) for pid in found]
 
 
-def _wait_until(ready, process: subprocess.Popen, log: Path) -> None:
+def rasa_ready(base: str) -> bool:
+    """Whether the Rasa server at `base` has loaded its model: GET /webhooks/status/ says
+    {"ready": true} (False while nothing, or a proxy's error page, answers)."""
+    try:
+        status, body = http(base + "/webhooks/status/", timeout=5)
+    except (OSError, ValueError):
+        return False
+    return status == 200 and isinstance(body, dict) and body.get("ready") is True
+
+
+def answers(url: str, *statuses: int) -> bool:
+    """Whether a GET of `url` gets one of these statuses (none given: any HTTP answer)."""
+    status = status_of(url)
+    return status in statuses if statuses else status != 0
+
+
+def _wait_until(waiting: Callable[[], List[str]], process: subprocess.Popen, log: Path) -> None:
+    """Until `waiting()` (what does not answer yet) is empty; fails when the process group's
+    leader stops or STARTUP_SECONDS pass, naming what did not answer."""
     deadline = time.time() + STARTUP_SECONDS
     while True:
         if process.poll() is not None:
             raise RuntimeError("server stopped:\n" + log.read_text()[-3000:])
+        not_ready = waiting()
+        if not not_ready:
+            return
         if time.time() > deadline:
-            raise RuntimeError("servers did not start in time:\n" + log.read_text()[-3000:])
-        try:
-            if ready():
-                return
-        except OSError:
-            pass
+            raise RuntimeError(f"servers did not start in {STARTUP_SECONDS} s; not answering: "
+                               f"{', '.join(not_ready)}\n" + log.read_text()[-3000:])
         time.sleep(2)
 
 
@@ -277,13 +297,11 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"
     with _group(["./scripts/run.sh"], ROOT, env, log) as process:
-        def ready() -> bool:
-            status, body = http(base + "/webhooks/status/", timeout=5)
-            actions_up = http(f"http://127.0.0.1:{action_port}/health", timeout=5)[0] == 200
-            site_up = status_of(f"http://127.0.0.1:{site_port}/widget.js") == 200
-            return status == 200 and body["ready"] and actions_up and site_up
-
-        _wait_until(ready, process, log)
+        checks = {"rasa": lambda: rasa_ready(base),
+                  "action server": lambda: answers(f"http://127.0.0.1:{action_port}/health", 200),
+                  "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
+                  "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200)}
+        _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
         yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log,
                       site=f"http://127.0.0.1:{site_port}")
 
@@ -313,23 +331,34 @@ def scaled_assistant(workdir: Path, database_url: str, rasa: int = 2, actions: i
     redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
                               "no", "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, cwd=workdir)
     internal, port = free_range(2 + actions + rasa), free_port()
+    staff_port, site_port = free_port(), free_port()
+    # run_scaled.sh numbers its internal ports upwards: the action proxy, the action servers,
+    # then the Rasa processes.
+    action_ports = [internal + 1 + i for i in range(actions)]
+    rasa_ports = [internal + 1 + actions + i for i in range(rasa)]
     env = frozen_clock({**os.environ, "STEUNPUNT_DATABASE_URL": database_url,
            "STEUNPUNT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/1", "STEUNPUNT_SECRET_KEY": TEST_SECRET,
            "STEUNPUNT_PORT": str(port), "STEUNPUNT_INTERNAL_PORT": str(internal),
            "STEUNPUNT_RASA_PROCESSES": str(rasa), "STEUNPUNT_ACTION_PROCESSES": str(actions),
-           "STEUNPUNT_STAFF_PORT": str(free_port()), "STEUNPUNT_SITE_PORT": str(free_port()),
+           "STEUNPUNT_STAFF_PORT": str(staff_port), "STEUNPUNT_SITE_PORT": str(site_port),
            "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "100000", "TICKET_LOCK_LIFETIME": "10",
            **UNLIMITED, **(extra_env or {})})
     log = workdir / "scaled.log"
     base = f"http://127.0.0.1:{port}"
     try:
         with _group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
-            def ready() -> bool:
-                return log.read_text(errors="replace").count("Rasa server is up and running") >= rasa
-
-            _wait_until(ready, process, log)
-            yield Running(base=base, env=env, group=process.pid, log=log,
-                          rasa_ports=[internal + 1 + actions + i for i in range(rasa)])
+            checks = {f"rasa :{p}": (lambda p=p: rasa_ready(f"http://127.0.0.1:{p}")) for p in rasa_ports}
+            checks.update({f"action server :{p}": (lambda p=p: answers(f"http://127.0.0.1:{p}/health", 200))
+                           for p in action_ports})
+            checks.update({
+                "nginx (chat)": lambda: rasa_ready(base),
+                "nginx (actions)": lambda: answers(f"http://127.0.0.1:{internal}/health", 200),
+                "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
+                "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
+            })
+            _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
+            yield Running(base=base, env=env, group=process.pid, log=log, rasa_ports=rasa_ports,
+                          action_port=action_ports[0], site=f"http://127.0.0.1:{site_port}")
     finally:
         redis.terminate()
         redis.wait(timeout=30)
@@ -349,5 +378,5 @@ def rasa_init_bot(workdir: Path) -> Iterator[Running]:
     base = f"http://127.0.0.1:{port}"
     with _group([str(RASA), "run", "--port", str(port), "--interface", "127.0.0.1"], project, env,
                 log) as process:
-        _wait_until(lambda: http(base + "/webhooks/rest/", timeout=5)[0] == 200, process, log)
+        _wait_until(lambda: [] if answers(base + "/webhooks/rest/", 200) else ["rasa"], process, log)
         yield Running(base=base, env=env, group=process.pid, log=log)

@@ -19,7 +19,7 @@ Two more parts for holding up and scaling out:
   same closed loop against two Rasa and two action server processes, to compare saturation
   throughput with the single process.
 
-    .venv/bin/python scripts/load_benchmark.py [--conversations 20] [--rate 20] [--seconds 30]
+    .venv/bin/python -m evaluation.load_benchmark [--conversations 20] [--rate 20] [--seconds 30]
         [--soak-minutes 10] [--scaled-database-url postgresql+psycopg2://...] [--skip-default]
         [--out docs/benchmark.md]
 """
@@ -30,7 +30,6 @@ import asyncio
 import itertools
 import json
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date
@@ -38,8 +37,7 @@ from pathlib import Path
 
 import aiohttp
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from servers import ROOT, assistant, rasa_init_bot, scaled_assistant  # noqa: E402
+from tests.support.servers import ROOT, assistant, rasa_init_bot, scaled_assistant
 
 # One conversation of our assistant: (message, metadata). Ends in a ticket.
 OUR_SCRIPT = [
@@ -199,7 +197,7 @@ def measure(running, script, open_messages, args, processes):
 def report(results, args, soaked=None, scaled=None) -> str:
     lines = ["# Load benchmark", "",
              f"- date: {date.today().isoformat()}; machine: 2 cores; all traffic on 127.0.0.1",
-             f"- rerun: `.venv/bin/python scripts/load_benchmark.py --conversations {args.conversations} "
+             f"- rerun: `.venv/bin/python -m evaluation.load_benchmark --conversations {args.conversations} "
              f"--rate {args.rate} --seconds {args.seconds}`",
              "- our assistant: Rasa + action server + staff app as `scripts/run.sh` starts them "
              "(SQLite tracker and ticket stores); conversations mix answers, clarification, "

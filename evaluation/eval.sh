@@ -6,13 +6,14 @@
 #   quality.md          every candidate classifier measured the same way
 #   answer-rules.md     whether an extra answer condition beats the threshold alone (training data)
 #   signals.md          how well unmet questions are grouped (fixtures)
-# The load benchmark is separate: .venv/bin/python scripts/load_benchmark.py
+# Each step is `python -m evaluation.<name>` (see evaluation/__init__.py). The load benchmark
+# is separate: .venv/bin/python -m evaluation.load_benchmark
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-"$PY" scripts/evaluate.py
-"$PY" scripts/tune_thresholds.py --source tuning
-if [ "${1:-}" = "--cv" ]; then "$PY" scripts/tune_thresholds.py --source cv; fi
-"$PY" scripts/tune_clarify.py
-"$PY" scripts/quality_report.py
-"$PY" scripts/answer_rules.py
-"$PY" scripts/grouping_report.py
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
+"$PY" -m evaluation.evaluate
+"$PY" -m evaluation.tune_thresholds --source tuning
+if [ "${1:-}" = "--cv" ]; then "$PY" -m evaluation.tune_thresholds --source cv; fi
+"$PY" -m evaluation.tune_clarify
+"$PY" -m evaluation.quality_report
+"$PY" -m evaluation.answer_rules
+"$PY" -m evaluation.grouping_report

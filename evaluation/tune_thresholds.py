@@ -1,22 +1,24 @@
 """Choose the FallbackClassifier thresholds from a measured wrong-answer curve.
 
-Never uses the held-out test set. Two sources of intent rankings:
+Never uses tests/unseen or tests/heldout. Two sources of intent rankings:
 - `tuning` (default): the trained model on tests/tuning/questions.yml, realistic questions
-  written separately from both the training data and the test set;
+  written separately from both the training data and the test sets (its questions that are
+  training examples are left out);
 - `cv`: k-fold cross-validation on the training data (its examples are deliberately hard,
-  so this curve is pessimistic; kept for comparison).
+  so this curve is pessimistic).
 Every (threshold, ambiguity) pair is replayed through `actions.outcome.decide`, the bot's own
 decision, to show how often it would answer right, answer wrong, or ask/offer a person.
-Writes docs/thresholds-<source>.md.
+Writes docs/thresholds-<source>.md. The served thresholds (config.yml) follow `choose` on
+cross-validation: `evaluation.quality_report` applies it to every candidate; the tuning-set
+curve is shown for comparison only.
 
-    .venv/bin/python scripts/tune_thresholds.py [--source tuning|cv] [--folds 5] [--reuse]
+    .venv/bin/python -m evaluation.tune_thresholds [--source tuning|cv] [--folds 5] [--reuse]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import os
 import random
 import re
 import subprocess
@@ -25,16 +27,14 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import yaml
+
+from actions.outcome import FALLBACK_INTENT, decide
+from evaluation import quiet_rasa
+from evaluation.evaluate import OUT_OF_SCOPE, load_questions
+from library import intent_for_topic, topic_for_intent
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import yaml  # noqa: E402
-
-from library import intent_for_topic, topic_for_intent  # noqa: E402
-from actions.outcome import FALLBACK_INTENT, decide  # noqa: E402
-from evaluate import OUT_OF_SCOPE, load_questions  # noqa: E402
-
 CONFIG = ROOT / "build" / "config.yml"
 TUNING_SET = ROOT / "tests" / "tuning" / "questions.yml"
 THRESHOLDS = [round(0.3 + 0.05 * i, 2) for i in range(13)]
@@ -95,10 +95,10 @@ async def rankings_for(model: Path, examples) -> list[dict]:
 
 
 def tuning_rankings() -> list[dict]:
-    from train import model_path
+    from scripts.train import model_path
 
     if not model_path().is_file():
-        raise SystemExit(f"no model at {model_path()}; train first (scripts/train.py)")
+        raise SystemExit(f"no model at {model_path()}; train first (python -m scripts.train)")
     # tuning questions that are also training examples (issue 14, point 7) say nothing new
     key = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
     training = {key(t) for t, _ in training_examples()}
@@ -170,6 +170,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true", help="replay the last recorded rankings")
     args = parser.parse_args()
+    quiet_rasa()
     rankings = ROOT / "build" / f"rankings-{args.source}.json"
     if args.reuse and rankings.exists():
         rows = json.loads(rankings.read_text())
@@ -184,7 +185,7 @@ def main() -> int:
               f"{args.folds}-fold cross-validation on the training data ({len(rows)} examples)")
     lines = [f"# Fallback thresholds ({args.source})", "",
              f"Rankings from {source}; pipeline config `build/config.yml`. Rerun: "
-             f"`.venv/bin/python scripts/tune_thresholds.py --source {args.source}`.", "",
+             f"`.venv/bin/python -m evaluation.tune_thresholds --source {args.source}`.", "",
              f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most cautious "
              f"setting within {pct(CAUTION)} of the most right answers, with at most "
              f"{pct(MAX_WRONG)} wrong answers and at most {pct(MAX_OOS_ANSWERED)} of out-of-scope "

@@ -14,20 +14,19 @@ every setting whose share of questions with the right topic shown or one click a
 `NEAR` of the best; of those, the one that shows buttons to the fewest out-of-scope questions;
 then the highest minimum confidence. Writes docs/clarify-cv.md.
 
-    .venv/bin/python scripts/tune_clarify.py
+    .venv/bin/python -m evaluation.tune_clarify
 """
 from __future__ import annotations
 
+import argparse
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Dict, List
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from systems import OUT_OF_SCOPE, ROOT, candidates, cv_rows, outcome_rows, summary, training_examples  # noqa: E402,E501
-
-from steunpunt import settings  # noqa: E402
-from library import topic_for_intent  # noqa: E402
+from evaluation import quiet_rasa
+from evaluation.systems import OUT_OF_SCOPE, ROOT, candidates, cv_rows, outcome_rows, summary, training_examples
+from library import topic_for_intent
+from steunpunt import settings
 
 MIN_CONFIDENCES = [0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02]
 OUT_OF_SCOPE_RATIOS = [0.0, 0.5, 1.0]
@@ -66,7 +65,9 @@ def choose(points: List[Dict]) -> Dict:
 
 
 def main() -> int:
-    from quality_report import served_config
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    quiet_rasa()
+    from evaluation.quality_report import served_config
 
     served = served_config()
     rows = cv_rows(candidates()[served["classifier"]])
@@ -80,7 +81,7 @@ def main() -> int:
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
     lines = [
         "# Clarification buttons: which topics are offered (chosen on cross-validation)", "",
-        f"- date: {date.today()}; rerun: `.venv/bin/python scripts/tune_clarify.py`",
+        f"- date: {date.today()}; rerun: `.venv/bin/python -m evaluation.tune_clarify`",
         f"- rankings: 5-fold cross-validation of the served classifier ({served['classifier']}) "
         f"on the training data; answer threshold {served['threshold']}, ambiguity "
         f"{served['ambiguity']} (config.yml)",
