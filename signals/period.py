@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Optional
+
+from steunpunt import clock
 
 
 @dataclass(frozen=True)
@@ -14,7 +16,7 @@ class Period:
     name: str
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         text = (text or "").strip().upper()
         if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
             year, quarter = int(match.group(1)), int(match.group(2))
@@ -30,15 +32,15 @@ class Period:
         raise ValueError(f"onbekende periode {text!r}: gebruik bijvoorbeeld 2026-Q4, 2026-11 of 2026")
 
     @classmethod
-    def between(cls, since: Optional[date], until: Optional[date], today: Optional[date] = None) -> "Period":
-        until = until or today or datetime.now(timezone.utc).date()  # signals are stamped in UTC
+    def between(cls, since: Optional[date], until: Optional[date], today: Optional[date] = None) -> Period:
+        until = until or today or clock.now().date()  # signals are stamped in UTC
         since = since or until - timedelta(days=29)
         if since > until:
             raise ValueError("de begindatum ligt na de einddatum")
         return cls(since, until, f"{since.isoformat()} t/m {until.isoformat()}")
 
     @classmethod
-    def last_month(cls, today: date) -> "Period":
+    def last_month(cls, today: date) -> Period:
         first = today.replace(day=1) - timedelta(days=1)
         return cls.parse(f"{first.year}-{first.month:02d}")
 

@@ -3,7 +3,6 @@ files, no scripts) that prints cleanly to PDF. Built from the same figures as th
 view: `stats.overview`, `groups.unmet_groups` and the tickets' handling figures."""
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Dict, List
 
@@ -13,6 +12,7 @@ from signals.groups import Group, unmet_groups
 from signals.period import Period
 from signals.stats import CLASSES, KIND_LABELS, REASON_LABELS, Overview, overview, trend_svg
 from signals.store import SignalStore
+from steunpunt import clock
 
 TEMPLATES = Path(__file__).parent / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -65,7 +65,7 @@ def report_context(store: SignalStore, tickets, period: Period, regions=None) ->
         "regions_label": region_label(regions),
         "handling": tickets.handling(period.since, period.until),
         "suggestions": suggestions(result, groups, decided),
-        "made": datetime.utcnow().strftime("%Y-%m-%d %H:%M UTC"), **template_globals(),
+        "made": clock.now().strftime("%Y-%m-%d %H:%M UTC"), **template_globals(),
     }
 
 

@@ -19,8 +19,8 @@ from typing import Optional
 from sqlalchemy import create_engine, inspect, text
 
 from signals.store import SignalStore
-from steunpunt.clock import today as local_today
 from steunpunt import settings
+from steunpunt.clock import today as local_today
 
 log = logging.getLogger(__name__)
 
