@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -47,14 +47,14 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     """TF-IDF + logistic regression over the message text."""
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> List[str]:
         return ["sklearn", "scipy", "numpy"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {**DEFAULTS, RANKING_LENGTH: 10, "code_version": _code_version()}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[TfidfIntentModel] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -62,11 +62,11 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         self.model = model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "TfidfIntentClassifier":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> TfidfIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _model_settings(self) -> Dict[Text, Any]:
+    def _model_settings(self) -> Dict[str, Any]:
         return {k: self.config[k] for k in DEFAULTS}
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -81,8 +81,8 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "TfidfIntentClassifier":
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> TfidfIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 model = TfidfIntentModel.load(directory)
@@ -98,7 +98,7 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
         if not todo:
             return messages
         rankings = self.model.rank([m.get(TEXT) for m in todo], self.config[RANKING_LENGTH])
-        for message, ranking in zip(todo, rankings):
+        for message, ranking in zip(todo, rankings, strict=True):
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

@@ -21,9 +21,9 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 DEFAULTS = {
@@ -39,6 +39,8 @@ DEFAULTS = {
     "probability": "softmax",
 }
 _SPACES = re.compile(r"\s+")
+#: A word for the word n-grams; unlike scikit-learn's default, one character is a word too ("6").
+_WORD = r"(?u)\b\w+\b"
 
 
 def normalise(text: str) -> str:
@@ -66,7 +68,7 @@ class TfidfIntentModel:
                             sublinear_tf=c["sublinear_tf"], lowercase=False, dtype=np.float32),
             TfidfVectorizer(analyzer="word", ngram_range=tuple(c["word_ngram"]),
                             sublinear_tf=c["sublinear_tf"], lowercase=False,
-                            token_pattern=r"(?u)\b\w+\b", dtype=np.float32),
+                            token_pattern=_WORD, dtype=np.float32),
         ]
 
     def features(self, texts: Iterable[str], fit: bool = False) -> sparse.csr_matrix:
@@ -74,7 +76,7 @@ class TfidfIntentModel:
         parts = [v.fit_transform(texts) if fit else v.transform(texts) for v in self.vectorizers]
         return sparse.hstack(parts, format="csr")
 
-    def fit(self, texts: Sequence[str], intents: Sequence[str]) -> "TfidfIntentModel":
+    def fit(self, texts: Sequence[str], intents: Sequence[str]) -> TfidfIntentModel:
         if len(set(intents)) < 2:
             raise ValueError("need examples of at least two intents")
         X = self.features(texts, fit=True)
@@ -88,17 +90,21 @@ class TfidfIntentModel:
             self.clf.fit(X, list(intents))
         return self
 
-    @property
-    def intents(self) -> List[str]:
-        return [str(c) for c in self.clf.classes_]
-
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+    def _trained(self) -> LogisticRegression:
         if self.clf is None:
             raise RuntimeError("the model is not trained")
+        return self.clf
+
+    @property
+    def intents(self) -> List[str]:
+        return [str(c) for c in self._trained().classes_]
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        clf = self._trained()
         X = self.features(texts)
         if self.config["probability"] == "ovr":  # sklearn would rescale these to sum to 1
-            return expit(self.clf.decision_function(X))
-        return self.clf.predict_proba(X)
+            return expit(clf.decision_function(X))
+        return clf.predict_proba(X)
 
     def rank(self, texts: Sequence[str], limit: int = 10) -> List[List[Dict]]:
         """Per text, the `limit` most likely intents: [{"name", "confidence"}], best first."""
@@ -113,21 +119,22 @@ class TfidfIntentModel:
     def save(self, directory: Path) -> None:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        meta = {"config": self.config, "intents": self.intents,
-                "vocabularies": [v.vocabulary_ for v in self.vectorizers]}
-        meta["vocabularies"] = [{k: int(i) for k, i in voc.items()} for voc in meta["vocabularies"]]
+        clf = self._trained()
+        vocabularies = [{k: int(i) for k, i in v.vocabulary_.items()} for v in self.vectorizers]
+        meta = {"config": self.config, "intents": self.intents, "vocabularies": vocabularies}
         (directory / "tfidf_model.json").write_text(json.dumps(meta, ensure_ascii=False))
-        np.savez_compressed(directory / "tfidf_model.npz", coef=self.clf.coef_,
-                            intercept=self.clf.intercept_,
+        np.savez_compressed(directory / "tfidf_model.npz", coef=clf.coef_,
+                            intercept=clf.intercept_,
                             **{f"idf{i}": v.idf_ for i, v in enumerate(self.vectorizers)})
 
     @classmethod
-    def load(cls, directory: Path) -> "TfidfIntentModel":
+    def load(cls, directory: Path) -> TfidfIntentModel:
         directory = Path(directory)
         meta = json.loads((directory / "tfidf_model.json").read_text())
         arrays = np.load(directory / "tfidf_model.npz", allow_pickle=False)
         model = cls(**meta["config"])
-        for i, (vectorizer, vocabulary) in enumerate(zip(model.vectorizers, meta["vocabularies"])):
+        pairs = zip(model.vectorizers, meta["vocabularies"], strict=True)
+        for i, (vectorizer, vocabulary) in enumerate(pairs):
             vectorizer.vocabulary_ = vocabulary
             vectorizer.idf_ = arrays[f"idf{i}"]
         model.clf = LogisticRegression(C=model.config["C"])

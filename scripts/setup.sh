@@ -51,6 +51,8 @@ if [ "$(cat .venv/.installed 2>/dev/null)" != "$stamp" ]; then
   "$PY" -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
   echo "$stamp" > .venv/.installed
 fi
+# The static gate's tools (ruff, mypy: requirements-dev.txt), skipped when already installed.
+"$ROOT/scripts/check.sh" --install
 
 "$PY" scripts/spacy_pipeline.py
 # deduce builds its lookup structures once (1-2 minutes) and caches them in the venv: do it here,

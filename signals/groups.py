@@ -1,10 +1,11 @@
 """Groups of unmet questions: many ways of asking the same missing thing shown as one.
 
 Redacted texts are turned into Dutch character n-gram and stemmed-word TF-IDF vectors
-(robust to typos, compounds and inflection), grouped by agglomerative clustering on cosine distance (scikit-learn,
-which Rasa already installs), and each group is named by its most telling words: those far
-more frequent in the group than in all texts. The distance threshold is the one with the best adjusted Rand index on
-`tests/fixtures/unmet_dev.yml`; `tests/fixtures/unmet_questions.yml` checks it.
+(robust to typos, compounds and inflection), grouped by agglomerative clustering on cosine
+distance (scikit-learn, which Rasa already installs), and each group is named by its most
+telling words: those far more frequent in the group than in all texts. The distance threshold
+is the one with the best adjusted Rand index on `tests/fixtures/unmet_dev.yml`;
+`tests/fixtures/unmet_questions.yml` checks it.
 
 Known limit: these features see words, not meaning. "taxi", "busje" and "vervoer" share
 nothing, so rephrasings without a shared word can land in different groups (measured in
@@ -22,9 +23,9 @@ from typing import List, Sequence, Tuple
 import numpy as np
 
 #: Average cosine distance below which texts join one group (chosen on the dev fixture).
-DISTANCE_THRESHOLD = float(os.environ.get("STEUNPUNT_GROUP_THRESHOLD", 0.96))
+DISTANCE_THRESHOLD = float(os.environ.get("STEUNPUNT_GROUP_THRESHOLD", "0.96"))
 #: Weight of the stemmed words against the character n-grams.
-WORD_WEIGHT = float(os.environ.get("STEUNPUNT_GROUP_WORD_WEIGHT", 1.0))
+WORD_WEIGHT = float(os.environ.get("STEUNPUNT_GROUP_WORD_WEIGHT", "1.0"))
 _PLACEHOLDER = re.compile(r"\[[a-z]+\]")
 _EXTRA_STOP_WORDS = {"kind", "zoon", "dochter", "mijn", "onze", "school", "wat", "hoe", "kan",
                      "moet", "mag", "wel", "niet", "nu", "gewoon", "eigenlijk", "iemand", "vraag"}

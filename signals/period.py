@@ -16,7 +16,7 @@ class Period:
     name: str
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         text = (text or "").strip().upper()
         if match := re.fullmatch(r"(\d{4})-Q([1-4])", text):
             year, quarter = int(match.group(1)), int(match.group(2))
@@ -32,7 +32,7 @@ class Period:
         raise ValueError(f"onbekende periode {text!r}: gebruik bijvoorbeeld 2026-Q4, 2026-11 of 2026")
 
     @classmethod
-    def between(cls, since: Optional[date], until: Optional[date], today: Optional[date] = None) -> "Period":
+    def between(cls, since: Optional[date], until: Optional[date], today: Optional[date] = None) -> Period:
         until = until or today or clock.today()  # a day where the staff are (clock.day_range)
         since = since or until - timedelta(days=29)
         if since > until:
@@ -40,7 +40,7 @@ class Period:
         return cls(since, until, f"{since.isoformat()} t/m {until.isoformat()}")
 
     @classmethod
-    def last_month(cls, today: date) -> "Period":
+    def last_month(cls, today: date) -> Period:
         first = today.replace(day=1) - timedelta(days=1)
         return cls.parse(f"{first.year}-{first.month:02d}")
 

@@ -17,7 +17,12 @@ from typing import Dict, List, Optional, Tuple
 from signals.period import Period
 from signals.store import Count, SignalStore
 
-ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON = "beantwoord", "verduidelijkt", "niet beantwoord", "direct naar medewerker"
+ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON = (
+    "beantwoord",
+    "verduidelijkt",
+    "niet beantwoord",
+    "direct naar medewerker",
+)
 CLASSES = (ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON)
 UNANSWERED_REASONS = ("not_understood", "out_of_scope", "being_checked", "not_in_region")
 

@@ -10,7 +10,7 @@ that is older than a day reads as nothing, so a forgotten conversation keeps not
 from __future__ import annotations
 
 import base64
-from typing import Optional
+from typing import Optional, TypeGuard
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -26,7 +26,7 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(raw))
 
 
-def is_sealed(value: object) -> bool:
+def is_sealed(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 

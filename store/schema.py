@@ -1,6 +1,17 @@
 """The tables. Changes go through a new migration in store/migrations/versions/."""
-from sqlalchemy import (JSON, Column, Date, DateTime, ForeignKey, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
