@@ -6,6 +6,7 @@ actions are served on settings.HOST (127.0.0.1 by default), every call but /heal
 the shared token that endpoints.yml sends as `?token=` (settings.action_token()), requests are size-limited,
 and an error is logged by its type only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,7 @@ def create_server(token: str):
         status = getattr(exception, "status_code", 500) or 500
         if status >= 500:
             logger.error("action call failed: %s", type(exception).__name__)
-        return response.json({"error": "request failed" if status < 500 else "internal error"},
-                             status=status)
+        return response.json({"error": "request failed" if status < 500 else "internal error"}, status=status)
 
     app.error_handler.add(Exception, on_error)  # replaces Rasa SDK's, which echoes the request
     return app
@@ -52,8 +52,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.ACTION_PORT)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    create_server(settings.action_token()).run(host=args.host, port=args.port, workers=1,
-                                               access_log=False)
+    create_server(settings.action_token()).run(host=args.host, port=args.port, workers=1, access_log=False)
 
 
 if __name__ == "__main__":

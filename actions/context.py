@@ -3,6 +3,7 @@
 The only place in actions/ that reads message metadata or the latest message: everything
 after it gets the `TurnContext` (steunpunt/turn.py) and the few NLU facts of the turn.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ def latest_metadata(tracker: Tracker) -> Optional[Mapping]:
 @dataclass(frozen=True)
 class Understood:
     """What NLU made of the latest message."""
+
     text: Optional[str]
     intent: Optional[str]
     ranking: List[Dict[str, Any]]
@@ -32,8 +34,11 @@ class Understood:
 
 def understood(tracker: Tracker) -> Understood:
     message = tracker.latest_message or {}
-    return Understood(text=message.get("text"), intent=(message.get("intent") or {}).get("name"),
-                      ranking=list(message.get("intent_ranking") or []))
+    return Understood(
+        text=message.get("text"),
+        intent=(message.get("intent") or {}).get("name"),
+        ranking=list(message.get("intent_ranking") or []),
+    )
 
 
 def turn_context(tracker: Tracker, library: ContentLibrary) -> TurnContext:

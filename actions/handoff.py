@@ -5,13 +5,14 @@ contact data. The ticket is committed before the confirmation is sent, so a user
 told about a ticket can rely on it. Without contact data the user gets a code to come back
 with; wrong codes all get the same neutral message and repeated ones are slowed down.
 """
+
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -28,8 +29,19 @@ from store.tickets import CODE_FAIL_CLOSED_SECONDS, CodeLookup, TicketStore, tic
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _PHONE = re.compile(r"^(\+31|0031|0)[1-9]\d{8}$")
-_DECLINE = {"nee", "nee dank je", "nee dankje", "nee bedankt", "nee hoor", "liever niet",
-            "niet nodig", "geen", "nvt", "nope", "no"}
+_DECLINE = {
+    "nee",
+    "nee dank je",
+    "nee dankje",
+    "nee bedankt",
+    "nee hoor",
+    "liever niet",
+    "niet nodig",
+    "geen",
+    "nvt",
+    "nope",
+    "no",
+}
 #: The handoff_contact value of a parent who chose not to leave contact data.
 NO_CONTACT = "geen"
 _store: Optional[TicketStore] = None
@@ -66,7 +78,10 @@ def times_asked(tracker: Tracker, slot: str) -> int:
     for event in reversed(tracker.events):
         if event.get("event") == "active_loop" and event.get("name") == "handoff_form":
             break
-        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == f"utter_ask_{slot}":
+        if (
+            event.get("event") == "bot"
+            and (event.get("metadata") or {}).get("utter_action") == f"utter_ask_{slot}"
+        ):
             asked += 1
     return asked
 
@@ -76,8 +91,7 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
     lines = []
     for event in tracker.events:
         if event.get("event") in ("user", "bot") and event.get("text"):
-            lines.append({"from": event["event"], "text": event["text"],
-                          "time": event.get("timestamp")})
+            lines.append({"from": event["event"], "text": event["text"], "time": event.get("timestamp")})
     return lines
 
 
@@ -87,8 +101,11 @@ def topic_guess(tracker: Tracker, limit: int = 3) -> List[Dict[str, Any]]:
         if event.get("event") != "user":
             continue
         ranking = (event.get("parse_data") or {}).get("intent_ranking") or []
-        guesses = [{"topic": topic_for_intent(r["name"]), "confidence": round(r["confidence"], 3)}
-                   for r in ranking if topic_for_intent(r.get("name"))]
+        guesses = [
+            {"topic": topic_for_intent(r["name"]), "confidence": round(r["confidence"], 3)}
+            for r in ranking
+            if topic_for_intent(r.get("name"))
+        ]
         if guesses:
             return guesses[:limit]
     return []
@@ -104,10 +121,10 @@ def is_story(text: Optional[str], min_words: int = 4) -> bool:
 
 
 class ValidateHandoffForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_form"
 
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[Text]:
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[str]:
         audience = turn_context(tracker, shared()).audience or tracker.get_slot("handoff_audience")
         if audience not in AUDIENCES:
             return ["handoff_audience", "handoff_description"]
@@ -117,13 +134,13 @@ class ValidateHandoffForm(FormValidationAction):
         # wait in Rasa's tracker store (which scrubs it: store/tracker_store.py).
         return ["handoff_description", "handoff_contact"]
 
-    def validate_handoff_audience(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_handoff_audience(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         """Who is writing. A reply that is not an answer but a story ("Hij wordt al maanden
         gepest ...") is kept as the description, so it is never asked for again; and the
         question itself is asked at most twice: then the form goes on as for a youth (no
         contact data asked; a code to read the reply), which suits either."""
         audience = value if value in AUDIENCES else audience_in_reply(value)
-        filled: Dict[Text, Any] = {}
+        filled: Dict[str, Any] = {}
         # "ik ben de moeder" answers; "Mijn dochter wordt al weken gepest ..." also tells.
         if is_story(value, min_words=8 if audience else 4) and not tracker.get_slot("handoff_description"):
             filled["handoff_description"] = value.strip()
@@ -133,7 +150,7 @@ class ValidateHandoffForm(FormValidationAction):
             return {**filled, "handoff_audience": AUDIENCE_YOUTH}
         return {**filled, "handoff_audience": None}  # the form asks once more
 
-    def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         if declines(value):
             return {"handoff_contact": NO_CONTACT}
         contact = parse_contact(value)
@@ -145,12 +162,12 @@ class ValidateHandoffForm(FormValidationAction):
             return {"handoff_contact": None}
         return {"handoff_contact": contact}
 
-    def validate_handoff_description(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+    def validate_handoff_description(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         return {"handoff_description": "" if declines(value) else (value or "").strip()}
 
 
 class ActionCreateTicket(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_create_ticket"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
@@ -163,36 +180,48 @@ class ActionCreateTicket(Action):
         guess = topic_guess(tracker)
 
         def signal(**fields: Any) -> Any:
-            return signal_for(turn, "ticket", text=description,
-                              content_id=(guess[:1] or [{}])[0].get("topic"), **fields)
+            return signal_for(
+                turn, "ticket", text=description, content_id=(guess[:1] or [{}])[0].get("topic"), **fields
+            )
 
         try:
             if not await asyncio.to_thread(ticket_store().may_create, turn.client):
                 await asyncio.to_thread(record, signal(reason="limit"))
-                dispatcher.utter_message(response="utter_handoff_failed",
-                                         json_message={"type": "handoff_failed", "reason": "limit"})
+                dispatcher.utter_message(
+                    response="utter_handoff_failed",
+                    json_message={"type": "handoff_failed", "reason": "limit"},
+                )
                 return self.clear()
             ticket = await asyncio.to_thread(
                 ticket_store().create,
-                audience=audience, channel=turn.channel,
-                topic_guess=guess, transcript=transcript(tracker),
-                description=description, region=turn.region, conversation=turn.sender_id,
+                audience=audience,
+                channel=turn.channel,
+                topic_guess=guess,
+                transcript=transcript(tracker),
+                description=description,
+                region=turn.region,
+                conversation=turn.sender_id,
                 contact=None if audience == AUDIENCE_YOUTH or contact in (None, NO_CONTACT) else contact,
             )
         except Exception as error:  # noqa: BLE001 - never leave the user without a way to a person
             # An alarm for the operators, without anything the user typed.
             logger.error("ALARM: a handoff ticket could not be stored: %s", type(error).__name__)
             await asyncio.to_thread(record, signal(reason="failed"))
-            dispatcher.utter_message(response="utter_handoff_failed",
-                                     json_message={"type": "handoff_failed"})
+            dispatcher.utter_message(response="utter_handoff_failed", json_message={"type": "handoff_failed"})
             return self.clear(keep_description=True)
         await asyncio.to_thread(record, signal(ticket=ticket.number))
-        facts = {"ticket": ticket.number, "code": ticket.code or "",
-                 "reactietijd": turn.facts.get("steunpunt_reactietijd", ""),
-                 "bereikbaarheid": turn.facts.get("steunpunt_bereikbaarheid", "")}
+        facts = {
+            "ticket": ticket.number,
+            "code": ticket.code or "",
+            "reactietijd": turn.facts.get("steunpunt_reactietijd", ""),
+            "bereikbaarheid": turn.facts.get("steunpunt_bereikbaarheid", ""),
+        }
         response = "utter_handoff_confirm_code" if ticket.code else "utter_handoff_confirm_contact"
-        dispatcher.utter_message(response=response, **facts, json_message={
-            "type": "handoff", "ticket": ticket.number, "code": ticket.code})
+        dispatcher.utter_message(
+            response=response,
+            **facts,
+            json_message={"type": "handoff", "ticket": ticket.number, "code": ticket.code},
+        )
         return self.clear()
 
     @staticmethod
@@ -200,23 +229,25 @@ class ActionCreateTicket(Action):
         """Forget the form's answers. After a failure the description and audience stay, so a
         second try ("medewerker") does not make the user type their story again; contact data
         never stays (the tracker store only keeps a placeholder for it)."""
-        cleared = ("handoff_contact", "pending") if keep_description else (
-            "handoff_contact", "handoff_description", "handoff_audience", "pending")
+        cleared = (
+            ("handoff_contact", "pending")
+            if keep_description
+            else ("handoff_contact", "handoff_description", "handoff_audience", "pending")
+        )
         return [SlotSet(name, None) for name in cleared] + [SlotSet("handoff_requested", False)]
 
 
 class ActionCheckCode(Action):
     """Show a ticket's status and the staff reply to whoever has its code."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         typed = tracker.get_slot("ticket_code") or ""
         turn = turn_context(tracker, shared())
         try:
-            found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id,
-                                            turn.client)
+            found = await asyncio.to_thread(ticket_store().lookup_code, typed, tracker.sender_id, turn.client)
         except Exception as error:  # noqa: BLE001 - a friendly reply, and no conversation in the log
             logger.error("code check failed: %s", type(error).__name__)
             found = CodeLookup(ticket=None, wait_seconds=CODE_FAIL_CLOSED_SECONDS)
@@ -224,18 +255,30 @@ class ActionCheckCode(Action):
         await asyncio.to_thread(record, signal_for(turn, "code_check", reason=reason))
         if found.wait_seconds:
             minutes = max(1, round(found.wait_seconds / 60))
-            dispatcher.utter_message(response="utter_code_wait", minutes=minutes,
-                                     json_message={"type": "ticket_status", "found": False})
+            dispatcher.utter_message(
+                response="utter_code_wait",
+                minutes=minutes,
+                json_message={"type": "ticket_status", "found": False},
+            )
         elif found.ticket is None:
-            dispatcher.utter_message(response="utter_code_unknown",
-                                     json_message={"type": "ticket_status", "found": False})
+            dispatcher.utter_message(
+                response="utter_code_unknown", json_message={"type": "ticket_status", "found": False}
+            )
         else:
             ticket = found.ticket
             number = ticket_number(ticket["id"])
-            dispatcher.utter_message(response="utter_code_status", ticket=number,
-                                     status=ticket["status"], json_message={
-                                         "type": "ticket_status", "found": True, "ticket": number,
-                                         "status": ticket["status"], "reply": ticket["reply"]})
+            dispatcher.utter_message(
+                response="utter_code_status",
+                ticket=number,
+                status=ticket["status"],
+                json_message={
+                    "type": "ticket_status",
+                    "found": True,
+                    "ticket": number,
+                    "status": ticket["status"],
+                    "reply": ticket["reply"],
+                },
+            )
             if ticket["reply"]:
                 dispatcher.utter_message(response="utter_code_reply", reply=ticket["reply"])
             else:

@@ -5,6 +5,7 @@ answer a topic, ask which topic is meant, offer a person, or hand off. It is a p
 so the action server, the evaluation tools and the tests all use the very same decision, and
 the turn's signal records exactly the outcome decided here (signals.record.signal_for).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,8 @@ HANDOFF = "handoff"
 SET_AUDIENCE = "set_audience"
 DECLINED = "declined"
 PROMPT = "prompt"
-FEEDBACK = "feedback"      # reason "positive" or "negative", content_id the answered topic
-SMALLTALK = "smalltalk"    # reason: the intent (greet, goodbye, thank, bot_challenge)
+FEEDBACK = "feedback"  # reason "positive" or "negative", content_id the answered topic
+SMALLTALK = "smalltalk"  # reason: the intent (greet, goodbye, thank, bot_challenge)
 
 # What the bot asked last turn, kept in the `pending` slot.
 PENDING_CLARIFY = "clarify"
@@ -54,6 +55,7 @@ class Catalogue:
     """What decide() must know of the content in this turn's region, as plain sets: the topics
     it may serve now (valid and within their review date), the servable topics with a youth
     wording of their own, and topics that only other regions have."""
+
     servable: FrozenSet[str] = frozenset()
     youth_wording: FrozenSet[str] = frozenset()
     elsewhere: FrozenSet[str] = frozenset()
@@ -121,8 +123,11 @@ def decide(
     if topic is not None:
         if topic not in servable:
             return Outcome(HANDOFF_OFFER, reason=unservable_reason(topic, catalogue), content_id=topic)
-        return Outcome(ANSWER, content_id=topic, ask_audience=(
-            audience is None and topic in catalogue.youth_wording and not audience_asked))
+        return Outcome(
+            ANSWER,
+            content_id=topic,
+            ask_audience=(audience is None and topic in catalogue.youth_wording and not audience_asked),
+        )
     if intent == FALLBACK_INTENT:
         candidates = plausible_topics(ranking, servable)
         if candidates:
@@ -131,8 +136,7 @@ def decide(
     if intent in AUDIENCE_INTENTS:
         chosen = AUDIENCE_INTENTS[intent]
         # The last answer again, now in the youth wording, when there is one.
-        again = (last_topic if chosen == AUDIENCE_YOUTH and last_topic in catalogue.youth_wording
-                 else None)
+        again = last_topic if chosen == AUDIENCE_YOUTH and last_topic in catalogue.youth_wording else None
         return Outcome(SET_AUDIENCE, audience=chosen, content_id=again)
     # A handoff shows how to reach the steunpunt directly when that text can be served.
     contact = CONTACT_TOPIC if CONTACT_TOPIC in servable else None

@@ -5,6 +5,7 @@ Every user-facing outcome carries a `custom` payload (`type` answer, clarify, ha
 responses in `domain.yml` (editable there, worded to suit parents and youths alike); only
 topic answers are built here, from the vetted content.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
@@ -15,8 +16,14 @@ from steunpunt.clock import dutch_date
 
 Message = Dict[str, Any]
 
-def answer(topic: Topic, audience: Optional[str], related: Sequence[Topic] = (),
-           region: Optional[str] = None, facts: Optional[Dict[str, str]] = None) -> Message:
+
+def answer(
+    topic: Topic,
+    audience: Optional[str],
+    related: Sequence[Topic] = (),
+    region: Optional[str] = None,
+    facts: Optional[Dict[str, str]] = None,
+) -> Message:
     """The vetted answer, with its sources and review date visible to the reader, and a
     "Zie ook" button per related topic (its payload is that topic's intent)."""
     payload = answer_payload(topic, audience, related, region, facts)
@@ -70,5 +77,4 @@ def ask_audience() -> Message:
 
 def ask_feedback(topic_id: str) -> Message:
     """'Had je hier iets aan?' with ja/nee buttons; ignoring it and asking on is fine."""
-    return {"response": "utter_ask_feedback",
-            "json_message": {"type": "feedback", "content_id": topic_id}}
+    return {"response": "utter_ask_feedback", "json_message": {"type": "feedback", "content_id": topic_id}}

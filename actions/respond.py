@@ -10,6 +10,7 @@ and not in a web of rules. The path of a turn is short and in one direction:
 3. `render` turns that outcome into messages and slot events (no side effects), and the
    turn's one signal is built by `signals.record.signal_for` and stored.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,23 +47,33 @@ from steunpunt import clock
 from steunpunt.turn import TurnContext
 
 #: Small talk is answered with a fixed phrase from the domain, in the order of SMALLTALK_INTENTS.
-SMALLTALK_RESPONSES = dict(zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank",
-                                                   "utter_iamabot")))
+SMALLTALK_RESPONSES = dict(
+    zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank", "utter_iamabot"))
+)
 
 
 def catalogue_of(library: ContentLibrary, region: str, today: date) -> Catalogue:
     """What decide() needs to know of the region's content today."""
     topics = library.topics(region)
     servable = frozenset(topic_id for topic_id, topic in topics.items() if not topic.is_overdue(today))
-    elsewhere = frozenset(topic_id for other in library.regions() if other != region
-                          for topic_id in library.topics(other) if topic_id not in topics)
-    return Catalogue(servable=servable, elsewhere=elsewhere,
-                     youth_wording=frozenset(t for t in servable if topics[t].youth_text))
+    elsewhere = frozenset(
+        topic_id
+        for other in library.regions()
+        if other != region
+        for topic_id in library.topics(other)
+        if topic_id not in topics
+    )
+    return Catalogue(
+        servable=servable,
+        elsewhere=elsewhere,
+        youth_wording=frozenset(t for t in servable if topics[t].youth_text),
+    )
 
 
 class ActionRespond(Action):
-    def __init__(self, library: Optional[ContentLibrary] = None,
-                 today: Callable[[], date] = clock.today) -> None:
+    def __init__(
+        self, library: Optional[ContentLibrary] = None, today: Callable[[], date] = clock.today
+    ) -> None:
         self.library = library or shared()
         self.today = today
 
@@ -75,10 +86,15 @@ class ActionRespond(Action):
         turn = turn_context(tracker, self.library)
         nlu = understood(tracker)
         outcome = decide(
-            intent=nlu.intent, ranking=nlu.ranking, pending=tracker.get_slot("pending"),
-            known_topics=(), catalogue=catalogue_of(self.library, turn.region, self.today()),
-            last_topic=tracker.get_slot("last_topic"), other_language=turn.other_language,
-            audience=turn.audience, audience_asked=bool(tracker.get_slot("audience_asked")),
+            intent=nlu.intent,
+            ranking=nlu.ranking,
+            pending=tracker.get_slot("pending"),
+            known_topics=(),
+            catalogue=catalogue_of(self.library, turn.region, self.today()),
+            last_topic=tracker.get_slot("last_topic"),
+            other_language=turn.other_language,
+            audience=turn.audience,
+            audience_asked=bool(tracker.get_slot("audience_asked")),
         )
         reply = render(outcome, turn, self.library)
         for message in reply.messages:
@@ -86,17 +102,25 @@ class ActionRespond(Action):
         events: List[EventType] = []
         if turn.audience != tracker.get_slot("audience"):
             events.append(SlotSet("audience", turn.audience))
-        await asyncio.to_thread(record, signal_for(
-            turn, outcome.kind, reason=outcome.reason, content_id=outcome.content_id,
-            candidates=outcome.candidates, ranking=nlu.ranking,
-            text=kept_text(outcome.kind, outcome.reason, nlu.intent, nlu.text,
-                           question_before(tracker))))
+        await asyncio.to_thread(
+            record,
+            signal_for(
+                turn,
+                outcome.kind,
+                reason=outcome.reason,
+                content_id=outcome.content_id,
+                candidates=outcome.candidates,
+                ranking=nlu.ranking,
+                text=kept_text(outcome.kind, outcome.reason, nlu.intent, nlu.text, question_before(tracker)),
+            ),
+        )
         return events + [SlotSet(name, value) for name, value in reply.slots.items()]
 
 
 @dataclass
 class Reply:
     """What a turn says and which slots it sets, in order; nothing is sent or stored here."""
+
     messages: List[Dict[str, Any]] = field(default_factory=list)
     slots: Dict[str, Any] = field(default_factory=dict)
 
@@ -145,12 +169,17 @@ def render(outcome: Outcome, turn: TurnContext, library: ContentLibrary) -> Repl
     return reply
 
 
-def _answer(reply: Reply, topic_id: str, ask_audience: bool, turn: TurnContext,
-            library: ContentLibrary, audience: Optional[str] = None) -> None:
+def _answer(
+    reply: Reply,
+    topic_id: str,
+    ask_audience: bool,
+    turn: TurnContext,
+    library: ContentLibrary,
+    audience: Optional[str] = None,
+) -> None:
     topic = library.lookup(topic_id, turn.region)
     audience = audience or turn.audience
-    reply.say(replies.answer(topic, audience, library.related(topic, turn.region), turn.region,
-                             turn.facts))
+    reply.say(replies.answer(topic, audience, library.related(topic, turn.region), turn.region, turn.facts))
     reply.slots["last_topic"] = topic.id
     if ask_audience:  # one question at a time: feedback once the audience is known
         reply.say(replies.ask_audience())

@@ -5,6 +5,7 @@ Plain Rasa 3.6 answers a JSON list body with HTTP 500 and needs ~12 GB and 30 s 
 binary message gets a short, friendly reply without ever reaching NLU or the tracker.
 The URLs stay Rasa's own: /webhooks/rest/webhook and /socket.io.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,12 +20,11 @@ import unicodedata
 from datetime import timezone
 from typing import Any, Awaitable, Callable, Optional
 
-from sanic import Blueprint, response
-from sanic.request import Request
-
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
 
 from channels.limits import LiveSessions, check_rest_origin_and_type, refused_over_rate_limit
 from library import shared
@@ -47,9 +47,7 @@ def clean_text(text: Any) -> Optional[str]:
     """Printable text only (control and other binary characters become spaces); None if not text."""
     if not isinstance(text, str):
         return None
-    cleaned = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
-    )
+    cleaned = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return cleaned.strip()
 
 
@@ -75,23 +73,29 @@ def rejection(text: Optional[str]) -> Optional[tuple]:
     return None
 
 
-UNAVAILABLE = ("Er ging bij mij iets mis, sorry. Probeer het over een paar minuten opnieuw. "
-               "Lukt het dan nog niet? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
-               "{steunpunt_email}.")
+UNAVAILABLE = (
+    "Er ging bij mij iets mis, sorry. Probeer het over een paar minuten opnieuw. "
+    "Lukt het dan nog niet? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
+    "{steunpunt_email}."
+)
 
 
 def unavailable_text(turn: TurnContext) -> str:
     """What a user reads when the assistant could not answer (action server down, an error):
     never silence, always the way to a person (the region's facts)."""
-    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
-             **turn.facts}
+    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "", **turn.facts}
     return UNAVAILABLE.format(**facts)
 
 
 def message_context(message: UserMessage) -> TurnContext:
     """The turn context of a message at the door, before NLU (steunpunt/turn.py)."""
-    return build(channel=message.input_channel, sender_id=message.sender_id,
-                 metadata=message.metadata, library=shared(), text=message.text)
+    return build(
+        channel=message.input_channel,
+        sender_id=message.sender_id,
+        metadata=message.metadata,
+        library=shared(),
+        text=message.text,
+    )
 
 
 def _sent(output: Any) -> int:
@@ -129,12 +133,17 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
             finally:
                 if _sent(message.output_channel) == before:
                     logger.error("no reply was sent for a message; told the user to try again")
-                    await message.output_channel.send_response(message.sender_id, {
-                        "text": unavailable_text(turn),
-                        "custom": {"type": "error", "reason": "unavailable"}})
+                    await message.output_channel.send_response(
+                        message.sender_id,
+                        {
+                            "text": unavailable_text(turn),
+                            "custom": {"type": "error", "reason": "unavailable"},
+                        },
+                    )
         reply, reason = refused
-        await message.output_channel.send_response(message.sender_id, {
-            "text": reply, "custom": {"type": "input_rejected", "reason": reason}})
+        await message.output_channel.send_response(
+            message.sender_id, {"text": reply, "custom": {"type": "input_rejected", "reason": reason}}
+        )
         # Refused before NLU, so no action runs: this is the turn's one signal (no text).
         await asyncio.to_thread(record, signal_for(turn, "input_rejected", reason=reason))
 
@@ -180,8 +189,10 @@ class GuardedRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict:
         """Known metadata only, plus the client's key for the limits (never its address)."""
         body = request.json if isinstance(request.json, dict) else {}
-        return with_client(clean_metadata(body.get("metadata")),
-                           client_address(request.ip, request.headers.get("x-forwarded-for")))
+        return with_client(
+            clean_metadata(body.get("metadata")),
+            client_address(request.ip, request.headers.get("x-forwarded-for")),
+        )
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
         blueprint = super().blueprint(guard(on_new_message))
@@ -207,8 +218,11 @@ class PayloadSocketIOOutput(SocketIOOutput):
         await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: dict) -> None:
-        event = {key: message[key] for key in ("text", "buttons", "quick_replies", "custom", "image",
-                                                 "attachment") if message.get(key)}
+        event = {
+            key: message[key]
+            for key in ("text", "buttons", "quick_replies", "custom", "image", "attachment")
+            if message.get(key)
+        }
         if event:
             await self._send_message(recipient_id, event)
 
@@ -225,8 +239,11 @@ METADATA_MAX_CHARS = 64
 def clean_metadata(metadata: Any) -> dict:
     if not isinstance(metadata, dict):
         return {}
-    return {key: metadata[key] for key in METADATA_KEYS
-            if isinstance(metadata.get(key), str) and 0 < len(metadata[key]) <= METADATA_MAX_CHARS}
+    return {
+        key: metadata[key]
+        for key in METADATA_KEYS
+        if isinstance(metadata.get(key), str) and 0 < len(metadata[key]) <= METADATA_MAX_CHARS
+    }
 
 
 def with_client(metadata: dict, address: str) -> dict:
@@ -234,8 +251,9 @@ def with_client(metadata: dict, address: str) -> dict:
 
 
 def _session_mac(raw: str) -> str:
-    digest = hmac.new(settings.secret_key(), b"socketio-session:" + raw.encode("utf-8", "replace"),
-                      hashlib.sha256)
+    digest = hmac.new(
+        settings.secret_key(), b"socketio-session:" + raw.encode("utf-8", "replace"), hashlib.sha256
+    )
     return digest.hexdigest()[:32]
 
 
@@ -261,8 +279,7 @@ def verified_session_id(value: Any) -> Optional[str]:
     token, issued, mac = value.split(".")
     raw = f"{token}.{issued}"
     expected = _session_mac(raw).encode()
-    if not (token and issued.isdigit() and hmac.compare_digest(mac.encode("utf-8", "replace"),
-                                                                   expected)):
+    if not (token and issued.isdigit() and hmac.compare_digest(mac.encode("utf-8", "replace"), expected)):
         return None
     age = _epoch_now() - int(issued)
     if not -SESSION_CLOCK_SKEW_SECONDS <= age <= settings.SOCKETIO_SESSION_HOURS * 3600:
@@ -331,11 +348,14 @@ class GuardedSocketIOInput(SocketIOInput):
                 return
             environ = sio.get_environ(sid, namespace=namespace) or {}
             address = client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"))
-            await rasa_message_handler(sid, {
-                "message": data.get("message") if isinstance(data.get("message"), str) else "",
-                "session_id": session_id,
-                self.metadata_key: with_client(clean_metadata(data.get(self.metadata_key)), address),
-            })
+            await rasa_message_handler(
+                sid,
+                {
+                    "message": data.get("message") if isinstance(data.get("message"), str) else "",
+                    "session_id": session_id,
+                    self.metadata_key: with_client(clean_metadata(data.get(self.metadata_key)), address),
+                },
+            )
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str, *_: Any) -> None:

@@ -12,6 +12,7 @@ all, and what the port tells an anonymous visitor about itself.
   which hangs for a minute and logs a TypeError with the guarded channel) is refused (400).
 - `/` says "ok" and nothing else (Rasa's own says "Hello from Rasa: <version>").
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,15 +26,20 @@ from steunpunt.turn import TurnContext
 
 logger = logging.getLogger(__name__)
 
-BUSY_SELF = ("Je stuurt veel berichten kort na elkaar. Wacht {wait} en stuur je vraag dan opnieuw. "
-             "Je gesprek blijft gewoon bewaard.")
-BUSY_NETWORK = ("Er komen nu veel berichten binnen vanaf jouw netwerk (bijvoorbeeld van een school). "
-                "Wacht {wait} en stuur je vraag dan opnieuw. Je gesprek blijft gewoon bewaard.")
-BUSY_EVERYONE = ("Het is nu erg druk bij de assistent. Wacht {wait} en stuur je vraag dan opnieuw. "
-                 "Heb je haast? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
-                 "{steunpunt_email}.")
-TEXTS = {ratelimit.CONVERSATION: BUSY_SELF, ratelimit.CLIENT: BUSY_NETWORK,
-         ratelimit.GLOBAL: BUSY_EVERYONE}
+BUSY_SELF = (
+    "Je stuurt veel berichten kort na elkaar. Wacht {wait} en stuur je vraag dan opnieuw. "
+    "Je gesprek blijft gewoon bewaard."
+)
+BUSY_NETWORK = (
+    "Er komen nu veel berichten binnen vanaf jouw netwerk (bijvoorbeeld van een school). "
+    "Wacht {wait} en stuur je vraag dan opnieuw. Je gesprek blijft gewoon bewaard."
+)
+BUSY_EVERYONE = (
+    "Het is nu erg druk bij de assistent. Wacht {wait} en stuur je vraag dan opnieuw. "
+    "Heb je haast? Neem contact op met {steunpunt_naam}: {steunpunt_telefoon}, "
+    "{steunpunt_email}."
+)
+TEXTS = {ratelimit.CONVERSATION: BUSY_SELF, ratelimit.CLIENT: BUSY_NETWORK, ratelimit.GLOBAL: BUSY_EVERYONE}
 
 
 def waiting_time(seconds: int) -> str:
@@ -48,11 +54,17 @@ def waiting_time(seconds: int) -> str:
 
 def rate_limited_reply(refusal: ratelimit.Refusal, facts: Mapping[str, str]) -> dict:
     """The reply to a refused message, with the region's way to a person when everyone waits."""
-    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "",
-             **facts}
+    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "", **facts}
     text = TEXTS[refusal.scope].format(wait=waiting_time(refusal.retry_after), **facts)
-    return {"text": text, "custom": {"type": "input_rejected", "reason": "rate_limited",
-                                     "scope": refusal.scope, "retry_after": refusal.retry_after}}
+    return {
+        "text": text,
+        "custom": {
+            "type": "input_rejected",
+            "reason": "rate_limited",
+            "scope": refusal.scope,
+            "retry_after": refusal.retry_after,
+        },
+    }
 
 
 async def refused_over_rate_limit(turn: TurnContext, output: Any) -> bool:
@@ -107,7 +119,7 @@ class LiveSessions:
 
     def __init__(self) -> None:
         self._session_of: dict = {}  # connection id -> session id
-        self._holder: dict = {}      # session id -> connection id
+        self._holder: dict = {}  # session id -> connection id
 
     def get(self, sid: str) -> Optional[str]:
         return self._session_of.get(sid)

@@ -6,6 +6,7 @@ spaCy pipeline it was trained with (read from the model itself), and the state o
 topics served, files with errors, answers past their review date and regional facts still to
 fill in. No conversation data is exposed either way.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -14,10 +15,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
-
-from rasa.core.channels.channel import InputChannel
 
 from channels.limits import QuietRootBlueprint
 from library import ContentLibrary, shared, unfilled_facts
@@ -59,9 +59,13 @@ def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:
         "errors": library.errors(),
         "overdue": sorted(t.id for t in topics.values() if t.is_overdue(today)),
         "regio_unfilled": unfilled_facts(library.facts()),
-        "regions": {region: {"topics": len(library.topics(region)),
-                             "regio_unfilled": unfilled_facts(library.facts(region))}
-                    for region in library.regions()},
+        "regions": {
+            region: {
+                "topics": len(library.topics(region)),
+                "regio_unfilled": unfilled_facts(library.facts(region)),
+            }
+            for region in library.regions()
+        },
     }
 
 

@@ -10,6 +10,7 @@ person. Persisted in Rasa's model storage as JSON + NumPy arrays (classifier/tfi
       - name: classifier.component.TfidfIntentClassifier
         C: 10
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,16 +55,26 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {**DEFAULTS, RANKING_LENGTH: 10, "code_version": _code_version()}
 
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[TfidfIntentModel] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[TfidfIntentModel] = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> TfidfIntentClassifier:
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> TfidfIntentClassifier:
         return cls(config, model_storage, resource)
 
     def _model_settings(self) -> Dict[str, Any]:
@@ -75,14 +86,21 @@ class TfidfIntentClassifier(IntentClassifier, GraphComponent):
             logger.warning("TfidfIntentClassifier: fewer than two intents to learn; not trained.")
             return self._resource
         self.model = TfidfIntentModel(**self._model_settings()).fit(
-            [e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
+            [e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples]
+        )
         with self._model_storage.write_to(self._resource) as directory:
             self.model.save(directory)
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> TfidfIntentClassifier:
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TfidfIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
                 model = TfidfIntentModel.load(directory)

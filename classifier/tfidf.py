@@ -10,6 +10,7 @@ after it turns a low or ambiguous top probability into nlu_fallback.
 Persisted without pickle: the vocabularies, idf weights and coefficients go into a JSON
 file and a NumPy .npz, which load back into the same scikit-learn objects.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,11 +65,21 @@ class TfidfIntentModel:
     def _vectorizers(self) -> List[TfidfVectorizer]:
         c = self.config
         return [
-            TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(c["char_ngram"]),
-                            sublinear_tf=c["sublinear_tf"], lowercase=False, dtype=np.float32),
-            TfidfVectorizer(analyzer="word", ngram_range=tuple(c["word_ngram"]),
-                            sublinear_tf=c["sublinear_tf"], lowercase=False,
-                            token_pattern=_WORD, dtype=np.float32),
+            TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=tuple(c["char_ngram"]),
+                sublinear_tf=c["sublinear_tf"],
+                lowercase=False,
+                dtype=np.float32,
+            ),
+            TfidfVectorizer(
+                analyzer="word",
+                ngram_range=tuple(c["word_ngram"]),
+                sublinear_tf=c["sublinear_tf"],
+                lowercase=False,
+                token_pattern=_WORD,
+                dtype=np.float32,
+            ),
         ]
 
     def features(self, texts: Iterable[str], fit: bool = False) -> sparse.csr_matrix:
@@ -81,9 +92,12 @@ class TfidfIntentModel:
             raise ValueError("need examples of at least two intents")
         X = self.features(texts, fit=True)
         self.clf = LogisticRegression(
-            C=self.config["C"], class_weight=self.config["class_weight"],
-            max_iter=self.config["max_iter"], solver=self.config["solver"],
-            multi_class="ovr" if self.config["probability"] == "ovr" else "multinomial")
+            C=self.config["C"],
+            class_weight=self.config["class_weight"],
+            max_iter=self.config["max_iter"],
+            solver=self.config["solver"],
+            multi_class="ovr" if self.config["probability"] == "ovr" else "multinomial",
+        )
         with warnings.catch_warnings():  # newton-cg may stop a last line search at the optimum
             warnings.filterwarnings("ignore", message="Line Search failed")
             warnings.filterwarnings("ignore", category=ConvergenceWarning)
@@ -123,9 +137,12 @@ class TfidfIntentModel:
         vocabularies = [{k: int(i) for k, i in v.vocabulary_.items()} for v in self.vectorizers]
         meta = {"config": self.config, "intents": self.intents, "vocabularies": vocabularies}
         (directory / "tfidf_model.json").write_text(json.dumps(meta, ensure_ascii=False))
-        np.savez_compressed(directory / "tfidf_model.npz", coef=clf.coef_,
-                            intercept=clf.intercept_,
-                            **{f"idf{i}": v.idf_ for i, v in enumerate(self.vectorizers)})
+        np.savez_compressed(
+            directory / "tfidf_model.npz",
+            coef=clf.coef_,
+            intercept=clf.intercept_,
+            **{f"idf{i}": v.idf_ for i, v in enumerate(self.vectorizers)},
+        )
 
     @classmethod
     def load(cls, directory: Path) -> TfidfIntentModel:

@@ -26,6 +26,7 @@ keeps near copies of evaluation questions out of the training data.
 - `load_benchmark`: the real servers under load (docs/benchmark.md, soak.md)
 - `systems`: the candidate classifiers and the shared outcome bookkeeping (a library)
 """
+
 from __future__ import annotations
 
 import os

@@ -20,6 +20,7 @@ reaches while LOTO stays under a level, within the limits of the threshold rule
 
     .venv/bin/python -m evaluation.answer_rules
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -29,10 +30,17 @@ from typing import Callable, Dict, List, Sequence
 import numpy as np
 
 from evaluation import quiet_rasa
-from evaluation.systems import (OUT_OF_SCOPE, ROOT, SklearnTfidf, as_intent, cv_splits, outcome_for,
-                                topic_of, topic_splits)
-from evaluation.tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG
-from evaluation.tune_thresholds import REPORTED_THRESHOLDS as THRESHOLDS
+from evaluation.systems import (
+    OUT_OF_SCOPE,
+    ROOT,
+    SklearnTfidf,
+    as_intent,
+    cv_splits,
+    outcome_for,
+    topic_of,
+    topic_splits,
+)
+from evaluation.tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS
 from library import ContentLibrary
 
 LOTO_LEVELS = [0.05, 0.075, 0.10]
@@ -49,15 +57,23 @@ def neighbour_support(train, texts: Sequence[str], intents: Sequence[str]) -> Li
     X_train = features.features([t for t, _ in train], fit=True)
     labels = np.array([i for _, i in train])
     similarity = (features.features(texts) @ X_train.T).toarray() / 2.0  # two unit vectors each
-    return [float(row[labels == intent].max()) if (labels == intent).any() else 0.0
-            for row, intent in zip(similarity, intents)]
+    return [
+        float(row[labels == intent].max()) if (labels == intent).any() else 0.0
+        for row, intent in zip(similarity, intents)
+    ]
 
 
 def row(intent: str, ranking: List[dict], support: float) -> dict:
     confidences = {e["name"]: e["confidence"] for e in ranking}
-    return {"intent": intent, "ranking": ranking, "top": ranking[0]["name"], "p1": ranking[0]["confidence"],
-            "p2": ranking[1]["confidence"] if len(ranking) > 1 else 0.0,
-            "oos": confidences.get(OUT_OF_SCOPE, 0.0), "support": support}
+    return {
+        "intent": intent,
+        "ranking": ranking,
+        "top": ranking[0]["name"],
+        "p1": ranking[0]["confidence"],
+        "p2": ranking[1]["confidence"] if len(ranking) > 1 else 0.0,
+        "oos": confidences.get(OUT_OF_SCOPE, 0.0),
+        "support": support,
+    }
 
 
 def collect(system) -> Dict[str, List[dict]]:
@@ -79,6 +95,7 @@ def collect(system) -> Dict[str, List[dict]]:
 def score(rows: Dict[str, List[dict]], rule: Rule) -> dict:
     """Right and wrong (known topics) and out of scope answered under cross-validation; LOTO
     wrong as the mean over topics of the share of its examples answered with content."""
+
     def answered(r):
         return topic_of(r["top"]) if rule(r) else None
 
@@ -103,25 +120,35 @@ def families(ambiguity: float) -> Dict[str, Dict[str, Rule]]:
     def base(t):
         return lambda r: outcome_for(r["ranking"], t, ambiguity, known).kind == "answer"
 
-    out: Dict[str, Dict[str, Rule]] = {"top probability only (served rule)": {
-        f"t={t}": base(t) for t in THRESHOLDS}}
+    out: Dict[str, Dict[str, Rule]] = {
+        "top probability only (served rule)": {f"t={t}": base(t) for t in THRESHOLDS}
+    }
     out["plus neighbour support"] = {
         f"t={t}, support>={s}": (lambda r, t=t, s=s: base(t)(r) and r["support"] >= s)
-        for t in THRESHOLDS for s in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)}
+        for t in THRESHOLDS
+        for s in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
+    }
     out["plus out-of-scope gate"] = {
         f"t={t}, out_of_scope<{u}": (lambda r, t=t, u=u: base(t)(r) and r["oos"] < u)
-        for t in THRESHOLDS for u in (0.02, 0.05, 0.1)}
+        for t in THRESHOLDS
+        for u in (0.02, 0.05, 0.1)
+    }
     out["ratio to the second instead of the margin"] = {
         f"t={t}, p1>={q}*p2": (lambda r, t=t, q=q: r["p1"] >= t and r["p1"] >= q * r["p2"])
-        for t in THRESHOLDS for q in (2, 3, 5)}
+        for t in THRESHOLDS
+        for q in (2, 3, 5)
+    }
     return out
 
 
 def best_under(points: Dict[str, dict], level: float):
     """The setting with the most right answers whose LOTO is at most `level`, within the
     threshold rule's limits; None when no setting qualifies."""
-    allowed = {k: p for k, p in points.items()
-               if p["loto"] <= level and p["wrong"] <= MAX_WRONG and p["oos_answered"] <= MAX_OOS_ANSWERED}
+    allowed = {
+        k: p
+        for k, p in points.items()
+        if p["loto"] <= level and p["wrong"] <= MAX_WRONG and p["oos_answered"] <= MAX_OOS_ANSWERED
+    }
     if not allowed:
         return None
     return max(allowed.items(), key=lambda kv: (kv[1]["right"], -kv[1]["loto"]))
@@ -129,34 +156,47 @@ def best_under(points: Dict[str, dict], level: float):
 
 def report(scored: Dict[str, Dict[str, dict]]) -> List[str]:
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
-    lines = ["# Answer rules: can an extra condition beat the threshold alone?", "",
-             f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.answer_rules`",
-             "- classifier: TF-IDF + logistic regression (served); training data only: right and "
-             "wrong by 5-fold cross-validation, leave-one-topic-out (LOTO) on each topic's own "
-             "training examples, mean over topics (docs/quality.md measures LOTO on unseen questions)",
-             f"- a setting counts only within the threshold rule's limits (at most {pct(MAX_WRONG)} "
-             f"wrong, {pct(MAX_OOS_ANSWERED)} out of scope answered)", "",
-             "| rule | " + " | ".join(f"most right with LOTO ≤ {pct(level)}" for level in LOTO_LEVELS) + " |",
-             "| --- |" + " --- |" * len(LOTO_LEVELS)]
+    lines = [
+        "# Answer rules: can an extra condition beat the threshold alone?",
+        "",
+        f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.answer_rules`",
+        "- classifier: TF-IDF + logistic regression (served); training data only: right and "
+        "wrong by 5-fold cross-validation, leave-one-topic-out (LOTO) on each topic's own "
+        "training examples, mean over topics (docs/quality.md measures LOTO on unseen questions)",
+        f"- a setting counts only within the threshold rule's limits (at most {pct(MAX_WRONG)} "
+        f"wrong, {pct(MAX_OOS_ANSWERED)} out of scope answered)",
+        "",
+        "| rule | " + " | ".join(f"most right with LOTO ≤ {pct(level)}" for level in LOTO_LEVELS) + " |",
+        "| --- |" + " --- |" * len(LOTO_LEVELS),
+    ]
     for name, points in scored.items():
         cells = []
         for level in LOTO_LEVELS:
             best = best_under(points, level)
-            cells.append("none" if best is None else
-                         f"{pct(best[1]['right'])} ({best[0]}; LOTO {pct(best[1]['loto'])})")
+            cells.append(
+                "none"
+                if best is None
+                else f"{pct(best[1]['right'])} ({best[0]}; LOTO {pct(best[1]['loto'])})"
+            )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     base_name = next(iter(scored))
     found = []
     for name in list(scored)[1:]:
-        levels = [f"LOTO ≤ {pct(level)}: {100 * gain:+.1f} points"
-                  for level, gain in gains(scored[name], scored[base_name]).items() if gain >= MARGIN]
+        levels = [
+            f"LOTO ≤ {pct(level)}: {100 * gain:+.1f} points"
+            for level, gain in gains(scored[name], scored[base_name]).items()
+            if gain >= MARGIN
+        ]
         if levels:
             found.append(f"{name} ({'; '.join(levels)})")
-    lines += ["", f"Extra conditions that give at least {100 * MARGIN:.0f} point more right answers than "
-              "the threshold alone at the same LOTO level: " + ("; ".join(found) if found else "none") + ".",
-              "The served threshold is chosen without regard to LOTO (docs/quality.md); a condition "
-              "that helps only at a LOTO level the served setting does not aim for changes nothing "
-              "that is served."]
+    lines += [
+        "",
+        f"Extra conditions that give at least {100 * MARGIN:.0f} point more right answers than "
+        "the threshold alone at the same LOTO level: " + ("; ".join(found) if found else "none") + ".",
+        "The served threshold is chosen without regard to LOTO (docs/quality.md); a condition "
+        "that helps only at a LOTO level the served setting does not aim for changes nothing "
+        "that is served.",
+    ]
     return lines
 
 
@@ -179,8 +219,10 @@ def main() -> int:
     from evaluation.quality_report import served_config
 
     rows = collect(SklearnTfidf())
-    scored = {name: {label: score(rows, rule) for label, rule in grid.items()}
-              for name, grid in families(served_config()["ambiguity"]).items()}
+    scored = {
+        name: {label: score(rows, rule) for label, rule in grid.items()}
+        for name, grid in families(served_config()["ambiguity"]).items()
+    }
     lines = report(scored)
     (ROOT / "docs" / "answer-rules.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))

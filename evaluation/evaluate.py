@@ -9,6 +9,7 @@ issue 14 point 7; see `evaluation` for the rule).
 
     .venv/bin/python -m evaluation.evaluate [--model models/x.tar.gz] [--out docs/evaluation.md]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,14 +53,18 @@ async def run(model: Path, questions: list[dict]) -> list[dict]:
     for question in questions:
         parsed = await agent.parse_message(question["text"])
         outcome = decide(parsed["intent"].get("name"), parsed.get("intent_ranking", []), None, known)
-        rows.append({
-            "text": question["text"], "expect": question["expect"],
-            "intent": parsed["intent"].get("name"),
-            "confidence": round(parsed["intent"].get("confidence") or 0.0, 3),
-            "outcome": outcome.kind, "content_id": outcome.content_id,
-            "candidates": list(outcome.candidates),
-            "result": classify(question["expect"], outcome),
-        })
+        rows.append(
+            {
+                "text": question["text"],
+                "expect": question["expect"],
+                "intent": parsed["intent"].get("name"),
+                "confidence": round(parsed["intent"].get("confidence") or 0.0, 3),
+                "outcome": outcome.kind,
+                "content_id": outcome.content_id,
+                "candidates": list(outcome.candidates),
+                "result": classify(question["expect"], outcome),
+            }
+        )
     return rows
 
 
@@ -69,7 +74,9 @@ def summarise(rows: list[dict]) -> dict:
     count = Counter(r["result"] for r in in_scope)
     n = len(in_scope)
     return {
-        "questions": len(rows), "in_scope": n, "out_of_scope": len(oos),
+        "questions": len(rows),
+        "in_scope": n,
+        "out_of_scope": len(oos),
         "accuracy": count["right"] / n,
         "wrong_answer_rate": count["wrong"] / n,
         "clarify_rate": (count["clarify_right"] + count["clarify_other"]) / n,
@@ -102,32 +109,44 @@ def report(model: Path, rows: list[dict]) -> str:
     s = summarise(rows)
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
     lines = [
-        "# Held-out evaluation", "",
+        "# Held-out evaluation",
+        "",
         f"- date: {date.today().isoformat()}",
         f"- model: `{model.name}`",
         f"- spaCy pipeline: {pipeline_description(model)}",
         f"- test set: `tests/heldout/questions.yml`, {s['in_scope']} in-scope and "
         f"{s['out_of_scope']} out-of-scope questions, never used for training",
-        "- rerun: `.venv/bin/python -m evaluation.evaluate`", "",
-        "| measure | value |", "| --- | --- |",
+        "- rerun: `.venv/bin/python -m evaluation.evaluate`",
+        "",
+        "| measure | value |",
+        "| --- | --- |",
         f"| in-scope answered with the right content (accuracy) | {pct(s['accuracy'])} |",
         f"| in-scope answered with wrong content | {pct(s['wrong_answer_rate'])} |",
         f"| in-scope: clarifying question asked | {pct(s['clarify_rate'])} |",
         f"| in-scope: right topic among the clarify buttons | {pct(s['answered_after_clarify'])} |",
         f"| in-scope: not understood (person offered, or clarify without the right topic) "
         f"| {pct(s['not_understood'])} |",
-        f"| out-of-scope answered with content | {s['oos_answered_with_content']} of "
-        f"{s['out_of_scope']} |", "",
+        f"| out-of-scope answered with content | {s['oos_answered_with_content']} of {s['out_of_scope']} |",
+        "",
         "Outcome classes as in Gem's pilot: answered first time "
         f"{pct(s['accuracy'])}, after one clarifying question {pct(s['answered_after_clarify'])}, "
-        f"not understood or wrong {pct(s['not_understood'] + s['wrong_answer_rate'])}.", "",
-        "## Per topic", "", "| topic | questions | recall | precision |", "| --- | --- | --- | --- |",
+        f"not understood or wrong {pct(s['not_understood'] + s['wrong_answer_rate'])}.",
+        "",
+        "## Per topic",
+        "",
+        "| topic | questions | recall | precision |",
+        "| --- | --- | --- | --- |",
     ]
     for topic, n, recall, precision in per_topic(rows):
         lines.append(f"| {topic} | {n} | {pct(recall)} | {pct(precision)} |")
     misses = [r for r in rows if r["result"] not in ("right",)]
-    lines += ["", "## Not answered right", "", "| question | expected | outcome | got |",
-              "| --- | --- | --- | --- |"]
+    lines += [
+        "",
+        "## Not answered right",
+        "",
+        "| question | expected | outcome | got |",
+        "| --- | --- | --- | --- |",
+    ]
     for r in misses:
         got = r["content_id"] or ", ".join(r["candidates"]) or r["intent"]
         text = r["text"].replace("|", "/")
@@ -152,8 +171,11 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(args.model, rows), encoding="utf-8")
     args.out.with_suffix(".json").write_text(
-        json.dumps({"model": args.model.name, "summary": summarise(rows), "rows": rows},
-                   indent=1, ensure_ascii=False), encoding="utf-8")
+        json.dumps(
+            {"model": args.model.name, "summary": summarise(rows), "rows": rows}, indent=1, ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
     print(json.dumps(summarise(rows), indent=1))
     return 0
 

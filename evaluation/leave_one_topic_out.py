@@ -17,6 +17,7 @@ training examples), which is training data.
 prints per topic and writes nothing; evaluation/quality_report.py puts the summary in
 docs/quality.md and the per-topic table in docs/loto.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,7 @@ from statistics import mean
 from typing import Dict, List, Optional, Sequence
 
 from evaluation import quiet_rasa
-from evaluation.systems import (OUT_OF_SCOPE, ROOT, System, candidates, outcome_for, question_set,
-                                topic_splits)
+from evaluation.systems import OUT_OF_SCOPE, ROOT, System, candidates, outcome_for, question_set, topic_splits
 from library import ContentLibrary
 
 UNSEEN_SETS = [ROOT / "tests" / "unseen" / "questions.yml", ROOT / "tests" / "heldout" / "questions.yml"]
@@ -40,8 +40,14 @@ def loto_rankings(system: System, topics: Optional[Sequence[str]] = None) -> Lis
     runs = []
     for topic, train, own in topic_splits(topics):
         asked = [q["text"] for q in questions if q["expect"] == topic]
-        runs.append({"topic": topic, "questions": len(asked), "examples": len(own),
-                     "rankings": system.rank(train, asked + own)})
+        runs.append(
+            {
+                "topic": topic,
+                "questions": len(asked),
+                "examples": len(own),
+                "rankings": system.rank(train, asked + own),
+            }
+        )
     return runs
 
 
@@ -53,16 +59,22 @@ def judge(runs: List[Dict], threshold: float, ambiguity: float) -> List[Dict]:
         got = [outcome_for(r, threshold, ambiguity, known).content_id for r in run["rankings"]]
         wrong = [g not in (None, run["topic"]) for g in got]
         asked = run["questions"]
-        results.append({
-            "topic": run["topic"], "questions": asked, "wrong": sum(wrong[:asked]),
-            "examples": run["examples"], "examples_wrong": sum(wrong[asked:]),
-            "answered_with": sorted({g for g, w in zip(got, wrong) if w}),
-        })
+        results.append(
+            {
+                "topic": run["topic"],
+                "questions": asked,
+                "wrong": sum(wrong[:asked]),
+                "examples": run["examples"],
+                "examples_wrong": sum(wrong[asked:]),
+                "answered_with": sorted({g for g, w in zip(got, wrong) if w}),
+            }
+        )
     return results
 
 
-def loto(system: System, threshold: float, ambiguity: float,
-         topics: Optional[Sequence[str]] = None) -> List[Dict]:
+def loto(
+    system: System, threshold: float, ambiguity: float, topics: Optional[Sequence[str]] = None
+) -> List[Dict]:
     """Per left-out topic: questions asked and how many got content (wrong)."""
     return judge(loto_rankings(system, topics), threshold, ambiguity)
 
@@ -73,11 +85,13 @@ def loto_summary(results: List[Dict]) -> Dict:
     return {
         "topics": len(results),
         "mean_wrong": mean(r["wrong"] / r["questions"] for r in with_questions) if with_questions else None,
-        "pooled_wrong": (sum(r["wrong"] for r in with_questions)
-                         / max(sum(r["questions"] for r in with_questions), 1)),
+        "pooled_wrong": (
+            sum(r["wrong"] for r in with_questions) / max(sum(r["questions"] for r in with_questions), 1)
+        ),
         "mean_examples_wrong": mean(example_shares) if example_shares else None,
         "worst": max(with_questions, key=lambda r: r["wrong"] / r["questions"])["topic"]
-        if with_questions else None,
+        if with_questions
+        else None,
     }
 
 
@@ -90,8 +104,7 @@ def main() -> int:
     args = parser.parse_args()
     quiet_rasa()
     system = candidates()[args.system]
-    results = loto(system, args.threshold, args.ambiguity,
-                   args.topics.split(",") if args.topics else None)
+    results = loto(system, args.threshold, args.ambiguity, args.topics.split(",") if args.topics else None)
     for r in results:
         print(json.dumps(r, ensure_ascii=False))
     print(json.dumps(loto_summary(results)))

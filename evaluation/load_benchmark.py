@@ -23,6 +23,7 @@ Two more parts for holding up and scaling out:
         [--soak-minutes 10] [--scaled-database-url postgresql+psycopg2://...] [--skip-default]
         [--out docs/benchmark.md]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,18 +44,30 @@ from tests.support.servers import ROOT, assistant, rasa_init_bot, scaled_assista
 OUR_SCRIPT = [
     ("Wat is een TLV?", None),
     ("hoe lang is een tlv geldig", None),
-    ("opp of mdo", None),                       # unsure: clarify or offer a person
+    ("opp of mdo", None),  # unsure: clarify or offer a person
     ("hoe laat begint de school morgen", None),  # out of scope: offer a person
     ("nee", None),
     ("wat is een mdo", None),
-    ("dit helpt me niet", None),                # feedback: offer a person
-    ("ja graag", None),                         # handoff form starts
+    ("dit helpt me niet", None),  # feedback: offer a person
+    ("ja graag", None),  # handoff form starts
     ("Ik wil graag dat iemand met mij meedenkt", None),  # description -> ticket
 ]
-DEFAULT_SCRIPT = [("hello", None), ("I am sad", None), ("yes", None), ("great", None),
-                  ("are you a bot?", None), ("bye", None)]
-OPEN_LOOP_MESSAGES = ["Wat is een TLV?", "wat is een opp", "hoe kies ik een school",
-                      "hoe laat begint de school", "dit helpt me niet", "wat doet een onderwijsconsulent"]
+DEFAULT_SCRIPT = [
+    ("hello", None),
+    ("I am sad", None),
+    ("yes", None),
+    ("great", None),
+    ("are you a bot?", None),
+    ("bye", None),
+]
+OPEN_LOOP_MESSAGES = [
+    "Wat is een TLV?",
+    "wat is een opp",
+    "hoe kies ik een school",
+    "hoe laat begint de school",
+    "dit helpt me niet",
+    "wat doet een onderwijsconsulent",
+]
 DEFAULT_OPEN_LOOP = ["hello", "I am sad", "great", "bye"]
 TIMEOUT = aiohttp.ClientTimeout(total=60)
 
@@ -84,12 +97,16 @@ class Recorder:
 
     def summary(self, seconds):
         ms = [1000 * x for x in self.latencies]
-        return {"messages": len(ms), "errors": self.errors, "seconds": round(seconds, 1),
-                "throughput": round(len(ms) / seconds, 1) if seconds else None,
-                "p50_ms": round(percentile(ms, 50), 1) if ms else None,
-                "p95_ms": round(percentile(ms, 95), 1) if ms else None,
-                "p99_ms": round(percentile(ms, 99), 1) if ms else None,
-                "mean_ms": round(statistics.mean(ms), 1) if ms else None}
+        return {
+            "messages": len(ms),
+            "errors": self.errors,
+            "seconds": round(seconds, 1),
+            "throughput": round(len(ms) / seconds, 1) if seconds else None,
+            "p50_ms": round(percentile(ms, 50), 1) if ms else None,
+            "p95_ms": round(percentile(ms, 95), 1) if ms else None,
+            "p99_ms": round(percentile(ms, 99), 1) if ms else None,
+            "mean_ms": round(statistics.mean(ms), 1) if ms else None,
+        }
 
 
 async def closed_loop(url, script, conversations, rounds, prefix):
@@ -102,8 +119,9 @@ async def closed_loop(url, script, conversations, rounds, prefix):
             for text, metadata in script:
                 await recorder.send(session, url, sender, text, metadata)
 
-    async with aiohttp.ClientSession(timeout=TIMEOUT,
-                                     connector=aiohttp.TCPConnector(limit=conversations + 5)) as session:
+    async with aiohttp.ClientSession(
+        timeout=TIMEOUT, connector=aiohttp.TCPConnector(limit=conversations + 5)
+    ) as session:
         start = time.perf_counter()
         await asyncio.gather(*(user(i) for i in range(conversations)))
         return recorder.summary(time.perf_counter() - start)
@@ -123,15 +141,13 @@ async def open_loop(url, messages, rate, seconds, prefix, turns=None, slots=200)
     recorder, tasks = Recorder(), []
     senders = visitor_ids(prefix, slots, turns)
     texts = itertools.cycle(messages)
-    async with aiohttp.ClientSession(timeout=TIMEOUT,
-                                     connector=aiohttp.TCPConnector(limit=500)) as session:
+    async with aiohttp.ClientSession(timeout=TIMEOUT, connector=aiohttp.TCPConnector(limit=500)) as session:
         start = time.perf_counter()
         for n in range(int(rate * seconds)):
             delay = start + n / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(
-                recorder.send(session, url, next(senders), next(texts), None)))
+            tasks.append(asyncio.create_task(recorder.send(session, url, next(senders), next(texts), None)))
         await asyncio.gather(*tasks)
         return recorder.summary(time.perf_counter() - start)
 
@@ -157,8 +173,9 @@ def soak(running, messages, args, processes):
     url = running.base + "/webhooks/rest/webhook"
     pids = {name: running.pids(pattern)[:1] for name, pattern in processes.items()}
     before = {name: rss_mb(found[0]) for name, found in pids.items() if found}
-    result = asyncio.run(open_loop(url, messages, args.rate, args.soak_minutes * 60, "soak",
-                                   turns=args.soak_turns))
+    result = asyncio.run(
+        open_loop(url, messages, args.rate, args.soak_minutes * 60, "soak", turns=args.soak_turns)
+    )
     after = {name: rss_mb(found[0]) for name, found in pids.items() if found}
     result["memory_mb"] = {name: {"start": before[name], "end": after.get(name)} for name in before}
     return result
@@ -173,12 +190,16 @@ def long_conversation(running, messages, length=120):
     for n in range(length):
         body = json.dumps({"sender": "long-conversation", "message": messages[n % len(messages)]}).encode()
         started = time.perf_counter()
-        with urllib.request.urlopen(urllib.request.Request(url, body, {"Content-Type": "application/json"}),
-                                    timeout=60) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, body, {"Content-Type": "application/json"}), timeout=60
+        ) as response:
             response.read()
         times.append((time.perf_counter() - started) * 1000)
-    return {"first_10_ms": round(statistics.median(times[:10]), 1),
-            "last_10_ms": round(statistics.median(times[-10:]), 1), "messages": length}
+    return {
+        "first_10_ms": round(statistics.median(times[:10]), 1),
+        "last_10_ms": round(statistics.median(times[-10:]), 1),
+        "messages": length,
+    }
 
 
 def measure(running, script, open_messages, args, processes):
@@ -189,66 +210,103 @@ def measure(running, script, open_messages, args, processes):
         "closed": asyncio.run(closed_loop(url, script, args.conversations, args.rounds, "closed")),
         "open": asyncio.run(open_loop(url, open_messages, args.rate, args.seconds, "open")),
     }
-    results["peak_memory_mb"] = {name: peak_memory_mb(pid) for name, pattern in processes.items()
-                                 for pid in running.pids(pattern)[:1]}
+    results["peak_memory_mb"] = {
+        name: peak_memory_mb(pid) for name, pattern in processes.items() for pid in running.pids(pattern)[:1]
+    }
     return results
 
 
 def report(results, args, soaked=None, scaled=None) -> str:
-    lines = ["# Load benchmark", "",
-             f"- date: {date.today().isoformat()}; machine: 2 cores; all traffic on 127.0.0.1",
-             f"- rerun: `.venv/bin/python -m evaluation.load_benchmark --conversations {args.conversations} "
-             f"--rate {args.rate} --seconds {args.seconds}`",
-             "- our assistant: Rasa + action server + staff app as `scripts/run.sh` starts them "
-             "(SQLite tracker and ticket stores); conversations mix answers, clarification, "
-             "out-of-scope, feedback and a handoff that creates a ticket",
-             "- Rasa's default: the assistant `rasa init` writes and trains, same machine, same run", "",
-             "| bot | load | messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    names = {"single": "1 conversation", "closed": f"{args.conversations} concurrent conversations",
-             "open": f"open loop {args.rate} msg/s for {args.seconds} s"}
+    lines = [
+        "# Load benchmark",
+        "",
+        f"- date: {date.today().isoformat()}; machine: 2 cores; all traffic on 127.0.0.1",
+        f"- rerun: `.venv/bin/python -m evaluation.load_benchmark --conversations {args.conversations} "
+        f"--rate {args.rate} --seconds {args.seconds}`",
+        "- our assistant: Rasa + action server + staff app as `scripts/run.sh` starts them "
+        "(SQLite tracker and ticket stores); conversations mix answers, clarification, "
+        "out-of-scope, feedback and a handoff that creates a ticket",
+        "- Rasa's default: the assistant `rasa init` writes and trains, same machine, same run",
+        "",
+        "| bot | load | messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    names = {
+        "single": "1 conversation",
+        "closed": f"{args.conversations} concurrent conversations",
+        "open": f"open loop {args.rate} msg/s for {args.seconds} s",
+    }
     for bot, result in results.items():
         for key, label in names.items():
             r = result[key]
-            lines.append(f"| {bot} | {label} | {r['messages']} | {r['errors']} | {r['throughput']} | "
-                         f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |")
+            lines.append(
+                f"| {bot} | {label} | {r['messages']} | {r['errors']} | {r['throughput']} | "
+                f"{r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |"
+            )
     lines += ["", "Peak resident memory (VmHWM) per server process:", ""]
     for bot, result in results.items():
         memory = ", ".join(f"{name} {mb} MB" for name, mb in result["peak_memory_mb"].items())
         lines.append(f"- {bot}: {memory}")
     if soaked:
         r = soaked
-        lines += ["", f"## Soak: {args.soak_minutes} minutes at {args.rate} msg/s (single process)", "",
-                  f"200 visitors at a time, each {args.soak_turns} messages, then a new visitor.", "",
-                  "| messages | errors | msg/s | p50 ms | p95 ms | p99 ms |", "| --- | --- | --- | --- | --- | --- |",
-                  f"| {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |",
-                  "", "| process | memory at start | at end | growth |", "| --- | --- | --- | --- |"]
+        lines += [
+            "",
+            f"## Soak: {args.soak_minutes} minutes at {args.rate} msg/s (single process)",
+            "",
+            f"200 visitors at a time, each {args.soak_turns} messages, then a new visitor.",
+            "",
+            "| messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | --- | --- | --- | --- |",
+            f"| {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |",
+            "",
+            "| process | memory at start | at end | growth |",
+            "| --- | --- | --- | --- |",
+        ]
         for name, memory in r["memory_mb"].items():
-            lines.append(f"| {name} | {memory['start']} MB | {memory['end']} MB | "
-                         f"{memory['end'] - memory['start']:+d} MB |")
+            lines.append(
+                f"| {name} | {memory['start']} MB | {memory['end']} MB | "
+                f"{memory['end'] - memory['start']:+d} MB |"
+            )
         growth = max(m["end"] - m["start"] for m in r["memory_mb"].values())
-        lines += ["", f"Target: no errors ({'met' if r['errors'] == 0 else 'NOT met'}), memory growth "
-                      f"under 50 MB ({'met' if growth < 50 else 'NOT met'}: at most {growth:+d} MB)."]
+        lines += [
+            "",
+            f"Target: no errors ({'met' if r['errors'] == 0 else 'NOT met'}), memory growth "
+            f"under 50 MB ({'met' if growth < 50 else 'NOT met'}: at most {growth:+d} MB).",
+        ]
     long = results.get("steunpunt", {}).get("long")
     if long:
-        lines += ["", "## One long conversation", "",
-                  f"One visitor, {long['messages']} messages in a row: median {long['first_10_ms']} ms for "
-                  f"the first ten, {long['last_10_ms']} ms for the last ten. Rasa loads the whole "
-                  "conversation from the tracker store and sends it to the action server every turn, "
-                  "so a turn costs more the longer the conversation (within one session: "
-                  "`session_expiration_time` in domain.yml)."]
+        lines += [
+            "",
+            "## One long conversation",
+            "",
+            f"One visitor, {long['messages']} messages in a row: median {long['first_10_ms']} ms for "
+            f"the first ten, {long['last_10_ms']} ms for the last ten. Rasa loads the whole "
+            "conversation from the tracker store and sends it to the action server every turn, "
+            "so a turn costs more the longer the conversation (within one session: "
+            "`session_expiration_time` in domain.yml).",
+        ]
     if scaled:
         single = results["steunpunt"]["closed"]
         ratio = scaled["throughput"] / single["throughput"] if single["throughput"] else 0
-        lines += ["", "## Scaled form: 2 Rasa + 2 action servers, PostgreSQL, Redis, nginx", "",
-                  f"{args.conversations} concurrent closed-loop conversations, the same script as above.", "",
-                  "| form | messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
-                  "| --- | --- | --- | --- | --- | --- | --- |"]
+        lines += [
+            "",
+            "## Scaled form: 2 Rasa + 2 action servers, PostgreSQL, Redis, nginx",
+            "",
+            f"{args.conversations} concurrent closed-loop conversations, the same script as above.",
+            "",
+            "| form | messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
         for name, r in (("single process (SQLite)", single), ("scaled", scaled)):
-            lines.append(f"| {name} | {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | "
-                         f"{r['p95_ms']} | {r['p99_ms']} |")
-        lines += ["", f"Saturation throughput of the scaled form: {ratio:.2f} x the single process "
-                      f"(target 1.6 x: {'met' if ratio >= 1.6 else 'NOT met'})."]
+            lines.append(
+                f"| {name} | {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | "
+                f"{r['p95_ms']} | {r['p99_ms']} |"
+            )
+        lines += [
+            "",
+            f"Saturation throughput of the scaled form: {ratio:.2f} x the single process "
+            f"(target 1.6 x: {'met' if ratio >= 1.6 else 'NOT met'}).",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -280,12 +338,14 @@ def main() -> int:
                 scaled = asyncio.run(closed_loop(url, OUR_SCRIPT, args.conversations, args.rounds, "scaled"))
         if not args.skip_default:
             with rasa_init_bot(Path(tmp)) as running:
-                results["rasa init"] = measure(running, DEFAULT_SCRIPT, DEFAULT_OPEN_LOOP, args,
-                                               {"rasa": "rasa run --port"})
+                results["rasa init"] = measure(
+                    running, DEFAULT_SCRIPT, DEFAULT_OPEN_LOOP, args, {"rasa": "rasa run --port"}
+                )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(results, args, soaked, scaled))
-    args.out.with_suffix(".json").write_text(json.dumps({**results, "soak": soaked, "scaled": scaled},
-                                                        indent=1))
+    args.out.with_suffix(".json").write_text(
+        json.dumps({**results, "soak": soaked, "scaled": scaled}, indent=1)
+    )
     print(json.dumps(results, indent=1))
     return 0
 

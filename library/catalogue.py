@@ -5,6 +5,7 @@ edit is live for the next question without retraining. A file that breaks the ru
 served: it is reported (status page, `python -m library`) and the bot treats its topic as
 "being checked" instead of crashing or guessing. Each process has one library (`shared()`).
 """
+
 from __future__ import annotations
 
 import threading
@@ -14,8 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
-from library.model import ContentError, Topic
 from library.hours import OpeningHours
+from library.model import ContentError, Topic
 from library.parse import apply_sections, parse_topic, read_region_file, unfilled_facts
 from steunpunt import clock, settings
 
@@ -26,6 +27,7 @@ _KEPT = " (de laatste goede versie wordt nog getoond)"
 @dataclass
 class _Region:
     """One region's content as served: its facts and its version of every topic."""
+
     facts: Dict[str, str]
     topics: Dict[str, Topic]
     #: Structured opening hours, when the region gives them (library/hours.py).
@@ -55,8 +57,11 @@ class ContentLibrary:
         self.topics_dir = Path(topics_dir)
         self.regio_file = Path(regio_file)
         # Without a regions folder of its own a library built for a test has no regions.
-        self.regions_dir = Path(regions_dir) if regions_dir is not None else (
-            settings.REGIONS_DIR if topics_dir == settings.CONTENT_DIR else None)
+        self.regions_dir = (
+            Path(regions_dir)
+            if regions_dir is not None
+            else (settings.REGIONS_DIR if topics_dir == settings.CONTENT_DIR else None)
+        )
         self.default_region = default_region or settings.DEFAULT_REGION
         self.today = today
         self.recheck_seconds = recheck_seconds
@@ -71,13 +76,20 @@ class ContentLibrary:
 
         if self.regions_dir is None:
             return []
-        return [self.regions_dir / name for name in sorted(region_folders(self.regions_dir))
-                if name != self.default_region]
+        return [
+            self.regions_dir / name
+            for name in sorted(region_folders(self.regions_dir))
+            if name != self.default_region
+        ]
 
     def _current_snapshot(self) -> tuple:
         files = sorted(self.topics_dir.glob("*.md")) + [self.regio_file]
         for folder in self._region_folders():
-            files += [folder / "regio.yml"] + sorted(folder.glob("topics/*.md")) + sorted(folder.glob("sections/*.md"))
+            files += (
+                [folder / "regio.yml"]
+                + sorted(folder.glob("topics/*.md"))
+                + sorted(folder.glob("sections/*.md"))
+            )
         stamps = []
         for path in files:
             try:
@@ -109,17 +121,29 @@ class ContentLibrary:
             except (OSError, UnicodeDecodeError) as error:
                 national[path.stem] = None  # each region keeps its last good version
                 errors[path.name] = f"kan niet gelezen worden: {error}" + (
-                    _KEPT if any(path.stem in r.topics for r in self._regions.values()) else "")
-        regions = {self.default_region: self._read_region(
-            self.default_region, self.regio_file, None, national, errors, self.regio_file.name)}
+                    _KEPT if any(path.stem in r.topics for r in self._regions.values()) else ""
+                )
+        regions = {
+            self.default_region: self._read_region(
+                self.default_region, self.regio_file, None, national, errors, self.regio_file.name
+            )
+        }
         for folder in self._region_folders():
             prefix = f"regions/{folder.name}/"
             regions[folder.name] = self._read_region(
-                folder.name, folder / "regio.yml", folder, national, errors, prefix + "regio.yml")
+                folder.name, folder / "regio.yml", folder, national, errors, prefix + "regio.yml"
+            )
         return regions, errors
 
-    def _read_region(self, region: str, regio_file: Path, folder: Optional[Path],
-                     national: Dict[str, Optional[str]], errors: Dict[str, str], regio_name: str) -> _Region:
+    def _read_region(
+        self,
+        region: str,
+        regio_file: Path,
+        folder: Optional[Path],
+        national: Dict[str, Optional[str]],
+        errors: Dict[str, str],
+        regio_name: str,
+    ) -> _Region:
         """One region: national topics with its facts, then its own files over them. A file
         that breaks while the bot runs keeps its last good version in this region."""
         before = self._regions.get(region)
@@ -134,8 +158,9 @@ class ContentLibrary:
         topics: Dict[str, Topic] = {}
 
         def failed(name: str, topic_id: str, error: Exception) -> None:
-            message = (f"kan niet gelezen worden: {error}" if not isinstance(error, ContentError)
-                       else str(error))
+            message = (
+                f"kan niet gelezen worden: {error}" if not isinstance(error, ContentError) else str(error)
+            )
             if topic_id in previous:
                 topics[topic_id] = previous[topic_id]
                 message += _KEPT
@@ -155,26 +180,32 @@ class ContentLibrary:
                     topics[topic_id] = previous[topic_id]
         for path in sorted(folder.glob("topics/*.md")) if folder else []:
             try:
-                topics[path.stem] = parse_topic(path.read_text(encoding="utf-8"), path.stem, facts,
-                                                today, region=region)
+                topics[path.stem] = parse_topic(
+                    path.read_text(encoding="utf-8"), path.stem, facts, today, region=region
+                )
             except (OSError, UnicodeDecodeError, ContentError) as error:
                 failed(f"topics/{path.name}", path.stem, error)
         for path in sorted(folder.glob("sections/*.md")) if folder else []:
             try:
                 if path.stem not in topics:
                     raise ContentError(f"er is geen onderwerp '{path.stem}' om aan te vullen")
-                topics[path.stem] = apply_sections(topics[path.stem], path.read_text(encoding="utf-8"),
-                                                   facts, today, region)
+                topics[path.stem] = apply_sections(
+                    topics[path.stem], path.read_text(encoding="utf-8"), facts, today, region
+                )
             except (OSError, UnicodeDecodeError, ContentError) as error:
                 failed(f"sections/{path.name}", path.stem, error)
         for topic in list(topics.values()):
             unknown = [other for other in topic.related if other not in topics and other not in national]
             if unknown:
-                errors[f"{prefix}{topic.id}.md"] = "'related' noemt onbekende onderwerpen: " + ", ".join(unknown)
+                errors[f"{prefix}{topic.id}.md"] = "'related' noemt onbekende onderwerpen: " + ", ".join(
+                    unknown
+                )
                 del topics[topic.id]
         if folder is not None:
-            topics = {topic_id: topic if topic.region else replace(topic, region=region)
-                      for topic_id, topic in topics.items()}
+            topics = {
+                topic_id: topic if topic.region else replace(topic, region=region)
+                for topic_id, topic in topics.items()
+            }
         return _Region(facts=facts, topics=topics, hours=hours)
 
     def _region(self, region: Optional[str]) -> _Region:
@@ -214,7 +245,7 @@ class ContentLibrary:
         return [self.default_region] + sorted(r for r in self._regions if r != self.default_region)
 
 
-def region_problems(library: "ContentLibrary") -> List[str]:
+def region_problems(library: ContentLibrary) -> List[str]:
     """What keeps a region from being ready: facts missing or not yet filled in. (The default
     region ships as a template: its unfilled facts are a warning, see main.)"""
     needed = set(library.facts(library.default_region))
@@ -226,8 +257,6 @@ def region_problems(library: "ContentLibrary") -> List[str]:
         for name in unfilled_facts(facts):
             problems.append(f"regions/{region}/regio.yml: '{name}' is nog niet ingevuld")
     return problems
-
-
 
 
 _shared: Optional[ContentLibrary] = None

@@ -13,6 +13,7 @@ hours as a sentence ("maandag tot en met donderdag van 9.00 tot 16.00 uur"). So 
 and the sentence `{steunpunt_bereikbaarheid}` is made from it, one truth for both. Times are
 local (settings.TIMEZONE); a day not named is closed.
 """
+
 from __future__ import annotations
 
 import re
@@ -111,8 +112,9 @@ def parse_hours(raw: Any) -> OpeningHours:
                 try:
                     closed.add(item if isinstance(item, date) else date.fromisoformat(str(item)))
                 except ValueError:
-                    raise ContentError(f"openingstijden: gesloten dag '{item}' is geen datum als "
-                                       "2026-12-25") from None
+                    raise ContentError(
+                        f"openingstijden: gesloten dag '{item}' is geen datum als 2026-12-25"
+                    ) from None
             continue
         if name not in WEEKDAYS:
             raise ContentError(f"openingstijden: '{key}' is geen dag (maandag ... zondag, of gesloten)")

@@ -14,7 +14,7 @@ from typing import Optional, Tuple
 from urllib.parse import urlparse
 
 TOPIC_INTENT_PREFIX = "info_"
-from steunpunt.audience import AUDIENCE_PARENT, AUDIENCE_YOUTH, AUDIENCES
+from steunpunt.audience import AUDIENCE_PARENT, AUDIENCE_YOUTH
 
 #: The regional section: only in a region's files, shown under the answer as regional.
 REGIONAL = "regio"
@@ -31,10 +31,20 @@ PHASES = {
 #: Sources must be official pages: national government, law texts, the bodies that passend
 #: onderwijs law names, and the national information points. A subdomain counts too.
 OFFICIAL_DOMAINS = (
-    "rijksoverheid.nl", "overheid.nl", "officielebekendmakingen.nl", "eerstekamer.nl",
-    "tweedekamer.nl", "rechtspraak.nl", "passendonderwijs.nl", "oudersenonderwijs.nl",
-    "onderwijsconsulenten.nl", "onderwijsgeschillen.nl", "onderwijsinspectie.nl",
-    "autoriteitpersoonsgegevens.nl", "duo.nl", "nji.nl",
+    "rijksoverheid.nl",
+    "overheid.nl",
+    "officielebekendmakingen.nl",
+    "eerstekamer.nl",
+    "tweedekamer.nl",
+    "rechtspraak.nl",
+    "passendonderwijs.nl",
+    "oudersenonderwijs.nl",
+    "onderwijsconsulenten.nl",
+    "onderwijsgeschillen.nl",
+    "onderwijsinspectie.nl",
+    "autoriteitpersoonsgegevens.nl",
+    "duo.nl",
+    "nji.nl",
 )
 
 
@@ -52,7 +62,7 @@ def topic_for_intent(intent: Optional[str]) -> Optional[str]:
     """The topic id an intent asks for, or None when the intent is not a topic question."""
     if not intent or not intent.startswith(TOPIC_INTENT_PREFIX):
         return None
-    return intent[len(TOPIC_INTENT_PREFIX):].replace("_", "-")
+    return intent[len(TOPIC_INTENT_PREFIX) :].replace("_", "-")
 
 
 class ContentError(ValueError):
@@ -97,5 +107,3 @@ class Topic:
     def is_overdue(self, today: date) -> bool:
         """Past its review-by date the answer may be outdated and is not served as fact."""
         return today > self.review_by
-
-

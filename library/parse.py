@@ -3,6 +3,7 @@
 A file that breaks a rule raises ContentError with a message in plain Dutch that says what to
 fix; the library then never serves it (see library/catalogue.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,14 @@ import yaml
 
 from library.hours import OpeningHours, parse_hours
 from library.model import (
-    AUDIENCE_PARENT, AUDIENCE_YOUTH, PHASES, REGIONAL, WHOLE, ContentError, Source, Topic,
+    AUDIENCE_PARENT,
+    AUDIENCE_YOUTH,
+    PHASES,
+    REGIONAL,
+    WHOLE,
+    ContentError,
+    Source,
+    Topic,
     is_official,
 )
 
@@ -45,7 +53,7 @@ def _split_front_matter(text: str) -> Tuple[dict, str]:
         raise ContentError(f"de front matter is geen geldige YAML: {error}") from None
     if not isinstance(meta, dict):
         raise ContentError("de front matter moet velden bevatten (id, title, ...)")
-    return meta, "\n".join(lines[end + 1:])
+    return meta, "\n".join(lines[end + 1 :])
 
 
 def _split_sections(body: str, regional: bool = False, parents_required: bool = True) -> Dict[str, str]:
@@ -61,7 +69,7 @@ def _split_sections(body: str, regional: bool = False, parents_required: bool = 
             names = " en ".join(f"'## {k[0].upper() + k[1:]}'" for k in allowed)
             raise ContentError(f"onbekende kop '## {heading.group(1)}' (alleen {names})")
         end = headings[index + 1].start() if index + 1 < len(headings) else len(body)
-        text = body[heading.end():end].strip()
+        text = body[heading.end() : end].strip()
         if not text:
             raise ContentError(f"de tekst onder '## {heading.group(1)}' is leeg")
         sections[allowed[name]] = text
@@ -104,8 +112,10 @@ def _sources(meta: dict, own_hosts: Tuple[str, ...] = ()) -> Tuple[Source, ...]:
         if parsed.scheme != "https" or not parsed.netloc:
             raise ContentError(f"bron-url moet met https:// beginnen: {url}")
         if not is_official(url) and (parsed.hostname or "").lower() not in own_hosts:
-            raise ContentError(f"bron is geen officiële site (zie OFFICIAL_DOMAINS)"
-                               f"{' of een site van de regio' if own_hosts else ''}: {url}")
+            raise ContentError(
+                f"bron is geen officiële site (zie OFFICIAL_DOMAINS)"
+                f"{' of een site van de regio' if own_hosts else ''}: {url}"
+            )
         sources.append(Source(title=str(item["title"]).strip(), url=url))
     return tuple(sources)
 
@@ -130,8 +140,11 @@ def _phases(meta: dict) -> Tuple[str, ...]:
     phases = _id_list(meta, "phases")
     unknown = [phase for phase in phases if phase not in PHASES]
     if not phases or unknown:
-        raise ContentError("'phases' noemt een of meer van: " + ", ".join(PHASES)
-                           + (f" (onbekend: {', '.join(unknown)})" if unknown else ""))
+        raise ContentError(
+            "'phases' noemt een of meer van: "
+            + ", ".join(PHASES)
+            + (f" (onbekend: {', '.join(unknown)})" if unknown else "")
+        )
     return tuple(phase for phase in PHASES if phase in phases)
 
 
@@ -165,8 +178,9 @@ def _review_dates(meta: dict, today: date) -> Tuple[date, date]:
     return reviewed_on, review_by
 
 
-def parse_topic(text: str, expected_id: str, facts: Dict[str, str], today: date,
-                region: Optional[str] = None) -> Topic:
+def parse_topic(
+    text: str, expected_id: str, facts: Dict[str, str], today: date, region: Optional[str] = None
+) -> Topic:
     """Check one topic file's text and turn it into a Topic; raise ContentError if it is wrong.
     `region`: the file is a region's own whole topic (it may add '## In onze regio')."""
     meta, body = _split_front_matter(text)
@@ -175,8 +189,10 @@ def parse_topic(text: str, expected_id: str, facts: Dict[str, str], today: date,
     if len(label) > _LABEL_MAX:
         raise ContentError(f"'label' is langer dan {_LABEL_MAX} tekens")
     reviewed_on, review_by = _review_dates(meta, today)
-    sections = {key: fill_placeholders(value, facts)
-                for key, value in _split_sections(body, regional=region is not None).items()}
+    sections = {
+        key: fill_placeholders(value, facts)
+        for key, value in _split_sections(body, regional=region is not None).items()
+    }
     return Topic(
         id=topic_id,
         title=_text_field(meta, "title"),
@@ -194,28 +210,31 @@ def parse_topic(text: str, expected_id: str, facts: Dict[str, str], today: date,
     )
 
 
-def apply_sections(national: Topic, text: str, facts: Dict[str, str], today: date,
-                   region: str) -> Topic:
+def apply_sections(national: Topic, text: str, facts: Dict[str, str], today: date, region: str) -> Topic:
     """A region's `sections/<id>.md` over the national topic: its `## Ouders` or `## Jongeren`
     replaces that text, its `## In onze regio` is added. Its sources come on top of the
     national ones; the earlier review-by date of the two counts."""
     meta, body = _split_front_matter(text)
     _checked_id(meta, national.id)
     reviewed_on, review_by = _review_dates(meta, today)
-    sections = {key: fill_placeholders(value, facts)
-                for key, value in _split_sections(body, regional=True, parents_required=False).items()}
+    sections = {
+        key: fill_placeholders(value, facts)
+        for key, value in _split_sections(body, regional=True, parents_required=False).items()
+    }
     if AUDIENCE_YOUTH in sections and not (national.youth_text or AUDIENCE_PARENT in sections):
         raise ContentError("'## Jongeren' vervangt een jongerentekst die landelijk niet bestaat")
     return replace(
         national,
-        sources=national.sources + tuple(s for s in _sources(meta, regional_hosts(facts))
-                                         if s not in national.sources),
+        sources=national.sources
+        + tuple(s for s in _sources(meta, regional_hosts(facts)) if s not in national.sources),
         reviewed_on=min(national.reviewed_on, reviewed_on),
         review_by=min(national.review_by, review_by),
         parent_text=sections.get(AUDIENCE_PARENT, national.parent_text),
         youth_text=sections.get(AUDIENCE_YOUTH, national.youth_text),
         region=region,
-        regional_parts=tuple(part for part in (AUDIENCE_PARENT, AUDIENCE_YOUTH, REGIONAL) if part in sections),
+        regional_parts=tuple(
+            part for part in (AUDIENCE_PARENT, AUDIENCE_YOUTH, REGIONAL) if part in sections
+        ),
         regional_text=sections.get(REGIONAL),
     )
 
@@ -244,8 +263,10 @@ def read_region_file(path: Path) -> Tuple[Dict[str, str], Optional[OpeningHours]
     facts = {key: str(value).strip() for key, value in data.items()}
     if hours is not None:
         if HOURS_TEXT in facts:
-            raise ContentError(f"{path.name}: geef '{HOURS_KEY}' of '{HOURS_TEXT}', niet allebei "
-                               "(de zin wordt uit de openingstijden gemaakt)")
+            raise ContentError(
+                f"{path.name}: geef '{HOURS_KEY}' of '{HOURS_TEXT}', niet allebei "
+                "(de zin wordt uit de openingstijden gemaakt)"
+            )
         facts[HOURS_TEXT] = hours.sentence()
     return facts, hours
 
@@ -253,5 +274,3 @@ def read_region_file(path: Path) -> Tuple[Dict[str, str], Optional[OpeningHours]
 def unfilled_facts(facts: Dict[str, str]) -> List[str]:
     """Regional facts still showing their neutral placeholder text, like `[telefoonnummer]`."""
     return sorted(key for key, value in facts.items() if value.startswith("["))
-
-

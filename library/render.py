@@ -4,6 +4,7 @@ Why here, in the content domain: the bot's answer (actions/replies.py), the topi
 (website/) and later channels (WhatsApp) all render from this one payload, so a list looks
 like a list everywhere and a regional text is marked the same way everywhere.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,20 +57,28 @@ def regional_blocks(topic: Topic, audience: Optional[str], facts: Dict[str, str]
     blocks = text_blocks(topic.text_for(audience))
     if topic.is_regional_for(audience):
         blocks = [{"type": "paragraph", "text": f"Dit antwoord is van {name}.", "regional": True}] + [
-            {**block, "regional": True} for block in blocks]
+            {**block, "regional": True} for block in blocks
+        ]
     if topic.regional_text:
         blocks += [{"type": "paragraph", "text": f"In onze regio ({name}):", "regional": True}] + [
-            {**block, "regional": True} for block in text_blocks(topic.regional_text)]
+            {**block, "regional": True} for block in text_blocks(topic.regional_text)
+        ]
     return blocks
 
 
-def answer_payload(topic: Topic, audience: Optional[str], related: Sequence[Topic] = (),
-                   region: Optional[str] = None, facts: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+def answer_payload(
+    topic: Topic,
+    audience: Optional[str],
+    related: Sequence[Topic] = (),
+    region: Optional[str] = None,
+    facts: Optional[Dict[str, str]] = None,
+) -> Dict[str, Any]:
     """What a reader gets for a topic: text blocks, sources, review date and related topics,
     and the region whose version it is. The bot's answer and the topic's web page are both
     rendered from this payload."""
     regional = (["tekst"] if topic.is_regional_for(audience) else []) + (
-        ["in onze regio"] if topic.regional_text else [])
+        ["in onze regio"] if topic.regional_text else []
+    )
     return {
         "type": "answer",
         "content_id": topic.id,
@@ -82,5 +91,3 @@ def answer_payload(topic: Topic, audience: Optional[str], related: Sequence[Topi
         "reviewed_on": topic.reviewed_on.isoformat(),
         "related": [t.id for t in related],
     }
-
-

@@ -7,6 +7,7 @@ into build/training/ before each training; adding a topic is its content file pl
 examples in data/nlu/. A topic file that is broken right now still has its intent, so the
 model does not change with a typo (the library then serves "being checked").
 """
+
 from __future__ import annotations
 
 import shutil
@@ -43,9 +44,13 @@ def domain_part(intents: List[str]) -> Dict:
 
 
 def rules_part(intents: List[str]) -> Dict:
-    return {"version": "3.1", "rules": [
-        {"rule": f"{intent} -> {TOPIC_ACTION}",
-         "steps": [{"intent": intent}, {"action": TOPIC_ACTION}]} for intent in intents]}
+    return {
+        "version": "3.1",
+        "rules": [
+            {"rule": f"{intent} -> {TOPIC_ACTION}", "steps": [{"intent": intent}, {"action": TOPIC_ACTION}]}
+            for intent in intents
+        ],
+    }
 
 
 def write_training_files(root: Path, out: Path) -> Tuple[Path, Path]:
@@ -60,7 +65,8 @@ def write_training_files(root: Path, out: Path) -> Tuple[Path, Path]:
     shutil.copyfile(root / "domain.yml", domain_dir / "domain.yml")
     header = "# Generated from content/ by library/training.py: do not edit.\n"
     (domain_dir / "topics.yml").write_text(
-        header + yaml.safe_dump(domain_part(intents), sort_keys=False, allow_unicode=True))
+        header + yaml.safe_dump(domain_part(intents), sort_keys=False, allow_unicode=True)
+    )
     rules = out / "topic_rules.yml"
     rules.write_text(header + yaml.safe_dump(rules_part(intents), sort_keys=False, allow_unicode=True))
     return domain_dir, rules

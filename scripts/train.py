@@ -6,6 +6,7 @@ the run command and the test suite train at most once; a changed pipeline or dat
 reuses a model trained on something else. Content files are not inputs: answers are read from
 content/ at run time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,13 @@ def training_paths() -> tuple:
 def training_inputs() -> list[Path]:
     # the classifier's code too: a change to it must retrain, not reuse an older model
     domain, data = training_paths()
-    return [EFFECTIVE_CONFIG, *sorted(domain.glob("*.yml")), *sorted((ROOT / "data").rglob("*.yml")),
-            *data[1:], *sorted((ROOT / "classifier").glob("*.py"))]
+    return [
+        EFFECTIVE_CONFIG,
+        *sorted(domain.glob("*.yml")),
+        *sorted((ROOT / "data").rglob("*.yml")),
+        *data[1:],
+        *sorted((ROOT / "classifier").glob("*.py")),
+    ]
 
 
 def fingerprint(pipeline_id: str) -> str:
@@ -71,8 +77,20 @@ def train() -> Path:
     print(f"[train] training {target.relative_to(ROOT)} ...", file=sys.stderr)
     rasa = Path(sys.executable).with_name("rasa")
     domain, data = training_paths()
-    command = [str(rasa), "train", "--config", str(EFFECTIVE_CONFIG), "--domain", str(domain),
-               "--data", *map(str, data), "--out", str(MODELS), "--fixed-model-name", target.name[:-7]]
+    command = [
+        str(rasa),
+        "train",
+        "--config",
+        str(EFFECTIVE_CONFIG),
+        "--domain",
+        str(domain),
+        "--data",
+        *map(str, data),
+        "--out",
+        str(MODELS),
+        "--fixed-model-name",
+        target.name[:-7],
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     result = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr)
     if result.returncode != 0 or not target.exists():

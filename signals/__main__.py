@@ -1,17 +1,18 @@
 """`python -m signals COMMAND`: the analysts' and administrators' tools on the command line.
 
-  redact                       read lines on standard input, write them redacted: shows staff
-                               exactly what would be stored of a message
-  export [--since D] [--until D] [--region ID]
-                               every signal in the period as JSON lines (D: YYYY-MM-DD, local day)
-  report --period 2026-Q4 [--region ID] [--out FILE]
-                               the periodic report for one samenwerkingsverband (--region, may be
-                               repeated) or national (all regions), one HTML file
-                               (periods: 2026-Q4, 2026-11, 2026, or --since/--until)
-  retention                    delete old signals (keeping their counts) and old conversation
-                               texts in Rasa's tracker store (settings: *_RETENTION_DAYS)
-  warm                         build deduce's lookup cache (set-up does this once)
+redact                       read lines on standard input, write them redacted: shows staff
+                             exactly what would be stored of a message
+export [--since D] [--until D] [--region ID]
+                             every signal in the period as JSON lines (D: YYYY-MM-DD, local day)
+report --period 2026-Q4 [--region ID] [--out FILE]
+                             the periodic report for one samenwerkingsverband (--region, may be
+                             repeated) or national (all regions), one HTML file
+                             (periods: 2026-Q4, 2026-11, 2026, or --since/--until)
+retention                    delete old signals (keeping their counts) and old conversation
+                             texts in Rasa's tracker store (settings: *_RETENTION_DAYS)
+warm                         build deduce's lookup cache (set-up does this once)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,21 +48,28 @@ def redact_lines(stdin, stdout) -> None:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m signals", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m signals", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("redact", help="redact lines from standard input")
     export = commands.add_parser("export", help="signals as JSON lines")
     export.add_argument("--since", type=_date)
     export.add_argument("--until", type=_date)
-    export.add_argument("--region", action="append", metavar="ID", help="only this region (repeat; default: all)")
+    export.add_argument(
+        "--region", action="append", metavar="ID", help="only this region (repeat; default: all)"
+    )
     report = commands.add_parser("report", help="the periodic report as HTML")
     report.add_argument("--period", help="2026-Q4, 2026-11 or 2026")
     report.add_argument("--since", type=_date)
     report.add_argument("--until", type=_date)
     report.add_argument("--out", help="write to this file instead of standard output")
-    report.add_argument("--region", action="append", metavar="ID",
-                        help="a report for this region (repeat); default: national, all regions")
+    report.add_argument(
+        "--region",
+        action="append",
+        metavar="ID",
+        help="a report for this region (repeat); default: national, all regions",
+    )
     commands.add_parser("retention", help="delete what is past its retention period")
     commands.add_parser("warm", help="build deduce's lookup cache")
     args = parser.parse_args(argv)
@@ -103,8 +111,10 @@ def main(argv=None) -> int:
         from signals.retention import run
 
         pruned = run(_store())
-        print(f"{pruned.signals} signalen geteld en verwijderd, "
-              f"{pruned.tracker_events} gespreksregels uit Rasa's tracker store verwijderd.")
+        print(
+            f"{pruned.signals} signalen geteld en verwijderd, "
+            f"{pruned.tracker_events} gespreksregels uit Rasa's tracker store verwijderd."
+        )
     return 0
 
 

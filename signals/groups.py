@@ -12,6 +12,7 @@ nothing, so rephrasings without a shared word can land in different groups (meas
 docs/signals.md). A Dutch sentence-embedding model could fix that; the multilingual one
 found on the package registries (USE v3) grouped worse than words (docs/signals.md).
 """
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,26 @@ DISTANCE_THRESHOLD = float(os.environ.get("STEUNPUNT_GROUP_THRESHOLD", "0.96"))
 #: Weight of the stemmed words against the character n-grams.
 WORD_WEIGHT = float(os.environ.get("STEUNPUNT_GROUP_WORD_WEIGHT", "1.0"))
 _PLACEHOLDER = re.compile(r"\[[a-z]+\]")
-_EXTRA_STOP_WORDS = {"kind", "zoon", "dochter", "mijn", "onze", "school", "wat", "hoe", "kan",
-                     "moet", "mag", "wel", "niet", "nu", "gewoon", "eigenlijk", "iemand", "vraag"}
+_EXTRA_STOP_WORDS = {
+    "kind",
+    "zoon",
+    "dochter",
+    "mijn",
+    "onze",
+    "school",
+    "wat",
+    "hoe",
+    "kan",
+    "moet",
+    "mag",
+    "wel",
+    "niet",
+    "nu",
+    "gewoon",
+    "eigenlijk",
+    "iemand",
+    "vraag",
+}
 
 
 @dataclass(frozen=True)
@@ -90,8 +109,7 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
         return []
     texts = [clean(t) for _, t in items]
     if len(items) == 1:
-        return [Group(label=texts[0][:60], size=1, examples=(items[0][1],),
-                      signal_ids=(items[0][0],))]
+        return [Group(label=texts[0][:60], size=1, examples=(items[0][1],), signal_ids=(items[0][0],))]
     matrix, word_matrix, vocabulary = features(texts)
     labels = cluster_labels(matrix, threshold)
     groups = []
@@ -99,12 +117,14 @@ def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOL
         members = np.flatnonzero(labels == label)
         centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
         closest = members[np.argsort(-(matrix[members] @ centroid))]
-        groups.append(Group(
-            label=_name(word_matrix, vocabulary, members, texts),
-            size=len(members),
-            examples=tuple(dict.fromkeys(items[i][1] for i in closest))[:3],  # distinct
-            signal_ids=tuple(items[i][0] for i in members),
-        ))
+        groups.append(
+            Group(
+                label=_name(word_matrix, vocabulary, members, texts),
+                size=len(members),
+                examples=tuple(dict.fromkeys(items[i][1] for i in closest))[:3],  # distinct
+                signal_ids=tuple(items[i][0] for i in members),
+            )
+        )
     return sorted(groups, key=lambda g: (-g.size, g.label))
 
 
@@ -113,8 +133,9 @@ def cluster_labels(matrix, threshold: float = DISTANCE_THRESHOLD) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering
 
     dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
-    return AgglomerativeClustering(n_clusters=None, distance_threshold=threshold,
-                                   affinity="cosine", linkage="average").fit_predict(dense)
+    return AgglomerativeClustering(
+        n_clusters=None, distance_threshold=threshold, affinity="cosine", linkage="average"
+    ).fit_predict(dense)
 
 
 def _name(word_matrix, vocabulary, members, texts, words: int = 3) -> str:

@@ -1,4 +1,5 @@
 """A reporting period: a quarter ("2026-Q4"), a month ("2026-11"), a year, or two dates."""
+
 from __future__ import annotations
 
 import re

@@ -4,13 +4,12 @@ The action server calls `record` right where a turn's outcome is carried out (an
 server for input it refused before NLU). Text is kept only where the bot did not give a
 confident answer, is redacted first, and is capped; answered turns keep no text at all.
 """
+
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from dataclasses import replace
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
 
 from signals.store import Signal, SignalStore
 from steunpunt import settings
@@ -24,8 +23,13 @@ _BARE_REPLIES = {"affirm", "deny"}
 UNMET_KINDS = ("handoff_offer", "handoff", "ticket", "feedback")
 
 
-def kept_text(kind: str, reason: Optional[str], intent: Optional[str], text: Optional[str],
-              question_before: Optional[str] = None) -> Optional[str]:
+def kept_text(
+    kind: str,
+    reason: Optional[str],
+    intent: Optional[str],
+    text: Optional[str],
+    question_before: Optional[str] = None,
+) -> Optional[str]:
     """The user's words worth keeping for this turn (before redaction), or None.
 
     Kept: what was not understood, out of scope, ambiguous (clarify), being checked, "this did
@@ -36,9 +40,11 @@ def kept_text(kind: str, reason: Optional[str], intent: Optional[str], text: Opt
         return question_before
     if kind == "ticket":
         return text
-    keeps = (kind in ("clarify", "handoff_offer")
-             or (kind == "handoff" and reason == "asked")
-             or (kind == "feedback" and reason == "negative"))
+    keeps = (
+        kind in ("clarify", "handoff_offer")
+        or (kind == "handoff" and reason == "asked")
+        or (kind == "feedback" and reason == "negative")
+    )
     if not keeps or intent in _BARE_REPLIES or not text or text.lstrip().startswith("/"):
         return None
     return text
@@ -46,24 +52,42 @@ def kept_text(kind: str, reason: Optional[str], intent: Optional[str], text: Opt
 
 def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequence[Dict[str, Any]]:
     ranked = sorted(ranking or [], key=lambda r: r.get("confidence") or 0.0, reverse=True)
-    return tuple({"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 3)}
-                 for r in ranked[:limit] if r.get("name"))
+    return tuple(
+        {"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 3)}
+        for r in ranked[:limit]
+        if r.get("name")
+    )
 
 
-def signal_for(turn: TurnContext, kind: str, *, reason: Optional[str] = None,
-               content_id: Optional[str] = None, candidates: Sequence[str] = (),
-               ranking: Iterable[Mapping[str, Any]] = (), text: Optional[str] = None,
-               ticket: Optional[str] = None) -> Signal:
+def signal_for(
+    turn: TurnContext,
+    kind: str,
+    *,
+    reason: Optional[str] = None,
+    content_id: Optional[str] = None,
+    candidates: Sequence[str] = (),
+    ranking: Iterable[Mapping[str, Any]] = (),
+    text: Optional[str] = None,
+    ticket: Optional[str] = None,
+) -> Signal:
     """The one way a turn becomes a signal: what happened (kind, reason, topic, candidates, the
     classifier's top intents), where (channel, region, audience) and the unredacted text worth
     keeping (`record` redacts it). A turn of the action server gets a stable id (retries are
     stored once, steunpunt.turn.turn_signal_id); a message refused at the door a random one."""
     return Signal(
-        kind=kind, reason=reason, content_id=content_id, candidates=tuple(candidates),
-        intents=top_intents(ranking), channel=turn.channel, audience=turn.audience,
-        region=turn.region, ticket=ticket, text=text,
+        kind=kind,
+        reason=reason,
+        content_id=content_id,
+        candidates=tuple(candidates),
+        intents=top_intents(ranking),
+        channel=turn.channel,
+        audience=turn.audience,
+        region=turn.region,
+        ticket=ticket,
+        text=text,
         id=turn_signal_id(turn.sender_id, turn.turn, kind) if turn.turn else None,
     )
+
 
 _store: Optional[SignalStore] = None
 
@@ -85,8 +109,8 @@ def hide_working_codes(text: str, engine) -> str:
     Redaction has already hidden every code with a digit or written as shown."""
     from sqlalchemy import select
 
-    from steunpunt.identifiers import detection_view, replace_spans
     from steunpunt.codes import code_hash, code_spans, normalise
+    from steunpunt.identifiers import detection_view, replace_spans
     from store.schema import tickets
 
     view = detection_view(text)
@@ -99,8 +123,12 @@ def hide_working_codes(text: str, engine) -> str:
         return text
     try:
         with engine.connect() as connection:
-            known = {row[0] for row in connection.execute(
-                select(tickets.c.code_hash).where(tickets.c.code_hash.in_(sorted(candidates))))}
+            known = {
+                row[0]
+                for row in connection.execute(
+                    select(tickets.c.code_hash).where(tickets.c.code_hash.in_(sorted(candidates)))
+                )
+            }
     except Exception as error:  # noqa: BLE001 - fail closed: hide them all
         log.error("code check for a signal failed: %s", type(error).__name__)
         known = set(candidates)

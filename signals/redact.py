@@ -24,6 +24,7 @@ it), @-handles and e-mail addresses, also when written as "info [at] voorbeeld [
 view in which other scripts' digits are 0-9 and invisible characters are spaces, so
 "０６１２３４５６７８" is a phone number too.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,31 +36,89 @@ from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
 from steunpunt import clock
-from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, detection_view
 from steunpunt.codes import code_spans
+from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, detection_view
 
-KINDS = ("naam", "email", "telefoon", "bsn", "iban", "postcode", "adres", "geboortedatum",
-         "woonplaats", "school", "url", "code", "handle")
+KINDS = (
+    "naam",
+    "email",
+    "telefoon",
+    "bsn",
+    "iban",
+    "postcode",
+    "adres",
+    "geboortedatum",
+    "woonplaats",
+    "school",
+    "url",
+    "code",
+    "handle",
+)
 
 _CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
 # --- field terms: never personal data ----------------------------------------------------
 _PROTECTED_WORDS = (
-    "Kentalis", "LBT", "Auris", "Visio", "Bartiméus", "Bartimeus", "Koninklijke Visio",
-    "TLV", "OPP", "MDO", "SOP", "OPR", "MR", "GMR", "IB", "IB'er", "ib'er", "IBer", "GGD", "CJG",
-    "ADHD", "ADD", "ASS", "PDD-NOS", "DUO", "LKC", "ISK", "zml", "lwoo", "pro", "sbo", "so",
-    "vso", "havo", "vwo", "vmbo", "mbo", "hbo", "swv", "passend onderwijs",
-    "Geschillencommissie", "Geschillencommissie passend onderwijs", "Onderwijsconsulenten",
-    "onderwijsconsulent", "leerplichtambtenaar", "jeugdarts", "wijkteam", "samenwerkingsverband",
-    "ondersteuningsplanraad", "Inspectie", "Inspectie van het Onderwijs", "Steunpunt",
+    "Kentalis",
+    "LBT",
+    "Auris",
+    "Visio",
+    "Bartiméus",
+    "Bartimeus",
+    "Koninklijke Visio",
+    "TLV",
+    "OPP",
+    "MDO",
+    "SOP",
+    "OPR",
+    "MR",
+    "GMR",
+    "IB",
+    "IB'er",
+    "ib'er",
+    "IBer",
+    "GGD",
+    "CJG",
+    "ADHD",
+    "ADD",
+    "ASS",
+    "PDD-NOS",
+    "DUO",
+    "LKC",
+    "ISK",
+    "zml",
+    "lwoo",
+    "pro",
+    "sbo",
+    "so",
+    "vso",
+    "havo",
+    "vwo",
+    "vmbo",
+    "mbo",
+    "hbo",
+    "swv",
+    "passend onderwijs",
+    "Geschillencommissie",
+    "Geschillencommissie passend onderwijs",
+    "Onderwijsconsulenten",
+    "onderwijsconsulent",
+    "leerplichtambtenaar",
+    "jeugdarts",
+    "wijkteam",
+    "samenwerkingsverband",
+    "ondersteuningsplanraad",
+    "Inspectie",
+    "Inspectie van het Onderwijs",
+    "Steunpunt",
 )
 _PROTECTED_PATTERNS = [
-    r"\bSP-?\d{3,6}\b",                                            # ticket numbers
+    r"\bSP-?\d{3,6}\b",  # ticket numbers
     r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|week|les|lesuur|uur)\s*\d{1,3}[a-z]?\b",
     r"\b\d\s*(?:havo|vwo|vmbo(?:-[a-z]{1,2})?|atheneum|gymnasium|mavo|tl|kb|bb|gl)\b",
     r"\b(?:havo|vwo|vmbo|mavo)\s*\d\b",
     r"\b(?:vmbo|mavo|havo|vwo)-[a-z]{1,3}\b",
-    r"\b0[89]00[\s-]?\d{2,4}[\s-]?\d{0,4}\b",                      # free and service numbers
+    r"\b0[89]00[\s-]?\d{2,4}[\s-]?\d{0,4}\b",  # free and service numbers
     r"\b\d{1,2}(?:[.:]\d{2})?\s*uur\b",
 ]
 
@@ -78,25 +137,36 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}[\s-]?[A-Z]{4}(?:[\s-]?\d{2,4}){3,4}\b", re.IGNORECASE)
 _PHONE = re.compile(
     r"(?<![\w+])(?:"
-    r"(?:\+|00)\s?31[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){8}"                # +31 6 12345678
-    r"|\(0\d{2,3}\)[\s.-]?\d(?:[\s.-]?\d){5,6}"                                 # (038) 4211234
-    r"|0\d(?:[\s.-]?\d){8}"                                                     # 0612345678, 020-1234567
-    r")(?!\d)")
-_BSN = re.compile(r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])|(?<![\w.])(\d{3})[.\s](\d{3})[.\s](\d{3})(?!\w)")
+    r"(?:\+|00)\s?31[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){8}"  # +31 6 12345678
+    r"|\(0\d{2,3}\)[\s.-]?\d(?:[\s.-]?\d){5,6}"  # (038) 4211234
+    r"|0\d(?:[\s.-]?\d){8}"  # 0612345678, 020-1234567
+    r")(?!\d)"
+)
+_BSN = re.compile(
+    r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])|(?<![\w.])(\d{3})[.\s](\d{3})[.\s](\d{3})(?!\w)"
+)
 _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Za-z]{2}\b")
-_STREET_SUFFIX = (r"(?:straat|laan|weg|plein|singel|gracht|kade|dijk|pad|hof|dreef|steeg|park|baan|"
-                  r"ring|plantsoen|markt|erf|veld|wal|haven|burg|donk|hoeve|akker|kamp|oord|"
-                  r"horst|lei|zoom|rade|stede|wijk|dam|berg|meer)")
+_STREET_SUFFIX = (
+    r"(?:straat|laan|weg|plein|singel|gracht|kade|dijk|pad|hof|dreef|steeg|park|baan|"
+    r"ring|plantsoen|markt|erf|veld|wal|haven|burg|donk|hoeve|akker|kamp|oord|"
+    r"horst|lei|zoom|rade|stede|wijk|dam|berg|meer)"
+)
 _ADDRESS = re.compile(
     r"\b(?:(?:[A-Za-zÀ-ÿ'-]+\s){0,3}[A-Za-zÀ-ÿ'-]*" + _STREET_SUFFIX + r")\s+\d{1,5}"
-    r"(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?", re.IGNORECASE)
-_MONTHS = "|".join(clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept",
-                                   "okt", "nov", "dec"))  # and the usual abbreviations
+    r"(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?",
+    re.IGNORECASE,
+)
+_MONTHS = "|".join(
+    clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec")
+)  # and the usual abbreviations
 _DATE = re.compile(
     r"\b(?:\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d{2}|\d{1,2}\s+(?:" + _MONTHS + r")\.?\s+(?:19|20)\d{2}"
-    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\b", re.IGNORECASE)
-_BIRTH_CONTEXT = re.compile(r"(?:geboren|geb\.?|geboortedatum|verjaardag|jarig|is van)\W{0,3}(?:op\s+)?$",
-                            re.IGNORECASE)
+    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\b",
+    re.IGNORECASE,
+)
+_BIRTH_CONTEXT = re.compile(
+    r"(?:geboren|geb\.?|geboortedatum|verjaardag|jarig|is van)\W{0,3}(?:op\s+)?$", re.IGNORECASE
+)
 
 # --- names, places, schools ----------------------------------------------------------------------
 _NAME_TRIGGER = re.compile(
@@ -108,62 +178,209 @@ _NAME_TRIGGER = re.compile(
     r"ik ben|ik heet|heet|heten|mijn naam is|naam is|noem mij|noem me|met|namens|genaamd|"
     r"groetjes|groeten|groet|gr\.?|mvg|m\.v\.g\.?|liefs|vriendelijke groet|hartelijke groet|"
     r"dank je|bedankt)(?:\s+(?:is|heet|genaamd))?[\s,:!.]+$",
-    re.IGNORECASE)
-_INTERFIX = ("van der", "van den", "van de", "van het", "van 't", "in 't", "in de", "op de",
-             "de", "den", "der", "van", "ter", "ten", "te", "el", "al", "la", "le", "da", "di", "du")
+    re.IGNORECASE,
+)
+_INTERFIX = (
+    "van der",
+    "van den",
+    "van de",
+    "van het",
+    "van 't",
+    "in 't",
+    "in de",
+    "op de",
+    "de",
+    "den",
+    "der",
+    "van",
+    "ter",
+    "ten",
+    "te",
+    "el",
+    "al",
+    "la",
+    "le",
+    "da",
+    "di",
+    "du",
+)
 _SURNAME = r"((?:(?:van der|van den|van de|van|de|den|der|ter|ten|el|al)\s+)?([\w'À-ÿ-]{2,}))"
 #: "mevrouw de haan", "meester ruud": the title stays, the name goes.
-_TITLED_SURNAME = re.compile(r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.?|"
-                             r"heer|familie|fam\.?)\s+" + _SURNAME, re.IGNORECASE)
+_TITLED_SURNAME = re.compile(
+    r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.?|"
+    r"heer|familie|fam\.?)\s+" + _SURNAME,
+    re.IGNORECASE,
+)
 #: "e. de jong", "b. yildiz": initials and the surname go.
 _INITIALS_SURNAME = re.compile(r"(?<![\w.])(?:[a-zA-Z]\.\s?)+" + _SURNAME, re.IGNORECASE)
 #: After these a rare word is a name even in lower case ("ik heet kacper").
 _STRONG_NAME_TRIGGER = re.compile(
     r"\b(?:ik heet|heet|heten|mijn naam is|naam is|genaamd|noem me|noem mij|ik ben|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 #: One to three words alone at the very end, after a sentence: a signature.
 _SIGN_OFF = re.compile(r"[.!?,]\s+([\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})\s*[.!]?\s*$")
-_COUNTRIES = {"nederland", "belgië", "belgie", "duitsland", "polen", "turkije", "marokko",
-              "suriname", "syrië", "syrie", "oekraïne", "oekraine", "eritrea", "afghanistan",
-              "somalië", "irak", "iran", "roemenië", "bulgarije", "spanje", "frankrijk", "engeland"}
-_PLACE_TRIGGER = re.compile(r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig)\s+$",
-                            re.IGNORECASE)
+_COUNTRIES = {
+    "nederland",
+    "belgië",
+    "belgie",
+    "duitsland",
+    "polen",
+    "turkije",
+    "marokko",
+    "suriname",
+    "syrië",
+    "syrie",
+    "oekraïne",
+    "oekraine",
+    "eritrea",
+    "afghanistan",
+    "somalië",
+    "irak",
+    "iran",
+    "roemenië",
+    "bulgarije",
+    "spanje",
+    "frankrijk",
+    "engeland",
+}
+_PLACE_TRIGGER = re.compile(
+    r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig)\s+$", re.IGNORECASE
+)
 #: Words that always introduce a school's name ("obs de regenboog") ...
 _SCHOOL_TYPES = (
     r"christelijke basisschool|openbare basisschool|katholieke basisschool|basisschool|obs|cbs|"
     r"pcbs|rkbs|kbs|ikc|sbs|sboschool|montessorischool|daltonschool|jenaplanschool|vrijeschool|"
-    r"praktijkschool|scholengemeenschap|kindcentrum|mytylschool|tyltylschool")
+    r"praktijkschool|scholengemeenschap|kindcentrum|mytylschool|tyltylschool"
+)
 #: ... and words after which a name must look like one (capitalised or a rare word).
 _WEAK_SCHOOL_TYPES = r"school|sbo|so|vso|mavo|isk|speciale school|brede school|vrije school"
 _NAME_WORD = r"[\w'À-ÿ-]+"
 _CAPITALISED_WORD = r"(?-i:[A-ZÀ-Ý][\w'À-ÿ-]*)"
 _SCHOOL_AFTER_TYPE = re.compile(
-    r"\b(?:(" + _SCHOOL_TYPES + r")|" + _WEAK_SCHOOL_TYPES + r")\b\s*[:(]?\s*(?:is\s+)?((?:de|het|'t|t)\s+)?(" + _NAME_WORD
-    + r"(?:\s+" + _CAPITALISED_WORD + r")*)", re.IGNORECASE)
+    r"\b(?:("
+    + _SCHOOL_TYPES
+    + r")|"
+    + _WEAK_SCHOOL_TYPES
+    + r")\b\s*[:(]?\s*(?:is\s+)?((?:de|het|'t|t)\s+)?("
+    + _NAME_WORD
+    + r"(?:\s+"
+    + _CAPITALISED_WORD
+    + r")*)",
+    re.IGNORECASE,
+)
 #: "De Zevensprong", "Het Noorderlicht" in the middle of a sentence: a proper name, mostly a school.
 _CAPITALISED_NAME = re.compile(
     r"(?:(?<=[\w,;]\s)|(?<=\()|(?<=\(\s))(?:[Dd]e|[Hh]et|'t)\s+[A-ZÀ-Ý](?![A-Z]+\b)[\w'À-ÿ-]+"
-    r"(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)*")
+    r"(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)*"
+)
 _SCHOOL_SUFFIX = re.compile(
     r"\b((?:(?:het|de|'t)\s+)?(?:[\w'À-ÿ-]+\s+){0,2}[\w'À-ÿ-]*"
     r"(?:college|lyceum|gymnasium|scholengemeenschap|scholengroep|campus|academie|"
-    r"montessorischool|daltonschool|jenaplanschool))\b", re.IGNORECASE)
+    r"montessorischool|daltonschool|jenaplanschool))\b",
+    re.IGNORECASE,
+)
 _SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(?:op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
 #: "op de klimboom": a school when the word is capitalised or not a common Dutch word.
 _SCHOOL_WORD_FREQUENCY = 2000
 _GENERIC_SCHOOL_WORDS = {
-    "school", "scholen", "basisschool", "middelbare", "brugklas", "klas", "groep", "bank", "les",
-    "lessen", "gang", "plek", "plaats", "vso", "so", "sbo", "havo", "vwo", "vmbo", "mavo", "mbo",
-    "hbo", "praktijkonderwijs", "isk", "opvang", "bso", "kinderopvang", "peuterspeelzaal",
-    "speciaal", "speciale", "nieuwe", "oude", "andere", "zelfde", "huidige", "eigen", "vorige",
-    "volgende", "hele", "goede", "juiste", "taalklas", "schakelklas", "plusklas", "wachtlijst",
-    "lijst", "computer", "laptop", "weg", "hoogte", "gemeente", "website", "site", "afdeling",
-    "kamer", "bus", "taxi", "fiets", "trein", "straat", "markt", "hoek", "zorg", "ib", "ib'er",
-    "mentor", "directeur", "leerplicht", "dagbesteding", "universiteit", "hogeschool", "locatie",
-    "middelbare", "steunpunt", "telefoon", "mail", "email", "computer", "vakantie", "zomer",
-    "winter", "ochtend", "middag", "avond", "dag", "week", "maand", "jaar", "tijd", "toets",
-    "eindtoets", "doorstroomtoets", "cito", "lwoo", "pro", "rugzak", "bovenbouw", "onderbouw",
+    "school",
+    "scholen",
+    "basisschool",
+    "middelbare",
+    "brugklas",
+    "klas",
+    "groep",
+    "bank",
+    "les",
+    "lessen",
+    "gang",
+    "plek",
+    "plaats",
+    "vso",
+    "so",
+    "sbo",
+    "havo",
+    "vwo",
+    "vmbo",
+    "mavo",
+    "mbo",
+    "hbo",
+    "praktijkonderwijs",
+    "isk",
+    "opvang",
+    "bso",
+    "kinderopvang",
+    "peuterspeelzaal",
+    "speciaal",
+    "speciale",
+    "nieuwe",
+    "oude",
+    "andere",
+    "zelfde",
+    "huidige",
+    "eigen",
+    "vorige",
+    "volgende",
+    "hele",
+    "goede",
+    "juiste",
+    "taalklas",
+    "schakelklas",
+    "plusklas",
+    "wachtlijst",
+    "lijst",
+    "computer",
+    "laptop",
+    "weg",
+    "hoogte",
+    "gemeente",
+    "website",
+    "site",
+    "afdeling",
+    "kamer",
+    "bus",
+    "taxi",
+    "fiets",
+    "trein",
+    "straat",
+    "markt",
+    "hoek",
+    "zorg",
+    "ib",
+    "ib'er",
+    "mentor",
+    "directeur",
+    "leerplicht",
+    "dagbesteding",
+    "universiteit",
+    "hogeschool",
+    "locatie",
+    "steunpunt",
+    "telefoon",
+    "mail",
+    "email",
+    "vakantie",
+    "zomer",
+    "winter",
+    "ochtend",
+    "middag",
+    "avond",
+    "dag",
+    "week",
+    "maand",
+    "jaar",
+    "tijd",
+    "toets",
+    "eindtoets",
+    "doorstroomtoets",
+    "cito",
+    "lwoo",
+    "pro",
+    "rugzak",
+    "bovenbouw",
+    "onderbouw",
 }
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: Above this frequency (per pyspellchecker's Dutch list) a name-like word is a common word
@@ -197,15 +414,63 @@ class _Lexicon:
         base = Path(deduce.__file__).parent / "data" / "lookup" / "src"
         self.first_names = _read_items(base / "names" / "lst_first_name")
         self.surnames = _read_items(base / "names" / "lst_surname") | _read_items(
-            base / "names" / "lst_interfix_surname")
+            base / "names" / "lst_interfix_surname"
+        )
         self.places = set()
         for sub in ("lst_residence", "lst_municipality"):
             self.places |= _read_items(base / "locations" / "lst_placename" / sub)
         self.stop_words = _read_items(base / "whitelist" / "lst_stop_word") | {
-            "ik", "je", "jij", "hij", "zij", "ze", "we", "wij", "u", "jullie", "mijn", "zijn", "haar",
-            "onze", "ons", "is", "was", "een", "de", "het", "en", "of", "maar", "dat", "die", "dit",
-            "wat", "wie", "waar", "hoe", "op", "in", "naar", "van", "met", "voor", "niet", "geen",
-            "ook", "nog", "al", "heel", "erg", "zo", "dan", "wel", "nu", "er", "hier", "daar"}
+            "ik",
+            "je",
+            "jij",
+            "hij",
+            "zij",
+            "ze",
+            "we",
+            "wij",
+            "u",
+            "jullie",
+            "mijn",
+            "zijn",
+            "haar",
+            "onze",
+            "ons",
+            "is",
+            "was",
+            "een",
+            "de",
+            "het",
+            "en",
+            "of",
+            "maar",
+            "dat",
+            "die",
+            "dit",
+            "wat",
+            "wie",
+            "waar",
+            "hoe",
+            "op",
+            "in",
+            "naar",
+            "van",
+            "met",
+            "voor",
+            "niet",
+            "geen",
+            "ook",
+            "nog",
+            "al",
+            "heel",
+            "erg",
+            "zo",
+            "dan",
+            "wel",
+            "nu",
+            "er",
+            "hier",
+            "daar",
+        }
         self.frequency = SpellChecker(language="nl").word_frequency
 
     def freq(self, word: str) -> int:
@@ -223,8 +488,7 @@ def _read_items(folder: Path) -> Set[str]:
     path = folder / "items.txt"
     if not path.exists():
         return set()
-    return {line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()}
+    return {line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
 class Redactor:
@@ -259,8 +523,11 @@ class Redactor:
     def _pattern_spans(self, text: str) -> List[Span]:
         spans = [Span(m.start(), m.end(), "email") for m in _EMAIL.finditer(text)]
         spans += [Span(m.start(), m.end(), "url") for m in _URL.finditer(text)]
-        spans += [Span(m.start(), m.end(), "iban") for m in _IBAN.finditer(text)
-                  if sum(ch.isdigit() for ch in m.group()) >= 10]
+        spans += [
+            Span(m.start(), m.end(), "iban")
+            for m in _IBAN.finditer(text)
+            if sum(ch.isdigit() for ch in m.group()) >= 10
+        ]
         spans += [Span(m.start(), m.end(), "telefoon") for m in _PHONE.finditer(text)]
         for match in _BSN.finditer(text):
             if bsn_valid(re.sub(r"\D", "", match.group())):
@@ -275,7 +542,7 @@ class Redactor:
     def _is_birth_date(self, text: str, match: re.Match) -> bool:
         """A date is a date of birth when it says so, or when its year lies years back
         (meetings and deadlines that people mention are this year or next)."""
-        if _BIRTH_CONTEXT.search(text[max(0, match.start() - 30):match.start()]):
+        if _BIRTH_CONTEXT.search(text[max(0, match.start() - 30) : match.start()]):
             return True
         years = re.findall(r"(?:19|20)\d{2}", match.group())
         if years:
@@ -301,16 +568,19 @@ class Redactor:
             lower = word.lower()
             if len(word) < 2 or lower in lexicon.stop_words or not re.search(r"[^\W\d_]", word):
                 continue
-            before = text[max(0, match.start() - 40):match.start()]
+            before = text[max(0, match.start() - 40) : match.start()]
             in_name_place = bool(_NAME_TRIGGER.search(before))
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
-            if in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY:
-                pass
-            elif _STRONG_NAME_TRIGGER.search(before) and self._rare(word) and (
+            if (in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY) or (
+                _STRONG_NAME_TRIGGER.search(before)
+                and self._rare(word)
+                and (
                     # "ik ben moe / slechtziend" are no names: after "ik ben" only a word that
                     # Dutch does not know at all ("ik ben dmytro")
-                    not before.lower().rstrip().endswith("ik ben") or frequency == 0):
+                    not before.lower().rstrip().endswith("ik ben") or frequency == 0
+                )
+            ):
                 pass
             elif in_name_place and word[0].isupper() and (named or frequency < _VERY_COMMON_WORD_FREQUENCY):
                 pass  # "gr. Wil", "mevrouw Jansen"; not "mevrouw, Hierbij"
@@ -326,8 +596,13 @@ class Redactor:
                 end = longer
             spans.append(Span(match.start(), end, "naam"))
         signed = _SIGN_OFF.search(text)  # "... telefoon 06... olena kovalenko"
-        if signed and all(w.lower() in _INTERFIX or lexicon.is_name(w) or self._rare(w)
-                          for w in signed.group(1).split()) and not lexicon.is_place(signed.group(1)):
+        if (
+            signed
+            and all(
+                w.lower() in _INTERFIX or lexicon.is_name(w) or self._rare(w) for w in signed.group(1).split()
+            )
+            and not lexicon.is_place(signed.group(1))
+        ):
             first = signed.group(1).split()[0]
             if lexicon.is_name(first) or self._rare(first):
                 spans.append(Span(signed.start(1), signed.end(1), "naam"))
@@ -335,7 +610,8 @@ class Redactor:
             for match in pattern.finditer(text):
                 word = match.group(2)
                 if word.lower() in lexicon.stop_words or not (
-                        word[0].isupper() or lexicon.is_name(word) or self._rare(word)):
+                    word[0].isupper() or lexicon.is_name(word) or self._rare(word)
+                ):
                     continue
                 spans.append(Span(match.start(1) if keep_title else match.start(), match.end(1), "naam"))
         return spans
@@ -346,7 +622,7 @@ class Redactor:
 
     def _extend_surname(self, text: str, end: int) -> int:
         """'jan de boer', 'Marieke de Jong': a name followed by interfix + name-like word."""
-        rest = text[end:end + 30]
+        rest = text[end : end + 30]
         for interfix in _INTERFIX:
             match = re.match(r"\s+" + re.escape(interfix) + r"\s+([\w'À-ÿ-]+)", rest, re.IGNORECASE)
             if match and (self._lexicon.is_name(match.group(1)) or match.group(1)[0].isupper()):
@@ -357,7 +633,8 @@ class Redactor:
             lexicon = self._lexicon
             rare = self._rare(word)
             if word.lower() not in lexicon.stop_words and (
-                    rare or (lexicon.is_name(word) and (word[0].isupper() or lexicon.freq(word) < 5000))):
+                rare or (lexicon.is_name(word) and (word[0].isupper() or lexicon.freq(word) < 5000))
+            ):
                 return end + match.end()
         return end
 
@@ -371,12 +648,14 @@ class Redactor:
                 if index + size > len(words):
                     continue
                 last = words[index + size - 1]
-                candidate = text[first.start():last.end()]
+                candidate = text[first.start() : last.end()]
                 if not lexicon.is_place(re.sub(r"\s+", " ", candidate)) or candidate.lower() in _COUNTRIES:
                     continue
-                after_trigger = bool(_PLACE_TRIGGER.search(text[max(0, first.start() - 25):first.start()]))
+                after_trigger = bool(_PLACE_TRIGGER.search(text[max(0, first.start() - 25) : first.start()]))
                 frequency = lexicon.freq(candidate)
-                if frequency < _COMMON_WORD_FREQUENCY or (after_trigger and frequency < _VERY_COMMON_WORD_FREQUENCY):
+                if frequency < _COMMON_WORD_FREQUENCY or (
+                    after_trigger and frequency < _VERY_COMMON_WORD_FREQUENCY
+                ):
                     spans.append(Span(first.start(), last.end(), "woonplaats"))
                     break
         return spans
@@ -397,18 +676,23 @@ class Redactor:
         for match in _SCHOOL_SUFFIX.finditer(text):
             words = match.group(1).split()
             named = [w for w in words if w.lower() not in ("het", "de", "'t")]
-            if len(named) >= 2 or (named and re.match(r"\w+(college|lyceum|gymnasium)$", named[0], re.I)
-                                   and len(named[0]) > 9):
+            if len(named) >= 2 or (
+                named and re.match(r"\w+(college|lyceum|gymnasium)$", named[0], re.I) and len(named[0]) > 9
+            ):
                 if all(w.lower() not in self._lexicon.stop_words for w in named[:-1]):
                     spans.append(Span(match.start(1), match.end(1), "school"))
         for match in _SCHOOL_AFTER_PREPOSITION.finditer(text):
             word = match.group(1).split()[-1]
             lower = word.lower()
-            if (lower.split("-")[0] in _GENERIC_SCHOOL_WORDS or lower in self._lexicon.stop_words
-                    or word.isupper()):  # "van de WPO": an abbreviation, not a school
+            if (
+                lower.split("-")[0] in _GENERIC_SCHOOL_WORDS
+                or lower in self._lexicon.stop_words
+                or word.isupper()
+            ):  # "van de WPO": an abbreviation, not a school
                 continue
-            if word[0].isupper() or (self._lexicon.freq(word) < _SCHOOL_WORD_FREQUENCY
-                                     and not lower.endswith("en")):  # "het terugstorten"
+            if word[0].isupper() or (
+                self._lexicon.freq(word) < _SCHOOL_WORD_FREQUENCY and not lower.endswith("en")
+            ):  # "het terugstorten"
                 spans.append(Span(match.start(1), match.end(1), "school"))
         return spans
 
@@ -429,8 +713,11 @@ def _deduce_kind(tag: str, text: str) -> Optional[str]:
 def _identifier_spans(text: str) -> List[Span]:
     """Ticket codes, @-handles and e-mail addresses (plain or disguised): never field terms."""
     spans = [Span(start, end, "code") for start, end in code_spans(text)]
-    spans += [Span(m.start(), m.end(), "email") for pattern in (EMAIL, DISGUISED_EMAIL)
-              for m in pattern.finditer(text)]
+    spans += [
+        Span(m.start(), m.end(), "email")
+        for pattern in (EMAIL, DISGUISED_EMAIL)
+        for m in pattern.finditer(text)
+    ]
     spans += [Span(m.start(), m.end(), "handle") for m in HANDLE.finditer(text)]
     return spans
 
@@ -439,9 +726,26 @@ def _overlaps_any(span: Span, ranges: Iterable[Tuple[int, int]]) -> bool:
     return any(span.start < end and start < span.end for start, end in ranges)
 
 
-_PRIORITY = {kind: rank for rank, kind in enumerate(
-    ("code", "email", "handle", "url", "iban", "bsn", "telefoon", "postcode", "geboortedatum",
-     "adres", "school", "naam", "woonplaats"))}
+_PRIORITY = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            "code",
+            "email",
+            "handle",
+            "url",
+            "iban",
+            "bsn",
+            "telefoon",
+            "postcode",
+            "geboortedatum",
+            "adres",
+            "school",
+            "naam",
+            "woonplaats",
+        )
+    )
+}
 
 
 def _resolve(spans: List[Span]) -> List[Span]:
@@ -469,7 +773,7 @@ def apply(text: str, spans: List[Span]) -> str:
     """The text with each span replaced by its typed placeholder."""
     out, position = [], 0
     for span in sorted(spans, key=lambda s: s.start):
-        out.append(text[position:span.start])
+        out.append(text[position : span.start])
         out.append(f"[{span.kind}]")
         position = span.end
     out.append(text[position:])

@@ -1,6 +1,7 @@
 """The periodic report for the samenwerkingsverband: one self-contained HTML file (no outside
 files, no scripts) that prints cleanly to PDF. Built from the same figures as the analyst
 view: `stats.overview`, `groups.unmet_groups` and the tickets' handling figures."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,21 +31,29 @@ def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str]) 
             continue
         topic = decided.get(found.label)
         if topic:
-            advice.append(f"Voeg de {found.size} vragen over '{found.label}' als voorbeeldvragen toe "
-                          f"aan het onderwerp {topic} (na controle).")
+            advice.append(
+                f"Voeg de {found.size} vragen over '{found.label}' als voorbeeldvragen toe "
+                f"aan het onderwerp {topic} (na controle)."
+            )
         else:
-            advice.append(f"Overweeg een nieuw onderwerp: '{found.label}' ({found.size} vragen "
-                          "zonder antwoord).")
+            advice.append(
+                f"Overweeg een nieuw onderwerp: '{found.label}' ({found.size} vragen zonder antwoord)."
+            )
     for topic, negative, positive in result.negative_feedback():
         if negative >= 2 and negative >= positive:
-            advice.append(f"Verbeter de tekst van {topic}: {negative} keer 'had ik niets aan', "
-                          f"{positive} keer wel.")
+            advice.append(
+                f"Verbeter de tekst van {topic}: {negative} keer 'had ik niets aan', {positive} keer wel."
+            )
     for topic in sorted(result.unanswered_by_topic):
-        advice.append(f"Controleer en verleng de inhoud van {topic}: deze werd niet getoond omdat "
-                      "de controledatum voorbij was.")
+        advice.append(
+            f"Controleer en verleng de inhoud van {topic}: deze werd niet getoond omdat "
+            "de controledatum voorbij was."
+        )
     if result.questions and result.share("verduidelijkt") > 0.15:
-        advice.append("Veel vragen moesten eerst verduidelijkt worden: voeg voorbeeldvragen toe "
-                      "voor de onderwerpen die vaak als keuze werden aangeboden.")
+        advice.append(
+            "Veel vragen moesten eerst verduidelijkt worden: voeg voorbeeldvragen toe "
+            "voor de onderwerpen die vaak als keuze werden aangeboden."
+        )
     return list(dict.fromkeys(advice))
 
 
@@ -64,14 +73,21 @@ def report_context(store: SignalStore, tickets, period: Period, regions=None) ->
     (None: every region), which the report names."""
     result = overview(store, period)
     groups = unmet_groups(store, period)
-    decided = {d["label"]: d["topic_id"] for d in store.decisions()
-               if d["decision"] == "bestaand_onderwerp" and d["topic_id"]}
+    decided = {
+        d["label"]: d["topic_id"]
+        for d in store.decisions()
+        if d["decision"] == "bestaand_onderwerp" and d["topic_id"]
+    }
     return {
-        "period": period, "overview": result, "groups": groups, "trend": trend_svg(result),
+        "period": period,
+        "overview": result,
+        "groups": groups,
+        "trend": trend_svg(result),
         "regions_label": region_label(regions),
         "handling": tickets.handling(period.since, period.until),
         "suggestions": suggestions(result, groups, decided),
-        "made": made(), **template_globals(),
+        "made": made(),
+        **template_globals(),
     }
 
 

@@ -9,6 +9,7 @@
 
 Run by `python -m signals retention` and once a day by the staff web app.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,8 +20,8 @@ from typing import Optional
 from sqlalchemy import inspect, text
 
 from signals.store import SignalStore
-from steunpunt.clock import day_start, today as local_today
 from steunpunt import settings
+from steunpunt.clock import day_start, today as local_today
 from store.conversations import tracker_engine, tracker_url
 
 log = logging.getLogger(__name__)
@@ -43,20 +44,25 @@ def prune_tracker_store(url: str, before: datetime) -> int:
             return 0
         cutoff = before.replace(tzinfo=timezone.utc).timestamp()
         with engine.begin() as connection:
-            return connection.execute(text("DELETE FROM events WHERE timestamp < :cutoff"),
-                                      {"cutoff": cutoff}).rowcount
+            return connection.execute(
+                text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}
+            ).rowcount
     finally:
         engine.dispose()
 
 
-def run(store: SignalStore, today: Optional[date] = None, tracker_db: Optional[str] = None,
-        signal_days: Optional[int] = None, tracker_days: Optional[int] = None) -> Pruned:
+def run(
+    store: SignalStore,
+    today: Optional[date] = None,
+    tracker_db: Optional[str] = None,
+    signal_days: Optional[int] = None,
+    tracker_days: Optional[int] = None,
+) -> Pruned:
     today = today or local_today()
     signal_days = settings.SIGNAL_RETENTION_DAYS if signal_days is None else signal_days
     tracker_days = settings.TRACKER_RETENTION_DAYS if tracker_days is None else tracker_days
     pruned_signals = store.prune(today - timedelta(days=signal_days))
     cutoff = day_start(today - timedelta(days=tracker_days))  # a local day, as UTC
     events = prune_tracker_store(tracker_url(tracker_db or settings.TRACKER_DB), cutoff)
-    log.info("retention: %d signals counted and deleted, %d tracker events deleted",
-             pruned_signals, events)
+    log.info("retention: %d signals counted and deleted, %d tracker events deleted", pruned_signals, events)
     return Pruned(signals=pruned_signals, tracker_events=events)

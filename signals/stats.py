@@ -7,6 +7,7 @@ topic was meant (clarify), not answered (not understood, out of scope, content b
 or asked straight away for a person. Gem's three classes, as the field notes advise:
 answered first time, after a clarifying question, not understood.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -27,18 +28,36 @@ CLASSES = (ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON)
 UNANSWERED_REASONS = ("not_understood", "out_of_scope", "being_checked", "not_in_region")
 
 KIND_LABELS = {
-    "answer": "antwoord", "clarify": "gevraagd welk onderwerp", "handoff_offer": "medewerker aangeboden",
-    "handoff": "doorgezet naar medewerker", "ticket": "vraag aangemaakt", "declined": "aanbod afgeslagen",
-    "feedback": "feedback", "input_rejected": "bericht geweigerd", "code_check": "code ingevoerd",
-    "smalltalk": "begroeting of bedankje", "set_audience": "ouder/jongere gekozen", "prompt": "overig",
+    "answer": "antwoord",
+    "clarify": "gevraagd welk onderwerp",
+    "handoff_offer": "medewerker aangeboden",
+    "handoff": "doorgezet naar medewerker",
+    "ticket": "vraag aangemaakt",
+    "declined": "aanbod afgeslagen",
+    "feedback": "feedback",
+    "input_rejected": "bericht geweigerd",
+    "code_check": "code ingevoerd",
+    "smalltalk": "begroeting of bedankje",
+    "set_audience": "ouder/jongere gekozen",
+    "prompt": "overig",
 }
 REASON_LABELS = {
-    "not_understood": "niet begrepen", "out_of_scope": "buiten het onderwerp",
-    "being_checked": "inhoud wordt gecontroleerd", "not_in_region": "niet voor deze regio",
+    "not_understood": "niet begrepen",
+    "out_of_scope": "buiten het onderwerp",
+    "being_checked": "inhoud wordt gecontroleerd",
+    "not_in_region": "niet voor deze regio",
     "clarify_rejected": "geen van de onderwerpen",
-    "not_helpful": "hielp niet", "asked": "zelf gevraagd", "accepted_offer": "aanbod aangenomen",
-    "positive": "ja, hielp", "negative": "nee, hielp niet", "empty": "leeg", "too_long": "te lang",
-    "failed": "mislukt", "found": "gevonden", "not_found": "niet gevonden", "wait": "te vaak fout",
+    "not_helpful": "hielp niet",
+    "asked": "zelf gevraagd",
+    "accepted_offer": "aanbod aangenomen",
+    "positive": "ja, hielp",
+    "negative": "nee, hielp niet",
+    "empty": "leeg",
+    "too_long": "te lang",
+    "failed": "mislukt",
+    "found": "gevonden",
+    "not_found": "niet gevonden",
+    "wait": "te vaak fout",
 }
 
 
@@ -64,7 +83,7 @@ class Overview:
     turns: int = 0
     questions: int = 0
     by_class: Counter = field(default_factory=Counter)
-    by_kind: Counter = field(default_factory=Counter)     # (kind, reason) -> n
+    by_kind: Counter = field(default_factory=Counter)  # (kind, reason) -> n
     answers_by_topic: Counter = field(default_factory=Counter)
     unanswered_by_topic: Counter = field(default_factory=Counter)  # being checked, per topic
     by_audience: Counter = field(default_factory=Counter)  # question turns per audience
@@ -128,8 +147,16 @@ def trend_svg(result: Overview) -> str:
     styles = {ANSWERED: ("-", "o"), CLARIFIED: ("--", "s"), UNANSWERED: (":", "^"), TO_PERSON: ("-.", "D")}
     for klass in CLASSES:
         line, marker = styles[klass]
-        axes.plot(weeks, [result.weekly[w][klass] for w in weeks], linestyle=line, marker=marker,
-                  color="black", label=klass, linewidth=1.4, markersize=5)
+        axes.plot(
+            weeks,
+            [result.weekly[w][klass] for w in weeks],
+            linestyle=line,
+            marker=marker,
+            color="black",
+            label=klass,
+            linewidth=1.4,
+            markersize=5,
+        )
     axes.set_ylabel("vragen per week")
     axes.set_xlabel("week (maandag)")
     axes.set_xticks(weeks)
@@ -142,5 +169,5 @@ def trend_svg(result: Overview) -> str:
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(figure)
     svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     return svg.replace("<svg ", '<svg role="img" aria-label="Vragen per week, per uitkomst" ', 1)

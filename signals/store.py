@@ -3,6 +3,7 @@
 A signal keeps no sender id, no address and only the hour of its time; its id is random.
 So signals of one person cannot be put together, not even by their order.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -15,8 +16,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from store.schema import group_decisions, signal_counts, signals, staff
 from steunpunt.clock import day_range, day_start, now, to_local
+from store.schema import group_decisions, signal_counts, signals, staff
 from store.tickets import in_regions
 
 #: Columns that say what happened, without text: what counts and retention keep.
@@ -43,6 +44,7 @@ class Signal:
 @dataclass(frozen=True)
 class Count:
     """A number of signals of one kind on one day (from rows, or kept after retention)."""
+
     day: date
     channel: str
     audience: str
@@ -70,7 +72,7 @@ class SignalStore:
         self.engine = engine
         self.regions = None if regions is None else frozenset(regions)
 
-    def for_regions(self, regions: Optional[Collection[str]]) -> "SignalStore":
+    def for_regions(self, regions: Optional[Collection[str]]) -> SignalStore:
         return SignalStore(self.engine, regions)
 
     def _mine(self, table=signals) -> list:
@@ -82,12 +84,22 @@ class SignalStore:
         signal_id = signal.id or uuid.uuid4().hex
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(signals).values(
-                    id=signal_id, created_at=_hour(at or now()), channel=signal.channel,
-                    audience=signal.audience, region=signal.region, kind=signal.kind,
-                    reason=signal.reason, content_id=signal.content_id,
-                    candidates=list(signal.candidates) or None, intents=list(signal.intents) or None,
-                    ticket=signal.ticket, text=signal.text))
+                connection.execute(
+                    insert(signals).values(
+                        id=signal_id,
+                        created_at=_hour(at or now()),
+                        channel=signal.channel,
+                        audience=signal.audience,
+                        region=signal.region,
+                        kind=signal.kind,
+                        reason=signal.reason,
+                        content_id=signal.content_id,
+                        candidates=list(signal.candidates) or None,
+                        intents=list(signal.intents) or None,
+                        ticket=signal.ticket,
+                        text=signal.text,
+                    )
+                )
         except IntegrityError:
             if signal.id is None or not self._exists(signal_id):
                 raise
@@ -95,10 +107,17 @@ class SignalStore:
 
     def _exists(self, signal_id: str) -> bool:
         with self.engine.connect() as connection:
-            return connection.execute(select(signals.c.id).where(signals.c.id == signal_id)).first() is not None
+            return (
+                connection.execute(select(signals.c.id).where(signals.c.id == signal_id)).first() is not None
+            )
 
-    def rows(self, since: Optional[date] = None, until: Optional[date] = None,
-             kinds: Optional[Sequence[str]] = None, with_text: bool = False) -> List[Dict[str, Any]]:
+    def rows(
+        self,
+        since: Optional[date] = None,
+        until: Optional[date] = None,
+        kinds: Optional[Sequence[str]] = None,
+        with_text: bool = False,
+    ) -> List[Dict[str, Any]]:
         """Signals in a period (local days, inclusive), oldest first."""
         query = select(signals).where(*self._mine()).order_by(signals.c.created_at, signals.c.id)
         start, end = day_range(since, until)
@@ -143,32 +162,53 @@ class SignalStore:
         with self.engine.begin() as connection:
             old = connection.execute(select(signals).where(signals.c.created_at < cutoff)).mappings().all()
             tally: Counter = Counter(
-                (_day(row["created_at"]),) + tuple(row[f] or "" for f in COUNT_FIELDS) for row in old)
+                (_day(row["created_at"]),) + tuple(row[f] or "" for f in COUNT_FIELDS) for row in old
+            )
             for key, number in tally.items():
                 where = [signal_counts.c.day == key[0]] + [
-                    getattr(signal_counts.c, f) == value for f, value in zip(COUNT_FIELDS, key[1:])]
-                changed = connection.execute(update(signal_counts).where(*where).values(
-                    count=signal_counts.c.count + number)).rowcount
+                    getattr(signal_counts.c, f) == value for f, value in zip(COUNT_FIELDS, key[1:])
+                ]
+                changed = connection.execute(
+                    update(signal_counts).where(*where).values(count=signal_counts.c.count + number)
+                ).rowcount
                 if not changed:
-                    connection.execute(insert(signal_counts).values(
-                        day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:]))))
+                    connection.execute(
+                        insert(signal_counts).values(
+                            day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:]))
+                        )
+                    )
             connection.execute(delete(signals).where(signals.c.created_at < cutoff))
         return len(old)
 
     # --- what analysts decided about groups of unmet questions -----------------------------------
-    def decide_group(self, staff_id: int, decision: str, label: str, signal_ids: Sequence[str],
-                     topic_id: Optional[str] = None) -> int:
+    def decide_group(
+        self,
+        staff_id: int,
+        decision: str,
+        label: str,
+        signal_ids: Sequence[str],
+        topic_id: Optional[str] = None,
+    ) -> int:
         if decision not in ("nieuw_onderwerp", "bestaand_onderwerp"):
             raise ValueError(f"onbekende keuze {decision!r}")
         with self.engine.begin() as connection:
-            return connection.execute(insert(group_decisions).values(
-                created_at=now(), staff_id=staff_id, decision=decision, topic_id=topic_id,
-                label=label[:200], signal_ids=list(signal_ids))).inserted_primary_key[0]
+            return connection.execute(
+                insert(group_decisions).values(
+                    created_at=now(),
+                    staff_id=staff_id,
+                    decision=decision,
+                    topic_id=topic_id,
+                    label=label[:200],
+                    signal_ids=list(signal_ids),
+                )
+            ).inserted_primary_key[0]
 
     def decisions(self) -> List[Dict[str, Any]]:
-        query = (select(group_decisions, staff.c.username)
-                 .select_from(group_decisions.join(staff, group_decisions.c.staff_id == staff.c.id))
-                 .order_by(group_decisions.c.created_at.desc(), group_decisions.c.id.desc()))
+        query = (
+            select(group_decisions, staff.c.username)
+            .select_from(group_decisions.join(staff, group_decisions.c.staff_id == staff.c.id))
+            .order_by(group_decisions.c.created_at.desc(), group_decisions.c.id.desc())
+        )
         with self.engine.connect() as connection:
             rows = [dict(row) for row in connection.execute(query).mappings()]
             if self.regions is None:
@@ -183,12 +223,29 @@ def iter_export(rows: Sequence[Dict[str, Any]]) -> Iterator[Dict[str, Any]]:
     for row in rows:
         yield {
             "time": row["created_at"].isoformat(timespec="minutes") + "Z",
-            "kind": row["kind"], "reason": row["reason"], "channel": row["channel"],
-            "audience": row["audience"], "region": row["region"], "content_id": row["content_id"],
-            "candidates": row["candidates"] or [], "intents": row["intents"] or [],
-            "ticket": row["ticket"], "text": row["text"],
+            "kind": row["kind"],
+            "reason": row["reason"],
+            "channel": row["channel"],
+            "audience": row["audience"],
+            "region": row["region"],
+            "content_id": row["content_id"],
+            "candidates": row["candidates"] or [],
+            "intents": row["intents"] or [],
+            "ticket": row["ticket"],
+            "text": row["text"],
         }
 
 
-EXPORT_FIELDS = ("time", "kind", "reason", "channel", "audience", "region", "content_id",
-                 "candidates", "intents", "ticket", "text")
+EXPORT_FIELDS = (
+    "time",
+    "kind",
+    "reason",
+    "channel",
+    "audience",
+    "region",
+    "content_id",
+    "candidates",
+    "intents",
+    "ticket",
+    "text",
+)

@@ -2,12 +2,13 @@
 
 It also applies the retention rules once at start and then once a day (signals/retention.py).
 """
+
 import argparse
 import asyncio
 import logging
 
-from steunpunt import settings
 from staff.app import create_app
+from steunpunt import settings
 from store.accounts import Accounts
 from store.db import engine_for
 from store.tickets import TicketStore
@@ -19,8 +20,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.STAFF_PORT)
     args = parser.parse_args()
     engine = engine_for(settings.DATABASE_URL)
-    app = create_app(TicketStore(engine, settings.secret_key()),
-                     Accounts(engine, settings.STAFF_SESSION_HOURS), settings.STAFF_SECURE_COOKIES)
+    app = create_app(
+        TicketStore(engine, settings.secret_key()),
+        Accounts(engine, settings.STAFF_SESSION_HOURS),
+        settings.STAFF_SECURE_COOKIES,
+    )
 
     async def daily_retention(_app=None):
         from signals import retention

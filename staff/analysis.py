@@ -5,6 +5,7 @@ Analysts never see contact data or codes: transcripts and descriptions pass the 
 and codes shown by the bot are hidden. Staff (role `medewerker`) cannot open these pages,
 and analysts cannot open the ticket pages (staff/queue.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,11 +28,19 @@ from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.web import (
-    ANALYST, HOME, Route, blueprint, chosen_regions, error, parse_page, redirect, regions_seen_by, render,
+    ANALYST,
+    HOME,
+    Route,
+    blueprint,
+    chosen_regions,
+    error,
+    parse_page,
+    redirect,
+    regions_seen_by,
+    render,
     topics_seen_by,
 )
-from steunpunt.clock import day_range
-from steunpunt.clock import today as local_today
+from steunpunt.clock import day_range, today as local_today
 from steunpunt.codes import SHOWN_CODE
 from store.tickets import ticket_number
 
@@ -74,18 +83,23 @@ def csv_cell(value) -> str:
 def nlu_draft(topic_id: str, texts: List[str]) -> str:
     """Rasa NLU training data (YAML) for review, before anything goes into data/nlu/."""
     examples = "".join(f"    - {' '.join(t.split())}\n" for t in dict.fromkeys(texts) if t.strip())
-    header = ("# CONCEPT - eerst nakijken. Voorbeeldvragen uit signalen (geanonimiseerd).\n"
-              "# Vervang aanduidingen als [naam] door gewone woorden of haal ze weg, en zet\n"
-              "# alleen goede voorbeelden in data/nlu/ (nooit uit tests/heldout/).\n")
-    body = yaml.safe_dump({"version": "3.1", "nlu": [{"intent": intent_for_topic(topic_id),
-                                                      "examples": "PLACEHOLDER"}]},
-                          allow_unicode=True, sort_keys=False)
+    header = (
+        "# CONCEPT - eerst nakijken. Voorbeeldvragen uit signalen (geanonimiseerd).\n"
+        "# Vervang aanduidingen als [naam] door gewone woorden of haal ze weg, en zet\n"
+        "# alleen goede voorbeelden in data/nlu/ (nooit uit tests/heldout/).\n"
+    )
+    body = yaml.safe_dump(
+        {"version": "3.1", "nlu": [{"intent": intent_for_topic(topic_id), "examples": "PLACEHOLDER"}]},
+        allow_unicode=True,
+        sort_keys=False,
+    )
     return header + body.replace("examples: PLACEHOLDER\n", "examples: |\n" + examples)
 
 
 @dataclass(frozen=True)
 class Scope:
     """What one analyst request may read: its regions' signals and tickets."""
+
     signals: Any
     tickets: Any
     regions: Optional[frozenset]
@@ -104,8 +118,12 @@ def for_period(handler):
             return error(400, f"Kies een andere periode: {problem}.", session)
         regions = chosen_regions(request, session)
         ctx = request.app.ctx
-        return await handler(request, session, period, Scope(
-            ctx.signals.for_regions(regions), ctx.store.for_regions(regions), regions))
+        return await handler(
+            request,
+            session,
+            period,
+            Scope(ctx.signals.for_regions(regions), ctx.store.for_regions(regions), regions),
+        )
 
     return wrapper
 
@@ -117,13 +135,23 @@ async def analysis(request: Request, session, period: Period, scope: Scope):
     def page():  # figures, groups and chart: made in a thread, the worker keeps serving
         context = report_context(scope.signals, scope.tickets, period, scope.regions)
         decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
-        decided = [next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
-                   for found in context["groups"]]
+        decided = [
+            next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
+            for found in context["groups"]
+        ]
         today = local_today()
-        return render("analysis.html", session=session, topics=topics, decided=decided, regions=regions,
-                      picked=request.args.get("regio") or "", decisions_labels=DECISIONS,
-                      last_month=Period.last_month(today),
-                      quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}", **context)
+        return render(
+            "analysis.html",
+            session=session,
+            topics=topics,
+            decided=decided,
+            regions=regions,
+            picked=request.args.get("regio") or "",
+            decisions_labels=DECISIONS,
+            last_month=Period.last_month(today),
+            quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+            **context,
+        )
 
     return await asyncio.to_thread(page)
 
@@ -141,18 +169,23 @@ def export_text(rows) -> str:
 @for_period
 async def export_csv(request: Request, session, period: Period, scope: Scope):
     text = await asyncio.to_thread(
-        lambda: export_text(iter_export(scope.signals.rows(period.since, period.until))))
+        lambda: export_text(iter_export(scope.signals.rows(period.since, period.until)))
+    )
     name = f"signalen-{period.since}-{period.until}.csv"
-    return response.text(text, content_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return response.text(
+        text,
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 @for_period
 async def report(request: Request, session, period: Period, scope: Scope):
     name = f"signalen-rapport-{period.since}-{period.until}.html"
     html = await asyncio.to_thread(build_report, scope.signals, scope.tickets, period, scope.regions)
-    return response.html(html, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+    return response.html(
+        html, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    )
 
 
 def way_back(back: Optional[str]) -> str:
@@ -162,8 +195,14 @@ def way_back(back: Optional[str]) -> str:
     parts = urlsplit(back)
     path = unquote(parts.path)
     home = HOME[ANALYST]
-    local = (not parts.scheme and not parts.netloc and back.isprintable() and "\\" not in back
-             and posixpath.normpath(path) == path and (path == home or path.startswith(home + "/")))
+    local = (
+        not parts.scheme
+        and not parts.netloc
+        and back.isprintable()
+        and "\\" not in back
+        and posixpath.normpath(path) == path
+        and (path == home or path.startswith(home + "/"))
+    )
     return back if local else home
 
 
@@ -182,8 +221,12 @@ async def decide_group(request: Request, session):
     if decision == "bestaand_onderwerp" and topic not in topics_seen_by(request, session):
         return error(400, "Kies een bestaand onderwerp.", session)
     request.app.ctx.signals.decide_group(
-        session.staff_id, decision, request.form.get("label", "")[:200] or "groep",
-        [row["id"] for row in rows], topic)
+        session.staff_id,
+        decision,
+        request.form.get("label", "")[:200] or "groep",
+        [row["id"] for row in rows],
+        topic,
+    )
     return redirect(way_back(request.form.get("back")))
 
 
@@ -191,11 +234,14 @@ async def download_nlu(request: Request, session):
     rows = group_texts(request, session)
     topic = (request.form.get("topic") or "").strip().lower()
     if not rows or not topic or not all(part.isalnum() for part in topic.split("-")):
-        return error(400, "Kies een groep en een onderwerp (bestaand of een nieuw id als "
-                          "pesten-op-school).", session)
-    return response.text(nlu_draft(topic, [row["text"] for row in rows]),
-                         content_type="text/yaml; charset=utf-8", headers={
-                             "Content-Disposition": f'attachment; filename="concept-{topic}.yml"'})
+        return error(
+            400, "Kies een groep en een onderwerp (bestaand of een nieuw id als pesten-op-school).", session
+        )
+    return response.text(
+        nlu_draft(topic, [row["text"] for row in rows]),
+        content_type="text/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="concept-{topic}.yml"'},
+    )
 
 
 @for_period
@@ -204,16 +250,25 @@ async def transcripts(request: Request, session, period: Period, scope: Scope):
     from signals.redact import shared
 
     page = parse_page(request.args.get("pagina"))
-    rows = scope.tickets.search(since=period.since, until=period.until, limit=20, offset=(page - 1) * 20,
-                                with_transcripts=True)
+    rows = scope.tickets.search(
+        since=period.since, until=period.until, limit=20, offset=(page - 1) * 20, with_transcripts=True
+    )
     redactor = shared()
-    shown = [{
-        "number": ticket_number(row["id"]), "created_at": row["created_at"], "status": row["status"],
-        "audience": row["audience"], "topics": [g.get("topic") for g in row["topic_guess"] or []],
-        "description": redactor.redact(row["description"] or ""),
-        "transcript": [{"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
-                       for line in row["transcript"] or []],
-    } for row in rows]
+    shown = [
+        {
+            "number": ticket_number(row["id"]),
+            "created_at": row["created_at"],
+            "status": row["status"],
+            "audience": row["audience"],
+            "topics": [g.get("topic") for g in row["topic_guess"] or []],
+            "description": redactor.redact(row["description"] or ""),
+            "transcript": [
+                {"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
+                for line in row["transcript"] or []
+            ],
+        }
+        for row in rows
+    ]
     return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
 
 

@@ -9,6 +9,7 @@ logins are throttled; every change is audited (store/tickets.py).
 `create_app` only puts the app's state on `app.ctx` and registers the three blueprints; the
 handlers are module-level functions that read that state from `request.app.ctx`.
 """
+
 from __future__ import annotations
 
 from typing import Optional
@@ -28,9 +29,14 @@ from store.tickets import TicketStore
 BLUEPRINTS = (login.bp, queue.bp, analysis.bp)
 
 
-def create_app(store: TicketStore, accounts: Accounts, secure_cookies: bool,
-               name: str = "steunpunt_staff", signals: Optional[SignalStore] = None,
-               library: Optional[ContentLibrary] = None) -> Sanic:
+def create_app(
+    store: TicketStore,
+    accounts: Accounts,
+    secure_cookies: bool,
+    name: str = "steunpunt_staff",
+    signals: Optional[SignalStore] = None,
+    library: Optional[ContentLibrary] = None,
+) -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms only: a reply of 5000 characters fits
     app.ctx.store = store

@@ -13,6 +13,7 @@ Staff (medewerker) handle tickets; analysts (analist) see signals, figures and r
 transcripts only. Each account sees the tickets and signals of its regions only: the default
 region unless --region names others; --all-regions is a national role. With --password-stdin
 the password is read from standard input (scripts)."""
+
 import argparse
 import getpass
 import re
@@ -32,8 +33,9 @@ def create_user(args) -> str:
         password = getpass.getpass("Wachtwoord: ")
         if password != getpass.getpass("Nog een keer: "):
             raise ValueError("de wachtwoorden zijn niet gelijk")
-    Accounts(engine_for(settings.DATABASE_URL)).create(args.username, password, args.role,
-                                                        chosen_regions(args))
+    Accounts(engine_for(settings.DATABASE_URL)).create(
+        args.username, password, args.role, chosen_regions(args)
+    )
     return f"Account {args.username!r} ({args.role}, {shown_regions(args)}) is aangemaakt."
 
 
@@ -65,19 +67,24 @@ def erase_ticket(args) -> str:
     match = re.fullmatch(r"(?:SP-)?0*(\d{1,9})", args.ticket.strip().upper())
     if not match:
         raise ValueError(f"{args.ticket!r} is geen vraagnummer zoals SP-00042")
-    store = TicketStore(engine_for(settings.DATABASE_URL), settings.secret_key(),
-                        tracker_db=settings.TRACKER_DB)
+    store = TicketStore(
+        engine_for(settings.DATABASE_URL), settings.secret_key(), tracker_db=settings.TRACKER_DB
+    )
     try:
         erased = store.erase(int(match.group(1)), staff_id=None)
     except KeyError:
         raise ValueError(f"vraag {args.ticket} bestaat niet") from None
-    return (f"De persoonlijke gegevens van {args.ticket} zijn gewist, met {erased.conversations} "
-            f"gesprek(ken) ({erased.tracker_events} gebeurtenissen) en de tekst van "
-            f"{erased.signals} signaal/signalen.")
+    return (
+        f"De persoonlijke gegevens van {args.ticket} zijn gewist, met {erased.conversations} "
+        f"gesprek(ken) ({erased.tracker_events} gebeurtenissen) en de tekst van "
+        f"{erased.signals} signaal/signalen."
+    )
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-user", help="create a staff account")
     create.add_argument("username")
@@ -87,21 +94,29 @@ def main(argv=None) -> int:
     limit = commands.add_parser("set-regions", help="which regions an account sees")
     limit.add_argument("username")
     region_options(limit, required=True)
-    for name, help_text in (("disable-user", "no more logins for this account"),
-                            ("enable-user", "allow logins again"),
-                            ("revoke-sessions", "end every session of this account")):
+    for name, help_text in (
+        ("disable-user", "no more logins for this account"),
+        ("enable-user", "allow logins again"),
+        ("revoke-sessions", "end every session of this account"),
+    ):
         commands.add_parser(name, help=help_text).add_argument("username")
     commands.add_parser("erase-ticket", help="erase a ticket's personal data").add_argument("ticket")
     args = parser.parse_args(argv)
     accounts = lambda: Accounts(engine_for(settings.DATABASE_URL))  # noqa: E731
     actions = {
         "create-user": lambda: create_user(args),
-        "set-regions": lambda: (accounts().set_regions(args.username, chosen_regions(args)),
-                                f"Account {args.username!r} ziet nu {shown_regions(args)}.")[1],
-        "disable-user": lambda: (accounts().disable(args.username),
-                                 f"Account {args.username!r} kan niet meer inloggen.")[1],
-        "enable-user": lambda: (accounts().enable(args.username),
-                                f"Account {args.username!r} kan weer inloggen.")[1],
+        "set-regions": lambda: (
+            accounts().set_regions(args.username, chosen_regions(args)),
+            f"Account {args.username!r} ziet nu {shown_regions(args)}.",
+        )[1],
+        "disable-user": lambda: (
+            accounts().disable(args.username),
+            f"Account {args.username!r} kan niet meer inloggen.",
+        )[1],
+        "enable-user": lambda: (
+            accounts().enable(args.username),
+            f"Account {args.username!r} kan weer inloggen.",
+        )[1],
         "revoke-sessions": lambda: f"{accounts().revoke_sessions(args.username)} sessie(s) beëindigd.",
         "erase-ticket": lambda: erase_ticket(args),
     }

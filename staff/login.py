@@ -3,6 +3,7 @@
 The login form has no session yet, so its CSRF token is a random value in a cookie of its own
 that the form must echo. Failed logins are throttled (store/accounts.py).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -10,8 +11,18 @@ import secrets
 from sanic.request import Request
 
 from staff.web import (
-    CSRF_MESSAGE, HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, Route, blueprint, client, error, redirect,
-    render, same_token, set_cookie,
+    CSRF_MESSAGE,
+    HOME,
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    Route,
+    blueprint,
+    client,
+    error,
+    redirect,
+    render,
+    same_token,
+    set_cookie,
 )
 from store.schema import ROLES
 
@@ -31,8 +42,12 @@ async def login(request: Request):
     username = request.form.get("username", "")[:80]
     wait = accounts.login_wait(username, client(request))
     if wait:
-        return render("login.html", 429, csrf=expected,
-                      error=f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.")
+        return render(
+            "login.html",
+            429,
+            csrf=expected,
+            error=f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.",
+        )
     token = accounts.login(username, request.form.get("password", ""), client(request))
     if token is None:
         return render("login.html", 401, csrf=expected, error="Gebruikersnaam of wachtwoord klopt niet.")

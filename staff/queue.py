@@ -2,6 +2,7 @@
 ticket, with its changes (assign, status, reply, note, minutes, erase). Every change is audited
 (store/tickets.py) and reads and writes through `mine()`: the account's regions only.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -10,8 +11,19 @@ from urllib.parse import urlencode
 from sanic.request import Request
 
 from staff.web import (
-    HOME, STAFF, Route, blueprint, chosen_regions, error, mine, parse_date, parse_page,
-    redirect, regions_seen_by, render, topics_seen_by,
+    HOME,
+    STAFF,
+    Route,
+    blueprint,
+    chosen_regions,
+    error,
+    mine,
+    parse_date,
+    parse_page,
+    redirect,
+    regions_seen_by,
+    render,
+    topics_seen_by,
 )
 from store.schema import ROLES, STATUSES
 
@@ -25,18 +37,33 @@ async def queue(request: Request, session):
     filters = {key: request.args.get(key, "") for key in FILTERS}
     visible = request.app.ctx.store.for_regions(chosen_regions(request, session))
     page = parse_page(request.args.get("pagina"))
-    rows = visible.search(status=filters["status"] or None, audience=filters["audience"] or None,
-                          topic=filters["topic"] or None, since=parse_date(filters["van"]),
-                          until=parse_date(filters["tot"]), limit=QUEUE_PAGE + 1,
-                          offset=(page - 1) * QUEUE_PAGE)
+    rows = visible.search(
+        status=filters["status"] or None,
+        audience=filters["audience"] or None,
+        topic=filters["topic"] or None,
+        since=parse_date(filters["van"]),
+        until=parse_date(filters["tot"]),
+        limit=QUEUE_PAGE + 1,
+        offset=(page - 1) * QUEUE_PAGE,
+    )
 
     def query(to_page: int) -> str:
         return urlencode({**{k: v for k, v in filters.items() if v}, "pagina": to_page})
 
-    return render("queue.html", session=session, tickets=rows[:QUEUE_PAGE], counts=visible.counts(),
-                  filters=filters, statuses=STATUSES, topics=topics_seen_by(request, session),
-                  regions=regions_seen_by(request, session), page=page, more=len(rows) > QUEUE_PAGE,
-                  query=query, first=(page - 1) * QUEUE_PAGE + 1)
+    return render(
+        "queue.html",
+        session=session,
+        tickets=rows[:QUEUE_PAGE],
+        counts=visible.counts(),
+        filters=filters,
+        statuses=STATUSES,
+        topics=topics_seen_by(request, session),
+        regions=regions_seen_by(request, session),
+        page=page,
+        more=len(rows) > QUEUE_PAGE,
+        query=query,
+        first=(page - 1) * QUEUE_PAGE + 1,
+    )
 
 
 async def ticket_page(request: Request, session, ticket_id: int):
@@ -44,9 +71,15 @@ async def ticket_page(request: Request, session, ticket_id: int):
     ticket = tickets.get(ticket_id)
     if ticket is None:
         return error(404, "Deze vraag bestaat niet.")
-    return render("ticket.html", session=session, ticket=ticket, statuses=STATUSES,
-                  notes=tickets.notes(ticket_id), audit=tickets.audit_entries(ticket_id),
-                  minutes=tickets.minutes(ticket_id))
+    return render(
+        "ticket.html",
+        session=session,
+        ticket=ticket,
+        statuses=STATUSES,
+        notes=tickets.notes(ticket_id),
+        audit=tickets.audit_entries(ticket_id),
+        minutes=tickets.minutes(ticket_id),
+    )
 
 
 def change(handler):

@@ -6,6 +6,7 @@ each module lists its routes as data (`Route`), with the roles that may use them
 `blueprint()` turns such a list into a Sanic Blueprint. So "who may do what" is one table per
 module, and the login/role/CSRF check is applied to every route in one place.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -32,18 +33,25 @@ STAFF, ANALYST = ROLES
 HOME = {STAFF: "/", ANALYST: "/analyse"}
 #: Sent with every page of the app. Read-only: each response gets a copy (Sanic's redirect()
 #: writes Location into the dict it is given, which once leaked into every later page).
-HEADERS = MappingProxyType({
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
-})
+HEADERS = MappingProxyType(
+    {
+        "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
+)
 #: Sent when the app runs behind https (its cookies are Secure): browsers then never use http.
 HSTS = "max-age=31536000"
 CSRF_MESSAGE = "Ongeldig formulier (CSRF). Laad de pagina opnieuw."
 
-_templates = Environment(loader=ChoiceLoader([FileSystemLoader(Path(__file__).parent / "templates"),
-                                              FileSystemLoader(SIGNAL_TEMPLATES)]),
-                         autoescape=select_autoescape(["html"]))
+_templates = Environment(
+    loader=ChoiceLoader(
+        [FileSystemLoader(Path(__file__).parent / "templates"), FileSystemLoader(SIGNAL_TEMPLATES)]
+    ),
+    autoescape=select_autoescape(["html"]),
+)
 _templates.filters["ticket_number"] = ticket_number
 # The database stamps in UTC; staff read, and the date filters count, days in STEUNPUNT_TIMEZONE.
 _templates.filters["local_time"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y %H:%M") if stamp else ""
@@ -56,8 +64,7 @@ def headers() -> dict:
 
 
 def render(name: str, status: int = 200, **context) -> response.HTTPResponse:
-    return response.html(_templates.get_template(name).render(**context), status=status,
-                         headers=headers())
+    return response.html(_templates.get_template(name).render(**context), status=status, headers=headers())
 
 
 def redirect(to: str) -> response.HTTPResponse:
@@ -117,8 +124,9 @@ def mine(request: Request, session) -> TicketStore:
 def topics_seen_by(request: Request, session) -> list:
     """Topic ids of the account's regions: national ones and a region's own."""
     library = request.app.ctx.library
-    return sorted({topic for region in library.regions() if session.sees(region)
-                   for topic in library.topics(region)})
+    return sorted(
+        {topic for region in library.regions() if session.sees(region) for topic in library.topics(region)}
+    )
 
 
 def regions_seen_by(request: Request, session) -> list:
@@ -156,6 +164,7 @@ def requires(*roles: str):
 class Route:
     """One route: `handler(request, session, **path)` for the `roles` given; with no roles the
     route is public and the handler is `handler(request, **path)` (only the login form)."""
+
     method: str
     path: str
     handler: Callable

@@ -6,6 +6,7 @@ asks once, when an answer has a youth wording, and remembers the reply in a slot
 functions on text and metadata: the turn context (steunpunt/turn.py) uses them on either side
 of Rasa, and nothing here knows Rasa.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,19 +28,24 @@ def audience_from_metadata(metadata: Any) -> Optional[str]:
 
 #: Plain statements of a parent about their child, or of a pupil about themselves. Only
 #: first-person phrases count: "zijn mentor" or "de moeder van" say nothing about the writer.
-_CHILD = (r"zoon|dochter|kind|kinderen|kindje|pleegkind|pleegzoon|pleegdochter|stiefzoon|"
-          r"stiefdochter|jongste|oudste")
+_CHILD = (
+    r"zoon|dochter|kind|kinderen|kindje|pleegkind|pleegzoon|pleegdochter|stiefzoon|"
+    r"stiefdochter|jongste|oudste"
+)
 PARENT_SAYS = re.compile(
     rf"\b(?:mijn|m'n|mn|ons|onze)\s+(?:{_CHILD})\b"
     r"|\bik ben (?:de |een |zijn |haar )?(?:moeder|vader|ouder|mama|papa|verzorger|voogd|pleegouder)\b"
-    r"|\b(?:wij|ik) als ouders?\b", re.IGNORECASE)
+    r"|\b(?:wij|ik) als ouders?\b",
+    re.IGNORECASE,
+)
 YOUTH_SAYS = re.compile(
     r"\bik zit (?:nu )?in (?:groep|klas|de brugklas|\d)"
     r"|\bik zit op (?:de |het |een )?(?:basisschool|middelbare|vmbo|mavo|havo|vwo|gymnasium|sbo|so|vso|"
     r"praktijkonderwijs|school)\b"
     r"|\bmijn (?:mentor|juf|meester|leraar|lerares|docent|ouders|moeder|vader|mama|papa)\b"
     r"|\bik ben (?:een )?(?:leerling|scholier|jongere|brugklasser)\b|\bik ben \d{1,2}(?: jaar)?\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 def audience_in_text(text: Optional[str]) -> Optional[str]:

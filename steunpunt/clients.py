@@ -6,6 +6,7 @@ comes from an address in settings.TRUSTED_PROXIES, and then only the part the pr
 Limits (messages, code checks, tickets) count per `client_key`: a keyed hash of the address
 (of an IPv6 address's /64), so no IP address is stored anywhere.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -46,8 +47,7 @@ def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> str:
 def client_key(address: str) -> str:
     """A stable pseudonym for a client (HMAC with the deployment's secret), for counting: one
     per IPv4 address, one per IPv6 /64 (see `limited_network`)."""
-    digest = hmac.new(settings.secret_key(), b"client:" + limited_network(address).encode(),
-                      hashlib.sha256)
+    digest = hmac.new(settings.secret_key(), b"client:" + limited_network(address).encode(), hashlib.sha256)
     return digest.hexdigest()[:24]
 
 
@@ -65,7 +65,6 @@ def limited_network(address: str) -> str:
             return str(parsed.ipv4_mapped)
         return str(ipaddress.IPv6Network(f"{parsed}/64", strict=False))
     return str(parsed)
-
 
 
 def client_from_metadata(metadata) -> str:
@@ -98,5 +97,7 @@ def warn_untrusted_forwarding(peer: Optional[str], headers: Mapping[str, str]) -
         "STEUNPUNT_TRUSTED_PROXIES: every client behind that proxy counts as that one address, so "
         "failed logins and ticket limits of one person hold back everyone. Behind a reverse proxy, "
         "set STEUNPUNT_TRUSTED_PROXIES to its address. (Without a proxy, a client sent the header "
-        "itself; it is ignored.)", address)
+        "itself; it is ignored.)",
+        address,
+    )
     return True

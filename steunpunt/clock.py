@@ -13,6 +13,7 @@ Tests and the servers they start never depend on the real date: `STEUNPUNT_FROZE
 (an ISO time in UTC, e.g. `2026-06-01T10:00:00`) freezes the clock of a whole process, and
 `frozen(...)` does the same inside one test.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,20 @@ from zoneinfo import ZoneInfo
 from steunpunt import settings
 
 #: Dutch month names, for dates shown to readers and for reading a period ("maart 2026").
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-          "september", "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 _frozen: Optional[datetime] = None
 
@@ -71,8 +84,7 @@ def day_start(day: date) -> datetime:
     return local.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def day_range(since: Optional[date], until: Optional[date]
-              ) -> Tuple[Optional[datetime], Optional[datetime]]:
+def day_range(since: Optional[date], until: Optional[date]) -> Tuple[Optional[datetime], Optional[datetime]]:
     """Whole local days since..until (inclusive) as [start, end) UTC datetimes; None stays
     open. A question asked at 00:30 on 1 December in Utrecht (23:30 UTC the day before)
     belongs to 1 December."""

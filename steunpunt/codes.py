@@ -4,6 +4,7 @@
 Only an HMAC with the deployment's secret key is stored, so a leaked database does not
 reveal codes, and the lookup still works by hash.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -60,7 +61,7 @@ def code_spans(text: str, every_spelling: bool = False) -> List[Tuple[int, int]]
     for first in range(len(runs)):
         length, parts = 0, []
         for index in range(first, len(runs)):
-            if index > first and not _GAP.fullmatch(text[runs[index - 1].end():runs[index].start()]):
+            if index > first and not _GAP.fullmatch(text[runs[index - 1].end() : runs[index].start()]):
                 break
             parts.append(runs[index])
             length += len(runs[index].group())
@@ -73,7 +74,7 @@ def code_spans(text: str, every_spelling: bool = False) -> List[Tuple[int, int]]
         letters_digits = "".join(part.group() for part in parts)
         if any(ch not in ALPHABET for ch in letters_digits.upper()) or _TICKET_NUMBER.fullmatch(typed):
             continue
-        gaps = [text[a.end():b.start()] for a, b in zip(parts, parts[1:])]
+        gaps = [text[a.end() : b.start()] for a, b in zip(parts, parts[1:])]
         halves = [len(part.group()) for part in parts] == [4, 4]
         if not halves and not all(_JOINED.fullmatch(gap) for gap in gaps):
             continue  # "2 keer per": separate words are a code only as 4 + 4
@@ -87,4 +88,3 @@ def code_spans(text: str, every_spelling: bool = False) -> List[Tuple[int, int]]
         else:
             merged.append((start, end))
     return merged
-

@@ -6,6 +6,7 @@ codes, phone numbers and e-mail addresses in every user message, and the redacti
 at `detection_view()` of a text first, so full-width digits ("０６１２…"), other scripts'
 digits, odd dashes and invisible characters do not hide anything.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,14 @@ Span = Tuple[int, int, str]
 EMAIL = re.compile(r"[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 #: E-mail written so that machines would not see it: "info [at] voorbeeld [dot] nl",
 #: "info(at)voorbeeld(punt)nl", "info at voorbeeld dot nl", "info apenstaartje voorbeeld.nl".
-_AT = (r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje|apestaartje)\s*[\])}>]\s*"
-       r"|\s+(?:at|apenstaartje|apestaartje)\s+)")
+_AT = (
+    r"(?:\s*[\[({<]\s*(?:at|@|apenstaartje|apestaartje)\s*[\])}>]\s*"
+    r"|\s+(?:at|apenstaartje|apestaartje)\s+)"
+)
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
-DISGUISED_EMAIL = re.compile(r"[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT
-                             + r"[A-Za-z]{2,6}\b", re.IGNORECASE)
+DISGUISED_EMAIL = re.compile(
+    r"[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[A-Za-z]{2,6}\b", re.IGNORECASE
+)
 #: Phone numbers: Dutch (06-12345678, 020 123 4567, +31 6 1234 5678, (038) 4211234) and
 #: international (+32 470 12 34 56, 0049 30 1234567).
 PHONE = re.compile(
@@ -32,7 +36,8 @@ PHONE = re.compile(
     r"(?:\+|00)\s?[1-9]\d{0,2}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,12}"
     r"|\(0\d{2,3}\)[\s.-]?\d(?:[\s.-]?\d){5,6}"
     r"|0\d(?:[\s.-]?\d){8}"
-    r")(?!\d)")
+    r")(?!\d)"
+)
 #: @-handles of social media ("@sanne_2010"), not the @ of an e-mail address.
 HANDLE = re.compile(r"(?<![\w.@+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
 
@@ -63,8 +68,9 @@ def contact_spans(text: str) -> List[Span]:
     """Ticket codes, e-mail addresses and phone numbers in the text (its detection view)."""
     view = detection_view(text)
     spans = [(s, e, "code") for s, e in code_spans(view)]
-    spans += [(m.start(), m.end(), "email") for pattern in (EMAIL, DISGUISED_EMAIL)
-              for m in pattern.finditer(view)]
+    spans += [
+        (m.start(), m.end(), "email") for pattern in (EMAIL, DISGUISED_EMAIL) for m in pattern.finditer(view)
+    ]
     spans += [(m.start(), m.end(), "telefoon") for m in PHONE.finditer(view)]
     return spans
 

@@ -6,6 +6,7 @@ those languages that the assistant speaks Dutch, and the offer of a person, inst
 answer the reader may not understand or a misunderstood guess. The rule is cautious: a short
 message, mixed words or anything unsure counts as Dutch, so a Dutch question is never refused.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,15 +16,23 @@ DUTCH = "nl"
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 #: Frequent function words; none of them is also a common Dutch word.
 _FUNCTION_WORDS = {
-    "nl": set("de het een en van ik je jij mijn is wat hoe waar wie niet dat die er op te met voor "
-              "zijn aan kan moet wil naar ook maar dan als bij nog al wel geen of om over ze we "
-              "heeft hebben kind zoon dochter school".split()),
-    "en": set("the what how where who my your you is are can does do i to of and for with "
-              "this that please child son daughter not have has would should need".split()),
-    "tr": set("bir ve bu ne nasıl için benim çocuğum okul okulu mı mi mu mü var yok ile ama "
-              "değil çok nerede neden oğlum kızım lütfen".split()),
-    "pl": set("jest nie się jak co czy moje mój moja dziecko syn córka szkoła szkole gdzie "
-              "dlaczego proszę mam ma być który która".split()),
+    "nl": set(
+        "de het een en van ik je jij mijn is wat hoe waar wie niet dat die er op te met voor "
+        "zijn aan kan moet wil naar ook maar dan als bij nog al wel geen of om over ze we "
+        "heeft hebben kind zoon dochter school".split()
+    ),
+    "en": set(
+        "the what how where who my your you is are can does do i to of and for with "
+        "this that please child son daughter not have has would should need".split()
+    ),
+    "tr": set(
+        "bir ve bu ne nasıl için benim çocuğum okul okulu mı mi mu mü var yok ile ama "
+        "değil çok nerede neden oğlum kızım lütfen".split()
+    ),
+    "pl": set(
+        "jest nie się jak co czy moje mój moja dziecko syn córka szkoła szkole gdzie "
+        "dlaczego proszę mam ma być który która".split()
+    ),
 }
 _SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "uk": re.compile(r"[\u0400-\u04ff]")}
 MIN_WORDS = 3

@@ -18,6 +18,7 @@ form has one process; in the scaled form each Rasa process keeps its own (nginx 
 deploy/nginx.conf.template caps each address in front of them). Nothing here is stored or
 logged about who was refused: counts only.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,13 +34,17 @@ logger = logging.getLogger(__name__)
 
 #: The scopes of a refusal, narrowest first: the reason a refused message gets.
 CONVERSATION, CLIENT, GLOBAL = "conversation", "client", "global"
-DESCRIPTIONS = {CONVERSATION: "per conversation", CLIENT: "per client address",
-                GLOBAL: "of the whole process"}
+DESCRIPTIONS = {
+    CONVERSATION: "per conversation",
+    CLIENT: "per client address",
+    GLOBAL: "of the whole process",
+}
 
 
 @dataclass(frozen=True)
 class Rate:
     """`per_minute` tokens come back every minute, up to `burst` at once."""
+
     per_minute: float
     burst: float
 
@@ -56,7 +61,7 @@ class Buckets:
     def __init__(self, rate: Rate, max_keys: int = 100_000) -> None:
         self.rate = rate
         self.max_keys = max_keys
-        self._buckets: "OrderedDict[str, Tuple[float, float]]" = OrderedDict()  # key -> (tokens, at)
+        self._buckets: OrderedDict[str, Tuple[float, float]] = OrderedDict()  # key -> (tokens, at)
 
     def tokens(self, key: str, now: float) -> float:
         tokens, at = self._buckets.get(key, (self.rate.burst, now))
@@ -75,8 +80,11 @@ class Buckets:
         return missing / self.rate.per_second if self.rate.per_second > 0 else float("inf")
 
     def _prune(self, now: float) -> None:
-        full = [key for key, (tokens, at) in self._buckets.items()
-                if tokens + (now - at) * self.rate.per_second >= self.rate.burst]
+        full = [
+            key
+            for key, (tokens, at) in self._buckets.items()
+            if tokens + (now - at) * self.rate.per_second >= self.rate.burst
+        ]
         for key in full:
             del self._buckets[key]
         while len(self._buckets) > self.max_keys:
@@ -88,19 +96,27 @@ class Buckets:
 
 @dataclass(frozen=True)
 class Refusal:
-    scope: str             # CONVERSATION, CLIENT or GLOBAL
-    retry_after: int       # whole seconds until that bucket has a token again
+    scope: str  # CONVERSATION, CLIENT or GLOBAL
+    retry_after: int  # whole seconds until that bucket has a token again
 
 
 class MessageLimiter:
     """The three buckets together. `check` takes one token from each, or none and says why."""
 
-    def __init__(self, conversation: Rate, client: Rate, overall: Rate,
-                 clock: Callable[[], float] = time.monotonic, max_keys: int = 100_000) -> None:
+    def __init__(
+        self,
+        conversation: Rate,
+        client: Rate,
+        overall: Rate,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
         self.clock = clock
-        self.scopes = ((CONVERSATION, Buckets(conversation, max_keys)),
-                       (CLIENT, Buckets(client, max_keys)),
-                       (GLOBAL, Buckets(overall, 1)))
+        self.scopes = (
+            (CONVERSATION, Buckets(conversation, max_keys)),
+            (CLIENT, Buckets(client, max_keys)),
+            (GLOBAL, Buckets(overall, 1)),
+        )
         self._lock = threading.Lock()
         self._refused = {scope: 0 for scope, _ in self.scopes}
         self._last_log = {scope: float("-inf") for scope, _ in self.scopes}
@@ -125,19 +141,23 @@ class MessageLimiter:
         self._refused[scope] += 1
         if now - self._last_log[scope] < 60:
             return
-        logger.warning("%smessage rate limit %s: %d message(s) refused since the last report",
-                       "ALARM: " if scope == GLOBAL else "", DESCRIPTIONS[scope], self._refused[scope])
+        logger.warning(
+            "%smessage rate limit %s: %d message(s) refused since the last report",
+            "ALARM: " if scope == GLOBAL else "",
+            DESCRIPTIONS[scope],
+            self._refused[scope],
+        )
         self._refused[scope] = 0
         self._last_log[scope] = now
 
 
 def from_settings(clock: Callable[[], float] = time.monotonic) -> MessageLimiter:
     return MessageLimiter(
-        conversation=Rate(settings.MESSAGES_PER_CONVERSATION_MINUTE,
-                          settings.MESSAGE_BURST_PER_CONVERSATION),
+        conversation=Rate(settings.MESSAGES_PER_CONVERSATION_MINUTE, settings.MESSAGE_BURST_PER_CONVERSATION),
         client=Rate(settings.MESSAGES_PER_CLIENT_MINUTE, settings.MESSAGE_BURST_PER_CLIENT),
         overall=Rate(settings.MESSAGES_PER_MINUTE, settings.MESSAGE_BURST),
-        clock=clock)
+        clock=clock,
+    )
 
 
 _limiter: Optional[MessageLimiter] = None

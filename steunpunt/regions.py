@@ -5,6 +5,7 @@ A region is the default one (settings.DEFAULT_REGION, facts in content/regio.yml
 body's `metadata.region` name it; a missing, malformed or unknown id gets the default region
 and, when an id was given, a line in the log, never an error.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,9 +27,11 @@ _known: dict = {"at": float("-inf"), "dir": None, "ids": frozenset()}
 def region_folders(regions_dir: Path) -> FrozenSet[str]:
     """Ids of the region folders that have a regio.yml (a folder without one is no region)."""
     try:
-        return frozenset(path.name for path in Path(regions_dir).iterdir()
-                         if path.is_dir() and REGION_ID.fullmatch(path.name)
-                         and (path / "regio.yml").is_file())
+        return frozenset(
+            path.name
+            for path in Path(regions_dir).iterdir()
+            if path.is_dir() and REGION_ID.fullmatch(path.name) and (path / "regio.yml").is_file()
+        )
     except OSError:
         return frozenset()
 
@@ -38,8 +41,11 @@ def known_regions() -> FrozenSet[str]:
     added while the assistant runs is known without a restart)."""
     now = time.monotonic()
     if now - _known["at"] > _RECHECK_SECONDS or _known["dir"] != settings.REGIONS_DIR:
-        _known.update(at=now, dir=settings.REGIONS_DIR,
-                      ids=region_folders(settings.REGIONS_DIR) | {settings.DEFAULT_REGION})
+        _known.update(
+            at=now,
+            dir=settings.REGIONS_DIR,
+            ids=region_folders(settings.REGIONS_DIR) | {settings.DEFAULT_REGION},
+        )
     return _known["ids"]
 
 

@@ -7,6 +7,7 @@ key derived from the deployment's secret (Fernet), readable only by our own proc
 for `LIFETIME` after it was typed. A dump of the tracker database shows no story; a sealed value
 that is older than a day reads as nothing, so a forgotten conversation keeps nothing readable.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,6 +44,6 @@ def unseal(value: Optional[str]) -> Optional[str]:
     if not is_sealed(value):
         return value
     try:
-        return _fernet().decrypt(value[len(PREFIX):].encode("ascii"), ttl=LIFETIME).decode("utf-8")
+        return _fernet().decrypt(value[len(PREFIX) :].encode("ascii"), ttl=LIFETIME).decode("utf-8")
     except (InvalidToken, ValueError):
         return None

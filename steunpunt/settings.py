@@ -4,6 +4,7 @@ Every value can be overridden with an environment variable, so a steunpunt can t
 deployment without editing code. Rasa's own NLU thresholds (FallbackClassifier) live in
 `config.yml`; regional facts (names, phone numbers) live in `content/regio.yml`.
 """
+
 from __future__ import annotations
 
 import os
@@ -114,7 +115,8 @@ ACTION_MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_ACTION_MAX_REQUEST_BYTE
 #: Reverse proxies whose X-Forwarded-For header is believed (comma-separated IP addresses).
 #: Empty: every request's own peer address counts (steunpunt/clients.py).
 TRUSTED_PROXIES = frozenset(
-    address.strip() for address in os.environ.get("STEUNPUNT_TRUSTED_PROXIES", "").split(",")
+    address.strip()
+    for address in os.environ.get("STEUNPUNT_TRUSTED_PROXIES", "").split(",")
     if address.strip()
 )
 #: The public site: content pages, /widget.js and /demo.
@@ -124,9 +126,11 @@ CHAT_URL = os.environ.get("STEUNPUNT_CHAT_URL", f"http://{HOST}:{PORT}")
 #: Web pages (origins) allowed to open a chat over socket.io: the site itself, and the
 #: samenwerkingsverband's own website where the widget is embedded. Comma-separated.
 SITE_ORIGINS = tuple(
-    origin.strip().rstrip("/") for origin in os.environ.get(
+    origin.strip().rstrip("/")
+    for origin in os.environ.get(
         "STEUNPUNT_SITE_ORIGINS", f"http://{HOST}:{SITE_PORT},http://localhost:{SITE_PORT}"
-    ).split(",") if origin.strip()
+    ).split(",")
+    if origin.strip()
 )
 #: The steunpunt's name and logo on the pages (house style: colours and font are a token theme,
 #: STEUNPUNT_THEME_CSS at build time; see README "De huisstijl").
@@ -140,7 +144,11 @@ STAFF_PORT = int(os.environ.get("STEUNPUNT_STAFF_PORT", 5056))
 #: The staff app runs behind https: its cookies are Secure and it sends HSTS. Only for plain
 #: http on localhost (development, tests; scripts/run.sh) set STEUNPUNT_STAFF_SECURE_COOKIES=0.
 STAFF_SECURE_COOKIES = os.environ.get("STEUNPUNT_STAFF_SECURE_COOKIES", "1").strip().lower() not in (
-    "0", "false", "no", "off")
+    "0",
+    "false",
+    "no",
+    "off",
+)
 STAFF_SESSION_HOURS = 8
 
 
@@ -165,8 +173,10 @@ def secret_key() -> bytes:
         key = path.read_text().strip()
         source = str(path)
     if len(key) < MIN_SECRET_CHARS:
-        raise RuntimeError(f"the secret key in {source} is empty or shorter than "
-                           f"{MIN_SECRET_CHARS} characters; set a long random value")
+        raise RuntimeError(
+            f"the secret key in {source} is empty or shorter than "
+            f"{MIN_SECRET_CHARS} characters; set a long random value"
+        )
     if source != "STEUNPUNT_SECRET_KEY":
         _file_keys[source] = key.encode()
     return key.encode()

@@ -12,6 +12,7 @@ process builds one `TurnContext` per message, at the door:
 Both use `build()`, so a new channel (live chat, WhatsApp) gets the same context by calling it
 with its own channel name, never by copying the reading of metadata.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -77,8 +78,7 @@ def build(
         sender_id=sender_id,
         region=region,
         facts=library.facts(region),
-        audience=(audience_from_metadata(metadata) or remembered_audience
-                  or audience_in_text(typed)),
+        audience=(audience_from_metadata(metadata) or remembered_audience or audience_in_text(typed)),
         client=client_from_metadata(metadata),
         other_language=other_language(typed) if typed else None,
         turn=turn,
@@ -95,8 +95,7 @@ def turn_of(events: Iterable[Mapping[str, Any]]) -> Tuple[Any, int]:
     return session, sum(1 for event in events[first:] if event.get("event") == "user")
 
 
-def turn_signal_id(sender_id: str, turn: Sequence[Any], kind: str,
-                   secret: Optional[bytes] = None) -> str:
+def turn_signal_id(sender_id: str, turn: Sequence[Any], kind: str, secret: Optional[bytes] = None) -> str:
     """The id of a turn's signal of `kind`, the same each time the turn is carried out.
 
     When a Rasa process dies after the action server registered a turn but before the turn was
@@ -106,6 +105,9 @@ def turn_signal_id(sender_id: str, turn: Sequence[Any], kind: str,
     to each other or to the sender; erasing a ticket computes them again from its
     conversations (store/conversations.py) to blank those signals' texts."""
     session, number = turn
-    digest = hmac.new(secret or settings.secret_key(),
-                      f"signal:{sender_id}:{session}:{number}:{kind}".encode(), hashlib.sha256)
+    digest = hmac.new(
+        secret or settings.secret_key(),
+        f"signal:{sender_id}:{session}:{number}:{kind}".encode(),
+        hashlib.sha256,
+    )
     return digest.hexdigest()[:32]

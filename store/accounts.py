@@ -3,6 +3,7 @@
 Passwords are hashed with argon2id. A session is a random token in an HttpOnly cookie; the
 database keeps only its SHA-256, plus a per-session CSRF token that every form must echo.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,9 +18,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
+from steunpunt.clock import now
 from store import throttle
 from store.schema import ROLES, audit_log, staff, staff_sessions
-from steunpunt.clock import now
 
 _hasher = PasswordHasher()
 #: Failed logins before each further try must wait (store/throttle.py): for one name from one
@@ -92,8 +93,9 @@ class Accounts:
         self.engine = engine
         self.session_length = timedelta(hours=session_hours)
 
-    def create(self, username: str, password: str, role: str = ROLES[0],
-               regions: Optional[Iterable[str]] = ()) -> int:
+    def create(
+        self, username: str, password: str, role: str = ROLES[0], regions: Optional[Iterable[str]] = ()
+    ) -> int:
         """A new account. Roles: `medewerker` (tickets, contact data) or `analist` (signals,
         figures and redacted transcripts, never contact data or codes). `regions`: the regions
         it sees (empty: the default region only; None: all, a national role)."""
@@ -111,9 +113,15 @@ class Accounts:
         with self.engine.begin() as connection:
             if connection.execute(select(staff.c.id).where(staff.c.username == username)).first():
                 raise ValueError(f"gebruiker {username!r} bestaat al")
-            result = connection.execute(insert(staff).values(
-                username=username, password_hash=_hasher.hash(password), created_at=now(),
-                role=role, regions=regions_field(regions)))
+            result = connection.execute(
+                insert(staff).values(
+                    username=username,
+                    password_hash=_hasher.hash(password),
+                    created_at=now(),
+                    role=role,
+                    regions=regions_field(regions),
+                )
+            )
             return result.inserted_primary_key[0]
 
     def login_wait(self, username: str, client: str) -> int:
@@ -126,8 +134,10 @@ class Accounts:
         locked out by someone else's guessing."""
         stamp = now()
         address = _address_key(client)
-        waits = [throttle.wait_seconds(self.engine, _pair_key(username, client), LOGIN_FREE_FAILURES, stamp),
-                 throttle.wait_seconds(self.engine, address, LOGIN_FREE_FAILURES_PER_ADDRESS, stamp)]
+        waits = [
+            throttle.wait_seconds(self.engine, _pair_key(username, client), LOGIN_FREE_FAILURES, stamp),
+            throttle.wait_seconds(self.engine, address, LOGIN_FREE_FAILURES_PER_ADDRESS, stamp),
+        ]
         if throttle.recent_failures(self.engine, address, stamp):
             waits.append(throttle.wait_seconds(self.engine, _name_key(username), LOGIN_FREE_FAILURES, stamp))
         return max(waits)
@@ -157,9 +167,14 @@ class Accounts:
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             connection.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < stamp))
-            connection.execute(insert(staff_sessions).values(
-                token_hash=_digest(token), staff_id=row.id, csrf_token=secrets.token_urlsafe(32),
-                expires_at=stamp + self.session_length))
+            connection.execute(
+                insert(staff_sessions).values(
+                    token_hash=_digest(token),
+                    staff_id=row.id,
+                    csrf_token=secrets.token_urlsafe(32),
+                    expires_at=stamp + self.session_length,
+                )
+            )
         return token
 
     def session(self, token: Optional[str]) -> Optional[Session]:
@@ -169,12 +184,17 @@ class Accounts:
             row = connection.execute(
                 select(staff_sessions, staff.c.username, staff.c.role, staff.c.regions)
                 .select_from(staff_sessions.join(staff, staff_sessions.c.staff_id == staff.c.id))
-                .where(staff_sessions.c.token_hash == _digest(token),
-                       staff.c.disabled_at.is_(None))).first()
+                .where(staff_sessions.c.token_hash == _digest(token), staff.c.disabled_at.is_(None))
+            ).first()
         if row is None or row.expires_at < now():
             return None
-        return Session(staff_id=row.staff_id, username=row.username, csrf_token=row.csrf_token,
-                       role=row.role, regions=parse_regions(row.regions))
+        return Session(
+            staff_id=row.staff_id,
+            username=row.username,
+            csrf_token=row.csrf_token,
+            role=row.role,
+            regions=parse_regions(row.regions),
+        )
 
     def set_regions(self, username: str, regions: Optional[Iterable[str]]) -> None:
         """Which regions an account sees from now on (None: all). Audited."""
@@ -195,8 +215,9 @@ class Accounts:
         """End every session of this account (e.g. a lost laptop). Audited; returns how many."""
         with self.engine.begin() as connection:
             staff_id = self._id(connection, username)
-            ended = connection.execute(delete(staff_sessions)
-                                       .where(staff_sessions.c.staff_id == staff_id)).rowcount
+            ended = connection.execute(
+                delete(staff_sessions).where(staff_sessions.c.staff_id == staff_id)
+            ).rowcount
             self._audit(connection, "sessies ingetrokken", f"{normalise_name(username)}: {ended}")
         return ended
 
@@ -209,16 +230,20 @@ class Accounts:
 
     @staticmethod
     def _id(connection, username: str) -> int:
-        found = connection.execute(select(staff.c.id).where(
-            staff.c.username == normalise_name(username))).scalar_one_or_none()
+        found = connection.execute(
+            select(staff.c.id).where(staff.c.username == normalise_name(username))
+        ).scalar_one_or_none()
         if found is None:
             raise ValueError(f"gebruiker {normalise_name(username)!r} bestaat niet")
         return found
 
     @staticmethod
     def _audit(connection, action: str, detail: str) -> None:
-        connection.execute(insert(audit_log).values(staff_id=None, action=action, ticket_id=None,
-                                                    detail=detail, created_at=now()))
+        connection.execute(
+            insert(audit_log).values(
+                staff_id=None, action=action, ticket_id=None, detail=detail, created_at=now()
+            )
+        )
 
     def logout(self, token: str) -> None:
         with self.engine.begin() as connection:

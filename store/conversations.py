@@ -14,6 +14,7 @@ signals those conversations' turns wrote (steunpunt/turn.py turn_signal_id), so 
 store can blank their texts. Rasa's SQLTrackerStore keeps everything in one `events` table,
 on SQLite (settings.TRACKER_DB is a path) or PostgreSQL (a URL).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,7 @@ def tracker_url(value: str) -> str:
 
 
 def _sqlite_path(url: str) -> Optional[Path]:
-    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    return Path(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else None
 
 
 def tracker_engine(value: str) -> Optional[Engine]:
@@ -55,6 +56,7 @@ def tracker_engine(value: str) -> Optional[Engine]:
         return None
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
+
         def pragmas(connection, _record) -> None:
             cursor = connection.cursor()
             cursor.execute("PRAGMA busy_timeout=5000")  # Rasa may be writing a turn
@@ -73,20 +75,18 @@ class Wiped:
     signal_ids: FrozenSet[str] = field(default_factory=frozenset)
 
 
-def _turn_signal_ids(sender_id: str, events: List[Dict], kinds: Collection[str],
-                     secret: bytes) -> set:
+def _turn_signal_ids(sender_id: str, events: List[Dict], kinds: Collection[str], secret: bytes) -> set:
     """Every id turn_signal_id() can have given a signal of this conversation: per user
     message (a turn), per kind. Only the events up to a turn's user message decide its id."""
     ids = set()
     for index, stored in enumerate(events):
         if stored.get("event") == "user":
             for kind in kinds:
-                ids.add(turn_signal_id(sender_id, turn_of(events[:index + 1]), kind, secret=secret))
+                ids.add(turn_signal_id(sender_id, turn_of(events[: index + 1]), kind, secret=secret))
     return ids
 
 
-def wipe(tracker_db: str, keys: Collection[str], secret: bytes,
-         signal_kinds: Collection[str] = ()) -> Wiped:
+def wipe(tracker_db: str, keys: Collection[str], secret: bytes, signal_kinds: Collection[str] = ()) -> Wiped:
     """Delete every event of the conversations with these keys from the tracker store."""
     keys = set(keys)
     engine = tracker_engine(tracker_db) if keys else None
@@ -96,22 +96,26 @@ def wipe(tracker_db: str, keys: Collection[str], secret: bytes,
         if EVENTS_TABLE not in inspect(engine).get_table_names():
             return Wiped()
         with engine.begin() as connection:
-            senders = [sender for (sender,) in connection.execute(
-                text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}"))
-                if conversation_key(sender, secret) in keys]
+            senders = [
+                sender
+                for (sender,) in connection.execute(text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}"))
+                if conversation_key(sender, secret) in keys
+            ]
             if not senders:
                 return Wiped()
             in_senders = bindparam("senders", expanding=True)
             signal_ids: set = set()
             for sender in senders:
-                rows = connection.execute(text(
-                    f"SELECT data FROM {EVENTS_TABLE} WHERE sender_id = :sender ORDER BY id"),
-                    {"sender": sender})
+                rows = connection.execute(
+                    text(f"SELECT data FROM {EVENTS_TABLE} WHERE sender_id = :sender ORDER BY id"),
+                    {"sender": sender},
+                )
                 events = [_loaded(data) for (data,) in rows]
                 signal_ids |= _turn_signal_ids(sender, events, signal_kinds, secret)
             deleted = connection.execute(
                 text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id IN :senders").bindparams(in_senders),
-                {"senders": senders}).rowcount
+                {"senders": senders},
+            ).rowcount
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:  # the rollback journal or WAL keeps no copy
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

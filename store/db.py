@@ -1,4 +1,5 @@
 """Engine creation and migrations for the one database URL of the deployment."""
+
 from __future__ import annotations
 
 import threading
@@ -42,7 +43,7 @@ def engine_for(url: str) -> Engine:
     with _lock:
         if url not in _engines:
             if url.startswith("sqlite:///"):
-                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+                Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(url, future=True, pool_pre_ping=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)

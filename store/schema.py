@@ -1,4 +1,5 @@
 """The tables. Changes go through a new migration in store/migrations/versions/."""
+
 from sqlalchemy import (
     JSON,
     Column,
@@ -18,7 +19,8 @@ metadata = MetaData()
 STATUSES = ("nieuw", "in behandeling", "afgehandeld")
 
 staff = Table(
-    "staff", metadata,
+    "staff",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("username", String(80), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
@@ -30,7 +32,8 @@ staff = Table(
 )
 
 staff_sessions = Table(
-    "staff_sessions", metadata,
+    "staff_sessions",
+    metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
     Column("csrf_token", String(64), nullable=False),
@@ -38,14 +41,15 @@ staff_sessions = Table(
 )
 
 tickets = Table(
-    "tickets", metadata,
+    "tickets",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("code_hash", String(64), unique=True, index=True),  # HMAC of the code, never the code
     Column("status", String(20), nullable=False),
     Column("audience", String(10)),
     Column("channel", String(30)),
-    Column("topic_guess", JSON),   # [{"topic": id, "confidence": 0.42}, ...]
-    Column("transcript", JSON),    # [{"from": "user"|"bot", "text": ..., "time": iso}, ...]
+    Column("topic_guess", JSON),  # [{"topic": id, "confidence": 0.42}, ...]
+    Column("transcript", JSON),  # [{"from": "user"|"bot", "text": ..., "time": iso}, ...]
     Column("description", Text),
     Column("contact", String(200)),  # e-mail or phone; parents only, optional
     Column("assigned_to", Integer, ForeignKey("staff.id")),
@@ -58,7 +62,8 @@ tickets = Table(
 )
 
 ticket_notes = Table(
-    "ticket_notes", metadata,
+    "ticket_notes",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
     Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
@@ -67,7 +72,8 @@ ticket_notes = Table(
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("staff_id", Integer, ForeignKey("staff.id")),
     Column("action", String(40), nullable=False),
@@ -77,7 +83,8 @@ audit_log = Table(
 )
 
 attempts = Table(
-    "attempts", metadata,
+    "attempts",
+    metadata,
     Column("key", String(200), primary_key=True),  # SHA-256 of e.g. "code:<sender>", "login:<name>"
     Column("failures", Integer, nullable=False),
     Column("last_failure", DateTime, nullable=False),
@@ -90,7 +97,8 @@ ROLES = ("medewerker", "analist")
 # id, so the order of rows says nothing either. Text only for turns the bot could not answer,
 # and only after redaction.
 signals = Table(
-    "signals", metadata,
+    "signals",
+    metadata,
     Column("id", String(32), primary_key=True),
     Column("created_at", DateTime, nullable=False, index=True),  # UTC, whole hour
     Column("channel", String(30)),
@@ -99,16 +107,17 @@ signals = Table(
     Column("kind", String(20), nullable=False),
     Column("reason", String(30)),
     Column("content_id", String(80)),
-    Column("candidates", JSON),   # clarify: the topics offered
-    Column("intents", JSON),      # [{"intent": name, "confidence": 0.42}, ...] top 3
+    Column("candidates", JSON),  # clarify: the topics offered
+    Column("intents", JSON),  # [{"intent": name, "confidence": 0.42}, ...] top 3
     Column("ticket", String(20)),  # e.g. SP-00042 when this turn made a ticket
-    Column("text", Text),          # redacted; only for turns that were not a confident answer
+    Column("text", Text),  # redacted; only for turns that were not a confident answer
 )
 
 # Counts of signals that retention deleted, per day and kind, so reports over old periods
 # still add up. Empty strings stand for "none" (a unique key must not contain NULL).
 signal_counts = Table(
-    "signal_counts", metadata,
+    "signal_counts",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("day", Date, nullable=False, index=True),
     Column("channel", String(30), nullable=False),
@@ -118,25 +127,28 @@ signal_counts = Table(
     Column("reason", String(30), nullable=False),
     Column("content_id", String(80), nullable=False),
     Column("count", Integer, nullable=False),
-    UniqueConstraint("day", "channel", "audience", "region", "kind", "reason", "content_id",
-                     name="uq_signal_counts_key"),
+    UniqueConstraint(
+        "day", "channel", "audience", "region", "kind", "reason", "content_id", name="uq_signal_counts_key"
+    ),
 )
 
 # What an analyst decided about a group of unmet questions.
 group_decisions = Table(
-    "group_decisions", metadata,
+    "group_decisions",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("created_at", DateTime, nullable=False),
     Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
     Column("decision", String(20), nullable=False),  # "nieuw_onderwerp" | "bestaand_onderwerp"
-    Column("topic_id", String(80)),                   # the existing or proposed topic
+    Column("topic_id", String(80)),  # the existing or proposed topic
     Column("label", String(200), nullable=False),
     Column("signal_ids", JSON, nullable=False),
 )
 
 # Minutes a staff member spent on a ticket ("tijdsinvestering" in the steunpunt's reports).
 ticket_time = Table(
-    "ticket_time", metadata,
+    "ticket_time",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
     Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
@@ -148,7 +160,8 @@ ticket_time = Table(
 # with its code, so that erasing the ticket can find them in Rasa's tracker store. Only a keyed
 # hash of Rasa's sender id (store/conversations.py): a sender id can be a live chat session.
 ticket_conversations = Table(
-    "ticket_conversations", metadata,
+    "ticket_conversations",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("ticket_id", Integer, ForeignKey("tickets.id"), nullable=False, index=True),
     Column("conversation", String(64), nullable=False),

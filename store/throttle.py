@@ -9,6 +9,7 @@ can never make an insert fail), and an attempt is counted *before* it is tried, 
 UPDATE (no read-modify-write), so a failure is counted even if the process dies halfway.
 Callers treat any database error as "wait": limits fail closed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -54,12 +55,17 @@ def record_failure(engine: Engine, key: str, now: datetime) -> int:
     for _ in range(3):  # a first insert may race with another process's: then update again
         with engine.begin() as connection:
             updated = connection.execute(
-                update(attempts).where(attempts.c.key == key_id).values(
+                update(attempts)
+                .where(attempts.c.key == key_id)
+                .values(
                     failures=case((attempts.c.last_failure < fresh, 1), else_=attempts.c.failures + 1),
-                    last_failure=now))
+                    last_failure=now,
+                )
+            )
             if updated.rowcount:
                 return connection.execute(
-                    select(attempts.c.failures).where(attempts.c.key == key_id)).scalar_one()
+                    select(attempts.c.failures).where(attempts.c.key == key_id)
+                ).scalar_one()
         try:
             with engine.begin() as connection:
                 connection.execute(insert(attempts).values(key=key_id, failures=1, last_failure=now))
@@ -72,8 +78,11 @@ def record_failure(engine: Engine, key: str, now: datetime) -> int:
 def forgive(engine: Engine, key: str) -> None:
     """Take back one counted attempt (it turned out to succeed), atomically."""
     with engine.begin() as connection:
-        connection.execute(update(attempts).where(attempts.c.key == _id(key), attempts.c.failures > 0)
-                           .values(failures=attempts.c.failures - 1))
+        connection.execute(
+            update(attempts)
+            .where(attempts.c.key == _id(key), attempts.c.failures > 0)
+            .values(failures=attempts.c.failures - 1)
+        )
 
 
 def reset(engine: Engine, key: str) -> None:
@@ -93,13 +102,17 @@ def count_in_window(engine: Engine, key: str, now: datetime, window: timedelta =
     for _ in range(3):  # a first insert may race with another process's: then update again
         with engine.begin() as connection:
             updated = connection.execute(
-                update(attempts).where(attempts.c.key == key_id).values(
+                update(attempts)
+                .where(attempts.c.key == key_id)
+                .values(
                     failures=case((attempts.c.last_failure <= ended, 1), else_=attempts.c.failures + 1),
-                    last_failure=case((attempts.c.last_failure <= ended, now),
-                                      else_=attempts.c.last_failure)))
+                    last_failure=case((attempts.c.last_failure <= ended, now), else_=attempts.c.last_failure),
+                )
+            )
             if updated.rowcount:
                 return connection.execute(
-                    select(attempts.c.failures).where(attempts.c.key == key_id)).scalar_one()
+                    select(attempts.c.failures).where(attempts.c.key == key_id)
+                ).scalar_one()
         try:
             with engine.begin() as connection:
                 connection.execute(insert(attempts).values(key=key_id, failures=1, last_failure=now))

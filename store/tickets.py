@@ -4,12 +4,13 @@ Every write commits before it returns, so a ticket the user was told about alrea
 on disk (or in PostgreSQL) when the confirmation is sent. Every staff change is written to
 the audit log in the same transaction.
 """
+
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from statistics import median
-from datetime import date, datetime, timedelta
 from typing import Any, Collection, Dict, List, Optional, Sequence
 
 from sqlalchemy import Text, delete, func, insert, select, update
@@ -17,17 +18,25 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from steunpunt import settings
-from steunpunt.clock import day_range, now
 from steunpunt.clients import UNKNOWN
-from store import conversations, throttle
+from steunpunt.clock import day_range, now
 from steunpunt.codes import code_hash, new_code, normalise
-from store.schema import (STATUSES, audit_log, signals, staff, ticket_conversations, ticket_notes,
-                          ticket_time, tickets)
+from store import conversations, throttle
+from store.schema import (
+    STATUSES,
+    audit_log,
+    signals,
+    staff,
+    ticket_conversations,
+    ticket_notes,
+    ticket_time,
+    tickets,
+)
 
-CODE_FREE_FAILURES = 3          # wrong codes per conversation before slowing down
+CODE_FREE_FAILURES = 3  # wrong codes per conversation before slowing down
 CODE_CLIENT_FREE_FAILURES = 10  # wrong codes per client address (a shared school network)
-CODE_GLOBAL_ALARM = 200         # wrong codes across all clients within an hour: log an alarm
-CODE_FAIL_CLOSED_SECONDS = 60   # when the database cannot count, nobody may try for a minute
+CODE_GLOBAL_ALARM = 200  # wrong codes across all clients within an hour: log an alarm
+CODE_FAIL_CLOSED_SECONDS = 60  # when the database cannot count, nobody may try for a minute
 logger = logging.getLogger(__name__)
 
 
@@ -51,9 +60,10 @@ class NewTicket:
 @dataclass(frozen=True)
 class Erased:
     """What erasing a ticket reached besides the ticket itself."""
+
     conversations: int  # conversations deleted from Rasa's tracker store
     tracker_events: int
-    signals: int        # signals whose text and ticket number were blanked (the rows stay)
+    signals: int  # signals whose text and ticket number were blanked (the rows stay)
 
 
 @dataclass(frozen=True)
@@ -67,8 +77,13 @@ class TicketStore:
     those regions' tickets: the staff app gives every request the store of its account, so a
     ticket of another region does not exist for it, whatever number is typed in a URL."""
 
-    def __init__(self, engine: Engine, secret: bytes,
-                 regions: Optional[Collection[str]] = None, tracker_db: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret: bytes,
+        regions: Optional[Collection[str]] = None,
+        tracker_db: Optional[str] = None,
+    ) -> None:
         self.engine = engine
         self.secret = secret
         self.regions = None if regions is None else frozenset(regions)
@@ -76,7 +91,7 @@ class TicketStore:
         #: None: settings.TRACKER_DB.
         self.tracker_db = tracker_db
 
-    def for_regions(self, regions: Optional[Collection[str]]) -> "TicketStore":
+    def for_regions(self, regions: Optional[Collection[str]]) -> TicketStore:
         """The same store, limited to these regions (None: every region)."""
         return TicketStore(self.engine, self.secret, regions, self.tracker_db)
 
@@ -84,10 +99,18 @@ class TicketStore:
         return in_regions(self.regions)
 
     # --- created by the chat -------------------------------------------------------------
-    def create(self, *, audience: Optional[str], channel: Optional[str],
-               topic_guess: Sequence[Dict[str, Any]], transcript: Sequence[Dict[str, Any]],
-               description: Optional[str], contact: Optional[str],
-               region: Optional[str] = None, conversation: Optional[str] = None) -> NewTicket:
+    def create(
+        self,
+        *,
+        audience: Optional[str],
+        channel: Optional[str],
+        topic_guess: Sequence[Dict[str, Any]],
+        transcript: Sequence[Dict[str, Any]],
+        description: Optional[str],
+        contact: Optional[str],
+        region: Optional[str] = None,
+        conversation: Optional[str] = None,
+    ) -> NewTicket:
         """Store a new ticket; it gets a code unless a parent left contact data. Numbers and
         codes are unique across regions: one table, one sequence. `conversation` is Rasa's
         sender id of the chat that made it: remembered (as a keyed hash), so erasing the ticket
@@ -95,31 +118,48 @@ class TicketStore:
         code = None if contact else new_code()
         stamp = now()
         with self.engine.begin() as connection:
-            result = connection.execute(insert(tickets).values(
-                code_hash=code_hash(normalise(code), self.secret) if code else None,
-                status=STATUSES[0], audience=audience, channel=channel,
-                topic_guess=list(topic_guess), transcript=list(transcript),
-                description=description, contact=contact, created_at=stamp, updated_at=stamp,
-                region=region or settings.DEFAULT_REGION,
-            ))
+            result = connection.execute(
+                insert(tickets).values(
+                    code_hash=code_hash(normalise(code), self.secret) if code else None,
+                    status=STATUSES[0],
+                    audience=audience,
+                    channel=channel,
+                    topic_guess=list(topic_guess),
+                    transcript=list(transcript),
+                    description=description,
+                    contact=contact,
+                    created_at=stamp,
+                    updated_at=stamp,
+                    region=region or settings.DEFAULT_REGION,
+                )
+            )
             ticket_id = result.inserted_primary_key[0]
             if conversation:
-                connection.execute(insert(ticket_conversations).values(
-                    ticket_id=ticket_id, created_at=stamp,
-                    conversation=conversations.conversation_key(conversation, self.secret)))
+                connection.execute(
+                    insert(ticket_conversations).values(
+                        ticket_id=ticket_id,
+                        created_at=stamp,
+                        conversation=conversations.conversation_key(conversation, self.secret),
+                    )
+                )
         return NewTicket(number=ticket_number(ticket_id), code=code)
 
     def _remember_conversation(self, ticket_id: int, conversation: str) -> None:
         """Link a conversation that read the ticket back (once per conversation)."""
         key = conversations.conversation_key(conversation, self.secret)
         with self.engine.begin() as connection:
-            known = connection.execute(select(ticket_conversations.c.id).where(
-                ticket_conversations.c.ticket_id == ticket_id,
-                ticket_conversations.c.conversation == key)).first()
+            known = connection.execute(
+                select(ticket_conversations.c.id).where(
+                    ticket_conversations.c.ticket_id == ticket_id, ticket_conversations.c.conversation == key
+                )
+            ).first()
             if known is None:
                 try:
-                    connection.execute(insert(ticket_conversations).values(
-                        ticket_id=ticket_id, conversation=key, created_at=now()))
+                    connection.execute(
+                        insert(ticket_conversations).values(
+                            ticket_id=ticket_id, conversation=key, created_at=now()
+                        )
+                    )
                 except IntegrityError:  # the same conversation, at the same moment, elsewhere
                     pass
 
@@ -131,14 +171,18 @@ class TicketStore:
         without anything about the client); a client refused on its own limit does not count
         towards it."""
         stamp = now()
-        if throttle.count_in_window(self.engine, f"tickets-client:{client}", stamp) \
-                > settings.TICKETS_PER_CLIENT_HOUR:
+        if (
+            throttle.count_in_window(self.engine, f"tickets-client:{client}", stamp)
+            > settings.TICKETS_PER_CLIENT_HOUR
+        ):
             return False
         made = throttle.count_in_window(self.engine, "tickets:*", stamp)
         if made == settings.TICKETS_PER_HOUR + 1:
-            logger.warning("ALARM: more than %d handoff tickets within an hour across all clients; "
-                           "further tickets are refused until the hour is over",
-                           settings.TICKETS_PER_HOUR)
+            logger.warning(
+                "ALARM: more than %d handoff tickets within an hour across all clients; "
+                "further tickets are refused until the hour is over",
+                settings.TICKETS_PER_HOUR,
+            )
         return made <= settings.TICKETS_PER_HOUR
 
     def lookup_code(self, typed: str, conversation: str, client: str = UNKNOWN) -> CodeLookup:
@@ -149,8 +193,10 @@ class TicketStore:
         taken back when the code was right; across all clients the count is an alarm in the log,
         not a lock on everyone. Any database error means "try later": the limit fails closed."""
         stamp = now()
-        keys = ((f"code:{conversation}", CODE_FREE_FAILURES),
-                (f"code-client:{client}", CODE_CLIENT_FREE_FAILURES))
+        keys = (
+            (f"code:{conversation}", CODE_FREE_FAILURES),
+            (f"code-client:{client}", CODE_CLIENT_FREE_FAILURES),
+        )
         try:
             wait = max(throttle.wait_seconds(self.engine, key, free, stamp) for key, free in keys)
             if wait:
@@ -158,15 +204,20 @@ class TicketStore:
             for key, _ in keys:
                 throttle.record_failure(self.engine, key, stamp)
             if throttle.record_failure(self.engine, "code:*", stamp) == CODE_GLOBAL_ALARM:
-                logger.warning("ALARM: %d wrong ticket codes within an hour across all clients",
-                               CODE_GLOBAL_ALARM)
+                logger.warning(
+                    "ALARM: %d wrong ticket codes within an hour across all clients", CODE_GLOBAL_ALARM
+                )
             code = normalise(typed)
             row = None
             if code:
                 with self.engine.connect() as connection:
-                    row = connection.execute(
-                        select(tickets).where(tickets.c.code_hash == code_hash(code, self.secret))
-                    ).mappings().first()
+                    row = (
+                        connection.execute(
+                            select(tickets).where(tickets.c.code_hash == code_hash(code, self.secret))
+                        )
+                        .mappings()
+                        .first()
+                    )
             if row is None:
                 return CodeLookup(ticket=None)
             throttle.reset(self.engine, keys[0][0])
@@ -182,29 +233,49 @@ class TicketStore:
     # --- read by staff ---------------------------------------------------------------------
     def get(self, ticket_id: int) -> Optional[Dict[str, Any]]:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(tickets, staff.c.username.label("assigned_name"))
-                .select_from(tickets.outerjoin(staff, tickets.c.assigned_to == staff.c.id))
-                .where(tickets.c.id == ticket_id, *self._mine())
-            ).mappings().first()
+            row = (
+                connection.execute(
+                    select(tickets, staff.c.username.label("assigned_name"))
+                    .select_from(tickets.outerjoin(staff, tickets.c.assigned_to == staff.c.id))
+                    .where(tickets.c.id == ticket_id, *self._mine())
+                )
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     #: What the queue shows of a ticket; transcripts and descriptions stay on the ticket page.
-    QUEUE_COLUMNS = (tickets.c.id, tickets.c.status, tickets.c.audience, tickets.c.channel,
-                     tickets.c.topic_guess, tickets.c.created_at, tickets.c.assigned_to,
-                     tickets.c.description, tickets.c.region)
+    QUEUE_COLUMNS = (
+        tickets.c.id,
+        tickets.c.status,
+        tickets.c.audience,
+        tickets.c.channel,
+        tickets.c.topic_guess,
+        tickets.c.created_at,
+        tickets.c.assigned_to,
+        tickets.c.description,
+        tickets.c.region,
+    )
 
-
-
-    def search(self, status: Optional[str] = None, audience: Optional[str] = None,
-               topic: Optional[str] = None, since: Optional[date] = None,
-               until: Optional[date] = None, limit: int = 50, offset: int = 0,
-               with_transcripts: bool = False) -> List[Dict[str, Any]]:
+    def search(
+        self,
+        status: Optional[str] = None,
+        audience: Optional[str] = None,
+        topic: Optional[str] = None,
+        since: Optional[date] = None,
+        until: Optional[date] = None,
+        limit: int = 50,
+        offset: int = 0,
+        with_transcripts: bool = False,
+    ) -> List[Dict[str, Any]]:
         """One page of the queue: newest first, filtered by status, audience, topic guess and
         date, without transcripts unless asked; erased tickets are left out."""
         columns = (tickets,) if with_transcripts else self.QUEUE_COLUMNS
-        query = (select(*columns).where(tickets.c.erased_at.is_(None), *self._mine())
-                 .order_by(tickets.c.created_at.desc(), tickets.c.id.desc()))
+        query = (
+            select(*columns)
+            .where(tickets.c.erased_at.is_(None), *self._mine())
+            .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+        )
         if status:
             query = query.where(tickets.c.status == status)
         if audience:
@@ -217,17 +288,18 @@ class TicketStore:
         if topic:  # JSON filtering differs per database: match the text, then check exactly
             query = query.where(tickets.c.topic_guess.cast(Text).contains(f'"{topic}"'))
         with self.engine.connect() as connection:
-            rows = [dict(r) for r in connection.execute(query.offset(max(0, offset)).limit(limit))
-                    .mappings()]
-        return [r for r in rows if not topic
-                or topic in [g.get("topic") for g in r["topic_guess"] or []]]
+            rows = [dict(r) for r in connection.execute(query.offset(max(0, offset)).limit(limit)).mappings()]
+        return [r for r in rows if not topic or topic in [g.get("topic") for g in r["topic_guess"] or []]]
 
     def counts(self) -> Dict[str, int]:
         with self.engine.connect() as connection:
-            found = dict(connection.execute(
-                select(tickets.c.status, func.count())
-                .where(tickets.c.erased_at.is_(None), *self._mine())
-                .group_by(tickets.c.status)).all())
+            found = dict(
+                connection.execute(
+                    select(tickets.c.status, func.count())
+                    .where(tickets.c.erased_at.is_(None), *self._mine())
+                    .group_by(tickets.c.status)
+                ).all()
+            )
         return {status: found.get(status, 0) for status in STATUSES}
 
     def _of_mine(self, ticket_column) -> list:
@@ -243,23 +315,36 @@ class TicketStore:
         return self._rows(audit_log, audit_log.c.ticket_id == ticket_id)
 
     def _rows(self, table, condition) -> List[Dict[str, Any]]:
-        query = (select(table, staff.c.username).select_from(
-            table.outerjoin(staff, table.c.staff_id == staff.c.id))
-            .where(condition, *self._of_mine(table.c.ticket_id)).order_by(table.c.created_at, table.c.id))
+        query = (
+            select(table, staff.c.username)
+            .select_from(table.outerjoin(staff, table.c.staff_id == staff.c.id))
+            .where(condition, *self._of_mine(table.c.ticket_id))
+            .order_by(table.c.created_at, table.c.id)
+        )
         with self.engine.connect() as connection:
             return [dict(r) for r in connection.execute(query).mappings()]
 
     # --- changed by staff, always audited ----------------------------------------------------
-    def _change(self, connection: Connection, ticket_id: int, staff_id: Optional[int], action: str,
-                detail: str, **values: Any) -> None:
+    def _change(
+        self,
+        connection: Connection,
+        ticket_id: int,
+        staff_id: Optional[int],
+        action: str,
+        detail: str,
+        **values: Any,
+    ) -> None:
         stamp = now()
-        changed = connection.execute(update(tickets).where(tickets.c.id == ticket_id, *self._mine())
-                                     .values(updated_at=stamp, **values)).rowcount
+        changed = connection.execute(
+            update(tickets).where(tickets.c.id == ticket_id, *self._mine()).values(updated_at=stamp, **values)
+        ).rowcount
         if not changed:
             raise KeyError(ticket_id)
-        connection.execute(insert(audit_log).values(staff_id=staff_id, action=action,
-                                                    ticket_id=ticket_id, detail=detail,
-                                                    created_at=stamp))
+        connection.execute(
+            insert(audit_log).values(
+                staff_id=staff_id, action=action, ticket_id=ticket_id, detail=detail, created_at=stamp
+            )
+        )
 
     def assign(self, ticket_id: int, staff_id: int) -> None:
         with self.engine.begin() as connection:
@@ -273,8 +358,7 @@ class TicketStore:
 
     def reply(self, ticket_id: int, text: str, staff_id: int) -> None:
         with self.engine.begin() as connection:
-            self._change(connection, ticket_id, staff_id, "antwoord", text, reply=text,
-                         replied_at=now())
+            self._change(connection, ticket_id, staff_id, "antwoord", text, reply=text, replied_at=now())
 
     def add_minutes(self, ticket_id: int, minutes: int, staff_id: int) -> None:
         """Time spent on a ticket ("tijdsinvestering"), reported to the samenwerkingsverband."""
@@ -282,35 +366,63 @@ class TicketStore:
             raise ValueError("Vul een aantal minuten in tussen 1 en 600.")
         with self.engine.begin() as connection:
             self._change(connection, ticket_id, staff_id, "tijd", f"{minutes} minuten")
-            connection.execute(insert(ticket_time).values(
-                ticket_id=ticket_id, staff_id=staff_id, minutes=minutes, created_at=now()))
+            connection.execute(
+                insert(ticket_time).values(
+                    ticket_id=ticket_id, staff_id=staff_id, minutes=minutes, created_at=now()
+                )
+            )
 
     def minutes(self, ticket_id: int) -> int:
         with self.engine.connect() as connection:
-            return connection.execute(select(func.coalesce(func.sum(ticket_time.c.minutes), 0))
-                                      .where(ticket_time.c.ticket_id == ticket_id,
-                                             *self._of_mine(ticket_time.c.ticket_id))).scalar_one()
+            return connection.execute(
+                select(func.coalesce(func.sum(ticket_time.c.minutes), 0)).where(
+                    ticket_time.c.ticket_id == ticket_id, *self._of_mine(ticket_time.c.ticket_id)
+                )
+            ).scalar_one()
 
     def handling(self, since: date, until: date) -> Dict[str, Any]:
         """Tickets made in the period: how many, how many still open now, hours to the first
         staff reply (median), and the minutes staff recorded on them."""
         start, end = day_range(since, until)
         with self.engine.connect() as connection:
-            made = connection.execute(select(tickets.c.id, tickets.c.status, tickets.c.created_at)
-                                      .where(tickets.c.created_at >= start, tickets.c.created_at < end,
-                                             *self._mine())).all()
+            made = connection.execute(
+                select(tickets.c.id, tickets.c.status, tickets.c.created_at).where(
+                    tickets.c.created_at >= start, tickets.c.created_at < end, *self._mine()
+                )
+            ).all()
             ids = [row.id for row in made]
-            first_replies = dict(connection.execute(
-                select(audit_log.c.ticket_id, func.min(audit_log.c.created_at))
-                .where(audit_log.c.action == "antwoord", audit_log.c.ticket_id.in_(ids))
-                .group_by(audit_log.c.ticket_id)).all()) if ids else {}
-            minutes = connection.execute(select(func.coalesce(func.sum(ticket_time.c.minutes), 0))
-                                         .where(ticket_time.c.ticket_id.in_(ids))).scalar_one() if ids else 0
-        waits = [(first_replies[row.id] - row.created_at).total_seconds() / 3600
-                 for row in made if row.id in first_replies]
-        return {"tickets": len(made), "open": sum(row.status != STATUSES[-1] for row in made),
-                "replied": len(waits), "median_hours_to_reply": median(waits) if waits else None,
-                "minutes": int(minutes)}
+            first_replies = (
+                dict(
+                    connection.execute(
+                        select(audit_log.c.ticket_id, func.min(audit_log.c.created_at))
+                        .where(audit_log.c.action == "antwoord", audit_log.c.ticket_id.in_(ids))
+                        .group_by(audit_log.c.ticket_id)
+                    ).all()
+                )
+                if ids
+                else {}
+            )
+            minutes = (
+                connection.execute(
+                    select(func.coalesce(func.sum(ticket_time.c.minutes), 0)).where(
+                        ticket_time.c.ticket_id.in_(ids)
+                    )
+                ).scalar_one()
+                if ids
+                else 0
+            )
+        waits = [
+            (first_replies[row.id] - row.created_at).total_seconds() / 3600
+            for row in made
+            if row.id in first_replies
+        ]
+        return {
+            "tickets": len(made),
+            "open": sum(row.status != STATUSES[-1] for row in made),
+            "replied": len(waits),
+            "median_hours_to_reply": median(waits) if waits else None,
+            "minutes": int(minutes),
+        }
 
     def erase(self, ticket_id: int, staff_id: Optional[int]) -> Erased:
         """On request (the privacy topic promises it): remove every personal detail of a ticket,
@@ -323,28 +435,57 @@ class TicketStore:
         The tracker store goes first: if it cannot be reached, nothing is erased yet and the
         request can be repeated (the ticket still knows its conversations)."""
         with self.engine.connect() as connection:
-            if connection.execute(select(tickets.c.id)
-                                  .where(tickets.c.id == ticket_id, *self._mine())).first() is None:
+            if (
+                connection.execute(
+                    select(tickets.c.id).where(tickets.c.id == ticket_id, *self._mine())
+                ).first()
+                is None
+            ):
                 raise KeyError(ticket_id)
-            keys = [key for (key,) in connection.execute(select(ticket_conversations.c.conversation)
-                                                          .where(ticket_conversations.c.ticket_id == ticket_id))]
+            keys = [
+                key
+                for (key,) in connection.execute(
+                    select(ticket_conversations.c.conversation).where(
+                        ticket_conversations.c.ticket_id == ticket_id
+                    )
+                )
+            ]
             kinds = [kind for (kind,) in connection.execute(select(signals.c.kind).distinct())]
         wiped = conversations.wipe(self.tracker_db or settings.TRACKER_DB, keys, self.secret, kinds)
         with self.engine.begin() as connection:
-            blanked = connection.execute(update(signals).where(
-                signals.c.ticket == ticket_number(ticket_id)).values(text=None, ticket=None)).rowcount
+            blanked = connection.execute(
+                update(signals)
+                .where(signals.c.ticket == ticket_number(ticket_id))
+                .values(text=None, ticket=None)
+            ).rowcount
             if wiped.signal_ids:
-                blanked += connection.execute(update(signals).where(
-                    signals.c.id.in_(sorted(wiped.signal_ids)),
-                    (signals.c.text.isnot(None)) | (signals.c.ticket.isnot(None)))
-                    .values(text=None, ticket=None)).rowcount
-            connection.execute(delete(ticket_conversations).where(ticket_conversations.c.ticket_id == ticket_id))
+                blanked += connection.execute(
+                    update(signals)
+                    .where(
+                        signals.c.id.in_(sorted(wiped.signal_ids)),
+                        (signals.c.text.isnot(None)) | (signals.c.ticket.isnot(None)),
+                    )
+                    .values(text=None, ticket=None)
+                ).rowcount
+            connection.execute(
+                delete(ticket_conversations).where(ticket_conversations.c.ticket_id == ticket_id)
+            )
             connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
-            connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id)
-                               .values(detail=""))
-            self._change(connection, ticket_id, staff_id, "gewist op verzoek", "",
-                         transcript=[], description=None, contact=None, reply=None,
-                         code_hash=None, topic_guess=[], erased_at=now())
+            connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id).values(detail=""))
+            self._change(
+                connection,
+                ticket_id,
+                staff_id,
+                "gewist op verzoek",
+                "",
+                transcript=[],
+                description=None,
+                contact=None,
+                reply=None,
+                code_hash=None,
+                topic_guess=[],
+                erased_at=now(),
+            )
         if self.engine.dialect.name == "sqlite":  # old row versions must not wait in the WAL
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -353,6 +494,8 @@ class TicketStore:
     def add_note(self, ticket_id: int, text: str, staff_id: int) -> None:
         with self.engine.begin() as connection:
             self._change(connection, ticket_id, staff_id, "notitie", text)
-            connection.execute(insert(ticket_notes).values(
-                ticket_id=ticket_id, staff_id=staff_id, text=text, created_at=now()))
-
+            connection.execute(
+                insert(ticket_notes).values(
+                    ticket_id=ticket_id, staff_id=staff_id, text=text, created_at=now()
+                )
+            )

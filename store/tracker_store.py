@@ -20,6 +20,7 @@ action_check_code within the turn, from the tracker in memory; scrubbing happens
 is saved.
 Used in endpoints.yml as `type: store.tracker_store.ScrubbingSQLTrackerStore`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -28,13 +29,16 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
+from steunpunt.codes import SHOWN_CODE
 from steunpunt.identifiers import scrub_contact
 from steunpunt.sealed import seal as seal_with_key
-from steunpunt.codes import SHOWN_CODE
 
 #: Slots whose user reply and value are secrets, and what stands in their place.
-SECRET_SLOTS = {"handoff_contact": "[contactgegevens]", "ticket_code": "[code]",
-                "handoff_description": "[beschrijving]"}
+SECRET_SLOTS = {
+    "handoff_contact": "[contactgegevens]",
+    "ticket_code": "[code]",
+    "handoff_description": "[beschrijving]",
+}
 #: Questions whose user reply is kept as a placeholder (the slot value is not secret): asked
 #: "ouder of leerling?", a parent may answer with their story, which becomes the description.
 SECRET_REPLIES = {**SECRET_SLOTS, "handoff_audience": "[antwoord]"}
@@ -43,8 +47,9 @@ SEALED_SLOTS = {"handoff_description"}
 KEEP_AS_IS = {"geen", "", None}
 
 
-def scrub(events: List[Dict[str, Any]], start: int = 0,
-          seal: Optional[Callable[[str], str]] = None) -> List[Dict[str, Any]]:
+def scrub(
+    events: List[Dict[str, Any]], start: int = 0, seal: Optional[Callable[[str], str]] = None
+) -> List[Dict[str, Any]]:
     """Events `start`.. (as dicts) with secrets replaced; a pure function, tested on its own.
     Values of SEALED_SLOTS go through `seal` (without one they become a placeholder too).
     The earlier events are only read (for which question was asked), never copied: a save
@@ -86,6 +91,7 @@ def scrub(events: List[Dict[str, Any]], start: int = 0,
 def _scrub_user(event: Dict[str, Any], placeholder: Optional[str]) -> None:
     """A user message (in place): all of it replaced when it answered a secret question, else
     its codes, e-mail addresses and phone numbers; never its token offsets."""
+
     def clean(text: Any) -> Any:
         if not isinstance(text, str):
             return text
@@ -113,6 +119,10 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
         every = list(tracker.events)
         start = len(every) - len(new)
         # Old events are read as dicts only for form state: slot and active_loop events.
-        dicts = [event.as_dict() if index >= start or event.type_name in ("slot", "active_loop")
-                 else {"event": event.type_name} for index, event in enumerate(every)]
+        dicts = [
+            event.as_dict()
+            if index >= start or event.type_name in ("slot", "active_loop")
+            else {"event": event.type_name}
+            for index, event in enumerate(every)
+        ]
         return iter([Event.from_parameters(data) for data in scrub(dicts, start, seal_with_key)])

@@ -7,6 +7,7 @@ fixture topics count from `TODAY`.
 
 The repository root is importable through pytest's `pythonpath` (pyproject.toml); test
 support is in tests/support/."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The checkout's own databases, secret key and conversations: no test may touch them.
 VAR = ROOT / "var"
 #: Where every path a process of ours uses by default points during the tests (settings.py).
-ISOLATED = ("STEUNPUNT_VAR_DIR", "STEUNPUNT_DATABASE_URL", "STEUNPUNT_TRACKER_DB",
-            "STEUNPUNT_SECRET_KEY_FILE")
+ISOLATED = (
+    "STEUNPUNT_VAR_DIR",
+    "STEUNPUNT_DATABASE_URL",
+    "STEUNPUNT_TRACKER_DB",
+    "STEUNPUNT_SECRET_KEY_FILE",
+)
 
 
 def _isolate() -> Path:
@@ -39,18 +44,20 @@ def _isolate() -> Path:
     if "steunpunt.settings" in sys.modules:
         raise RuntimeError("steunpunt.settings was imported before tests/conftest.py set its paths")
     folder = Path(tempfile.mkdtemp(prefix="steunpunt-tests-"))
-    os.environ.update({
-        "STEUNPUNT_VAR_DIR": str(folder),
-        "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'steunpunt.db'}",
-        "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
-        "STEUNPUNT_SECRET_KEY_FILE": str(folder / "secret.key"),
-    })
+    os.environ.update(
+        {
+            "STEUNPUNT_VAR_DIR": str(folder),
+            "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'steunpunt.db'}",
+            "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
+            "STEUNPUNT_SECRET_KEY_FILE": str(folder / "secret.key"),
+        }
+    )
     return folder
 
 
 _ISOLATED_FOLDER = _isolate()
-from tests.support.servers import FROZEN_NOW  # noqa: E402  (after _isolate: it reads settings)
 from steunpunt import clock  # noqa: E402
+from tests.support.servers import FROZEN_NOW  # noqa: E402  (after _isolate: it reads settings)
 
 #: The day every test lives on: the local day of FROZEN_NOW.
 TODAY = clock.to_local(datetime.fromisoformat(FROZEN_NOW)).date()
@@ -59,7 +66,6 @@ REVIEWED_ON = TODAY - timedelta(days=90)
 REVIEW_BY = TODAY + timedelta(days=180)
 #: A review-by day that has passed on TODAY (yesterday): such a topic is being checked.
 OVERDUE = TODAY - timedelta(days=1)
-
 
 
 def pytest_configure(config):
@@ -75,8 +81,11 @@ def pytest_unconfigure(config):
 def _var_files():
     if not VAR.exists():
         return None
-    return {str(path.relative_to(VAR)): (path.stat().st_size, path.stat().st_mtime_ns)
-            for path in sorted(VAR.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(VAR)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(VAR.rglob("*"))
+        if path.is_file()
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -88,7 +97,11 @@ def var_untouched():
     after = _var_files()
     if after != before:
         changed = sorted(set((after or {}).items()) ^ set((before or {}).items()))
-        pytest.fail(f"the tests changed {VAR} (never touch it): {sorted({name for name, _ in changed}) or 'created'}")
+        pytest.fail(
+            f"the tests changed {VAR} (never touch it): {sorted({name for name, _ in changed}) or 'created'}"
+        )
+
+
 SHARED_TOPICS = ROOT.parent / "shared" / "topics.yml"
 #: The fourteen topics the issue on deeper content added: checked exactly like topics.yml.
 SHARED_MORE_TOPICS = ROOT.parent / "shared" / "topics-more.yml"
@@ -107,20 +120,30 @@ def model_path() -> Path:
 def required_topic_ids() -> list:
     if not (SHARED_TOPICS.exists() and SHARED_MORE_TOPICS.exists()):
         pytest.skip("../shared/topics.yml and topics-more.yml are not beside this checkout")
-    return [topic for path in (SHARED_TOPICS, SHARED_MORE_TOPICS)
-            for topic in yaml.safe_load(path.read_text())["topics"]]
+    return [
+        topic
+        for path in (SHARED_TOPICS, SHARED_MORE_TOPICS)
+        for topic in yaml.safe_load(path.read_text())["topics"]
+    ]
 
 
-def topic_text(topic_id: str, parent: str = "Tekst voor ouders.", youth: str | None = None,
-               reviewed_on: date | str = REVIEWED_ON, review_by: date | str = REVIEW_BY,
-               url: str = "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs",
-               phases: str = "[po, vo]", related: str | None = None) -> str:
+def topic_text(
+    topic_id: str,
+    parent: str = "Tekst voor ouders.",
+    youth: str | None = None,
+    reviewed_on: date | str = REVIEWED_ON,
+    review_by: date | str = REVIEW_BY,
+    url: str = "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs",
+    phases: str = "[po, vo]",
+    related: str | None = None,
+) -> str:
     """A valid topic file's text, for tests that build their own content folder."""
     youth_part = f"\n## Jongeren\n{youth}\n" if youth else ""
     return (
         f"---\nid: {topic_id}\ntitle: Titel van {topic_id}\nlabel: Label {topic_id}\n"
         f"sources:\n  - title: Passend onderwijs\n    url: {url}\n"
-        f"phases: {phases}\n" + (f"related: {related}\n" if related else "")
+        f"phases: {phases}\n"
+        + (f"related: {related}\n" if related else "")
         + f"reviewed_on: {reviewed_on}\nreview_by: {review_by}\n---\n"
         f"## Ouders\n{parent}\n{youth_part}"
     )

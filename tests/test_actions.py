@@ -1,21 +1,25 @@
 """action_respond: renders the decided outcome from content, with payloads and slots."""
+
 import asyncio
 
 import pytest
+from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from library import ContentLibrary
 from actions.respond import ActionRespond
-from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
-from steunpunt.clock import dutch_date
+from library import ContentLibrary
 from steunpunt import settings
+from steunpunt.clock import dutch_date
 
 
 def tracker(intent, ranking=None, slots=None, metadata=None, text="vraag"):
     ranking = ranking if ranking is not None else [{"name": intent, "confidence": 0.97}]
-    latest = {"text": text, "intent": {"name": intent, "confidence": ranking[0]["confidence"]
-                                          if ranking else 1.0}, "intent_ranking": ranking}
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": ranking[0]["confidence"] if ranking else 1.0},
+        "intent_ranking": ranking,
+    }
     events = [{"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
     return Tracker("test-user", slots or {}, latest, events, False, None, {}, "action_listen")
 
@@ -35,12 +39,15 @@ def payloads(messages):
 def action(content_dir):
     topics, facts = content_dir
     (topics / "tlv-wat-is.md").write_text(
-        topic_text("tlv-wat-is", "Een TLV is een besluit. Bel {steunpunt_telefoon}.",
-                   youth="Een TLV is een briefje voor jou."))
+        topic_text(
+            "tlv-wat-is",
+            "Een TLV is een besluit. Bel {steunpunt_telefoon}.",
+            youth="Een TLV is een briefje voor jou.",
+        )
+    )
     (topics / "tlv-aanvragen.md").write_text(topic_text("tlv-aanvragen", "De school vraagt aan."))
     (topics / "oud.md").write_text(topic_text("oud", review_by=OVERDUE))
-    (topics / "steunpunt-contact.md").write_text(
-        topic_text("steunpunt-contact", "Bel {steunpunt_telefoon}."))
+    (topics / "steunpunt-contact.md").write_text(topic_text("steunpunt-contact", "Bel {steunpunt_telefoon}."))
     library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0)
     return ActionRespond(library=library, today=lambda: TODAY)
 
@@ -53,8 +60,9 @@ def test_answer_comes_from_content_with_source_date_and_payload(action):
     payload = payloads(messages)[0]
     assert payload["type"] == "answer" and payload["content_id"] == "tlv-wat-is"
     assert payload["reviewed_on"] == REVIEWED_ON.isoformat()
-    assert payload["sources"] == [{"title": "Passend onderwijs",
-                                   "url": "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs"}]
+    assert payload["sources"] == [
+        {"title": "Passend onderwijs", "url": "https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs"}
+    ]
     assert slots["last_topic"] == "tlv-wat-is"
 
 
@@ -91,8 +99,7 @@ def test_saying_i_am_a_youth_re_answers_the_last_topic_for_youths(action):
 def test_content_past_review_date_is_not_served_and_a_person_is_offered(action):
     messages, slots = run(action, tracker("info_oud"))
     assert not any("Tekst voor ouders" in (m.get("text") or "") for m in messages)
-    assert payloads(messages) == [{"type": "handoff_offer", "reason": "being_checked",
-                                   "content_id": "oud"}]
+    assert payloads(messages) == [{"type": "handoff_offer", "reason": "being_checked", "content_id": "oud"}]
     assert slots["pending"] == "handoff_offer"
 
 
@@ -102,10 +109,12 @@ def test_missing_content_is_treated_as_being_checked(action):
 
 
 def test_unsure_nlu_asks_which_topic_with_buttons(action):
-    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
-               {"name": "info_tlv_wat_is", "confidence": 0.45},
-               {"name": "info_tlv_aanvragen", "confidence": 0.40},
-               {"name": "info_oud", "confidence": 0.3}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "info_tlv_wat_is", "confidence": 0.45},
+        {"name": "info_tlv_aanvragen", "confidence": 0.40},
+        {"name": "info_oud", "confidence": 0.3},
+    ]
     messages, slots = run(action, tracker("nlu_fallback", ranking))
     assert payloads(messages) == [{"type": "clarify", "candidates": ["tlv-wat-is", "tlv-aanvragen"]}]
     buttons = messages[0]["buttons"]
@@ -122,8 +131,7 @@ def test_nothing_plausible_offers_a_person(action):
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "greet", "confidence": 0.3}]
     messages, slots = run(action, tracker("nlu_fallback", ranking))
     assert payloads(messages) == [{"type": "handoff_offer", "reason": "not_understood"}]
-    assert [m["response"] for m in messages] == ["utter_reason_not_understood",
-                                                  "utter_handoff_offer"]
+    assert [m["response"] for m in messages] == ["utter_reason_not_understood", "utter_handoff_offer"]
 
 
 def test_accepting_the_offer_says_what_happens_and_starts_the_handoff(action):
@@ -148,9 +156,11 @@ def test_an_edit_changes_the_answer_without_retraining(action):
 
 # --- feedback, small talk, and one signal per turn ------------------------------------------
 
+
 def test_yes_to_had_je_hier_iets_aan_thanks_and_counts_for_the_topic(action, signals_db):
-    messages, slots = run(action, tracker("affirm", slots={"pending": "feedback",
-                                                           "last_topic": "tlv-wat-is"}))
+    messages, slots = run(
+        action, tracker("affirm", slots={"pending": "feedback", "last_topic": "tlv-wat-is"})
+    )
     assert messages[0]["response"] == "utter_feedback_thanks" and slots["pending"] is None
     [signal] = signals_db.rows()
     assert (signal["kind"], signal["reason"], signal["content_id"]) == ("feedback", "positive", "tlv-wat-is")
@@ -158,42 +168,53 @@ def test_yes_to_had_je_hier_iets_aan_thanks_and_counts_for_the_topic(action, sig
 
 
 def test_no_to_had_je_hier_iets_aan_offers_a_person_and_is_a_signal_for_that_topic(action, signals_db):
-    messages, slots = run(action, tracker("deny", slots={"pending": "feedback",
-                                                         "last_topic": "tlv-wat-is"}))
-    assert payloads(messages) == [{"type": "handoff_offer", "reason": "not_helpful",
-                                   "content_id": "tlv-wat-is"}]
+    messages, slots = run(action, tracker("deny", slots={"pending": "feedback", "last_topic": "tlv-wat-is"}))
+    assert payloads(messages) == [
+        {"type": "handoff_offer", "reason": "not_helpful", "content_id": "tlv-wat-is"}
+    ]
     assert slots["pending"] == "handoff_offer"
     [signal] = signals_db.rows()
     assert (signal["kind"], signal["reason"], signal["content_id"]) == ("feedback", "negative", "tlv-wat-is")
 
 
 def test_a_new_question_after_an_answer_is_simply_answered(action):
-    messages, _ = run(action, tracker("info_tlv_aanvragen", slots={"pending": "feedback",
-                                                                  "last_topic": "tlv-wat-is"}))
+    messages, _ = run(
+        action, tracker("info_tlv_aanvragen", slots={"pending": "feedback", "last_topic": "tlv-wat-is"})
+    )
     assert payloads(messages)[0]["content_id"] == "tlv-aanvragen"
 
 
-@pytest.mark.parametrize("intent, response", [
-    ("greet", "utter_greet"), ("goodbye", "utter_goodbye"), ("thank", "utter_thank"),
-    ("bot_challenge", "utter_iamabot")])
+@pytest.mark.parametrize(
+    "intent, response",
+    [
+        ("greet", "utter_greet"),
+        ("goodbye", "utter_goodbye"),
+        ("thank", "utter_thank"),
+        ("bot_challenge", "utter_iamabot"),
+    ],
+)
 def test_small_talk_goes_through_the_one_decision_and_is_registered(action, signals_db, intent, response):
     messages, _ = run(action, tracker(intent))
     assert [m["response"] for m in messages] == [response]
     assert [(s["kind"], s["reason"]) for s in signals_db.rows()] == [("smalltalk", intent)]
 
 
-@pytest.mark.parametrize("intent, slots, kind, reason, keeps_text", [
-    ("info_tlv_wat_is", {"audience": "ouder"}, "answer", None, False),
-    ("nlu_fallback", {}, "handoff_offer", "not_understood", True),
-    ("out_of_scope", {}, "handoff_offer", "out_of_scope", True),
-    ("info_oud", {}, "handoff_offer", "being_checked", True),
-    ("ask_human", {}, "handoff", "asked", True),
-    ("affirm", {"pending": "handoff_offer"}, "handoff", "accepted_offer", False),
-    ("deny", {"pending": "handoff_offer"}, "declined", None, False),
-    ("iam_parent", {}, "set_audience", None, False),
-])
+@pytest.mark.parametrize(
+    "intent, slots, kind, reason, keeps_text",
+    [
+        ("info_tlv_wat_is", {"audience": "ouder"}, "answer", None, False),
+        ("nlu_fallback", {}, "handoff_offer", "not_understood", True),
+        ("out_of_scope", {}, "handoff_offer", "out_of_scope", True),
+        ("info_oud", {}, "handoff_offer", "being_checked", True),
+        ("ask_human", {}, "handoff", "asked", True),
+        ("affirm", {"pending": "handoff_offer"}, "handoff", "accepted_offer", False),
+        ("deny", {"pending": "handoff_offer"}, "declined", None, False),
+        ("iam_parent", {}, "set_audience", None, False),
+    ],
+)
 def test_every_outcome_is_exactly_one_signal_with_text_only_when_not_answered(
-        action, signals_db, intent, slots, kind, reason, keeps_text):
+    action, signals_db, intent, slots, kind, reason, keeps_text
+):
     track = tracker(intent, slots=slots, metadata={"audience": "ouder", "region": "voorbeeld"})
     track.latest_message["text"] = "mijn zoon Daan (06-12345678) vraagt iets"
     run(action, track)
@@ -209,9 +230,11 @@ def test_every_outcome_is_exactly_one_signal_with_text_only_when_not_answered(
 
 
 def test_a_rejected_clarification_keeps_the_question_it_was_about(action, signals_db):
-    events = [{"event": "user", "text": "wie betaalt de taxi naar school", "metadata": {}},
-              {"event": "bot", "text": "Gaat je vraag over ..."},
-              {"event": "user", "text": "nee", "metadata": {}}]
+    events = [
+        {"event": "user", "text": "wie betaalt de taxi naar school", "metadata": {}},
+        {"event": "bot", "text": "Gaat je vraag over ..."},
+        {"event": "user", "text": "nee", "metadata": {}},
+    ]
     latest = {"text": "nee", "intent": {"name": "deny", "confidence": 0.99}, "intent_ranking": []}
     run(action, Tracker("t", {"pending": "clarify"}, latest, events, False, None, {}, "action_listen"))
     [signal] = signals_db.rows()
@@ -247,23 +270,29 @@ def test_a_question_in_another_language_is_told_dutch_only_and_offered_a_person(
     assert payloads(run(action, button)[0])[0]["type"] == "answer"
 
 
-@pytest.mark.parametrize("text, audience", [
-    ("mijn zoon moet een tlv hebben, wat is dat", "ouder"),
-    ("onze dochter gaat naar het so. wat is een tlv?", "ouder"),
-    ("ik zit in 2 havo en mijn mentor zegt iets over een tlv", "jongere"),
-    ("wat is een tlv", None),
-])
+@pytest.mark.parametrize(
+    "text, audience",
+    [
+        ("mijn zoon moet een tlv hebben, wat is dat", "ouder"),
+        ("onze dochter gaat naar het so. wat is een tlv?", "ouder"),
+        ("ik zit in 2 havo en mijn mentor zegt iets over een tlv", "jongere"),
+        ("wat is een tlv", None),
+    ],
+)
 def test_the_audience_is_taken_from_the_text_where_it_is_plain_before_asking(action, text, audience):
     messages, slots = run(action, tracker("info_tlv_wat_is", text=text))
-    asked = any(m.get("response") == "utter_ask_audience" or "ouder of" in (m.get("text") or "")
-                for m in messages)
+    asked = any(
+        m.get("response") == "utter_ask_audience" or "ouder of" in (m.get("text") or "") for m in messages
+    )
     assert slots.get("audience") == audience
     assert asked is (audience is None)  # asked only when the text does not say it
     if audience == "jongere":
         assert "Een TLV is een briefje voor jou." in messages[0]["text"]
 
 
-def test_a_topic_that_only_another_region_has_is_not_answered_and_not_called_being_checked(content_dir, monkeypatch):
+def test_a_topic_that_only_another_region_has_is_not_answered_and_not_called_being_checked(
+    content_dir, monkeypatch
+):
     topics, facts = content_dir
     monkeypatch.setattr(settings, "REGIONS_DIR", topics.parent / "regions")
     (topics / "tlv-wat-is.md").write_text(topic_text("tlv-wat-is", "Landelijk."))
@@ -272,11 +301,15 @@ def test_a_topic_that_only_another_region_has_is_not_answered_and_not_called_bei
     (own / "topics").mkdir(parents=True)
     (own / "regio.yml").write_text(facts.read_text())
     (own / "topics" / "noord-spreekuur.md").write_text(topic_text("noord-spreekuur", "Alleen in Noord."))
-    library = ContentLibrary(topics, facts, today=lambda: TODAY, recheck_seconds=0,
-                             regions_dir=topics.parent / "regions")
+    library = ContentLibrary(
+        topics, facts, today=lambda: TODAY, recheck_seconds=0, regions_dir=topics.parent / "regions"
+    )
     action = ActionRespond(library=library, today=lambda: TODAY)
     there, _ = run(action, tracker("info_noord_spreekuur", metadata={"region": "noord"}))
     assert payloads(there)[0]["type"] == "answer" and payloads(there)[0]["region"] == "noord"
     elsewhere, _ = run(action, tracker("info_noord_spreekuur"))
-    assert payloads(elsewhere)[0] == {"type": "handoff_offer", "reason": "not_in_region",
-                                      "content_id": "noord-spreekuur"}
+    assert payloads(elsewhere)[0] == {
+        "type": "handoff_offer",
+        "reason": "not_in_region",
+        "content_id": "noord-spreekuur",
+    }

@@ -1,5 +1,6 @@
 """The analysts' pages over real HTTP: roles per route, no contact data or codes for analysts,
 figures, groups and their decisions, CSV, draft NLU examples, and the report."""
+
 import csv
 import io
 import os
@@ -7,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 import yaml
-
 from conftest import TODAY
-from tests.support.servers import TEST_SECRET
+from test_staff_web import PASSWORD, ROOT, Browser, create_account, staff_server
+
 from signals.store import Signal, SignalStore
 from steunpunt import clock
 from store.db import engine_for
 from store.tickets import TicketStore
-from test_staff_web import PASSWORD, ROOT, Browser, create_account, staff_server
+from tests.support.servers import TEST_SECRET
 
 FIXTURE = ROOT / "tests" / "fixtures" / "unmet_questions.yml"
 
@@ -22,32 +23,69 @@ FIXTURE = ROOT / "tests" / "fixtures" / "unmet_questions.yml"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analyst")
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"), "STEUNPUNT_STAFF_SECURE_COOKIES": "0"}
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+        "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
+        "STEUNPUNT_STAFF_SECURE_COOKIES": "0",
+    }
     create_account(env, "anna")
     create_account(env, "ali", role="analist")
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
     tickets, signals = TicketStore(engine, TEST_SECRET.encode()), SignalStore(engine)
-    made = tickets.create(audience="jongere", channel="rest", topic_guess=[], description="Ik ben Daan, 0612345678",
-                          transcript=[{"from": "user", "text": "mail me op daan@voorbeeld.nl", "time": 1},
-                                      {"from": "bot", "text": "Je code is: K7MP-Q2XD", "time": 2}],
-                          contact=None)
-    tickets.create(audience="ouder", channel="rest", topic_guess=[], transcript=[], description=None,
-                   contact="ouder@voorbeeld.nl")
+    made = tickets.create(
+        audience="jongere",
+        channel="rest",
+        topic_guess=[],
+        description="Ik ben Daan, 0612345678",
+        transcript=[
+            {"from": "user", "text": "mail me op daan@voorbeeld.nl", "time": 1},
+            {"from": "bot", "text": "Je code is: K7MP-Q2XD", "time": 2},
+        ],
+        contact=None,
+    )
+    tickets.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[],
+        description=None,
+        contact="ouder@voorbeeld.nl",
+    )
     yesterday = clock.now() - timedelta(days=1)  # the clock every process of the run shares
     groups = yaml.safe_load(FIXTURE.read_text())["groups"]
     for texts in groups.values():
         for text in texts:
-            signals.add(Signal(kind="handoff_offer", reason="out_of_scope", region="standaard",
-                               audience="ouder", channel="rest", text=text), at=yesterday)
+            signals.add(
+                Signal(
+                    kind="handoff_offer",
+                    reason="out_of_scope",
+                    region="standaard",
+                    audience="ouder",
+                    channel="rest",
+                    text=text,
+                ),
+                at=yesterday,
+            )
     for _ in range(3):
-        signals.add(Signal(kind="answer", content_id="tlv-wat-is", region="standaard",
-                           audience="jongere", channel="socketio"), at=yesterday)
-    signals.add(Signal(kind="feedback", reason="negative", content_id="opp-wat-is",
-                       region="standaard"), at=yesterday)
-    signals.add(Signal(kind="handoff", reason="asked", region="standaard", text="=HYPERLINK(\"x\")"),
-                at=yesterday)
+        signals.add(
+            Signal(
+                kind="answer",
+                content_id="tlv-wat-is",
+                region="standaard",
+                audience="jongere",
+                channel="socketio",
+            ),
+            at=yesterday,
+        )
+    signals.add(
+        Signal(kind="feedback", reason="negative", content_id="opp-wat-is", region="standaard"), at=yesterday
+    )
+    signals.add(
+        Signal(kind="handoff", reason="asked", region="standaard", text='=HYPERLINK("x")'), at=yesterday
+    )
     with staff_server(env) as port:
         yield {"port": port, "signals": signals, "tickets": tickets, "code": made.code}
 
@@ -96,7 +134,7 @@ def test_analysis_shows_figures_and_the_biggest_group_first(site):
     # the default period is the last 30 days up to today by the staff app's (frozen) clock
     assert f'name="tot" type="date" value="{TODAY.isoformat()}"' in page
     first_group = page.index('id="groep-1"')
-    assert "(10 vragen)" in page[first_group:first_group + 300]
+    assert "(10 vragen)" in page[first_group : first_group + 300]
 
 
 def test_periods_by_quarter_and_bad_periods(site):
@@ -112,7 +150,7 @@ def test_csv_export_has_the_signals_and_no_spreadsheet_formulas(site):
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 40 + 3 + 1 + 1
     assert {"time", "kind", "reason", "channel", "audience", "region", "content_id", "text"} <= set(rows[0])
-    assert any(r["text"] == "'=HYPERLINK(\"x\")" for r in rows)
+    assert any(r["text"] == '\'=HYPERLINK("x")' for r in rows)
     assert not any((r["text"] or "").startswith("=") for r in rows)
 
 
@@ -124,8 +162,9 @@ def test_no_csv_cell_starts_a_spreadsheet_formula_whatever_its_lead_character_or
     from signals.store import EXPORT_FIELDS
     from staff.analysis import export_text
 
-    formula = lead + "HYPERLINK(\"https://evil.example\";\"klik\")"
-    row = {field: formula for field in EXPORT_FIELDS}
+    formula = lead + 'HYPERLINK("https://evil.example";"klik")'
+    row = dict.fromkeys(EXPORT_FIELDS, formula)
+
     def cells(rows):
         return list(csv.reader(io.StringIO(export_text(rows), newline="")))[1:]
 
@@ -139,7 +178,14 @@ def test_no_csv_cell_starts_a_spreadsheet_formula_whatever_its_lead_character_or
 def test_transcripts_for_analysts_are_redacted_and_show_no_code_or_contact(site):
     status, _, page, _ = logged_in(site, "ali").request("GET", "/analyse/gesprekken")
     assert status == 200 and "SP-00001" in page
-    for secret in ("daan@voorbeeld.nl", "0612345678", "K7MP-Q2XD", "Daan", "ouder@voorbeeld.nl", site["code"]):
+    for secret in (
+        "daan@voorbeeld.nl",
+        "0612345678",
+        "K7MP-Q2XD",
+        "Daan",
+        "ouder@voorbeeld.nl",
+        site["code"],
+    ):
         assert secret not in page, secret
     assert "[email]" in page and "[code]" in page and "[telefoon]" in page
 
@@ -150,14 +196,15 @@ def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
     browser = logged_in(site, "ali")
     page = browser.request("GET", "/analyse")[2]
     start = page.index('id="groep-1"')
-    form = page[start:page.index("</form>", start)]
+    form = page[start : page.index("</form>", start)]
     import re
 
     ids = re.findall(r'name="signal_ids" value="([0-9a-f]+)"', form)
     label = re.search(r'name="label" value="([^"]*)"', form).group(1)
     csrf = browser.csrf("/analyse")
     body = [("csrf", csrf), ("label", label), ("decision", "nieuw_onderwerp"), ("topic", "")] + [
-        ("signal_ids", i) for i in ids]
+        ("signal_ids", i) for i in ids
+    ]
     from urllib.parse import urlencode
 
     status = browser.request_raw("POST", "/analyse/groep", urlencode(body))[0]
@@ -196,17 +243,30 @@ def test_a_period_is_at_most_two_years_and_a_far_off_date_is_a_400_not_a_500(sit
     assert browser.request("GET", "/analyse?van=2025-01-01&tot=2026-12-31")[0] == 200  # two years is fine
 
 
-@pytest.mark.parametrize("back, expected", [
-    ("/analyse?van=2026-01-01&tot=2026-01-31", "/analyse?van=2026-01-01&tot=2026-01-31"),
-    ("/analyse", "/analyse"), ("", "/analyse"),
-    ("https://evil.example/analyse", "/analyse"), ("//evil.example/analyse", "/analyse"),
-    ("/\\evil.example", "/analyse"), ("/analyse/../login", "/analyse"), ("/tickets/1", "/analyse"),
-    ("/analyse\r\nSet-Cookie: x=1", "/analyse"), ("javascript:alert(1)", "/analyse"),
-])
+@pytest.mark.parametrize(
+    "back, expected",
+    [
+        ("/analyse?van=2026-01-01&tot=2026-01-31", "/analyse?van=2026-01-01&tot=2026-01-31"),
+        ("/analyse", "/analyse"),
+        ("", "/analyse"),
+        ("https://evil.example/analyse", "/analyse"),
+        ("//evil.example/analyse", "/analyse"),
+        ("/\\evil.example", "/analyse"),
+        ("/analyse/../login", "/analyse"),
+        ("/tickets/1", "/analyse"),
+        ("/analyse\r\nSet-Cookie: x=1", "/analyse"),
+        ("javascript:alert(1)", "/analyse"),
+    ],
+)
 def test_after_deciding_on_a_group_the_way_back_is_a_local_analysis_page_only(site, back, expected):
     browser = logged_in(site, "ali")
     [handoff] = site["signals"].rows(kinds=["handoff"], with_text=True)
-    form = {"csrf": browser.csrf("/analyse"), "label": "terugweg", "decision": "nieuw_onderwerp",
-            "signal_ids": handoff["id"], "back": back}
+    form = {
+        "csrf": browser.csrf("/analyse"),
+        "label": "terugweg",
+        "decision": "nieuw_onderwerp",
+        "signal_ids": handoff["id"],
+        "back": back,
+    }
     status, headers, _, _ = browser.request("POST", "/analyse/groep", form)
     assert status == 303 and headers["Location"] == expected

@@ -4,6 +4,7 @@ Why a test: the redesign (issue 23) put each concern in one package and made the
 side (channels/) independent of the action server (actions/). Without a check, the next
 channel or feature quietly imports across again. The allowed arrows are data, here.
 """
+
 from __future__ import annotations
 
 import ast
@@ -46,8 +47,10 @@ def imports(path: Path, known: Dict[str, Path]) -> Set[str]:
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in known
-                     else node.module for alias in node.names]
+            names = [
+                f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in known else node.module
+                for alias in node.names
+            ]
         else:
             continue
         targets |= {name for name in names if name.split(".")[0] in ALLOWED}
@@ -68,17 +71,25 @@ def test_packages_import_only_the_layers_below_them():
 
 def test_the_rasa_server_side_never_imports_the_action_server():
     known = modules()
-    assert not [m for m, p in known.items() if m.startswith("channels")
-                and any(t.startswith("actions") for t in imports(p, known))]
+    assert not [
+        m
+        for m, p in known.items()
+        if m.startswith("channels") and any(t.startswith("actions") for t in imports(p, known))
+    ]
 
 
 def test_no_module_imports_itself_back_through_others():
     """No import loop between modules (a package's __init__ re-exporting its own modules is
     not a loop)."""
     known = modules()
-    graph = {m: {t for t in imports(p, known) if t in known and t != m
-                 and not (m.startswith(t + ".") and known[t].name == "__init__.py")}
-             for m, p in known.items()}
+    graph = {
+        m: {
+            t
+            for t in imports(p, known)
+            if t in known and t != m and not (m.startswith(t + ".") and known[t].name == "__init__.py")
+        }
+        for m, p in known.items()
+    }
     loops = []
     state: Dict[str, int] = {}
 
@@ -86,7 +97,7 @@ def test_no_module_imports_itself_back_through_others():
         state[module] = 1
         for target in sorted(graph[module]):
             if state.get(target) == 1:
-                loops.append(" -> ".join(trail[trail.index(target):] + [target]))
+                loops.append(" -> ".join(trail[trail.index(target) :] + [target]))
             elif target not in state:
                 visit(target, trail + [target])
         state[module] = 2
@@ -100,15 +111,28 @@ def test_no_module_imports_itself_back_through_others():
 def test_message_metadata_is_read_where_the_turn_context_is_built():
     """Region, audience and client come from the turn context (steunpunt/turn.py); only the
     code that builds it reads a message's metadata or the tracker's latest message."""
-    readers = {"steunpunt/turn.py", "steunpunt/audience.py", "steunpunt/clients.py",
-               "steunpunt/regions.py", "actions/context.py", "channels/guarded.py"}
+    readers = {
+        "steunpunt/turn.py",
+        "steunpunt/audience.py",
+        "steunpunt/clients.py",
+        "steunpunt/regions.py",
+        "actions/context.py",
+        "channels/guarded.py",
+    }
     found = []
     for package in ("actions", "channels", "signals", "library", "steunpunt"):
         for path in sorted((ROOT / package).rglob("*.py")):
             name = str(path.relative_to(ROOT))
             text = path.read_text(encoding="utf-8")
-            if name not in readers and any(marker in text for marker in (
-                    "latest_metadata(", "region_from_metadata(", "audience_from_metadata(",
-                    "client_from_metadata(", ".latest_message")):
+            if name not in readers and any(
+                marker in text
+                for marker in (
+                    "latest_metadata(",
+                    "region_from_metadata(",
+                    "audience_from_metadata(",
+                    "client_from_metadata(",
+                    ".latest_message",
+                )
+            ):
                 found.append(name)
     assert not found, found

@@ -5,6 +5,7 @@ Flows are tried as a new parent (by mouse, 1280 px) and a new youth (keyboard on
 axe-core (npm) checks WCAG 2.1 A and AA on /demo with the widget open and on the pages.
 Screenshots are kept in results/browser/ as test artifacts.
 """
+
 import json
 import os
 import re
@@ -30,10 +31,13 @@ DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 #: Skipped without them; failed instead with STEUNPUNT_REQUIRE_BROWSER=1 (CI).
-pytestmark = needs("STEUNPUNT_REQUIRE_BROWSER", {
-    "chromium (apt-get install chromium)": os.path.exists(CHROMIUM),
-    "chromedriver (apt-get install chromium-driver)": os.path.exists(DRIVER),
-})
+pytestmark = needs(
+    "STEUNPUNT_REQUIRE_BROWSER",
+    {
+        "chromium (apt-get install chromium)": os.path.exists(CHROMIUM),
+        "chromedriver (apt-get install chromium-driver)": os.path.exists(DRIVER),
+    },
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +50,13 @@ def server(model_path, tmp_path_factory):
 def browser():
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=nl",
-                     "--window-size=1280,900"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--lang=nl",
+        "--window-size=1280,900",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_script_timeout(60)
@@ -60,8 +69,10 @@ def browser():
 def viewport(driver, width, height=800, scale=1):
     """Exact CSS viewport (window sizes include browser chrome); scale 2 at half the width is
     what 200% zoom does to the layout."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": False},
+    )
 
 
 def screenshot(driver, name):
@@ -88,7 +99,9 @@ def axe_violations(driver):
         "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
         ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))"
-        ".catch(e => done([{id: 'axe-error', help: String(e)}]));", WCAG_AA)
+        ".catch(e => done([{id: 'axe-error', help: String(e)}]));",
+        WCAG_AA,
+    )
     return result
 
 
@@ -125,8 +138,13 @@ def test_a_parent_asks_by_mouse_and_gets_the_answer_with_its_source_link(server,
     # "Zie ook" is one click to the neighbouring topic.
     see_also[1].click()
     assert active(browser).get_attribute("id") == "steunpunt-input"  # focus is not lost
-    titles = wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) == 2
-                  and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
+    titles = wait(
+        browser,
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) == 2
+            and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")
+        ),
+    )
     assert titles[-1].text.startswith("Hoe lang geldt een TLV")
     violations = axe_violations(browser)
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
@@ -153,8 +171,13 @@ def test_a_youth_by_keyboard_only_gets_a_ticket_code_shown_once_and_never_stored
 
     before = len(bot_messages(browser))
     keys.send_keys("ik wil met een medewerker praten", Keys.ENTER).perform()
-    wait(browser, lambda d: len(bot_messages(d)) > before and "Waar wil je hulp bij" in d.find_element(
-        By.CSS_SELECTOR, "[role=log]").text)
+    wait(
+        browser,
+        lambda d: (
+            len(bot_messages(d)) > before
+            and "Waar wil je hulp bij" in d.find_element(By.CSS_SELECTOR, "[role=log]").text
+        ),
+    )
     assert active(browser).get_attribute("id") == "steunpunt-input"
     keys.send_keys("Ik word gepest in de klas en mijn mentor doet niets", Keys.ENTER).perform()
     code = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-code"))
@@ -183,8 +206,13 @@ def test_a_youth_by_keyboard_only_gets_a_ticket_code_shown_once_and_never_stored
     answers = len(browser.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
     field = browser.find_element(By.ID, "steunpunt-input")
     field.send_keys("Wat is een OPP?", Keys.ENTER)
-    titles = wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) > answers
-                  and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title"))
+    titles = wait(
+        browser,
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")) > answers
+            and d.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")
+        ),
+    )
     assert "ontwikkelingsperspectief" in titles[-1].text.lower()
 
     stored = "return JSON.parse(Object.values(sessionStorage)[0])"
@@ -198,8 +226,9 @@ def test_a_youth_by_keyboard_only_gets_a_ticket_code_shown_once_and_never_stored
 
 def test_the_widget_fits_at_200_percent_zoom_and_respects_reduced_motion(server, browser):
     viewport(browser, 640, 450, scale=2)
-    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                            {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia", {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]}
+    )
     open_widget_by_mouse(browser, server.site)
     panel = browser.find_element(By.ID, "steunpunt-panel").rect
     assert panel["x"] >= 0 and panel["x"] + panel["width"] <= 640
@@ -207,7 +236,8 @@ def test_the_widget_fits_at_200_percent_zoom_and_respects_reduced_motion(server,
     assert field.is_displayed() and field.rect["y"] + field.rect["height"] <= 450
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     animation = browser.execute_script(
-        "return getComputedStyle(document.querySelector('.steunpunt-dots span')).animationName")
+        "return getComputedStyle(document.querySelector('.steunpunt-dots span')).animationName"
+    )
     assert animation == "none"
     ActionChains(browser).send_keys(Keys.ESCAPE).perform()  # Escape closes; focus goes back
     assert not browser.find_element(By.ID, "steunpunt-panel").is_displayed()
@@ -225,8 +255,9 @@ def test_axe_finds_no_wcag_a_or_aa_violations_on_demo_with_the_widget_open(serve
     screenshot(browser, f"demo-{width}")
 
 
-@pytest.mark.parametrize("path", ["/", "/ouders/mdo-voorbereiden", "/jongeren/tlv-wat-is",
-                                  "/zoeken?q=tlv", "/ouders/bestaat-niet"])
+@pytest.mark.parametrize(
+    "path", ["/", "/ouders/mdo-voorbereiden", "/jongeren/tlv-wat-is", "/zoeken?q=tlv", "/ouders/bestaat-niet"]
+)
 @pytest.mark.parametrize("width", [320, 1280])
 def test_axe_finds_no_wcag_a_or_aa_violations_on_the_pages(server, browser, path, width):
     viewport(browser, width, 800)
@@ -248,8 +279,8 @@ def test_the_accessibility_scan_itself_can_fail(server, browser):
 
 
 def test_the_embed_attributes_set_audience_and_region_without_asking(server, browser):
-    from store.db import engine_for
     from signals.store import SignalStore
+    from store.db import engine_for
 
     browser.get(server.site + "/demo?doelgroep=jongere&regio=voorbeeld")
     wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
@@ -271,5 +302,6 @@ def test_a_topic_page_prints_without_search_and_with_link_targets(server, browse
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert not browser.find_element(By.CSS_SELECTOR, ".steunpunt-page-footer nav").is_displayed()
     after = browser.execute_script(
-        "return getComputedStyle(document.querySelector('article a[href^=\"https\"]'), '::after').content")
+        "return getComputedStyle(document.querySelector('article a[href^=\"https\"]'), '::after').content"
+    )
     assert "https://" in after

@@ -1,34 +1,42 @@
 """Input limits in front of NLU: bad requests get a clear error, bad messages a clear reply."""
+
 import asyncio
-import time
 import json
+import time
 from types import SimpleNamespace
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from steunpunt import settings
 from channels.guarded import check_rest_request, clean_text, guard
+from steunpunt import settings
 
 
 def request(body, method="POST", headers=None, args=None):
     """The parts of a Sanic request the checks read (header names in lower case)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return SimpleNamespace(method=method, body=raw, args=args or {},
-                           headers={"content-type": "application/json", **(headers or {})})
+    return SimpleNamespace(
+        method=method,
+        body=raw,
+        args=args or {},
+        headers={"content-type": "application/json", **(headers or {})},
+    )
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"[1, 2, 3]", 400),
-    (b"not json", 400),
-    (b"\xff\xfe\x00binary", 400),
-    ({"message": "hoi"}, 400),
-    ({"sender": "", "message": "hoi"}, 400),
-    ({"sender": "x" * 500, "message": "hoi"}, 400),
-    ({"sender": "a", "message": 42}, 400),
-    ({"sender": "a", "message": "hoi", "metadata": "jongere"}, 400),
-    ({"sender": "a", "message": "x" * (settings.MAX_REQUEST_BYTES + 1)}, 413),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"[1, 2, 3]", 400),
+        (b"not json", 400),
+        (b"\xff\xfe\x00binary", 400),
+        ({"message": "hoi"}, 400),
+        ({"sender": "", "message": "hoi"}, 400),
+        ({"sender": "x" * 500, "message": "hoi"}, 400),
+        ({"sender": "a", "message": 42}, 400),
+        ({"sender": "a", "message": "hoi", "metadata": "jongere"}, 400),
+        ({"sender": "a", "message": "x" * (settings.MAX_REQUEST_BYTES + 1)}, 413),
+    ],
+)
 def test_malformed_requests_are_refused_with_a_reason(body, status):
     result = check_rest_request(request(body))
     assert result is not None and result.status == status
@@ -83,9 +91,14 @@ def test_a_turn_that_takes_too_long_is_given_up_with_the_way_to_a_person(monkeyp
     assert output.messages[-1]["custom"] == {"type": "error", "reason": "unavailable"}
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("", "empty"), ("   \x00  ", "empty"), ("a" * (settings.MAX_MESSAGE_CHARS + 1), "too_long"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("", "empty"),
+        ("   \x00  ", "empty"),
+        ("a" * (settings.MAX_MESSAGE_CHARS + 1), "too_long"),
+    ],
+)
 def test_rejected_messages_never_reach_nlu_and_get_a_clear_reply(text, reason):
     reached, replies = handled(text)
     assert reached == []
@@ -104,8 +117,13 @@ def test_a_refused_message_is_registered_once_without_its_text(signals_db):
     async def on_new_message(message):
         raise AssertionError("must not reach NLU")
 
-    message = UserMessage("a" * (settings.MAX_MESSAGE_CHARS + 1), output, "user-1",
-                          input_channel="socketio", metadata={"audience": "jongere", "region": "voorbeeld"})
+    message = UserMessage(
+        "a" * (settings.MAX_MESSAGE_CHARS + 1),
+        output,
+        "user-1",
+        input_channel="socketio",
+        metadata={"audience": "jongere", "region": "voorbeeld"},
+    )
     asyncio.run(guard(on_new_message)(message))
     [signal] = signals_db.rows()
     assert (signal["kind"], signal["reason"], signal["channel"]) == ("input_rejected", "too_long", "socketio")
@@ -117,15 +135,18 @@ def test_an_accepted_message_is_not_registered_by_the_channel(signals_db):
     assert signals_db.rows() == []  # the action server registers it, once
 
 
-@pytest.mark.parametrize("typed, reaches", [
-    ("/info_tlv_wat_is", "/info_tlv_wat_is"),              # what a button sends
-    ("/affirm", "/affirm"),
-    ("/restart", "restart"),                                # Rasa's own intents: plain words
-    ("/session_start", "session_start"),
-    ('/info_tlv_wat_is{"x": 1}', 'info_tlv_wat_is{"x": 1}'),  # no entities smuggled in
-    ("/ask_human", "ask_human"),
-    ("//", None),                                           # nothing left: the "empty" reply
-])
+@pytest.mark.parametrize(
+    "typed, reaches",
+    [
+        ("/info_tlv_wat_is", "/info_tlv_wat_is"),  # what a button sends
+        ("/affirm", "/affirm"),
+        ("/restart", "restart"),  # Rasa's own intents: plain words
+        ("/session_start", "session_start"),
+        ('/info_tlv_wat_is{"x": 1}', 'info_tlv_wat_is{"x": 1}'),  # no entities smuggled in
+        ("/ask_human", "ask_human"),
+        ("//", None),  # nothing left: the "empty" reply
+    ],
+)
 def test_typed_rasa_syntax_does_nothing_a_button_would_not(typed, reaches):
     reached, replies = handled(typed)
     assert reached == ([reaches] if reaches else [])
@@ -134,6 +155,7 @@ def test_typed_rasa_syntax_does_nothing_a_button_would_not(typed, reaches):
 
 
 # --- message rate limits (issue 24, Medium 4) ---------------------------------------------------
+
 
 class FakeClock:
     def __init__(self):
@@ -166,12 +188,19 @@ def flood(count, sender="user-1", client="a" * 24, senders=None):
         handler = guard(on_new_message)
         for n in range(count):
             output = CollectingOutputChannel()
-            await handler(UserMessage(f"vraag {n}", output, senders[n] if senders else sender,
-                                      metadata={"client": client}))
+            await handler(
+                UserMessage(
+                    f"vraag {n}", output, senders[n] if senders else sender, metadata={"client": client}
+                )
+            )
             own = [m for m in output.messages if m.get("text") != "BOT"]
             if own:
-                replies.append({"text": " ".join(m["text"] for m in own if m.get("text")),
-                                "custom": next(m["custom"] for m in own if "custom" in m)})
+                replies.append(
+                    {
+                        "text": " ".join(m["text"] for m in own if m.get("text")),
+                        "custom": next(m["custom"] for m in own if "custom" in m),
+                    }
+                )
 
     asyncio.run(send_all())
     return reached, replies
@@ -183,8 +212,12 @@ def test_one_conversation_flooding_is_told_to_wait_and_nothing_reaches_nlu(clock
     reached, replies = flood(40)
     burst = int(settings.MESSAGE_BURST_PER_CONVERSATION)
     assert len(reached) == burst and len(replies) == 40 - burst
-    assert all(r["custom"]["type"] == "input_rejected" and r["custom"]["reason"] == "rate_limited"
-               and r["custom"]["scope"] == "conversation" for r in replies)
+    assert all(
+        r["custom"]["type"] == "input_rejected"
+        and r["custom"]["reason"] == "rate_limited"
+        and r["custom"]["scope"] == "conversation"
+        for r in replies
+    )
     assert "Wacht" in replies[0]["text"] and "seconden" in replies[0]["text"]
     assert replies[0]["custom"]["retry_after"] >= 1
     assert signals_db.rows() == []  # a refused flood writes nothing
@@ -237,27 +270,34 @@ def test_buckets_in_memory_stay_bounded():
 
 # --- the REST webhook takes JSON from no page but the site's own (issue 24, Medium 5 / Low) -------
 
-@pytest.mark.parametrize("headers, args, status", [
-    ({"content-type": "text/plain"}, {}, 415),                        # a cross-origin "simple" POST
-    ({"content-type": "application/x-www-form-urlencoded"}, {}, 415),
-    ({"content-type": ""}, {}, 415),
-    ({"origin": "https://kwaadwillend.example"}, {}, 403),            # a foreign page
-    ({"origin": "null"}, {}, 403),                                    # a sandboxed frame, a file
-    ({}, {"stream": "true"}, 400),                                    # hung 60 s with a TypeError
-    ({}, {"stream": "TRUE"}, 400),
-])
+
+@pytest.mark.parametrize(
+    "headers, args, status",
+    [
+        ({"content-type": "text/plain"}, {}, 415),  # a cross-origin "simple" POST
+        ({"content-type": "application/x-www-form-urlencoded"}, {}, 415),
+        ({"content-type": ""}, {}, 415),
+        ({"origin": "https://kwaadwillend.example"}, {}, 403),  # a foreign page
+        ({"origin": "null"}, {}, 403),  # a sandboxed frame, a file
+        ({}, {"stream": "true"}, 400),  # hung 60 s with a TypeError
+        ({}, {"stream": "TRUE"}, 400),
+    ],
+)
 def test_foreign_pages_plain_text_and_streaming_are_refused(headers, args, status):
     body = {"sender": "a", "message": "ik wil een medewerker"}
     refused = check_rest_request(request(body, headers=headers, args=args))
     assert refused is not None and refused.status == status and json.loads(refused.body)["error"]
 
 
-@pytest.mark.parametrize("headers", [
-    {},                                                                # curl, a server: no Origin
-    {"content-type": "application/json; charset=utf-8"},
-    {"origin": settings.SITE_ORIGINS[0]},                              # the site itself
-    {"origin": settings.SITE_ORIGINS[0] + "/"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},  # curl, a server: no Origin
+        {"content-type": "application/json; charset=utf-8"},
+        {"origin": settings.SITE_ORIGINS[0]},  # the site itself
+        {"origin": settings.SITE_ORIGINS[0] + "/"},
+    ],
+)
 def test_json_without_origin_or_from_the_site_passes(headers):
     body = {"sender": "a", "message": "Wat is een TLV?"}
     assert check_rest_request(request(body, headers=headers, args={"stream": "false"})) is None
@@ -292,14 +332,24 @@ def channels_server(tmp_path_factory):
     root = Path(__file__).resolve().parent.parent
     workdir = tmp_path_factory.mktemp("channels")
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(root), "STEUNPUNT_SECRET_KEY": TEST_SECRET,
-           "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
-           "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
-           "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": str(CONVERSATION_BURST),
-           "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
+        "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
+        "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": str(CONVERSATION_BURST),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    }
     log = open(workdir / "rasa.log", "wb")
-    process = subprocess.Popen([sys.executable, "-c", RASA_SERVER, str(port)], cwd=root, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-c", RASA_SERVER, str(port)],
+        cwd=root,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 180
@@ -324,8 +374,11 @@ def post(base, body, headers=None, query=""):
     import urllib.request
 
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(base + "/webhooks/rest/webhook" + query, data=data,
-                                     headers={"Content-Type": "application/json", **(headers or {})})
+    request = urllib.request.Request(
+        base + "/webhooks/rest/webhook" + query,
+        data=data,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     started = time.monotonic()
     try:
         with urllib.request.urlopen(request, timeout=90) as response:
@@ -412,8 +465,8 @@ def test_a_session_id_expires_after_its_hours(channels_server, monkeypatch):
     from datetime import timedelta
 
     from channels.guarded import new_session_id
-    from tests.support.servers import TEST_SECRET
     from steunpunt import clock
+    from tests.support.servers import TEST_SECRET
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
     with clock.frozen(clock.now() - timedelta(hours=settings.SOCKETIO_SESSION_HOURS, minutes=5)):
@@ -422,8 +475,8 @@ def test_a_session_id_expires_after_its_hours(channels_server, monkeypatch):
         recent = new_session_id()
     widget = Widget(channels_server.base)
     try:
-        assert widget.start(stale) not in (stale, None)   # a new conversation instead
-        assert widget.start(recent) == recent             # still within its hours
+        assert widget.start(stale) not in (stale, None)  # a new conversation instead
+        assert widget.start(recent) == recent  # still within its hours
     finally:
         widget.close()
 

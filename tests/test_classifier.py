@@ -1,5 +1,6 @@
 """The TF-IDF + logistic regression intent classifier: the plain model and the Rasa graph
 component (train, persist in Rasa's model storage, load, classify)."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,10 +8,18 @@ import pytest
 from classifier.tfidf import TfidfIntentModel, normalise
 
 EXAMPLES = {
-    "info_tlv_wat_is": ["wat is een tlv", "wat betekent toelaatbaarheidsverklaring",
-                        "uitleg over de toelaatbaarheidsverklaring", "wat houdt een tlv in"],
-    "info_opp_wat_is": ["wat is een opp", "wat is een ontwikkelingsperspectiefplan",
-                        "waarvoor dient het ontwikkelingsperspectief", "uitleg opp"],
+    "info_tlv_wat_is": [
+        "wat is een tlv",
+        "wat betekent toelaatbaarheidsverklaring",
+        "uitleg over de toelaatbaarheidsverklaring",
+        "wat houdt een tlv in",
+    ],
+    "info_opp_wat_is": [
+        "wat is een opp",
+        "wat is een ontwikkelingsperspectiefplan",
+        "waarvoor dient het ontwikkelingsperspectief",
+        "uitleg opp",
+    ],
     "affirm": ["ja", "ja graag", "jazeker", "oke prima"],
     "deny": ["nee", "nee dank je", "liever niet", "nee hoor"],
 }
@@ -27,7 +36,11 @@ def test_normalise_folds_case_accents_and_spaces():
 def test_the_model_ranks_intents_with_probabilities_and_survives_a_round_trip(tmp_path):
     texts, intents = zip(*pairs())
     model = TfidfIntentModel().fit(texts, intents)
-    questions = ["Wat is eigenlijk een toelaatbaarheidsverklaring?", "ja hoor", "ontwikkelingsperspectiefplan?"]
+    questions = [
+        "Wat is eigenlijk een toelaatbaarheidsverklaring?",
+        "ja hoor",
+        "ontwikkelingsperspectiefplan?",
+    ]
     ranking = model.rank(questions)
     assert [r[0]["name"] for r in ranking] == ["info_tlv_wat_is", "affirm", "info_opp_wat_is"]
     assert all(abs(sum(e["confidence"] for e in r) - 1.0) < 1e-6 for r in ranking)
@@ -66,8 +79,11 @@ def test_the_rasa_component_trains_persists_loads_and_classifies(tmp_path):
     assert component.train(data) == resource
 
     loaded = TfidfIntentClassifier.load(config, storage, resource, context)
-    messages = [Message(data={TEXT: "wat is dat, een tlv?"}), Message(data={TEXT: "nee, liever niet"}),
-                Message(data={TEXT: ""})]
+    messages = [
+        Message(data={TEXT: "wat is dat, een tlv?"}),
+        Message(data={TEXT: "nee, liever niet"}),
+        Message(data={TEXT: ""}),
+    ]
     loaded.process(messages)
     assert messages[0].get(INTENT)["name"] == "info_tlv_wat_is"
     assert messages[1].get(INTENT)["name"] == "deny"

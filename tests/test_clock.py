@@ -1,19 +1,20 @@
 """The one clock (steunpunt/clock.py): "today" is the local day in STEUNPUNT_TIMEZONE, no test
 depends on the calendar, and every process of ours lives at the time STEUNPUNT_FROZEN_NOW gives
 it (what the servers that tests start are given: tests/support/servers.py)."""
+
 import json
 import os
 import urllib.request
 from datetime import date, datetime
 
 import pytest
+from conftest import TODAY, topic_text
+from test_actions import payloads, run, tracker
 
 from actions.respond import ActionRespond
-from conftest import TODAY, topic_text
 from library import ContentLibrary
-from tests.support.servers import FROZEN_NOW, TEST_SECRET, python_module
 from steunpunt import clock
-from test_actions import payloads, run, tracker
+from tests.support.servers import FROZEN_NOW, TEST_SECRET, python_module
 
 #: Long after every review-by date of the real content.
 FAR_AHEAD = "2030-01-01T12:00:00"
@@ -34,12 +35,19 @@ def test_every_real_topic_is_served_at_the_frozen_time():
         assert [t.id for t in library.topics(region).values() if t.is_overdue(TODAY)] == [], region
 
 
-@pytest.mark.parametrize("frozen, now, today", [
-    ("2026-11-30T22:59:59", datetime(2026, 11, 30, 22, 59, 59), date(2026, 11, 30)),  # 23:59:59 in Utrecht
-    ("2026-11-30T23:00:00", datetime(2026, 11, 30, 23, 0), date(2026, 12, 1)),  # midnight in Utrecht
-    ("2026-06-30T22:00:00", datetime(2026, 6, 30, 22, 0), date(2026, 7, 1)),  # summer time: UTC+2
-    ("2026-12-01T00:30:00+01:00", datetime(2026, 11, 30, 23, 30), date(2026, 12, 1)),  # with an offset
-])
+@pytest.mark.parametrize(
+    "frozen, now, today",
+    [
+        (
+            "2026-11-30T22:59:59",
+            datetime(2026, 11, 30, 22, 59, 59),
+            date(2026, 11, 30),
+        ),  # 23:59:59 in Utrecht
+        ("2026-11-30T23:00:00", datetime(2026, 11, 30, 23, 0), date(2026, 12, 1)),  # midnight in Utrecht
+        ("2026-06-30T22:00:00", datetime(2026, 6, 30, 22, 0), date(2026, 7, 1)),  # summer time: UTC+2
+        ("2026-12-01T00:30:00+01:00", datetime(2026, 11, 30, 23, 30), date(2026, 12, 1)),  # with an offset
+    ],
+)
 def test_today_is_the_local_day_of_the_frozen_time(monkeypatch, frozen, now, today):
     monkeypatch.setenv("STEUNPUNT_FROZEN_NOW", frozen)
     assert (clock.now(), clock.today()) == (now, today)
@@ -61,7 +69,8 @@ def test_an_answer_is_being_checked_from_local_midnight_after_its_review_by(cont
     assert payloads(run(action, tracker("info_oud", slots={"audience": "ouder"}))[0])[0]["type"] == "answer"
     monkeypatch.setenv("STEUNPUNT_FROZEN_NOW", "2026-11-30T23:00:00")  # 00:00 on 1 December there
     assert payloads(run(action, tracker("info_oud"))[0]) == [
-        {"type": "handoff_offer", "reason": "being_checked", "content_id": "oud"}]
+        {"type": "handoff_offer", "reason": "being_checked", "content_id": "oud"}
+    ]
 
 
 # --- processes of ours live at the time they are given ----------------------------------------
@@ -80,15 +89,27 @@ def test_the_site_serves_a_real_topic_by_its_frozen_time(frozen, served):
 
 def test_the_action_server_is_checking_a_real_topic_far_ahead(tmp_path):
     token = "t" * 40
-    env = {**os.environ, "STEUNPUNT_FROZEN_NOW": FAR_AHEAD, "STEUNPUNT_ACTION_TOKEN": token,
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    env = {
+        **os.environ,
+        "STEUNPUNT_FROZEN_NOW": FAR_AHEAD,
+        "STEUNPUNT_ACTION_TOKEN": token,
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+    }
     turn = tracker("info_tlv_wat_is", slots={"audience": "ouder"}, text="/info_tlv_wat_is").current_state()
-    call = {"next_action": "action_respond", "version": "3.6.2", "sender_id": "klok",
-            "tracker": turn, "domain": {}}
+    call = {
+        "next_action": "action_respond",
+        "version": "3.6.2",
+        "sender_id": "klok",
+        "tracker": turn,
+        "domain": {},
+    }
     with python_module("actions", env) as port:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook?token={token}",
-                                         data=json.dumps(call).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/webhook?token={token}",
+            data=json.dumps(call).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as response:
             reply = json.loads(response.read())
     customs = [m["custom"] for m in reply["responses"] if m.get("custom")]

@@ -1,4 +1,5 @@
 """Content rules: every file valid, sourced from official pages, dated, readable."""
+
 import os
 import re
 import statistics
@@ -7,10 +8,10 @@ import sys
 from datetime import timedelta
 
 import pytest
-
-from library.parse import fill_placeholders, parse_topic
-from library import ContentError, ContentLibrary, intent_for_topic, topic_for_intent
 from conftest import OVERDUE, REVIEW_BY, REVIEWED_ON, ROOT, TODAY, topic_text
+
+from library import ContentError, ContentLibrary, intent_for_topic, topic_for_intent
+from library.parse import fill_placeholders, parse_topic
 
 REGIO = {"steunpunt_telefoon": "[telefoonnummer]"}
 
@@ -35,9 +36,12 @@ def test_a_due_review_is_listed_by_the_content_check_without_failing_it(content_
     topics, facts = content_dir
     (topics / "oud.md").write_text(topic_text("oud", review_by=OVERDUE))
     (topics / "nieuw.md").write_text(topic_text("nieuw"))
-    checked = subprocess.run([sys.executable, "-m", "library"], capture_output=True, text=True,
-                             env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
-                                  "STEUNPUNT_REGIO_FILE": str(facts)})
+    checked = subprocess.run(
+        [sys.executable, "-m", "library"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics), "STEUNPUNT_REGIO_FILE": str(facts)},
+    )
     assert checked.returncode == 0, checked.stdout
     assert "VERLOPEN  oud" in checked.stdout and "VERLOPEN  nieuw" not in checked.stdout
 
@@ -80,7 +84,9 @@ def flesch_douma(text):
 
 def test_flesch_douma_counts_syllables_and_sentence_length():
     easy = flesch_douma("Je kind gaat naar school. De school helpt.")
-    hard = flesch_douma("Het samenwerkingsverband stelt het ondersteuningsplan vast na instemming van de ondersteuningsplanraad.")
+    hard = flesch_douma(
+        "Het samenwerkingsverband stelt het ondersteuningsplan vast na instemming van de ondersteuningsplanraad."
+    )
     assert easy > 90 > 60 > hard
 
 
@@ -90,8 +96,11 @@ def test_texts_are_b1_median_flesch_douma_60_and_no_sentence_over_15_words():
     scores, long = [], []
     for path, section, text in raw_texts():
         scores.append(flesch_douma(text))
-        long += [f"{path} ({section}): {s}" for s in sentences(text)
-                 if len(re.findall(r"\{\w+\}|[^\W_][\w'-]*", s)) > 15]
+        long += [
+            f"{path} ({section}): {s}"
+            for s in sentences(text)
+            if len(re.findall(r"\{\w+\}|[^\W_][\w'-]*", s)) > 15
+        ]
     assert statistics.median(scores) >= 60, statistics.median(scores)
     assert not long, long
 
@@ -99,8 +108,9 @@ def test_texts_are_b1_median_flesch_douma_60_and_no_sentence_over_15_words():
 #: Terms a reader at B1 may not know: wherever one is used, it is explained in the sentence of
 #: its first use or the next one ("... betekent: ...", "... is een ...", "(...)", ": ...").
 EXPLAINED_TERMS = ("orthopedagoog", "instemm", "vaststel", "bemiddel", "vertrouwensinspecteur", "zorgplicht")
-_EXPLAINS = re.compile(r"\b(betekent|dat is|dat zijn|is een|is iemand|zijn mensen|heet|houdt in)\b|[(:]",
-                       re.IGNORECASE)
+_EXPLAINS = re.compile(
+    r"\b(betekent|dat is|dat zijn|is een|is iemand|zijn mensen|heet|houdt in)\b|[(:]", re.IGNORECASE
+)
 
 
 def test_terms_are_explained_at_first_use():
@@ -109,7 +119,7 @@ def test_terms_are_explained_at_first_use():
         parts = sentences(text)
         for term in EXPLAINED_TERMS:
             first = next((i for i, s in enumerate(parts) if term in s.lower()), None)
-            if first is not None and not _EXPLAINS.search(" ".join(parts[first:first + 2])):
+            if first is not None and not _EXPLAINS.search(" ".join(parts[first : first + 2])):
                 missing.append(f"{path} ({section}): {term}: {parts[first]}")
     assert not missing, missing
 
@@ -127,26 +137,33 @@ def test_intent_names_map_to_topic_ids_both_ways():
 
 
 def test_a_valid_file_parses_with_both_audiences():
-    topic = parse_topic(topic_text("x-y", "Bel {steunpunt_telefoon}.", youth="Voor jou."),
-                        "x-y", REGIO, TODAY)
+    topic = parse_topic(
+        topic_text("x-y", "Bel {steunpunt_telefoon}.", youth="Voor jou."), "x-y", REGIO, TODAY
+    )
     assert topic.text_for("ouder") == "Bel [telefoonnummer]."
     assert topic.text_for("jongere") == "Voor jou."
     assert topic.text_for(None) == topic.parent_text
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda t: t.replace("id: x-y", "id: other"), "bestandsnaam"),
-    (lambda t: t.replace("---\nid", "id", 1), "beginnen met"),
-    (lambda t: t.replace("title: Titel", "title: [onaf"), "geen geldige YAML"),
-    (lambda t: t.replace("## Ouders", "## Ouderz"), "onbekende kop"),
-    (lambda t: t.replace("https://www.rijksoverheid", "http://www.rijksoverheid"), "https"),
-    (lambda t: t.replace("www.rijksoverheid.nl", "example.com"), "officiële"),
-    (lambda t: t.replace(f"reviewed_on: {REVIEWED_ON}", f"reviewed_on: {TODAY + timedelta(days=1)}"), "toekomst"),
-    (lambda t: t.replace(f"review_by: {REVIEW_BY}", f"review_by: {REVIEWED_ON}"), "review_by"),
-    (lambda t: t.replace(f"review_by: {REVIEW_BY}", "review_by: morgen"), "datum"),
-    (lambda t: t.replace("Tekst voor ouders.", "Bel {onbekend}."), "plaatshouder"),
-    (lambda t: t.replace("Tekst voor ouders.", ""), "leeg"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda t: t.replace("id: x-y", "id: other"), "bestandsnaam"),
+        (lambda t: t.replace("---\nid", "id", 1), "beginnen met"),
+        (lambda t: t.replace("title: Titel", "title: [onaf"), "geen geldige YAML"),
+        (lambda t: t.replace("## Ouders", "## Ouderz"), "onbekende kop"),
+        (lambda t: t.replace("https://www.rijksoverheid", "http://www.rijksoverheid"), "https"),
+        (lambda t: t.replace("www.rijksoverheid.nl", "example.com"), "officiële"),
+        (
+            lambda t: t.replace(f"reviewed_on: {REVIEWED_ON}", f"reviewed_on: {TODAY + timedelta(days=1)}"),
+            "toekomst",
+        ),
+        (lambda t: t.replace(f"review_by: {REVIEW_BY}", f"review_by: {REVIEWED_ON}"), "review_by"),
+        (lambda t: t.replace(f"review_by: {REVIEW_BY}", "review_by: morgen"), "datum"),
+        (lambda t: t.replace("Tekst voor ouders.", "Bel {onbekend}."), "plaatshouder"),
+        (lambda t: t.replace("Tekst voor ouders.", ""), "leeg"),
+    ],
+)
 def test_broken_files_are_refused_with_a_clear_message(change, message):
     with pytest.raises(ContentError, match=message):
         parse_topic(change(topic_text("x-y")), "x-y", REGIO, TODAY)

@@ -1,5 +1,6 @@
 """End to end: the README's run command starts the real Rasa and action servers; Dutch
 questions sent to /webhooks/rest/webhook get the right vetted content."""
+
 import json
 import logging
 import os
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.servers import regions_with, TEST_SECRET, assistant, http
 from store.db import engine_for
 from store.tickets import TicketStore
+from tests.support.servers import TEST_SECRET, assistant, http, regions_with
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,8 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def server(model_path, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e")
-    with assistant(workdir, {"STEUNPUNT_TURN_SECONDS": str(TURN_SECONDS),
-                             "STEUNPUNT_REGIONS_DIR": str(regions_with(workdir, "e2e-signalen"))}) as running:
+    with assistant(
+        workdir,
+        {
+            "STEUNPUNT_TURN_SECONDS": str(TURN_SECONDS),
+            "STEUNPUNT_REGIONS_DIR": str(regions_with(workdir, "e2e-signalen")),
+        },
+    ) as running:
         yield running
 
 
@@ -54,14 +60,17 @@ def test_wat_is_een_tlv_is_answered_with_source_and_review_date(server):
     assert answer["sources"][0]["url"] in text and "Gecontroleerd op" in text
 
 
-@pytest.mark.parametrize("question, content_id", [
-    ("hoe lang is een tlv geldig", "tlv-geldigheid"),
-    ("Wat moet er in een ontwikkelingsperspectiefplan staan?", "opp-wat-is"),
-    ("wat is een mdo", "mdo-wat-is"),
-    ("de school wil mijn zoon van school sturen, mag dat?", "school-weigert"),
-    ("Wat doen onderwijsconsulenten?", "onderwijsconsulenten"),
-    ("hoe kan ik het steunpunt bereiken", "steunpunt-contact"),
-])
+@pytest.mark.parametrize(
+    "question, content_id",
+    [
+        ("hoe lang is een tlv geldig", "tlv-geldigheid"),
+        ("Wat moet er in een ontwikkelingsperspectiefplan staan?", "opp-wat-is"),
+        ("wat is een mdo", "mdo-wat-is"),
+        ("de school wil mijn zoon van school sturen, mag dat?", "school-weigert"),
+        ("Wat doen onderwijsconsulenten?", "onderwijsconsulenten"),
+        ("hoe kan ik het steunpunt bereiken", "steunpunt-contact"),
+    ],
+)
 def test_dutch_questions_get_the_right_content(server, question, content_id):
     answers = custom(ask(server, question, f"e2e-{content_id}"), "answer")
     assert answers and answers[0]["content_id"] == content_id
@@ -81,9 +90,14 @@ def test_out_of_scope_gets_no_content_but_the_offer_of_a_person(server):
     assert custom(messages, "handoff_offer")
 
 
-@pytest.mark.parametrize("text", ["What is a TLV and how do I get one for my son?",
-                                  "Oğlum okulda zorluk yaşıyor, ne yapmalıyım?",
-                                  "Мій син має проблеми в школі, що робити?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is a TLV and how do I get one for my son?",
+        "Oğlum okulda zorluk yaşıyor, ne yapmalıyım?",
+        "Мій син має проблеми в школі, що робити?",
+    ],
+)
 def test_other_languages_hear_that_the_assistant_speaks_dutch_and_get_a_person(server, text):
     messages = ask(server, text, "e2e-language")
     assert custom(messages, "handoff_offer") == [{"type": "handoff_offer", "reason": "other_language"}]
@@ -161,8 +175,7 @@ class SocketChat:
         self.client.on("bot_uttered", self._bot_uttered)
         self.client.on("session_confirm", self._confirmed)
         headers = {"Origin": origin} if origin else {}
-        self.client.connect(server.base, socketio_path="/socket.io", transports=["polling"],
-                            headers=headers)
+        self.client.connect(server.base, socketio_path="/socket.io", transports=["polling"], headers=headers)
 
     def _bot_uttered(self, data):
         self.received.append(data)
@@ -180,15 +193,21 @@ class SocketChat:
     def send(self, text, metadata=None, session_id=None):
         """Send a message; returns where its replies will start in `received`."""
         start = len(self.received)
-        self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.session,
-                                          "metadata": metadata or {}})
+        self.client.emit(
+            "user_uttered",
+            {"message": text, "session_id": session_id or self.session, "metadata": metadata or {}},
+        )
         return start
 
     def say(self, text, metadata=None, session_id=None, wait_for="answer", timeout=60):
         """Send a message and wait for a reply of type `wait_for`; return what arrived since."""
         start = self.send(text, metadata, session_id)
-        self.wait(lambda: any(kind(m) == wait_for for m in self.received[start:]), timeout,
-                  f"{wait_for!r} reply to {text[:30]!r}", start)
+        self.wait(
+            lambda: any(kind(m) == wait_for for m in self.received[start:]),
+            timeout,
+            f"{wait_for!r} reply to {text[:30]!r}",
+            start,
+        )
         return self.received[start:]
 
     def wait(self, condition, timeout, what, start=0):
@@ -196,8 +215,10 @@ class SocketChat:
         while not condition():
             if time.time() > deadline:
                 got = [kind(m) or m.get("text", "")[:30] for m in self.received[start:]]
-                raise AssertionError(f"no {what} within {timeout} s: "
-                                     + (f"only {got} arrived" if got else "no reply arrived at all"))
+                raise AssertionError(
+                    f"no {what} within {timeout} s: "
+                    + (f"only {got} arrived" if got else "no reply arrived at all")
+                )
             time.sleep(0.1)
 
     def close(self):
@@ -218,8 +239,9 @@ def test_socketio_delivers_each_bot_message_whole_with_its_payload_for_youths(se
     answer = next(m for m in received if m.get("custom", {}).get("type") == "answer")
     assert answer["custom"]["content_id"] == "tlv-wat-is" and answer["custom"]["audience"] == "jongere"
     assert answer["text"].startswith(answer["custom"]["blocks"][0]["text"])  # one event, whole
-    assert answer["custom"]["related"] == [b["payload"][len("/info_"):].replace("_", "-")
-                                           for b in answer["buttons"]]
+    assert answer["custom"]["related"] == [
+        b["payload"][len("/info_") :].replace("_", "-") for b in answer["buttons"]
+    ]
 
 
 def test_socketio_session_ids_are_signed_and_cannot_be_chosen_or_borrowed(server):
@@ -227,7 +249,7 @@ def test_socketio_session_ids_are_signed_and_cannot_be_chosen_or_borrowed(server
     try:
         chosen = owner.start("e2e-chosen-id")
         assert chosen != "e2e-chosen-id" and len(chosen) > 40  # a made-up id is replaced
-        assert owner.start(chosen) == chosen                     # a signed id resumes
+        assert owner.start(chosen) == chosen  # a signed id resumes
         assert other.start(chosen[:-1] + ("0" if chosen[-1] != "0" else "1")) != chosen
         # Another connection cannot post into the owner's conversation nor read its replies:
         # the answer comes to the other connection (say() fails when it does not come at all).
@@ -255,8 +277,9 @@ def test_socketio_metadata_keeps_only_known_short_keys(server):
     chat = SocketChat(server)
     try:
         chat.start()
-        received = chat.say("Wat is een TLV?", {"audience": "jongere", "region": "r" * 65,
-                                                "extra": "x" * 10000})
+        received = chat.say(
+            "Wat is een TLV?", {"audience": "jongere", "region": "r" * 65, "extra": "x" * 10000}
+        )
     finally:
         chat.close()
     assert any(m.get("custom", {}).get("type") == "answer" for m in received)
@@ -276,8 +299,12 @@ def test_socketio_input_limits(server):
         # does not wait a while for a reply that might merely be slow.
         start = chat.send("b" * 100_000)
         refused = re.compile(r"status code 4\d\d")
-        chat.wait(lambda: any(refused.search(line) for line in chat.transport_log), 30,
-                  "refusal (HTTP 4xx) of the huge packet", start)
+        chat.wait(
+            lambda: any(refused.search(line) for line in chat.transport_log),
+            30,
+            "refusal (HTTP 4xx) of the huge packet",
+            start,
+        )
         chat.wait(lambda: not chat.client.connected, 30, "end of the refused connection", start)
         assert chat.received[start:] == []
     finally:
@@ -298,9 +325,13 @@ def test_every_process_listens_on_localhost_only(server):
 
 
 def test_the_action_server_refuses_calls_without_the_shared_token(server):
-    call = {"next_action": "action_check_code", "sender_id": "x", "version": "3.6.2",
-            "tracker": {"sender_id": "x", "slots": {"ticket_code": "ABCD-EFGH"}, "events": []},
-            "domain": {}}
+    call = {
+        "next_action": "action_check_code",
+        "sender_id": "x",
+        "version": "3.6.2",
+        "tracker": {"sender_id": "x", "slots": {"ticket_code": "ABCD-EFGH"}, "events": []},
+        "domain": {},
+    }
     url = f"http://127.0.0.1:{server.action_port}/webhook"
     assert http(url, call)[0] == 401
     assert http(url + "?token=geraden", call)[0] == 401
@@ -370,7 +401,8 @@ def test_erasing_a_ticket_leaves_nothing_of_it_in_any_store(server):
     assert any(marker in (row["text"] or "") for row in signals.rows())
 
     erased = TicketStore(engine, TEST_SECRET.encode(), tracker_db=server.env["STEUNPUNT_TRACKER_DB"]).erase(
-        ticket_id, staff_id=None)
+        ticket_id, staff_id=None
+    )
 
     assert erased.conversations == 2 and erased.signals >= 2
     assert marker.encode() not in tracker_bytes(server) and b"e2e-erase-later" not in tracker_bytes(server)
@@ -378,8 +410,9 @@ def test_erasing_a_ticket_leaves_nothing_of_it_in_any_store(server):
     tables = MetaData()
     tables.reflect(bind=engine)
     with engine.connect() as connection:
-        everything = " ".join(str(tuple(row)) for table in tables.sorted_tables
-                              for row in connection.execute(select(table)))
+        everything = " ".join(
+            str(tuple(row)) for table in tables.sorted_tables for row in connection.execute(select(table))
+        )
     assert marker not in everything and handoff["code"] not in everything
     assert handoff["ticket"] not in [row["ticket"] for row in signals.rows()]
     assert signals.counts() == before
@@ -397,7 +430,9 @@ def test_parent_handoff_with_contact_data_has_no_code(server):
     handoff = custom(ask(server, "ouder@voorbeeld.nl", "e2e-parent", parent), "handoff")[0]
     assert handoff["code"] is None
     saved = tickets(server).get(int(handoff["ticket"][3:]))
-    assert saved["contact"] == "ouder@voorbeeld.nl" and saved["description"] == "Mijn zoon kan niet naar school"
+    assert (
+        saved["contact"] == "ouder@voorbeeld.nl" and saved["description"] == "Mijn zoon kan niet naar school"
+    )
     assert b"ouder@voorbeeld.nl" not in tracker_bytes(server)  # Rasa's store keeps a placeholder
     assert b"Mijn zoon kan niet naar school" not in tracker_bytes(server)  # waited there sealed
 
@@ -411,10 +446,15 @@ def test_the_region_in_the_metadata_chooses_its_facts_its_texts_and_its_tickets(
     assert "0000 000 000 (fictief nummer)" in regional[0]["text"]
     national = ask(server, bel, "e2e-regio-2")
     assert custom(national, "answer")[0]["region"] == "standaard"
-    assert "0000 000 000" not in national[0]["text"] and "[telefoonnummer van het steunpunt]" in national[0]["text"]
+    assert (
+        "0000 000 000" not in national[0]["text"]
+        and "[telefoonnummer van het steunpunt]" in national[0]["text"]
+    )
     unknown = ask(server, bel, "e2e-regio-3", {"region": "bestaat-niet"})
     assert custom(unknown, "answer")[0]["region"] == "standaard"  # never an error
-    overridden = custom(ask(server, "hoe vraag je een tlv aan", "e2e-regio-4", {"region": "voorbeeld"}), "answer")
+    overridden = custom(
+        ask(server, "hoe vraag je een tlv aan", "e2e-regio-4", {"region": "voorbeeld"}), "answer"
+    )
     assert overridden and overridden[0]["regional"] == ["tekst"]
     assert "Voorbeeldregio" in overridden[0]["blocks"][1]["text"]
     youth = {"audience": "jongere", "region": "voorbeeld"}
@@ -443,14 +483,23 @@ def test_every_turn_is_exactly_one_signal_and_the_export_holds_no_personal_data(
 
     meta = {"audience": "ouder", "region": "e2e-signalen"}
     sender = "e2e-signals"
-    personal = ["Daan", "de Vries", "Zwolle", "06-12345678", "Sanne", "111222333", "Regenboog",
-                "ouder@voorbeeld.nl"]
+    personal = [
+        "Daan",
+        "de Vries",
+        "Zwolle",
+        "06-12345678",
+        "Sanne",
+        "111222333",
+        "Regenboog",
+        "ouder@voorbeeld.nl",
+    ]
     ask(server, "hallo", sender, meta)
     assert custom(ask(server, "Wat is een TLV?", sender, meta), "feedback")
     assert custom(ask(server, "nee", sender, meta), "handoff_offer")[0]["reason"] == "not_helpful"
     ask(server, "nee", sender, meta)
-    offer = ask(server, "Mijn zoon Daan de Vries uit Zwolle wil een nieuw paspoort, bel 06-12345678",
-                sender, meta)
+    offer = ask(
+        server, "Mijn zoon Daan de Vries uit Zwolle wil een nieuw paspoort, bel 06-12345678", sender, meta
+    )
     assert custom(offer, "handoff_offer")
     ask(server, "nee", sender, meta)
     assert custom(ask(server, "", sender, meta), "input_rejected")
@@ -463,11 +512,26 @@ def test_every_turn_is_exactly_one_signal_and_the_export_holds_no_personal_data(
     # classifier is not sure enough of even that, as not understood: same outcome for the user.
     if ("handoff_offer", "not_understood") in found:
         found[("handoff_offer", "out_of_scope")] += found.pop(("handoff_offer", "not_understood"))
-    assert found == Counter({("smalltalk", "greet"): 1, ("answer", None): 1, ("feedback", "negative"): 1,
-                             ("declined", None): 2, ("handoff_offer", "out_of_scope"): 1,
-                             ("input_rejected", "empty"): 1, ("handoff", "asked"): 1, ("ticket", None): 1})
-    exported = subprocess.run([sys.executable, "-m", "signals", "export"], cwd=ROOT, env=server.env,
-                              capture_output=True, text=True, timeout=120)
+    assert found == Counter(
+        {
+            ("smalltalk", "greet"): 1,
+            ("answer", None): 1,
+            ("feedback", "negative"): 1,
+            ("declined", None): 2,
+            ("handoff_offer", "out_of_scope"): 1,
+            ("input_rejected", "empty"): 1,
+            ("handoff", "asked"): 1,
+            ("ticket", None): 1,
+        }
+    )
+    exported = subprocess.run(
+        [sys.executable, "-m", "signals", "export"],
+        cwd=ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert exported.returncode == 0, exported.stderr
     lines = [json.loads(line) for line in exported.stdout.splitlines()]
     mine = [line for line in lines if line["region"] == "e2e-signalen"]
@@ -514,8 +578,13 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     down = ask(server, "Wat is een OPP?", "e2e-crash")
     assert custom(down, "error") == [{"type": "error", "reason": "unavailable"}]
     assert any("Probeer het over een paar minuten opnieuw" in m.get("text", "") for m in down)
-    restarted = subprocess.Popen([sys.executable, "-m", "actions", "--port", str(server.action_port)], cwd=ROOT,
-                                 env=server.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "actions", "--port", str(server.action_port)],
+        cwd=ROOT,
+        env=server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 120
         while True:
@@ -534,4 +603,3 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
-

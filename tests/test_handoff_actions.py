@@ -1,4 +1,5 @@
 """The handoff form, ticket creation and reading a ticket back by code (action level)."""
+
 import asyncio
 
 import pytest
@@ -19,14 +20,28 @@ def store(tmp_path, monkeypatch):
 
 def tracker(slots=None, metadata=None, sender="chat-1"):
     events = [
-        {"event": "user", "text": "mijn kind zit thuis", "timestamp": 1.0, "metadata": metadata or {},
-         "parse_data": {"intent_ranking": [{"name": "nlu_fallback", "confidence": 0.5},
-                                           {"name": "info_thuiszitten", "confidence": 0.45},
-                                           {"name": "out_of_scope", "confidence": 0.2},
-                                           {"name": "info_school_weigert", "confidence": 0.1}]}},
+        {
+            "event": "user",
+            "text": "mijn kind zit thuis",
+            "timestamp": 1.0,
+            "metadata": metadata or {},
+            "parse_data": {
+                "intent_ranking": [
+                    {"name": "nlu_fallback", "confidence": 0.5},
+                    {"name": "info_thuiszitten", "confidence": 0.45},
+                    {"name": "out_of_scope", "confidence": 0.2},
+                    {"name": "info_school_weigert", "confidence": 0.1},
+                ]
+            },
+        },
         {"event": "bot", "text": "Wil je een medewerker?", "timestamp": 2.0},
-        {"event": "user", "text": "ja", "timestamp": 3.0, "metadata": metadata or {},
-         "parse_data": {"intent_ranking": [{"name": "affirm", "confidence": 0.99}]}},
+        {
+            "event": "user",
+            "text": "ja",
+            "timestamp": 3.0,
+            "metadata": metadata or {},
+            "parse_data": {"intent_ranking": [{"name": "affirm", "confidence": 0.99}]},
+        },
     ]
     latest = {"intent": {"name": "affirm"}, "intent_ranking": []}
     return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
@@ -53,14 +68,21 @@ def test_parents_may_leave_contact_and_unknown_audience_is_asked_first():
     assert required(tracker())[0] == "handoff_audience"
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("Ouder@Voorbeeld.nl", "ouder@voorbeeld.nl"), ("06-1234 5678", "0612345678"),
-    ("+31612345678", "+31612345678"), ("Nee, dank je.", "geen"), ("liever niet", "geen"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("Ouder@Voorbeeld.nl", "ouder@voorbeeld.nl"),
+        ("06-1234 5678", "0612345678"),
+        ("+31612345678", "+31612345678"),
+        ("Nee, dank je.", "geen"),
+        ("liever niet", "geen"),
+    ],
+)
 def test_contact_is_validated_or_declined(typed, stored):
     form = handoff.ValidateHandoffForm()
     assert form.validate_handoff_contact(typed, CollectingDispatcher(), tracker(), {}) == {
-        "handoff_contact": stored}
+        "handoff_contact": stored
+    }
 
 
 @pytest.mark.parametrize("typed", ["mijn naam is", "12345", "jan@", "bel me maar"])
@@ -75,11 +97,14 @@ def form_tracker(asked_audience=0, asked_contact=0, text="ja", slots=None):
     """A tracker inside the handoff form, after it asked the given questions so often."""
     events = [{"event": "active_loop", "name": "handoff_form"}]
     for name, times in (("handoff_audience", asked_audience), ("handoff_contact", asked_contact)):
-        events += [{"event": "bot", "text": "?", "metadata": {"utter_action": f"utter_ask_{name}"}},
-                   {"event": "user", "text": "x"}] * times
+        events += [
+            {"event": "bot", "text": "?", "metadata": {"utter_action": f"utter_ask_{name}"}},
+            {"event": "user", "text": "x"},
+        ] * times
     latest = {"text": text, "intent": {"name": "out_of_scope"}, "intent_ranking": []}
-    return Tracker("chat-1", slots or {}, latest, events, False, None, {"name": "handoff_form"},
-                   "action_listen")
+    return Tracker(
+        "chat-1", slots or {}, latest, events, False, None, {"name": "handoff_form"}, "action_listen"
+    )
 
 
 def test_a_story_instead_of_ouder_of_leerling_becomes_the_description_and_nothing_is_asked_a_third_time():
@@ -87,11 +112,16 @@ def test_a_story_instead_of_ouder_of_leerling_becomes_the_description_and_nothin
     story = "Hij wordt al maanden gepest en de school doet niets"
     first = form.validate_handoff_audience(story, CollectingDispatcher(), form_tracker(asked_audience=1), {})
     assert first == {"handoff_description": story, "handoff_audience": None}  # asked once more
-    second = form.validate_handoff_audience("weet ik niet", CollectingDispatcher(),
-                                            form_tracker(asked_audience=2, slots={"handoff_description": story}), {})
+    second = form.validate_handoff_audience(
+        "weet ik niet",
+        CollectingDispatcher(),
+        form_tracker(asked_audience=2, slots={"handoff_description": story}),
+        {},
+    )
     assert second == {"handoff_audience": "jongere"}  # goes on without contact data: a code
-    assert required(form_tracker(text=story, slots={"handoff_audience": "jongere",
-                                                    "handoff_description": story})) == ["handoff_description"]
+    assert required(
+        form_tracker(text=story, slots={"handoff_audience": "jongere", "handoff_description": story})
+    ) == ["handoff_description"]
 
 
 def test_a_story_that_says_who_writes_answers_the_question_too():
@@ -100,7 +130,9 @@ def test_a_story_that_says_who_writes_answers_the_question_too():
     result = form.validate_handoff_audience(story, CollectingDispatcher(), form_tracker(asked_audience=1), {})
     assert result == {"handoff_description": story, "handoff_audience": "ouder", "audience": "ouder"}
     assert required(form_tracker(text=story)) == ["handoff_description", "handoff_contact"]  # not asked
-    short = form.validate_handoff_audience("ik ben de moeder", CollectingDispatcher(), form_tracker(asked_audience=1), {})
+    short = form.validate_handoff_audience(
+        "ik ben de moeder", CollectingDispatcher(), form_tracker(asked_audience=1), {}
+    )
     assert short == {"handoff_audience": "ouder", "audience": "ouder"}  # an answer, not a story
 
 
@@ -120,8 +152,9 @@ def test_audience_from_words_in_the_form():
 
 
 def test_youth_ticket_is_committed_with_transcript_and_topic_guess_and_gets_a_code(store):
-    track = tracker(slots={"handoff_description": "ik wil weer naar school"},
-                    metadata={"audience": "jongere"})
+    track = tracker(
+        slots={"handoff_description": "ik wil weer naar school"}, metadata={"audience": "jongere"}
+    )
     messages, events = run(handoff.ActionCreateTicket(), track)
     payload = messages[0]["custom"]
     assert payload["type"] == "handoff" and payload["ticket"] == "SP-00001" and payload["code"]
@@ -131,13 +164,17 @@ def test_youth_ticket_is_committed_with_transcript_and_topic_guess_and_gets_a_co
     assert saved["description"] == "ik wil weer naar school"
     assert [g["topic"] for g in saved["topic_guess"]] == ["thuiszitten", "school-weigert"]
     assert [line["text"] for line in saved["transcript"]] == [
-        "mijn kind zit thuis", "Wil je een medewerker?", "ja"]
+        "mijn kind zit thuis",
+        "Wil je een medewerker?",
+        "ja",
+    ]
     assert {e["name"] for e in events} >= {"handoff_contact", "handoff_description"}
 
 
 def test_parent_with_contact_gets_no_code(store):
-    track = tracker(slots={"audience": "ouder", "handoff_contact": "0612345678",
-                           "handoff_description": "graag bellen"})
+    track = tracker(
+        slots={"audience": "ouder", "handoff_contact": "0612345678", "handoff_description": "graag bellen"}
+    )
     messages, _ = run(handoff.ActionCreateTicket(), track)
     assert messages[0]["custom"]["code"] is None
     assert messages[0]["response"] == "utter_handoff_confirm_contact"
@@ -149,8 +186,13 @@ def test_a_description_that_waited_sealed_reaches_the_ticket_in_plain_text(store
     from steunpunt.sealed import seal
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "k" * 40)
-    track = tracker(slots={"audience": "ouder", "handoff_contact": "0612345678",
-                           "handoff_description": seal("hij wordt gepest")})
+    track = tracker(
+        slots={
+            "audience": "ouder",
+            "handoff_contact": "0612345678",
+            "handoff_description": seal("hij wordt gepest"),
+        }
+    )
     run(handoff.ActionCreateTicket(), track)
     assert store.get(1)["description"] == "hij wordt gepest"
 
@@ -170,8 +212,10 @@ class Broken:
 def test_store_failure_points_to_a_person_keeps_the_story_and_logs_an_alarm(monkeypatch, caplog):
     monkeypatch.setattr(handoff, "_store", Broken())
     story = "Mijn zoon Daan zit al weken thuis"
-    messages, events = run(handoff.ActionCreateTicket(), tracker(slots={
-        "audience": "ouder", "handoff_description": story, "handoff_contact": "a@b.nl"}))
+    messages, events = run(
+        handoff.ActionCreateTicket(),
+        tracker(slots={"audience": "ouder", "handoff_description": story, "handoff_contact": "a@b.nl"}),
+    )
     assert messages[0]["custom"] == {"type": "handoff_failed"}
     cleared = {e["name"] for e in events if e.get("event") == "slot" and e["value"] in (None, False)}
     assert "handoff_description" not in cleared and "handoff_contact" in cleared
@@ -180,8 +224,9 @@ def test_store_failure_points_to_a_person_keeps_the_story_and_logs_an_alarm(monk
 
 
 def test_code_shows_status_and_staff_reply(store):
-    ticket = store.create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
-                          description=None, contact=None)
+    ticket = store.create(
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None
+    )
     store.reply(1, "Je kunt ons bellen.", staff_id=None)
     messages, events = run(handoff.ActionCheckCode(), tracker(slots={"ticket_code": ticket.code}))
     status = messages[0]["custom"]
@@ -191,9 +236,10 @@ def test_code_shows_status_and_staff_reply(store):
 
 
 def test_a_ticket_and_a_code_check_remember_their_conversations_for_erasing(store):
+    from sqlalchemy import select
+
     from store.conversations import conversation_key
     from store.schema import ticket_conversations
-    from sqlalchemy import select
 
     made = run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, sender="chat-maker"))
     code = made[0][0]["custom"]["code"]
@@ -214,22 +260,33 @@ def test_the_code_form_reads_its_code_in_the_turn_and_the_tracker_store_keeps_no
 
     from store.tracker_store import ScrubbingSQLTrackerStore
 
-    ticket = store.create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
-                          description=None, contact=None)
+    ticket = store.create(
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None
+    )
     store.reply(1, "Je kunt ons bellen.", staff_id=None)
     domain = Domain.load(str(Path(__file__).parent.parent / "domain.yml"))
     trackers = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
     said = f"ik heb een code, {ticket.code}"
-    first = DialogueStateTracker.from_events("chat-9", [
-        UserUttered(said, intent={"name": "have_code", "confidence": 0.9}, parse_data={"text": said}),
-        ActiveLoop("code_form"), SlotSet("requested_slot", "ticket_code"), BotUttered("Typ je code.")],
-        slots=domain.slots)
+    first = DialogueStateTracker.from_events(
+        "chat-9",
+        [
+            UserUttered(said, intent={"name": "have_code", "confidence": 0.9}, parse_data={"text": said}),
+            ActiveLoop("code_form"),
+            SlotSet("requested_slot", "ticket_code"),
+            BotUttered("Typ je code."),
+        ],
+        slots=domain.slots,
+    )
     asyncio.run(trackers.save(first))
     # The next turn as Rasa runs it: the reply fills the slot, the form ends, the action runs.
     turn = asyncio.run(trackers.retrieve("chat-9"))
     typed = ticket.code.lower().replace("-", " ")
-    for event in (UserUttered(typed, parse_data={"text": typed}), SlotSet("ticket_code", typed),
-                  SlotSet("requested_slot", None), ActiveLoop(None)):
+    for event in (
+        UserUttered(typed, parse_data={"text": typed}),
+        SlotSet("ticket_code", typed),
+        SlotSet("requested_slot", None),
+        ActiveLoop(None),
+    ):
         turn.update(event)
     state = turn.current_state(EventVerbosity.ALL)
     messages, _ = run(handoff.ActionCheckCode(), Tracker.from_dict(state))
@@ -253,8 +310,10 @@ def test_wrong_code_is_neutral_and_repeated_ones_are_slowed(store):
 
 
 def test_a_ticket_is_one_signal_with_its_number_and_the_redacted_description(store, signals_db):
-    track = tracker(slots={"handoff_description": "Mijn zoon Daan zit thuis, bel 0612345678"},
-                    metadata={"audience": "ouder", "region": "voorbeeld"})
+    track = tracker(
+        slots={"handoff_description": "Mijn zoon Daan zit thuis, bel 0612345678"},
+        metadata={"audience": "ouder", "region": "voorbeeld"},
+    )
     messages, _ = run(handoff.ActionCreateTicket(), track)
     [signal] = signals_db.rows()
     assert (signal["kind"], signal["ticket"]) == ("ticket", messages[0]["custom"]["ticket"])
@@ -280,10 +339,16 @@ def test_a_flood_of_tickets_from_one_client_is_refused_with_the_way_to_a_person(
 
     monkeypatch.setattr(settings, "TICKETS_PER_CLIENT_HOUR", 2)
     client = {"client": "0123456789abcdef01234567"}
-    made = [run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, metadata=client))[0][0]
-            for _ in range(3)]
+    made = [
+        run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, metadata=client))[0][0]
+        for _ in range(3)
+    ]
     assert [m["custom"]["type"] for m in made] == ["handoff", "handoff", "handoff_failed"]
     assert made[2]["custom"]["reason"] == "limit" and len(store.search()) == 2
     other = {"client": "fedcba9876543210fedcba98"}
-    assert run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"},
-                                                     metadata=other))[0][0]["custom"]["type"] == "handoff"
+    assert (
+        run(handoff.ActionCreateTicket(), tracker(slots={"audience": "jongere"}, metadata=other))[0][0][
+            "custom"
+        ]["type"]
+        == "handoff"
+    )

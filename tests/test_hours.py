@@ -1,4 +1,5 @@
 """Opening hours as data (library/hours.py): open now, next opening, the sentence, bad input."""
+
 from datetime import date, datetime
 
 import pytest
@@ -7,8 +8,13 @@ from library import ContentError, ContentLibrary
 from library.hours import parse_hours
 from library.parse import read_region_file
 
-HOURS = {"maandag": "9.00-16.00", "dinsdag": "9:00-12:00, 13.00-16.00", "woensdag": "9.00-16.00",
-         "donderdag": "9.00-16.00", "gesloten": ["2026-12-24", date(2026, 12, 31)]}
+HOURS = {
+    "maandag": "9.00-16.00",
+    "dinsdag": "9:00-12:00, 13.00-16.00",
+    "woensdag": "9.00-16.00",
+    "donderdag": "9.00-16.00",
+    "gesloten": ["2026-12-24", date(2026, 12, 31)],
+}
 
 
 def test_open_and_closed_at_given_local_times():
@@ -33,19 +39,23 @@ def test_next_opening_skips_closed_days_and_breaks():
 def test_the_sentence_takes_days_with_the_same_hours_together():
     assert parse_hours(HOURS).sentence() == (
         "maandag van 9.00 tot 16.00 uur, dinsdag van 9.00 tot 12.00 uur en van 13.00 tot 16.00 uur"
-        " en woensdag en donderdag van 9.00 tot 16.00 uur")
-    week = {day: "9.00-17.00" for day in ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag")}
+        " en woensdag en donderdag van 9.00 tot 16.00 uur"
+    )
+    week = dict.fromkeys(("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag"), "9.00-17.00")
     assert parse_hours(week).sentence() == "maandag tot en met vrijdag van 9.00 tot 17.00 uur"
 
 
-@pytest.mark.parametrize("raw, says", [
-    ({"maandag": "negen tot vier"}, "geen tijd"),
-    ({"maandg": "9.00-16.00"}, "geen dag"),
-    ({"maandag": "16.00-9.00"}, "niet na het begin"),
-    ({"maandag": "9.00-12.00, 11.00-16.00"}, "overlappen"),
-    ({"gesloten": ["kerst"]}, "geen datum"),
-    ("9-5", "per dag"),
-])
+@pytest.mark.parametrize(
+    "raw, says",
+    [
+        ({"maandag": "negen tot vier"}, "geen tijd"),
+        ({"maandg": "9.00-16.00"}, "geen dag"),
+        ({"maandag": "16.00-9.00"}, "niet na het begin"),
+        ({"maandag": "9.00-12.00, 11.00-16.00"}, "overlappen"),
+        ({"gesloten": ["kerst"]}, "geen datum"),
+        ("9-5", "per dag"),
+    ],
+)
 def test_bad_hours_say_what_to_fix(raw, says):
     with pytest.raises(ContentError, match=says):
         parse_hours(raw)

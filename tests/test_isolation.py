@@ -1,6 +1,7 @@
 """Tests never touch the checkout's var/ (its databases, secret key and conversations): every
 default path a test process or a process it starts would use points into a folder of the run
 (tests/conftest.py), and the run fails if var/ changed (conftest.var_untouched)."""
+
 import json
 import os
 import subprocess
@@ -9,8 +10,10 @@ from pathlib import Path
 
 from conftest import ISOLATED, ROOT, VAR
 
-SHOW_PATHS = ("import json; from steunpunt import settings; print(json.dumps([str(settings.VAR_DIR), "
-              "settings.DATABASE_URL, settings.TRACKER_DB, str(settings.SECRET_KEY_FILE)]))")
+SHOW_PATHS = (
+    "import json; from steunpunt import settings; print(json.dumps([str(settings.VAR_DIR), "
+    "settings.DATABASE_URL, settings.TRACKER_DB, str(settings.SECRET_KEY_FILE)]))"
+)
 
 
 def outside_var(value: str) -> bool:
@@ -20,8 +23,14 @@ def outside_var(value: str) -> bool:
 
 def test_every_default_path_of_a_started_process_is_outside_var():
     """A server started with os.environ (as python_module and assistant() do) and this process."""
-    started = subprocess.run([sys.executable, "-c", SHOW_PATHS], env={**os.environ, "PYTHONPATH": str(ROOT)},
-                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    started = subprocess.run(
+        [sys.executable, "-c", SHOW_PATHS],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert started.returncode == 0, started.stderr
     from steunpunt import settings
 

@@ -1,5 +1,5 @@
 """Intents, rules, training data, content and the held-out set fit together."""
-import re
+
 from pathlib import Path
 
 import pytest
@@ -55,7 +55,9 @@ def test_topics_are_declared_once_in_content(training):
     assert not [r for r in load("data/rules.yml")["rules"] if topic_for_intent(r["steps"][0].get("intent"))]
     domain_dir, rules = training
     generated = yaml.safe_load(rules.read_text())["rules"]
-    assert len(generated) == len({i for i in yaml.safe_load((domain_dir / "topics.yml").read_text())["intents"]})
+    assert len(generated) == len(
+        {i for i in yaml.safe_load((domain_dir / "topics.yml").read_text())["intents"]}
+    )
 
 
 def test_every_topic_has_an_intent_and_every_topic_intent_has_content(topic_ids, domain_intents):
@@ -82,9 +84,7 @@ def test_no_example_is_used_for_two_intents(examples):
 def test_every_topic_intent_is_routed_to_action_respond(domain_intents, training):
     rules = load("data/rules.yml")["rules"] + yaml.safe_load(training[1].read_text())["rules"]
     routed = {
-        rule["steps"][0]["intent"]
-        for rule in rules
-        if rule["steps"][1].get("action") == "action_respond"
+        rule["steps"][0]["intent"] for rule in rules if rule["steps"][1].get("action") == "action_respond"
     }
     assert {i for i in domain_intents if topic_for_intent(i)} <= routed
     assert "nlu_fallback" in routed and "out_of_scope" in routed
@@ -111,14 +111,17 @@ def test_no_question_is_a_near_copy_of_one_in_another_set():
     assert not found, found[:20]
 
 
-@pytest.mark.parametrize("a, b, label_b, leak", [
-    ("TLV verlopen, wat nu?", "tlv verlopen wat nu", "tlv-geldigheid", True),
-    ("hoe lang is een tlv geldig", "hoe lang is de tlv geldig", "tlv-geldigheid", True),  # a word swapped
-    ("hoe lang is een tlv geldig", "hoe lang is een tlv nog geldig", "tlv-geldigheid", True),  # one added
-    ("tlv geldig hoelang", "tlv geldig hoelnag", "tlv-geldigheid", True),                    # a typo
-    ("hoe lang is een tlv geldig", "hoe lang is een tlv geldig", "tlv-wat-is", False),      # other label
-    ("hoe lang is een tlv geldig", "moet de tlv elk jaar opnieuw aangevraagd", "tlv-geldigheid", False),
-])
+@pytest.mark.parametrize(
+    "a, b, label_b, leak",
+    [
+        ("TLV verlopen, wat nu?", "tlv verlopen wat nu", "tlv-geldigheid", True),
+        ("hoe lang is een tlv geldig", "hoe lang is de tlv geldig", "tlv-geldigheid", True),  # a word swapped
+        ("hoe lang is een tlv geldig", "hoe lang is een tlv nog geldig", "tlv-geldigheid", True),  # one added
+        ("tlv geldig hoelang", "tlv geldig hoelnag", "tlv-geldigheid", True),  # a typo
+        ("hoe lang is een tlv geldig", "hoe lang is een tlv geldig", "tlv-wat-is", False),  # other label
+        ("hoe lang is een tlv geldig", "moet de tlv elk jaar opnieuw aangevraagd", "tlv-geldigheid", False),
+    ],
+)
 def test_near_copy_detection(a, b, label_b, leak):
     from evaluation.leaks import leaks
 
@@ -126,19 +129,22 @@ def test_near_copy_detection(a, b, label_b, leak):
     assert bool(found) is leak
 
 
-@pytest.mark.parametrize("training, unseen, leak", [
-    ("lwoo", "wat is lwoo", True),                                    # only the question frame added
-    ("tlv afgewezen", "tlv afgewezen wat nu", True),
-    ("s.o.p.", "wat is een sop", True),                               # an abbreviation with dots
-    ("plusklas", "wat is een plus klas", True),                       # a compound written apart
-    ("zorgplicht?", "wat is zorgplciht", True),                       # a typo
-    ("tlv verlengen nodig?", "tlv verlengen?", True),                 # a two-word text, one word added
-    ("tlv afgewezen", "tlv bezwaar", False),                          # another word, not an added one
-    ("mdo", "mdo voorbereiden welke vragen", False),                  # a question of its own
-    ("privacy", "privacy chat", False),                               # a keyword made more specific
-    ("thuiszitter", "mijn kind zit al weken thuis", False),
-    ("wat is een tlv precies en voor wie", "wat is een tlv", False),  # not short: the usual rules
-])
+@pytest.mark.parametrize(
+    "training, unseen, leak",
+    [
+        ("lwoo", "wat is lwoo", True),  # only the question frame added
+        ("tlv afgewezen", "tlv afgewezen wat nu", True),
+        ("s.o.p.", "wat is een sop", True),  # an abbreviation with dots
+        ("plusklas", "wat is een plus klas", True),  # a compound written apart
+        ("zorgplicht?", "wat is zorgplciht", True),  # a typo
+        ("tlv verlengen nodig?", "tlv verlengen?", True),  # a two-word text, one word added
+        ("tlv afgewezen", "tlv bezwaar", False),  # another word, not an added one
+        ("mdo", "mdo voorbereiden welke vragen", False),  # a question of its own
+        ("privacy", "privacy chat", False),  # a keyword made more specific
+        ("thuiszitter", "mijn kind zit al weken thuis", False),
+        ("wat is een tlv precies en voor wie", "wat is een tlv", False),  # not short: the usual rules
+    ],
+)
 def test_short_near_copies_between_training_and_an_evaluation_set(training, unseen, leak):
     from evaluation.leaks import leaks
 
@@ -156,12 +162,18 @@ def test_short_near_copies_are_looked_for_only_against_the_training_data():
 
 
 def test_the_writers_view_of_leaks_names_the_training_example_but_never_the_evaluation_question(
-        monkeypatch, capsys):
+    monkeypatch, capsys
+):
     from evaluation import leaks
 
-    monkeypatch.setattr(leaks, "all_sets", lambda: {
-        "training": [("hoe lang is een tlv geldig", "tlv-geldigheid"), ("wat is een opp", "opp-wat-is")],
-        "unseen": [("hoe lang is de tlv geldig", "tlv-geldigheid")]})
+    monkeypatch.setattr(
+        leaks,
+        "all_sets",
+        lambda: {
+            "training": [("hoe lang is een tlv geldig", "tlv-geldigheid"), ("wat is een opp", "opp-wat-is")],
+            "unseen": [("hoe lang is de tlv geldig", "tlv-geldigheid")],
+        },
+    )
     assert leaks.main(["--training-only"]) == 1
     out = capsys.readouterr().out
     assert "'hoe lang is een tlv geldig'" in out and "1 training examples" in out

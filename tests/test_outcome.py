@@ -1,11 +1,23 @@
 """The turn decision: answer only when sure, otherwise ask or offer a person."""
+
 from pathlib import Path
 
 import pytest
 
-from actions.outcome import (ANSWER, CLARIFY, DECLINED, HANDOFF, HANDOFF_OFFER, PENDING_CLARIFY,
-                             PENDING_HANDOFF_OFFER, PROMPT, SET_AUDIENCE, Outcome, decide,
-                             plausible_topics)
+from actions.outcome import (
+    ANSWER,
+    CLARIFY,
+    DECLINED,
+    HANDOFF,
+    HANDOFF_OFFER,
+    PENDING_CLARIFY,
+    PENDING_HANDOFF_OFFER,
+    PROMPT,
+    SET_AUDIENCE,
+    Outcome,
+    decide,
+    plausible_topics,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,16 +37,22 @@ def test_fallback_with_plausible_topics_asks_which_one_best_first():
     from steunpunt import settings
 
     below_minimum = settings.CLARIFY_MIN_CONFIDENCE / 2
-    rank = ranking(("nlu_fallback", 0.5), ("info_tlv_aanvragen", 0.41), ("info_tlv_wat_is", 0.44),
-                   ("greet", 0.1), ("info_opp_wat_is", below_minimum))
+    rank = ranking(
+        ("nlu_fallback", 0.5),
+        ("info_tlv_aanvragen", 0.41),
+        ("info_tlv_wat_is", 0.44),
+        ("greet", 0.1),
+        ("info_opp_wat_is", below_minimum),
+    )
     outcome = decide("nlu_fallback", rank, None, KNOWN)
     assert outcome.kind == CLARIFY
     assert outcome.candidates == ("tlv-wat-is", "tlv-aanvragen")
 
 
 def test_clarify_offers_at_most_three_known_topics():
-    rank = ranking(*[(f"info_{t.replace('-', '_')}", 0.3) for t in sorted(KNOWN)],
-                   ("info_not_in_content", 0.9))
+    rank = ranking(
+        *[(f"info_{t.replace('-', '_')}", 0.3) for t in sorted(KNOWN)], ("info_not_in_content", 0.9)
+    )
     candidates = plausible_topics(rank, KNOWN)
     assert len(candidates) == 3 and set(candidates) <= KNOWN
 
@@ -50,8 +68,12 @@ def test_a_topic_far_less_likely_than_out_of_scope_is_no_button():
 
     ratio = settings.CLARIFY_OUT_OF_SCOPE_RATIO
     assert 0 < ratio <= 1
-    at_edge = ranking(("nlu_fallback", 0.6), ("out_of_scope", 0.5), ("info_tlv_wat_is", 0.5 * ratio),
-                      ("info_opp_wat_is", 0.5 * ratio - 1e-6))
+    at_edge = ranking(
+        ("nlu_fallback", 0.6),
+        ("out_of_scope", 0.5),
+        ("info_tlv_wat_is", 0.5 * ratio),
+        ("info_opp_wat_is", 0.5 * ratio - 1e-6),
+    )
     assert decide("nlu_fallback", at_edge, None, KNOWN).candidates == ("tlv-wat-is",)
     below = ranking(("nlu_fallback", 0.6), ("out_of_scope", 0.5), ("info_tlv_wat_is", 0.5 * ratio - 1e-6))
     assert (decide("nlu_fallback", below, None, KNOWN).reason) == "not_understood"
@@ -63,13 +85,16 @@ def test_a_topic_far_less_likely_than_out_of_scope_is_no_button():
 def test_clarify_settings_are_the_ones_cross_validation_chose():
     """docs/clarify-cv.md (evaluation/tune_clarify.py) and the served settings agree."""
     import re
+
     from steunpunt import settings
 
     report = (ROOT / "docs" / "clarify-cv.md").read_text()
     chosen = re.search(r"chosen: \*\*minimum confidence ([\d.]+), out-of-scope ratio ([\d.]+)\*\*", report)
     assert chosen, "docs/clarify-cv.md has no chosen setting"
-    assert (float(chosen[1]), float(chosen[2])) == (settings.CLARIFY_MIN_CONFIDENCE,
-                                                    settings.CLARIFY_OUT_OF_SCOPE_RATIO)
+    assert (float(chosen[1]), float(chosen[2])) == (
+        settings.CLARIFY_MIN_CONFIDENCE,
+        settings.CLARIFY_OUT_OF_SCOPE_RATIO,
+    )
 
 
 def test_out_of_scope_is_never_answered_with_content():
@@ -99,15 +124,22 @@ def test_a_message_in_another_language_gets_the_offer_of_a_person_not_dutch_cont
     assert outcome == Outcome(HANDOFF_OFFER, reason="other_language")
 
 
-@pytest.mark.parametrize("text, language", [
-    ("What is a TLV and how do I get one for my son?", "en"),
-    ("Oğlum okulda zorluk yaşıyor, ne yapmalıyım?", "tr"),
-    ("Mój syn ma problemy w szkole, co mogę zrobić?", "pl"),
-    ("ابني يواجه مشاكل في المدرسة", "ar"),
-    ("Мій син має проблеми в школі, що робити?", "uk"),
-    ("wat is een tlv", None), ("what is een tlv?", None), ("TLV", None), ("ok", None),
-    ("Mijn zoon heeft een OPP, what now?", None), ("help", None),
-])
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("What is a TLV and how do I get one for my son?", "en"),
+        ("Oğlum okulda zorluk yaşıyor, ne yapmalıyım?", "tr"),
+        ("Mój syn ma problemy w szkole, co mogę zrobić?", "pl"),
+        ("ابني يواجه مشاكل في المدرسة", "ar"),
+        ("Мій син має проблеми в школі, що робити?", "uk"),
+        ("wat is een tlv", None),
+        ("what is een tlv?", None),
+        ("TLV", None),
+        ("ok", None),
+        ("Mijn zoon heeft een OPP, what now?", None),
+        ("help", None),
+    ],
+)
 def test_only_plainly_other_languages_are_recognised(text, language):
     from steunpunt.language import other_language
 
@@ -127,33 +159,46 @@ def test_no_dutch_training_or_evaluation_question_is_taken_for_another_language(
             if item.get("intent") != "out_of_scope":
                 texts += [line.lstrip("- ").strip() for line in (item.get("examples") or "").splitlines()]
     for path in ("heldout", "tuning", "unseen"):
-        texts += [q["text"] for q in yaml.safe_load(open(ROOT / "tests" / path / "questions.yml"))["questions"]
-                  if q["expect"] != "out_of_scope"]
+        texts += [
+            q["text"]
+            for q in yaml.safe_load(open(ROOT / "tests" / path / "questions.yml"))["questions"]
+            if q["expect"] != "out_of_scope"
+        ]
     flagged = [t for t in texts if t and other_language(t)]
     assert len(texts) > 1500 and flagged == []
 
 
 def test_decide_at_its_exact_boundaries():
     """Each edge of the decision, so a changed comparison (> for >=, one option more) fails."""
-    from steunpunt import settings
     from actions.outcome import FEEDBACK, PENDING_FEEDBACK
+    from steunpunt import settings
 
     edge = settings.CLARIFY_MIN_CONFIDENCE
     at_edge = decide("nlu_fallback", ranking(("nlu_fallback", 0.6), ("info_tlv_wat_is", edge)), None, KNOWN)
     assert (at_edge.kind, at_edge.candidates) == (CLARIFY, ("tlv-wat-is",))
-    below = decide("nlu_fallback", ranking(("nlu_fallback", 0.6), ("info_tlv_wat_is", edge - 1e-9)), None, KNOWN)
+    below = decide(
+        "nlu_fallback", ranking(("nlu_fallback", 0.6), ("info_tlv_wat_is", edge - 1e-9)), None, KNOWN
+    )
     assert (below.kind, below.reason) == (HANDOFF_OFFER, "not_understood")
-    four = ranking(("info_tlv_wat_is", 0.30), ("info_tlv_aanvragen", 0.29), ("info_opp_wat_is", 0.28),
-                   ("info_mdo_wat_is", 0.27))
+    four = ranking(
+        ("info_tlv_wat_is", 0.30),
+        ("info_tlv_aanvragen", 0.29),
+        ("info_opp_wat_is", 0.28),
+        ("info_mdo_wat_is", 0.27),
+    )
     assert plausible_topics(four, KNOWN) == ("tlv-wat-is", "tlv-aanvragen", "opp-wat-is")
     assert len(plausible_topics(four, KNOWN, max_options=settings.CLARIFY_MAX_OPTIONS)) == 3
     missing = ranking(("nlu_fallback", 0.6), ("info_not_in_content", 0.9))
     assert decide("nlu_fallback", missing, None, KNOWN).kind == HANDOFF_OFFER  # no content, no button
     # Another language wins even over a confident topic; feedback counts only right after an answer.
-    assert decide("info_tlv_wat_is", ranking(("info_tlv_wat_is", 0.99)), None, KNOWN,
-                  other_language="en").reason == "other_language"
+    assert (
+        decide("info_tlv_wat_is", ranking(("info_tlv_wat_is", 0.99)), None, KNOWN, other_language="en").reason
+        == "other_language"
+    )
     assert decide("affirm", [], PENDING_FEEDBACK, KNOWN, last_topic="opp-wat-is") == Outcome(
-        FEEDBACK, content_id="opp-wat-is", reason="positive")
+        FEEDBACK, content_id="opp-wat-is", reason="positive"
+    )
     assert decide("deny", [], PENDING_FEEDBACK, KNOWN, last_topic=None).kind == PROMPT
     assert decide("info_mdo_wat_is", [], PENDING_FEEDBACK, KNOWN, last_topic="opp-wat-is") == Outcome(
-        ANSWER, content_id="mdo-wat-is")  # the next question is simply answered
+        ANSWER, content_id="mdo-wat-is"
+    )  # the next question is simply answered

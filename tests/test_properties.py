@@ -1,6 +1,7 @@
 """Property-based tests (hypothesis) of every function that takes input from outside: whatever
 arrives, it gets a clear answer or is passed on cleaned, and nothing raises. Bounded: each
 property tries STEUNPUNT_PROPERTY_EXAMPLES inputs (default 200), without a time limit per input."""
+
 import asyncio
 import os
 import re
@@ -10,23 +11,44 @@ from hypothesis import HealthCheck, given, settings as hypothesis_settings, stra
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from actions.handoff import parse_contact
+from channels.guarded import (
+    BUTTON_PAYLOAD,
+    METADATA_KEYS,
+    METADATA_MAX_CHARS,
+    check_rest_request,
+    clean_metadata,
+    guard,
+    new_session_id,
+    verified_session_id,
+)
 from library import blocks_text, text_blocks
-from channels.guarded import (BUTTON_PAYLOAD, METADATA_KEYS, METADATA_MAX_CHARS, check_rest_request,
-                              clean_metadata, guard, new_session_id, verified_session_id)
 from staff.app import same_token
 from steunpunt import ratelimit, settings
 from steunpunt.clients import client_address, client_from_metadata
 
 EXAMPLES = int(os.environ.get("STEUNPUNT_PROPERTY_EXAMPLES", 200))
-bounded = hypothesis_settings(max_examples=EXAMPLES, deadline=None,
-                              suppress_health_check=[HealthCheck.too_slow,
-                                                     HealthCheck.function_scoped_fixture])
-anything = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(),
-                     st.lists(st.text(), max_size=3), st.dictionaries(st.text(), st.text(), max_size=3))
+bounded = hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+anything = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(),
+    st.lists(st.text(), max_size=3),
+    st.dictionaries(st.text(), st.text(), max_size=3),
+)
 #: Also lone surrogates: JSON may carry "\ud800", and Python decodes it into a str.
 any_char = st.characters(blacklist_categories=())
-chat_text = st.one_of(st.text(), st.text(alphabet=any_char), st.text(alphabet=st.characters(), min_size=900, max_size=1200),
-                      st.binary().map(lambda b: b.decode("utf-8", "replace")))
+chat_text = st.one_of(
+    st.text(),
+    st.text(alphabet=any_char),
+    st.text(alphabet=st.characters(), min_size=900, max_size=1200),
+    st.binary().map(lambda b: b.decode("utf-8", "replace")),
+)
 
 
 class _Request:
@@ -59,9 +81,15 @@ def test_every_message_reaches_nlu_cleaned_or_gets_a_clear_refusal(text):
 
 
 @bounded
-@given(st.one_of(st.binary(max_size=2000), st.text().map(str.encode),
-                 st.dictionaries(st.text(max_size=10), anything, max_size=4).map(
-                     lambda d: __import__("json").dumps(d).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.text().map(str.encode),
+        st.dictionaries(st.text(max_size=10), anything, max_size=4).map(
+            lambda d: __import__("json").dumps(d).encode()
+        ),
+    )
+)
 def test_any_rest_body_is_accepted_or_refused_with_400_or_413(body):
     refused = check_rest_request(_Request(body))
     assert refused is None or refused.status in (400, 413)
@@ -76,8 +104,13 @@ def test_metadata_keeps_only_known_short_values(metadata):
 
 
 @bounded
-@given(st.one_of(anything, st.text(alphabet=any_char), st.tuples(st.text(alphabet=any_char), st.text(
-    alphabet=any_char)).map(".".join)))
+@given(
+    st.one_of(
+        anything,
+        st.text(alphabet=any_char),
+        st.tuples(st.text(alphabet=any_char), st.text(alphabet=any_char)).map(".".join),
+    )
+)
 def test_no_made_up_session_id_is_accepted(value):
     assert verified_session_id(value) is None
     assert verified_session_id(new_session_id()) is not None

@@ -1,4 +1,5 @@
 """Rasa's own checks: the training data validates, and the conversation tests pass."""
+
 import os
 import re
 import subprocess
@@ -11,8 +12,7 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def rasa(*args, timeout=600):
-    return subprocess.run([RASA, *args], cwd=ROOT, env=ENV, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run([RASA, *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout)
 
 
 def responses_used_by_actions():
@@ -30,8 +30,17 @@ def test_rasa_data_validate_is_clean():
     from scripts.train import training_paths
 
     domain, data = training_paths()  # domain.yml and data/ with the topics' intents and rules
-    result = rasa("data", "validate", "--domain", str(domain), "--data", *map(str, data),
-                  "--config", "config.yml", "--fail-on-warnings")
+    result = rasa(
+        "data",
+        "validate",
+        "--domain",
+        str(domain),
+        "--data",
+        *map(str, data),
+        "--config",
+        "config.yml",
+        "--fail-on-warnings",
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     # Rasa cannot see responses sent by custom actions and warns that they are unused; each
@@ -46,8 +55,17 @@ def test_rasa_data_validate_is_clean():
 
 
 def test_conversation_stories_pass(model_path, tmp_path):
-    result = rasa("test", "core", "--model", str(model_path), "--stories",
-                  "tests/test_stories.yml", "--out", str(tmp_path), "--fail-on-prediction-errors")
+    result = rasa(
+        "test",
+        "core",
+        "--model",
+        str(model_path),
+        "--stories",
+        "tests/test_stories.yml",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+    )
     report = tmp_path / "failed_test_stories.yml"
     failed = report.read_text() if report.exists() else ""
     assert result.returncode == 0, failed + result.stdout[-2000:] + result.stderr[-2000:]

@@ -1,5 +1,6 @@
 """Regions (issue 15): national content with regional facts and overrides, the region chosen
 per message, tenants kept apart in the staff and analyst pages, and pages per region."""
+
 import logging
 import os
 import re
@@ -12,17 +13,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from test_staff_web import PASSWORD, Browser, create_account
 
-from library import ContentLibrary
-from library.model import REGIONAL, WHOLE
 from actions.replies import answer
-from library import answer_payload
-from tests.support.servers import TEST_SECRET, python_module
+from library import ContentLibrary, answer_payload
+from library.model import REGIONAL, WHOLE
 from signals.store import Signal, SignalStore
 from steunpunt import clock, regions, settings
 from store.db import engine_for
 from store.tickets import TicketStore
-from test_staff_web import PASSWORD, Browser, create_account
+from tests.support.servers import TEST_SECRET, python_module
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PHONE = "0000 000 000 (fictief nummer)"
@@ -63,13 +63,21 @@ def test_a_whole_topic_and_a_regional_section_override_the_national_text(library
 
 
 def test_the_answer_says_which_part_is_regional(library):
-    whole = answer_payload(library.lookup("tlv-aanvragen", "voorbeeld"), "ouder", region="voorbeeld",
-                           facts=library.facts("voorbeeld"))
+    whole = answer_payload(
+        library.lookup("tlv-aanvragen", "voorbeeld"),
+        "ouder",
+        region="voorbeeld",
+        facts=library.facts("voorbeeld"),
+    )
     assert whole["region"] == "voorbeeld" and whole["regional"] == ["tekst"]
     assert whole["blocks"][0]["text"].startswith("Dit antwoord is van Samenwerkingsverband Voorbeeldregio")
     assert all(block.get("regional") for block in whole["blocks"])
-    added = answer(library.lookup("mdo-wat-is", "voorbeeld"), "ouder", region="voorbeeld",
-                   facts=library.facts("voorbeeld"))
+    added = answer(
+        library.lookup("mdo-wat-is", "voorbeeld"),
+        "ouder",
+        region="voorbeeld",
+        facts=library.facts("voorbeeld"),
+    )
     assert added["json_message"]["regional"] == ["in onze regio"]
     assert "In onze regio (Samenwerkingsverband Voorbeeldregio (fictief)):" in added["text"]
     national = answer_payload(library.lookup("mdo-wat-is"), "ouder", region=settings.DEFAULT_REGION)
@@ -97,9 +105,17 @@ def content_copy(tmp_path):
 
 
 def check(content):
-    return subprocess.run([sys.executable, "-m", "library"], capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ, "STEUNPUNT_CONTENT_DIR": str(content / "topics"),
-                                         "STEUNPUNT_REGIO_FILE": str(content / "regio.yml")})
+    return subprocess.run(
+        [sys.executable, "-m", "library"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "STEUNPUNT_CONTENT_DIR": str(content / "topics"),
+            "STEUNPUNT_REGIO_FILE": str(content / "regio.yml"),
+        },
+    )
 
 
 def test_the_content_check_passes_with_the_example_region(content_copy):
@@ -115,22 +131,47 @@ def due_the_day_it_was_checked(path):
     path.write_text(re.sub(r"(?m)^review_by:.*$", f"review_by: {reviewed_on}", text))
 
 
-@pytest.mark.parametrize("breaks, message", [
-    (lambda r: (r / "topics" / "tlv-aanvragen.md").write_text(
-        (r / "topics" / "tlv-aanvragen.md").read_text().replace(
-            "https://www.voorbeeldregio.invalid/ondersteuningsplan", "https://www.blog.example/tlv")),
-     "regions/voorbeeld/topics/tlv-aanvragen.md: bron is geen officiële site"),
-    (lambda r: (r / "regio.yml").write_text((r / "regio.yml").read_text().replace(
-        'steunpunt_telefoon: "0000 000 000 (fictief nummer)"', 'steunpunt_telefoon: "[telefoon]"')),
-     "regions/voorbeeld/regio.yml: 'steunpunt_telefoon' is nog niet ingevuld"),
-    (lambda r: (r / "regio.yml").write_text(re.sub(r"(?m)^steunpunt_email:.*\n", "", (r / "regio.yml").read_text())),
-     "regions/voorbeeld/regio.yml: 'steunpunt_email' ontbreekt"),
-    (lambda r: (r / "sections" / "bestaat-niet.md").write_text(
-        (r / "sections" / "mdo-wat-is.md").read_text().replace("id: mdo-wat-is", "id: bestaat-niet")),
-     "regions/voorbeeld/sections/bestaat-niet.md: er is geen onderwerp 'bestaat-niet'"),
-    (lambda r: due_the_day_it_was_checked(r / "sections" / "mdo-wat-is.md"),
-     "regions/voorbeeld/sections/mdo-wat-is.md: 'review_by' moet na 'reviewed_on' liggen"),
-])
+@pytest.mark.parametrize(
+    "breaks, message",
+    [
+        (
+            lambda r: (r / "topics" / "tlv-aanvragen.md").write_text(
+                (r / "topics" / "tlv-aanvragen.md")
+                .read_text()
+                .replace(
+                    "https://www.voorbeeldregio.invalid/ondersteuningsplan", "https://www.blog.example/tlv"
+                )
+            ),
+            "regions/voorbeeld/topics/tlv-aanvragen.md: bron is geen officiële site",
+        ),
+        (
+            lambda r: (r / "regio.yml").write_text(
+                (r / "regio.yml")
+                .read_text()
+                .replace(
+                    'steunpunt_telefoon: "0000 000 000 (fictief nummer)"', 'steunpunt_telefoon: "[telefoon]"'
+                )
+            ),
+            "regions/voorbeeld/regio.yml: 'steunpunt_telefoon' is nog niet ingevuld",
+        ),
+        (
+            lambda r: (r / "regio.yml").write_text(
+                re.sub(r"(?m)^steunpunt_email:.*\n", "", (r / "regio.yml").read_text())
+            ),
+            "regions/voorbeeld/regio.yml: 'steunpunt_email' ontbreekt",
+        ),
+        (
+            lambda r: (r / "sections" / "bestaat-niet.md").write_text(
+                (r / "sections" / "mdo-wat-is.md").read_text().replace("id: mdo-wat-is", "id: bestaat-niet")
+            ),
+            "regions/voorbeeld/sections/bestaat-niet.md: er is geen onderwerp 'bestaat-niet'",
+        ),
+        (
+            lambda r: due_the_day_it_was_checked(r / "sections" / "mdo-wat-is.md"),
+            "regions/voorbeeld/sections/mdo-wat-is.md: 'review_by' moet na 'reviewed_on' liggen",
+        ),
+    ],
+)
 def test_the_content_check_finds_what_is_wrong_in_a_region(content_copy, breaks, message):
     breaks(content_copy / "regions" / "voorbeeld")
     checked = check(content_copy)
@@ -144,8 +185,12 @@ def test_a_regional_section_is_not_allowed_in_national_content(content_copy):
 
 
 def test_a_region_file_broken_while_running_keeps_its_last_good_version(content_copy):
-    library = ContentLibrary(content_copy / "topics", content_copy / "regio.yml", recheck_seconds=0,
-                             regions_dir=content_copy / "regions")
+    library = ContentLibrary(
+        content_copy / "topics",
+        content_copy / "regio.yml",
+        recheck_seconds=0,
+        regions_dir=content_copy / "regions",
+    )
     assert library.lookup("tlv-aanvragen", "voorbeeld").regional_parts == (WHOLE,)
     (content_copy / "regions" / "voorbeeld" / "topics" / "tlv-aanvragen.md").write_text("---\nkapot: [\n")
     assert library.lookup("tlv-aanvragen", "voorbeeld").regional_parts == (WHOLE,)
@@ -158,25 +203,45 @@ def tenants(tmp_path_factory):
     """Tickets and signals in the default region and in 'voorbeeld'; staff and analysts of one
     region, and a national account."""
     folder = tmp_path_factory.mktemp("tenants")
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),  # the app prunes it at start
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+        "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),  # the app prunes it at start
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
     create_account(env, "anna")  # no --region: the default region
     create_account(env, "vera", extra=["--region", "voorbeeld"])
     create_account(env, "nina", extra=["--all-regions"])
     create_account(env, "ali", role="analist", extra=["--region", "voorbeeld"])
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
     tickets = TicketStore(engine, TEST_SECRET.encode())
-    for region, story in ((settings.DEFAULT_REGION, "Verhaal uit de standaardregio"), ("voorbeeld", "Verhaal uit voorbeeld")):
-        tickets.create(audience="ouder", channel="rest", topic_guess=[{"topic": "thuiszitten", "confidence": 0.5}],
-                       transcript=[{"from": "user", "text": story, "time": 1}], description=story,
-                       contact=None, region=region)
+    for region, story in (
+        (settings.DEFAULT_REGION, "Verhaal uit de standaardregio"),
+        ("voorbeeld", "Verhaal uit voorbeeld"),
+    ):
+        tickets.create(
+            audience="ouder",
+            channel="rest",
+            topic_guess=[{"topic": "thuiszitten", "confidence": 0.5}],
+            transcript=[{"from": "user", "text": story, "time": 1}],
+            description=story,
+            contact=None,
+            region=region,
+        )
     signals = SignalStore(engine)
     yesterday = clock.now() - timedelta(days=1)  # the clock every process of the run shares
     for region in (settings.DEFAULT_REGION, "voorbeeld"):
         for _ in range(3):
-            signals.add(Signal(kind="handoff_offer", reason="out_of_scope", region=region,
-                               text=f"vraag over vakantiedagen in {region}"), at=yesterday)
+            signals.add(
+                Signal(
+                    kind="handoff_offer",
+                    reason="out_of_scope",
+                    region=region,
+                    text=f"vraag over vakantiedagen in {region}",
+                ),
+                at=yesterday,
+            )
     with python_module("staff", env) as port:
         yield {"port": port, "env": env, "tickets": tickets, "signals": signals}
 
@@ -200,8 +265,14 @@ def test_staff_see_only_their_regions_tickets_in_the_queue(tenants):
     assert "SP-00001" not in nina.request("GET", "/?regio=voorbeeld")[2]  # her filter
 
 
-CHANGES = [("/toewijzen", {}), ("/status", {"status": "afgehandeld"}), ("/antwoord", {"text": "x"}),
-           ("/notitie", {"text": "x"}), ("/tijd", {"minuten": "5"}), ("/wissen", {"zeker": "ja"})]
+CHANGES = [
+    ("/toewijzen", {}),
+    ("/status", {"status": "afgehandeld"}),
+    ("/antwoord", {"text": "x"}),
+    ("/notitie", {"text": "x"}),
+    ("/tijd", {"minuten": "5"}),
+    ("/wissen", {"zeker": "ja"}),
+]
 
 
 def test_another_regions_ticket_cannot_be_read_or_changed_by_guessing_its_number(tenants):
@@ -212,15 +283,26 @@ def test_another_regions_ticket_cannot_be_read_or_changed_by_guessing_its_number
     for path, form in CHANGES:
         assert vera.request("POST", f"/tickets/1{path}", {**form, "csrf": csrf})[0] == 404, path
     other = tenants["tickets"].get(1)
-    assert (other["status"], other["assigned_to"], other["reply"], other["erased_at"]) == ("nieuw", None, None, None)
+    assert (other["status"], other["assigned_to"], other["reply"], other["erased_at"]) == (
+        "nieuw",
+        None,
+        None,
+        None,
+    )
     assert tenants["tickets"].audit_entries(1) == [] and tenants["tickets"].minutes(1) == 0
     assert vera.request("POST", "/tickets/2/notitie", {"text": "eigen regio", "csrf": csrf})[0] == 303
 
 
 def test_analysts_see_export_and_report_only_their_regions(tenants):
     ali = logged_in(tenants, "ali")
-    for path in ("/analyse", "/analyse/export.csv", "/analyse/rapport", "/analyse/gesprekken",
-                 f"/analyse?regio={settings.DEFAULT_REGION}", f"/analyse/export.csv?regio={settings.DEFAULT_REGION}"):
+    for path in (
+        "/analyse",
+        "/analyse/export.csv",
+        "/analyse/rapport",
+        "/analyse/gesprekken",
+        f"/analyse?regio={settings.DEFAULT_REGION}",
+        f"/analyse/export.csv?regio={settings.DEFAULT_REGION}",
+    ):
         status, _, page, _ = ali.request("GET", path)
         assert status == 200, path
         assert f"vakantiedagen in {settings.DEFAULT_REGION}" not in page, path
@@ -230,8 +312,11 @@ def test_analysts_see_export_and_report_only_their_regions(tenants):
     # Deciding on (or downloading) another region's signals by their ids finds nothing.
     theirs = [row["id"] for row in tenants["signals"].rows() if row["region"] == settings.DEFAULT_REGION]
     csrf = re.search(r'name="csrf" value="([^"]+)"', ali.request("GET", "/analyse")[2]).group(1)
-    form = [("csrf", csrf), ("decision", "nieuw_onderwerp"), ("topic", "vakantie")] + [("signal_ids", i) for i in theirs]
+    form = [("csrf", csrf), ("decision", "nieuw_onderwerp"), ("topic", "vakantie")] + [
+        ("signal_ids", i) for i in theirs
+    ]
     from urllib.parse import urlencode
+
     assert ali.request_raw("POST", "/analyse/groep", urlencode(form))[0] == 400
     assert ali.request_raw("POST", "/analyse/groep/nlu.yml", urlencode(form))[0] == 400
 
@@ -241,14 +326,22 @@ def test_group_decisions_belong_to_the_regions_of_their_signals(tenants):
     tenants["signals"].decide_group(1, "bestaand_onderwerp", "besluit-standaardregio", theirs, "privacy")
     labels = lambda regions: [d["label"] for d in tenants["signals"].for_regions(regions).decisions()]  # noqa: E731
     assert "besluit-standaardregio" not in labels({"voorbeeld"})
-    assert "besluit-standaardregio" in labels({settings.DEFAULT_REGION}) and "besluit-standaardregio" in labels(None)
+    assert "besluit-standaardregio" in labels(
+        {settings.DEFAULT_REGION}
+    ) and "besluit-standaardregio" in labels(None)
     assert "besluit-standaardregio" not in logged_in(tenants, "ali").request("GET", "/analyse/rapport")[2]
 
 
 def test_the_cli_names_regions_that_exist_and_changing_them_is_audited(tenants):
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "staff.cli", *args], input=PASSWORD + "\n", env=tenants["env"],
-                              cwd=ROOT, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "staff.cli", *args],
+            input=PASSWORD + "\n",
+            env=tenants["env"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
 
     refused = cli("create-user", "olaf", "--password-stdin", "--region", "bestaat-niet")
     assert refused.returncode == 1 and "onbekende regio" in refused.stderr
@@ -256,18 +349,26 @@ def test_the_cli_names_regions_that_exist_and_changing_them_is_audited(tenants):
     anna = logged_in(tenants, "anna")
     assert "SP-00002" in anna.request("GET", "/")[2] and anna.request("GET", "/tickets/1")[0] == 404
     assert cli("set-regions", "anna", "--region", settings.DEFAULT_REGION).returncode == 0
-    from store.schema import audit_log
     from sqlalchemy import select
 
+    from store.schema import audit_log
+
     with tenants["tickets"].engine.connect() as connection:
-        details = [row.detail for row in connection.execute(select(audit_log).where(audit_log.c.action == "regio's"))]
+        details = [
+            row.detail for row in connection.execute(select(audit_log).where(audit_log.c.action == "regio's"))
+        ]
     assert details == ["anna: voorbeeld", f"anna: {settings.DEFAULT_REGION}"]
 
 
 def test_the_signals_command_exports_and_reports_per_region_or_national(tenants, tmp_path):
     def run(*args):
-        done = subprocess.run([sys.executable, "-m", "signals", *args], env=tenants["env"], cwd=ROOT,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "signals", *args],
+            env=tenants["env"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -284,7 +385,9 @@ def test_the_signals_command_exports_and_reports_per_region_or_national(tenants,
     assert f"vakantiedagen in {settings.DEFAULT_REGION}" not in regional
     assert "Voor: <strong>alle regio&#39;s (landelijk)</strong>" in national
     assert "6 vragen (6 berichten in totaal)" in national and "Vragen aangemaakt</dt><dd>2</dd>" in national
-    assert "vakantiedagen in voorbeeld" in national and f"vakantiedagen in {settings.DEFAULT_REGION}" in national
+    assert (
+        "vakantiedagen in voorbeeld" in national and f"vakantiedagen in {settings.DEFAULT_REGION}" in national
+    )
 
 
 # --- pages per region ------------------------------------------------------------------------

@@ -3,8 +3,7 @@
 from actions.outcome import Outcome
 from evaluation.evaluate import classify, summarise
 from evaluation.load_benchmark import Recorder, percentile, visitor_ids
-from evaluation.systems import Ensemble, RetrievalBaseline, System, outcome_rows
-from evaluation.systems import summary as unseen_summary
+from evaluation.systems import Ensemble, RetrievalBaseline, System, outcome_rows, summary as unseen_summary
 from evaluation.tune_thresholds import choose, folds, replay
 
 
@@ -42,9 +41,10 @@ def test_replay_applies_threshold_and_ambiguity_like_the_fallback_classifier():
 
 
 def test_choice_prefers_caution_near_the_best_and_safety_when_nothing_qualifies():
-    curve = [{"threshold": t, "ambiguity": 0.1, "right": r, "wrong": w, "oos_answered": 0.0}
-             for t, r, w in [(0.3, 0.95, 0.03), (0.4, 0.94, 0.015), (0.5, 0.93, 0.01),
-                             (0.6, 0.91, 0.005)]]
+    curve = [
+        {"threshold": t, "ambiguity": 0.1, "right": r, "wrong": w, "oos_answered": 0.0}
+        for t, r, w in [(0.3, 0.95, 0.03), (0.4, 0.94, 0.015), (0.5, 0.93, 0.01), (0.6, 0.91, 0.005)]
+    ]
     best, met = choose(curve)
     assert met and best["threshold"] == 0.5  # 0.6 is more than 2 points below 0.94
     unsafe = [dict(c, wrong=w) for c, w in zip(curve, (0.2, 0.15, 0.1, 0.05))]
@@ -65,17 +65,23 @@ def test_outcomes_are_classified_from_the_users_point_of_view():
     assert classify("tlv-wat-is", Outcome("clarify", candidates=("tlv-wat-is",))) == "clarify_right"
     assert classify("out_of_scope", Outcome("handoff_offer")) == "right"
     assert classify("out_of_scope", Outcome("answer", content_id="opp-wat-is")) == "wrong"
-    rows = [{"expect": "x", "result": "right"}, {"expect": "x", "result": "wrong"},
-            {"expect": "out_of_scope", "result": "wrong"}]
+    rows = [
+        {"expect": "x", "result": "right"},
+        {"expect": "x", "result": "wrong"},
+        {"expect": "out_of_scope", "result": "wrong"},
+    ]
     summary = summarise(rows)
     assert summary["accuracy"] == 0.5 and summary["oos_answered_with_content"] == 1
 
 
 def test_retrieval_baseline_ranks_the_nearest_topic_first_with_a_similarity():
-    examples = [("wat is een toelaatbaarheidsverklaring", "info_tlv_wat_is"),
-                ("hoe laat begint school", "out_of_scope")]
-    ranking, nothing = RetrievalBaseline()._rank(examples, ["wat is een toelaatbaarheidsverklaring precies",
-                                                             "zzzz qqqq"])
+    examples = [
+        ("wat is een toelaatbaarheidsverklaring", "info_tlv_wat_is"),
+        ("hoe laat begint school", "out_of_scope"),
+    ]
+    ranking, nothing = RetrievalBaseline()._rank(
+        examples, ["wat is een toelaatbaarheidsverklaring precies", "zzzz qqqq"]
+    )
     assert ranking[0]["name"] == "info_tlv_wat_is" and 0 < ranking[0]["confidence"] <= 1
     assert nothing[0]["confidence"] < 0.2
 
@@ -102,15 +108,21 @@ def test_the_geometric_ensemble_lets_one_members_doubt_weigh_more_than_the_mean(
 
 
 def test_unseen_outcomes_keep_new_topics_and_clarify_apart():
-    questions = [{"text": "a", "expect": "tlv-wat-is"}, {"text": "b", "expect": "tlv-wat-is"},
-                 {"text": "c", "expect": "pesten-veiligheid"}, {"text": "d", "expect": "pesten-veiligheid"},
-                 {"text": "e", "expect": "out_of_scope"}]
+    questions = [
+        {"text": "a", "expect": "tlv-wat-is"},
+        {"text": "b", "expect": "tlv-wat-is"},
+        {"text": "c", "expect": "pesten-veiligheid"},
+        {"text": "d", "expect": "pesten-veiligheid"},
+        {"text": "e", "expect": "out_of_scope"},
+    ]
     rank = lambda *pairs: [{"name": n, "confidence": c} for n, c in pairs]  # noqa: E731
-    rankings = [rank(("info_tlv_wat_is", 0.9), ("info_opp_wat_is", 0.05)),
-                rank(("info_tlv_wat_is", 0.5), ("info_tlv_geldigheid", 0.4)),   # ambiguous: clarify
-                rank(("info_opp_wat_is", 0.9), ("out_of_scope", 0.05)),         # new topic, answered
-                rank(("info_opp_wat_is", 0.4), ("out_of_scope", 0.3)),          # new topic, kept out
-                rank(("out_of_scope", 0.8), ("info_opp_wat_is", 0.1))]
+    rankings = [
+        rank(("info_tlv_wat_is", 0.9), ("info_opp_wat_is", 0.05)),
+        rank(("info_tlv_wat_is", 0.5), ("info_tlv_geldigheid", 0.4)),  # ambiguous: clarify
+        rank(("info_opp_wat_is", 0.9), ("out_of_scope", 0.05)),  # new topic, answered
+        rank(("info_opp_wat_is", 0.4), ("out_of_scope", 0.3)),  # new topic, kept out
+        rank(("out_of_scope", 0.8), ("info_opp_wat_is", 0.1)),
+    ]
     rows = outcome_rows(questions, rankings, 0.55, 0.2, {"info_tlv_wat_is", "info_opp_wat_is"})
     assert [r["result"] for r in rows] == ["right", "clarify_right", "wrong", "kept_out", "right"]
     s = unseen_summary(rows)
@@ -124,7 +136,7 @@ def test_soak_visitors_leave_after_their_turns_and_new_ones_take_their_place():
     from itertools import islice
 
     ids = list(islice(visitor_ids("soak", slots=3, turns=2), 12))
-    assert Counter(ids) == {i: 2 for i in set(ids)} and len(set(ids)) == 6
+    assert Counter(ids) == dict.fromkeys(set(ids), 2) and len(set(ids)) == 6
     assert ids[:3] == ["soak-0-0", "soak-1-0", "soak-2-0"] and ids[6] == "soak-0-1"
     assert set(islice(visitor_ids("long", slots=3), 30)) == {"long-0-0", "long-1-0", "long-2-0"}
 
@@ -132,10 +144,19 @@ def test_soak_visitors_leave_after_their_turns_and_new_ones_take_their_place():
 def test_clarify_choice_takes_the_fewest_out_of_scope_buttons_near_the_best():
     from evaluation.tune_clarify import choose as choose_clarify
 
-    point = lambda m, r, shown, oos: {"min_confidence": m, "out_of_scope_ratio": r,  # noqa: E731
-                                      "shown_or_one_click": shown, "oos_clarified": oos}
-    points = [point(0.2, 0.0, 0.84, 0.08), point(0.05, 0.0, 0.958, 0.49),
-              point(0.05, 0.5, 0.955, 0.26), point(0.03, 0.5, 0.959, 0.27), point(0.05, 1.0, 0.946, 0.13)]
+    point = lambda m, r, shown, oos: {
+        "min_confidence": m,
+        "out_of_scope_ratio": r,  # noqa: E731
+        "shown_or_one_click": shown,
+        "oos_clarified": oos,
+    }
+    points = [
+        point(0.2, 0.0, 0.84, 0.08),
+        point(0.05, 0.0, 0.958, 0.49),
+        point(0.05, 0.5, 0.955, 0.26),
+        point(0.03, 0.5, 0.959, 0.27),
+        point(0.05, 1.0, 0.946, 0.13),
+    ]
     assert choose_clarify(points) == points[2]  # 0.946 is more than a point below the best
     assert choose_clarify([point(0.2, 0.0, 0.9, 0.1), point(0.1, 0.0, 0.9, 0.1)])["min_confidence"] == 0.2
 
@@ -147,11 +168,19 @@ def _rank(*pairs):
 def test_leave_one_topic_out_counts_only_another_topics_content_as_wrong():
     from evaluation.leave_one_topic_out import judge
 
-    runs = [{"topic": "mdo-wat-is", "questions": 2, "examples": 2, "rankings": [
-        _rank(("info_mdo_voorbereiden", 0.9), ("out_of_scope", 0.05)),   # question: sibling answered
-        _rank(("info_mdo_voorbereiden", 0.5), ("info_opp_wat_is", 0.4)),  # question: clarify, fine
-        _rank(("out_of_scope", 0.9), ("info_mdo_voorbereiden", 0.05)),   # example: kept out
-        _rank(("info_opp_wat_is", 0.8), ("out_of_scope", 0.1))]}]        # example: wrong
+    runs = [
+        {
+            "topic": "mdo-wat-is",
+            "questions": 2,
+            "examples": 2,
+            "rankings": [
+                _rank(("info_mdo_voorbereiden", 0.9), ("out_of_scope", 0.05)),  # question: sibling answered
+                _rank(("info_mdo_voorbereiden", 0.5), ("info_opp_wat_is", 0.4)),  # question: clarify, fine
+                _rank(("out_of_scope", 0.9), ("info_mdo_voorbereiden", 0.05)),  # example: kept out
+                _rank(("info_opp_wat_is", 0.8), ("out_of_scope", 0.1)),
+            ],
+        }
+    ]  # example: wrong
     result = judge(runs, 0.6, 0.2)[0]
     assert (result["wrong"], result["examples_wrong"]) == (1, 1)
     assert result["answered_with"] == ["mdo-voorbereiden", "opp-wat-is"]
@@ -165,13 +194,26 @@ def test_trade_off_reports_every_threshold_and_whether_both_targets_meet():
         name = "fake"
 
     questions = [{"text": "a", "expect": "tlv-wat-is"}, {"text": "b", "expect": "out_of_scope"}]
-    rankings = [_rank(("info_tlv_wat_is", 0.72), ("info_tlv_geldigheid", 0.1)),
-                _rank(("out_of_scope", 0.9), ("info_tlv_wat_is", 0.05))]
-    runs = [{"topic": "mdo-wat-is", "questions": 1, "examples": 0,
-             "rankings": [_rank(("info_mdo_voorbereiden", 0.8), ("out_of_scope", 0.1))]}]
-    result = {"system": Named(), "points": {"cv": {"threshold": 0.6, "ambiguity": 0.2}},
-              "loto": {"cv": ({}, [], False)}, "sets": {("cv", "unseen"): ({}, [])},
-              "unseen": (questions, rankings), "loto_runs": runs}
+    rankings = [
+        _rank(("info_tlv_wat_is", 0.72), ("info_tlv_geldigheid", 0.1)),
+        _rank(("out_of_scope", 0.9), ("info_tlv_wat_is", 0.05)),
+    ]
+    runs = [
+        {
+            "topic": "mdo-wat-is",
+            "questions": 1,
+            "examples": 0,
+            "rankings": [_rank(("info_mdo_voorbereiden", 0.8), ("out_of_scope", 0.1))],
+        }
+    ]
+    result = {
+        "system": Named(),
+        "points": {"cv": {"threshold": 0.6, "ambiguity": 0.2}},
+        "loto": {"cv": ({}, [], False)},
+        "sets": {("cv", "unseen"): ({}, [])},
+        "unseen": (questions, rankings),
+        "loto_runs": runs,
+    }
     text = "\n".join(trade_off_section({"tfidf-lr": result}, "tfidf-lr"))
     # right up to 0.7 but the sibling answered up to 0.8: the two targets never meet together
     assert "| 0.6 (served) | 100.0% | 0.0% |" in text and "| 0.6 (served) |" in text
@@ -188,20 +230,29 @@ def test_answer_rules_score_loto_per_topic_and_pick_the_best_setting_under_a_lev
     from evaluation.answer_rules import best_under, gains, row, score
 
     r = lambda intent, *pairs, support=0.5: row(intent, _rank(*pairs), support)  # noqa: E731
-    rows = {"cv": [r("info_tlv_wat_is", ("info_tlv_wat_is", 0.9), ("out_of_scope", 0.05)),
-                   r("info_tlv_wat_is", ("info_opp_wat_is", 0.7), ("info_tlv_wat_is", 0.2)),
-                   r("out_of_scope", ("out_of_scope", 0.8), ("info_tlv_wat_is", 0.1))],
-            "loto": [{**r("info_mdo_wat_is", ("info_mdo_voorbereiden", 0.8), ("out_of_scope", 0.1),
-                          support=0.1), "topic": "mdo-wat-is"},
-                     {**r("info_privacy", ("info_steunpunt_wat_is", 0.4), ("out_of_scope", 0.3)),
-                      "topic": "privacy"}]}
+    rows = {
+        "cv": [
+            r("info_tlv_wat_is", ("info_tlv_wat_is", 0.9), ("out_of_scope", 0.05)),
+            r("info_tlv_wat_is", ("info_opp_wat_is", 0.7), ("info_tlv_wat_is", 0.2)),
+            r("out_of_scope", ("out_of_scope", 0.8), ("info_tlv_wat_is", 0.1)),
+        ],
+        "loto": [
+            {
+                **r("info_mdo_wat_is", ("info_mdo_voorbereiden", 0.8), ("out_of_scope", 0.1), support=0.1),
+                "topic": "mdo-wat-is",
+            },
+            {**r("info_privacy", ("info_steunpunt_wat_is", 0.4), ("out_of_scope", 0.3)), "topic": "privacy"},
+        ],
+    }
     plain = score(rows, lambda x: x["p1"] >= 0.6)
     assert (plain["right"], plain["wrong"], plain["oos_answered"], plain["loto"]) == (0.5, 0.5, 0.0, 0.5)
     supported = score(rows, lambda x: x["p1"] >= 0.6 and x["support"] >= 0.3)
     assert supported["loto"] == 0.0 and supported["right"] == 0.5
-    points = {"a": {"right": 0.6, "wrong": 0.01, "oos_answered": 0.0, "loto": 0.04},
-              "b": {"right": 0.7, "wrong": 0.01, "oos_answered": 0.0, "loto": 0.09},
-              "c": {"right": 0.9, "wrong": 0.05, "oos_answered": 0.0, "loto": 0.02}}  # too many wrong
+    points = {
+        "a": {"right": 0.6, "wrong": 0.01, "oos_answered": 0.0, "loto": 0.04},
+        "b": {"right": 0.7, "wrong": 0.01, "oos_answered": 0.0, "loto": 0.09},
+        "c": {"right": 0.9, "wrong": 0.05, "oos_answered": 0.0, "loto": 0.02},
+    }  # too many wrong
     assert best_under(points, 0.05)[0] == "a" and best_under(points, 0.10)[0] == "b"
     assert best_under(points, 0.01) is None
     gained = gains({"x": {**points["a"], "right": 0.62}}, {"a": points["a"]})
@@ -215,13 +266,15 @@ def test_a_change_replaces_the_served_classifier_only_on_training_data_figures()
     from evaluation.quality_report import better_on_both
 
     def result(cv_right, loto_examples, unseen_right, unseen_loto):
-        return {"points": {"cv": {"right": cv_right}},
-                "sets": {("cv", "unseen"): ({"right": unseen_right}, [])},
-                "loto": {"cv": ({"mean_examples_wrong": loto_examples, "mean_wrong": unseen_loto}, [], False)}}
+        return {
+            "points": {"cv": {"right": cv_right}},
+            "sets": {("cv", "unseen"): ({"right": unseen_right}, [])},
+            "loto": {"cv": ({"mean_examples_wrong": loto_examples, "mean_wrong": unseen_loto}, [], False)},
+        }
 
     base = result(0.80, 0.10, 0.79, 0.10)
     assert not better_on_both(result(0.79, 0.10, 0.95, 0.01), base)  # far better on unseen only
-    assert better_on_both(result(0.81, 0.10, 0.50, 0.50), base)      # better on training data
+    assert better_on_both(result(0.81, 0.10, 0.50, 0.50), base)  # better on training data
     assert better_on_both(result(0.80, 0.08, 0.79, 0.10), base)
     assert not better_on_both(result(0.82, 0.12, 0.79, 0.10), base)  # one better, one worse
     assert not better_on_both(result(0.80, 0.10, 0.90, 0.05), base)  # equal on training data

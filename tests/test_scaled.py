@@ -3,6 +3,7 @@ PostgreSQL and Redis behind nginx, under interleaved conversations, with one Ras
 in the middle. Needs TEST_DATABASE_URL (PostgreSQL), redis-server and nginx (Debian packages;
 .ci/run provides them); skipped without them, failed instead with STEUNPUNT_REQUIRE_SCALED=1.
 Runs inside the normal suite: the servers' readiness is asked over HTTP (tests/support/servers.py)."""
+
 import json
 import os
 import random
@@ -25,11 +26,14 @@ from tests.support.servers import scaled_assistant
 from tests.support.services import needs
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = needs("STEUNPUNT_REQUIRE_SCALED", {
-    "PostgreSQL (TEST_DATABASE_URL)": os.environ.get("TEST_DATABASE_URL"),
-    "redis-server (apt-get install redis-server)": shutil.which("redis-server"),
-    "nginx (apt-get install nginx)": shutil.which("nginx"),
-})
+pytestmark = needs(
+    "STEUNPUNT_REQUIRE_SCALED",
+    {
+        "PostgreSQL (TEST_DATABASE_URL)": os.environ.get("TEST_DATABASE_URL"),
+        "redis-server (apt-get install redis-server)": shutil.which("redis-server"),
+        "nginx (apt-get install nginx)": shutil.which("nginx"),
+    },
+)
 
 CONVERSATIONS = 10
 RUN_SECONDS = 45
@@ -37,8 +41,15 @@ KILL_AFTER = 12
 #: After RUN_SECONDS, how long the conversations may take to finish their last message (each
 #: message is retried at most 8 times); a conversation still running after that has hung.
 FINISH_SECONDS = 300
-QUESTIONS = ["Wat is een TLV?", "Hoe lang is een TLV geldig?", "wat is een opp",
-             "hoe bereid ik een mdo voor", "wat doet een onderwijsconsulent", "hoi", "bedankt"]
+QUESTIONS = [
+    "Wat is een TLV?",
+    "Hoe lang is een TLV geldig?",
+    "wat is een opp",
+    "hoe bereid ik een mdo voor",
+    "wat doet een onderwijsconsulent",
+    "hoi",
+    "bedankt",
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +61,13 @@ def scaled(model_path, tmp_path_factory):
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     with scaled_assistant(tmp_path_factory.mktemp("scaled"), url) as running:
-        yield {"base": running.base, "url": url, "group": running.group,
-               "rasa_ports": running.rasa_ports, "log": running.log}
+        yield {
+            "base": running.base,
+            "url": url,
+            "group": running.group,
+            "rasa_ports": running.rasa_ports,
+            "log": running.log,
+        }
 
 
 def post(base, sender, message, metadata=None):
@@ -59,8 +75,9 @@ def post(base, sender, message, metadata=None):
     body = json.dumps({"sender": sender, "message": message, "metadata": metadata or {}}).encode()
     for attempt in range(8):
         try:
-            request = urllib.request.Request(base + "/webhooks/rest/webhook", data=body,
-                                             headers={"Content-Type": "application/json"})
+            request = urllib.request.Request(
+                base + "/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+            )
             with urllib.request.urlopen(request, timeout=120) as response:
                 replies = json.loads(response.read())
                 if replies:
@@ -95,13 +112,18 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
         except BaseException:  # every error, not only a failed check: a thread cannot raise
             failures.append(f"{sender}:\n{traceback.format_exc()}")
 
-    threads = [threading.Thread(target=conversation, args=(n,), name=f"scaled-{n}", daemon=True)
-               for n in range(CONVERSATIONS)]
+    threads = [
+        threading.Thread(target=conversation, args=(n,), name=f"scaled-{n}", daemon=True)
+        for n in range(CONVERSATIONS)
+    ]
     for thread in threads:
         thread.start()
     time.sleep(KILL_AFTER)
-    killed = subprocess.run(["pgrep", "-g", str(scaled["group"]), "-f", "--",
-                             f"--port {scaled['rasa_ports'][0]}"], capture_output=True, text=True).stdout.split()
+    killed = subprocess.run(
+        ["pgrep", "-g", str(scaled["group"]), "-f", "--", f"--port {scaled['rasa_ports'][0]}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     assert killed, "the first Rasa process was not found"
     for pid in killed:
         os.kill(int(pid), signal.SIGKILL)
@@ -114,8 +136,9 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
     assert not failures, "\n".join(failures)  # every message got its reply, some after a retry
     engine = create_engine(scaled["url"], future=True)
     with engine.connect() as connection:
-        events = connection.execute(text(
-            "SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")).all()
+        events = connection.execute(
+            text("SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")
+        ).all()
         ticket_rows = connection.execute(text("SELECT id, description FROM tickets")).all()
         signal_count = connection.execute(text("SELECT count(*) FROM signals")).scalar_one()
     stored = defaultdict(list)

@@ -1,5 +1,6 @@
 """Security findings of issue 13, each with a test that failed before its fix (unit level;
 the running servers are tried in test_end_to_end.py and test_staff_web.py)."""
+
 import os
 import subprocess
 import sys
@@ -24,8 +25,10 @@ def test_the_secret_key_file_is_created_once_even_by_processes_racing(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "STEUNPUNT_SECRET_KEY"}
     env["STEUNPUNT_SECRET_KEY_FILE"] = str(key_file)
     script = "from steunpunt import settings; print(settings.secret_key().decode())"
-    racers = [subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True) for _ in range(8)]
+    racers = [
+        subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(8)
+    ]
     keys = {racer.communicate(timeout=60)[0].strip() for racer in racers}
     assert len(keys) == 1 and len(keys.pop()) == 64
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
@@ -49,16 +52,20 @@ def test_the_action_token_comes_from_the_secret(monkeypatch):
     assert settings.action_token() != first and len(first) == 64
 
 
-@pytest.mark.parametrize("proxies, peer, forwarded, expected", [
-    ((), "10.0.0.5", "1.2.3.4", "10.0.0.5"),                  # no proxy trusted: header ignored
-    (("10.0.0.5",), "10.0.0.5", "1.2.3.4", "1.2.3.4"),         # from the trusted proxy
-    (("10.0.0.5",), "10.0.0.9", "1.2.3.4", "10.0.0.9"),        # someone else sends the header
-    (("10.0.0.5",), "10.0.0.5", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # a forged first hop is ignored
-    (("10.0.0.5",), "10.0.0.5", "zomaar iets", "10.0.0.5"),
-    ((), None, None, "onbekend"),
-])
-def test_forwarded_addresses_are_believed_only_from_a_trusted_proxy(monkeypatch, proxies, peer,
-                                                                      forwarded, expected):
+@pytest.mark.parametrize(
+    "proxies, peer, forwarded, expected",
+    [
+        ((), "10.0.0.5", "1.2.3.4", "10.0.0.5"),  # no proxy trusted: header ignored
+        (("10.0.0.5",), "10.0.0.5", "1.2.3.4", "1.2.3.4"),  # from the trusted proxy
+        (("10.0.0.5",), "10.0.0.9", "1.2.3.4", "10.0.0.9"),  # someone else sends the header
+        (("10.0.0.5",), "10.0.0.5", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # a forged first hop is ignored
+        (("10.0.0.5",), "10.0.0.5", "zomaar iets", "10.0.0.5"),
+        ((), None, None, "onbekend"),
+    ],
+)
+def test_forwarded_addresses_are_believed_only_from_a_trusted_proxy(
+    monkeypatch, proxies, peer, forwarded, expected
+):
     from steunpunt import clients
 
     monkeypatch.setattr(settings, "TRUSTED_PROXIES", frozenset(proxies))
@@ -84,15 +91,26 @@ def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
 
     from tests.support.servers import TEST_SECRET, python_module
 
-    env = {**os.environ, "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_ACTION_TOKEN": "t" * 40,
-           "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "STEUNPUNT_ACTION_TOKEN": "t" * 40,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "PYTHONPATH": str(ROOT),
+    }
     secret_story = "Mijn dochter Fleur wordt gepest"
-    call = {"next_action": "action_respond", "version": "3.6.2", "sender_id": "x",
-            "tracker": {"sender_id": "x", "latest_message": secret_story, "events": "geen lijst"}}
+    call = {
+        "next_action": "action_respond",
+        "version": "3.6.2",
+        "sender_id": "x",
+        "tracker": {"sender_id": "x", "latest_message": secret_story, "events": "geen lijst"},
+    }
     with python_module("actions", env) as port:
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook?token={'t' * 40}",
-                                         data=json.dumps(call).encode(),
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/webhook?token={'t' * 40}",
+            data=json.dumps(call).encode(),
+            headers={"Content-Type": "application/json"},
+        )
         with pytest.raises(urllib.error.HTTPError) as failed:
             urllib.request.urlopen(request, timeout=30)
         body = failed.value.read().decode()
@@ -101,12 +119,16 @@ def test_the_action_server_does_not_echo_a_failed_call(tmp_path):
 
 # --- issue 24 -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("one, other, same", [
-    ("2001:db8:1:2::1", "2001:db8:1:2:ffff:eeee:dddd:5", True),   # one home's /64: one client
-    ("2001:db8:1:2::1", "2001:db8:1:3::1", False),                # the next /64: another client
-    ("::ffff:192.0.2.7", "192.0.2.7", True),                      # IPv4 written as IPv6
-    ("192.0.2.7", "192.0.2.8", False),                            # IPv4 stays per address
-])
+
+@pytest.mark.parametrize(
+    "one, other, same",
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:eeee:dddd:5", True),  # one home's /64: one client
+        ("2001:db8:1:2::1", "2001:db8:1:3::1", False),  # the next /64: another client
+        ("::ffff:192.0.2.7", "192.0.2.7", True),  # IPv4 written as IPv6
+        ("192.0.2.7", "192.0.2.8", False),  # IPv4 stays per address
+    ],
+)
 def test_limits_count_an_ipv6_64_as_one_client(monkeypatch, one, other, same):
     from steunpunt import clients
 
@@ -143,8 +165,7 @@ def test_tickets_from_many_addresses_meet_a_cap_with_one_alarm(ticket_store, mon
     assert len(alarms) == 1 and not any(client in alarms[0] for client in clients)
 
 
-def test_the_ticket_cap_opens_again_an_hour_after_it_closed_under_a_steady_stream(ticket_store,
-                                                                                 monkeypatch):
+def test_the_ticket_cap_opens_again_an_hour_after_it_closed_under_a_steady_stream(ticket_store, monkeypatch):
     """A cap whose hour moved with every try would stay closed for good under a steady stream."""
     from datetime import datetime, timedelta
 
@@ -192,19 +213,30 @@ def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
 
     text = (ROOT / "scripts" / "run_scaled.sh").read_text()
     render = re.search(r"<<'PY'\n(import os\nfrom steunpunt import settings\n.*?)\nPY\n", text, re.S).group(1)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "VAR": str(tmp_path), "STEUNPUNT_HOST": "127.0.0.1",
-           "STEUNPUNT_PORT": "18080", "ACTION_PROXY_PORT": "18081",
-           "RASA_SERVERS": "    server 127.0.0.1:18082;", "ACTION_SERVERS": "    server 127.0.0.1:18083;",
-           "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "90", "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "30"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "VAR": str(tmp_path),
+        "STEUNPUNT_HOST": "127.0.0.1",
+        "STEUNPUNT_PORT": "18080",
+        "ACTION_PROXY_PORT": "18081",
+        "RASA_SERVERS": "    server 127.0.0.1:18082;",
+        "ACTION_SERVERS": "    server 127.0.0.1:18083;",
+        "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "90",
+        "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "30",
+    }
     subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, check=True)
     conf = (tmp_path / "nginx.conf").read_text()
     assert "limit_req_zone $binary_remote_addr zone=chat:10m rate=90r/m;" in conf
-    rest = conf[conf.index("    location / {"):]
-    assert "limit_req zone=chat burst=30 nodelay;" in rest[:rest.index("}")]
-    assert "limit_req zone=socket" in conf[conf.index("location /socket.io/"):]
+    rest = conf[conf.index("    location / {") :]
+    assert "limit_req zone=chat burst=30 nodelay;" in rest[: rest.index("}")]
+    assert "limit_req zone=socket" in conf[conf.index("location /socket.io/") :]
     if shutil.which("nginx"):
-        checked = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                                 capture_output=True, text=True)
+        checked = subprocess.run(
+            ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+            capture_output=True,
+            text=True,
+        )
         assert checked.returncode == 0, checked.stderr
 
 
@@ -224,8 +256,9 @@ const handoff = {{ from: "bot", custom: {{ type: "handoff", ticket: "SP-00042", 
 const answer = {{ from: "bot", text: "Een TLV is ...", custom: {{ type: "answer" }} }};
 console.log(JSON.stringify({{ stored: [storable(handoff), storable(answer)], shown: handoff }}));
 """
-    out = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=True
+    ).stdout
     result = json.loads(out)
     handoff, answer = result["stored"]
     assert "ABCD-EFGH" not in json.dumps(result["stored"])

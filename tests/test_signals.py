@@ -1,21 +1,21 @@
 """Signals: redaction quality on the frozen table, grouping, export, report, retention, the
 command line, and keeping codes and contact data out of Rasa's tracker store."""
+
 import asyncio
 import json
 import subprocess
 import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 import yaml
-from pathlib import Path
-
-from tests.support.servers import TEST_SECRET
-
 from conftest import ROOT
+
 from signals.period import Period
 from signals.store import Signal, SignalStore
 from store.db import engine_for
+from tests.support.servers import TEST_SECRET
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,7 @@ def redactor():
 
 
 # --- redaction ----------------------------------------------------------------------------------
+
 
 def test_redaction_meets_its_targets_on_the_frozen_table(redactor):
     """≥ 98% of the personal data caught, ≥ 95% of the field terms kept (per kind printed)."""
@@ -39,13 +40,23 @@ def test_redaction_meets_its_targets_on_the_frozen_table(redactor):
     assert result.kept_share >= 0.95
 
 
-@pytest.mark.parametrize("text, leaked, kept", [
-    ("mijn zoon daan zit in groep 8 op obs de regenboog in zwolle", ["daan", "regenboog", "zwolle"], ["groep 8"]),
-    ("bel me op +31 6 12345678 of 020-1234567, bsn 111222333", ["12345678", "1234567", "111222333"], []),
-    ("IBAN NL91 ABNA 0417 1643 00 op naam van e. de jong", ["0417", "jong"], []),
-    ("ik zit in 3 havo, cluster 2 via Kentalis, artikel 40 en vraag SP-00042 gaat over LBT",
-     [], ["3 havo", "cluster 2", "Kentalis", "artikel 40", "SP-00042", "LBT"]),
-])
+@pytest.mark.parametrize(
+    "text, leaked, kept",
+    [
+        (
+            "mijn zoon daan zit in groep 8 op obs de regenboog in zwolle",
+            ["daan", "regenboog", "zwolle"],
+            ["groep 8"],
+        ),
+        ("bel me op +31 6 12345678 of 020-1234567, bsn 111222333", ["12345678", "1234567", "111222333"], []),
+        ("IBAN NL91 ABNA 0417 1643 00 op naam van e. de jong", ["0417", "jong"], []),
+        (
+            "ik zit in 3 havo, cluster 2 via Kentalis, artikel 40 en vraag SP-00042 gaat over LBT",
+            [],
+            ["3 havo", "cluster 2", "Kentalis", "artikel 40", "SP-00042", "LBT"],
+        ),
+    ],
+)
 def test_redaction_examples(redactor, text, leaked, kept):
     redacted = redactor.redact(text)
     for word in leaked:
@@ -54,23 +65,26 @@ def test_redaction_examples(redactor, text, leaked, kept):
         assert term in redacted, redacted
 
 
-@pytest.mark.parametrize("text, leaked", [
-    ("mijn code is K7MP-Q2XD, wat is de status?", ["K7MP", "Q2XD"]),
-    ("code k7mp q2xd werkt niet", ["k7mp", "q2xd"]),
-    ("ik typ K7MPQ2XD maar hij doet het niet", ["K7MPQ2XD"]),
-    ("code: k7.mp.q2.xd", ["k7.mp", "q2.xd"]),
-    ("kwrt-abcd is mijn code", ["kwrt", "abcd"]),            # letters only, as the bot shows it
-    ("mijn code K7MP–Q2XD of K7MP/Q2XD", ["K7MP", "Q2XD"]),  # an en dash, a slash: still readable
-    ("ADHD-2345 is de code", ["ADHD", "2345"]),             # starts like a field term
-    ("code Ｋ７ＭＰ－Ｑ２ＸＤ", ["Ｋ７ＭＰ", "K7MP", "Q2XD"]),   # full-width
-    ("volg me op @sanne_2010 of insta @daan.v", ["sanne_2010", "daan.v"]),
-    ("bel ０６１２３４５６７８ of ٠٦١٢٣٤٥٦٧٨", ["１２３４", "1234", "١٢٣٤"]),
-    ("bel 06\u200b12345678", ["12345678"]),
-    ("mail info [at] voorbeeld [dot] nl", ["voorbeeld"]),
-    ("mail: info(at)voorbeeld(punt)nl", ["voorbeeld"]),
-    ("mail jeroen at vriendenmail dot com", ["jeroen", "vriendenmail"]),
-    ("mail naar jan @ kentalis.nl", ["jan", "kentalis"]),
-])
+@pytest.mark.parametrize(
+    "text, leaked",
+    [
+        ("mijn code is K7MP-Q2XD, wat is de status?", ["K7MP", "Q2XD"]),
+        ("code k7mp q2xd werkt niet", ["k7mp", "q2xd"]),
+        ("ik typ K7MPQ2XD maar hij doet het niet", ["K7MPQ2XD"]),
+        ("code: k7.mp.q2.xd", ["k7.mp", "q2.xd"]),
+        ("kwrt-abcd is mijn code", ["kwrt", "abcd"]),  # letters only, as the bot shows it
+        ("mijn code K7MP–Q2XD of K7MP/Q2XD", ["K7MP", "Q2XD"]),  # an en dash, a slash: still readable
+        ("ADHD-2345 is de code", ["ADHD", "2345"]),  # starts like a field term
+        ("code Ｋ７ＭＰ－Ｑ２ＸＤ", ["Ｋ７ＭＰ", "K7MP", "Q2XD"]),  # full-width
+        ("volg me op @sanne_2010 of insta @daan.v", ["sanne_2010", "daan.v"]),
+        ("bel ０６１２３４５６７８ of ٠٦١٢٣٤٥٦٧٨", ["１２３４", "1234", "١٢٣٤"]),
+        ("bel 06\u200b12345678", ["12345678"]),
+        ("mail info [at] voorbeeld [dot] nl", ["voorbeeld"]),
+        ("mail: info(at)voorbeeld(punt)nl", ["voorbeeld"]),
+        ("mail jeroen at vriendenmail dot com", ["jeroen", "vriendenmail"]),
+        ("mail naar jan @ kentalis.nl", ["jan", "kentalis"]),
+    ],
+)
 def test_codes_handles_disguised_e_mail_and_other_digits_are_redacted(redactor, text, leaked):
     redacted = redactor.redact(text)
     for part in leaked:
@@ -94,12 +108,18 @@ def test_a_working_code_never_reaches_the_analysts_whatever_its_spelling(store, 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
     monkeypatch.setattr(ticket_module, "new_code", lambda: "KWRT-ABCD")
     TicketStore(store.engine, TEST_SECRET.encode()).create(
-        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None)
-    typed = ["mijn code is kwrtabcd, is er al antwoord?", "kwrt abcd werkt niet", "KWRT ABCD",
-             "de aanvraag van deze week"]
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None
+    )
+    typed = [
+        "mijn code is kwrtabcd, is er al antwoord?",
+        "kwrt abcd werkt niet",
+        "KWRT ABCD",
+        "de aanvraag van deze week",
+    ]
     for text in typed:
-        assert record(Signal(kind="handoff_offer", reason="not_understood", region="standaard", text=text),
-                      store=store)
+        assert record(
+            Signal(kind="handoff_offer", reason="not_understood", region="standaard", text=text), store=store
+        )
     exported = json.dumps(list(iter_export(store.rows())))
     assert "kwrt" not in exported.lower() and "abcd" not in exported.lower()
     assert exported.count("[code]") == 3 and "de aanvraag van deze week" in exported
@@ -120,9 +140,13 @@ def test_codes_already_in_stored_signals_are_hidden_by_the_migration(tmp_path):
     engine = create_engine(url, future=True)
     with engine.begin() as connection:
         for key, said in (("a", "mijn code is K7MP-Q2XD, is er antwoord?"), ("b", "wat is een tlv")):
-            connection.execute(text("INSERT INTO signals (id, created_at, region, kind, text) "
-                                    "VALUES (:id, '2026-11-01 10:00:00', 'standaard', 'handoff_offer', :t)"),
-                               {"id": key, "t": said})
+            connection.execute(
+                text(
+                    "INSERT INTO signals (id, created_at, region, kind, text) "
+                    "VALUES (:id, '2026-11-01 10:00:00', 'standaard', 'handoff_offer', :t)"
+                ),
+                {"id": key, "t": said},
+            )
     db.migrate(url)
     with engine.connect() as connection:
         texts = [row[0] for row in connection.execute(text("SELECT text FROM signals ORDER BY id"))]
@@ -137,25 +161,47 @@ def test_bsn_needs_the_eleven_test(redactor):
     assert "123456789" in redactor.redact("ordernummer 123456789")  # fails the 11-test
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00\x01", "<script>alert(1)</script>", "🙂🙂🙂",
-                                  "Hello, my son is being bullied", "مرحبا ابني", "x" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\x00\x01",
+        "<script>alert(1)</script>",
+        "🙂🙂🙂",
+        "Hello, my son is being bullied",
+        "مرحبا ابني",
+        "x" * 5000,
+    ],
+)
 def test_redaction_never_crashes_on_odd_input(redactor, text):
     assert isinstance(redactor.redact(text), str)
 
 
 def test_redact_command_filters_standard_input():
-    done = subprocess.run([sys.executable, "-m", "signals", "redact"], cwd=ROOT, text=True,
-                          input="mijn dochter sanne, 0612345678\ngroep 8\n", capture_output=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "signals", "redact"],
+        cwd=ROOT,
+        text=True,
+        input="mijn dochter sanne, 0612345678\ngroep 8\n",
+        capture_output=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["mijn dochter [naam], [telefoon]", "groep 8"]
-    odd = subprocess.run([sys.executable, "-m", "signals", "redact"], cwd=ROOT, capture_output=True,
-                         input=b"\xff\xfe binair \x00\nbel 0612345678\n", timeout=300)
+    odd = subprocess.run(
+        [sys.executable, "-m", "signals", "redact"],
+        cwd=ROOT,
+        capture_output=True,
+        input=b"\xff\xfe binair \x00\nbel 0612345678\n",
+        timeout=300,
+    )
     assert odd.returncode == 0, odd.stderr
     assert odd.stdout.decode().splitlines()[1] == "bel [telefoon]"
 
 
 # --- grouping unmet questions --------------------------------------------------------------------
+
 
 def fixture_items(name):
     groups = yaml.safe_load((ROOT / "tests" / "fixtures" / name).read_text())["groups"]
@@ -165,8 +211,12 @@ def fixture_items(name):
 def test_identical_questions_form_one_group_with_three_examples_and_a_label():
     from signals.groups import group
 
-    taxi = ["Wie betaalt de taxi naar het speciaal onderwijs?", "wie betaalt de taxi naar het so",
-            "Wie betaalt de taxi naar het speciaal onderwijs?", "betaalt iemand de taxi naar het so?"]
+    taxi = [
+        "Wie betaalt de taxi naar het speciaal onderwijs?",
+        "wie betaalt de taxi naar het so",
+        "Wie betaalt de taxi naar het speciaal onderwijs?",
+        "betaalt iemand de taxi naar het so?",
+    ]
     items = [(str(i), text) for i, text in enumerate(taxi)]
     items += [("x", "Mijn kind wordt gepest en school doet niets")]
     found = group(items)
@@ -177,8 +227,11 @@ def test_identical_questions_form_one_group_with_three_examples_and_a_label():
     assert "taxi" in found[0].label or "betaalt" in found[0].label
 
 
-@pytest.mark.xfail(strict=True, reason="word features cannot tell that 'taxi', 'busje' and "
-                   "'vervoer' mean the same: 5 groups, 3 of them mixed (docs/signals.md)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="word features cannot tell that 'taxi', 'busje' and "
+    "'vervoer' mean the same: 5 groups, 3 of them mixed (docs/signals.md)",
+)
 def test_forty_rephrasings_of_four_missing_questions_make_four_pure_groups():
     from signals.groups import group
 
@@ -188,6 +241,7 @@ def test_forty_rephrasings_of_four_missing_questions_make_four_pure_groups():
 
 
 # --- store, export, report, retention --------------------------------------------------------------
+
 
 @pytest.fixture
 def store(tmp_path):
@@ -216,33 +270,68 @@ def test_a_turn_carried_out_twice_is_one_signal_and_turn_ids_link_nothing(store,
     for _ in range(2):
         assert record(Signal(kind="answer", region="standaard", id=key), store=store)
     assert len(store.rows()) == 1
-    ids = {turn_signal_id("chat-1", turn_of(first_turn), "answer"), key, turn_signal_id("chat-1", turn_of(second_turn), "ticket"),
-           turn_signal_id("chat-2", turn_of(second_turn), "answer"),
-           # a new session of the same conversation counts its turns again, under another id
-           turn_signal_id("chat-1", turn_of(second_turn + [{"event": "session_started", "timestamp": 200.0},
-                                                            {"event": "user", "text": "hoi"}]), "answer")}
+    ids = {
+        turn_signal_id("chat-1", turn_of(first_turn), "answer"),
+        key,
+        turn_signal_id("chat-1", turn_of(second_turn), "ticket"),
+        turn_signal_id("chat-2", turn_of(second_turn), "answer"),
+        # a new session of the same conversation counts its turns again, under another id
+        turn_signal_id(
+            "chat-1",
+            turn_of(
+                second_turn
+                + [{"event": "session_started", "timestamp": 200.0}, {"event": "user", "text": "hoi"}]
+            ),
+            "answer",
+        ),
+    }
     assert len(ids) == 5 and all(len(i) == 32 and "chat" not in i for i in ids)
 
 
 def test_export_command_prints_json_lines_for_the_period(tmp_path):
     url = f"sqlite:///{tmp_path / 'e.db'}"
     store = SignalStore(engine_for(url))
-    store.add(Signal(kind="clarify", region="standaard", channel="rest", audience="ouder",
-                     candidates=("tlv-wat-is", "tlv-geldigheid"), text="hoe lang [naam]"),
-              at=datetime(2026, 10, 5, 9))
+    store.add(
+        Signal(
+            kind="clarify",
+            region="standaard",
+            channel="rest",
+            audience="ouder",
+            candidates=("tlv-wat-is", "tlv-geldigheid"),
+            text="hoe lang [naam]",
+        ),
+        at=datetime(2026, 10, 5, 9),
+    )
     store.add(Signal(kind="answer", region="standaard", content_id="opp-wat-is"), at=datetime(2026, 11, 5, 9))
-    env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_VAR_DIR": str(tmp_path)}  # a bare environment: nothing else may default to var/
-    done = subprocess.run([sys.executable, "-m", "signals", "export", "--since", "2026-10-01",
-                           "--until", "2026-10-31"], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {
+        "STEUNPUNT_DATABASE_URL": url,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "STEUNPUNT_VAR_DIR": str(tmp_path),
+    }  # a bare environment: nothing else may default to var/
+    done = subprocess.run(
+        [sys.executable, "-m", "signals", "export", "--since", "2026-10-01", "--until", "2026-10-31"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     [line] = done.stdout.splitlines()
     row = json.loads(line)
     assert {"time", "kind", "reason", "channel", "audience", "region", "content_id", "text"} <= set(row)
-    assert (row["kind"], row["text"], row["candidates"]) == ("clarify", "hoe lang [naam]",
-                                                            ["tlv-wat-is", "tlv-geldigheid"])
-    bad = subprocess.run([sys.executable, "-m", "signals", "export", "--since", "gisteren"],
-                         cwd=ROOT, env=env, capture_output=True, text=True)
+    assert (row["kind"], row["text"], row["candidates"]) == (
+        "clarify",
+        "hoe lang [naam]",
+        ["tlv-wat-is", "tlv-geldigheid"],
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "signals", "export", "--since", "gisteren"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "geen datum" in bad.stderr
 
 
@@ -250,20 +339,39 @@ def test_report_command_writes_the_quarter_report(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
     store = SignalStore(engine_for(url))
     for day in range(1, 20):
-        store.add(Signal(kind="answer", region="standaard", content_id="tlv-wat-is", audience="ouder"),
-                  at=datetime(2026, 11, day, 9))
-    for text in ["wie betaalt de taxi naar school", "wie betaalt de taxi naar het so",
-                 "betaalt de gemeente de taxi naar school"]:
-        store.add(Signal(kind="handoff_offer", reason="out_of_scope", region="standaard", text=text),
-                  at=datetime(2026, 11, 3, 9))
+        store.add(
+            Signal(kind="answer", region="standaard", content_id="tlv-wat-is", audience="ouder"),
+            at=datetime(2026, 11, day, 9),
+        )
+    for text in [
+        "wie betaalt de taxi naar school",
+        "wie betaalt de taxi naar het so",
+        "betaalt de gemeente de taxi naar school",
+    ]:
+        store.add(
+            Signal(kind="handoff_offer", reason="out_of_scope", region="standaard", text=text),
+            at=datetime(2026, 11, 3, 9),
+        )
     for _ in range(3):
-        store.add(Signal(kind="feedback", reason="negative", region="standaard", content_id="opp-wat-is"),
-                  at=datetime(2026, 11, 4, 9))
+        store.add(
+            Signal(kind="feedback", reason="negative", region="standaard", content_id="opp-wat-is"),
+            at=datetime(2026, 11, 4, 9),
+        )
     out = tmp_path / "rapport.html"
-    env = {"STEUNPUNT_DATABASE_URL": url, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "STEUNPUNT_VAR_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "signals", "report", "--period", "2026-Q4", "--out",
-                           str(out)], cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {
+        "STEUNPUNT_DATABASE_URL": url,
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "STEUNPUNT_VAR_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "signals", "report", "--period", "2026-Q4", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     page = out.read_text()
     assert "2026 kwartaal 4" in page and "<svg" in page and "@media print" in page
@@ -271,15 +379,25 @@ def test_report_command_writes_the_quarter_report(tmp_path):
     assert "taxi" in page and "(3 vragen)" in page
     assert "Verbeter de tekst van opp-wat-is" in page and "Overweeg een nieuw onderwerp" in page
     assert "<script" not in page
-    bad = subprocess.run([sys.executable, "-m", "signals", "report", "--period", "Q9"], cwd=ROOT,
-                         env=env, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "signals", "report", "--period", "Q9"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "onbekende periode" in bad.stderr
 
 
-@pytest.mark.parametrize("text, since, until", [
-    ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31)), ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
-    ("2024-02", date(2024, 2, 1), date(2024, 2, 29)), ("2026", date(2026, 1, 1), date(2026, 12, 31)),
-])
+@pytest.mark.parametrize(
+    "text, since, until",
+    [
+        ("2026-Q4", date(2026, 10, 1), date(2026, 12, 31)),
+        ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29)),
+        ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+    ],
+)
 def test_periods(text, since, until):
     assert (Period.parse(text).since, Period.parse(text).until) == (since, until)
 
@@ -289,10 +407,16 @@ def test_retention_turns_old_signals_into_counts_and_reports_still_add_up(store,
     from signals.stats import overview
 
     for day in (1, 1, 2):
-        store.add(Signal(kind="answer", region="standaard", content_id="tlv-wat-is", audience="ouder",
-                         channel="rest"), at=datetime(2025, 3, day, 9))
-    store.add(Signal(kind="handoff_offer", reason="out_of_scope", region="standaard",
-                     text="wie betaalt de taxi"), at=datetime(2025, 3, 2, 9))
+        store.add(
+            Signal(
+                kind="answer", region="standaard", content_id="tlv-wat-is", audience="ouder", channel="rest"
+            ),
+            at=datetime(2025, 3, day, 9),
+        )
+    store.add(
+        Signal(kind="handoff_offer", reason="out_of_scope", region="standaard", text="wie betaalt de taxi"),
+        at=datetime(2025, 3, 2, 9),
+    )
     store.add(Signal(kind="answer", region="standaard", content_id="opp-wat-is"), at=datetime(2026, 11, 1, 9))
     period = Period.parse("2025-03")
     before = overview(store, period)
@@ -301,7 +425,10 @@ def test_retention_turns_old_signals_into_counts_and_reports_still_add_up(store,
     assert [r["content_id"] for r in store.rows()] == ["opp-wat-is"]  # no old text survives
     after = overview(store, period)
     assert (after.questions, after.answers_by_topic, after.by_class) == (
-        before.questions, before.answers_by_topic, before.by_class)
+        before.questions,
+        before.answers_by_topic,
+        before.by_class,
+    )
     assert after.questions == 4
     retention.run(store, today=date(2026, 11, 29), tracker_db=str(tmp_path / "none.db"))  # idempotent
     assert overview(store, period).questions == 4
@@ -313,7 +440,9 @@ def test_retention_keeps_a_signal_in_the_local_day_and_month_it_was_asked_in(sto
     from signals import retention
     from signals.stats import overview
 
-    store.add(Signal(kind="answer", region="standaard", content_id="tlv-wat-is"), at=datetime(2025, 3, 31, 22, 30))
+    store.add(
+        Signal(kind="answer", region="standaard", content_id="tlv-wat-is"), at=datetime(2025, 3, 31, 22, 30)
+    )
     march, april = Period.parse("2025-03"), Period.parse("2025-04")
     assert (overview(store, march).questions, overview(store, april).questions) == (0, 1)
     assert retention.run(store, today=date(2026, 11, 29), tracker_db=str(tmp_path / "none.db")).signals == 1
@@ -329,18 +458,25 @@ def test_retention_deletes_old_conversation_events_from_the_tracker_store(tmp_pa
     url = f"sqlite:///{tmp_path / 'trackers.db'}"
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, "
-                                "timestamp FLOAT, data TEXT)"))
+        connection.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, timestamp FLOAT, data TEXT)")
+        )
         old = (datetime(2026, 10, 1) - datetime(1970, 1, 1)).total_seconds()
         new = (datetime(2026, 11, 20) - datetime(1970, 1, 1)).total_seconds()
-        connection.execute(text("INSERT INTO events (sender_id, timestamp, data) VALUES "
-                                "('a', :old, 'oud'), ('b', :new, 'nieuw')"), {"old": old, "new": new})
+        connection.execute(
+            text(
+                "INSERT INTO events (sender_id, timestamp, data) VALUES "
+                "('a', :old, 'oud'), ('b', :new, 'nieuw')"
+            ),
+            {"old": old, "new": new},
+        )
     assert prune_tracker_store(url, datetime(2026, 10, 30)) == 1
     with engine.connect() as connection:
         assert [r[0] for r in connection.execute(text("SELECT data FROM events"))] == ["nieuw"]
 
 
 # --- the tracker store never keeps codes or contact data ------------------------------------------
+
 
 def test_scrubbing_replaces_contact_data_codes_and_their_slots():
     from store.tracker_store import scrub
@@ -352,8 +488,16 @@ def test_scrubbing_replaces_contact_data_codes_and_their_slots():
         {"event": "user", "text": "ouder@voorbeeld.nl", "parse_data": {"text": "ouder@voorbeeld.nl"}},
         {"event": "slot", "name": "handoff_contact", "value": "ouder@voorbeeld.nl"},
         {"event": "active_loop", "name": None},
-        {"event": "bot", "text": "Je code is: K7MP-Q2XD", "data": {"custom": {"type": "handoff", "code": "K7MP-Q2XD"}},
-         "metadata": {"utter_action": "utter_handoff_confirm_code", "ticket": "SP-00001", "code": "K7MP-Q2XD"}},
+        {
+            "event": "bot",
+            "text": "Je code is: K7MP-Q2XD",
+            "data": {"custom": {"type": "handoff", "code": "K7MP-Q2XD"}},
+            "metadata": {
+                "utter_action": "utter_handoff_confirm_code",
+                "ticket": "SP-00001",
+                "code": "K7MP-Q2XD",
+            },
+        },
         {"event": "slot", "name": "requested_slot", "value": "ticket_code"},
         {"event": "user", "text": "k7mp q2xd", "parse_data": {"text": "k7mp q2xd"}},
         {"event": "slot", "name": "ticket_code", "value": "k7mp q2xd"},
@@ -377,15 +521,26 @@ def test_codes_and_contact_data_typed_outside_the_form_are_scrubbed_from_every_u
 
     def said(text, **extra):
         tokens = [[m.start(), m.end()] for m in __import__("re").finditer(r"\S+", text)]
-        return {"event": "user", "text": text, "parse_data": {
-            "text": text, "text_tokens": tokens, "intent": {"name": "have_code", "confidence": 0.9},
-            "entities": [{"entity": "code", "value": text, "start": 0, "end": len(text)}], **extra}}
+        return {
+            "event": "user",
+            "text": text,
+            "parse_data": {
+                "text": text,
+                "text_tokens": tokens,
+                "intent": {"name": "have_code", "confidence": 0.9},
+                "entities": [{"entity": "code", "value": text, "start": 0, "end": len(text)}],
+                **extra,
+            },
+        }
 
     events = [
-        said("ik heb een code K7MP-Q2XD"), said("code k7mp q2xd werkt niet"),
+        said("ik heb een code K7MP-Q2XD"),
+        said("code k7mp q2xd werkt niet"),
         said("bel mij op 06 1234 5678 of mail ouder@voorbeeld.nl"),
         said("mijn mail is ouder [at] voorbeeld [dot] nl, tel ０６１２３４５６７８"),
-        said("of +32 470 12 34 56"), said("wat is een TLV voor groep 8?"), said("/iam_parent"),
+        said("of +32 470 12 34 56"),
+        said("wat is een TLV voor groep 8?"),
+        said("/iam_parent"),
     ]
     cleaned = scrub(events)
     stored = json.dumps(cleaned, ensure_ascii=False)
@@ -408,9 +563,15 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
 
     path = tmp_path / "trackers.db"
     store = ScrubbingSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(path))
-    tracker = DialogueStateTracker.from_events("s", [
-        UserUttered("ik wil een medewerker"), ActiveLoop("handoff_form"),
-        SlotSet("requested_slot", "handoff_contact"), BotUttered("Hoe kunnen we je bereiken?")])
+    tracker = DialogueStateTracker.from_events(
+        "s",
+        [
+            UserUttered("ik wil een medewerker"),
+            ActiveLoop("handoff_form"),
+            SlotSet("requested_slot", "handoff_contact"),
+            BotUttered("Hoe kunnen we je bereiken?"),
+        ],
+    )
     asyncio.run(store.save(tracker))
     tracker.update(UserUttered("ouder@voorbeeld.nl"))
     tracker.update(SlotSet("handoff_contact", "ouder@voorbeeld.nl"))
@@ -420,8 +581,12 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     typed = "ik had al code HJ4N-W8RT, bel 06-87654321"
     tracker.update(SlotSet("requested_slot", None))
     tracker.update(ActiveLoop(None))
-    tracker.update(UserUttered(typed, parse_data={"text": typed, "text_tokens": [[0, 2], [3, 6]],
-                                                  "intent": {"name": "have_code"}}))
+    tracker.update(
+        UserUttered(
+            typed,
+            parse_data={"text": typed, "text_tokens": [[0, 2], [3, 6]], "intent": {"name": "have_code"}},
+        )
+    )
     asyncio.run(store.save(tracker))
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("trackers.db*"))
     assert b"ouder@voorbeeld.nl" not in stored and b"K7MP-Q2XD" not in stored
@@ -430,7 +595,9 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     assert b"ik had al code [code], bel [telefoon]" in stored
 
 
-def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_next_turn(tmp_path, monkeypatch):
+def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_next_turn(
+    tmp_path, monkeypatch
+):
     """A parent types their story, the form then asks for contact data: in between, the story
     sits in the tracker store, but not in plain text; the next turn reads it back."""
     from rasa.shared.core.domain import Domain
@@ -444,9 +611,11 @@ def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_n
     story = "mijn zoon Daan zit al tien weken thuis"
     domain = Domain.load(str(Path(__file__).parent.parent / "domain.yml"))
     store = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
-    tracker = DialogueStateTracker.from_events("s", [
-        ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")],
-        slots=domain.slots)
+    tracker = DialogueStateTracker.from_events(
+        "s",
+        [ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")],
+        slots=domain.slots,
+    )
     asyncio.run(store.save(tracker))
     tracker.update(UserUttered(story))
     tracker.update(SlotSet("handoff_description", story))
@@ -468,6 +637,7 @@ def test_a_sealed_value_reads_as_nothing_after_a_day(monkeypatch):
     assert sealed.seal(token) == token and sealed.unseal("gewoon") == "gewoon"
     assert sealed.unseal(token) == "ons verhaal"
     import time
+
     later = time.time() + sealed.LIFETIME + 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert sealed.unseal(token) is None

@@ -1,5 +1,6 @@
 """The public site (website/): content pages by phase and audience, search, the being-checked
 rule, the embed script and its size budget, and the one rendering shared with the bot."""
+
 import contextlib
 import gzip
 import os
@@ -9,15 +10,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-from library import PHASES, ContentError, ContentLibrary
-from library.parse import parse_topic
-from actions.replies import answer
-from library import answer_payload, blocks_text, text_blocks
 from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
-from tests.support.servers import python_module
+
+from actions.replies import answer
+from library import PHASES, ContentError, ContentLibrary, answer_payload, blocks_text, text_blocks
+from library.parse import parse_topic
 from steunpunt import settings
 from steunpunt.clock import dutch_date
+from tests.support.servers import python_module
 from website import pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,24 +34,35 @@ def test_every_real_topic_names_its_phases_and_two_to_four_related_topics():
         assert all(other in topics for other in topic.related), topic.id
 
 
-@pytest.mark.parametrize("pair", [("tlv-wat-is", "tlv-geldigheid"), ("tlv-wat-is", "tlv-bezwaar"),
-                                  ("tlv-geldigheid", "tlv-bezwaar"), ("opp-wat-is", "opp-instemming"),
-                                  ("mdo-wat-is", "mdo-voorbereiden"), ("school-weigert", "tlv-bezwaar")])
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("tlv-wat-is", "tlv-geldigheid"),
+        ("tlv-wat-is", "tlv-bezwaar"),
+        ("tlv-geldigheid", "tlv-bezwaar"),
+        ("opp-wat-is", "opp-instemming"),
+        ("mdo-wat-is", "mdo-voorbereiden"),
+        ("school-weigert", "tlv-bezwaar"),
+    ],
+)
 def test_sibling_topics_the_model_confuses_link_each_other_both_ways(pair):
     topics = ContentLibrary().topics()
     first, second = pair
     assert second in topics[first].related and first in topics[second].related
 
 
-@pytest.mark.parametrize("front, message", [
-    ("phases: [po, mbo]", "phases"),
-    ("phases: []", "phases"),
-    ("phases: po", "lijst"),
-    ("phases: [po]\nrelated: [a]", "2 tot 4"),
-    ("phases: [po]\nrelated: [a, b, c, d, e]", "2 tot 4"),
-    ("phases: [po]\nrelated: [x, x]", "twee keer"),
-    ("phases: [po]\nrelated: [x, b]", "zelf"),
-])
+@pytest.mark.parametrize(
+    "front, message",
+    [
+        ("phases: [po, mbo]", "phases"),
+        ("phases: []", "phases"),
+        ("phases: po", "lijst"),
+        ("phases: [po]\nrelated: [a]", "2 tot 4"),
+        ("phases: [po]\nrelated: [a, b, c, d, e]", "2 tot 4"),
+        ("phases: [po]\nrelated: [x, x]", "twee keer"),
+        ("phases: [po]\nrelated: [x, b]", "zelf"),
+    ],
+)
 def test_the_validator_refuses_wrong_phases_and_related(front, message):
     text = topic_text("x").replace("phases: [po, vo]", front)
     with pytest.raises(ContentError, match=message):
@@ -73,9 +84,11 @@ def test_a_related_topic_that_does_not_exist_is_reported_and_not_served(content_
 def test_text_blocks_keep_paragraphs_and_lists_and_give_the_same_text_back():
     text = "Eerste alinea\nloopt door.\n\n- een\n- twee\n\nSlot."
     blocks = text_blocks(text)
-    assert blocks == [{"type": "paragraph", "text": "Eerste alinea loopt door."},
-                      {"type": "list", "items": ["een", "twee"]},
-                      {"type": "paragraph", "text": "Slot."}]
+    assert blocks == [
+        {"type": "paragraph", "text": "Eerste alinea loopt door."},
+        {"type": "list", "items": ["een", "twee"]},
+        {"type": "paragraph", "text": "Slot."},
+    ]
     assert blocks_text(blocks) == "Eerste alinea loopt door.\n\n- een\n- twee\n\nSlot."
 
 
@@ -123,7 +136,11 @@ def site(env):
 def get(url):
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read().decode()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.headers.items()},
+                response.read().decode(),
+            )
     except urllib.error.HTTPError as error:
         return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read().decode()
 
@@ -133,15 +150,25 @@ def site_with_content(tmp_path_factory):
     folder = tmp_path_factory.mktemp("site-content")
     topics = folder / "topics"
     topics.mkdir()
-    (topics / "tlv-wat-is.md").write_text(topic_text(
-        "tlv-wat-is", "Een TLV is een besluit.\n\n- punt een\n- punt <twee>", youth="Een TLV is voor jou.",
-        phases="[po, po-vo, vo]", related="[overstap, oud]"))
-    (topics / "overstap.md").write_text(topic_text("overstap", "Naar de middelbare school.",
-                                                   phases="[po-vo]"))
+    (topics / "tlv-wat-is.md").write_text(
+        topic_text(
+            "tlv-wat-is",
+            "Een TLV is een besluit.\n\n- punt een\n- punt <twee>",
+            youth="Een TLV is voor jou.",
+            phases="[po, po-vo, vo]",
+            related="[overstap, oud]",
+        )
+    )
+    (topics / "overstap.md").write_text(
+        topic_text("overstap", "Naar de middelbare school.", phases="[po-vo]")
+    )
     (topics / "oud.md").write_text(topic_text("oud", "Verouderde tekst.", review_by=OVERDUE))
     (folder / "regio.yml").write_text('steunpunt_telefoon: "[telefoonnummer]"\nsteunpunt_email: "[e-mail]"\n')
-    env = {**os.environ, "STEUNPUNT_CONTENT_DIR": str(topics),
-           "STEUNPUNT_REGIO_FILE": str(folder / "regio.yml")}
+    env = {
+        **os.environ,
+        "STEUNPUNT_CONTENT_DIR": str(topics),
+        "STEUNPUNT_REGIO_FILE": str(folder / "regio.yml"),
+    }
     with site(env) as base:
         yield base
 
@@ -161,7 +188,7 @@ def test_the_index_groups_topics_by_phase_and_audience(site_with_content):
 def test_a_topic_page_shows_the_answer_sources_date_and_related_escaped(site_with_content):
     status, _, html = get(site_with_content + "/ouders/tlv-wat-is")
     assert status == 200
-    assert "<li class=\"utrecht-unordered-list__item\">punt &lt;twee&gt;</li>" in html
+    assert '<li class="utrecht-unordered-list__item">punt &lt;twee&gt;</li>' in html
     assert 'href="https://www.rijksoverheid.nl/onderwerpen/passend-onderwijs"' in html
     assert f"Gecontroleerd op {dutch_date(REVIEWED_ON)}" in html
     assert 'href="/ouders/overstap"' in html and "/ouders/oud" in html
@@ -175,15 +202,24 @@ def test_a_topic_past_its_review_date_shows_it_is_being_checked(site_with_conten
     assert "Verouderde tekst" not in html
 
 
-@pytest.mark.parametrize("path", ["/ouders/bestaat-niet", "/jongeren/overstap", "/anders/tlv-wat-is",
-                                  "/ouders/" + "x" * 300, "/ouders/%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/ouders/bestaat-niet",
+        "/jongeren/overstap",
+        "/anders/tlv-wat-is",
+        "/ouders/" + "x" * 300,
+        "/ouders/%00",
+    ],
+)
 def test_unknown_pages_are_a_friendly_404(site_with_content, path):
     status, _, html = get(site_with_content + path)
     assert status == 404 and "Pagina niet gevonden" in html
 
 
-@pytest.mark.parametrize("query", ["tlv", "TLV besluit", "<script>alert(1)</script>", "\u0000\u0001",
-                                   "a" * 5000, "مدرسة"])
+@pytest.mark.parametrize(
+    "query", ["tlv", "TLV besluit", "<script>alert(1)</script>", "\u0000\u0001", "a" * 5000, "مدرسة"]
+)
 def test_search_works_without_javascript_and_survives_odd_input(site_with_content, query):
     status, _, html = get(site_with_content + "/zoeken?q=" + urllib.request.quote(query))
     assert status == 200 and "<script>alert" not in html
@@ -235,10 +271,16 @@ def test_a_house_style_is_a_token_theme_built_into_the_widget(tmp_path):
     """A samenwerkingsverband's colours go in a CSS file of design tokens; the build keeps the
     tokens the widget uses and stays within its size budget."""
     theme = tmp_path / "huisstijl.css"
-    theme.write_text(".huisstijl { --basis-color-action-1-inverse-bg-default: #0b4f6c; --niet-gebruikt: 1px; }")
-    built = subprocess.run(["node", "build.mjs"], cwd=ROOT / "website" / "assets", capture_output=True,
-                           text=True, env={**os.environ, "STEUNPUNT_ASSETS_OUT": str(tmp_path / "out"),
-                                           "STEUNPUNT_THEME_CSS": str(theme)})
+    theme.write_text(
+        ".huisstijl { --basis-color-action-1-inverse-bg-default: #0b4f6c; --niet-gebruikt: 1px; }"
+    )
+    built = subprocess.run(
+        ["node", "build.mjs"],
+        cwd=ROOT / "website" / "assets",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "STEUNPUNT_ASSETS_OUT": str(tmp_path / "out"), "STEUNPUNT_THEME_CSS": str(theme)},
+    )
     assert built.returncode == 0, built.stderr
     css = (tmp_path / "out" / "widget.css").read_text()
     assert "--basis-color-action-1-inverse-bg-default:#0b4f6c" in css.replace(" ", "")

@@ -1,13 +1,14 @@
 """The staff web app, over real HTTP: login, CSRF, throttling, status changes, replies."""
+
 import contextlib
 import http.client
-from datetime import datetime, timedelta
 import os
 import re
 import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,9 +16,9 @@ from urllib.parse import urlencode
 import pytest
 
 from steunpunt import clock
-from tests.support.servers import TEST_SECRET, python_module
 from store.db import engine_for
 from store.tickets import TicketStore
+from tests.support.servers import TEST_SECRET, python_module
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "een heel lang wachtwoord"
@@ -54,8 +55,9 @@ class Browser:
         return re.search(r'name="csrf" value="([^"]+)"', self.request("GET", path)[2]).group(1)
 
     def login(self, username="anna", password=PASSWORD):
-        return self.request("POST", "/login", {"csrf": self.csrf("/login"), "username": username,
-                                               "password": password})
+        return self.request(
+            "POST", "/login", {"csrf": self.csrf("/login"), "username": username, "password": password}
+        )
 
 
 def staff_server(env):
@@ -64,9 +66,14 @@ def staff_server(env):
 
 
 def create_account(env, name, role="medewerker", extra=()):
-    created = subprocess.run([sys.executable, "-m", "staff.cli", "create-user", name, "--role", role,
-                              "--password-stdin", *extra], input=PASSWORD + "\n", env=env, cwd=ROOT,
-                             capture_output=True, text=True)
+    created = subprocess.run(
+        [sys.executable, "-m", "staff.cli", "create-user", name, "--role", role, "--password-stdin", *extra],
+        input=PASSWORD + "\n",
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert created.returncode == 0, created.stderr
 
 
@@ -74,10 +81,15 @@ def staff_env(folder, **extra_env):
     """The environment of a staff app on its own database in `folder`: plain http on localhost,
     so cookies are not Secure (STEUNPUNT_STAFF_SECURE_COOKIES=0, as scripts/run.sh sets); an
     extra value None leaves that variable out."""
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT),
-           "STEUNPUNT_STAFF_SECURE_COOKIES": "0", "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
-           **extra_env}
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+        "STEUNPUNT_STAFF_SECURE_COOKIES": "0",
+        "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
+        **extra_env,
+    }
     return {key: value for key, value in env.items() if value is not None}
 
 
@@ -88,14 +100,21 @@ def tracker_store(path, *conversations):
 
     engine = create_engine(f"sqlite:///{path}", future=True)
     with engine.begin() as connection:
-        connection.execute(text("CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
-                                "sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL, "
-                                "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"))
+        connection.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, "
+                "sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) NOT NULL, "
+                "timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+            )
+        )
         for sender, said, days in conversations:
             stamp = (clock.now() - timedelta(days=days) - datetime(1970, 1, 1)).total_seconds()
-            connection.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) "
-                                    "VALUES (:s, 'user', :t, :d)"),
-                               {"s": sender, "t": stamp, "d": '{"event": "user", "text": "%s"}' % said})
+            connection.execute(
+                text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"
+                ),
+                {"s": sender, "t": stamp, "d": '{"event": "user", "text": "%s"}' % said},
+            )
     return engine
 
 
@@ -110,14 +129,21 @@ def start_app(folder, **extra_env):
     """Every path the app uses points into `folder`: its tickets, and a tracker store of its own
     with one conversation past the retention period (the app prunes it at start) and one not."""
     env = staff_env(folder, **extra_env)
-    trackers = tracker_store(folder / "trackers.db", ("oud-gesprek", "van lang geleden", 400),
-                             ("chat-van-daan", "Mijn zoon Daan", 0))
+    trackers = tracker_store(
+        folder / "trackers.db",
+        ("oud-gesprek", "van lang geleden", 400),
+        ("chat-van-daan", "Mijn zoon Daan", 0),
+    )
     create_account(env, "anna")
     store = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
-    ticket = store.create(audience="jongere", channel="rest",
-                          topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
-                          transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
-                          description="Ik zit thuis", contact=None)
+    ticket = store.create(
+        audience="jongere",
+        channel="rest",
+        topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
+        transcript=[{"from": "user", "text": "<script>alert(1)</script>", "time": 1}],
+        description="Ik zit thuis",
+        contact=None,
+    )
     with staff_server(env) as port:
         yield {"port": port, "store": store, "code": ticket.code, "trackers": trackers}
     trackers.dispose()
@@ -160,9 +186,12 @@ def test_login_needs_the_form_token_and_the_right_password(app):
 def test_forms_without_csrf_token_are_rejected(app):
     browser = Browser(app["port"])
     browser.login()
-    for path, form in [("/tickets/1/status", {"status": "afgehandeld"}),
-                       ("/tickets/1/antwoord", {"text": "x"}), ("/tickets/1/notitie", {"text": "x"}),
-                       ("/tickets/1/toewijzen", {})]:
+    for path, form in [
+        ("/tickets/1/status", {"status": "afgehandeld"}),
+        ("/tickets/1/antwoord", {"text": "x"}),
+        ("/tickets/1/notitie", {"text": "x"}),
+        ("/tickets/1/toewijzen", {}),
+    ]:
         assert browser.request("POST", path, {**form, "csrf": "wrong"})[0] == 403, path
     assert app["store"].get(1)["status"] == "nieuw"
     assert app["store"].audit_entries(1) == []
@@ -172,9 +201,12 @@ def test_status_assignment_note_and_reply_are_saved_audited_and_shown(app):
     browser = Browser(app["port"])
     browser.login()
     csrf = browser.csrf("/tickets/1")
-    for path, form in [("/tickets/1/toewijzen", {}), ("/tickets/1/status", {"status": "in behandeling"}),
-                       ("/tickets/1/notitie", {"text": "Intern: school gebeld"}),
-                       ("/tickets/1/antwoord", {"text": "Bel ons gerust, we helpen je."})]:
+    for path, form in [
+        ("/tickets/1/toewijzen", {}),
+        ("/tickets/1/status", {"status": "in behandeling"}),
+        ("/tickets/1/notitie", {"text": "Intern: school gebeld"}),
+        ("/tickets/1/antwoord", {"text": "Bel ons gerust, we helpen je."}),
+    ]:
         assert browser.request("POST", path, {**form, "csrf": csrf})[0] == 303, path
     ticket = app["store"].get(1)
     assert (ticket["status"], ticket["assigned_name"]) == ("in behandeling", "anna")
@@ -182,7 +214,11 @@ def test_status_assignment_note_and_reply_are_saved_audited_and_shown(app):
     assert "Intern: school gebeld" in page and "Bel ons gerust" in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     assert [a["action"] for a in app["store"].audit_entries(1)] == [
-        "toegewezen", "status", "notitie", "antwoord"]
+        "toegewezen",
+        "status",
+        "notitie",
+        "antwoord",
+    ]
     # the reply is what the youth reads with the code; a wrong code reveals nothing
     assert app["store"].lookup_code(app["code"], "youth").ticket["reply"] == "Bel ons gerust, we helpen je."
     assert app["store"].lookup_code("ZZZZ-ZZZZ", "other").ticket is None
@@ -224,8 +260,10 @@ def test_a_leading_space_does_not_escape_the_login_throttle(app):
 def test_a_non_ascii_form_token_is_refused_not_a_server_error(app):
     browser = Browser(app["port"])
     browser.csrf("/login")
-    assert browser.request("POST", "/login", {"csrf": "ëüñ€", "username": "anna",
-                                              "password": PASSWORD})[0] == 403
+    assert (
+        browser.request("POST", "/login", {"csrf": "ëüñ€", "username": "anna", "password": PASSWORD})[0]
+        == 403
+    )
     browser.login()
     assert browser.request("POST", "/tickets/1/notitie", {"text": "x", "csrf": "ëüñ€"})[0] == 403
 
@@ -246,9 +284,19 @@ def test_the_app_keeps_to_its_own_tracker_store_never_the_checkout_s(app):
 
 
 def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
-    number = app["store"].create(audience="ouder", channel="rest", topic_guess=[], transcript=[
-        {"from": "user", "text": "Mijn zoon Daan", "time": 1}], description="Daan", contact="a@b.nl",
-        conversation="chat-van-daan").number
+    number = (
+        app["store"]
+        .create(
+            audience="ouder",
+            channel="rest",
+            topic_guess=[],
+            transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1}],
+            description="Daan",
+            contact="a@b.nl",
+            conversation="chat-van-daan",
+        )
+        .number
+    )
     ticket_id = int(number[3:])
     browser = Browser(app["port"])
     browser.login()
@@ -262,14 +310,23 @@ def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
 
 
 def test_a_disabled_account_is_logged_out_at_once(app):
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
     create_account(env, "bert")
     browser = Browser(app["port"])
     assert browser.login(username="bert")[0] == 303
     assert browser.request("GET", "/")[0] == 200
-    disabled = subprocess.run([sys.executable, "-m", "staff.cli", "disable-user", "bert"], env=env,
-                              cwd=ROOT, capture_output=True, text=True)
+    disabled = subprocess.run(
+        [sys.executable, "-m", "staff.cli", "disable-user", "bert"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert disabled.returncode == 0, disabled.stderr
     assert browser.request("GET", "/")[0] == 303
     assert browser.login(username="bert")[0] == 401
@@ -277,8 +334,14 @@ def test_a_disabled_account_is_logged_out_at_once(app):
 
 def test_the_queue_is_paged(app):
     for _ in range(55):
-        app["store"].create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
-                            description="vraag", contact=None)
+        app["store"].create(
+            audience="jongere",
+            channel="rest",
+            topic_guess=[],
+            transcript=[],
+            description="vraag",
+            contact=None,
+        )
     browser = Browser(app["port"])
     browser.login()
     first = browser.request("GET", "/")[2]
@@ -330,34 +393,50 @@ def test_a_session_expires(app):
     assert browser.request("GET", "/")[0] == 303
 
 
-SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 
 
 def test_every_page_sends_the_security_headers(app):
     browser = Browser(app["port"])
     pages = [browser.request("GET", "/login"), browser.request("GET", "/")]  # a form, a redirect
     browser.login()
-    pages += [browser.request("GET", "/"), browser.request("GET", "/tickets/1"),
-              browser.request("GET", "/tickets/999"), browser.request("POST", "/tickets/1/status", {})]
+    pages += [
+        browser.request("GET", "/"),
+        browser.request("GET", "/tickets/1"),
+        browser.request("GET", "/tickets/999"),
+        browser.request("POST", "/tickets/1/status", {}),
+    ]
     for status, headers, _, _ in pages:
         for name, value in SECURITY_HEADERS.items():
             assert headers.get(name) == value, (status, name)
         policy = headers.get("Content-Security-Policy", "")
         assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, status
-        assert "script-src" not in policy or "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert (
+            "script-src" not in policy or "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        )
 
 
 def test_bad_requests_get_400_and_unknown_tickets_404_with_a_page(app):
     browser = Browser(app["port"])
     browser.login()
     csrf = browser.csrf("/tickets/1")
-    for path, form in [("/tickets/1/status", {"status": "weg"}), ("/tickets/1/antwoord", {"text": "  "}),
-                       ("/tickets/1/notitie", {}), ("/tickets/1/tijd", {"minuten": "-5"})]:
+    for path, form in [
+        ("/tickets/1/status", {"status": "weg"}),
+        ("/tickets/1/antwoord", {"text": "  "}),
+        ("/tickets/1/notitie", {}),
+        ("/tickets/1/tijd", {"minuten": "-5"}),
+    ]:
         status, _, page, _ = browser.request("POST", path, {**form, "csrf": csrf})
         assert status == 400 and "<html" in page.lower(), path
     for method, path in [("GET", "/tickets/424242"), ("POST", "/tickets/424242/notitie")]:
-        status, _, page, _ = browser.request(method, path, {"text": "x", "csrf": csrf} if method == "POST" else None)
+        status, _, page, _ = browser.request(
+            method, path, {"text": "x", "csrf": csrf} if method == "POST" else None
+        )
         assert status == 404, path
     assert app["store"].audit_entries(1) == []  # nothing half-done
     assert browser.request("GET", "/?van=2026-02-30&tot=morgen")[0] == 200  # bad dates: no filter
@@ -370,8 +449,11 @@ def test_a_redirect_does_not_leak_its_location_into_other_pages(app):
     browser.login()
     csrf = browser.csrf("/tickets/1")
     assert browser.request("POST", "/tickets/1/toewijzen", {"csrf": csrf})[1]["Location"] == "/tickets/1"
-    pages = {"/login (anonymous)": Browser(app["port"]).request("GET", "/login"),
-             "/tickets/1": browser.request("GET", "/tickets/1"), "/tickets/999": browser.request("GET", "/tickets/999")}
+    pages = {
+        "/login (anonymous)": Browser(app["port"]).request("GET", "/login"),
+        "/tickets/1": browser.request("GET", "/tickets/1"),
+        "/tickets/999": browser.request("GET", "/tickets/999"),
+    }
     for name, (status, headers, _, _) in pages.items():
         assert status in (200, 404) and "Location" not in headers, name
 
@@ -418,8 +500,13 @@ def staff_server_logging_to(env, log):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with open(log, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "staff", "--port", str(port)], env=env, cwd=ROOT,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "staff", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.time() + 60
         while True:
@@ -464,7 +551,9 @@ def test_a_trusted_proxy_and_a_request_without_forwarding_are_not_warned_about(m
     assert not clients.warn_untrusted_forwarding("10.0.0.2", {})
     assert clients.warn_untrusted_forwarding("10.0.0.2", {"x-forwarded-for": "203.0.113.7"})
     assert not clients.warn_untrusted_forwarding("10.0.0.3", {"x-forwarded-for": "203.0.113.7"})  # once
-    assert [r.levelname for r in caplog.records if "STEUNPUNT_TRUSTED_PROXIES" in r.getMessage()] == ["WARNING"]
+    assert [r.levelname for r in caplog.records if "STEUNPUNT_TRUSTED_PROXIES" in r.getMessage()] == [
+        "WARNING"
+    ]
 
 
 def test_a_far_off_date_in_the_queue_filter_is_no_filter_not_a_server_error(app):
@@ -484,8 +573,13 @@ def staff_post_routes(store):
     from store.accounts import Accounts
 
     app = create_app(store, Accounts(store.engine), secure_cookies=False, name=f"routes_{uuid.uuid4().hex}")
-    return sorted({"/" + re.sub(r"<[^>]+>", "1", route.path).lstrip("/")
-                   for route in app.router.routes if "POST" in route.methods})
+    return sorted(
+        {
+            "/" + re.sub(r"<[^>]+>", "1", route.path).lstrip("/")
+            for route in app.router.routes
+            if "POST" in route.methods
+        }
+    )
 
 
 def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
@@ -493,16 +587,30 @@ def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
 
     routes = staff_post_routes(app["store"])
     assert {"/login", "/logout", "/tickets/1/status", "/analyse/groep"} <= set(routes) and len(routes) >= 10
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": str(app["store"].engine.url),
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
     create_account(env, "ali", role="analist")
     anonymous, staff, analyst = Browser(app["port"]), Browser(app["port"]), Browser(app["port"])
     anonymous.csrf("/login")  # has its login form cookie
     assert staff.login()[0] == 303 and analyst.login(username="ali")[0] == 303
     # a form that each route would accept, but for its token
-    form = {"csrf": "wrong", "status": "afgehandeld", "text": "x", "minuten": "5", "zeker": "ja",
-            "decision": "nieuw_onderwerp", "topic": "tlv-wat-is", "label": "x", "signal_ids": "abc",
-            "username": "anna", "password": PASSWORD}
+    form = {
+        "csrf": "wrong",
+        "status": "afgehandeld",
+        "text": "x",
+        "minuten": "5",
+        "zeker": "ja",
+        "decision": "nieuw_onderwerp",
+        "topic": "tlv-wat-is",
+        "label": "x",
+        "signal_ids": "abc",
+        "username": "anna",
+        "password": PASSWORD,
+    }
     for path in routes:
         replies = [browser.request("POST", path, form) for browser in (anonymous, staff, analyst)]
         for status, headers, _, _ in replies:
@@ -511,7 +619,9 @@ def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
     ticket = app["store"].get(1)
     assert ticket["status"] == "nieuw" and ticket["description"] and app["store"].audit_entries(1) == []
     assert SignalStore(app["store"].engine).decisions() == []
-    assert staff.request("GET", "/")[0] == 200 and analyst.request("GET", "/analyse")[0] == 200  # not logged out
+    assert (
+        staff.request("GET", "/")[0] == 200 and analyst.request("GET", "/analyse")[0] == 200
+    )  # not logged out
 
 
 def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts(app):
@@ -522,7 +632,9 @@ def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts
     from store.schema import tickets
 
     with app["store"].engine.begin() as connection:
-        connection.execute(update(tickets).where(tickets.c.id == 1).values(created_at=datetime(2026, 11, 30, 23, 30)))
+        connection.execute(
+            update(tickets).where(tickets.c.id == 1).values(created_at=datetime(2026, 11, 30, 23, 30))
+        )
     browser = Browser(app["port"])
     browser.login()
     queue = browser.request("GET", "/?van=2026-12-01&tot=2026-12-01")[2]

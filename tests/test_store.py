@@ -1,19 +1,19 @@
 """Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
+
 import os
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from steunpunt import clock
+from steunpunt.codes import ALPHABET, new_code, normalise
+from store import db, throttle, tickets as ticket_module
+from store.accounts import Accounts
+from store.schema import audit_log, metadata, tickets
+from store.tickets import TicketStore
 from tests.support.servers import TEST_SECRET
 from tests.support.services import skip_unless
-from store import db, throttle
-from store.accounts import Accounts
-from steunpunt.codes import ALPHABET, new_code, normalise
-from store.schema import audit_log, metadata, tickets
-from store import tickets as ticket_module
-from store.tickets import TicketStore
-from steunpunt import clock
 
 SECRET = TEST_SECRET.encode()
 #: PostgreSQL only with TEST_DATABASE_URL; without it those tests are listed as skipped at the end.
@@ -47,10 +47,14 @@ def store(engine, tmp_path):
 
 
 def new_ticket(store, contact=None, audience="jongere", topic="tlv-wat-is"):
-    return store.create(audience=audience, channel="rest",
-                        topic_guess=[{"topic": topic, "confidence": 0.41}],
-                        transcript=[{"from": "user", "text": "help", "time": 1.0}],
-                        description="Ik wil hulp", contact=contact)
+    return store.create(
+        audience=audience,
+        channel="rest",
+        topic_guess=[{"topic": topic, "confidence": 0.41}],
+        transcript=[{"from": "user", "text": "help", "time": 1.0}],
+        description="Ik wil hulp",
+        contact=contact,
+    )
 
 
 def test_codes_are_unambiguous_and_typed_forgivingly():
@@ -93,8 +97,7 @@ def test_a_parent_who_leaves_contact_gets_no_code(store):
 
 def test_wrong_codes_reveal_nothing_and_are_slowed_down(store):
     new_ticket(store)
-    answers = [store.lookup_code(code, "guesser") for code in
-               ("AAAA-AAAA", "not a code", "BBBB-BBBB")]
+    answers = [store.lookup_code(code, "guesser") for code in ("AAAA-AAAA", "not a code", "BBBB-BBBB")]
     assert all(a.ticket is None and a.wait_seconds == 0 for a in answers)
     blocked = store.lookup_code("CCCC-CCCC", "guesser")
     assert blocked.ticket is None and blocked.wait_seconds > 0
@@ -120,10 +123,17 @@ def test_staff_changes_are_stored_and_audited(store, engine):
     store.reply(1, "We helpen je graag verder.", staff_id)
     ticket = store.get(1)
     assert (ticket["status"], ticket["assigned_name"], ticket["reply"]) == (
-        "in behandeling", "anna", "We helpen je graag verder.")
+        "in behandeling",
+        "anna",
+        "We helpen je graag verder.",
+    )
     assert [n["text"] for n in store.notes(1)] == ["Moeder gebeld"]
     assert [(a["username"], a["action"]) for a in store.audit_entries(1)] == [
-        ("anna", "toegewezen"), ("anna", "status"), ("anna", "notitie"), ("anna", "antwoord")]
+        ("anna", "toegewezen"),
+        ("anna", "status"),
+        ("anna", "notitie"),
+        ("anna", "antwoord"),
+    ]
     with pytest.raises(ValueError):
         store.set_status(1, "weg", staff_id)
     with pytest.raises(KeyError):
@@ -156,8 +166,10 @@ def test_date_filters_are_local_days_while_rows_are_stamped_in_utc(store, engine
     december, november = date(2026, 12, 1), date(2026, 11, 30)
     assert [t["id"] for t in store.search(since=december, until=december)] == [1]
     assert store.search(since=november, until=november) == []
-    assert clock.day_range(december, december) == (datetime(2026, 11, 30, 23, 0),
-                                                           datetime(2026, 12, 1, 23, 0))
+    assert clock.day_range(december, december) == (
+        datetime(2026, 11, 30, 23, 0),
+        datetime(2026, 12, 1, 23, 0),
+    )
     summer = date(2026, 7, 1)  # summer time: two hours ahead of UTC
     assert clock.day_start(summer) == datetime(2026, 6, 30, 22, 0)
 
@@ -329,8 +341,9 @@ def every_row(engine) -> str:
     tables = MetaData()
     tables.reflect(bind=engine)
     with engine.connect() as connection:
-        return "\n".join(str(tuple(row)) for table in tables.sorted_tables
-                         for row in connection.execute(select(table)))
+        return "\n".join(
+            str(tuple(row)) for table in tables.sorted_tables for row in connection.execute(select(table))
+        )
 
 
 def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_path, monkeypatch):
@@ -339,14 +352,20 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
     no table of Rasa's tracker store holds anything of it; the rows and counts stay."""
     import asyncio
 
+    from conftest import ROOT
     from rasa.shared.core.domain import Domain
-    from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted,
-                                         SlotSet, UserUttered)
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from conftest import ROOT
-    from steunpunt.turn import turn_of, turn_signal_id
     from signals.store import Signal, SignalStore
+    from steunpunt.turn import turn_of, turn_signal_id
     from store.tracker_store import ScrubbingSQLTrackerStore
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the sealed description
@@ -364,9 +383,11 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
     staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
 
     def conversation(sender):
-        return DialogueStateTracker.from_events(sender, [
-            ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
-            slots=domain.slots)
+        return DialogueStateTracker.from_events(
+            sender,
+            [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+            slots=domain.slots,
+        )
 
     def turn(tracker, said, *, bot=(), events=(), signal=None, ticket=None):
         """One turn as Rasa runs it: the user's message, the action's signal, the replies, saved."""
@@ -374,27 +395,62 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
         for event in events:
             tracker.update(event)
         if signal:
-            signals.add(Signal(kind=signal, region="standaard", text=said, ticket=ticket,
-                               id=turn_signal_id(tracker.sender_id, turn_of([e.as_dict() for e in tracker.events]),
-                                                 signal, secret=SECRET)))
+            signals.add(
+                Signal(
+                    kind=signal,
+                    region="standaard",
+                    text=said,
+                    ticket=ticket,
+                    id=turn_signal_id(
+                        tracker.sender_id,
+                        turn_of([e.as_dict() for e in tracker.events]),
+                        signal,
+                        secret=SECRET,
+                    ),
+                )
+            )
         for text_ in bot:
             tracker.update(BotUttered(text_))
         asyncio.run(trackers.save(tracker))
 
     # The conversation that makes the ticket.
     chat = conversation("chat-van-de-ouder")
-    turn(chat, f"Mijn zoon {MARKER} wordt gepest, wat kan ik doen?", signal="handoff_offer",
-         bot=["Daar heb ik geen antwoord op. Wil je een medewerker spreken?"])
-    turn(chat, "ja", events=[ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")],
-         bot=["Vertel kort wat er speelt."])
+    turn(
+        chat,
+        f"Mijn zoon {MARKER} wordt gepest, wat kan ik doen?",
+        signal="handoff_offer",
+        bot=["Daar heb ik geen antwoord op. Wil je een medewerker spreken?"],
+    )
+    turn(
+        chat,
+        "ja",
+        events=[ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")],
+        bot=["Vertel kort wat er speelt."],
+    )
     story = f"{MARKER} zit al drie weken thuis"
-    turn(chat, story, events=[SlotSet("handoff_description", story), SlotSet("requested_slot", "handoff_contact")],
-         bot=["Hoe kunnen we je bereiken?"])
-    ticket = store.create(audience="ouder", channel="rest", topic_guess=[{"topic": "pesten", "confidence": 0.4}],
-                          transcript=[{"from": "user", "text": story, "time": 1.0}], description=story,
-                          contact=None, conversation="chat-van-de-ouder")
-    turn(chat, "nee", events=[SlotSet("requested_slot", None), ActiveLoop(None)], signal="ticket",
-         ticket=ticket.number, bot=[f"Je vraag heeft nummer {ticket.number}. Je code is {ticket.code}."])
+    turn(
+        chat,
+        story,
+        events=[SlotSet("handoff_description", story), SlotSet("requested_slot", "handoff_contact")],
+        bot=["Hoe kunnen we je bereiken?"],
+    )
+    ticket = store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[{"topic": "pesten", "confidence": 0.4}],
+        transcript=[{"from": "user", "text": story, "time": 1.0}],
+        description=story,
+        contact=None,
+        conversation="chat-van-de-ouder",
+    )
+    turn(
+        chat,
+        "nee",
+        events=[SlotSet("requested_slot", None), ActiveLoop(None)],
+        signal="ticket",
+        ticket=ticket.number,
+        bot=[f"Je vraag heeft nummer {ticket.number}. Je code is {ticket.code}."],
+    )
     ticket_id = int(ticket.number[3:])
     store.reply(ticket_id, f"Beste ouder van {MARKER}, bel ons gerust.", staff_id)
     store.add_note(ticket_id, f"Moeder van {MARKER} belde", staff_id)
@@ -402,20 +458,41 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
 
     # Days later, in a new conversation, the reply is read back with the code.
     later = conversation("chat-met-de-code")
-    turn(later, "ik heb een code", events=[ActiveLoop("code_form"), SlotSet("requested_slot", "ticket_code")],
-         bot=["Typ je code."])
+    turn(
+        later,
+        "ik heb een code",
+        events=[ActiveLoop("code_form"), SlotSet("requested_slot", "ticket_code")],
+        bot=["Typ je code."],
+    )
     found = store.lookup_code(ticket.code, "chat-met-de-code")
     assert found.ticket["reply"].startswith("Beste ouder")
-    turn(later, ticket.code, events=[SlotSet("ticket_code", ticket.code), ActiveLoop(None)], signal="code_check",
-         bot=[f"Ik heb je vraag {ticket.number} gevonden.", f"Antwoord van het steunpunt:\n\n{found.ticket['reply']}"])
+    turn(
+        later,
+        ticket.code,
+        events=[SlotSet("ticket_code", ticket.code), ActiveLoop(None)],
+        signal="code_check",
+        bot=[
+            f"Ik heb je vraag {ticket.number} gevonden.",
+            f"Antwoord van het steunpunt:\n\n{found.ticket['reply']}",
+        ],
+    )
 
     # Someone else's conversation and ticket, which must stay.
     other = conversation("iemand-anders")
     turn(other, "Wie betaalt het Andersvervoer?", signal="handoff_offer", bot=["Dat weet ik niet."])
-    kept = store.create(audience="jongere", channel="rest", topic_guess=[], transcript=[],
-                        description="Andersverhaal", contact=None, conversation="iemand-anders")
+    kept = store.create(
+        audience="jongere",
+        channel="rest",
+        topic_guess=[],
+        transcript=[],
+        description="Andersverhaal",
+        contact=None,
+        conversation="iemand-anders",
+    )
 
-    tracker_engine = create_engine(tracker_db if "://" in tracker_db else f"sqlite:///{tracker_db}", future=True)
+    tracker_engine = create_engine(
+        tracker_db if "://" in tracker_db else f"sqlite:///{tracker_db}", future=True
+    )
     assert MARKER in every_row(engine) and ticket.number in every_row(tracker_engine)
     counts_before = signals.counts()
 
@@ -449,24 +526,49 @@ def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     from conftest import ROOT
 
     url, tracker_db = f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "trackers.db"
-    env = {**os.environ, "STEUNPUNT_DATABASE_URL": url, "STEUNPUNT_TRACKER_DB": str(tracker_db),
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": url,
+        "STEUNPUNT_TRACKER_DB": str(tracker_db),
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+    }
     store = TicketStore(db.engine_for(url), SECRET, tracker_db=str(tracker_db))
-    store.create(audience="ouder", channel="rest", topic_guess=[], transcript=[{"from": "user", "text": "Daan"}],
-                 description="Verhaal over Daan", contact="ouder@voorbeeld.nl", conversation="chat-cli")
+    store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[{"from": "user", "text": "Daan"}],
+        description="Verhaal over Daan",
+        contact="ouder@voorbeeld.nl",
+        conversation="chat-cli",
+    )
     trackers = create_engine(f"sqlite:///{tracker_db}", future=True)
     with trackers.begin() as connection:  # Rasa's events table, as SQLTrackerStore makes it
-        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), "
-                                "type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255), "
-                                "action_name VARCHAR(255), data TEXT)"))
+        connection.execute(
+            text(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), "
+                "type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255), "
+                "action_name VARCHAR(255), data TEXT)"
+            )
+        )
         for sender, said in (("chat-cli", "Mijn zoon Daan"), ("chat-cli", "SP-00001"), ("ander", "hoi")):
-            connection.execute(text("INSERT INTO events (sender_id, type_name, timestamp, data) "
-                                    "VALUES (:s, 'user', 1.0, :d)"),
-                               {"s": sender, "d": '{"event": "user", "text": "%s"}' % said})
+            connection.execute(
+                text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', 1.0, :d)"
+                ),
+                {"s": sender, "d": '{"event": "user", "text": "%s"}' % said},
+            )
 
     def erase(number):
-        return subprocess.run([sys.executable, "-m", "staff.cli", "erase-ticket", number], env=env,
-                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "staff.cli", "erase-ticket", number],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     done = erase("sp-00001")
     assert done.returncode == 0, done.stderr
@@ -487,8 +589,15 @@ def test_a_ticket_remembers_its_conversations_only_as_keyed_hashes(store, engine
     from store.schema import ticket_conversations
 
     ticket = new_ticket(store)
-    store.create(audience="ouder", channel="rest", topic_guess=[], transcript=[], description=None,
-                 contact=None, conversation="sessie-123")
+    store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[],
+        description=None,
+        contact=None,
+        conversation="sessie-123",
+    )
     for _ in range(2):  # read back twice in one conversation: remembered once
         assert store.lookup_code(ticket.code, "sessie-456").ticket is not None
     with engine.connect() as connection:
@@ -507,7 +616,9 @@ def test_the_queue_pages_and_leaves_transcripts_out(store):
     assert len(store.search(topic="opp-wat-is")) == 3
 
 
-def test_the_global_code_count_raises_one_alarm_and_a_right_code_resets_its_conversation(store, caplog, monkeypatch):
+def test_the_global_code_count_raises_one_alarm_and_a_right_code_resets_its_conversation(
+    store, caplog, monkeypatch
+):
     monkeypatch.setattr(ticket_module, "CODE_GLOBAL_ALARM", 5)
     ticket = new_ticket(store)
     for n in range(7):  # seven wrong codes from seven clients: one alarm, at the fifth
@@ -519,5 +630,7 @@ def test_the_global_code_count_raises_one_alarm_and_a_right_code_resets_its_conv
         store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client")
     assert store.lookup_code(ticket.code, "mine", "my-client").ticket is not None
     free = ticket_module.CODE_FREE_FAILURES
-    assert [store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client").wait_seconds for _ in range(free)] == [0] * free
+    assert [store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client").wait_seconds for _ in range(free)] == [
+        0
+    ] * free
     assert store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client").wait_seconds > 0

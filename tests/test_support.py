@@ -1,5 +1,6 @@
 """The suite's own machinery: skipped or required outside services, the time per module,
 readiness asked over HTTP, and no environment changed by importing a tool."""
+
 import http.server
 import json
 import subprocess
@@ -29,8 +30,7 @@ def run_inner(pytester, monkeypatch, required: bool):
         monkeypatch.setenv("FAKE_REQUIRE_FLAG", "1")
     else:
         monkeypatch.delenv("FAKE_REQUIRE_FLAG", raising=False)
-    pytester.makepyfile(test_needs=NEEDS_A_MISSING_SERVICE,
-                        test_plain="def test_plain():\n    assert True\n")
+    pytester.makepyfile(test_needs=NEEDS_A_MISSING_SERVICE, test_plain="def test_plain():\n    assert True\n")
     return pytester.runpytest("-p", "tests.support.report")
 
 
@@ -47,13 +47,17 @@ def test_a_required_missing_service_fails_its_tests_and_the_rest_still_runs(pyte
     result = run_inner(pytester, monkeypatch, required=True)
     result.assert_outcomes(passed=1, errors=1)  # failed in setup, before any fixture started
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    assert "missing service: fake-service (FAKE_REQUIRE_FLAG=1: this test must run here)" in result.stdout.str()
+    assert (
+        "missing service: fake-service (FAKE_REQUIRE_FLAG=1: this test must run here)" in result.stdout.str()
+    )
     assert "did NOT run" not in result.stdout.str()
 
 
 def test_the_end_of_the_run_shows_the_time_per_module(pytester):
-    pytester.makepyfile(test_slow="import time\n\ndef test_a():\n    time.sleep(0.3)\n\ndef test_b():\n    pass\n",
-                        test_fast="def test_c():\n    pass\n")
+    pytester.makepyfile(
+        test_slow="import time\n\ndef test_a():\n    time.sleep(0.3)\n\ndef test_b():\n    pass\n",
+        test_fast="def test_c():\n    pass\n",
+    )
     result = pytester.runpytest("-p", "tests.support.report")
     result.assert_outcomes(passed=3)
     lines = result.stdout.str().split("time per test module")[1].splitlines()
@@ -75,12 +79,15 @@ class _Answer(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize("status, body, content_type, ready", [
-    (200, json.dumps({"ready": True}).encode(), "application/json", True),
-    (200, json.dumps({"ready": False}).encode(), "application/json", False),
-    (502, b"<html>502 Bad Gateway</html>", "text/html", False),   # nginx before Rasa is up
-    (200, b"<html>not json</html>", "text/html", False),
-])
+@pytest.mark.parametrize(
+    "status, body, content_type, ready",
+    [
+        (200, json.dumps({"ready": True}).encode(), "application/json", True),
+        (200, json.dumps({"ready": False}).encode(), "application/json", False),
+        (502, b"<html>502 Bad Gateway</html>", "text/html", False),  # nginx before Rasa is up
+        (200, b"<html>not json</html>", "text/html", False),
+    ],
+)
 def test_rasa_readiness_is_asked_over_http_whatever_the_log_level(status, body, content_type, ready):
     handler = type("Handler", (_Answer,), {"status": status, "body": body, "content_type": content_type})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -100,9 +107,11 @@ def test_importing_the_evaluation_tools_and_test_support_changes_no_environment_
     imported it, and every Rasa server a later test started then logged nothing at INFO."""
     modules = sorted(f"evaluation.{path.stem}" for path in (ROOT / "evaluation").glob("*.py"))
     modules += ["tests.support.servers", "tests.support.services", "scripts.train", "scripts.spacy_pipeline"]
-    code = ("import os, importlib, sys; before = dict(os.environ)\n"
-            f"for name in {modules!r}: importlib.import_module(name)\n"
-            "changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))\n"
-            "print(changed); sys.exit(1 if changed else 0)")
+    code = (
+        "import os, importlib, sys; before = dict(os.environ)\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "changed = sorted(k for k in set(before) | set(os.environ) if before.get(k) != os.environ.get(k))\n"
+        "print(changed); sys.exit(1 if changed else 0)"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]

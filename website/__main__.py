@@ -1,4 +1,5 @@
 """`python -m website [--host H] [--port N]`: run the public site (pages, /widget.js, /demo)."""
+
 import argparse
 
 from steunpunt import settings

@@ -8,6 +8,7 @@ being checked, by the same rule the bot uses (`Topic.is_overdue`).
 The pages are module-level handlers listed in `ROUTES` (one Blueprint); `create_app` puts the
 app's state on `app.ctx` (the content library, the clock, the built assets, the chat URL).
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,10 +26,14 @@ from steunpunt.clock import dutch_date
 from steunpunt.regions import REGION_ID
 from website import pages
 
-ASSETS = {"widget.js": "text/javascript; charset=utf-8", "widget.css": "text/css; charset=utf-8",
-          "site.css": "text/css; charset=utf-8"}
-_templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=select_autoescape(["html"]))
+ASSETS = {
+    "widget.js": "text/javascript; charset=utf-8",
+    "widget.css": "text/css; charset=utf-8",
+    "site.css": "text/css; charset=utf-8",
+}
+_templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
+)
 _templates.filters["dutch_date"] = lambda iso: dutch_date(date.fromisoformat(iso))
 _templates.globals.update(page_path=pages.page_path, PHASES=PHASES, AUDIENCES=pages.AUDIENCES)
 
@@ -46,25 +51,38 @@ def security_headers(chat_url: str) -> dict:
         "Content-Security-Policy": (
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             f"connect-src 'self' {chat} {socket}; form-action 'self'; base-uri 'none'; "
-            "frame-ancestors 'self'"),
+            "frame-ancestors 'self'"
+        ),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
     }
 
 
-def render(request: Request, template: str, status: int = 200, region: Optional[str] = None,
-           **context) -> response.HTTPResponse:
+def render(
+    request: Request, template: str, status: int = 200, region: Optional[str] = None, **context
+) -> response.HTTPResponse:
     ctx = request.app.ctx
     html = _templates.get_template(template).render(
-        facts=ctx.library.facts(region), chat_url=ctx.chat_url, site_name=settings.SITE_NAME,
-        has_logo=settings.SITE_LOGO is not None, region=region,
-        prefix=f"/{region}" if region else "", **context)
+        facts=ctx.library.facts(region),
+        chat_url=ctx.chat_url,
+        site_name=settings.SITE_NAME,
+        has_logo=settings.SITE_LOGO is not None,
+        region=region,
+        prefix=f"/{region}" if region else "",
+        **context,
+    )
     return response.html(html, status=status, headers=dict(ctx.headers))
 
 
 def not_found(request: Request, region: Optional[str] = None) -> response.HTTPResponse:
-    return render(request, "error.html", status=404, region=region, title="Pagina niet gevonden",
-                  message="Deze pagina bestaat niet (meer). Kijk in het overzicht of zoek een onderwerp.")
+    return render(
+        request,
+        "error.html",
+        status=404,
+        region=region,
+        title="Pagina niet gevonden",
+        message="Deze pagina bestaat niet (meer). Kijk in het overzicht of zoek een onderwerp.",
+    )
 
 
 def known(request: Request, region: Optional[str]) -> bool:
@@ -77,8 +95,7 @@ async def index(request: Request, region: Optional[str] = None):
     if not known(request, region):
         return not_found(request)
     topics = request.app.ctx.library.topics(region).values()
-    groups = {audience: pages.by_phase(pages.for_audience(topics, audience))
-              for audience in pages.AUDIENCES}
+    groups = {audience: pages.by_phase(pages.for_audience(topics, audience)) for audience in pages.AUDIENCES}
     return render(request, "index.html", region=region, groups=groups, query="")
 
 
@@ -100,13 +117,16 @@ async def topic_page(request: Request, audience_path: str, topic_id: str, region
     if topic is None or audience is None or not pages.for_audience([topic], audience):
         return not_found(request, region if known(request, region) else None)
     if topic.is_overdue(request.app.ctx.today()):
-        return render(request, "topic.html", region=region, topic=topic, audience=audience, payload=None,
-                      related=[])
+        return render(
+            request, "topic.html", region=region, topic=topic, audience=audience, payload=None, related=[]
+        )
     related = library.related(topic, region)
-    payload = answer_payload(topic, audience, related, region or library.default_region,
-                             library.facts(region))
-    return render(request, "topic.html", region=region, topic=topic, audience=audience, payload=payload,
-                  related=related)
+    payload = answer_payload(
+        topic, audience, related, region or library.default_region, library.facts(region)
+    )
+    return render(
+        request, "topic.html", region=region, topic=topic, audience=audience, payload=payload, related=related
+    )
 
 
 async def demo(request: Request):
@@ -115,8 +135,13 @@ async def demo(request: Request):
     audience = request.args.get("doelgroep")
     region = request.args.get("regio") or ""
     valid = region if REGION_ID.fullmatch(region) else None
-    return render(request, "demo.html", audience=audience if audience in pages.AUDIENCES else None,
-                  data_region=valid, region=valid if valid and known(request, valid) else None)
+    return render(
+        request,
+        "demo.html",
+        audience=audience if audience in pages.AUDIENCES else None,
+        data_region=valid,
+        region=valid if valid and known(request, valid) else None,
+    )
 
 
 async def logo(request: Request):
@@ -129,17 +154,24 @@ async def asset(request: Request, name: str):
     path = Path(request.app.ctx.assets_dir) / name
     if not path.is_file():
         return response.text("De site is nog niet gebouwd: voer scripts/setup.sh uit.", status=503)
-    return await response.file(path, mime_type=ASSETS[name],
-                               headers={"Cache-Control": "public, max-age=300",
-                                        "X-Content-Type-Options": "nosniff"})
+    return await response.file(
+        path,
+        mime_type=ASSETS[name],
+        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 async def on_error(request: Request, problem: Exception):
     status = getattr(problem, "status_code", 500) or 500
     if status == 404:
         return not_found(request)
-    return render(request, "error.html", status=status, title="Er ging iets mis",
-                  message="Deze pagina kan nu niet getoond worden. Probeer het later opnieuw.")
+    return render(
+        request,
+        "error.html",
+        status=status,
+        title="Er ging iets mis",
+        message="Deze pagina kan nu niet getoond worden. Probeer het later opnieuw.",
+    )
 
 
 REGION = f"<region:{REGION_ID.pattern}>"  # the one rule for region ids
@@ -161,9 +193,13 @@ for _path, _handler, _name in ROUTES:
     bp.add_route(_handler, _path, methods=["GET"], name=_name)
 
 
-def create_app(library: Optional[ContentLibrary] = None, today: Callable[[], date] = clock.today,
-               assets_dir: Path = settings.SITE_ASSETS_DIR, chat_url: str = settings.CHAT_URL,
-               name: str = "steunpunt_site") -> Sanic:
+def create_app(
+    library: Optional[ContentLibrary] = None,
+    today: Callable[[], date] = clock.today,
+    assets_dir: Path = settings.SITE_ASSETS_DIR,
+    chat_url: str = settings.CHAT_URL,
+    name: str = "steunpunt_site",
+) -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 16 * 1024  # the site takes no uploads; GET forms only
     app.ctx.library = library or shared()

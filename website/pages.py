@@ -1,6 +1,7 @@
 """What the content pages show: topics grouped by phase and audience, and search over them.
 
 Pure functions over `Topic`s, so the grouping and the search are tested without a server."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ class PhaseGroup:
 def by_phase(topics: Iterable[Topic]) -> List[PhaseGroup]:
     """Every topic under each of its phases (PO, overstap PO-VO, VO), sorted by label."""
     ordered = sorted(topics, key=lambda topic: topic.label.casefold())
-    return [PhaseGroup(phase, heading, tuple(t for t in ordered if phase in t.phases))
-            for phase, heading in PHASES.items()]
+    return [
+        PhaseGroup(phase, heading, tuple(t for t in ordered if phase in t.phases))
+        for phase, heading in PHASES.items()
+    ]
 
 
 def for_audience(topics: Iterable[Topic], audience: str) -> List[Topic]:
@@ -50,7 +53,7 @@ def clean_query(text: str) -> str:
     spaces, soft hyphens) and unassigned or private code points are dropped, so an echoed
     query cannot turn the page's text around; spaces are collapsed, the length is capped."""
     kept = []
-    for character in text[:MAX_QUERY_CHARS * 4]:
+    for character in text[: MAX_QUERY_CHARS * 4]:
         category = unicodedata.category(character)
         if category in ("Cc", "Zl", "Zp"):
             kept.append(" ")

@@ -7,6 +7,7 @@
 - at the end, a table of the time spent per test module (setup, call and teardown, module
   fixtures such as started servers included), which CI's output then shows.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Iterable, List
@@ -17,8 +18,11 @@ from tests.support import services
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", f"{services.MARK}(require_flag, missing): the test needs "
-                                       "services from outside the repository (tests/support/services.py)")
+    config.addinivalue_line(
+        "markers",
+        f"{services.MARK}(require_flag, missing): the test needs "
+        "services from outside the repository (tests/support/services.py)",
+    )
     config.pluginmanager.register(RunReport(), "steunpunt-run-report")
 
 
@@ -69,9 +73,13 @@ class RunReport:
         missing = skipped_for_missing_services(terminalreporter.stats.get("skipped", []))
         if missing:
             total = sum(missing.values())
-            terminalreporter.write_sep("!", f"{total} tests did NOT run: a service they need is "
-                                            "missing", red=True, bold=True)
+            terminalreporter.write_sep(
+                "!", f"{total} tests did NOT run: a service they need is missing", red=True, bold=True
+            )
             for text, count in sorted(missing.items()):
                 terminalreporter.write_line(f"{count:5d}  {text}", red=True)
-            terminalreporter.write_line("They passed nowhere: install what is missing to run them "
-                                        "here (.ci/run shows how).", red=True, bold=True)
+            terminalreporter.write_line(
+                "They passed nowhere: install what is missing to run them here (.ci/run shows how).",
+                red=True,
+                bold=True,
+            )

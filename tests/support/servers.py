@@ -7,6 +7,7 @@ started answers over HTTP (Rasa: GET /webhooks/status/ says {"ready": true}; act
 GET /health; nginx, staff app and site: their own ports), never by reading log lines, whose
 level the environment decides. Each stops every process it started.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -37,9 +38,12 @@ def _after_last_review() -> str:
     real topic's review period (checked, not yet due) for as long as the content is consistent,
     and it moves along when editors renew the content."""
     content = ROOT / "content"
-    reviewed = [line.split(":", 1)[1].split()[0]
-                for path in [*content.glob("topics/*.md"), *content.glob("regions/*/*/*.md")]
-                for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("reviewed_on:")]
+    reviewed = [
+        line.split(":", 1)[1].split()[0]
+        for path in [*content.glob("topics/*.md"), *content.glob("regions/*/*/*.md")]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.startswith("reviewed_on:")
+    ]
     return f"{date.fromisoformat(max(reviewed)) + timedelta(days=1)}T12:00:00"
 
 
@@ -87,12 +91,14 @@ def free_port() -> int:
     raise RuntimeError("no free port")
 
 
-def http(url: str, body=None, raw: bytes | None = None, timeout: float = 60,
-         headers: Dict[str, str] | None = None):
+def http(
+    url: str, body=None, raw: bytes | None = None, timeout: float = 60, headers: Dict[str, str] | None = None
+):
     """(status, parsed JSON) for a GET, or a POST when a body is given."""
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json",
-                                                               **(headers or {})})
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -123,8 +129,7 @@ class Running:
 
     def listening(self) -> List[str]:
         """host:port of every TCP socket a process of this run listens on (from /proc)."""
-        pids = subprocess.run(["pgrep", "-g", str(self.group)], capture_output=True,
-                              text=True).stdout.split()
+        pids = subprocess.run(["pgrep", "-g", str(self.group)], capture_output=True, text=True).stdout.split()
         inodes = set()
         for pid in pids:
             with contextlib.suppress(OSError):
@@ -145,15 +150,16 @@ class Running:
                     if width == 8:
                         host = ".".join(str(b) for b in raw[::-1])
                     else:
-                        words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]
+                        words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]
                         host = socket.inet_ntop(socket.AF_INET6, b"".join(words))
                     found.append(f"{host}:{int(port, 16)}")
         return sorted(set(found))
 
     def pids(self, pattern: str) -> List[int]:
         """Processes of this run whose command line matches (e.g. '-m actions')."""
-        found = subprocess.run(["pgrep", "-g", str(self.group), "-f", "--", pattern],
-                               capture_output=True, text=True).stdout.split()
+        found = subprocess.run(
+            ["pgrep", "-g", str(self.group), "-f", "--", pattern], capture_output=True, text=True
+        ).stdout.split()
         return [int(pid) for pid in found]
 
 
@@ -184,16 +190,19 @@ def _wait_until(waiting: Callable[[], List[str]], process: subprocess.Popen, log
         if not not_ready:
             return
         if time.time() > deadline:
-            raise RuntimeError(f"servers did not start in {STARTUP_SECONDS} s; not answering: "
-                               f"{', '.join(not_ready)}\n" + log.read_text()[-3000:])
+            raise RuntimeError(
+                f"servers did not start in {STARTUP_SECONDS} s; not answering: "
+                f"{', '.join(not_ready)}\n" + log.read_text()[-3000:]
+            )
         time.sleep(2)
 
 
 @contextlib.contextmanager
 def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
     with open(log, "w") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         yield process
     finally:
@@ -236,8 +245,13 @@ def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) ->
     for _attempt in range(3):  # another program may take the port first: then try the next
         port = free_port()
         errors = tempfile.TemporaryFile()  # a pipe nobody reads would block a chatty server
-        process = subprocess.Popen([sys.executable, "-m", module, "--port", str(port)], env=frozen_clock(env),
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, "--port", str(port)],
+            env=frozen_clock(env),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
         if _accepts(process, port):
             break
         process.kill()
@@ -274,36 +288,56 @@ def regions_with(workdir: Path, *extra: str) -> Path:
 
 #: Test and benchmark deployments send every message from 127.0.0.1, as fast as they can: the
 #: message and ticket limits (tested on their own) must not decide what those runs measure.
-UNLIMITED = {"STEUNPUNT_TICKETS_PER_HOUR": "1000000",
-             "STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE": "1000000",
-             "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": "1000000",
-             "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "1000000",
-             "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "100000",
-             "STEUNPUNT_MESSAGES_PER_MINUTE": "1000000", "STEUNPUNT_MESSAGE_BURST": "1000000"}
+UNLIMITED = {
+    "STEUNPUNT_TICKETS_PER_HOUR": "1000000",
+    "STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE": "1000000",
+    "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": "1000000",
+    "STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE": "1000000",
+    "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "100000",
+    "STEUNPUNT_MESSAGES_PER_MINUTE": "1000000",
+    "STEUNPUNT_MESSAGE_BURST": "1000000",
+}
 
 
 @contextlib.contextmanager
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""
     port, action_port, staff_port, site_port = free_port(), free_port(), free_port(), free_port()
-    env = frozen_clock({**os.environ, "STEUNPUNT_PORT": str(port), "STEUNPUNT_ACTION_PORT": str(action_port),
-           "STEUNPUNT_STAFF_PORT": str(staff_port), "STEUNPUNT_SITE_PORT": str(site_port),
-           "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
-           "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
-           "STEUNPUNT_SECRET_KEY": TEST_SECRET,
-           # every test client is 127.0.0.1: the per-client ticket limit has a test of its own
-           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000", **UNLIMITED, **(extra_env or {})})
+    env = frozen_clock(
+        {
+            **os.environ,
+            "STEUNPUNT_PORT": str(port),
+            "STEUNPUNT_ACTION_PORT": str(action_port),
+            "STEUNPUNT_STAFF_PORT": str(staff_port),
+            "STEUNPUNT_SITE_PORT": str(site_port),
+            "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
+            "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
+            "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+            # every test client is 127.0.0.1: the per-client ticket limit has a test of its own
+            "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000",
+            **UNLIMITED,
+            **(extra_env or {}),
+        }
+    )
     env.pop("RASA_API_TOKEN", None)
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"
     with _group(["./scripts/run.sh"], ROOT, env, log) as process:
-        checks = {"rasa": lambda: rasa_ready(base),
-                  "action server": lambda: answers(f"http://127.0.0.1:{action_port}/health", 200),
-                  "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
-                  "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200)}
+        checks = {
+            "rasa": lambda: rasa_ready(base),
+            "action server": lambda: answers(f"http://127.0.0.1:{action_port}/health", 200),
+            "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
+            "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
+        }
         _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
-        yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log,
-                      site=f"http://127.0.0.1:{site_port}")
+        yield Running(
+            base=base,
+            env=env,
+            group=process.pid,
+            action_port=action_port,
+            log=log,
+            site=f"http://127.0.0.1:{site_port}",
+        )
 
 
 def free_range(count: int) -> int:
@@ -323,42 +357,80 @@ def free_range(count: int) -> int:
 
 
 @contextlib.contextmanager
-def scaled_assistant(workdir: Path, database_url: str, rasa: int = 2, actions: int = 2,
-                     extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
+def scaled_assistant(
+    workdir: Path, database_url: str, rasa: int = 2, actions: int = 2, extra_env: Dict[str, str] | None = None
+) -> Iterator[Running]:
     """The scaled form (scripts/run_scaled.sh) on PostgreSQL, with a Redis of its own and nginx;
     `Running.rasa_ports` are the Rasa processes' own ports behind nginx."""
     redis_port = free_port()
-    redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly",
-                              "no", "--bind", "127.0.0.1"], stdout=subprocess.DEVNULL, cwd=workdir)
+    redis = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(redis_port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--bind",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        cwd=workdir,
+    )
     internal, port = free_range(2 + actions + rasa), free_port()
     staff_port, site_port = free_port(), free_port()
     # run_scaled.sh numbers its internal ports upwards: the action proxy, the action servers,
     # then the Rasa processes.
     action_ports = [internal + 1 + i for i in range(actions)]
     rasa_ports = [internal + 1 + actions + i for i in range(rasa)]
-    env = frozen_clock({**os.environ, "STEUNPUNT_DATABASE_URL": database_url,
-           "STEUNPUNT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/1", "STEUNPUNT_SECRET_KEY": TEST_SECRET,
-           "STEUNPUNT_PORT": str(port), "STEUNPUNT_INTERNAL_PORT": str(internal),
-           "STEUNPUNT_RASA_PROCESSES": str(rasa), "STEUNPUNT_ACTION_PROCESSES": str(actions),
-           "STEUNPUNT_STAFF_PORT": str(staff_port), "STEUNPUNT_SITE_PORT": str(site_port),
-           "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "100000", "TICKET_LOCK_LIFETIME": "10",
-           **UNLIMITED, **(extra_env or {})})
+    env = frozen_clock(
+        {
+            **os.environ,
+            "STEUNPUNT_DATABASE_URL": database_url,
+            "STEUNPUNT_REDIS_URL": f"redis://127.0.0.1:{redis_port}/1",
+            "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+            "STEUNPUNT_PORT": str(port),
+            "STEUNPUNT_INTERNAL_PORT": str(internal),
+            "STEUNPUNT_RASA_PROCESSES": str(rasa),
+            "STEUNPUNT_ACTION_PROCESSES": str(actions),
+            "STEUNPUNT_STAFF_PORT": str(staff_port),
+            "STEUNPUNT_SITE_PORT": str(site_port),
+            "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "100000",
+            "TICKET_LOCK_LIFETIME": "10",
+            **UNLIMITED,
+            **(extra_env or {}),
+        }
+    )
     log = workdir / "scaled.log"
     base = f"http://127.0.0.1:{port}"
     try:
         with _group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
             checks = {f"rasa :{p}": (lambda p=p: rasa_ready(f"http://127.0.0.1:{p}")) for p in rasa_ports}
-            checks.update({f"action server :{p}": (lambda p=p: answers(f"http://127.0.0.1:{p}/health", 200))
-                           for p in action_ports})
-            checks.update({
-                "nginx (chat)": lambda: rasa_ready(base),
-                "nginx (actions)": lambda: answers(f"http://127.0.0.1:{internal}/health", 200),
-                "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
-                "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
-            })
+            checks.update(
+                {
+                    f"action server :{p}": (lambda p=p: answers(f"http://127.0.0.1:{p}/health", 200))
+                    for p in action_ports
+                }
+            )
+            checks.update(
+                {
+                    "nginx (chat)": lambda: rasa_ready(base),
+                    "nginx (actions)": lambda: answers(f"http://127.0.0.1:{internal}/health", 200),
+                    "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
+                    "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
+                }
+            )
             _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
-            yield Running(base=base, env=env, group=process.pid, log=log, rasa_ports=rasa_ports,
-                          action_port=action_ports[0], site=f"http://127.0.0.1:{site_port}")
+            yield Running(
+                base=base,
+                env=env,
+                group=process.pid,
+                log=log,
+                rasa_ports=rasa_ports,
+                action_port=action_ports[0],
+                site=f"http://127.0.0.1:{site_port}",
+            )
     finally:
         redis.terminate()
         redis.wait(timeout=30)
@@ -370,13 +442,19 @@ def rasa_init_bot(workdir: Path) -> Iterator[Running]:
     project = workdir / "rasa-init"
     if not (project / "models").exists():
         project.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(project)], check=True,
-                       cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(RASA), "init", "--no-prompt", "--init-dir", str(project)],
+            check=True,
+            cwd=workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     port = free_port()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     log = workdir / "rasa-init.log"
     base = f"http://127.0.0.1:{port}"
-    with _group([str(RASA), "run", "--port", str(port), "--interface", "127.0.0.1"], project, env,
-                log) as process:
+    with _group(
+        [str(RASA), "run", "--port", str(port), "--interface", "127.0.0.1"], project, env, log
+    ) as process:
         _wait_until(lambda: [] if answers(base + "/webhooks/rest/", 200) else ["rasa"], process, log)
         yield Running(base=base, env=env, group=process.pid, log=log)

@@ -10,6 +10,7 @@ Without the service a local run skips each of its tests, with a reason that star
 .ci/run sets STEUNPUNT_REQUIRE_BROWSER=1 and STEUNPUNT_REQUIRE_SCALED=1) each of those tests
 fails instead, and the rest of the suite still runs.
 """
+
 from __future__ import annotations
 
 import os

@@ -2,6 +2,7 @@
 
 Revision ID: 0002
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -13,8 +14,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("staff") as batch:
-        batch.add_column(sa.Column("role", sa.String(20), nullable=False,
-                                   server_default="medewerker"))
+        batch.add_column(sa.Column("role", sa.String(20), nullable=False, server_default="medewerker"))
     op.create_table(
         "signals",
         sa.Column("id", sa.String(32), primary_key=True),
@@ -41,8 +41,16 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(30), nullable=False),
         sa.Column("content_id", sa.String(80), nullable=False),
         sa.Column("count", sa.Integer, nullable=False),
-        sa.UniqueConstraint("day", "channel", "audience", "region", "kind", "reason", "content_id",
-                            name="uq_signal_counts_key"),
+        sa.UniqueConstraint(
+            "day",
+            "channel",
+            "audience",
+            "region",
+            "kind",
+            "reason",
+            "content_id",
+            name="uq_signal_counts_key",
+        ),
     )
     op.create_table(
         "group_decisions",

@@ -5,6 +5,7 @@ Existing tickets belong to the default region; existing accounts keep seeing eve
 
 Revision ID: 0004
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -18,8 +19,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("tickets") as batch:
-        batch.add_column(sa.Column("region", sa.String(40), nullable=False,
-                                   server_default=settings.DEFAULT_REGION))
+        batch.add_column(
+            sa.Column("region", sa.String(40), nullable=False, server_default=settings.DEFAULT_REGION)
+        )
         batch.create_index("ix_tickets_region", ["region"])
     with op.batch_alter_table("staff") as batch:
         batch.add_column(sa.Column("regions", sa.String(2000), nullable=False, server_default="*"))

@@ -7,6 +7,7 @@ redaction (steunpunt/codes.py code_spans, on steunpunt/identifiers.py's detectio
 
 Revision ID: 0005
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -7,6 +7,7 @@ the tracker retention period, 30 days by default).
 
 Revision ID: 0006
 """
+
 import sqlalchemy as sa
 from alembic import op
 
