@@ -1,13 +1,15 @@
 """The action server's actions: `respond` (every turn's outcome), `handoff` (form, tickets, codes).
 
-With STEUNPUNT_WARM_REDACTOR=1 (set by scripts/run.sh) the redaction is loaded in the
-background as the server starts, so the first unanswered question does not wait for it.
+With settings.WARM_REDACTOR (STEUNPUNT_WARM_REDACTOR=1, set by scripts/run.sh) the redaction
+is loaded in the background as the server starts, so the first unanswered question does not
+wait for it.
 """
 
-import os
 import threading
 
-if os.environ.get("STEUNPUNT_WARM_REDACTOR") == "1":
+from steunpunt import settings
+
+if settings.WARM_REDACTOR:
 
     def _warm() -> None:
         from signals.redact import shared

@@ -15,7 +15,6 @@ found on the package registries (USE v3) grouped worse than words (docs/signals.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,10 +22,13 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-#: Average cosine distance below which texts join one group (chosen on the dev fixture).
-DISTANCE_THRESHOLD = float(os.environ.get("STEUNPUNT_GROUP_THRESHOLD", "0.96"))
-#: Weight of the stemmed words against the character n-grams.
-WORD_WEIGHT = float(os.environ.get("STEUNPUNT_GROUP_WORD_WEIGHT", "1.0"))
+from steunpunt import settings
+
+#: Average cosine distance below which texts join one group, and the weight of the stemmed
+#: words against the character n-grams (steunpunt/settings.py GROUP_THRESHOLD and
+#: GROUP_WORD_WEIGHT).
+DISTANCE_THRESHOLD = settings.GROUP_THRESHOLD
+WORD_WEIGHT = settings.GROUP_WORD_WEIGHT
 _PLACEHOLDER = re.compile(r"\[[a-z]+\]")
 _EXTRA_STOP_WORDS = {
     "kind",

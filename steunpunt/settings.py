@@ -1,155 +1,249 @@
-"""All settings of the action server in one place.
+"""Every setting of the product, in one typed object read from the environment once.
 
-Every value can be overridden with an environment variable, so a steunpunt can tune a
-deployment without editing code. Rasa's own NLU thresholds (FallbackClassifier) live in
-`config.yml`; regional facts (names, phone numbers) live in `content/regio.yml`.
+Why one home: settings used to be read where they were used (the grouping thresholds in
+signals/, the redactor warm-up in actions/, defaults repeated in run scripts). Here each
+setting is a field of `Settings` with its type, its default and a comment that says what it
+is for; every value can be overridden with an environment variable `STEUNPUNT_<NAME>`, so a
+steunpunt tunes a deployment without editing code. Rasa's own NLU thresholds
+(FallbackClassifier) live in `config.yml`; regional facts (names, phone numbers, opening
+hours) live in `content/regio.yml` and `content/regions/`.
+
+Code reads `settings.NAME` (module attributes are the fields of `current()`); a test may
+monkeypatch one such attribute, or build `Settings.from_env({...})` of its own.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any, FrozenSet, Mapping, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env_path(name: str, default: Path) -> Path:
-    return Path(os.environ.get(name, str(default)))
-
-
-def _env_float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
-
-#: Folder with one Markdown file per topic (`<id>.md`).
-CONTENT_DIR = _env_path("STEUNPUNT_CONTENT_DIR", REPO_ROOT / "content" / "topics")
-#: How often (seconds) the action server checks content files for edits: an edit is live
-#: within this time, and a message does not pay for a directory scan.
-CONTENT_RECHECK_SECONDS = _env_float("STEUNPUNT_CONTENT_RECHECK_SECONDS", 1.0)
-#: The default region's facts (name, phone, e-mail, opening hours, websites): the region a
-#: message gets when it names none, or one that does not exist.
-REGIO_FILE = _env_path("STEUNPUNT_REGIO_FILE", REPO_ROOT / "content" / "regio.yml")
-#: One folder per further region (samenwerkingsverband): `<region-id>/regio.yml` with its
-#: facts, optional `topics/` (whole topics, replaced or its own) and `sections/` (parts).
-REGIONS_DIR = _env_path("STEUNPUNT_REGIONS_DIR", CONTENT_DIR.parent / "regions")
-
-#: A topic is offered as a clarification button only when the classifier gives it at least
-#: this confidence, and at least CLARIFY_OUT_OF_SCOPE_RATIO times the confidence of
-#: out_of_scope; with no such topic the bot says it cannot answer and offers a person. Both
-#: chosen by 5-fold cross-validation on the training data (evaluation/tune_clarify.py,
-#: docs/clarify-cv.md): a button costs one click, a missing button costs a person's time.
-CLARIFY_MIN_CONFIDENCE = _env_float("STEUNPUNT_CLARIFY_MIN_CONFIDENCE", 0.05)
-CLARIFY_OUT_OF_SCOPE_RATIO = _env_float("STEUNPUNT_CLARIFY_OUT_OF_SCOPE_RATIO", 1.0)
 #: At most this many topics are offered when the bot asks which topic is meant.
 CLARIFY_MAX_OPTIONS = 3
-
-#: Messages longer than this are answered with a request to shorten them and never reach
-#: the NLU pipeline (plain Rasa needs ~12 GB of memory for one 100 kB message).
-MAX_MESSAGE_CHARS = int(os.environ.get("STEUNPUNT_MAX_MESSAGE_CHARS", 1000))
-#: The longest a user waits for one turn (NLU, actions, saving): a slow action server or
-#: database then gets "try again later" with the way to a person, not minutes of silence.
-TURN_SECONDS = _env_float("STEUNPUNT_TURN_SECONDS", 20.0)
-#: Request bodies larger than this are refused before they are parsed (also one socket.io
-#: packet: engine.io would otherwise take up to 1 MB).
-MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_MAX_REQUEST_BYTES", 16 * 1024))
-
-#: Handoff tickets one client (address; an IPv6 /64 counts as one) may make per hour: a family
-#: or a class may hand off several questions, a script not hundreds.
-TICKETS_PER_CLIENT_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_CLIENT_HOUR", 5))
-#: Handoff tickets all clients together may make per hour (counted in the database, so across
-#: every process): beyond it a user is told to contact the steunpunt directly, and the log says
-#: "ALARM" once per hour. Many addresses at once is a flood; a real day brings a handful.
-TICKETS_PER_HOUR = int(os.environ.get("STEUNPUNT_TICKETS_PER_HOUR", 30))
-
-#: Chat messages that may reach the assistant (steunpunt/ratelimit.py): token buckets that fill
-#: up with `..._MINUTE` tokens a minute to at most `..._BURST`. Per conversation (a person reads
-#: between messages), per client address (larger: a school class or a carrier's NAT shares one
-#: address) and for the whole process (what one Rasa process can answer, ~35 messages/s). A
-#: refused message gets a friendly "wait a moment" and never reaches NLU or the tracker store.
-#: Each Rasa process keeps its own buckets (the scaled form's nginx caps each address as well).
-MESSAGES_PER_CONVERSATION_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_CONVERSATION_MINUTE", 20)
-MESSAGE_BURST_PER_CONVERSATION = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION", 10)
-MESSAGES_PER_CLIENT_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_CLIENT_MINUTE", 90)
-MESSAGE_BURST_PER_CLIENT = _env_float("STEUNPUNT_MESSAGE_BURST_PER_CLIENT", 30)
-MESSAGES_PER_MINUTE = _env_float("STEUNPUNT_MESSAGES_PER_MINUTE", 1500)
-MESSAGE_BURST = _env_float("STEUNPUNT_MESSAGE_BURST", 100)
-
-#: A widget's signed socket.io session id is accepted for this many hours after it was issued;
-#: after that the widget gets a new one (and a new conversation).
-SOCKETIO_SESSION_HOURS = _env_float("STEUNPUNT_SOCKETIO_SESSION_HOURS", 24)
-
-#: The folder of the deployment's own files when no other place is set for them: the SQLite
-#: databases, the generated secret key, nginx's files of the scaled form. var/ in the checkout;
-#: the tests point it (and every path below) at a temporary folder (tests/conftest.py).
-VAR_DIR = _env_path("STEUNPUNT_VAR_DIR", REPO_ROOT / "var")
-#: Tickets, staff accounts and the audit log. Embedded SQLite (WAL) by default; set a
-#: PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it between servers.
-DATABASE_URL = os.environ.get("STEUNPUNT_DATABASE_URL", f"sqlite:///{VAR_DIR / 'steunpunt.db'}")
-#: Key for ticket-code hashes. Set STEUNPUNT_SECRET_KEY in production (the same value on
-#: every server); otherwise one is generated once in var/secret.key.
-SECRET_KEY_FILE = _env_path("STEUNPUNT_SECRET_KEY_FILE", VAR_DIR / "secret.key")
-
-#: The region a message belongs to when its metadata names none (one region for now; the id
-#: is recorded with every signal, so a later multi-region deployment can tell them apart).
-#: The steunpunt's own time zone: a date typed in a filter or a report period is a day here,
-#: while the database stamps every row in UTC.
-TIMEZONE = os.environ.get("STEUNPUNT_TIMEZONE", "Europe/Amsterdam")
-DEFAULT_REGION = os.environ.get("STEUNPUNT_DEFAULT_REGION", "standaard")
-#: Signals older than this many days are deleted; their counts per day are kept.
-SIGNAL_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_SIGNAL_RETENTION_DAYS", 365))
-#: Conversation texts leave Rasa's tracker store after this many days.
-TRACKER_RETENTION_DAYS = int(os.environ.get("STEUNPUNT_TRACKER_RETENTION_DAYS", 30))
-#: Rasa's tracker store (conversations): the SQLite file of the embedded default, or a
-#: database URL when Rasa's SQL tracker store runs on PostgreSQL.
-TRACKER_DB = os.environ.get("STEUNPUNT_TRACKER_DB", str(VAR_DIR / "trackers.db"))
-
-#: The interface every server of ours listens on. 127.0.0.1 unless a deployment says otherwise
-#: (behind a reverse proxy on the same machine, nothing else needs to reach them).
-HOST = os.environ.get("STEUNPUNT_HOST", "127.0.0.1")
-#: Rasa's server (REST webhook and socket.io for the widget).
-PORT = int(os.environ.get("STEUNPUNT_PORT", 5005))
-#: The action server (python -m actions); only the Rasa server calls it, with action_token().
-ACTION_PORT = int(os.environ.get("STEUNPUNT_ACTION_PORT", 5055))
-#: An action call carries the conversation's tracker: allow long conversations, not more.
-ACTION_MAX_REQUEST_BYTES = int(os.environ.get("STEUNPUNT_ACTION_MAX_REQUEST_BYTES", 2 * 1024 * 1024))
-#: Reverse proxies whose X-Forwarded-For header is believed (comma-separated IP addresses).
-#: Empty: every request's own peer address counts (steunpunt/clients.py).
-TRUSTED_PROXIES = frozenset(
-    address.strip()
-    for address in os.environ.get("STEUNPUNT_TRUSTED_PROXIES", "").split(",")
-    if address.strip()
-)
-#: The public site: content pages, /widget.js and /demo.
-SITE_PORT = int(os.environ.get("STEUNPUNT_SITE_PORT", 5057))
-#: Where browsers reach Rasa's socket.io (the widget's data-server on the demo page).
-CHAT_URL = os.environ.get("STEUNPUNT_CHAT_URL", f"http://{HOST}:{PORT}")
-#: Web pages (origins) allowed to open a chat over socket.io: the site itself, and the
-#: samenwerkingsverband's own website where the widget is embedded. Comma-separated.
-SITE_ORIGINS = tuple(
-    origin.strip().rstrip("/")
-    for origin in os.environ.get(
-        "STEUNPUNT_SITE_ORIGINS", f"http://{HOST}:{SITE_PORT},http://localhost:{SITE_PORT}"
-    ).split(",")
-    if origin.strip()
-)
-#: The steunpunt's name and logo on the pages (house style: colours and font are a token theme,
-#: STEUNPUNT_THEME_CSS at build time; see README "De huisstijl").
-SITE_NAME = os.environ.get("STEUNPUNT_SITE_NAME", "Ouder- en jeugdsteunpunt passend onderwijs")
-SITE_LOGO = Path(os.environ["STEUNPUNT_SITE_LOGO"]) if os.environ.get("STEUNPUNT_SITE_LOGO") else None
-#: The built widget and page styles (website/assets/build.mjs writes them; set-up runs it).
-SITE_ASSETS_DIR = _env_path("STEUNPUNT_SITE_ASSETS_DIR", REPO_ROOT / "build" / "website")
-
-#: Staff web app (tickets queue and analysis).
-STAFF_PORT = int(os.environ.get("STEUNPUNT_STAFF_PORT", 5056))
-#: The staff app runs behind https: its cookies are Secure and it sends HSTS. Only for plain
-#: http on localhost (development, tests; scripts/run.sh) set STEUNPUNT_STAFF_SECURE_COOKIES=0.
-STAFF_SECURE_COOKIES = os.environ.get("STEUNPUNT_STAFF_SECURE_COOKIES", "1").strip().lower() not in (
-    "0",
-    "false",
-    "no",
-    "off",
-)
 STAFF_SESSION_HOURS = 8
+
+
+def _list(value: str) -> Tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- content -------------------------------------------------------------------------
+    #: Folder with one Markdown file per topic (`<id>.md`).
+    CONTENT_DIR: Path
+    #: How often (seconds) a process checks content files for edits: an edit is live within
+    #: this time, and a message does not pay for a directory scan.
+    CONTENT_RECHECK_SECONDS: float
+    #: The default region's facts (name, phone, e-mail, opening hours, websites): the region a
+    #: message gets when it names none, or one that does not exist.
+    REGIO_FILE: Path
+    #: One folder per further region (samenwerkingsverband): `<region-id>/regio.yml` with its
+    #: facts, optional `topics/` (whole topics, replaced or its own) and `sections/` (parts).
+    REGIONS_DIR: Path
+    #: The region a message belongs to when its metadata names none (or an unknown one).
+    DEFAULT_REGION: str
+    #: The steunpunt's own time zone: "today", a date typed in a filter or a report period and
+    #: a review date are days here, while the database stamps every row in UTC
+    #: (steunpunt/clock.py).
+    TIMEZONE: str
+
+    # --- understanding ---------------------------------------------------------------------
+    #: A topic is offered as a clarification button only when the classifier gives it at least
+    #: this confidence, and at least CLARIFY_OUT_OF_SCOPE_RATIO times the confidence of
+    #: out_of_scope; with no such topic the bot says it cannot answer and offers a person. Both
+    #: chosen by 5-fold cross-validation on the training data (evaluation/tune_clarify.py,
+    #: docs/clarify-cv.md): a button costs one click, a missing button costs a person's time.
+    CLARIFY_MIN_CONFIDENCE: float
+    CLARIFY_OUT_OF_SCOPE_RATIO: float
+
+    # --- input limits --------------------------------------------------------------------
+    #: Messages longer than this are answered with a request to shorten them and never reach
+    #: the NLU pipeline (plain Rasa needs ~12 GB of memory for one 100 kB message).
+    MAX_MESSAGE_CHARS: int
+    #: The longest a user waits for one turn (NLU, actions, saving): a slow action server or
+    #: database then gets "try again later" with the way to a person, not minutes of silence.
+    TURN_SECONDS: float
+    #: Request bodies larger than this are refused before they are parsed (also one socket.io
+    #: packet: engine.io would otherwise take up to 1 MB).
+    MAX_REQUEST_BYTES: int
+    #: Handoff tickets one client (address; an IPv6 /64 counts as one) may make per hour: a
+    #: family or a class may hand off several questions, a script not hundreds.
+    TICKETS_PER_CLIENT_HOUR: int
+    #: Handoff tickets all clients together may make per hour (counted in the database, so
+    #: across every process): beyond it a user is told to contact the steunpunt directly, and
+    #: the log says "ALARM" once per hour. Many addresses at once is a flood.
+    TICKETS_PER_HOUR: int
+    #: Chat messages that may reach the assistant (steunpunt/ratelimit.py): token buckets that
+    #: fill up with `..._MINUTE` tokens a minute to at most `..._BURST`. Per conversation (a
+    #: person reads between messages), per client address (larger: a school class or a
+    #: carrier's NAT shares one address) and for the whole process. A refused message gets a
+    #: friendly "wait a moment" and never reaches NLU or the tracker store. Each Rasa process
+    #: keeps its own buckets (the scaled form's nginx caps each address as well).
+    MESSAGES_PER_CONVERSATION_MINUTE: float
+    MESSAGE_BURST_PER_CONVERSATION: float
+    MESSAGES_PER_CLIENT_MINUTE: float
+    MESSAGE_BURST_PER_CLIENT: float
+    MESSAGES_PER_MINUTE: float
+    MESSAGE_BURST: float
+    #: A widget's signed socket.io session id is accepted for this many hours after it was
+    #: issued; after that the widget gets a new one (and a new conversation).
+    SOCKETIO_SESSION_HOURS: float
+
+    # --- storage -------------------------------------------------------------------------
+    #: The folder of the deployment's own files when no other place is set for them: the
+    #: SQLite databases, the generated secret key, nginx's files of the scaled form. var/ in
+    #: the checkout; the tests point it (and every path below) at a temporary folder.
+    VAR_DIR: Path
+    #: Tickets, staff accounts, the audit log and signals. Embedded SQLite (WAL) by default;
+    #: set a PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it.
+    DATABASE_URL: str
+    #: The deployment's secret (ticket-code hashes, client keys, signal ids, tokens). Set
+    #: STEUNPUNT_SECRET_KEY in production (the same value on every server); otherwise one is
+    #: generated once in this file.
+    SECRET_KEY_FILE: Path
+    #: Signals older than this many days are deleted; their counts per day are kept.
+    SIGNAL_RETENTION_DAYS: int
+    #: Conversation texts leave Rasa's tracker store after this many days.
+    TRACKER_RETENTION_DAYS: int
+    #: Rasa's tracker store (conversations): the SQLite file of the embedded default, or a
+    #: database URL when Rasa's SQL tracker store runs on PostgreSQL.
+    TRACKER_DB: str
+
+    # --- servers -------------------------------------------------------------------------
+    #: The interface every server of ours listens on. 127.0.0.1 unless a deployment says
+    #: otherwise (behind a reverse proxy on the same machine, nothing else needs to reach them).
+    HOST: str
+    #: Rasa's server (REST webhook and socket.io for the widget).
+    PORT: int
+    #: The action server (python -m actions); only the Rasa server calls it, with action_token().
+    ACTION_PORT: int
+    #: An action call carries the conversation's tracker: allow long conversations, not more.
+    ACTION_MAX_REQUEST_BYTES: int
+    #: Load the redaction tables in the background as the action server starts
+    #: (scripts/run.sh sets it), so the first unanswered question does not wait for them.
+    WARM_REDACTOR: bool
+    #: Reverse proxies whose X-Forwarded-For header is believed (comma-separated addresses).
+    #: Empty: every request's own peer address counts (steunpunt/clients.py).
+    TRUSTED_PROXIES: FrozenSet[str]
+    #: The public site: content pages, /widget.js and /demo.
+    SITE_PORT: int
+    #: Where browsers reach Rasa's socket.io (the widget's data-server on the demo page).
+    CHAT_URL: str
+    #: Web pages (origins) allowed to open a chat: the site itself, and the
+    #: samenwerkingsverband's own website where the widget is embedded. Comma-separated.
+    SITE_ORIGINS: Tuple[str, ...]
+    #: The steunpunt's name and logo on the pages (colours and font are a token theme,
+    #: STEUNPUNT_THEME_CSS at build time; see docs/widget.md).
+    SITE_NAME: str
+    SITE_LOGO: Optional[Path]
+    #: The built widget and page styles (website/assets/build.mjs writes them; set-up runs it).
+    SITE_ASSETS_DIR: Path
+    #: Staff web app (tickets queue and analysis).
+    STAFF_PORT: int
+    #: The staff app runs behind https: its cookies are Secure and it sends HSTS. Only for
+    #: plain http on localhost (development, tests; scripts/run.sh) set it to 0.
+    STAFF_SECURE_COOKIES: bool
+
+    # --- signals -------------------------------------------------------------------------
+    #: Average cosine distance below which unmet questions join one group (chosen on the dev
+    #: fixture, docs/signals.md), and the weight of stemmed words against character n-grams.
+    GROUP_THRESHOLD: float
+    GROUP_WORD_WEIGHT: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        """The settings of this deployment: each field from `STEUNPUNT_<NAME>`, else its default."""
+
+        def get(name: str, default: Any) -> str:
+            return env.get(f"STEUNPUNT_{name}", str(default))
+
+        content_dir = Path(get("CONTENT_DIR", REPO_ROOT / "content" / "topics"))
+        var_dir = Path(get("VAR_DIR", REPO_ROOT / "var"))
+        host, port, site_port = get("HOST", "127.0.0.1"), int(get("PORT", 5005)), int(get("SITE_PORT", 5057))
+        logo = env.get("STEUNPUNT_SITE_LOGO")
+        return cls(
+            CONTENT_DIR=content_dir,
+            CONTENT_RECHECK_SECONDS=float(get("CONTENT_RECHECK_SECONDS", 1.0)),
+            REGIO_FILE=Path(get("REGIO_FILE", REPO_ROOT / "content" / "regio.yml")),
+            REGIONS_DIR=Path(get("REGIONS_DIR", content_dir.parent / "regions")),
+            DEFAULT_REGION=get("DEFAULT_REGION", "standaard"),
+            TIMEZONE=get("TIMEZONE", "Europe/Amsterdam"),
+            CLARIFY_MIN_CONFIDENCE=float(get("CLARIFY_MIN_CONFIDENCE", 0.05)),
+            CLARIFY_OUT_OF_SCOPE_RATIO=float(get("CLARIFY_OUT_OF_SCOPE_RATIO", 1.0)),
+            MAX_MESSAGE_CHARS=int(get("MAX_MESSAGE_CHARS", 1000)),
+            TURN_SECONDS=float(get("TURN_SECONDS", 20.0)),
+            MAX_REQUEST_BYTES=int(get("MAX_REQUEST_BYTES", 16 * 1024)),
+            TICKETS_PER_CLIENT_HOUR=int(get("TICKETS_PER_CLIENT_HOUR", 5)),
+            TICKETS_PER_HOUR=int(get("TICKETS_PER_HOUR", 30)),
+            MESSAGES_PER_CONVERSATION_MINUTE=float(get("MESSAGES_PER_CONVERSATION_MINUTE", 20)),
+            MESSAGE_BURST_PER_CONVERSATION=float(get("MESSAGE_BURST_PER_CONVERSATION", 10)),
+            MESSAGES_PER_CLIENT_MINUTE=float(get("MESSAGES_PER_CLIENT_MINUTE", 90)),
+            MESSAGE_BURST_PER_CLIENT=float(get("MESSAGE_BURST_PER_CLIENT", 30)),
+            MESSAGES_PER_MINUTE=float(get("MESSAGES_PER_MINUTE", 1500)),
+            MESSAGE_BURST=float(get("MESSAGE_BURST", 100)),
+            SOCKETIO_SESSION_HOURS=float(get("SOCKETIO_SESSION_HOURS", 24)),
+            VAR_DIR=var_dir,
+            DATABASE_URL=get("DATABASE_URL", f"sqlite:///{var_dir / 'steunpunt.db'}"),
+            SECRET_KEY_FILE=Path(get("SECRET_KEY_FILE", var_dir / "secret.key")),
+            SIGNAL_RETENTION_DAYS=int(get("SIGNAL_RETENTION_DAYS", 365)),
+            TRACKER_RETENTION_DAYS=int(get("TRACKER_RETENTION_DAYS", 30)),
+            TRACKER_DB=get("TRACKER_DB", var_dir / "trackers.db"),
+            HOST=host,
+            PORT=port,
+            ACTION_PORT=int(get("ACTION_PORT", 5055)),
+            ACTION_MAX_REQUEST_BYTES=int(get("ACTION_MAX_REQUEST_BYTES", 2 * 1024 * 1024)),
+            WARM_REDACTOR=_flag(get("WARM_REDACTOR", "0")),
+            TRUSTED_PROXIES=frozenset(_list(get("TRUSTED_PROXIES", ""))),
+            SITE_PORT=site_port,
+            CHAT_URL=get("CHAT_URL", f"http://{host}:{port}"),
+            SITE_ORIGINS=tuple(
+                origin.rstrip("/")
+                for origin in _list(
+                    get("SITE_ORIGINS", f"http://{host}:{site_port},http://localhost:{site_port}")
+                )
+            ),
+            SITE_NAME=get("SITE_NAME", "Ouder- en jeugdsteunpunt passend onderwijs"),
+            SITE_LOGO=Path(logo) if logo else None,
+            SITE_ASSETS_DIR=Path(get("SITE_ASSETS_DIR", REPO_ROOT / "build" / "website")),
+            STAFF_PORT=int(get("STAFF_PORT", 5056)),
+            STAFF_SECURE_COOKIES=_flag(get("STAFF_SECURE_COOKIES", "1")),
+            GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.96)),
+            GROUP_WORD_WEIGHT=float(get("GROUP_WORD_WEIGHT", 1.0)),
+        )
+
+
+_current: Optional[Settings] = None
+
+
+def current() -> Settings:
+    """This process's settings, read from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+_FIELDS = frozenset(field.name for field in fields(Settings))
+
+
+def __getattr__(name: str) -> Any:
+    """`settings.NAME` is `current().NAME` (a monkeypatched module attribute wins)."""
+    if name in _FIELDS:
+        return getattr(current(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _value(name: str) -> Any:
+    """A setting as code outside this module sees it (a test's monkeypatch included)."""
+    return getattr(sys.modules[__name__], name)
 
 
 MIN_SECRET_CHARS = 32
@@ -164,10 +258,10 @@ def secret_key() -> bytes:
     if os.environ.get("STEUNPUNT_SECRET_KEY") is not None:
         key = os.environ["STEUNPUNT_SECRET_KEY"].strip()
         source = "STEUNPUNT_SECRET_KEY"
-    elif str(SECRET_KEY_FILE) in _file_keys:
-        return _file_keys[str(SECRET_KEY_FILE)]
+    elif str(_value("SECRET_KEY_FILE")) in _file_keys:
+        return _file_keys[str(_value("SECRET_KEY_FILE"))]
     else:
-        path = SECRET_KEY_FILE
+        path = _value("SECRET_KEY_FILE")
         if not path.exists():
             _create_secret_file(path)
         key = path.read_text().strip()

@@ -9,6 +9,8 @@ from typing import Dict
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from steunpunt import settings
+
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _engines: Dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -35,6 +37,8 @@ def migrate(url: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["url"] = url
+    # What a migration needs of the deployment is handed to it here, never read by it.
+    config.attributes["default_region"] = settings.DEFAULT_REGION
     command.upgrade(config, "head")
 
 
