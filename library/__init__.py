@@ -10,7 +10,6 @@ from library.hours import OpeningHours
 from library.model import (
     AUDIENCE_PARENT,
     AUDIENCE_YOUTH,
-    AUDIENCES,
     OFFICIAL_DOMAINS,
     PHASES,
     ContentError,
@@ -22,6 +21,7 @@ from library.model import (
 )
 from library.parse import read_region_file, unfilled_facts
 from library.render import answer_payload, blocks_text, text_blocks
+from steunpunt.audience import AUDIENCES
 
 __all__ = [
     "AUDIENCES",
