@@ -48,7 +48,7 @@ from steunpunt.turn import TurnContext
 
 #: Small talk is answered with a fixed phrase from the domain, in the order of SMALLTALK_INTENTS.
 SMALLTALK_RESPONSES = dict(
-    zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank", "utter_iamabot"))
+    zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank", "utter_iamabot"), strict=True)
 )
 
 

@@ -166,7 +166,8 @@ class SignalStore:
             )
             for key, number in tally.items():
                 where = [signal_counts.c.day == key[0]] + [
-                    getattr(signal_counts.c, f) == value for f, value in zip(COUNT_FIELDS, key[1:])
+                    getattr(signal_counts.c, f) == value
+                    for f, value in zip(COUNT_FIELDS, key[1:], strict=True)
                 ]
                 changed = connection.execute(
                     update(signal_counts).where(*where).values(count=signal_counts.c.count + number)
@@ -174,7 +175,7 @@ class SignalStore:
                 if not changed:
                     connection.execute(
                         insert(signal_counts).values(
-                            day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:]))
+                            day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:], strict=True))
                         )
                     )
             connection.execute(delete(signals).where(signals.c.created_at < cutoff))

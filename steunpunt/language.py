@@ -1,9 +1,10 @@
 """Is a message plainly written in another language than Dutch?
 
 The assistant answers in Dutch only (vetted content in other languages is planned; the turn
-context carries the language for it: steunpunt/turn.py). A question in English, Turkish, Polish, Arabic or Ukrainian gets a short reply in
-those languages that the assistant speaks Dutch, and the offer of a person, instead of a Dutch
-answer the reader may not understand or a misunderstood guess. The rule is cautious: a short
+context carries the language for it: steunpunt/turn.py). A question in English, Turkish,
+Polish, Arabic or Ukrainian gets a short reply in those languages that the assistant speaks
+Dutch, and the offer of a person, instead of a Dutch answer the reader may not understand or a
+misunderstood guess. The rule is cautious: a short
 message, mixed words or anything unsure counts as Dutch, so a Dutch question is never refused.
 """
 

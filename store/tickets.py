@@ -8,6 +8,7 @@ the audit log in the same transaction.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
@@ -154,14 +155,13 @@ class TicketStore:
                 )
             ).first()
             if known is None:
-                try:
+                # IntegrityError: the same conversation, at the same moment, elsewhere.
+                with suppress(IntegrityError):
                     connection.execute(
                         insert(ticket_conversations).values(
                             ticket_id=ticket_id, conversation=key, created_at=now()
                         )
                     )
-                except IntegrityError:  # the same conversation, at the same moment, elsewhere
-                    pass
 
     def may_create(self, client: str) -> bool:
         """At most settings.TICKETS_PER_CLIENT_HOUR tickets per client (address key: an IPv6 /64
