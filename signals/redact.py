@@ -548,7 +548,7 @@ class Redactor:
         if years:
             return int(years[-1]) <= self._year - 2
         short = re.search(r"[-/.](\d{2})$", match.group())
-        return bool(short) and int(short.group(1)) + 2000 <= self._year - 2
+        return short is not None and int(short.group(1)) + 2000 <= self._year - 2
 
     def _deduce_spans(self, text: str) -> List[Span]:
         with self._lock:

@@ -153,7 +153,10 @@ class SignalStore:
         with self.engine.connect() as connection:
             for row in connection.execute(query).mappings():
                 tally[(row["day"],) + tuple(row[f] for f in COUNT_FIELDS)] += row["count"]
-        return [Count(*key, count=n) for key, n in sorted(tally.items())]
+        return [
+            Count(day=key[0], count=n, **dict(zip(COUNT_FIELDS, key[1:], strict=True)))
+            for key, n in sorted(tally.items())
+        ]
 
     def prune(self, before: date) -> int:
         """Delete signals from (local) days before `before`, keeping their counts per local
