@@ -117,11 +117,15 @@ class TicketStore:
         sender id of the chat that made it: remembered (as a keyed hash), so erasing the ticket
         erases the conversation too."""
         code = None if contact else new_code()
+        # What is hashed is the canonical form (no hyphen), as lookups normalise what is typed.
+        canonical = normalise(code) if code else None
+        if code and canonical is None:  # new_code() makes valid codes only: a bug, never a ticket
+            raise ValueError("new_code() made a code that normalise() does not accept")
         stamp = now()
         with self.engine.begin() as connection:
             result = connection.execute(
                 insert(tickets).values(
-                    code_hash=code_hash(normalise(code), self.secret) if code else None,
+                    code_hash=code_hash(canonical, self.secret) if canonical else None,
                     status=STATUSES[0],
                     audience=audience,
                     channel=channel,
