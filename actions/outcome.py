@@ -88,7 +88,7 @@ def plausible_topics(
     candidates = []
     for entry in ranked:
         topic = topic_for_intent(entry.get("name"))
-        if topic in known_topics and (entry.get("confidence") or 0.0) >= floor:
+        if topic is not None and topic in known_topics and (entry.get("confidence") or 0.0) >= floor:
             candidates.append(topic)
     return tuple(candidates[:max_options])
 

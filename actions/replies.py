@@ -8,7 +8,7 @@ topic answers are built here, from the vetted content.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from library.model import Topic, intent_for_topic
 from library.render import answer_payload, blocks_text
@@ -22,7 +22,7 @@ def answer(
     audience: Optional[str],
     related: Sequence[Topic] = (),
     region: Optional[str] = None,
-    facts: Optional[Dict[str, str]] = None,
+    facts: Optional[Mapping[str, str]] = None,
 ) -> Message:
     """The vetted answer, with its sources and review date visible to the reader, and a
     "Zie ook" button per related topic (its payload is that topic's intent)."""

@@ -41,14 +41,14 @@ from actions.outcome import (
     Outcome,
     decide,
 )
-from library import ContentLibrary, shared
+from library import ContentLibrary, Topic, shared
 from signals.record import kept_text, record, signal_for
 from steunpunt import clock
 from steunpunt.turn import TurnContext
 
 #: Small talk is answered with a fixed phrase from the domain, in the order of SMALLTALK_INTENTS.
 SMALLTALK_RESPONSES = dict(
-    zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank", "utter_iamabot"))
+    zip(SMALLTALK_INTENTS, ("utter_greet", "utter_goodbye", "utter_thank", "utter_iamabot"), strict=True)
 )
 
 
@@ -133,13 +133,13 @@ def render(outcome: Outcome, turn: TurnContext, library: ContentLibrary) -> Repl
     do was decided by `decide`; this only puts it into words from the vetted content."""
     reply = Reply(slots={"pending": None})
     if outcome.kind == ANSWER:
-        _answer(reply, outcome.content_id, outcome.ask_audience, turn, library)
+        _answer(reply, _given(outcome.content_id, outcome), outcome.ask_audience, turn, library)
     elif outcome.kind == CLARIFY:
         topics = [library.lookup(c, turn.region) for c in outcome.candidates]
         reply.say(replies.clarify([t for t in topics if t is not None]))
         reply.slots["pending"] = PENDING_CLARIFY
     elif outcome.kind == HANDOFF_OFFER:
-        _offer_handoff(reply, outcome.reason, outcome.content_id)
+        _offer_handoff(reply, _given(outcome.reason, outcome), outcome.content_id)
     elif outcome.kind == HANDOFF:
         # Say what will happen and how to reach the steunpunt directly (vetted content); the
         # slot makes the rules start the handoff form, which ends in a ticket.
@@ -163,10 +163,26 @@ def render(outcome: Outcome, turn: TurnContext, library: ContentLibrary) -> Repl
         else:  # "this did not help": the offer of a person
             _offer_handoff(reply, "not_helpful", outcome.content_id)
     elif outcome.kind == SMALLTALK:
-        reply.say({"response": SMALLTALK_RESPONSES[outcome.reason]})
+        reply.say({"response": SMALLTALK_RESPONSES[_given(outcome.reason, outcome)]})
     else:
         reply.say({"response": "utter_how_can_i_help"})
     return reply
+
+
+def _given(value: Optional[str], outcome: Outcome) -> str:
+    """A field that decide() always fills for this kind of outcome: the topic of an ANSWER, the
+    reason of a HANDOFF_OFFER or of SMALLTALK (actions/outcome.py). Never None there."""
+    if value is None:
+        raise ValueError(f"a {outcome.kind} outcome without its topic or reason: {outcome}")
+    return value
+
+
+def _served(library: ContentLibrary, topic_id: str, region: Optional[str]) -> Topic:
+    """The topic decide() chose to answer: it was in the catalogue of servable topics."""
+    topic = library.lookup(topic_id, region)
+    if topic is None:
+        raise LookupError(f"topic {topic_id!r} is not served in region {region!r}")
+    return topic
 
 
 def _answer(
@@ -177,7 +193,7 @@ def _answer(
     library: ContentLibrary,
     audience: Optional[str] = None,
 ) -> None:
-    topic = library.lookup(topic_id, turn.region)
+    topic = _served(library, topic_id, turn.region)
     audience = audience or turn.audience
     reply.say(replies.answer(topic, audience, library.related(topic, turn.region), turn.region, turn.facts))
     reply.slots["last_topic"] = topic.id

@@ -90,7 +90,7 @@ class ContentLibrary:
                 + sorted(folder.glob("topics/*.md"))
                 + sorted(folder.glob("sections/*.md"))
             )
-        stamps = []
+        stamps: List[Tuple[str, Optional[int], Optional[int]]] = []
         for path in files:
             try:
                 stat = path.stat()

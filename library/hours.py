@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from library.model import ContentError
@@ -119,7 +120,7 @@ def parse_hours(raw: Any) -> OpeningHours:
         if name not in WEEKDAYS:
             raise ContentError(f"openingstijden: '{key}' is geen dag (maandag ... zondag, of gesloten)")
         spans = tuple(sorted(_span(part, name) for part in str(value).split(",") if part.strip()))
-        if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+        if any(a[1] > b[0] for a, b in pairwise(spans)):
             raise ContentError(f"openingstijden: de tijden bij {name} overlappen")
         if spans:
             days[WEEKDAYS.index(name)] = spans

@@ -13,8 +13,9 @@ from datetime import date
 from typing import Optional, Tuple
 from urllib.parse import urlparse
 
-TOPIC_INTENT_PREFIX = "info_"
 from steunpunt.audience import AUDIENCE_PARENT, AUDIENCE_YOUTH
+
+TOPIC_INTENT_PREFIX = "info_"
 
 #: The regional section: only in a region's files, shown under the answer as regional.
 REGIONAL = "regio"

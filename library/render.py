@@ -8,7 +8,7 @@ like a list everywhere and a regional text is marked the same way everywhere.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from library.model import Topic
 
@@ -49,7 +49,7 @@ def blocks_text(blocks: Sequence[Dict[str, Any]]) -> str:
     return "\n\n".join(parts)
 
 
-def regional_blocks(topic: Topic, audience: Optional[str], facts: Dict[str, str]) -> List[Dict[str, Any]]:
+def regional_blocks(topic: Topic, audience: Optional[str], facts: Mapping[str, str]) -> List[Dict[str, Any]]:
     """The answer's blocks, saying which part a region wrote: a note before a text the region
     replaced, and its "In onze regio" section after the national text. Regional blocks carry
     `"regional": true`, so the widget and the pages can mark them too."""
@@ -71,7 +71,7 @@ def answer_payload(
     audience: Optional[str],
     related: Sequence[Topic] = (),
     region: Optional[str] = None,
-    facts: Optional[Dict[str, str]] = None,
+    facts: Optional[Mapping[str, str]] = None,
 ) -> Dict[str, Any]:
     """What a reader gets for a topic: text blocks, sources, review date and related topics,
     and the region whose version it is. The bot's answer and the topic's web page are both

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from signals.store import Signal, SignalStore
 from steunpunt import settings
@@ -50,7 +50,7 @@ def kept_text(
     return text
 
 
-def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Sequence[Dict[str, Any]]:
+def top_intents(ranking: Iterable[Mapping[str, Any]], limit: int = 3) -> Tuple[Dict[str, Any], ...]:
     ranked = sorted(ranking or [], key=lambda r: r.get("confidence") or 0.0, reverse=True)
     return tuple(
         {"intent": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 3)}
@@ -114,7 +114,7 @@ def hide_working_codes(text: str, engine) -> str:
     from store.schema import tickets
 
     view = detection_view(text)
-    candidates = {}
+    candidates: Dict[str, List[Tuple[int, int, str]]] = {}
     for start, end in code_spans(view, every_spelling=True):
         code = normalise(view[start:end])
         if code:

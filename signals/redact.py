@@ -400,7 +400,7 @@ def bsn_valid(digits: str) -> bool:
     """The Dutch 11-test for a 9-digit BSN."""
     if len(digits) != 9 or not digits.isdigit() or digits == "0" * 9:
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1))) - int(digits[8])
+    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1), strict=True)) - int(digits[8])
     return total % 11 == 0
 
 
@@ -548,7 +548,7 @@ class Redactor:
         if years:
             return int(years[-1]) <= self._year - 2
         short = re.search(r"[-/.](\d{2})$", match.group())
-        return bool(short) and int(short.group(1)) + 2000 <= self._year - 2
+        return short is not None and int(short.group(1)) + 2000 <= self._year - 2
 
     def _deduce_spans(self, text: str) -> List[Span]:
         with self._lock:
@@ -563,7 +563,7 @@ class Redactor:
     def _name_spans(self, text: str) -> List[Span]:
         lexicon, spans = self._lexicon, []
         words = list(_WORD.finditer(text))
-        for index, match in enumerate(words):
+        for match in words:
             word = match.group()
             lower = word.lower()
             if len(word) < 2 or lower in lexicon.stop_words or not re.search(r"[^\W\d_]", word):
@@ -676,11 +676,15 @@ class Redactor:
         for match in _SCHOOL_SUFFIX.finditer(text):
             words = match.group(1).split()
             named = [w for w in words if w.lower() not in ("het", "de", "'t")]
-            if len(named) >= 2 or (
-                named and re.match(r"\w+(college|lyceum|gymnasium)$", named[0], re.I) and len(named[0]) > 9
-            ):
-                if all(w.lower() not in self._lexicon.stop_words for w in named[:-1]):
-                    spans.append(Span(match.start(1), match.end(1), "school"))
+            if (
+                len(named) >= 2
+                or (
+                    named
+                    and re.match(r"\w+(college|lyceum|gymnasium)$", named[0], re.I)
+                    and len(named[0]) > 9
+                )
+            ) and all(w.lower() not in self._lexicon.stop_words for w in named[:-1]):
+                spans.append(Span(match.start(1), match.end(1), "school"))
         for match in _SCHOOL_AFTER_PREPOSITION.finditer(text):
             word = match.group(1).split()[-1]
             lower = word.lower()

@@ -153,7 +153,10 @@ class SignalStore:
         with self.engine.connect() as connection:
             for row in connection.execute(query).mappings():
                 tally[(row["day"],) + tuple(row[f] for f in COUNT_FIELDS)] += row["count"]
-        return [Count(*key, count=n) for key, n in sorted(tally.items())]
+        return [
+            Count(day=key[0], count=n, **dict(zip(COUNT_FIELDS, key[1:], strict=True)))
+            for key, n in sorted(tally.items())
+        ]
 
     def prune(self, before: date) -> int:
         """Delete signals from (local) days before `before`, keeping their counts per local
@@ -166,7 +169,8 @@ class SignalStore:
             )
             for key, number in tally.items():
                 where = [signal_counts.c.day == key[0]] + [
-                    getattr(signal_counts.c, f) == value for f, value in zip(COUNT_FIELDS, key[1:])
+                    getattr(signal_counts.c, f) == value
+                    for f, value in zip(COUNT_FIELDS, key[1:], strict=True)
                 ]
                 changed = connection.execute(
                     update(signal_counts).where(*where).values(count=signal_counts.c.count + number)
@@ -174,7 +178,7 @@ class SignalStore:
                 if not changed:
                     connection.execute(
                         insert(signal_counts).values(
-                            day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:]))
+                            day=key[0], count=number, **dict(zip(COUNT_FIELDS, key[1:], strict=True))
                         )
                     )
             connection.execute(delete(signals).where(signals.c.created_at < cutoff))

@@ -103,20 +103,24 @@ def main(argv=None) -> int:
     commands.add_parser("erase-ticket", help="erase a ticket's personal data").add_argument("ticket")
     args = parser.parse_args(argv)
     accounts = lambda: Accounts(engine_for(settings.DATABASE_URL))  # noqa: E731
+
+    def set_regions() -> str:
+        accounts().set_regions(args.username, chosen_regions(args))
+        return f"Account {args.username!r} ziet nu {shown_regions(args)}."
+
+    def disable_user() -> str:
+        accounts().disable(args.username)
+        return f"Account {args.username!r} kan niet meer inloggen."
+
+    def enable_user() -> str:
+        accounts().enable(args.username)
+        return f"Account {args.username!r} kan weer inloggen."
+
     actions = {
         "create-user": lambda: create_user(args),
-        "set-regions": lambda: (
-            accounts().set_regions(args.username, chosen_regions(args)),
-            f"Account {args.username!r} ziet nu {shown_regions(args)}.",
-        )[1],
-        "disable-user": lambda: (
-            accounts().disable(args.username),
-            f"Account {args.username!r} kan niet meer inloggen.",
-        )[1],
-        "enable-user": lambda: (
-            accounts().enable(args.username),
-            f"Account {args.username!r} kan weer inloggen.",
-        )[1],
+        "set-regions": set_regions,
+        "disable-user": disable_user,
+        "enable-user": enable_user,
         "revoke-sessions": lambda: f"{accounts().revoke_sessions(args.username)} sessie(s) beëindigd.",
         "erase-ticket": lambda: erase_ticket(args),
     }

@@ -35,7 +35,9 @@ HOME = {STAFF: "/", ANALYST: "/analyse"}
 #: writes Location into the dict it is given, which once leaked into every later page).
 HEADERS = MappingProxyType(
     {
-        "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        "Content-Security-Policy": (
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+        ),
         "X-Frame-Options": "DENY",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",

@@ -35,8 +35,8 @@ def client_address(peer: Optional[str], forwarded_for: Optional[str]) -> str:
     address = _valid(peer or "") or UNKNOWN
     if address not in settings.TRUSTED_PROXIES or not forwarded_for:
         return address
-    for hop in reversed(forwarded_for.split(",")):
-        hop = _valid(hop)
+    for raw_hop in reversed(forwarded_for.split(",")):
+        hop = _valid(raw_hop)
         if hop is None:
             break
         if hop not in settings.TRUSTED_PROXIES:

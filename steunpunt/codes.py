@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from itertools import pairwise
 from typing import List, Tuple
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -74,7 +75,7 @@ def code_spans(text: str, every_spelling: bool = False) -> List[Tuple[int, int]]
         letters_digits = "".join(part.group() for part in parts)
         if any(ch not in ALPHABET for ch in letters_digits.upper()) or _TICKET_NUMBER.fullmatch(typed):
             continue
-        gaps = [text[a.end() : b.start()] for a, b in zip(parts, parts[1:])]
+        gaps = [text[a.end() : b.start()] for a, b in pairwise(parts)]
         halves = [len(part.group()) for part in parts] == [4, 4]
         if not halves and not all(_JOINED.fullmatch(gap) for gap in gaps):
             continue  # "2 keer per": separate words are a code only as 4 + 4

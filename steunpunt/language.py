@@ -1,9 +1,10 @@
 """Is a message plainly written in another language than Dutch?
 
 The assistant answers in Dutch only (vetted content in other languages is planned; the turn
-context carries the language for it: steunpunt/turn.py). A question in English, Turkish, Polish, Arabic or Ukrainian gets a short reply in
-those languages that the assistant speaks Dutch, and the offer of a person, instead of a Dutch
-answer the reader may not understand or a misunderstood guess. The rule is cautious: a short
+context carries the language for it: steunpunt/turn.py). A question in English, Turkish,
+Polish, Arabic or Ukrainian gets a short reply in those languages that the assistant speaks
+Dutch, and the offer of a person, instead of a Dutch answer the reader may not understand or a
+misunderstood guess. The rule is cautious: a short
 message, mixed words or anything unsure counts as Dutch, so a Dutch question is never refused.
 """
 
@@ -41,7 +42,8 @@ MIN_WORDS = 3
 def other_language(text: Optional[str]) -> Optional[str]:
     """The code of the language a message is plainly written in, when that is not Dutch
     ("en", "tr", "pl", "ar", "uk"); None when it is Dutch, too short or unclear."""
-    letters = [ch for ch in text or "" if ch.isalpha()]
+    text = text or ""
+    letters = [ch for ch in text if ch.isalpha()]
     if len(letters) < 6:
         return None
     for code, script in _SCRIPTS.items():
@@ -51,7 +53,7 @@ def other_language(text: Optional[str]) -> Optional[str]:
     if len(words) < MIN_WORDS:
         return None
     hits = {code: sum(word in vocabulary for word in words) for code, vocabulary in _FUNCTION_WORDS.items()}
-    best = max((code for code in hits if code != DUTCH), key=hits.get)
+    best = max((code for code in hits if code != DUTCH), key=lambda code: hits[code])
     if hits[best] >= 2 and hits[best] >= 2 * hits[DUTCH] and hits[best] >= 0.3 * len(words):
         return best
     return None

@@ -57,7 +57,7 @@ class TurnContext:
 
 def is_button(text: Optional[str]) -> bool:
     """A payload our buttons send ("/info_tlv_wat_is"), not words a person typed."""
-    return bool(text) and text.startswith("/")
+    return bool(text and text.startswith("/"))
 
 
 def build(

@@ -24,13 +24,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Dict, FrozenSet, List, Optional
 
-from sqlalchemy import bindparam, create_engine, event, inspect, text
+from sqlalchemy import column, create_engine, delete, event, inspect, select, table
 from sqlalchemy.engine import Engine
 
 from steunpunt.turn import turn_of, turn_signal_id
 
 #: Rasa's SQLTrackerStore table.
 EVENTS_TABLE = "events"
+#: The columns of it that are read here, as a lightweight table: SQLAlchemy builds (and quotes)
+#: the statements, and every value is a bound parameter.
+_events = table(EVENTS_TABLE, column("id"), column("sender_id"), column("data"))
 
 
 def conversation_key(sender_id: str, secret: bytes) -> str:
@@ -98,24 +101,19 @@ def wipe(tracker_db: str, keys: Collection[str], secret: bytes, signal_kinds: Co
         with engine.begin() as connection:
             senders = [
                 sender
-                for (sender,) in connection.execute(text(f"SELECT DISTINCT sender_id FROM {EVENTS_TABLE}"))
+                for (sender,) in connection.execute(select(_events.c.sender_id).distinct())
                 if conversation_key(sender, secret) in keys
             ]
             if not senders:
                 return Wiped()
-            in_senders = bindparam("senders", expanding=True)
             signal_ids: set = set()
             for sender in senders:
                 rows = connection.execute(
-                    text(f"SELECT data FROM {EVENTS_TABLE} WHERE sender_id = :sender ORDER BY id"),
-                    {"sender": sender},
+                    select(_events.c.data).where(_events.c.sender_id == sender).order_by(_events.c.id)
                 )
                 events = [_loaded(data) for (data,) in rows]
                 signal_ids |= _turn_signal_ids(sender, events, signal_kinds, secret)
-            deleted = connection.execute(
-                text(f"DELETE FROM {EVENTS_TABLE} WHERE sender_id IN :senders").bindparams(in_senders),
-                {"senders": senders},
-            ).rowcount
+            deleted = connection.execute(delete(_events).where(_events.c.sender_id.in_(senders))).rowcount
         if engine.dialect.name == "sqlite":
             with engine.connect() as connection:  # the rollback journal or WAL keeps no copy
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

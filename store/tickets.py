@@ -8,6 +8,7 @@ the audit log in the same transaction.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
@@ -116,11 +117,15 @@ class TicketStore:
         sender id of the chat that made it: remembered (as a keyed hash), so erasing the ticket
         erases the conversation too."""
         code = None if contact else new_code()
+        # What is hashed is the canonical form (no hyphen), as lookups normalise what is typed.
+        canonical = normalise(code) if code else None
+        if code and canonical is None:  # new_code() makes valid codes only: a bug, never a ticket
+            raise ValueError("new_code() made a code that normalise() does not accept")
         stamp = now()
         with self.engine.begin() as connection:
             result = connection.execute(
                 insert(tickets).values(
-                    code_hash=code_hash(normalise(code), self.secret) if code else None,
+                    code_hash=code_hash(canonical, self.secret) if canonical else None,
                     status=STATUSES[0],
                     audience=audience,
                     channel=channel,
@@ -154,14 +159,13 @@ class TicketStore:
                 )
             ).first()
             if known is None:
-                try:
+                # IntegrityError: the same conversation, at the same moment, elsewhere.
+                with suppress(IntegrityError):
                     connection.execute(
                         insert(ticket_conversations).values(
                             ticket_id=ticket_id, conversation=key, created_at=now()
                         )
                     )
-                except IntegrityError:  # the same conversation, at the same moment, elsewhere
-                    pass
 
     def may_create(self, client: str) -> bool:
         """At most settings.TICKETS_PER_CLIENT_HOUR tickets per client (address key: an IPv6 /64

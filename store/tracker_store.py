@@ -69,12 +69,14 @@ def scrub(
             requested = event.get("value")
         elif kind == "slot" and event.get("name") in SECRET_SLOTS and event.get("value") not in KEEP_AS_IS:
             name = event["name"]
-            sealable = name in SEALED_SLOTS and seal is not None and isinstance(event["value"], str)
-            event["value"] = seal(event["value"]) if sealable else SECRET_SLOTS[name]
+            if name in SEALED_SLOTS and seal is not None and isinstance(event["value"], str):
+                event["value"] = seal(event["value"])
+            else:
+                event["value"] = SECRET_SLOTS[name]
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
         elif kind == "user":
-            _scrub_user(event, SECRET_REPLIES.get(requested))
+            _scrub_user(event, SECRET_REPLIES.get(requested) if requested is not None else None)
         elif kind == "bot":
             if event.get("text"):
                 event["text"] = SHOWN_CODE.sub("[code]", event["text"])
