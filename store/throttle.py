@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -50,17 +51,25 @@ def recent_failures(engine: Engine, key: str, now: datetime) -> int:
 
 def record_failure(engine: Engine, key: str, now: datetime) -> int:
     """Count one failure (atomically); returns the count within the window."""
-    key_id = _id(key)
     fresh = now - WINDOW
-    for _ in range(3):  # a first insert may race with another process's: then update again
+    return _count(
+        engine,
+        _id(key),
+        now,
+        failures=case((attempts.c.last_failure < fresh, 1), else_=attempts.c.failures + 1),
+        last_failure=now,
+    )
+
+
+def _count(engine: Engine, key_id: str, now: datetime, failures: Any, last_failure: Any) -> int:
+    """Update a key's row with these expressions, or insert it with a count of 1, atomically;
+    returns the count. A first insert may race with another process's: then update again."""
+    for _ in range(3):
         with engine.begin() as connection:
             updated = connection.execute(
                 update(attempts)
                 .where(attempts.c.key == key_id)
-                .values(
-                    failures=case((attempts.c.last_failure < fresh, 1), else_=attempts.c.failures + 1),
-                    last_failure=now,
-                )
+                .values(failures=failures, last_failure=last_failure)
             )
             if updated.rowcount:
                 return connection.execute(
@@ -72,7 +81,7 @@ def record_failure(engine: Engine, key: str, now: datetime) -> int:
             return 1
         except IntegrityError:
             continue
-    raise RuntimeError("could not count a failed attempt")
+    raise RuntimeError("could not count an attempt")
 
 
 def forgive(engine: Engine, key: str) -> None:
@@ -97,26 +106,11 @@ def count_in_window(engine: Engine, key: str, now: datetime, window: timedelta =
     For caps ("at most N an hour") rather than slowing down failures: `record_failure`'s window
     moves with every attempt, so a steady stream would keep a cap closed for good; this one
     opens again `window` after it started. The row's `last_failure` holds the window's start."""
-    key_id = _id(key)
     ended = now - window
-    for _ in range(3):  # a first insert may race with another process's: then update again
-        with engine.begin() as connection:
-            updated = connection.execute(
-                update(attempts)
-                .where(attempts.c.key == key_id)
-                .values(
-                    failures=case((attempts.c.last_failure <= ended, 1), else_=attempts.c.failures + 1),
-                    last_failure=case((attempts.c.last_failure <= ended, now), else_=attempts.c.last_failure),
-                )
-            )
-            if updated.rowcount:
-                return connection.execute(
-                    select(attempts.c.failures).where(attempts.c.key == key_id)
-                ).scalar_one()
-        try:
-            with engine.begin() as connection:
-                connection.execute(insert(attempts).values(key=key_id, failures=1, last_failure=now))
-            return 1
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not count an event")
+    return _count(
+        engine,
+        _id(key),
+        now,
+        failures=case((attempts.c.last_failure <= ended, 1), else_=attempts.c.failures + 1),
+        last_failure=case((attempts.c.last_failure <= ended, now), else_=attempts.c.last_failure),
+    )
