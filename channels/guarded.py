@@ -30,7 +30,7 @@ from channels.limits import LiveSessions, check_rest_origin_and_type, refused_ov
 from library import shared
 from signals.record import record, signal_for
 from steunpunt import clients, clock, settings
-from steunpunt.clients import client_address
+from steunpunt.clients import client_address, warn_untrusted_forwarding
 from steunpunt.turn import TurnContext, build
 
 MessageHandler = Callable[[UserMessage], Awaitable[Any]]
@@ -189,6 +189,7 @@ class GuardedRestInput(RestInput):
     def get_metadata(self, request: Request) -> dict:
         """Known metadata only, plus the client's key for the limits (never its address)."""
         body = request.json if isinstance(request.json, dict) else {}
+        warn_untrusted_forwarding(request.ip, request.headers)
         return with_client(
             clean_metadata(body.get("metadata")),
             client_address(request.ip, request.headers.get("x-forwarded-for")),
@@ -347,6 +348,8 @@ class GuardedSocketIOInput(SocketIOInput):
             if session_id is None or not isinstance(data, dict):
                 return
             environ = sio.get_environ(sid, namespace=namespace) or {}
+            forwarded = environ.get("HTTP_X_FORWARDED_FOR") or ""
+            warn_untrusted_forwarding(environ.get("REMOTE_ADDR"), {"x-forwarded-for": forwarded})
             address = client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"))
             await rasa_message_handler(
                 sid,

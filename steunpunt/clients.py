@@ -92,12 +92,20 @@ def warn_untrusted_forwarding(peer: Optional[str], headers: Mapping[str, str]) -
     if address in settings.TRUSTED_PROXIES:
         return False
     _warned = True
+    # A proxy sits on a private or loopback address; a public one is a client that sent the
+    # header itself, and a client's address never goes into a log.
+    shown = address if address != UNKNOWN and _is_private(address) else "een publiek adres"
     logging.getLogger(__name__).warning(
         "Requests arrive with a forwarding header (X-Forwarded-For) from %s, which is not in "
         "STEUNPUNT_TRUSTED_PROXIES: every client behind that proxy counts as that one address, so "
         "failed logins and ticket limits of one person hold back everyone. Behind a reverse proxy, "
         "set STEUNPUNT_TRUSTED_PROXIES to its address. (Without a proxy, a client sent the header "
         "itself; it is ignored.)",
-        address,
+        shown,
     )
     return True
+
+
+def _is_private(address: str) -> bool:
+    parsed = ipaddress.ip_address(address)
+    return parsed.is_private or parsed.is_loopback

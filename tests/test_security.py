@@ -267,3 +267,21 @@ console.log(JSON.stringify({{ stored: [storable(handoff), storable(answer)], sho
     assert result["shown"]["custom"]["code"] == "ABCD-EFGH"  # what is on screen is untouched
     widget = (ROOT / "website" / "assets" / "src" / "widget.js").read_text()
     assert "state.items.map(storable)" in widget
+
+
+def test_the_untrusted_proxy_warning_never_logs_a_public_client_address(monkeypatch, caplog):
+    """A client that sends X-Forwarded-For itself (no proxy at all) must not get its address
+    into the log; a proxy's private or loopback address may be named, to find it."""
+    import logging
+
+    from steunpunt import clients
+
+    caplog.set_level(logging.WARNING)
+    monkeypatch.setattr(clients, "_warned", False)
+    assert clients.warn_untrusted_forwarding("145.97.20.9", {"x-forwarded-for": "198.51.100.1"})
+    assert "145.97.20.9" not in caplog.text and "198.51.100.1" not in caplog.text
+    assert "STEUNPUNT_TRUSTED_PROXIES" in caplog.text
+    monkeypatch.setattr(clients, "_warned", False)
+    caplog.clear()
+    assert clients.warn_untrusted_forwarding("10.1.2.3", {"x-forwarded-for": "198.51.100.1"})
+    assert "10.1.2.3" in caplog.text and "198.51.100.1" not in caplog.text
