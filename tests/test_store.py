@@ -568,6 +568,7 @@ def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
+            check=False,
         )
 
     done = erase("sp-00001")

@@ -129,7 +129,9 @@ class Running:
 
     def listening(self) -> List[str]:
         """host:port of every TCP socket a process of this run listens on (from /proc)."""
-        pids = subprocess.run(["pgrep", "-g", str(self.group)], capture_output=True, text=True).stdout.split()
+        pids = subprocess.run(
+            ["pgrep", "-g", str(self.group)], capture_output=True, text=True, check=False
+        ).stdout.split()
         inodes = set()
         for pid in pids:
             with contextlib.suppress(OSError):
@@ -158,7 +160,7 @@ class Running:
     def pids(self, pattern: str) -> List[int]:
         """Processes of this run whose command line matches (e.g. '-m actions')."""
         found = subprocess.run(
-            ["pgrep", "-g", str(self.group), "-f", "--", pattern], capture_output=True, text=True
+            ["pgrep", "-g", str(self.group), "-f", "--", pattern], capture_output=True, text=True, check=False
         ).stdout.split()
         return [int(pid) for pid in found]
 
@@ -223,7 +225,11 @@ def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subpr
 
 
 def _group_alive(group: int) -> bool:
-    return bool(subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.strip())
+    return bool(
+        subprocess.run(
+            ["pgrep", "-g", str(group)], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
 
 
 def _accepts(process: subprocess.Popen, port: int, seconds: float = 60) -> bool:
