@@ -342,14 +342,14 @@ def channels_server(tmp_path_factory):
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
-    log = open(workdir / "rasa.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", RASA_SERVER, str(port)],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(workdir / "rasa.log", "wb") as log:  # the server writes to its own copy of it
+        process = subprocess.Popen(
+            [sys.executable, "-c", RASA_SERVER, str(port)],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 180
@@ -365,7 +365,6 @@ def channels_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()
 
 
 def post(base, body, headers=None, query=""):

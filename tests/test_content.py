@@ -86,7 +86,8 @@ def flesch_douma(text):
 def test_flesch_douma_counts_syllables_and_sentence_length():
     easy = flesch_douma("Je kind gaat naar school. De school helpt.")
     hard = flesch_douma(
-        "Het samenwerkingsverband stelt het ondersteuningsplan vast na instemming van de ondersteuningsplanraad."
+        "Het samenwerkingsverband stelt het ondersteuningsplan vast "
+        "na instemming van de ondersteuningsplanraad."
     )
     assert easy > 90 > 60 > hard
 

@@ -138,7 +138,7 @@ def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server, monk
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the test deployment's secret
     with_token = {"Authorization": f"Bearer {settings.status_token()}"}
-    status, body = http(server.base + "/webhooks/status/", headers=with_token)
+    _, body = http(server.base + "/webhooks/status/", headers=with_token)
     pipeline = json.loads((ROOT / "build" / "spacy" / "pipeline.json").read_text())
     assert body["spacy_pipeline"]["model"] == pipeline["model"]
     assert pipeline["id"].replace(".", "_") in body["model"]

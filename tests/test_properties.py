@@ -26,7 +26,7 @@ from staff.app import same_token
 from steunpunt import ratelimit, settings
 from steunpunt.clients import client_address, client_from_metadata
 
-EXAMPLES = int(os.environ.get("STEUNPUNT_PROPERTY_EXAMPLES", 200))
+EXAMPLES = int(os.environ.get("STEUNPUNT_PROPERTY_EXAMPLES", "200"))
 bounded = hypothesis_settings(
     max_examples=EXAMPLES,
     deadline=None,

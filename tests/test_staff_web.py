@@ -114,7 +114,7 @@ def tracker_store(path, *conversations):
                 text(
                     "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"
                 ),
-                {"s": sender, "t": stamp, "d": '{"event": "user", "text": "%s"}' % said},
+                {"s": sender, "t": stamp, "d": f'{{"event": "user", "text": "{said}"}}'},
             )
     return engine
 

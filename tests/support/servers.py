@@ -250,20 +250,22 @@ def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) ->
     it accepts connections, stops it afterwards."""
     for _attempt in range(3):  # another program may take the port first: then try the next
         port = free_port()
-        errors = tempfile.TemporaryFile()  # a pipe nobody reads would block a chatty server
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, "--port", str(port)],
-            env=frozen_clock(env),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-        if _accepts(process, port):
-            break
-        process.kill()
-        process.wait()
-        errors.seek(0)
-        error = errors.read().decode(errors="replace")
+        # A file, not a pipe: a pipe nobody reads would block a chatty server. The server keeps
+        # its own descriptor of it, so ours may close once it is up.
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(
+                [sys.executable, "-m", module, "--port", str(port)],
+                env=frozen_clock(env),
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+            if _accepts(process, port):
+                break
+            process.kill()
+            process.wait()
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
         if "address already in use" not in error.lower():
             raise RuntimeError(f"python -m {module} did not start:\n{error[-3000:]}")
     else:
