@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -164,7 +165,7 @@ class SocketChat:
     def __init__(self, server, origin=None):
         import socketio
 
-        self.transport_log = []  # the engine.io client's own lines, e.g. a refused packet's status
+        self.transport_log: List[str] = []  # the engine.io client's own lines, e.g. a refused packet's status
         transport = logging.getLogger(f"e2e.engineio.{id(self)}")
         transport.setLevel(logging.DEBUG)
         transport.propagate = False

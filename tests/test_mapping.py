@@ -1,6 +1,7 @@
 """Intents, rules, training data, content and the held-out set fit together."""
 
 from pathlib import Path
+from typing import Dict, List
 
 import pytest
 import yaml
@@ -17,7 +18,7 @@ def load(path):
 
 @pytest.fixture(scope="module")
 def examples():
-    result = {}
+    result: Dict[str, List[str]] = {}
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "intent" in block:
@@ -72,7 +73,7 @@ def test_every_topic_intent_has_enough_training_examples(domain_intents, example
 
 
 def test_no_example_is_used_for_two_intents(examples):
-    seen = {}
+    seen: Dict[str, str] = {}
     for intent, lines in examples.items():
         for line in lines:
             key = line.lower()

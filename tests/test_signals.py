@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, Dict, List
 
 import pytest
 import yaml
@@ -487,7 +488,7 @@ def test_retention_deletes_old_conversation_events_from_the_tracker_store(tmp_pa
 def test_scrubbing_replaces_contact_data_codes_and_their_slots():
     from store.tracker_store import scrub
 
-    events = [
+    events: List[Dict[str, Any]] = [
         {"event": "slot", "name": "requested_slot", "value": "handoff_description"},
         {"event": "user", "text": "mijn zoon zit thuis", "parse_data": {"text": "mijn zoon zit thuis"}},
         {"event": "slot", "name": "requested_slot", "value": "handoff_contact"},

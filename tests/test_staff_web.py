@@ -52,7 +52,9 @@ class Browser:
         return reply.status, reply.headers, page, raw_cookies
 
     def csrf(self, path):
-        return re.search(r'name="csrf" value="([^"]+)"', self.request("GET", path)[2]).group(1)
+        found = re.search(r'name="csrf" value="([^"]+)"', self.request("GET", path)[2])
+        assert found, f"no csrf field on {path}"
+        return found.group(1)
 
     def login(self, username="anna", password=PASSWORD):
         return self.request(
@@ -374,7 +376,7 @@ def test_logout_ends_the_session_for_good(app):
     browser = Browser(app["port"])
     browser.login()
     stolen = browser.cookies["sp_session"].value
-    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.request("GET", "/")[2]).group(1)
+    csrf = browser.csrf("/")
     assert browser.request("POST", "/logout", {"csrf": csrf})[0] == 303
     assert browser.request("GET", "/")[0] == 303
     replay = Browser(app["port"])

@@ -182,8 +182,9 @@ def test_accounts_hash_passwords_and_throttle_logins(engine):
     with pytest.raises(ValueError, match="minstens"):
         accounts.create("kort", "kort")
     token = accounts.login("carla", "een lang wachtwoord", "127.0.0.1")
+    assert token is not None
     session = accounts.session(token)
-    assert session.username == "carla" and session.csrf_token
+    assert session is not None and session.username == "carla" and session.csrf_token
     accounts.logout(token)
     assert accounts.session(token) is None
     for _ in range(5):
@@ -443,6 +444,7 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
         contact=None,
         conversation="chat-van-de-ouder",
     )
+    assert ticket.code is not None  # no contact left: the parent gets a code
     turn(
         chat,
         "nee",
@@ -465,6 +467,7 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
         bot=["Typ je code."],
     )
     found = store.lookup_code(ticket.code, "chat-met-de-code")
+    assert found.ticket is not None
     assert found.ticket["reply"].startswith("Beste ouder")
     turn(
         later,
@@ -510,10 +513,12 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
         on_disk = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file())
         assert MARKER.encode() not in on_disk and ticket.code.encode() not in on_disk
     # What stays: the ticket's number and time, every signal row and count, the others' data.
-    assert store.get(ticket_id)["erased_at"] is not None and store.minutes(ticket_id) == 15
+    row = store.get(ticket_id)
+    assert row is not None and row["erased_at"] is not None and store.minutes(ticket_id) == 15
     assert signals.counts() == counts_before and len(signals.rows()) == 4
     assert "Andersvervoer" in every_row(tracker_engine) and "Andersvervoer" in every_row(engine)
-    assert store.get(int(kept.number[3:]))["description"] == "Andersverhaal"
+    kept_row = store.get(int(kept.number[3:]))
+    assert kept_row is not None and kept_row["description"] == "Andersverhaal"
     assert store.lookup_code(ticket.code, "chat-3").ticket is None
     assert store.erase(ticket_id, staff_id).conversations == 0  # again: nothing left to find
     tracker_engine.dispose()
@@ -576,7 +581,12 @@ def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     assert "SP-00001" not in done.stdout or "gewist" in done.stdout
     assert "1 gesprek(ken) (2 gebeurtenissen)" in done.stdout
     erased = store.get(1)
-    assert erased["erased_at"] is not None and erased["description"] is None and erased["contact"] is None
+    assert (
+        erased is not None
+        and erased["erased_at"] is not None
+        and erased["description"] is None
+        and erased["contact"] is None
+    )
     with trackers.connect() as connection:
         assert [r[0] for r in connection.execute(text("SELECT sender_id FROM events"))] == ["ander"]
     assert store.audit_entries(1)[-1]["action"] == "gewist op verzoek"

@@ -11,6 +11,7 @@ level the environment decides. Each stops every process it started.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -414,10 +415,12 @@ def scaled_assistant(
     base = f"http://127.0.0.1:{port}"
     try:
         with _group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
-            checks = {f"rasa :{p}": (lambda p=p: rasa_ready(f"http://127.0.0.1:{p}")) for p in rasa_ports}
+            checks: Dict[str, Callable[[], bool]] = {
+                f"rasa :{p}": functools.partial(rasa_ready, f"http://127.0.0.1:{p}") for p in rasa_ports
+            }
             checks.update(
                 {
-                    f"action server :{p}": (lambda p=p: answers(f"http://127.0.0.1:{p}/health", 200))
+                    f"action server :{p}": functools.partial(answers, f"http://127.0.0.1:{p}/health", 200)
                     for p in action_ports
                 }
             )
