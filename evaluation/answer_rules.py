@@ -23,7 +23,6 @@ reaches while LOTO stays under a level, within the limits of the threshold rule
 
 from __future__ import annotations
 
-from datetime import date
 from statistics import mean
 from typing import Callable, Dict, List, Sequence
 
@@ -42,6 +41,7 @@ from evaluation.systems import (
 )
 from evaluation.tune_thresholds import MAX_OOS_ANSWERED, MAX_WRONG, REPORTED_THRESHOLDS as THRESHOLDS
 from library import ContentLibrary
+from steunpunt import clock
 
 LOTO_LEVELS = [0.05, 0.075, 0.10]
 #: The least gain in right answers (a share) that counts as an extra condition helping.
@@ -59,7 +59,7 @@ def neighbour_support(train, texts: Sequence[str], intents: Sequence[str]) -> Li
     similarity = (features.features(texts) @ X_train.T).toarray() / 2.0  # two unit vectors each
     return [
         float(row[labels == intent].max()) if (labels == intent).any() else 0.0
-        for row, intent in zip(similarity, intents)
+        for row, intent in zip(similarity, intents, strict=True)
     ]
 
 
@@ -83,12 +83,14 @@ def collect(system) -> Dict[str, List[dict]]:
         texts = [t for t, _ in held]
         rankings = system.rank(train, texts)
         support = neighbour_support(train, texts, [r[0]["name"] for r in rankings])
-        cv += [row(i, r, s) for (_, i), r, s in zip(held, rankings, support)]
+        cv += [row(i, r, s) for (_, i), r, s in zip(held, rankings, support, strict=True)]
     loto = []
     for topic, train, own in topic_splits():
         rankings = system.rank(train, own)
         support = neighbour_support(train, own, [r[0]["name"] for r in rankings])
-        loto += [{**row(as_intent(topic), r, s), "topic": topic} for r, s in zip(rankings, support)]
+        loto += [
+            {**row(as_intent(topic), r, s), "topic": topic} for r, s in zip(rankings, support, strict=True)
+        ]
     return {"cv": cv, "loto": loto}
 
 
@@ -117,26 +119,31 @@ def families(ambiguity: float) -> Dict[str, Dict[str, Rule]]:
     decision at threshold t and the served ambiguity)."""
     known = ContentLibrary().topics().keys()
 
-    def base(t):
+    def base(t: float) -> Rule:
         return lambda r: outcome_for(r["ranking"], t, ambiguity, known).kind == "answer"
+
+    def with_support(t: float, s: float) -> Rule:
+        return lambda r: base(t)(r) and r["support"] >= s
+
+    def with_oos_gate(t: float, u: float) -> Rule:
+        return lambda r: base(t)(r) and r["oos"] < u
+
+    def ratio(t: float, q: float) -> Rule:
+        return lambda r: r["p1"] >= t and r["p1"] >= q * r["p2"]
 
     out: Dict[str, Dict[str, Rule]] = {
         "top probability only (served rule)": {f"t={t}": base(t) for t in THRESHOLDS}
     }
     out["plus neighbour support"] = {
-        f"t={t}, support>={s}": (lambda r, t=t, s=s: base(t)(r) and r["support"] >= s)
+        f"t={t}, support>={s}": with_support(t, s)
         for t in THRESHOLDS
         for s in (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
     }
     out["plus out-of-scope gate"] = {
-        f"t={t}, out_of_scope<{u}": (lambda r, t=t, u=u: base(t)(r) and r["oos"] < u)
-        for t in THRESHOLDS
-        for u in (0.02, 0.05, 0.1)
+        f"t={t}, out_of_scope<{u}": with_oos_gate(t, u) for t in THRESHOLDS for u in (0.02, 0.05, 0.1)
     }
     out["ratio to the second instead of the margin"] = {
-        f"t={t}, p1>={q}*p2": (lambda r, t=t, q=q: r["p1"] >= t and r["p1"] >= q * r["p2"])
-        for t in THRESHOLDS
-        for q in (2, 3, 5)
+        f"t={t}, p1>={q}*p2": ratio(t, q) for t in THRESHOLDS for q in (2, 3, 5)
     }
     return out
 
@@ -159,7 +166,7 @@ def report(scored: Dict[str, Dict[str, dict]]) -> List[str]:
     lines = [
         "# Answer rules: can an extra condition beat the threshold alone?",
         "",
-        f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.answer_rules`",
+        f"- date: {clock.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.answer_rules`",
         "- classifier: TF-IDF + logistic regression (served); training data only: right and "
         "wrong by 5-fold cross-validation, leave-one-topic-out (LOTO) on each topic's own "
         "training examples, mean over topics (docs/quality.md measures LOTO on unseen questions)",

@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -25,6 +24,7 @@ import yaml
 from actions.outcome import ANSWER, CLARIFY, HANDOFF, decide
 from evaluation import quiet_rasa
 from library import ContentLibrary
+from steunpunt import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "heldout" / "questions.yml"
@@ -111,7 +111,7 @@ def report(model: Path, rows: list[dict]) -> str:
     lines = [
         "# Held-out evaluation",
         "",
-        f"- date: {date.today().isoformat()}",
+        f"- date: {clock.today().isoformat()}",
         f"- model: `{model.name}`",
         f"- spaCy pipeline: {pipeline_description(model)}",
         f"- test set: `tests/heldout/questions.yml`, {s['in_scope']} in-scope and "

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 import yaml
 
 from signals import groups
+from steunpunt import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,7 +66,8 @@ def score(truth: Sequence[str], labels: np.ndarray) -> Dict:
     return {"groups": len(set(labels)), "mixed": mixed, "ari": adjusted_rand_score(truth, labels)}
 
 
-def lexical(items) -> np.ndarray:
+def lexical(items) -> Any:
+    """The served grouping's features: a sparse (scipy csr) matrix, one row per item."""
     return groups.features([groups.clean(text) for _, text in items])[0]
 
 
@@ -163,7 +164,7 @@ def main() -> int:
     lines = [
         "# Signals: how well unmet questions are grouped",
         "",
-        f"- date: {date.today()}; rerun: `.venv/bin/python -m evaluation.grouping_report`",
+        f"- date: {clock.today()}; rerun: `.venv/bin/python -m evaluation.grouping_report`",
         "- served grouping: `signals/groups.py` (character 3–5-gram TF-IDF plus Dutch Snowball "
         "stems, agglomerative clustering, average linkage on cosine distance)",
         "- fixtures: `tests/fixtures/unmet_dev.yml` (hoogbegaafd, onderwijstijd, therapie onder "

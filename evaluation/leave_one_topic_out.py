@@ -66,7 +66,7 @@ def judge(runs: List[Dict], threshold: float, ambiguity: float) -> List[Dict]:
                 "wrong": sum(wrong[:asked]),
                 "examples": run["examples"],
                 "examples_wrong": sum(wrong[asked:]),
-                "answered_with": sorted({g for g, w in zip(got, wrong) if w}),
+                "answered_with": sorted({g for g, w in zip(got, wrong, strict=True) if w and g is not None}),
             }
         )
     return results

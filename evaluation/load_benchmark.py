@@ -33,11 +33,11 @@ import json
 import statistics
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import aiohttp
 
+from steunpunt import clock
 from tests.support.servers import ROOT, assistant, rasa_init_bot, scaled_assistant
 
 # One conversation of our assistant: (message, metadata). Ends in a ticket.
@@ -190,9 +190,9 @@ def long_conversation(running, messages, length=120):
     for n in range(length):
         body = json.dumps({"sender": "long-conversation", "message": messages[n % len(messages)]}).encode()
         started = time.perf_counter()
-        with urllib.request.urlopen(
-            urllib.request.Request(url, body, {"Content-Type": "application/json"}), timeout=60
-        ) as response:
+        # The URL is the local server under test (http://127.0.0.1), never a file: or custom scheme.
+        request = urllib.request.Request(url, body, {"Content-Type": "application/json"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             response.read()
         times.append((time.perf_counter() - started) * 1000)
     return {
@@ -220,7 +220,7 @@ def report(results, args, soaked=None, scaled=None) -> str:
     lines = [
         "# Load benchmark",
         "",
-        f"- date: {date.today().isoformat()}; machine: 2 cores; all traffic on 127.0.0.1",
+        f"- date: {clock.today().isoformat()}; machine: 2 cores; all traffic on 127.0.0.1",
         f"- rerun: `.venv/bin/python -m evaluation.load_benchmark --conversations {args.conversations} "
         f"--rate {args.rate} --seconds {args.seconds}`",
         "- our assistant: Rasa + action server + staff app as `scripts/run.sh` starts them "
@@ -257,7 +257,8 @@ def report(results, args, soaked=None, scaled=None) -> str:
             "",
             "| messages | errors | msg/s | p50 ms | p95 ms | p99 ms |",
             "| --- | --- | --- | --- | --- | --- |",
-            f"| {r['messages']} | {r['errors']} | {r['throughput']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |",
+            f"| {r['messages']} | {r['errors']} | {r['throughput']} "
+            f"| {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |",
             "",
             "| process | memory at start | at end | growth |",
             "| --- | --- | --- | --- |",

@@ -36,7 +36,6 @@ import asyncio
 import re
 import statistics
 from collections import Counter
-from datetime import date
 from pathlib import Path
 
 import yaml
@@ -60,6 +59,7 @@ from evaluation.systems import (
     training_examples,
 )
 from evaluation.tune_thresholds import AMBIGUITIES, REPORTED_THRESHOLDS, THRESHOLDS, choose, replay
+from steunpunt import clock
 
 #: Issue 14's targets on unseen questions.
 TARGETS = {
@@ -99,7 +99,7 @@ def tuning_rows(system) -> list:
     questions, rankings = full_rankings(system)["tuning"]
     return [
         {"text": q["text"], "intent": as_intent(q["expect"]), "ranking": r}
-        for q, r in zip(questions, rankings)
+        for q, r in zip(questions, rankings, strict=True)
         if _key(q["text"]) not in training
     ]
 
@@ -228,15 +228,16 @@ def main() -> int:
     n_known = sum(q["expect"] != OUT_OF_SCOPE and as_intent(q["expect"]) in trained for q in unseen)
     n_new = sum(q["expect"] != OUT_OF_SCOPE and as_intent(q["expect"]) not in trained for q in unseen)
     n_oos = sum(q["expect"] == OUT_OF_SCOPE for q in unseen)
+    n_known_topics = len({as_intent(q["expect"]) for q in unseen if q["expect"] != OUT_OF_SCOPE} & trained)
     lines = [
         "# Which classifier decides: every candidate measured the same way",
         "",
-        f"- date: {date.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.quality_report` "
+        f"- date: {clock.today().isoformat()}; rerun: `.venv/bin/python -m evaluation.quality_report` "
         "(rankings cached in `build/quality/`)",
         f"- served now (config.yml): **{systems[served['classifier']].name}**, FallbackClassifier "
         f"threshold {served['threshold']}, ambiguity {served['ambiguity']}",
         f"- main measure: `tests/unseen/questions.yml` (frozen, written without seeing `data/`): "
-        f"{n_known} questions on the {len({as_intent(q['expect']) for q in unseen if q['expect'] != OUT_OF_SCOPE} & trained)} topics "
+        f"{n_known} questions on the {n_known_topics} topics "
         f"with training data, {n_new} on topics without training data yet (these can only be kept "
         f"from another topic's answer), {n_oos} out of scope",
         "- every system is trained on all of `data/nlu`, and its thresholds are chosen by the same "
@@ -375,7 +376,7 @@ def main() -> int:
         "| system | rule data | right first time | wrong | clarify, right button | out-of-scope answered |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
-    for key, r in results.items():
+    for r in results.values():
         for source in ("cv", "tuning"):
             if (source, "heldout") in r["sets"]:
                 s, _ = r["sets"][(source, "heldout")]
@@ -661,7 +662,7 @@ def write_loto(results) -> None:
         "`.venv/bin/python -m evaluation.quality_report`.",
         "",
     ]
-    for key, r in results.items():
+    for r in results.values():
         if "cv" not in r["loto"]:
             continue
         summ, per_topic, partial = r["loto"]["cv"]

@@ -1,14 +1,15 @@
 """Measure the redaction on a table of annotated Dutch messages: recall and precision per kind,
 field terms kept, and time per message.
 
-    .venv/bin/python -m evaluation.redaction_report                    # frozen test table -> docs/redaction.md
+    .venv/bin/python -m evaluation.redaction_report       # frozen test table -> docs/redaction.md
     .venv/bin/python -m evaluation.redaction_report tests/redaction/dev.yml --misses
 
 A piece of personal data counts as caught when every letter and digit of it lies inside a
 redacted span (whatever placeholder it got). The table's authors could include a school's type
 word and article in its name ("Openbare Basisschool De Wilgen"); those words identify nobody,
-so "identifying recall" leaves them out, and the strict recall counts them too. A redacted span counts as right when it overlaps
-annotated personal data. A field term counts as kept when it is still in the output verbatim.
+so "identifying recall" leaves them out, and the strict recall counts them too. A redacted span
+counts as right when it overlaps annotated personal data. A field term counts as kept when it is
+still in the output verbatim.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Set
 
 import yaml
 
@@ -105,7 +106,7 @@ def measure(messages: List[Dict], redactor) -> Result:
         spans = redactor.spans(text)
         result.seconds += time.perf_counter() - started
         result.messages += 1
-        covered = set()
+        covered: Set[int] = set()
         for span in spans:
             covered.update(range(span.start, span.end))
         pii_ranges = []
@@ -151,7 +152,8 @@ def report(result: Result, table: Path) -> str:
         f"{result.messages} messages; made by `python -m evaluation.redaction_report` "
         "(deduce plus the rules in `signals/redact.py`).",
         "",
-        "| kind | annotated | caught | identifying recall | strict recall | redacted as this kind | precision |",
+        "| kind | annotated | caught | identifying recall | strict recall | redacted as this kind "
+        "| precision |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind in sorted(set(result.total) | set(result.predicted)):

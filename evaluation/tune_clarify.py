@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from typing import Dict, List
 
 from evaluation import quiet_rasa
@@ -35,7 +34,7 @@ from evaluation.systems import (
     training_examples,
 )
 from library import topic_for_intent
-from steunpunt import settings
+from steunpunt import clock, settings
 
 MIN_CONFIDENCES = [0.2, 0.15, 0.1, 0.075, 0.05, 0.03, 0.02]
 OUT_OF_SCOPE_RATIOS = [0.0, 0.5, 1.0]
@@ -91,7 +90,7 @@ def main() -> int:
         }
         for r in rows
     ]
-    kept = [(q, r["ranking"]) for q, r in zip(questions, rows) if q["expect"]]
+    kept = [(q, r["ranking"]) for q, r in zip(questions, rows, strict=True) if q["expect"]]
     trained = {intent for _, intent in training_examples()}
     points = curve(
         [q for q, _ in kept], [r for _, r in kept], served["threshold"], served["ambiguity"], trained
@@ -101,7 +100,7 @@ def main() -> int:
     lines = [
         "# Clarification buttons: which topics are offered (chosen on cross-validation)",
         "",
-        f"- date: {date.today()}; rerun: `.venv/bin/python -m evaluation.tune_clarify`",
+        f"- date: {clock.today()}; rerun: `.venv/bin/python -m evaluation.tune_clarify`",
         f"- rankings: 5-fold cross-validation of the served classifier ({served['classifier']}) "
         f"on the training data; answer threshold {served['threshold']}, ambiguity "
         f"{served['ambiguity']} (config.yml)",

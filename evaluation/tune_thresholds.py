@@ -64,7 +64,7 @@ def folds(examples, k: int, seed: int = 7):
     by_intent = defaultdict(list)
     for example in examples:
         by_intent[example[1]].append(example)
-    parts = [[] for _ in range(k)]
+    parts: list[list] = [[] for _ in range(k)]
     rng = random.Random(seed)
     for intent in sorted(by_intent):
         items = by_intent[intent]
@@ -150,7 +150,7 @@ def cross_validate(k: int) -> list[dict]:
 
 def replay(rows, threshold: float, ambiguity: float) -> dict:
     """What the bot would do with these rankings under these FallbackClassifier settings."""
-    known = {topic_for_intent(r["intent"]) for r in rows if topic_for_intent(r["intent"])}
+    known = {t for r in rows if (t := topic_for_intent(r["intent"]))}
     right = wrong = unsure = oos_answered = in_scope = oos = 0
     for row in rows:
         ranking = row["ranking"]

@@ -52,7 +52,7 @@ def pip_install(target: str, verbose: bool = True) -> bool:
         "20",
         target,
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0 and verbose:
         say(f"pip could not install {target}:\n{result.stderr.strip()}")
     importlib.invalidate_caches()
@@ -145,11 +145,12 @@ def effective_config(pipeline: dict) -> dict:
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     components = []
     for component in config["pipeline"]:
-        if component["name"] == "SpacyNLP":
-            component = {**component, "model": pipeline["model"]}
         if component["name"] == "SpacyFeaturizer" and not pipeline["vectors"]:
             continue
-        components.append(component)
+        if component["name"] == "SpacyNLP":
+            components.append({**component, "model": pipeline["model"]})
+        else:
+            components.append(component)
     config["pipeline"] = components
     return config
 

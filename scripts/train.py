@@ -92,7 +92,7 @@ def train() -> Path:
         target.name[:-7],
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    result = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr)
+    result = subprocess.run(command, cwd=ROOT, env=env, stdout=sys.stderr, check=False)
     if result.returncode != 0 or not target.exists():
         raise SystemExit(f"[train] training failed (exit {result.returncode}); see the output above")
     prune_old_models(keep=target)

@@ -129,7 +129,7 @@ def test_unsure_nlu_asks_which_topic_with_buttons(action):
 
 def test_nothing_plausible_offers_a_person(action):
     ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "greet", "confidence": 0.3}]
-    messages, slots = run(action, tracker("nlu_fallback", ranking))
+    messages, _ = run(action, tracker("nlu_fallback", ranking))
     assert payloads(messages) == [{"type": "handoff_offer", "reason": "not_understood"}]
     assert [m["response"] for m in messages] == ["utter_reason_not_understood", "utter_handoff_offer"]
 

@@ -200,7 +200,9 @@ def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
     import re
 
     ids = re.findall(r'name="signal_ids" value="([0-9a-f]+)"', form)
-    label = re.search(r'name="label" value="([^"]*)"', form).group(1)
+    found = re.search(r'name="label" value="([^"]*)"', form)
+    assert found, "the group form carries its label"
+    label = found.group(1)
     csrf = browser.csrf("/analyse")
     body = [("csrf", csrf), ("label", label), ("decision", "nieuw_onderwerp"), ("topic", "")] + [
         ("signal_ids", i) for i in ids

@@ -20,6 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.support.content import looked_up
 from tests.support.servers import assistant
 from tests.support.services import needs
 
@@ -290,7 +291,9 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
     ask_by_mouse(browser, "Wat is een TLV?", ".steunpunt-answer-title")
     from library import ContentLibrary
 
-    youth_start = ContentLibrary().lookup("tlv-wat-is").youth_text.split(".")[0]
+    youth_text = looked_up(ContentLibrary(), "tlv-wat-is").youth_text
+    assert youth_text, "tlv-wat-is has a youth wording"
+    youth_start = youth_text.split(".")[0]
     assert youth_start in bot_messages(browser)[-2].text  # the youth wording
     rows = SignalStore(engine_for(server.env["STEUNPUNT_DATABASE_URL"])).rows()
     assert any(r["region"] == "voorbeeld" and r["audience"] == "jongere" for r in rows)

@@ -4,6 +4,7 @@ import asyncio
 import json
 import time
 from types import SimpleNamespace
+from typing import List
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -40,7 +41,7 @@ def request(body, method="POST", headers=None, args=None):
 def test_malformed_requests_are_refused_with_a_reason(body, status):
     result = check_rest_request(request(body))
     assert result is not None and result.status == status
-    assert json.loads(result.body)["error"]
+    assert result.body is not None and json.loads(result.body)["error"]
 
 
 def test_a_good_request_passes():
@@ -54,6 +55,16 @@ def test_control_characters_are_removed_but_text_kept():
     assert clean_text(None) is None
 
 
+def run_guarded(on_new_message, message: UserMessage) -> None:
+    """One message through the guard, to the end of its turn (asyncio.run wants a coroutine,
+    and the guard is typed as returning any awaitable)."""
+
+    async def turn() -> None:
+        await guard(on_new_message)(message)
+
+    asyncio.run(turn())
+
+
 def handled(text, bot_replies=True):
     """Send one message through the guard; return (what reached NLU, what the user got besides
     the bot's own reply)."""
@@ -65,7 +76,7 @@ def handled(text, bot_replies=True):
             await message.output_channel.send_text_message(message.sender_id, "BOT")
 
     output = CollectingOutputChannel()
-    asyncio.run(guard(on_new_message)(UserMessage(text, output, "user-1")))
+    run_guarded(on_new_message, UserMessage(text, output, "user-1"))
     return reached, [m for m in output.messages if m.get("text") != "BOT"]
 
 
@@ -86,7 +97,7 @@ def test_a_turn_that_takes_too_long_is_given_up_with_the_way_to_a_person(monkeyp
 
     output = CollectingOutputChannel()
     started = time.monotonic()
-    asyncio.run(guard(slow)(UserMessage("wat is een tlv", output, "user-1")))
+    run_guarded(slow, UserMessage("wat is een tlv", output, "user-1"))
     assert time.monotonic() - started < 5
     assert output.messages[-1]["custom"] == {"type": "error", "reason": "unavailable"}
 
@@ -124,7 +135,7 @@ def test_a_refused_message_is_registered_once_without_its_text(signals_db):
         input_channel="socketio",
         metadata={"audience": "jongere", "region": "voorbeeld"},
     )
-    asyncio.run(guard(on_new_message)(message))
+    run_guarded(on_new_message, message)
     [signal] = signals_db.rows()
     assert (signal["kind"], signal["reason"], signal["channel"]) == ("input_rejected", "too_long", "socketio")
     assert (signal["audience"], signal["region"], signal["text"]) == ("jongere", "voorbeeld", None)
@@ -286,7 +297,8 @@ def test_buckets_in_memory_stay_bounded():
 def test_foreign_pages_plain_text_and_streaming_are_refused(headers, args, status):
     body = {"sender": "a", "message": "ik wil een medewerker"}
     refused = check_rest_request(request(body, headers=headers, args=args))
-    assert refused is not None and refused.status == status and json.loads(refused.body)["error"]
+    assert refused is not None and refused.status == status
+    assert refused.body is not None and json.loads(refused.body)["error"]
 
 
 @pytest.mark.parametrize(
@@ -342,14 +354,14 @@ def channels_server(tmp_path_factory):
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
-    log = open(workdir / "rasa.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", RASA_SERVER, str(port)],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(workdir / "rasa.log", "wb") as log:  # the server writes to its own copy of it
+        process = subprocess.Popen(
+            [sys.executable, "-c", RASA_SERVER, str(port)],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 180
@@ -365,7 +377,6 @@ def channels_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        log.close()
 
 
 def post(base, body, headers=None, query=""):
@@ -427,7 +438,8 @@ class Widget:
 
         import socketio
 
-        self.client, self.received, self.session = socketio.Client(), [], None
+        self.received: List[dict] = []
+        self.client, self.session = socketio.Client(), None
         self.confirmed = threading.Event()
         self.client.on("bot_uttered", self.received.append)
         self.client.on("session_confirm", self._confirmed)

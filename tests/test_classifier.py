@@ -34,7 +34,7 @@ def test_normalise_folds_case_accents_and_spaces():
 
 
 def test_the_model_ranks_intents_with_probabilities_and_survives_a_round_trip(tmp_path):
-    texts, intents = zip(*pairs())
+    texts, intents = zip(*pairs(), strict=True)
     model = TfidfIntentModel().fit(texts, intents)
     questions = [
         "Wat is eigenlijk een toelaatbaarheidsverklaring?",
@@ -48,15 +48,15 @@ def test_the_model_ranks_intents_with_probabilities_and_survives_a_round_trip(tm
     model.save(tmp_path)
     assert not list(tmp_path.glob("*.pkl"))  # persisted without pickle
     again = TfidfIntentModel.load(tmp_path)
-    for before, after in zip(ranking, again.rank(questions)):
+    for before, after in zip(ranking, again.rank(questions), strict=True):
         assert [e["name"] for e in after] == [e["name"] for e in before]
         assert [e["confidence"] for e in after] == pytest.approx([e["confidence"] for e in before], abs=1e-5)
 
 
 def test_unknown_settings_and_one_intent_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown settings"):
         TfidfIntentModel(C=1.0, colour="blue")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least two intents"):
         TfidfIntentModel().fit(["a", "b"], ["x", "x"])
 
 

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import List
 
 import pytest
 
@@ -138,7 +139,7 @@ def test_status_names_the_spacy_pipeline_the_model_was_trained_with(server, monk
 
     monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the test deployment's secret
     with_token = {"Authorization": f"Bearer {settings.status_token()}"}
-    status, body = http(server.base + "/webhooks/status/", headers=with_token)
+    _, body = http(server.base + "/webhooks/status/", headers=with_token)
     pipeline = json.loads((ROOT / "build" / "spacy" / "pipeline.json").read_text())
     assert body["spacy_pipeline"]["model"] == pipeline["model"]
     assert pipeline["id"].replace(".", "_") in body["model"]
@@ -164,7 +165,7 @@ class SocketChat:
     def __init__(self, server, origin=None):
         import socketio
 
-        self.transport_log = []  # the engine.io client's own lines, e.g. a refused packet's status
+        self.transport_log: List[str] = []  # the engine.io client's own lines, e.g. a refused packet's status
         transport = logging.getLogger(f"e2e.engineio.{id(self)}")
         transport.setLevel(logging.DEBUG)
         transport.propagate = False
@@ -531,6 +532,7 @@ def test_every_turn_is_exactly_one_signal_and_the_export_holds_no_personal_data(
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert exported.returncode == 0, exported.stderr
     lines = [json.loads(line) for line in exported.stdout.splitlines()]

@@ -1,6 +1,7 @@
 """The handoff form, ticket creation and reading a ticket back by code (action level)."""
 
 import asyncio
+from typing import Any, Dict, List
 
 import pytest
 from rasa_sdk import Tracker
@@ -95,7 +96,7 @@ def test_invalid_contact_is_asked_again_with_an_explanation(typed):
 
 def form_tracker(asked_audience=0, asked_contact=0, text="ja", slots=None):
     """A tracker inside the handoff form, after it asked the given questions so often."""
-    events = [{"event": "active_loop", "name": "handoff_form"}]
+    events: List[Dict[str, Any]] = [{"event": "active_loop", "name": "handoff_form"}]
     for name, times in (("handoff_audience", asked_audience), ("handoff_contact", asked_contact)):
         events += [
             {"event": "bot", "text": "?", "metadata": {"utter_action": f"utter_ask_{name}"}},

@@ -66,7 +66,7 @@ def test_a_region_file_with_hours_makes_the_sentence_and_refuses_two_truths(tmp_
     path.write_text('swv_naam: "SWV"\nopeningstijden:\n  maandag: "9.00-12.00"\n')
     facts, hours = read_region_file(path)
     assert facts["steunpunt_bereikbaarheid"] == "maandag van 9.00 tot 12.00 uur"
-    assert hours.is_open(datetime(2026, 12, 7, 11, 0))
+    assert hours is not None and hours.is_open(datetime(2026, 12, 7, 11, 0))
     path.write_text('steunpunt_bereikbaarheid: "altijd"\nopeningstijden:\n  maandag: "9.00-12.00"\n')
     with pytest.raises(ContentError, match="niet allebei"):
         read_region_file(path)

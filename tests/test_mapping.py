@@ -1,6 +1,7 @@
 """Intents, rules, training data, content and the held-out set fit together."""
 
 from pathlib import Path
+from typing import Dict, List
 
 import pytest
 import yaml
@@ -17,11 +18,11 @@ def load(path):
 
 @pytest.fixture(scope="module")
 def examples():
-    result = {}
+    result: Dict[str, List[str]] = {}
     for path in sorted((ROOT / "data" / "nlu").glob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             if "intent" in block:
-                lines = [l[2:].strip() for l in block["examples"].splitlines() if l.startswith("- ")]
+                lines = [line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")]
                 result.setdefault(block["intent"], []).extend(lines)
     return result
 
@@ -55,9 +56,7 @@ def test_topics_are_declared_once_in_content(training):
     assert not [r for r in load("data/rules.yml")["rules"] if topic_for_intent(r["steps"][0].get("intent"))]
     domain_dir, rules = training
     generated = yaml.safe_load(rules.read_text())["rules"]
-    assert len(generated) == len(
-        {i for i in yaml.safe_load((domain_dir / "topics.yml").read_text())["intents"]}
-    )
+    assert len(generated) == len(set(yaml.safe_load((domain_dir / "topics.yml").read_text())["intents"]))
 
 
 def test_every_topic_has_an_intent_and_every_topic_intent_has_content(topic_ids, domain_intents):
@@ -74,7 +73,7 @@ def test_every_topic_intent_has_enough_training_examples(domain_intents, example
 
 
 def test_no_example_is_used_for_two_intents(examples):
-    seen = {}
+    seen: Dict[str, str] = {}
     for intent, lines in examples.items():
         for line in lines:
             key = line.lower()

@@ -155,13 +155,13 @@ def test_no_dutch_training_or_evaluation_question_is_taken_for_another_language(
 
     texts = []
     for path in glob.glob(str(ROOT / "data" / "nlu" / "*.yml")):
-        for item in yaml.safe_load(open(path))["nlu"]:
+        for item in yaml.safe_load(Path(path).read_text())["nlu"]:
             if item.get("intent") != "out_of_scope":
                 texts += [line.lstrip("- ").strip() for line in (item.get("examples") or "").splitlines()]
     for path in ("heldout", "tuning", "unseen"):
         texts += [
             q["text"]
-            for q in yaml.safe_load(open(ROOT / "tests" / path / "questions.yml"))["questions"]
+            for q in yaml.safe_load((ROOT / "tests" / path / "questions.yml").read_text())["questions"]
             if q["expect"] != "out_of_scope"
         ]
     flagged = [t for t in texts if t and other_language(t)]

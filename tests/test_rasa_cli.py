@@ -12,7 +12,9 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
 
 
 def rasa(*args, timeout=600):
-    return subprocess.run([RASA, *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [RASA, *args], cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 def responses_used_by_actions():

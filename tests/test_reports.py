@@ -47,7 +47,7 @@ def test_choice_prefers_caution_near_the_best_and_safety_when_nothing_qualifies(
     ]
     best, met = choose(curve)
     assert met and best["threshold"] == 0.5  # 0.6 is more than 2 points below 0.94
-    unsafe = [dict(c, wrong=w) for c, w in zip(curve, (0.2, 0.15, 0.1, 0.05))]
+    unsafe = [dict(c, wrong=w) for c, w in zip(curve, (0.2, 0.15, 0.1, 0.05), strict=True)]
     best, met = choose(unsafe)
     assert not met and best["threshold"] == 0.6
 
@@ -144,12 +144,14 @@ def test_soak_visitors_leave_after_their_turns_and_new_ones_take_their_place():
 def test_clarify_choice_takes_the_fewest_out_of_scope_buttons_near_the_best():
     from evaluation.tune_clarify import choose as choose_clarify
 
-    point = lambda m, r, shown, oos: {
-        "min_confidence": m,
-        "out_of_scope_ratio": r,  # noqa: E731
-        "shown_or_one_click": shown,
-        "oos_clarified": oos,
-    }
+    def point(m, r, shown, oos):
+        return {
+            "min_confidence": m,
+            "out_of_scope_ratio": r,
+            "shown_or_one_click": shown,
+            "oos_clarified": oos,
+        }
+
     points = [
         point(0.2, 0.0, 0.84, 0.08),
         point(0.05, 0.0, 0.958, 0.49),

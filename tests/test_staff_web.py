@@ -52,7 +52,9 @@ class Browser:
         return reply.status, reply.headers, page, raw_cookies
 
     def csrf(self, path):
-        return re.search(r'name="csrf" value="([^"]+)"', self.request("GET", path)[2]).group(1)
+        found = re.search(r'name="csrf" value="([^"]+)"', self.request("GET", path)[2])
+        assert found, f"no csrf field on {path}"
+        return found.group(1)
 
     def login(self, username="anna", password=PASSWORD):
         return self.request(
@@ -73,6 +75,7 @@ def create_account(env, name, role="medewerker", extra=()):
         cwd=ROOT,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert created.returncode == 0, created.stderr
 
@@ -113,7 +116,7 @@ def tracker_store(path, *conversations):
                 text(
                     "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"
                 ),
-                {"s": sender, "t": stamp, "d": '{"event": "user", "text": "%s"}' % said},
+                {"s": sender, "t": stamp, "d": f'{{"event": "user", "text": "{said}"}}'},
             )
     return engine
 
@@ -326,6 +329,7 @@ def test_a_disabled_account_is_logged_out_at_once(app):
         cwd=ROOT,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert disabled.returncode == 0, disabled.stderr
     assert browser.request("GET", "/")[0] == 303
@@ -372,7 +376,7 @@ def test_logout_ends_the_session_for_good(app):
     browser = Browser(app["port"])
     browser.login()
     stolen = browser.cookies["sp_session"].value
-    csrf = re.search(r'name="csrf" value="([^"]+)"', browser.request("GET", "/")[2]).group(1)
+    csrf = browser.csrf("/")
     assert browser.request("POST", "/logout", {"csrf": csrf})[0] == 303
     assert browser.request("GET", "/")[0] == 303
     replay = Browser(app["port"])

@@ -11,6 +11,7 @@ level the environment decides. Each stops every process it started.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
@@ -129,7 +130,9 @@ class Running:
 
     def listening(self) -> List[str]:
         """host:port of every TCP socket a process of this run listens on (from /proc)."""
-        pids = subprocess.run(["pgrep", "-g", str(self.group)], capture_output=True, text=True).stdout.split()
+        pids = subprocess.run(
+            ["pgrep", "-g", str(self.group)], capture_output=True, text=True, check=False
+        ).stdout.split()
         inodes = set()
         for pid in pids:
             with contextlib.suppress(OSError):
@@ -158,7 +161,7 @@ class Running:
     def pids(self, pattern: str) -> List[int]:
         """Processes of this run whose command line matches (e.g. '-m actions')."""
         found = subprocess.run(
-            ["pgrep", "-g", str(self.group), "-f", "--", pattern], capture_output=True, text=True
+            ["pgrep", "-g", str(self.group), "-f", "--", pattern], capture_output=True, text=True, check=False
         ).stdout.split()
         return [int(pid) for pid in found]
 
@@ -223,7 +226,11 @@ def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subpr
 
 
 def _group_alive(group: int) -> bool:
-    return bool(subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True).stdout.strip())
+    return bool(
+        subprocess.run(
+            ["pgrep", "-g", str(group)], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
 
 
 def _accepts(process: subprocess.Popen, port: int, seconds: float = 60) -> bool:
@@ -244,20 +251,22 @@ def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) ->
     it accepts connections, stops it afterwards."""
     for _attempt in range(3):  # another program may take the port first: then try the next
         port = free_port()
-        errors = tempfile.TemporaryFile()  # a pipe nobody reads would block a chatty server
-        process = subprocess.Popen(
-            [sys.executable, "-m", module, "--port", str(port)],
-            env=frozen_clock(env),
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-        )
-        if _accepts(process, port):
-            break
-        process.kill()
-        process.wait()
-        errors.seek(0)
-        error = errors.read().decode(errors="replace")
+        # A file, not a pipe: a pipe nobody reads would block a chatty server. The server keeps
+        # its own descriptor of it, so ours may close once it is up.
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen(
+                [sys.executable, "-m", module, "--port", str(port)],
+                env=frozen_clock(env),
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+            )
+            if _accepts(process, port):
+                break
+            process.kill()
+            process.wait()
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
         if "address already in use" not in error.lower():
             raise RuntimeError(f"python -m {module} did not start:\n{error[-3000:]}")
     else:
@@ -406,10 +415,12 @@ def scaled_assistant(
     base = f"http://127.0.0.1:{port}"
     try:
         with _group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
-            checks = {f"rasa :{p}": (lambda p=p: rasa_ready(f"http://127.0.0.1:{p}")) for p in rasa_ports}
+            checks: Dict[str, Callable[[], bool]] = {
+                f"rasa :{p}": functools.partial(rasa_ready, f"http://127.0.0.1:{p}") for p in rasa_ports
+            }
             checks.update(
                 {
-                    f"action server :{p}": (lambda p=p: answers(f"http://127.0.0.1:{p}/health", 200))
+                    f"action server :{p}": functools.partial(answers, f"http://127.0.0.1:{p}/health", 200)
                     for p in action_ports
                 }
             )
