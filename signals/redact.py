@@ -53,6 +53,7 @@ KINDS = (
     "url",
     "code",
     "handle",
+    "kenteken",
 )
 
 _CONFIG = Path(__file__).with_name("deduce_base_config.json")
@@ -145,6 +146,12 @@ _PHONE = re.compile(
 _BSN = re.compile(
     r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])|(?<![\w.])(\d{3})[.\s](\d{3})[.\s](\d{3})(?!\w)"
 )
+#: Dutch licence plates in every sidecode (XX-99-99 ... 99-XXX-9, XX-999-X, 9-XXX-99,
+#: XXX-99-X, ...): three groups joined by hyphens, six characters in all, each group only
+#: letters or only digits, letters and digits both present. Dutch plates use no vowels, which
+#: keeps words like "po-vo" out.
+_PLATE_GROUP = r"(?:[b-df-hj-np-tv-z]{1,3}|\d{1,3})"
+_PLATE = re.compile(rf"(?<![\w-]){_PLATE_GROUP}-{_PLATE_GROUP}-{_PLATE_GROUP}(?![\w-])", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Za-z]{2}\b")
 _STREET_SUFFIX = (
     r"(?:straat|laan|weg|plein|singel|gracht|kade|dijk|pad|hof|dreef|steeg|park|baan|"
@@ -396,6 +403,14 @@ class Span:
     kind: str
 
 
+def _is_plate(text: str) -> bool:
+    """Six letters and digits in three groups, with both letters and digits."""
+    groups = text.split("-")
+    return (
+        sum(map(len, groups)) == 6 and any(g.isdigit() for g in groups) and any(g.isalpha() for g in groups)
+    )
+
+
 def bsn_valid(digits: str) -> bool:
     """The Dutch 11-test for a 9-digit BSN."""
     if len(digits) != 9 or not digits.isdigit() or digits == "0" * 9:
@@ -532,6 +547,7 @@ class Redactor:
         for match in _BSN.finditer(text):
             if bsn_valid(re.sub(r"\D", "", match.group())):
                 spans.append(Span(match.start(), match.end(), "bsn"))
+        spans += [Span(m.start(), m.end(), "kenteken") for m in _PLATE.finditer(text) if _is_plate(m.group())]
         spans += [Span(m.start(), m.end(), "postcode") for m in _POSTCODE.finditer(text)]
         spans += [Span(m.start(), m.end(), "adres") for m in _ADDRESS.finditer(text)]
         for match in _DATE.finditer(text):

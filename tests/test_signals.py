@@ -155,6 +155,25 @@ def test_codes_already_in_stored_signals_are_hidden_by_the_migration(tmp_path):
     engine.dispose()
 
 
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        ("de auto met kenteken GB-123-X reed weg", "GB-123-X"),
+        ("busje 9-XKB-99 haalt hem op", "9-XKB-99"),
+        ("XXX-99-X stond voor de deur", "XXX-99-X"),
+        ("taxi 99-XX-XX was te laat", "99-XX-XX"),
+        ("nummerbord tz-12-34 van de vervoerder", "tz-12-34"),
+    ],
+)
+def test_dutch_licence_plates_in_every_sidecode_are_redacted(redactor, text, plate):
+    assert plate not in redactor.redact(text) and "[kenteken]" in redactor.redact(text)
+
+
+def test_hyphenated_school_words_and_years_are_not_taken_for_plates(redactor):
+    for text in ("de overstap po-vo in 2024-25", "klas 3-havo-2 heeft toetsweek", "groep 7-8"):
+        assert "[kenteken]" not in redactor.redact(text), text
+
+
 def test_bsn_needs_the_eleven_test(redactor):
     from signals.redact import bsn_valid
 
