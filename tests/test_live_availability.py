@@ -1,0 +1,172 @@
+"""Live chat availability (issue 25, item 1): staff presence in the store and the per-region
+availability sentence. Fixed times only: never today's date."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from library.availability import availability
+from library.hours import parse_hours
+from steunpunt import clock
+from store import db, presence
+from store.accounts import Accounts
+from store.schema import audit_log
+
+PASSWORD = "een heel lang wachtwoord"
+#: Monday 7 December 2026, 10:00 UTC (11:00 in Amsterdam).
+T0 = datetime(2026, 12, 7, 10, 0)
+HOURS = parse_hours(
+    {
+        "maandag": "9.00-16.00",
+        "dinsdag": "9.00-12.00, 13.00-16.00",
+        "woensdag": "9.00-16.00",
+        "donderdag": "9.00-16.00",
+        "gesloten": ["2026-12-24"],
+    }
+)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    yield db.engine_for(url)
+    db._engines.pop(url, None)
+
+
+@pytest.fixture
+def accounts(engine):
+    return Accounts(engine, session_hours=8)
+
+
+def member(accounts, name, role="medewerker", regions=()):
+    """A new account, logged in at T0; returns (staff id, session token)."""
+    staff_id = accounts.create(name, PASSWORD, role=role, regions=regions)
+    with clock.frozen(T0):
+        token = accounts.login(name, PASSWORD, "127.0.0.1")
+    assert token
+    return staff_id, token
+
+
+def test_a_member_switched_on_counts_and_switching_off_is_audited(engine, accounts):
+    anna, _ = member(accounts, "anna", regions=None)
+    assert presence.available_staff(engine, "standaard", T0) == []
+    presence.set_available(engine, anna, True, T0)
+    assert presence.available_staff(engine, "standaard", T0) == [anna]
+    assert presence.is_available(engine, anna, T0)
+    presence.set_available(engine, anna, False, T0 + timedelta(minutes=1))
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=1)) == []
+    assert not presence.is_available(engine, anna, T0 + timedelta(minutes=1))
+    with engine.connect() as connection:
+        actions = connection.execute(select(audit_log.c.action, audit_log.c.staff_id)).all()
+    assert ("beschikbaar voor chat", anna) in actions
+    assert ("niet beschikbaar voor chat", anna) in actions
+
+
+def test_presence_expires_when_idle_and_a_page_request_keeps_it(engine, accounts):
+    anna, _ = member(accounts, "anna", regions=None)
+    presence.set_available(engine, anna, True, T0)
+    later = T0 + timedelta(minutes=11)
+    assert presence.available_staff(engine, "standaard", later, idle_minutes=10) == []
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=10), idle_minutes=10) == [
+        anna
+    ]
+    presence.touch(engine, anna, T0 + timedelta(minutes=9))
+    assert presence.available_staff(engine, "standaard", later, idle_minutes=10) == [anna]
+
+
+def test_the_idle_limit_is_a_setting(engine, accounts, monkeypatch):
+    from steunpunt import settings
+
+    anna, _ = member(accounts, "anna", regions=None)
+    presence.set_available(engine, anna, True, T0)
+    monkeypatch.setattr(settings, "LIVE_IDLE_MINUTES", 2)
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=3)) == []
+    monkeypatch.setattr(settings, "LIVE_IDLE_MINUTES", 5)
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=3)) == [anna]
+
+
+def test_presence_ends_with_the_session(engine, accounts):
+    anna, _ = member(accounts, "anna", regions=None)
+    presence.set_available(engine, anna, True, T0 + timedelta(hours=7, minutes=55))
+    # The session (8 hours from T0) has expired, though the member was seen a minute ago.
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(hours=8, minutes=1)) == []
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(hours=7, minutes=59)) == [anna]
+
+
+def test_logout_and_revoked_sessions_end_presence(engine, accounts):
+    anna, token = member(accounts, "anna", regions=None)
+    bert, _ = member(accounts, "bert", regions=None)
+    presence.set_available(engine, anna, True, T0)
+    presence.set_available(engine, bert, True, T0)
+    accounts.logout(token)
+    assert presence.available_staff(engine, "standaard", T0) == [bert]
+    with clock.frozen(T0):
+        accounts.revoke_sessions("bert")
+    assert presence.available_staff(engine, "standaard", T0) == []
+    # Logging in again does not switch anna back on: she must choose to be available.
+    with clock.frozen(T0):
+        assert accounts.login("anna", PASSWORD, "127.0.0.1")
+    assert presence.available_staff(engine, "standaard", T0) == []
+
+
+def test_a_disabled_account_does_not_count(engine, accounts):
+    anna, _ = member(accounts, "anna", regions=None)
+    presence.set_available(engine, anna, True, T0)
+    with clock.frozen(T0):
+        accounts.disable("anna")
+    assert presence.available_staff(engine, "standaard", T0) == []
+
+
+def test_only_staff_of_the_region_count_and_analysts_never(engine, accounts):
+    national, _ = member(accounts, "nina", regions=None)
+    north, _ = member(accounts, "noor", regions=["noord", "oost"])
+    analyst, _ = member(accounts, "ali", role="analist", regions=None)
+    for staff_id in (national, north, analyst):
+        presence.set_available(engine, staff_id, True, T0)
+    assert presence.available_staff(engine, "noord", T0) == [national, north]
+    assert presence.available_staff(engine, "oost", T0) == [national, north]
+    assert presence.available_staff(engine, "zuid", T0) == [national]
+
+
+def test_now_when_open_and_someone_available():
+    result = availability(HOURS, 2, datetime(2026, 12, 7, 11, 0))
+    assert result == {"open": True, "staff": True, "now": True, "next_opening": None, "text": "Nu bereikbaar"}
+
+
+def test_open_but_nobody_available_is_not_now():
+    result = availability(HOURS, 0, datetime(2026, 12, 7, 11, 0))
+    assert result["open"] and not result["staff"] and not result["now"]
+    assert (
+        result["text"] == "Er is op dit moment geen medewerker beschikbaar voor chat. Laat een vraag achter."
+    )
+
+
+def test_closed_gives_the_next_opening_in_dutch():
+    # Thursday 10 December, 17:00: next is Monday 14 December, 9.00.
+    result = availability(HOURS, 3, datetime(2026, 12, 10, 17, 0))
+    assert not result["open"] and result["staff"] and not result["now"]
+    assert result["next_opening"] == "2026-12-14T09:00:00"
+    assert result["text"] == "Het steunpunt is weer bereikbaar op maandag 14 december om 9.00 uur."
+    # Tuesday's lunch break: the same day at 13.00; an aware local time is read as local.
+    from zoneinfo import ZoneInfo
+
+    lunch = datetime(2026, 12, 8, 12, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    assert (
+        availability(HOURS, 1, lunch)["text"]
+        == "Het steunpunt is weer bereikbaar op dinsdag 8 december om 13.00 uur."
+    )
+    # A closed day (24 December) is skipped.
+    assert availability(HOURS, 1, datetime(2026, 12, 23, 16, 30))["next_opening"] == "2026-12-28T09:00:00"
+
+
+def test_without_structured_hours_the_sentence_is_shown_and_it_is_never_now():
+    result = availability(None, 4, datetime(2026, 12, 7, 11, 0), "op werkdagen van 9.00 tot 17.00 uur")
+    assert result == {
+        "open": False,
+        "staff": True,
+        "now": False,
+        "next_opening": None,
+        "text": "Het steunpunt is bereikbaar op werkdagen van 9.00 tot 17.00 uur.",
+    }
+    assert availability(None, 0, datetime(2026, 12, 7, 11, 0))["text"] == "Laat een vraag achter."
