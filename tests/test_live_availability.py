@@ -1,17 +1,19 @@
 """Live chat availability (issue 25, item 1): staff presence in the store and the per-region
 availability sentence. Fixed times only: never today's date."""
 
+import re
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from library.availability import availability
 from library.hours import parse_hours
 from steunpunt import clock
 from store import db, presence
 from store.accounts import Accounts
-from store.schema import audit_log
+from store.schema import audit_log, staff_presence
 
 PASSWORD = "een heel lang wachtwoord"
 #: Monday 7 December 2026, 10:00 UTC (11:00 in Amsterdam).
@@ -170,3 +172,86 @@ def test_without_structured_hours_the_sentence_is_shown_and_it_is_never_now():
         "text": "Het steunpunt is bereikbaar op werkdagen van 9.00 tot 17.00 uur.",
     }
     assert availability(None, 0, datetime(2026, 12, 7, 11, 0))["text"] == "Laat een vraag achter."
+
+
+# --- the staff app's control, over real HTTP ---------------------------------------------------
+FROZEN = "2026-12-07T10:00:00"  # the staff app's clock (STEUNPUNT_FROZEN_NOW): T0
+
+
+@pytest.fixture
+def staff_app(tmp_path):
+    from tests.test_staff_web import start_app
+
+    yield from start_app(tmp_path, STEUNPUNT_FROZEN_NOW=FROZEN)
+
+
+def control_state(page):
+    found = re.search(r'<button aria-pressed="(true|false)"[^>]*>Beschikbaar voor chat</button>', page)
+    assert found, "no control 'Beschikbaar voor chat' on the queue page"
+    return found.group(1) == "true"
+
+
+def test_staff_switch_themselves_on_and_off_with_the_control_audited(staff_app):
+    from tests.test_staff_web import Browser
+
+    engine = staff_app["store"].engine
+    browser = Browser(staff_app["port"])
+    assert browser.login()[0] == 303
+    status, _, page, _ = browser.request("GET", "/")
+    assert status == 200 and control_state(page) is False
+    assert "Je staat uit voor live chat." in page
+    csrf = browser.csrf("/")
+
+    # Without the form token nothing changes.
+    status, _, page, _ = browser.request("POST", "/beschikbaar", {"aan": "1"})
+    assert status == 403 and "CSRF" in page
+    assert presence.available_staff(engine, "standaard", T0) == []
+
+    status, headers, _, _ = browser.request("POST", "/beschikbaar", {"csrf": csrf, "aan": "1"})
+    assert status == 303 and headers["Location"] == "/"
+    page = browser.request("GET", "/")[2]
+    assert control_state(page) is True and "Je staat aan voor live chat" in page
+    [anna] = presence.available_staff(engine, "standaard", T0)
+    assert presence.available_staff(engine, "andere-regio", T0) == []  # anna sees her region only
+
+    # Every page request of hers refreshes last_seen: set it back, then ask a page.
+    with engine.begin() as connection:
+        connection.execute(update(staff_presence).values(last_seen=T0 - timedelta(hours=1)))
+    assert presence.available_staff(engine, "standaard", T0) == []
+    assert browser.request("GET", "/tickets/1")[0] == 200
+    assert presence.available_staff(engine, "standaard", T0) == [anna]
+
+    assert browser.request("POST", "/beschikbaar", {"csrf": csrf, "aan": "0"})[0] == 303
+    assert control_state(browser.request("GET", "/")[2]) is False
+    assert presence.available_staff(engine, "standaard", T0) == []
+    with engine.connect() as connection:
+        audited = connection.execute(
+            select(audit_log.c.action, audit_log.c.staff_id).order_by(audit_log.c.id)
+        ).all()
+    assert [tuple(row) for row in audited] == [
+        ("beschikbaar voor chat", anna),
+        ("niet beschikbaar voor chat", anna),
+    ]
+
+
+def test_logging_out_ends_availability_and_analysts_have_no_control(staff_app):
+    from tests.test_staff_web import PASSWORD as STAFF_PASSWORD, Browser, create_account, staff_env
+
+    engine = staff_app["store"].engine
+    browser = Browser(staff_app["port"])
+    browser.login()
+    csrf = browser.csrf("/")
+    browser.request("POST", "/beschikbaar", {"csrf": csrf, "aan": "1"})
+    assert len(presence.available_staff(engine, "standaard", T0)) == 1
+    assert browser.request("POST", "/logout", {"csrf": csrf})[0] == 303
+    assert presence.available_staff(engine, "standaard", T0) == []
+
+    env = {**staff_env(Path(str(engine.url.database)).parent), "STEUNPUNT_DATABASE_URL": str(engine.url)}
+    create_account(env, "ali", role="analist")
+    analyst = Browser(staff_app["port"])
+    assert analyst.login(username="ali", password=STAFF_PASSWORD)[0] == 303
+    analyst_csrf = analyst.csrf("/analyse")
+    status, _, page, _ = analyst.request("POST", "/beschikbaar", {"csrf": analyst_csrf, "aan": "1"})
+    assert status == 403 and "niet voor jouw rol" in page
+    assert "Beschikbaar voor chat" not in analyst.request("GET", "/analyse")[2]
+    assert presence.available_staff(engine, "standaard", T0) == []
