@@ -255,3 +255,64 @@ def test_logging_out_ends_availability_and_analysts_have_no_control(staff_app):
     assert status == 403 and "niet voor jouw rol" in page
     assert "Beschikbaar voor chat" not in analyst.request("GET", "/analyse")[2]
     assert presence.available_staff(engine, "standaard", T0) == []
+
+
+# --- the widget's endpoint on the Rasa port ------------------------------------------------------
+@pytest.fixture(scope="module")
+def rasa_at_t0(tmp_path_factory):
+    """The lightweight Rasa server of tests/test_channels.py, its clock frozen at T0 (a Monday,
+    11.00 in Amsterdam: the fictional voorbeeld region is open)."""
+    from tests.test_channels import run_channels_server
+
+    yield from run_channels_server(
+        tmp_path_factory.mktemp("availability"), STEUNPUNT_FROZEN_NOW=T0.isoformat()
+    )
+
+
+def get_json(url, origin=None):
+    import json
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"Origin": origin} if origin else {})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return reply.status, reply.headers, json.loads(reply.read())
+
+
+def test_the_widget_endpoint_says_whether_a_person_is_reachable_in_the_region(rasa_at_t0):
+    from steunpunt import settings
+
+    url = rasa_at_t0.base + "/webhooks/status/availability?region="
+    status, _, body = get_json(url + "voorbeeld")
+    assert status == 200
+    assert body == {
+        "open": True,
+        "staff": False,
+        "now": False,
+        "next_opening": "2026-12-08T09:00:00",
+        "text": "Er is op dit moment geen medewerker beschikbaar voor chat. Laat een vraag achter.",
+    }
+
+    engine = db.engine_for(rasa_at_t0.database)
+    accounts = Accounts(engine)
+    staff_id, _ = member(accounts, "vera-voorbeeld", regions=["voorbeeld"])
+    presence.set_available(engine, staff_id, True, T0)
+    status, headers, body = get_json(url + "voorbeeld", origin=settings.SITE_ORIGINS[0])
+    assert body["now"] is True and body["text"] == "Nu bereikbaar" and body["next_opening"] is None
+    assert headers["Access-Control-Allow-Origin"] == settings.SITE_ORIGINS[0]
+    assert headers["Cache-Control"] == "no-store"
+    assert "vera" not in json_text(body)  # no names, no counts of staff
+
+    # An unknown region is the default region, which gives no structured hours and whose
+    # staff (none here: vera sees only voorbeeld) do not count.
+    _, headers, body = get_json(url + "bestaat-niet", origin="https://evil.invalid")
+    assert body["open"] is False and body["staff"] is False and body["now"] is False
+    assert body["text"] and "[" not in body["text"]
+    assert "Access-Control-Allow-Origin" not in headers
+    assert get_json(rasa_at_t0.base + "/webhooks/status/availability")[2] == body
+    db._engines.pop(rasa_at_t0.database, None)
+
+
+def json_text(body):
+    import json
+
+    return json.dumps(body)
