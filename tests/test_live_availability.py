@@ -316,3 +316,16 @@ def json_text(body):
     import json
 
     return json.dumps(body)
+
+
+def test_the_widget_asks_for_availability_when_opened_and_at_most_once_a_minute():
+    """A source check (the browser test of the widget lives in tests/test_browser.py): the status
+    line is plain text, asked for on opening, not polled faster than once a minute."""
+    source = (Path(__file__).resolve().parent.parent / "website/assets/src/widget.js").read_text()
+    assert '"/webhooks/status/availability"' in source
+    opened = source[source.index("function setOpen(") :]
+    assert "checkAvailability();" in opened[: opened.index("\n}\n")]
+    asked = source[source.index("function checkAvailability(") :]
+    assert "< 60000) return;" in asked[: asked.index("\n}\n")]
+    assert "availability.textContent =" in asked and "innerHTML" not in asked
+    assert "setInterval" not in source
