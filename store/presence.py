@@ -48,12 +48,17 @@ def set_available(engine: Engine, staff_id: int, on: bool, now: datetime) -> boo
     return on
 
 
-def touch(engine: Engine, staff_id: int, now: datetime) -> None:
-    """The staff member used the staff app: not idle (a no-op when they are not switched on)."""
+def touch(engine: Engine, staff_id: int, now: datetime, idle_minutes: Optional[int] = None) -> None:
+    """The staff member used the staff app: not idle (a no-op when they are not switched on).
+
+    Presence that already went idle is removed, not revived: a member who comes back to the
+    staff app after a break chooses again to be available."""
     with engine.begin() as connection:
+        mine = staff_presence.c.staff_id == staff_id
         connection.execute(
-            update(staff_presence).where(staff_presence.c.staff_id == staff_id).values(last_seen=now)
+            delete(staff_presence).where(mine, staff_presence.c.last_seen < _idle_limit(now, idle_minutes))
         )
+        connection.execute(update(staff_presence).where(mine).values(last_seen=now))
 
 
 def remove(engine: Engine, staff_id: int) -> None:

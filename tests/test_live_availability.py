@@ -73,8 +73,12 @@ def test_presence_expires_when_idle_and_a_page_request_keeps_it(engine, accounts
     assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=10), idle_minutes=10) == [
         anna
     ]
-    presence.touch(engine, anna, T0 + timedelta(minutes=9))
+    presence.touch(engine, anna, T0 + timedelta(minutes=9), idle_minutes=10)
     assert presence.available_staff(engine, "standaard", later, idle_minutes=10) == [anna]
+    # Once idle, using the staff app again does not switch the member back on.
+    presence.touch(engine, anna, T0 + timedelta(minutes=20), idle_minutes=10)
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=20), idle_minutes=10) == []
+    assert not presence.is_available(engine, anna, T0 + timedelta(minutes=20), idle_minutes=10)
 
 
 def test_the_idle_limit_is_a_setting(engine, accounts, monkeypatch):
@@ -216,10 +220,17 @@ def test_staff_switch_themselves_on_and_off_with_the_control_audited(staff_app):
 
     # Every page request of hers refreshes last_seen: set it back, then ask a page.
     with engine.begin() as connection:
-        connection.execute(update(staff_presence).values(last_seen=T0 - timedelta(hours=1)))
-    assert presence.available_staff(engine, "standaard", T0) == []
+        connection.execute(update(staff_presence).values(last_seen=T0 - timedelta(minutes=9)))
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=2)) == []
     assert browser.request("GET", "/tickets/1")[0] == 200
-    assert presence.available_staff(engine, "standaard", T0) == [anna]
+    assert presence.available_staff(engine, "standaard", T0 + timedelta(minutes=2)) == [anna]
+
+    # After an idle hour, opening the queue shows the switch off: she chooses again.
+    with engine.begin() as connection:
+        connection.execute(update(staff_presence).values(last_seen=T0 - timedelta(hours=1)))
+    assert control_state(browser.request("GET", "/")[2]) is False
+    assert browser.request("POST", "/beschikbaar", {"csrf": csrf, "aan": "1"})[0] == 303
+    assert control_state(browser.request("GET", "/")[2]) is True
 
     assert browser.request("POST", "/beschikbaar", {"csrf": csrf, "aan": "0"})[0] == 303
     assert control_state(browser.request("GET", "/")[2]) is False
@@ -229,6 +240,7 @@ def test_staff_switch_themselves_on_and_off_with_the_control_audited(staff_app):
             select(audit_log.c.action, audit_log.c.staff_id).order_by(audit_log.c.id)
         ).all()
     assert [tuple(row) for row in audited] == [
+        ("beschikbaar voor chat", anna),
         ("beschikbaar voor chat", anna),
         ("niet beschikbaar voor chat", anna),
     ]
