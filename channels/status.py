@@ -5,6 +5,12 @@ Anyone gets only `{"ready": true|false}` (a health check for a proxy or monitor)
 spaCy pipeline it was trained with (read from the model itself), and the state of the content:
 topics served, files with errors, answers past their review date and regional facts still to
 fill in. No conversation data is exposed either way.
+
+`GET /webhooks/status/availability?region=<id>`: is a person of the steunpunt reachable now
+(issue 25, live chat), for the widget's status line: `{"open", "staff", "now",
+"next_opening", "text"}` (library/availability.py) from the region's opening hours and how
+many staff members are available (store/presence.py). No names or counts of staff, no
+personal data; an unknown region gets the default region, as everywhere.
 """
 
 from __future__ import annotations
@@ -21,7 +27,11 @@ from sanic.request import Request
 
 from channels.limits import QuietRootBlueprint
 from library import ContentLibrary, shared, unfilled_facts
-from steunpunt import clock, settings
+from library.availability import availability
+from library.parse import HOURS_TEXT
+from steunpunt import clock, regions, settings
+from store import presence
+from store.db import engine_for
 
 LIBRARY = shared()
 
@@ -69,6 +79,23 @@ def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:
     }
 
 
+def region_availability(library: ContentLibrary, region: str) -> Dict[str, Any]:
+    """Availability of a person now in this (resolved) region."""
+    staff = presence.available_staff(engine_for(settings.DATABASE_URL), region, clock.now())
+    sentence = library.facts(region).get(HOURS_TEXT, "")
+    if sentence.startswith("["):  # a placeholder still to fill in (unfilled_facts): say nothing of it
+        sentence = ""
+    return availability(library.hours(region), len(staff), clock.local_now(), sentence)
+
+
+def cors_headers(request: Request) -> Dict[str, str]:
+    """The site's own origins (and embedding sites, settings.SITE_ORIGINS) may read the answer."""
+    origin = (request.headers.get("origin") or "").strip().rstrip("/")
+    if origin and origin in settings.SITE_ORIGINS:
+        return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    return {"Vary": "Origin"}
+
+
 class StatusInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -93,5 +120,13 @@ class StatusInput(InputChannel):
                 "content": content_status(LIBRARY, clock.today()),
             }
             return response.json(body)
+
+        @status.route("/availability", methods=["GET"])
+        async def available(request: Request) -> response.HTTPResponse:
+            region = regions.resolve(request.args.get("region"))
+            return response.json(
+                region_availability(LIBRARY, region),
+                headers={"Cache-Control": "no-store", **cors_headers(request)},
+            )
 
         return status

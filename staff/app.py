@@ -20,13 +20,13 @@ from sanic.response import BaseHTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
-from staff import analysis, login, queue
+from staff import analysis, live, login, queue
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
 from steunpunt.clients import warn_untrusted_forwarding
 from store.accounts import Accounts
 from store.tickets import TicketStore
 
-BLUEPRINTS = (login.bp, queue.bp, analysis.bp)
+BLUEPRINTS = (login.bp, queue.bp, analysis.bp, live.bp)
 
 
 def create_app(

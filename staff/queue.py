@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from sanic.request import Request
 
+from staff.live import is_available
 from staff.web import (
     HOME,
     STAFF,
@@ -63,6 +64,7 @@ async def queue(request: Request, session):
         more=len(rows) > QUEUE_PAGE,
         query=query,
         first=(page - 1) * QUEUE_PAGE + 1,
+        available=is_available(request, session),
     )
 
 

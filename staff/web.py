@@ -23,7 +23,8 @@ from sanic.request import Request
 
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
 from steunpunt.clients import client_address
-from steunpunt.clock import day_range, to_local
+from steunpunt.clock import day_range, now, to_local
+from store import presence
 from store.schema import ROLES
 from store.tickets import TicketStore, ticket_number
 
@@ -155,6 +156,8 @@ def requires(*roles: str):
                 return error(403, "Deze pagina is niet voor jouw rol.", session)
             if request.method == "POST" and not same_token(request.form.get("csrf"), session.csrf_token):
                 return error(403, CSRF_MESSAGE)
+            if session.role == STAFF:  # in use: not idle for live chat (store/presence.py)
+                presence.touch(request.app.ctx.accounts.engine, session.staff_id, now())
             return await handler(request, session, *args, **kwargs)
 
         return wrapper

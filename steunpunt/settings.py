@@ -151,6 +151,9 @@ class Settings:
     #: The staff app runs behind https: its cookies are Secure and it sends HSTS. Only for
     #: plain http on localhost (development, tests; scripts/run.sh) set it to 0.
     STAFF_SECURE_COOKIES: bool
+    #: A staff member switched on for live chat ("Beschikbaar voor chat") stops counting as
+    #: available when their staff app has not been used for this many minutes (store/presence.py).
+    LIVE_IDLE_MINUTES: int
 
     # --- signals -------------------------------------------------------------------------
     #: Average cosine distance below which unmet questions join one group (chosen on the dev
@@ -215,6 +218,7 @@ class Settings:
             SITE_ASSETS_DIR=Path(get("SITE_ASSETS_DIR", REPO_ROOT / "build" / "website")),
             STAFF_PORT=int(get("STAFF_PORT", 5056)),
             STAFF_SECURE_COOKIES=_flag(get("STAFF_SECURE_COOKIES", "1")),
+            LIVE_IDLE_MINUTES=int(get("LIVE_IDLE_MINUTES", 10)),
             GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.96)),
             GROUP_WORD_WEIGHT=float(get("GROUP_WORD_WEIGHT", 1.0)),
         )

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from steunpunt.clock import now
 from store import throttle
-from store.schema import ROLES, audit_log, staff, staff_sessions
+from store.schema import ROLES, audit_log, staff, staff_presence, staff_sessions
 
 _hasher = PasswordHasher()
 #: Failed logins before each further try must wait (store/throttle.py): for one name from one
@@ -246,5 +246,11 @@ class Accounts:
         )
 
     def logout(self, token: str) -> None:
+        """End this session; the member is no longer available for live chat either."""
         with self.engine.begin() as connection:
+            staff_id = connection.execute(
+                select(staff_sessions.c.staff_id).where(staff_sessions.c.token_hash == _digest(token))
+            ).scalar_one_or_none()
             connection.execute(delete(staff_sessions).where(staff_sessions.c.token_hash == _digest(token)))
+            if staff_id is not None:
+                connection.execute(delete(staff_presence).where(staff_presence.c.staff_id == staff_id))

@@ -168,3 +168,14 @@ ticket_conversations = Table(
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("ticket_id", "conversation", name="uq_ticket_conversations"),
 )
+
+# Staff available for live chat (issue 25): one row per staff member who switched
+# "Beschikbaar voor chat" on. Counts only while the member's session lives and `last_seen` is
+# recent (store/presence.py); switching off or logging out removes the row.
+staff_presence = Table(
+    "staff_presence",
+    metadata,
+    Column("staff_id", Integer, ForeignKey("staff.id"), primary_key=True),
+    Column("since", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+)

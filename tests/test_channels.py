@@ -334,6 +334,12 @@ def channels_server(tmp_path_factory):
     """Rasa's server with the deployment's channels (credentials.yml) and no agent: everything
     the channels decide themselves can be tried; a message that passes them finds no model and
     gets the 'try again later' reply. Its databases are in a temporary folder, never var/."""
+    yield from run_channels_server(tmp_path_factory.mktemp("channels"))
+
+
+def run_channels_server(workdir, **extra_env):
+    """The server of `channels_server` in `workdir`, with extra environment (e.g. a frozen
+    clock); yields its base URL, log and database URL."""
     import os
     import subprocess
     import sys
@@ -342,7 +348,6 @@ def channels_server(tmp_path_factory):
     from tests.support.servers import TEST_SECRET, free_port, status_of
 
     root = Path(__file__).resolve().parent.parent
-    workdir = tmp_path_factory.mktemp("channels")
     port = free_port()
     env = {
         **os.environ,
@@ -353,6 +358,7 @@ def channels_server(tmp_path_factory):
         "STEUNPUNT_MESSAGE_BURST_PER_CONVERSATION": str(CONVERSATION_BURST),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        **extra_env,
     }
     with open(workdir / "rasa.log", "wb") as log:  # the server writes to its own copy of it
         process = subprocess.Popen(
@@ -369,7 +375,7 @@ def channels_server(tmp_path_factory):
             if process.poll() is not None or time.time() > deadline:
                 raise RuntimeError((workdir / "rasa.log").read_text(errors="replace")[-3000:])
             time.sleep(0.5)
-        yield SimpleNamespace(base=base, log=workdir / "rasa.log")
+        yield SimpleNamespace(base=base, log=workdir / "rasa.log", database=env["STEUNPUNT_DATABASE_URL"])
     finally:
         process.terminate()
         try:  # Sanic waits 15 s for open long-polls to end: nothing here needs that

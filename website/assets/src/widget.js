@@ -99,9 +99,27 @@ const scroller = el("div", { class: "steunpunt-scroll" },
     "Ik ben een digitale assistent, geen mens. Ik geef alleen antwoorden die het steunpunt heeft gecontroleerd. " +
     "Weet ik het niet zeker? Dan zet ik je vraag door naar een medewerker."),
   log);
+// Is a person reachable now (issue 25)? Plain text under the title, asked when the panel opens
+// and at most once a minute (GET /webhooks/status/availability, channels/status.py).
+const availability = el("p", { class: "steunpunt-availability", hidden: true });
+let availabilityAsked = -Infinity;
+function checkAvailability() {
+  if (Date.now() - availabilityAsked < 60000) return;
+  availabilityAsked = Date.now();
+  const url = new URL("/webhooks/status/availability", config.server);
+  if (config.region) url.searchParams.set("region", config.region);
+  fetch(url, { credentials: "omit" })
+    .then((reply) => (reply.ok ? reply.json() : null))
+    .then((body) => {
+      availability.hidden = !(body && body.text);
+      availability.textContent = body && body.text ? String(body.text) : "";
+    })
+    .catch(() => { availability.hidden = true; });
+}
 const panel = el("section", { id: "steunpunt-panel", class: "steunpunt-panel", "aria-labelledby": "steunpunt-title", hidden: true, onkeydown: onPanelKey },
   el("div", { class: "steunpunt-header" },
     el("h2", { id: "steunpunt-title", class: "steunpunt-title" }, config.title),
+    availability,
     el("div", { class: "steunpunt-header-actions" },
       button("Opnieuw beginnen", restart),
       button("Sluiten", () => setOpen(false)))),
@@ -118,6 +136,7 @@ function setOpen(open, focus = true) {
   save();
   if (open) {
     connect();
+    checkAvailability();
     const choice = !state.audience && log.querySelector(".steunpunt-choices button:not([disabled])");
     if (focus) (choice || input).focus();
   } else if (focus) {
