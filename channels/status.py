@@ -15,11 +15,13 @@ personal data; an unknown region gets the default region, as everywhere.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
+import time
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
@@ -88,6 +90,23 @@ def region_availability(library: ContentLibrary, region: str) -> Dict[str, Any]:
     return availability(library.hours(region), len(staff), clock.local_now(), sentence)
 
 
+#: Anyone may ask, so one answer per region is reused for a few seconds
+#: (settings.LIVE_AVAILABILITY_CACHE_SECONDS): a flood of requests costs no database query
+#: each, and the widget asks at most once a minute anyway.
+_answers: Dict[str, Tuple[float, Dict[str, Any]]] = {}
+
+
+async def cached_availability(region: str) -> Dict[str, Any]:
+    """region_availability, at most once per cache period per region, off the event loop
+    (the presence query must not hold up the chat's other messages)."""
+    moment = time.monotonic()
+    kept = _answers.get(region)
+    if kept is None or moment - kept[0] >= settings.LIVE_AVAILABILITY_CACHE_SECONDS:
+        kept = (moment, await asyncio.to_thread(region_availability, LIBRARY, region))
+        _answers[region] = kept
+    return kept[1]
+
+
 def cors_headers(request: Request) -> Dict[str, str]:
     """The site's own origins (and embedding sites, settings.SITE_ORIGINS) may read the answer."""
     origin = (request.headers.get("origin") or "").strip().rstrip("/")
@@ -125,7 +144,7 @@ class StatusInput(InputChannel):
         async def available(request: Request) -> response.HTTPResponse:
             region = regions.resolve(request.args.get("region"))
             return response.json(
-                region_availability(LIBRARY, region),
+                await cached_availability(region),
                 headers={"Cache-Control": "no-store", **cors_headers(request)},
             )
 

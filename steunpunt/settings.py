@@ -154,6 +154,9 @@ class Settings:
     #: A staff member switched on for live chat ("Beschikbaar voor chat") stops counting as
     #: available when their staff app has not been used for this many minutes (store/presence.py).
     LIVE_IDLE_MINUTES: int
+    #: The public availability answer (GET /webhooks/status/availability) is reused this many
+    #: seconds per region and process: anyone may ask, so a flood costs no query each.
+    LIVE_AVAILABILITY_CACHE_SECONDS: float
 
     # --- signals -------------------------------------------------------------------------
     #: Average cosine distance below which unmet questions join one group (chosen on the dev
@@ -219,6 +222,7 @@ class Settings:
             STAFF_PORT=int(get("STAFF_PORT", 5056)),
             STAFF_SECURE_COOKIES=_flag(get("STAFF_SECURE_COOKIES", "1")),
             LIVE_IDLE_MINUTES=int(get("LIVE_IDLE_MINUTES", 10)),
+            LIVE_AVAILABILITY_CACHE_SECONDS=float(get("LIVE_AVAILABILITY_CACHE_SECONDS", 5)),
             GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.96)),
             GROUP_WORD_WEIGHT=float(get("GROUP_WORD_WEIGHT", 1.0)),
         )

@@ -277,7 +277,9 @@ def rasa_at_t0(tmp_path_factory):
     from tests.test_channels import run_channels_server
 
     yield from run_channels_server(
-        tmp_path_factory.mktemp("availability"), STEUNPUNT_FROZEN_NOW=T0.isoformat()
+        tmp_path_factory.mktemp("availability"),
+        STEUNPUNT_FROZEN_NOW=T0.isoformat(),
+        STEUNPUNT_LIVE_AVAILABILITY_CACHE_SECONDS="0",  # each answer fresh: the test changes presence
     )
 
 
@@ -341,3 +343,35 @@ def test_the_widget_asks_for_availability_when_opened_and_at_most_once_a_minute(
     assert "< 60000) return;" in asked[: asked.index("\n}\n")]
     assert "availability.textContent =" in asked and "innerHTML" not in asked
     assert "setInterval" not in source
+
+
+def test_the_public_availability_answer_is_reused_per_region_for_a_few_seconds(monkeypatch):
+    """Anyone may ask: a flood of requests must not cost a presence query each."""
+    import asyncio
+
+    from channels import status
+    from steunpunt import settings
+
+    asked: list = []
+
+    def counted(library, region):
+        asked.append(region)
+        return {"r": region}
+
+    monkeypatch.setattr(status, "_answers", {})
+    monkeypatch.setattr(status, "region_availability", counted)
+    monkeypatch.setattr(settings, "LIVE_AVAILABILITY_CACHE_SECONDS", 60.0)
+
+    async def ask(*regions):
+        return [await status.cached_availability(region) for region in regions]
+
+    assert asyncio.run(ask("voorbeeld", "voorbeeld", "standaard", "voorbeeld")) == [
+        {"r": "voorbeeld"},
+        {"r": "voorbeeld"},
+        {"r": "standaard"},
+        {"r": "voorbeeld"},
+    ]
+    assert asked == ["voorbeeld", "standaard"]
+    monkeypatch.setattr(settings, "LIVE_AVAILABILITY_CACHE_SECONDS", 0.0)
+    asyncio.run(ask("voorbeeld"))
+    assert asked == ["voorbeeld", "standaard", "voorbeeld"]
