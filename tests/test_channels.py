@@ -4,13 +4,13 @@ import asyncio
 import json
 import time
 from types import SimpleNamespace
-from typing import List
 
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from channels.guarded import check_rest_request, clean_text, guard
 from steunpunt import settings
+from tests.support.widget import SocketChat
 
 
 def request(body, method="POST", headers=None, args=None):
@@ -436,40 +436,6 @@ def test_rest_flood_from_one_conversation_is_told_to_wait(channels_server):
     assert reasons[CONVERSATION_BURST:] == ["rate_limited"] * (8 - CONVERSATION_BURST)
 
 
-class Widget:
-    """A socket.io connection as the widget makes it: session_request, then user_uttered."""
-
-    def __init__(self, base):
-        import threading
-
-        import socketio
-
-        self.received: List[dict] = []
-        self.client, self.session = socketio.Client(), None
-        self.confirmed = threading.Event()
-        self.client.on("bot_uttered", self.received.append)
-        self.client.on("session_confirm", self._confirmed)
-        self.client.connect(base, socketio_path="/socket.io", transports=["polling"])
-
-    def _confirmed(self, session_id):
-        self.session = session_id
-        self.confirmed.set()
-
-    def start(self, session_id=None):
-        self.confirmed.clear()
-        self.client.emit("session_request", {"session_id": session_id})
-        assert self.confirmed.wait(timeout=30)
-        return self.session
-
-    def say(self, text):
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session})
-
-    def close(self):
-        """Close without waiting for the pending long-poll to return (up to 30 s)."""
-        if self.client.connected:
-            self.client.eio.disconnect(abort=True)
-
-
 def wait_until(condition, seconds=15):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -491,40 +457,40 @@ def test_a_session_id_expires_after_its_hours(channels_server, monkeypatch):
         stale = new_session_id()
     with clock.frozen(clock.now() - timedelta(hours=settings.SOCKETIO_SESSION_HOURS, minutes=-5)):
         recent = new_session_id()
-    widget = Widget(channels_server.base)
+    widget = SocketChat(channels_server.base)
     try:
         assert widget.start(stale) not in (stale, None)  # a new conversation instead
         assert widget.start(recent) == recent  # still within its hours
     finally:
-        widget.close()
+        widget.close(abort=True)
 
 
 def test_one_live_connection_per_session_the_newest_takes_over(channels_server):
-    first, second = Widget(channels_server.base), Widget(channels_server.base)
+    first, second = SocketChat(channels_server.base), SocketChat(channels_server.base)
     try:
         session = first.start()
         assert second.start(session) == session
         assert wait_until(lambda: not first.client.connected)  # the old one was disconnected
-        second.say("")  # the guard's own reply (empty message): no model needed
+        second.send("")  # the guard's own reply (empty message): no model needed
         assert wait_until(lambda: any(m.get("custom", {}).get("reason") == "empty" for m in second.received))
         time.sleep(1)
         assert first.received == []
     finally:
-        first.close()
-        second.close()
+        first.close(abort=True)
+        second.close(abort=True)
 
 
 def test_a_connection_that_asks_for_another_session_leaves_the_first(channels_server):
     """Two rooms for one connection would send it another conversation's replies too."""
-    widget, other = Widget(channels_server.base), Widget(channels_server.base)
+    widget, other = SocketChat(channels_server.base), SocketChat(channels_server.base)
     try:
         first = widget.start()
         widget.start()  # a new conversation on the same connection
         other.start(first)
-        other.say("")
+        other.send("")
         assert wait_until(lambda: any(m.get("custom", {}).get("reason") == "empty" for m in other.received))
         time.sleep(1)
         assert widget.received == []
     finally:
-        widget.close()
-        other.close()
+        widget.close(abort=True)
+        other.close(abort=True)
