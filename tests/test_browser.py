@@ -21,7 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.support.content import looked_up
-from tests.support.servers import assistant
+from tests.support.servers import assistant, http
 from tests.support.services import needs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -285,6 +285,11 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
 
     browser.get(server.site + "/demo?doelgroep=jongere&regio=voorbeeld")
     wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
+    # Whether a person is reachable now, for this region: the line shows the server's answer.
+    _, reachable = http(server.base + "/webhooks/status/availability?region=voorbeeld")
+    assert reachable["text"]
+    line = wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-availability").text)
+    assert line == reachable["text"]
     assert not browser.find_elements(By.XPATH, "//button[normalize-space()='Ik ben jongere']")
     assert "anoniem" in browser.find_element(By.CSS_SELECTOR, ".steunpunt-note").text
     assert active(browser).get_attribute("id") == "steunpunt-input"
