@@ -166,6 +166,14 @@ class Running:
         return [int(pid) for pid in found]
 
 
+def web_app_checks(staff_port: int, site_port: int) -> Dict[str, Callable[[], bool]]:
+    """Readiness of our own web apps, the same in the embedded and the scaled form."""
+    return {
+        "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
+        "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
+    }
+
+
 def rasa_ready(base: str) -> bool:
     """Whether the Rasa server at `base` has loaded its model: GET /webhooks/status/ says
     {"ready": true} (False while nothing, or a proxy's error page, answers)."""
@@ -335,8 +343,7 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
         checks = {
             "rasa": lambda: rasa_ready(base),
             "action server": lambda: answers(f"http://127.0.0.1:{action_port}/health", 200),
-            "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
-            "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
+            **web_app_checks(staff_port, site_port),
         }
         _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
         yield Running(
@@ -428,8 +435,7 @@ def scaled_assistant(
                 {
                     "nginx (chat)": lambda: rasa_ready(base),
                     "nginx (actions)": lambda: answers(f"http://127.0.0.1:{internal}/health", 200),
-                    "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
-                    "site": lambda: answers(f"http://127.0.0.1:{site_port}/widget.js", 200),
+                    **web_app_checks(staff_port, site_port),
                 }
             )
             _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
