@@ -157,6 +157,19 @@ class Settings:
     #: The public availability answer (GET /webhooks/status/availability) is reused this many
     #: seconds per region and process: anyone may ask, so a flood costs no query each.
     LIVE_AVAILABILITY_CACHE_SECONDS: float
+    #: A parent or youth waiting for a person gets the ticket flow after this many minutes
+    #: (store/live.py), with what they typed while waiting as the description.
+    LIVE_QUEUE_MINUTES: float
+    #: A waiting conversation whose widget has been gone this long is abandoned in the queue.
+    LIVE_ABANDON_SECONDS: float
+    #: How often a process looks for new live messages in the database when no Redis is set
+    #: (the embedded form); with Redis a publish wakes it at once and this is only a fallback.
+    LIVE_POLL_SECONDS: float
+    #: Live chat messages a staff member may send per minute (users have the message limits).
+    LIVE_STAFF_MESSAGES_PER_MINUTE: int
+    #: Redis of the scaled form (redis://host:port/db): Rasa's lock store and the live chat's
+    #: wake-ups between processes. Empty in the embedded form.
+    REDIS_URL: str
 
     # --- signals -------------------------------------------------------------------------
     #: Average cosine distance below which unmet questions join one group (chosen on the dev
@@ -223,6 +236,11 @@ class Settings:
             STAFF_SECURE_COOKIES=_flag(get("STAFF_SECURE_COOKIES", "1")),
             LIVE_IDLE_MINUTES=int(get("LIVE_IDLE_MINUTES", 10)),
             LIVE_AVAILABILITY_CACHE_SECONDS=float(get("LIVE_AVAILABILITY_CACHE_SECONDS", 5)),
+            LIVE_QUEUE_MINUTES=float(get("LIVE_QUEUE_MINUTES", 3)),
+            LIVE_ABANDON_SECONDS=float(get("LIVE_ABANDON_SECONDS", 90)),
+            LIVE_POLL_SECONDS=float(get("LIVE_POLL_SECONDS", 0.1)),
+            LIVE_STAFF_MESSAGES_PER_MINUTE=int(get("LIVE_STAFF_MESSAGES_PER_MINUTE", 30)),
+            REDIS_URL=get("REDIS_URL", ""),
             GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.96)),
             GROUP_WORD_WEIGHT=float(get("GROUP_WORD_WEIGHT", 1.0)),
         )

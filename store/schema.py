@@ -179,3 +179,44 @@ staff_presence = Table(
     Column("since", DateTime, nullable=False),
     Column("last_seen", DateTime, nullable=False),
 )
+
+# Live chat (issue 25, store/live.py): a parent or youth who chose to chat with a person now.
+# `conversation` is Rasa's sender id while the chat is open (to reach the widget); when it is
+# closed it is replaced by its keyed hash, as in ticket_conversations. The transcript of the
+# bot's turns before the chat is kept only until the chat becomes a ticket.
+LIVE_STATUSES = ("waiting", "active", "ended", "timed_out", "abandoned")
+live_chats = Table(
+    "live_chats",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation", String(128), nullable=False, index=True),
+    Column("region", String(40), nullable=False, index=True),
+    Column("audience", String(10)),
+    Column("channel", String(30)),
+    Column("status", String(12), nullable=False, index=True),  # LIVE_STATUSES
+    Column("queued_at", DateTime, nullable=False, index=True),
+    Column("claimed_at", DateTime),
+    Column("ended_at", DateTime),
+    Column("staff_id", Integer, ForeignKey("staff.id")),  # who has it now
+    Column("code_hash", String(64)),  # the code the user got when queued; moves to the ticket
+    Column("ticket_id", Integer, ForeignKey("tickets.id"), index=True),
+    Column("transcript", JSON),  # the bot's conversation before the chat, for the staff member
+    Column("outcome", String(20)),  # the ticket status the staff member chose at the end
+    Column("ended_by", String(12)),  # staff, timeout, offline, abandoned
+    Column("user_seen_at", DateTime),  # the widget is connected (a heartbeat of its Rasa process)
+    Column("closed_at", DateTime),  # the user side has been told the chat ended
+)
+
+live_messages = Table(
+    "live_messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", Integer, ForeignKey("live_chats.id"), nullable=False, index=True),
+    Column("sender", String(8), nullable=False),  # user, staff, system
+    Column("kind", String(12), nullable=False),  # message, claimed, transferred, ended
+    Column("staff_id", Integer, ForeignKey("staff.id")),
+    Column("text", Text, nullable=False),
+    Column("client_id", String(64)),  # a resent message (after a reconnect) is stored once
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("chat_id", "client_id", name="uq_live_messages_client_id"),
+)

@@ -21,11 +21,13 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from steunpunt import settings
 from steunpunt.clients import UNKNOWN
 from steunpunt.clock import day_range, now
-from steunpunt.codes import code_hash, new_code, normalise
+from steunpunt.codes import code_hash as hash_code, new_code, normalise
 from store import conversations, throttle
 from store.schema import (
     STATUSES,
     audit_log,
+    live_chats,
+    live_messages,
     signals,
     staff,
     ticket_conversations,
@@ -56,6 +58,7 @@ def in_regions(regions: Optional[Collection[str]], column=tickets.c.region) -> l
 class NewTicket:
     number: str
     code: Optional[str]  # shown once to the user; only its hash is stored
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,12 +114,19 @@ class TicketStore:
         contact: Optional[str],
         region: Optional[str] = None,
         conversation: Optional[str] = None,
+        code_hash: Optional[str] = None,
+        assigned_to: Optional[int] = None,
+        status: str = STATUSES[0],
     ) -> NewTicket:
         """Store a new ticket; it gets a code unless a parent left contact data. Numbers and
         codes are unique across regions: one table, one sequence. `conversation` is Rasa's
         sender id of the chat that made it: remembered (as a keyed hash), so erasing the ticket
-        erases the conversation too."""
-        code = None if contact else new_code()
+        erases the conversation too.
+
+        A live chat (store/live.py) gave its user a code when they joined the queue: its hash
+        comes as `code_hash` (no new code then), with the staff member who handled it and the
+        status they chose."""
+        code = None if contact or code_hash else new_code()
         # What is hashed is the canonical form (no hyphen), as lookups normalise what is typed.
         canonical = normalise(code) if code else None
         if code and canonical is None:  # new_code() makes valid codes only: a bug, never a ticket
@@ -125,8 +135,9 @@ class TicketStore:
         with self.engine.begin() as connection:
             result = connection.execute(
                 insert(tickets).values(
-                    code_hash=code_hash(canonical, self.secret) if canonical else None,
-                    status=STATUSES[0],
+                    code_hash=code_hash or (hash_code(canonical, self.secret) if canonical else None),
+                    status=status,
+                    assigned_to=assigned_to,
                     audience=audience,
                     channel=channel,
                     topic_guess=list(topic_guess),
@@ -147,7 +158,7 @@ class TicketStore:
                         conversation=conversations.conversation_key(conversation, self.secret),
                     )
                 )
-        return NewTicket(number=ticket_number(ticket_id), code=code)
+        return NewTicket(number=ticket_number(ticket_id), code=code, id=ticket_id)
 
     def _remember_conversation(self, ticket_id: int, conversation: str) -> None:
         """Link a conversation that read the ticket back (once per conversation)."""
@@ -217,7 +228,7 @@ class TicketStore:
                 with self.engine.connect() as connection:
                     row = (
                         connection.execute(
-                            select(tickets).where(tickets.c.code_hash == code_hash(code, self.secret))
+                            select(tickets).where(tickets.c.code_hash == hash_code(code, self.secret))
                         )
                         .mappings()
                         .first()
@@ -475,6 +486,14 @@ class TicketStore:
                 delete(ticket_conversations).where(ticket_conversations.c.ticket_id == ticket_id)
             )
             connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
+            # A live chat that became this ticket (store/live.py): its messages go too.
+            chats = select(live_chats.c.id).where(live_chats.c.ticket_id == ticket_id).scalar_subquery()
+            connection.execute(delete(live_messages).where(live_messages.c.chat_id.in_(chats)))
+            connection.execute(
+                update(live_chats)
+                .where(live_chats.c.ticket_id == ticket_id)
+                .values(transcript=None, code_hash=None)
+            )
             connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id).values(detail=""))
             self._change(
                 connection,
