@@ -19,6 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import turn_context
+from actions.live import live_store, timed_out_chat
 from library import shared, topic_for_intent
 from signals.record import record, signal_for
 from steunpunt import settings
@@ -192,8 +193,11 @@ class ActionCreateTicket(Action):
                     json_message={"type": "handoff_failed", "reason": "limit"},
                 )
                 return self.clear()
+            # A live chat nobody picked up already gave the user a code: the ticket takes it.
+            waited = await asyncio.to_thread(timed_out_chat, turn.sender_id)
             ticket = await asyncio.to_thread(
                 ticket_store().create,
+                code_hash=waited.code_hash if waited else None,
                 audience=audience,
                 channel=turn.channel,
                 topic_guess=guess,
@@ -209,6 +213,8 @@ class ActionCreateTicket(Action):
             await asyncio.to_thread(record, signal(reason="failed"))
             dispatcher.utter_message(response="utter_handoff_failed", json_message={"type": "handoff_failed"})
             return self.clear(keep_description=True)
+        if waited is not None:
+            await asyncio.to_thread(live_store().link_ticket, waited.id, ticket.id)
         await asyncio.to_thread(record, signal(ticket=ticket.number))
         facts = {
             "ticket": ticket.number,
@@ -216,7 +222,12 @@ class ActionCreateTicket(Action):
             "reactietijd": turn.facts.get("steunpunt_reactietijd", ""),
             "bereikbaarheid": turn.facts.get("steunpunt_bereikbaarheid", ""),
         }
-        response = "utter_handoff_confirm_code" if ticket.code else "utter_handoff_confirm_contact"
+        if ticket.code:
+            response = "utter_handoff_confirm_code"
+        elif waited is not None and waited.code_hash and contact in (None, NO_CONTACT):
+            response = "utter_handoff_confirm_queue_code"  # the code shown in the queue
+        else:
+            response = "utter_handoff_confirm_contact"
         dispatcher.utter_message(
             response=response,
             **facts,

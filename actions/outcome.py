@@ -25,11 +25,16 @@ DECLINED = "declined"
 PROMPT = "prompt"
 FEEDBACK = "feedback"  # reason "positive" or "negative", content_id the answered topic
 SMALLTALK = "smalltalk"  # reason: the intent (greet, goodbye, thank, bot_challenge)
+LIVE_OFFER = "live_offer"  # a person is available now: chat now, or leave a question?
+LIVE_QUEUED = "live_queued"  # joined the region's queue for a live chat
+LIVE_ENDED = "live_ended"  # the staff member ended the live chat: "Had je hier iets aan?"
 
 # What the bot asked last turn, kept in the `pending` slot.
 PENDING_CLARIFY = "clarify"
 PENDING_HANDOFF_OFFER = "handoff_offer"
 PENDING_FEEDBACK = "feedback"  # "Had je hier iets aan?" after an answer
+PENDING_LIVE_OFFER = "live_offer"  # "Wil je nu chatten met een medewerker?"
+PENDING_LIVE_FEEDBACK = "live_feedback"  # "Had je hier iets aan?" after a live chat
 
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -37,6 +42,16 @@ OUT_OF_SCOPE = "out_of_scope"
 CONTACT_TOPIC = "steunpunt-contact"
 AUDIENCE_INTENTS = {"iam_parent": AUDIENCE_PARENT, "iam_youth": AUDIENCE_YOUTH}
 SMALLTALK_INTENTS = ("greet", "goodbye", "thank", "bot_challenge")
+#: Sent by the widget's buttons ("Ja, nu chatten" / "Nee, laat een vraag achter") and by the
+#: Rasa server itself when a live chat ended or nobody picked it up (channels/live.py).
+LIVE_CHAT, LEAVE_QUESTION, LIVE_ENDED_INTENT, LIVE_TIMEOUT = (
+    "live_chat",
+    "leave_question",
+    "live_ended",
+    "live_timeout",
+)
+#: Intents whose outcome depends on whether a person is available now (only these turns ask).
+LIVE_INTENTS = ("ask_human", "affirm", LIVE_CHAT)
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,7 @@ def decide(
     catalogue: Optional[Catalogue] = None,
     audience: Optional[str] = None,
     audience_asked: bool = False,
+    live_available: bool = False,
 ) -> Outcome:
     """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
 
@@ -113,9 +129,19 @@ def decide(
     and the audience is unknown and was not asked yet; a yes or no then counts for
     `last_topic`, and any other message is simply the next question. A message plainly in
     another language (`other_language`, see steunpunt/language.py) is not answered with Dutch
-    content: the user is told the assistant speaks Dutch and offered a person."""
+    content: the user is told the assistant speaks Dutch and offered a person.
+
+    A request for a person (or accepting the offer) is first an offer of a live chat when
+    `live_available` (someone of the region is available in opening hours, on a channel that
+    can carry it): yes joins the queue, no leaves a question (the ticket flow). A live chat
+    that ended asks whether it helped; one that nobody picked up becomes the ticket flow."""
     catalogue = catalogue or Catalogue(servable=frozenset(known_topics))
     servable = catalogue.servable
+    # A handoff shows how to reach the steunpunt directly when that text can be served.
+    contact = CONTACT_TOPIC if CONTACT_TOPIC in servable else None
+    live = _live_outcome(intent, pending, live_available, contact)
+    if live is not None:
+        return live
     if other_language:
         return Outcome(HANDOFF_OFFER, reason="other_language")
     feedback_for = last_topic if pending == PENDING_FEEDBACK else None
@@ -138,8 +164,6 @@ def decide(
         # The last answer again, now in the youth wording, when there is one.
         again = last_topic if chosen == AUDIENCE_YOUTH and last_topic in catalogue.youth_wording else None
         return Outcome(SET_AUDIENCE, audience=chosen, content_id=again)
-    # A handoff shows how to reach the steunpunt directly when that text can be served.
-    contact = CONTACT_TOPIC if CONTACT_TOPIC in servable else None
     if intent == "ask_human":
         return Outcome(HANDOFF, content_id=contact, reason="asked")
     if intent == "not_helpful":
@@ -164,3 +188,25 @@ def decide(
         return Outcome(SMALLTALK, reason=intent)
     # out_of_scope, and anything the rules route here that has no meaning of its own.
     return Outcome(HANDOFF_OFFER, reason="out_of_scope")
+
+
+def _live_outcome(
+    intent: Optional[str], pending: Optional[str], live_available: bool, contact: Optional[str]
+) -> Optional[Outcome]:
+    """The turns of the live chat, or None when this turn is not one of them."""
+    if intent == LIVE_ENDED_INTENT:
+        return Outcome(LIVE_ENDED)
+    if intent == LIVE_TIMEOUT:  # nobody picked up: the ticket flow, with what was typed
+        return Outcome(HANDOFF, content_id=contact, reason="live_timeout")
+    if pending == PENDING_LIVE_FEEDBACK and intent in ("affirm", "deny", "not_helpful"):
+        return Outcome(FEEDBACK, reason="live_positive" if intent == "affirm" else "live_negative")
+    if intent == LEAVE_QUESTION or (intent == "deny" and pending == PENDING_LIVE_OFFER):
+        return Outcome(HANDOFF, content_id=contact, reason="chose_ticket")
+    if intent == LIVE_CHAT or (intent == "affirm" and pending == PENDING_LIVE_OFFER):
+        if live_available:
+            return Outcome(LIVE_QUEUED)
+        return Outcome(HANDOFF, content_id=contact, reason="live_unavailable")
+    wants_person = intent == "ask_human" or (intent == "affirm" and pending == PENDING_HANDOFF_OFFER)
+    if wants_person and live_available:
+        return Outcome(LIVE_OFFER, reason="asked" if intent == "ask_human" else "accepted_offer")
+    return None

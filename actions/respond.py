@@ -24,6 +24,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.context import question_before, turn_context, understood
+from actions.live import (
+    Queued,
+    ended_ticket,
+    join_queue,
+    person_available,
+    timed_out_chat,
+    typed_while_waiting,
+)
 from actions.outcome import (
     ANSWER,
     CLARIFY,
@@ -31,9 +39,15 @@ from actions.outcome import (
     FEEDBACK,
     HANDOFF,
     HANDOFF_OFFER,
+    LIVE_ENDED,
+    LIVE_INTENTS,
+    LIVE_OFFER,
+    LIVE_QUEUED,
     PENDING_CLARIFY,
     PENDING_FEEDBACK,
     PENDING_HANDOFF_OFFER,
+    PENDING_LIVE_FEEDBACK,
+    PENDING_LIVE_OFFER,
     SET_AUDIENCE,
     SMALLTALK,
     SMALLTALK_INTENTS,
@@ -85,6 +99,10 @@ class ActionRespond(Action):
     ) -> List[EventType]:
         turn = turn_context(tracker, self.library)
         nlu = understood(tracker)
+        # Only a request for a person (or a yes to one) asks whether someone is available now.
+        live_available = nlu.intent in LIVE_INTENTS and await asyncio.to_thread(
+            person_available, turn, self.library
+        )
         outcome = decide(
             intent=nlu.intent,
             ranking=nlu.ranking,
@@ -95,8 +113,10 @@ class ActionRespond(Action):
             other_language=turn.other_language,
             audience=turn.audience,
             audience_asked=bool(tracker.get_slot("audience_asked")),
+            live_available=live_available,
         )
-        reply = render(outcome, turn, self.library)
+        live = await asyncio.to_thread(_live_facts, outcome, turn, tracker)
+        reply = render(outcome, turn, self.library, live)
         for message in reply.messages:
             dispatcher.utter_message(**message)
         events: List[EventType] = []
@@ -117,6 +137,30 @@ class ActionRespond(Action):
         return events + [SlotSet(name, value) for name, value in reply.slots.items()]
 
 
+@dataclass(frozen=True)
+class LiveFacts:
+    """What the live chat's turns say besides the outcome: the place in the queue and the code
+    (joining), the ticket a chat became (ended), what was typed while waiting (timed out)."""
+
+    queued: Optional[Queued] = None
+    ticket: Optional[str] = None
+    typed: str = ""
+
+
+def _live_facts(outcome: Outcome, turn: TurnContext, tracker: Tracker) -> LiveFacts:
+    """The side effects and look-ups of the live chat's turns, before `render` (which has none)."""
+    if outcome.kind == LIVE_QUEUED:
+        from actions.handoff import transcript
+
+        return LiveFacts(queued=join_queue(turn, transcript(tracker)))
+    if outcome.kind == LIVE_ENDED:
+        return LiveFacts(ticket=ended_ticket(turn.sender_id))
+    if outcome.kind == HANDOFF and outcome.reason == "live_timeout":
+        chat = timed_out_chat(turn.sender_id)
+        return LiveFacts(typed=typed_while_waiting(chat) if chat else "")
+    return LiveFacts()
+
+
 @dataclass
 class Reply:
     """What a turn says and which slots it sets, in order; nothing is sent or stored here."""
@@ -128,9 +172,12 @@ class Reply:
         self.messages.append(message)
 
 
-def render(outcome: Outcome, turn: TurnContext, library: ContentLibrary) -> Reply:
+def render(
+    outcome: Outcome, turn: TurnContext, library: ContentLibrary, live: Optional[LiveFacts] = None
+) -> Reply:
     """The messages and slot updates of a decided outcome. No decision is taken here: what to
     do was decided by `decide`; this only puts it into words from the vetted content."""
+    live = live or LiveFacts()
     reply = Reply(slots={"pending": None})
     if outcome.kind == ANSWER:
         _answer(reply, _given(outcome.content_id, outcome), outcome.ask_audience, turn, library)
@@ -143,6 +190,10 @@ def render(outcome: Outcome, turn: TurnContext, library: ContentLibrary) -> Repl
     elif outcome.kind == HANDOFF:
         # Say what will happen and how to reach the steunpunt directly (vetted content); the
         # slot makes the rules start the handoff form, which ends in a ticket.
+        if outcome.reason in ("live_timeout", "live_unavailable"):
+            reply.say({"response": f"utter_{outcome.reason}", "json_message": {"type": outcome.reason}})
+        if live.typed:  # typed while waiting for a person: the description, not asked again
+            reply.slots["handoff_description"] = live.typed
         reply.say({"response": "utter_handoff_start"})
         contact = library.lookup(outcome.content_id, turn.region) if outcome.content_id else None
         if contact is not None:  # no "Zie ook" here: the handoff form's questions come next
@@ -158,10 +209,35 @@ def render(outcome: Outcome, turn: TurnContext, library: ContentLibrary) -> Repl
     elif outcome.kind == DECLINED:
         reply.say({"response": "utter_handoff_declined"})
     elif outcome.kind == FEEDBACK:
-        if outcome.reason == "positive":
+        if outcome.reason in ("positive", "live_positive"):
             reply.say({"response": "utter_feedback_thanks"})
+        elif outcome.reason == "live_negative":  # they just spoke to a person: no offer of one
+            reply.say({"response": "utter_live_feedback_negative"})
         else:  # "this did not help": the offer of a person
             _offer_handoff(reply, "not_helpful", outcome.content_id)
+    elif outcome.kind == LIVE_OFFER:
+        reply.say({"response": "utter_live_offer", "json_message": {"type": "live_offer"}})
+        reply.slots["pending"] = PENDING_LIVE_OFFER
+    elif outcome.kind == LIVE_QUEUED and live.queued is not None:
+        queued = live.queued
+        reply.say(
+            {
+                "response": "utter_live_queued_code" if queued.code else "utter_live_queued",
+                "place": queued.place,
+                "code": queued.code or "",
+                "json_message": {"type": "live_queued", "place": queued.place, "code": queued.code},
+            }
+        )
+    elif outcome.kind == LIVE_ENDED:
+        reply.say(
+            {
+                "response": "utter_live_ended" if live.ticket else "utter_live_ended_no_ticket",
+                "ticket": live.ticket or "",
+                "json_message": {"type": "live_ended", "ticket": live.ticket},
+            }
+        )
+        reply.say({"response": "utter_ask_feedback", "json_message": {"type": "feedback", "live": True}})
+        reply.slots["pending"] = PENDING_LIVE_FEEDBACK
     elif outcome.kind == SMALLTALK:
         reply.say({"response": SMALLTALK_RESPONSES[_given(outcome.reason, outcome)]})
     else:

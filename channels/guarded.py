@@ -18,7 +18,7 @@ import re
 import secrets
 import unicodedata
 from datetime import timezone
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -27,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels.limits import LiveSessions, check_rest_origin_and_type, refused_over_rate_limit
+from channels.live import CLIENT_ID_KEY, LiveRelay, client_id_of
 from library import shared
 from signals.record import record, signal_for
 from steunpunt import clients, clock, settings
@@ -54,7 +55,9 @@ def clean_text(text: Any) -> Optional[str]:
 #: What the bot's own buttons send. Rasa reads any text that starts with "/" as an intent (with
 #: entities in JSON, and Rasa's own intents such as /restart or /session_start), so a typed
 #: "/..." that is not one of these is passed on as plain words instead.
-BUTTON_PAYLOAD = re.compile(r"/(info_[a-z0-9_]{1,60}|affirm|deny|iam_parent|iam_youth)")
+BUTTON_PAYLOAD = re.compile(
+    r"/(info_[a-z0-9_]{1,60}|affirm|deny|iam_parent|iam_youth|live_chat|leave_question)"
+)
 
 
 def as_typed(text: str) -> str:
@@ -105,13 +108,20 @@ def _sent(output: Any) -> int:
     return getattr(output, "sent", 0)
 
 
-def guard(on_new_message: MessageHandler) -> MessageHandler:
+def guard(on_new_message: MessageHandler, live: Optional[LiveRelay] = None) -> MessageHandler:
     """Wrap Rasa's message handler: clean the text, answer rejected input ourselves, and never
     leave a user without a reply (Rasa logs a failed action, e.g. the action server being
     down, and then sends nothing at all; a slow one would keep the user waiting for Rasa's
-    five-minute action time-out, so a turn gets at most `settings.TURN_SECONDS`)."""
+    five-minute action time-out, so a turn gets at most `settings.TURN_SECONDS`).
+
+    With a `live` relay (the socket.io channel), a message of a conversation in a live chat
+    goes to the staff member instead of to Rasa (channels/live.py), after the same checks."""
 
     async def guarded(message: UserMessage) -> Any:
+        client_id = None
+        if message.metadata and CLIENT_ID_KEY in message.metadata:
+            message.metadata = dict(message.metadata)
+            client_id = message.metadata.pop(CLIENT_ID_KEY)
         text = clean_text(message.text)
         text = as_typed(text) if text else text
         refused = rejection(text)
@@ -123,6 +133,9 @@ def guard(on_new_message: MessageHandler) -> MessageHandler:
         if turn.region != (message.metadata or {}).get("region"):
             # resolved once, here: the actions read a known region id
             message.metadata = {**(message.metadata or {}), "region": turn.region}
+        in_live_chat = refused is None and live is not None and live.is_live(message.sender_id)
+        if in_live_chat and live is not None and await live.user_message(message, client_id):
+            return None
         if refused is None:
             before = _sent(message.output_channel)
             try:
@@ -213,9 +226,13 @@ class PayloadSocketIOOutput(SocketIOOutput):
     `type` key). The widget needs a message whole: an answer's payload with its buttons."""
 
     sent = 0
+    #: The live chat relay of this channel, told of every message (joining the queue).
+    relay: Optional[LiveRelay] = None
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent += 1
+        if self.relay is not None:
+            self.relay.watch(socket_id, response)
         await super()._send_message(socket_id, response)
 
     async def send_response(self, recipient_id: str, message: dict) -> None:
@@ -296,29 +313,55 @@ class GuardedSocketIOInput(SocketIOInput):
     def name(cls) -> str:
         return "socketio"
 
+    relay: Optional[LiveRelay] = None
+
     def get_output_channel(self) -> Optional[PayloadSocketIOOutput]:
         if self.sio is None:
             return None
-        return PayloadSocketIOOutput(self.sio, self.bot_message_evt)
+        return self._output(self.sio)
+
+    def _output(self, sio: Any) -> PayloadSocketIOOutput:
+        output = PayloadSocketIOOutput(sio, self.bot_message_evt)
+        output.relay = self.relay
+        return output
 
     def blueprint(self, on_new_message: MessageHandler) -> Blueprint:
-        guarded = guard(on_new_message)
+        sessions = LiveSessions()  # connection id <-> the session it holds (one per session)
+
+        async def emit(event: str, data: Dict[str, Any], room: str) -> None:
+            await sio.emit(event, data, room=room)
+
+        relay = LiveRelay(
+            emit=emit,
+            rasa=on_new_message,
+            output=lambda: self._output(sio),
+            holds=sessions.holds,
+        )
+        self.relay = relay
+        guarded = guard(on_new_message, relay)
 
         async def with_payload_output(message: UserMessage) -> Any:
-            output = message.output_channel
-            message.output_channel = PayloadSocketIOOutput(output.sio, output.bot_message_evt)
+            message.output_channel = self._output(message.output_channel.sio)
             return await guarded(message)
 
         blueprint = super().blueprint(with_payload_output)
         sio = self.sio
         namespace = self.namespace or "/"
+
+        @blueprint.listener("after_server_start")
+        async def start_relay(app: Any, _loop: Any) -> None:
+            await relay.start(getattr(app.ctx, "agent", None))
+
+        @blueprint.listener("before_server_stop")
+        async def stop_relay(_app: Any, _loop: Any) -> None:
+            await relay.stop()
+
         # Rasa creates the server with CORS checks switched off ([] = any origin may connect).
         sio.eio.cors_allowed_origins = list(settings.SITE_ORIGINS)
         # engine.io takes packets of up to 1 MB by default; a chat message is at most
         # MAX_MESSAGE_CHARS, so anything near the REST body limit is refused before parsing.
         sio.eio.max_http_buffer_size = settings.MAX_REQUEST_BYTES
         rasa_message_handler = sio.handlers[namespace][self.user_message_evt]
-        sessions = LiveSessions()  # connection id <-> the session it holds (one per session)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -340,6 +383,8 @@ class GuardedSocketIOInput(SocketIOInput):
             if inspect.isawaitable(joined):
                 await joined
             await sio.emit("session_confirm", session_id, room=sid)
+            # A live chat goes on after a reconnect (also on another process): what was missed.
+            await relay.connected_again(session_id, data.get("live_after"))
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:
@@ -351,12 +396,16 @@ class GuardedSocketIOInput(SocketIOInput):
             forwarded = environ.get("HTTP_X_FORWARDED_FOR") or ""
             warn_untrusted_forwarding(environ.get("REMOTE_ADDR"), {"x-forwarded-for": forwarded})
             address = client_address(environ.get("REMOTE_ADDR"), environ.get("HTTP_X_FORWARDED_FOR"))
+            metadata = with_client(clean_metadata(data.get(self.metadata_key)), address)
+            client_id = client_id_of(data)
+            if client_id:  # taken off again before Rasa sees the message (guard)
+                metadata[CLIENT_ID_KEY] = client_id
             await rasa_message_handler(
                 sid,
                 {
                     "message": data.get("message") if isinstance(data.get("message"), str) else "",
                     "session_id": session_id,
-                    self.metadata_key: with_client(clean_metadata(data.get(self.metadata_key)), address),
+                    self.metadata_key: metadata,
                 },
             )
 

@@ -124,6 +124,10 @@ class LiveSessions:
     def get(self, sid: str) -> Optional[str]:
         return self._session_of.get(sid)
 
+    def holds(self, session_id: str) -> bool:
+        """Whether a connection of this process holds the session (its widget is here)."""
+        return session_id in self._holder
+
     def claim(self, sid: str, session_id: str) -> tuple:
         """Give `session_id` to connection `sid`; returns (the session this connection leaves,
         the connection that loses this session), each None when there is none."""

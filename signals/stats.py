@@ -40,6 +40,9 @@ KIND_LABELS = {
     "smalltalk": "begroeting of bedankje",
     "set_audience": "ouder/jongere gekozen",
     "prompt": "overig",
+    "live_offer": "live chat aangeboden",
+    "live_queued": "in de wachtrij voor live chat",
+    "live_ended": "live chat beëindigd",
 }
 REASON_LABELS = {
     "not_understood": "niet begrepen",
@@ -58,6 +61,11 @@ REASON_LABELS = {
     "found": "gevonden",
     "not_found": "niet gevonden",
     "wait": "te vaak fout",
+    "chose_ticket": "koos een vraag achterlaten",
+    "live_timeout": "niemand vrij: vraag achtergelaten",
+    "live_unavailable": "toch niemand vrij",
+    "live_positive": "ja, gesprek hielp",
+    "live_negative": "nee, gesprek hielp niet",
 }
 
 
@@ -68,8 +76,8 @@ def question_class(count: Count) -> Optional[str]:
         return CLARIFIED
     if count.kind == "handoff_offer" and count.reason in UNANSWERED_REASONS:
         return UNANSWERED
-    if count.kind == "handoff" and count.reason == "asked":
-        return TO_PERSON
+    if count.kind in ("handoff", "live_offer") and count.reason == "asked":
+        return TO_PERSON  # with a person available now, asking for one is first a live offer
     return None
 
 

@@ -78,6 +78,7 @@ class Chat:
     ended_by: Optional[str]
     closed_at: Optional[datetime]
     code_hash: Optional[str]
+    user_seen_at: Optional[datetime] = None
 
     @property
     def ticket(self) -> Optional[str]:
@@ -105,6 +106,7 @@ def _chat(row: Any) -> Chat:
         ended_by=row.ended_by,
         closed_at=row.closed_at,
         code_hash=row.code_hash,
+        user_seen_at=row.user_seen_at,
     )
 
 
@@ -194,6 +196,16 @@ class LiveStore:
                     live_chats.c.status.notin_(OPEN),
                     live_chats.c.closed_at.is_(None),
                 )
+                .order_by(live_chats.c.id.desc())
+            ).first()
+        return _chat(row) if row else None
+
+    def latest(self, conversation: str) -> Optional[Chat]:
+        """The conversation's most recent chat, whatever its state."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(live_chats)
+                .where(live_chats.c.conversation == conversation)
                 .order_by(live_chats.c.id.desc())
             ).first()
         return _chat(row) if row else None

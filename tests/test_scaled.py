@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.support.servers import scaled_assistant
+from tests.support.servers import OPEN_MONDAY, TEST_SECRET, scaled_assistant
 from tests.support.services import needs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,13 +60,18 @@ def scaled(model_path, tmp_path_factory):
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    with scaled_assistant(tmp_path_factory.mktemp("scaled"), url) as running:
+    # Three Rasa processes: the first test kills one, the live chat test another. The clock
+    # stands on a Monday in the example region's opening hours (a person can be available).
+    with scaled_assistant(
+        tmp_path_factory.mktemp("scaled"), url, rasa=3, extra_env={"STEUNPUNT_FROZEN_NOW": OPEN_MONDAY}
+    ) as running:
         yield {
             "base": running.base,
             "url": url,
             "group": running.group,
             "rasa_ports": running.rasa_ports,
             "log": running.log,
+            "env": running.env,
         }
 
 
@@ -164,3 +169,93 @@ def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):
     assert signal_count == turns, (turns, signal_count)
     assert sum(1 for a in retried if a) <= 4 * CONVERSATIONS
     assert not re.search(r"sentry", scaled["log"].read_text(errors="replace"))
+
+
+def kill_rasa(scaled, port):
+    pids = subprocess.run(
+        ["pgrep", "-g", str(scaled["group"]), "-f", "--", f"--port {port}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    assert pids, f"the Rasa process on {port} was not found"
+    for pid in pids:
+        os.kill(int(pid), signal.SIGKILL)
+
+
+def until(condition, what, timeout=30.0):
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError(f"no {what} within {timeout} s")
+        time.sleep(0.05)
+
+
+def test_a_live_chat_goes_on_when_the_users_rasa_process_is_killed(scaled, monkeypatch):
+    """The widget on one Rasa process, the staff member writing from another process (through
+    PostgreSQL and a Redis wake-up); the widget's process is killed mid-chat, the widget
+    reconnects through nginx to a process still alive, and nothing either side typed is lost."""
+    from datetime import datetime
+
+    from steunpunt import clock, settings
+    from store import db, presence
+    from store.accounts import Accounts
+    from store.live import LiveStore
+    from store.tickets import TicketStore
+    from tests.support.widget import SocketChat, kind
+
+    monkeypatch.setattr(settings, "REDIS_URL", scaled["env"]["STEUNPUNT_REDIS_URL"])
+    monday = datetime.fromisoformat(OPEN_MONDAY)
+    engine = db.engine_for(scaled["url"])
+    accounts = Accounts(engine, session_hours=8)
+    anna = accounts.create("anna-scaled", "een heel lang wachtwoord", regions=["voorbeeld"])
+    with clock.frozen(monday):
+        assert accounts.login("anna-scaled", "een heel lang wachtwoord", "127.0.0.1")
+    presence.set_available(engine, anna, True, monday)
+    live = LiveStore(TicketStore(engine, TEST_SECRET.encode(), tracker_db=scaled["url"]))
+    region = {"region": "voorbeeld", "audience": "jongere"}
+
+    doomed = scaled["rasa_ports"][2]  # the first test killed the first process
+    widget = SocketChat(f"http://127.0.0.1:{doomed}")
+    session = widget.start()
+    widget.say("ik wil met een medewerker praten", region, wait_for="live_offer")
+    widget.say("/live_chat", region, wait_for="live_queued")
+    widget.send("Hoi, ik heb een vraag over mijn OPP", region, message_id="scaled-user-01")
+    until(lambda: "scaled-user-01" in widget.acks, "the first acknowledgement")
+    chat = live.open_chat(session)
+    live.claim(chat.id, anna, monday)
+    live.post_staff(chat.id, anna, "Hoi, ik ben er. Wat wil je weten?", monday)
+    until(
+        lambda: any(m.get("text", "").startswith("Hoi, ik ben er") for m in widget.received),
+        "staff message 1",
+    )
+    seen = max(m["custom"]["id"] for m in widget.received if kind(m) in ("live_message", "live_status"))
+
+    kill_rasa(scaled, doomed)
+    widget.close(abort=True)
+    live.post_staff(chat.id, anna, "Ben je er nog?", monday)  # while the widget is away
+    again = SocketChat(scaled["base"])  # nginx: to a process still alive
+    again.start(session, live_after=seen)
+    until(lambda: any(m.get("text") == "Ben je er nog?" for m in again.received), "the missed message", 60)
+    again.send("Ja, de verbinding viel weg", region, message_id="scaled-user-02")
+    until(lambda: "scaled-user-02" in again.acks, "the acknowledgement after the reconnect")
+    live.post_staff(chat.id, anna, "Geen probleem", monday)
+    until(lambda: any(m.get("text") == "Geen probleem" for m in again.received), "staff message 3")
+    number = live.end(chat.id, anna, "afgehandeld", monday)
+    until(lambda: any(kind(m) == "live_ended" for m in again.received), "the end of the chat", 60)
+    again.close()
+
+    texts = [(m["sender"], m["text"]) for m in live.messages(chat.id) if m["kind"] == "message"]
+    assert texts == [
+        ("user", "Hoi, ik heb een vraag over mijn OPP"),
+        ("staff", "Hoi, ik ben er. Wat wil je weten?"),
+        ("staff", "Ben je er nog?"),
+        ("user", "Ja, de verbinding viel weg"),
+        ("staff", "Geen probleem"),
+    ]
+    staff_seen = [m.get("text") for m in widget.received + again.received if kind(m) == "live_message"]
+    assert sorted(set(staff_seen)) == sorted(staff_seen)  # none twice
+    ticket = live.tickets.get(int(number.split("-")[1]))
+    assert [line["text"] for line in ticket["transcript"] if line["from"] in ("user", "staff")][-5:] == [
+        text for _, text in texts
+    ]

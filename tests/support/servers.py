@@ -14,6 +14,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,7 +24,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List
 
@@ -51,6 +52,17 @@ def _after_last_review() -> str:
 #: The time every process started here lives at (steunpunt.clock reads STEUNPUNT_FROZEN_NOW), so
 #: that no test or benchmark depends on the calendar: the real topics are always served.
 FROZEN_NOW = _after_last_review()
+
+
+def _monday_after(stamp: str) -> str:
+    """The first Monday at 11:00 UTC (12:00 in Amsterdam) on or after `stamp`."""
+    day = datetime.fromisoformat(stamp).replace(hour=11, minute=0, second=0)
+    return (day + timedelta(days=(7 - day.weekday()) % 7)).isoformat()
+
+
+#: A moment a person can be available for live chat (issue 25): inside the example region's
+#: opening hours (maandag 9.00-16.00) and, like FROZEN_NOW, with every real topic in review.
+OPEN_MONDAY = _monday_after(FROZEN_NOW)
 
 
 def frozen_clock(env: Dict[str, str]) -> Dict[str, str]:
@@ -190,20 +202,34 @@ def answers(url: str, *statuses: int) -> bool:
     return status in statuses if statuses else status != 0
 
 
+class StartupFailed(RuntimeError):
+    """The servers of a test deployment did not come up."""
+
+
+def _problems(log: Path, limit: int = 40) -> str:
+    """The lines of a whole log that say something went wrong: a server that failed early
+    (a port taken, an import error) wrote it long before the tail that is shown."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = [line for line in lines if re.search(r"Traceback|Error|error|Exception|refused|in use", line)]
+    found = [line for line in found if "Warning" not in line]
+    return "\n".join(found[:limit])
+
+
 def _wait_until(waiting: Callable[[], List[str]], process: subprocess.Popen, log: Path) -> None:
     """Until `waiting()` (what does not answer yet) is empty; fails when the process group's
     leader stops or STARTUP_SECONDS pass, naming what did not answer."""
     deadline = time.time() + STARTUP_SECONDS
     while True:
         if process.poll() is not None:
-            raise RuntimeError("server stopped:\n" + log.read_text()[-3000:])
+            raise StartupFailed("server stopped:\n" + _problems(log) + "\n...\n" + log.read_text()[-3000:])
         not_ready = waiting()
         if not not_ready:
             return
         if time.time() > deadline:
-            raise RuntimeError(
+            raise StartupFailed(
                 f"servers did not start in {STARTUP_SECONDS} s; not answering: "
-                f"{', '.join(not_ready)}\n" + log.read_text()[-3000:]
+                f"{', '.join(not_ready)}\nproblems in the log:\n{_problems(log)}\n...\n"
+                + log.read_text()[-3000:]
             )
         time.sleep(2)
 
@@ -318,7 +344,30 @@ UNLIMITED = {
 
 @contextlib.contextmanager
 def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
-    """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site."""
+    """The steunpunt assistant via scripts/run.sh: Rasa, action server, staff app and site.
+
+    A start that fails is tried once more, in a fresh folder with fresh ports, and both
+    failures are reported if it fails again: once (in CI, 2026-12-06) the action server did not
+    answer in 300 s, with nothing in the log's tail to say why; the test is about what the
+    servers do, and a second failure still fails it, with the problems of both logs."""
+    first = None
+    for attempt in range(2):
+        folder = workdir if attempt == 0 else workdir / "second-start"
+        folder.mkdir(parents=True, exist_ok=True)
+        started = False
+        try:
+            with _assistant(folder, extra_env) as running:
+                started = True
+                yield running
+                return
+        except StartupFailed as failure:
+            if started or attempt == 1:
+                raise StartupFailed(f"{failure}\n\nthe first start failed too:\n{first}") from failure
+            first = failure
+
+
+@contextlib.contextmanager
+def _assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     port, action_port, staff_port, site_port = free_port(), free_port(), free_port(), free_port()
     env = frozen_clock(
         {

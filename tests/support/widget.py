@@ -39,10 +39,12 @@ class SocketChat:
         transport.addHandler(_Collect(self.transport_log))
         self.client = socketio.Client(reconnection=False, engineio_logger=transport)
         self.received: List[dict] = []
+        self.acks: List[Any] = []  # client ids of live chat messages the server stored
         self.session: Any = None
         self.confirmed = threading.Event()
         self.client.on("bot_uttered", self._bot_uttered)
         self.client.on("session_confirm", self._confirmed)
+        self.client.on("live_ack", lambda data: self.acks.append((data or {}).get("id")))
         headers = {"Origin": origin} if origin else {}
         self.client.connect(
             getattr(server, "base", server),
@@ -58,19 +60,23 @@ class SocketChat:
         self.session = session_id
         self.confirmed.set()
 
-    def start(self, session_id=None):
+    def start(self, session_id=None, live_after=None):
         self.confirmed.clear()
-        self.client.emit("session_request", {"session_id": session_id})
+        request = {"session_id": session_id}
+        if live_after is not None:  # the widget in a live chat: what it already has
+            request["live_after"] = live_after
+        self.client.emit("session_request", request)
         assert self.confirmed.wait(timeout=30)
         return self.session
 
-    def send(self, text, metadata=None, session_id=None):
-        """Send a message; returns where its replies will start in `received`."""
+    def send(self, text, metadata=None, session_id=None, message_id=None):
+        """Send a message (in a live chat with the widget's message id); returns where its
+        replies will start in `received`."""
         start = len(self.received)
-        self.client.emit(
-            "user_uttered",
-            {"message": text, "session_id": session_id or self.session, "metadata": metadata or {}},
-        )
+        data = {"message": text, "session_id": session_id or self.session, "metadata": metadata or {}}
+        if message_id:
+            data["id"] = message_id
+        self.client.emit("user_uttered", data)
         return start
 
     def say(self, text, metadata=None, session_id=None, wait_for="answer", timeout=60):

@@ -28,12 +28,14 @@ const storeKey = `steunpunt-chat:${config.server}`;
 
 // ---- state (sessionStorage) ------------------------------------------------------------------
 function freshState() {
-  return { sessionId: null, audience: config.audience, open: false, items: [] };
+  // live: in a live chat with a person (issue 25); liveAfter: the last live message id shown;
+  // outbox: live messages sent but not yet confirmed by the server (sent again on reconnect).
+  return { sessionId: null, audience: config.audience, open: false, items: [], live: false, liveAfter: 0, outbox: [] };
 }
 function loadState() {
   try {
     const saved = JSON.parse(sessionStorage.getItem(storeKey));
-    if (saved && Array.isArray(saved.items)) return saved;
+    if (saved && Array.isArray(saved.items)) return { ...freshState(), ...saved };
   } catch (error) { /* unreadable: start over */ }
   return freshState();
 }
@@ -208,7 +210,14 @@ function renderBot(item) {
   const custom = item.custom || {};
   let body;
   if (custom.type === "answer") body = renderAnswer(item, custom);
-  else if (custom.type === "handoff") body = renderHandoff(item, custom);
+  else if (custom.type === "handoff" || custom.type === "live_queued") body = renderHandoff(item, custom);
+  else if (custom.type === "live_message") {
+    // A person of the steunpunt wrote this: said plainly, for sighted and screen reader users.
+    return el("div", { class: "steunpunt-msg steunpunt-msg--staff" },
+      el("p", { class: "steunpunt-meta" }, `${custom.from || "Medewerker"}:`), paragraphs(item.text || ""));
+  } else if (custom.type === "live_status" || custom.type === "live_place") {
+    return el("p", { class: "steunpunt-note steunpunt-note--live" }, item.text || "");
+  }
   else {
     body = paragraphs(item.text || "");
     if (item.buttons && item.buttons.length) body.push(choices(item.buttons, "Kies een antwoord"));
@@ -283,24 +292,42 @@ let confirmed = false;
 const queue = [];
 function connect() {
   if (socket) return;
-  socket = io(config.server, { path: "/socket.io", transports: ["websocket", "polling"], reconnectionAttempts: 5 });
+  socket = io(config.server, { path: "/socket.io", transports: ["websocket", "polling"], reconnectionAttempts: 10 });
   socket.on("connect", () => {
     confirmed = false;
-    socket.emit("session_request", { session_id: state.sessionId });
+    // In a live chat the server sends what this widget missed while it was away.
+    socket.emit("session_request", { session_id: state.sessionId, live_after: state.live ? state.liveAfter : undefined });
   });
   socket.on("session_confirm", (sessionId) => {
     state.sessionId = sessionId;
     confirmed = true;
     save();
     status.textContent = "";
+    // Live messages the server never confirmed go again (it stores each id once).
+    state.outbox.forEach((pending) => emit(pending.text, pending.id));
     while (queue.length) emit(queue.shift());
   });
   socket.on("bot_uttered", (message) => {
     typing.hidden = true;
-    const item = { from: "bot", text: message.text || "", buttons: message.buttons || message.quick_replies || [], custom: message.custom || null };
+    const custom = message.custom || null;
+    if (custom && Number.isInteger(custom.id)) {
+      if (custom.id <= state.liveAfter) return; // already shown (sent again after a reconnect)
+      state.liveAfter = custom.id;
+    }
+    if (custom && custom.type === "live_queued") state.live = true;
+    if (custom && ["live_ended", "live_timeout", "live_unavailable"].includes(custom.type)) {
+      state.live = false;
+      state.outbox = [];
+    }
+    const item = { from: "bot", text: message.text || "", buttons: message.buttons || message.quick_replies || [], custom };
     if (item.text || item.buttons.length || item.custom) add(item);
   });
+  socket.on("live_ack", (ack) => {
+    state.outbox = state.outbox.filter((pending) => !ack || pending.id !== ack.id);
+    save();
+  });
   socket.on("disconnect", (reason) => {
+    confirmed = false; // what is typed now waits for the next session_confirm
     // The server ends a connection when the same conversation is opened in another tab or
     // window (one live connection per conversation); a message typed here takes it back.
     if (reason !== "io server disconnect") return;
@@ -314,17 +341,32 @@ function connect() {
     typing.hidden = true;
   });
 }
-function emit(message) {
+function emit(message, id) {
   const metadata = {};
   if (state.audience) metadata.audience = state.audience;
   if (config.region) metadata.region = config.region;
-  socket.emit("user_uttered", { message, session_id: state.sessionId, metadata });
-  typing.hidden = false;
+  const data = { message, session_id: state.sessionId, metadata };
+  if (id) data.id = id;
+  socket.emit("user_uttered", data);
+  typing.hidden = state.live; // a person answers in their own time: no "the assistant writes"
+}
+function messageId() {
+  const bytes = new Uint8Array(12);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 function send(message, shown) {
   add({ from: "user", text: shown || message });
   connect();
-  if (confirmed) emit(message);
+  if (state.live) {
+    // To a person: kept until the server confirms it, so a lost connection loses nothing.
+    const pending = { id: messageId(), text: message };
+    state.outbox.push(pending);
+    save();
+    if (confirmed && socket.connected) emit(message, pending.id);
+    return;
+  }
+  if (confirmed && socket.connected) emit(message);
   else queue.push(message);
 }
 function onSubmit(event) {
