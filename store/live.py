@@ -333,8 +333,9 @@ class LiveStore:
             connection.execute(
                 update(live_chats)
                 .where(live_chats.c.id == chat_id, live_chats.c.ticket_id.is_(None))
-                .values(ticket_id=ticket_id, transcript=None)
+                .values(ticket_id=ticket_id, transcript=None, code_hash=None)
             )
+        self._forget_sender(chat_id)
 
     def last_timed_out(self, conversation: str) -> Optional[Chat]:
         """The conversation's most recent chat that timed out and has no ticket yet."""
@@ -569,6 +570,15 @@ class LiveStore:
                 .where(live_chats.c.status.notin_(OPEN), live_chats.c.ended_at < before)
                 .values(transcript=None, code_hash=None)
             )
+            old = connection.execute(
+                select(live_chats.c.id).where(
+                    live_chats.c.status.notin_(OPEN),
+                    live_chats.c.ended_at < before,
+                    live_chats.c.conversation.notlike("#%"),
+                )
+            ).all()
+        for (chat_id,) in old:  # a chat whose user never came back: no sender id kept either
+            self._forget_sender(chat_id)
         return int(deleted or 0)
 
     # --- inside ---------------------------------------------------------------------------------

@@ -217,4 +217,5 @@ def test_purge_removes_the_copies_of_chats_long_over(live, staff_ids):
     assert live.purge(T0) == 0
     assert live.purge(T0 + timedelta(days=2)) >= 1
     assert live.messages(chat.id) == [] and live.get(chat.id).transcript == []
-    assert live.get(chat.id).status == TIMED_OUT and WAITING != TIMED_OUT
+    assert live.get(chat.id).status == TIMED_OUT and live.get(chat.id).conversation.startswith("#")
+    assert live.open_chat("sess-1") is None and WAITING != TIMED_OUT
