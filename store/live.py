@@ -109,8 +109,10 @@ def _chat(row: Any) -> Chat:
 
 
 def masked(text: str) -> str:
-    """The text with every ticket code replaced (steunpunt/codes.py finds them)."""
-    for start, end in reversed(code_spans(text, every_spelling=True)):
+    """The text with every ticket code replaced (steunpunt/codes.py finds them): every code
+    with a digit or written as shown. Not every spelling: that also takes ordinary Dutch
+    ("Waar gaat", "aanvraag", "deze week"), which would make a chat unreadable both ways."""
+    for start, end in reversed(code_spans(text)):
         text = text[:start] + CODE_MASK + text[end:]
     return text
 
