@@ -60,6 +60,10 @@ class LiveError(Exception):
     says it in Dutch, for the staff member."""
 
 
+class RateLimited(LiveError):
+    """Too many messages of one staff member in a minute: the staff app answers 429."""
+
+
 @dataclass(frozen=True)
 class Chat:
     id: int
@@ -416,7 +420,7 @@ class LiveStore:
                 )
             ).scalar_one()
             if sent >= settings.LIVE_STAFF_MESSAGES_PER_MINUTE:
-                raise LiveError("Je stuurt te veel berichten achter elkaar. Wacht even.")
+                raise RateLimited("Je stuurt te veel berichten achter elkaar. Wacht even.")
             message_id = self._insert(connection, chat_id, STAFF, MESSAGE, text, now, staff_id=staff_id)
         notify()
         if message_id is None:  # no client id, so never a duplicate
