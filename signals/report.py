@@ -1,6 +1,7 @@
 """The periodic report for the samenwerkingsverband: one self-contained HTML file (no outside
 files, no scripts) that prints cleanly to PDF. Built from the same figures as the analyst
-view: `stats.overview`, `groups.unmet_groups` and the tickets' handling figures."""
+view: `stats.overview`, `groups.unmet_groups`, the tickets' handling figures and the live
+chats' figures (store/live.py `figures`: counts and durations, no text)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from signals.period import Period
 from signals.stats import CLASSES, KIND_LABELS, REASON_LABELS, Overview, overview, trend_svg
 from signals.store import SignalStore
 from steunpunt import clock
+from store.live import LiveStore
 
 TEMPLATES = Path(__file__).parent / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
@@ -68,6 +70,15 @@ def region_label(regions) -> str:
     return "alle regio's (landelijk)" if regions is None else "regio " + ", ".join(sorted(regions))
 
 
+def live_figures(tickets, period: Period) -> Dict:
+    """The live chats queued in the period, of the regions `tickets` is limited to: asked,
+    answered by a person, timed out to a ticket, abandoned in the queue, the median wait
+    (minutes:seconds) and the staff minutes."""
+    figures = LiveStore(tickets, tickets.regions).figures(period.since, period.until)
+    wait = figures["median_wait_seconds"]
+    return {**figures, "median_wait": None if wait is None else clock.minutes_seconds(wait)}
+
+
 def report_context(store: SignalStore, tickets, period: Period, regions=None) -> Dict:
     """The figures of a period; `store` and `tickets` are already limited to `regions`
     (None: every region), which the report names."""
@@ -85,6 +96,7 @@ def report_context(store: SignalStore, tickets, period: Period, regions=None) ->
         "trend": trend_svg(result),
         "regions_label": region_label(regions),
         "handling": tickets.handling(period.since, period.until),
+        "live": live_figures(tickets, period),
         "suggestions": suggestions(result, groups, decided),
         "made": made(),
         **template_globals(),

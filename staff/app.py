@@ -6,8 +6,10 @@ Server-rendered HTML (works without JavaScript), Dutch UI. Every page needs a lo
 right role; every form carries a CSRF token; session cookies are HttpOnly and SameSite=Strict;
 logins are throttled; every change is audited (store/tickets.py).
 
-`create_app` only puts the app's state on `app.ctx` and registers the three blueprints; the
-handlers are module-level functions that read that state from `request.app.ctx`.
+`create_app` only puts the app's state on `app.ctx` and registers the blueprints; the
+handlers are module-level functions that read that state from `request.app.ctx`. Live chat
+(staff/live.py) adds `ctx.live` (store/live.py) and `ctx.feed`: the process's one LiveFeed
+(store/livebus.py), started with the server, on which every open live screen waits.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from staff import analysis, live, login, queue
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
 from steunpunt.clients import warn_untrusted_forwarding
 from store.accounts import Accounts
+from store.live import LiveStore
+from store.livebus import LiveFeed
 from store.tickets import TicketStore
 
 BLUEPRINTS = (login.bp, queue.bp, analysis.bp, live.bp)
@@ -44,11 +48,26 @@ def create_app(
     app.ctx.signals = signals or SignalStore(store.engine)
     app.ctx.library = library or shared()
     app.ctx.secure_cookies = secure_cookies
+    app.ctx.live = LiveStore(store)
+    app.ctx.feed = LiveFeed(app.ctx.live.last_message_id)
+    app.ctx.streams = set()  # the open event streams (staff/live.py), ended at shutdown
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
     app.register_middleware(check_forwarding, "request")
     app.register_middleware(strict_transport_security, "response")
+    app.register_listener(start_feed, "after_server_start")
+    app.register_listener(stop_feed, "before_server_stop")
     return app
+
+
+async def start_feed(app: Sanic, _loop=None) -> None:
+    """Watch for live chat messages from the moment the server serves (in its event loop)."""
+    app.ctx.feed.start()
+
+
+async def stop_feed(app: Sanic, _loop=None) -> None:
+    live.stop_streams(app.ctx.streams)
+    await app.ctx.feed.stop()
 
 
 async def check_forwarding(request: Request) -> None:

@@ -98,6 +98,14 @@ def dutch_date(day: date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def minutes_seconds(seconds: float) -> str:
+    """A duration as staff read a wait: "2:05" (minutes:seconds), "1:02:05" past an hour."""
+    total = max(0, round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 @contextmanager
 def frozen(at: datetime) -> Iterator[None]:
     """Freeze this process's clock at `at` (naive UTC) for the duration of a block."""

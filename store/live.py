@@ -60,6 +60,10 @@ class LiveError(Exception):
     says it in Dutch, for the staff member."""
 
 
+class RateLimited(LiveError):
+    """Too many messages of one staff member in a minute: the staff app answers 429."""
+
+
 @dataclass(frozen=True)
 class Chat:
     id: int
@@ -111,8 +115,10 @@ def _chat(row: Any) -> Chat:
 
 
 def masked(text: str) -> str:
-    """The text with every ticket code replaced (steunpunt/codes.py finds them)."""
-    for start, end in reversed(code_spans(text, every_spelling=True)):
+    """The text with every ticket code replaced (steunpunt/codes.py finds them): every code
+    with a digit or written as shown. Not every spelling: that also takes ordinary Dutch
+    ("Waar gaat", "aanvraag", "deze week"), which would make a chat unreadable both ways."""
+    for start, end in reversed(code_spans(text)):
         text = text[:start] + CODE_MASK + text[end:]
     return text
 
@@ -427,7 +433,7 @@ class LiveStore:
                 )
             ).scalar_one()
             if sent >= settings.LIVE_STAFF_MESSAGES_PER_MINUTE:
-                raise LiveError("Je stuurt te veel berichten achter elkaar. Wacht even.")
+                raise RateLimited("Je stuurt te veel berichten achter elkaar. Wacht even.")
             message_id = self._insert(connection, chat_id, STAFF, MESSAGE, text, now, staff_id=staff_id)
         notify()
         if message_id is None:  # no client id, so never a duplicate

@@ -111,6 +111,18 @@ def test_messages_go_both_ways_once_and_codes_never_reach_the_staff(live, staff_
             live.post_staff(chat.id, staff_ids["anna"], bad, T0)
 
 
+def test_ordinary_words_are_not_taken_for_a_code_but_codes_with_a_digit_are(live, staff_ids):
+    """Every spelling of a code is also Dutch ("Waar gaat", "aanvraag", "deze week"): masking
+    those made staff messages unreadable. A code with a digit or as shown is still masked."""
+    chat = queued(live)
+    live.claim(chat.id, staff_ids["anna"], T0)
+    plain = "Waar gaat het over? Een aanvraag voor deze week."
+    live.post_staff(chat.id, staff_ids["anna"], plain, T0)
+    live.post_user(chat.id, "mijn code is k7mp q2xd", T0)
+    texts = [m["text"] for m in live.messages(chat.id) if m["kind"] == "message"]
+    assert texts == [plain, f"mijn code is {CODE_MASK}"]
+
+
 def test_ending_makes_a_ticket_with_transcript_handler_status_minutes_and_the_queue_code(live, staff_ids):
     code = new_code()
     chat = queued(live, code=code)
