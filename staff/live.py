@@ -373,7 +373,8 @@ async def serve_events(request: Request, produce: Produce) -> None:
         sent_at = time.monotonic()
         while True:
             version = app.ctx.feed.version
-            if await asyncio.to_thread(app.ctx.accounts.session, token) is None:
+            session = await asyncio.to_thread(app.ctx.accounts.session, token)
+            if session is None:
                 await resp.send(stopped("Je bent niet meer ingelogd. Log opnieuw in."))
                 break
             events, done = await asyncio.to_thread(produce)
@@ -387,6 +388,9 @@ async def serve_events(request: Request, produce: Produce) -> None:
             if time.monotonic() - sent_at >= KEEPALIVE_SECONDS:
                 await resp.send(": nog verbonden\n\n")
                 sent_at = time.monotonic()
+                # A colleague with the live page open is at the desk: not idle for live chat
+                # (store/presence.py). A closed tab stops this, and presence then expires.
+                await asyncio.to_thread(presence.touch, app.ctx.accounts.engine, session.staff_id, now())
         await resp.eof()
     finally:
         app.ctx.streams.discard(task)

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Any, Collection, Dict, List, Optional, Sequence
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -32,10 +32,11 @@ from sqlalchemy.exc import IntegrityError
 
 from steunpunt import settings
 from steunpunt.clock import day_range
-from steunpunt.codes import code_spans
+from steunpunt.codes import code_hash, code_spans, normalise
+from steunpunt.identifiers import detection_view, hide_codes, replace_spans
 from store import conversations
 from store.livebus import notify
-from store.schema import STATUSES, audit_log, live_chats, live_messages, staff
+from store.schema import STATUSES, audit_log, live_chats, live_messages, staff, tickets
 from store.tickets import TicketStore, in_regions, ticket_number
 
 WAITING, ACTIVE, ENDED, TIMED_OUT, ABANDONED = "waiting", "active", "ended", "timed_out", "abandoned"
@@ -115,12 +116,12 @@ def _chat(row: Any) -> Chat:
 
 
 def masked(text: str) -> str:
-    """The text with every ticket code replaced (steunpunt/codes.py finds them): every code
-    with a digit or written as shown. Not every spelling: that also takes ordinary Dutch
-    ("Waar gaat", "aanvraag", "deze week"), which would make a chat unreadable both ways."""
-    for start, end in reversed(code_spans(text)):
-        text = text[:start] + CODE_MASK + text[end:]
-    return text
+    """The text with every ticket code replaced (steunpunt/identifiers.py finds them): every
+    code with a digit or written as shown, full-width forms included. Not every spelling: that
+    also takes ordinary Dutch ("Waar gaat", "aanvraag", "deze week"), which would make a chat
+    unreadable both ways; those spellings are hidden only when they are a real code
+    (`LiveStore._hide_known_codes`)."""
+    return hide_codes(text)
 
 
 def clean_message(text: Any) -> str:
@@ -237,6 +238,7 @@ class LiveStore:
         already (a message resent after a reconnect) or the chat is no longer open."""
         text = clean_message(text)
         with self.engine.begin() as connection:
+            text = self._hide_known_codes(connection, text)
             status = connection.execute(
                 select(live_chats.c.status).where(live_chats.c.id == chat_id)
             ).scalar()
@@ -413,6 +415,7 @@ class LiveStore:
         """A message of the staff member who has the chat."""
         text = clean_message(text)
         with self.engine.begin() as connection:
+            text = self._hide_known_codes(connection, text)
             mine = connection.execute(
                 select(live_chats.c.id).where(
                     live_chats.c.id == chat_id,
@@ -588,6 +591,30 @@ class LiveStore:
         return int(deleted or 0)
 
     # --- inside ---------------------------------------------------------------------------------
+    def _hide_known_codes(self, connection: Connection, text: str) -> str:
+        """A code of lower-case letters only ("kwrtabcd", "kwrt abcd") looks like Dutch words,
+        so it is hidden only when it is the code of a ticket or of a waiting chat (by hash)."""
+        view = detection_view(text)
+        candidates: Dict[str, List[Tuple[int, int, str]]] = {}
+        for start, end in code_spans(view, every_spelling=True):
+            code = normalise(view[start:end])
+            if code:
+                candidates.setdefault(code_hash(code, self.tickets.secret), []).append((start, end, "code"))
+        if not candidates:
+            return text
+        digests = sorted(candidates)
+        known = {
+            row[0]
+            for row in connection.execute(select(tickets.c.code_hash).where(tickets.c.code_hash.in_(digests)))
+        } | {
+            row[0]
+            for row in connection.execute(
+                select(live_chats.c.code_hash).where(live_chats.c.code_hash.in_(digests))
+            )
+        }
+        spans = [span for digest in known for span in candidates[digest]]
+        return replace_spans(text, spans) if spans else text
+
     def _must(self, chat_id: int) -> Chat:
         chat = self.get(chat_id)
         if chat is None:

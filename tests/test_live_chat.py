@@ -9,9 +9,12 @@ tests/test_browser.py; the relay's chores with a fixed clock are in tests/test_l
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,7 @@ from store.accounts import Accounts
 from store.live import LiveStore
 from store.tickets import TicketStore
 from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, http
+from tests.support.services import needs
 from tests.support.widget import SocketChat, kind
 
 PASSWORD = "een heel lang wachtwoord"
@@ -189,3 +193,125 @@ def test_rest_users_get_the_ticket_flow_as_before(server, desk):
     kinds = [(m.get("custom") or {}).get("type") for m in replies]
     assert "live_offer" not in kinds  # REST has no push: the ticket flow, as before
     assert any((m.get("text") or "").startswith("Ik zet je vraag door") for m in replies)
+
+
+# --- in real Chromium: a parent at 320 px and a staff member at 1280 px ---------------------------
+CHROMIUM, DRIVER = (
+    shutil.which("chromium") or "/usr/bin/chromium",
+    shutil.which("chromedriver") or "/usr/bin/chromedriver",
+)
+AXE = (
+    Path(__file__).resolve().parent.parent / "website" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
+)
+
+
+def chromium(width):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=nl"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False},
+    )
+    driver.set_script_timeout(60)
+    return driver
+
+
+def until(driver, condition, timeout=30):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(condition)
+
+
+def axe_violations(driver):
+    driver.execute_script(AXE.read_text())
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a','wcag2aa','wcag21a','wcag21aa']}})"
+        ".then(r => done(r.violations.map("
+        "v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3))))"
+        ".catch(e => done(['axe-error: ' + e]));"
+    )
+
+
+@needs(
+    "STEUNPUNT_REQUIRE_BROWSER",
+    {"chromium (apt-get install chromium)": os.path.exists(CHROMIUM), "chromedriver": os.path.exists(DRIVER)},
+)
+def test_in_two_browsers_a_parent_and_a_colleague_chat_live_from_offer_to_feedback(server, desk):
+    from selenium.webdriver.common.by import By
+
+    engine = desk[2]
+    Accounts(engine, session_hours=8).create("bea", PASSWORD, regions=["voorbeeld"])
+    staff_url = f"http://127.0.0.1:{server.env['STEUNPUNT_STAFF_PORT']}"
+    staff, parent = chromium(1280), chromium(320)
+    try:
+        # The colleague logs in and goes online.
+        staff.get(staff_url + "/login")
+        staff.find_element(By.ID, "username").send_keys("bea")
+        staff.find_element(By.ID, "password").send_keys(PASSWORD)
+        staff.find_element(By.CSS_SELECTOR, "main form button").click()
+        until(
+            staff, lambda d: d.find_element(By.XPATH, "//button[normalize-space()='Beschikbaar voor chat']")
+        ).click()
+        until(staff, lambda d: d.find_element(By.XPATH, "//button[@aria-pressed='true']"))
+        staff.find_element(By.LINK_TEXT, "Live gesprekken").click()
+
+        # The parent opens the widget, asks for a person and chooses to chat now.
+        parent.get(server.site + "/demo?regio=voorbeeld&doelgroep=ouder")
+        until(parent, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
+        until(
+            parent,
+            lambda d: "Nu bereikbaar" in d.find_element(By.CSS_SELECTOR, ".steunpunt-availability").text,
+        )
+        parent.find_element(By.ID, "steunpunt-input").send_keys("Ik wil graag een medewerker spreken")
+        parent.find_element(By.CSS_SELECTOR, ".steunpunt-form button[type=submit]").click()
+        until(
+            parent, lambda d: d.find_element(By.XPATH, "//button[normalize-space()='Ja, nu chatten']")
+        ).click()
+        until(parent, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-code-box"))
+        assert "Je bent nummer 1" in parent.find_element(By.CSS_SELECTOR, "[role=log]").text
+
+        # The colleague sees the waiting parent without reloading, and takes the conversation.
+        claim = "//button[normalize-space()='Neem gesprek aan']"
+        until(staff, lambda d: d.find_element(By.XPATH, claim)).click()
+        until(
+            parent,
+            lambda d: "Je praat nu met een medewerker" in d.find_element(By.CSS_SELECTOR, "[role=log]").text,
+        )
+        for number in range(1, 4):
+            box = until(staff, lambda d: d.find_element(By.ID, "bericht"))
+            box.send_keys(f"Medewerker zegt {number}")
+            staff.find_element(By.XPATH, "//button[normalize-space()='Verstuur']").click()
+            until(
+                parent,
+                lambda d, n=number: len(d.find_elements(By.CSS_SELECTOR, ".steunpunt-msg--staff")) == n,
+            )
+            parent.find_element(By.ID, "steunpunt-input").send_keys(f"Ouder zegt {number}")
+            parent.find_element(By.CSS_SELECTOR, ".steunpunt-form button[type=submit]").click()
+            until(staff, lambda d, n=number: f"Ouder zegt {n}" in d.find_element(By.ID, "berichten").text)
+        staff_said = [e.text for e in parent.find_elements(By.CSS_SELECTOR, ".steunpunt-msg--staff")]
+        assert [text.splitlines()[-1] for text in staff_said] == [f"Medewerker zegt {n}" for n in (1, 2, 3)]
+        # No answer of the bot came in between: only the staff member's and the parent's.
+        assert not parent.find_elements(By.CSS_SELECTOR, ".steunpunt-answer-title")
+        if AXE.exists():
+            assert axe_violations(parent) == []
+            assert axe_violations(staff) == []
+
+        # The colleague ends it; the parent is asked whether it helped.
+        staff.find_element(By.XPATH, "//label[normalize-space()='Afgehandeld']").click()
+        staff.find_element(By.XPATH, "//button[normalize-space()='Gesprek beëindigen']").click()
+        until(parent, lambda d: "Had je hier iets aan?" in d.find_element(By.CSS_SELECTOR, "[role=log]").text)
+        assert (
+            "Het gesprek met de medewerker is beëindigd"
+            in parent.find_element(By.CSS_SELECTOR, "[role=log]").text
+        )
+        until(staff, lambda d: "/tickets/" in d.current_url)
+    finally:
+        staff.quit()
+        parent.quit()

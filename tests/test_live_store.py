@@ -231,3 +231,15 @@ def test_purge_removes_the_copies_of_chats_long_over(live, staff_ids):
     assert live.messages(chat.id) == [] and live.get(chat.id).transcript == []
     assert live.get(chat.id).status == TIMED_OUT and live.get(chat.id).conversation.startswith("#")
     assert live.open_chat("sess-1") is None and WAITING != TIMED_OUT
+
+
+def test_a_real_code_in_lower_case_letters_is_hidden_and_a_word_that_looks_like_one_is_not(live, staff_ids):
+    """A code of letters only, typed in lower case, is hidden when it is the code of a ticket
+    (or of a waiting chat); the same shape that is no one's code stays readable."""
+    letters = "".join(ch for ch in "ABCDEFGHJKMNPQRSTUVWXYZ" if ch.isalpha())[:8]
+    code = f"{letters[:4]}-{letters[4:]}"
+    queued(live, "with-code", code=code)
+    chat = queued(live)
+    typed = f"ik had {letters[:4].lower()} {letters[4:].lower()} als code, en deze week een aanvraag"
+    live.post_user(chat.id, typed, T0)
+    assert live.messages(chat.id)[-1]["text"] == f"ik had {CODE_MASK} als code, en deze week een aanvraag"

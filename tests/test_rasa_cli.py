@@ -56,7 +56,9 @@ def test_rasa_data_validate_is_clean():
     used = responses_used_by_actions()
     warnings = re.findall(r"UserWarning: (.*)", output)
     for warning in warnings:
-        untrained = re.match(r"The intent '([a-z_]+)' is listed in the domain file, but is not found", warning)
+        untrained = re.match(
+            r"The intent '([a-z_]+)' is listed in the domain file, but is not found", warning
+        )
         if untrained and untrained.group(1) in BUTTON_OR_SERVER_INTENTS:
             continue
         unused = re.match(r"The utterance '(utter_[a-z_]+)' is not used in any story or rule", warning)

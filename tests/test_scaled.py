@@ -223,6 +223,7 @@ def test_a_live_chat_goes_on_when_the_users_rasa_process_is_killed(scaled, monke
     widget.send("Hoi, ik heb een vraag over mijn OPP", region, message_id="scaled-user-01")
     until(lambda: "scaled-user-01" in widget.acks, "the first acknowledgement")
     chat = live.open_chat(session)
+    assert chat is not None
     live.claim(chat.id, anna, monday)
     live.post_staff(chat.id, anna, "Hoi, ik ben er. Wat wil je weten?", monday)
     until(
@@ -253,9 +254,10 @@ def test_a_live_chat_goes_on_when_the_users_rasa_process_is_killed(scaled, monke
         ("user", "Ja, de verbinding viel weg"),
         ("staff", "Geen probleem"),
     ]
-    staff_seen = [m.get("text") for m in widget.received + again.received if kind(m) == "live_message"]
+    staff_seen = [m.get("text") or "" for m in widget.received + again.received if kind(m) == "live_message"]
     assert sorted(set(staff_seen)) == sorted(staff_seen)  # none twice
     ticket = live.tickets.get(int(number.split("-")[1]))
+    assert ticket is not None
     assert [line["text"] for line in ticket["transcript"] if line["from"] in ("user", "staff")][-5:] == [
         text for _, text in texts
     ]
