@@ -66,6 +66,11 @@ SMALLTALK_RESPONSES = dict(
 )
 
 
+#: A handoff after a live chat was not possible says why first (a wait nobody picked up, or
+#: nobody available any more when the user said yes).
+LIVE_HANDOFF_RESPONSES = {"live_timeout": "utter_live_timeout", "live_unavailable": "utter_live_unavailable"}
+
+
 def catalogue_of(library: ContentLibrary, region: str, today: date) -> Catalogue:
     """What decide() needs to know of the region's content today."""
     topics = library.topics(region)
@@ -190,8 +195,9 @@ def render(
     elif outcome.kind == HANDOFF:
         # Say what will happen and how to reach the steunpunt directly (vetted content); the
         # slot makes the rules start the handoff form, which ends in a ticket.
-        if outcome.reason in ("live_timeout", "live_unavailable"):
-            reply.say({"response": f"utter_{outcome.reason}", "json_message": {"type": outcome.reason}})
+        said = LIVE_HANDOFF_RESPONSES.get(outcome.reason or "")
+        if said:  # why a person is not there live after all
+            reply.say({"response": said, "json_message": {"type": outcome.reason}})
         if live.typed:  # typed while waiting for a person: the description, not asked again
             reply.slots["handoff_description"] = live.typed
         reply.say({"response": "utter_handoff_start"})

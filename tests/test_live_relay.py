@@ -202,3 +202,26 @@ def test_a_reconnecting_widget_gets_what_it_missed_and_an_ended_chat_is_closed_f
     run(relay.connected_again("back", first))
     run(relay.connected_again("back", first))  # told once
     assert [m.text for m in recorder.turns] == ["/live_ended"]
+
+
+def test_a_person_is_offered_only_in_opening_hours_with_someone_on_and_on_a_channel_that_pushes(setup):
+    """actions/live.py: the one check the action server makes before offering a live chat."""
+    from actions.live import person_available
+    from library import shared
+    from steunpunt.turn import build
+
+    _, _, _, anna, engine = setup
+    library = shared()
+
+    def turn(channel, region="voorbeeld"):
+        return build(channel=channel, sender_id="x", metadata={"region": region}, library=library)
+
+    with clock.frozen(MONDAY):
+        assert person_available(turn("socketio"), library)
+        assert not person_available(turn("rest"), library)  # no push: the ticket flow
+        assert not person_available(turn("socketio", region="standaard"), library)  # nobody of that region
+    with clock.frozen(SUNDAY):
+        assert not person_available(turn("socketio"), library)  # closed
+    presence.set_available(engine, anna, False, MONDAY)
+    with clock.frozen(MONDAY):
+        assert not person_available(turn("socketio"), library)  # nobody switched on

@@ -202,3 +202,30 @@ def test_decide_at_its_exact_boundaries():
     assert decide("info_mdo_wat_is", [], PENDING_FEEDBACK, KNOWN, last_topic="opp-wat-is") == Outcome(
         ANSWER, content_id="mdo-wat-is"
     )  # the next question is simply answered
+
+
+@pytest.mark.parametrize(
+    "intent, pending, live_available, expected",
+    [
+        # With a person available now, asking (or yes to the offer) is first the live offer.
+        ("ask_human", None, True, Outcome("live_offer", reason="asked")),
+        ("affirm", PENDING_HANDOFF_OFFER, True, Outcome("live_offer", reason="accepted_offer")),
+        # Without one, the ticket flow as before.
+        ("ask_human", None, False, Outcome(HANDOFF, reason="asked")),
+        # The offer's answers: chat now, or leave a question.
+        ("live_chat", None, True, Outcome("live_queued")),
+        ("affirm", "live_offer", True, Outcome("live_queued")),
+        ("deny", "live_offer", True, Outcome(HANDOFF, reason="chose_ticket")),
+        ("leave_question", None, True, Outcome(HANDOFF, reason="chose_ticket")),
+        # Someone went offline between the offer and the yes.
+        ("live_chat", "live_offer", False, Outcome(HANDOFF, reason="live_unavailable")),
+        # The turns the Rasa server sends: the end asks for feedback, a time-out is a ticket.
+        ("live_ended", None, False, Outcome("live_ended")),
+        ("live_timeout", None, False, Outcome(HANDOFF, reason="live_timeout")),
+        ("affirm", "live_feedback", False, Outcome("feedback", reason="live_positive")),
+        ("deny", "live_feedback", True, Outcome("feedback", reason="live_negative")),
+    ],
+)
+def test_the_live_chat_turns(intent, pending, live_available, expected):
+    got = decide(intent, ranking((intent, 1.0)), pending, KNOWN, live_available=live_available)
+    assert got == expected
