@@ -87,6 +87,7 @@ class LiveRelay:
     places: Dict[str, int] = field(default_factory=dict)
     feed: Optional[LiveFeed] = None
     cursor: int = 0
+    _locks: Dict[str, list] = field(default_factory=dict)  # conversation -> [lock, users]
     _task: Optional[asyncio.Task] = None
 
     def live_store(self) -> LiveStore:
@@ -122,8 +123,22 @@ class LiveRelay:
             self.live.add(conversation)
 
     async def user_message(self, message: UserMessage, client_id: Optional[str]) -> bool:
-        """Store a message of a conversation in a live chat for the staff member; False when
-        the conversation has no open chat (then the bot answers it as usual)."""
+        """Store a message of a conversation in a live chat for the staff member, in the order
+        the widget sent them (socket.io handles each message as a task of its own, and the
+        database write lets the next one overtake: a lock per conversation, taken before the
+        first await, keeps them in line); False when the conversation has no open chat (then
+        the bot answers it as usual)."""
+        entry = self._locks.setdefault(message.sender_id, [asyncio.Lock(), 0])
+        entry[1] += 1  # messages of this conversation holding or waiting for its lock
+        try:
+            async with entry[0]:
+                return await self._user_message(message, client_id)
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                self._locks.pop(message.sender_id, None)
+
+    async def _user_message(self, message: UserMessage, client_id: Optional[str]) -> bool:
         metadata = dict(message.metadata or {})
         store = self.live_store()
         chat = await asyncio.to_thread(store.open_chat, message.sender_id)

@@ -225,3 +225,28 @@ def test_a_person_is_offered_only_in_opening_hours_with_someone_on_and_on_a_chan
     presence.set_available(engine, anna, False, MONDAY)
     with clock.frozen(MONDAY):
         assert not person_available(turn("socketio"), library)  # nobody switched on
+
+
+def test_a_users_messages_are_stored_in_the_order_they_were_sent_even_when_a_write_is_slow(setup):
+    """socket.io runs each message as a task of its own: without the relay's lock per
+    conversation a slow first write lets the second message overtake it."""
+    import time as _time
+
+    relay, store, _, _, _ = setup
+    chat = queue(store, "order")
+    slow_first = store.post_user
+
+    def post_user(chat_id, text, now, client_id=None):
+        if text == "een":
+            _time.sleep(0.3)
+        return slow_first(chat_id, text, now, client_id)
+
+    store.post_user = post_user  # type: ignore[method-assign]
+
+    async def send_all():
+        messages = [UserMessage(t, None, "order", input_channel="socketio") for t in ("een", "twee", "drie")]
+        await asyncio.gather(*(relay.user_message(m, None) for m in messages))
+
+    run(send_all())
+    assert [m["text"] for m in store.messages(chat.id) if m["sender"] == "user"] == ["een", "twee", "drie"]
+    assert relay._locks == {}  # nothing kept once the conversation's messages are in
