@@ -6,12 +6,14 @@ Server-rendered HTML (works without JavaScript), Dutch UI. Every page needs a lo
 right role; every form carries a CSRF token; session cookies are HttpOnly and SameSite=Strict;
 logins are throttled; every change is audited (store/tickets.py).
 
-`create_app` only puts the app's state on `app.ctx` and registers the three blueprints; the
-handlers are module-level functions that read that state from `request.app.ctx`.
+`create_app` only puts the app's state on `app.ctx` and registers the blueprints; the
+handlers are module-level functions that read that state from `request.app.ctx`. The pages'
+look is the NL Design System's, as on the public site: /static/staff.css (staff/assets.py).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from sanic import Sanic
@@ -20,13 +22,14 @@ from sanic.response import BaseHTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
-from staff import analysis, live, login, queue
+from staff import analysis, assets, live, login, queue
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
+from steunpunt import settings
 from steunpunt.clients import warn_untrusted_forwarding
 from store.accounts import Accounts
 from store.tickets import TicketStore
 
-BLUEPRINTS = (login.bp, queue.bp, analysis.bp, live.bp)
+BLUEPRINTS = (assets.bp, login.bp, queue.bp, analysis.bp, live.bp)
 
 
 def create_app(
@@ -36,6 +39,7 @@ def create_app(
     name: str = "steunpunt_staff",
     signals: Optional[SignalStore] = None,
     library: Optional[ContentLibrary] = None,
+    assets_dir: Path = settings.SITE_ASSETS_DIR,
 ) -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms only: a reply of 5000 characters fits
@@ -44,6 +48,7 @@ def create_app(
     app.ctx.signals = signals or SignalStore(store.engine)
     app.ctx.library = library or shared()
     app.ctx.secure_cookies = secure_cookies
+    app.ctx.assets_dir = assets_dir  # the built stylesheet (staff/assets.py)
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
     app.register_middleware(check_forwarding, "request")

@@ -645,3 +645,24 @@ def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts
     assert "SP-00001" in queue and "01-12-2026 00:30" in queue and "(UTC)" not in queue
     page = browser.request("GET", "/tickets/1")[2]
     assert "01-12-2026 00:30" in page and "2026-11-30" not in page
+
+
+# --- the workplace: the app's own stylesheet -----------------------------------------------------
+def test_the_stylesheet_is_served_by_the_app_itself_with_its_security_headers(tmp_path):
+    built = tmp_path / "built"
+    built.mkdir()
+    for served in start_app(tmp_path, STEUNPUNT_SITE_ASSETS_DIR=str(built)):
+        browser = Browser(served["port"])
+        status, headers, page, _cookies = browser.request("GET", "/static/staff.css")
+        assert status == 503 and "scripts/setup.sh" in page  # not built: the pages still work
+        (built / "staff.css").write_text(".steunpunt-theme{--x:1}")
+        status, headers, page, _cookies = browser.request("GET", "/static/staff.css")
+        assert (
+            status == 200 and headers["Content-Type"].startswith("text/css") and page.startswith(".steunpunt")
+        )
+        for name, value in SECURITY_HEADERS.items():
+            if name != "Cache-Control":  # a stylesheet holds no data: it may be kept a while
+                assert headers.get(name) == value, name
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert browser.request("GET", "/static/site.css")[0] == 404  # only the staff app's own
+        assert browser.request("GET", "/static/../db.sqlite")[0] == 404
