@@ -647,7 +647,35 @@ def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts
     assert "01-12-2026 00:30" in page and "2026-11-30" not in page
 
 
-# --- the workplace: the app's own stylesheet -----------------------------------------------------
+# --- the workplace: dates as staff type them, the app's own stylesheet ----------------------------
+@pytest.mark.parametrize(
+    "typed, day",
+    [
+        ("31-12-2026", "2026-12-31"),
+        ("1-2-2026", "2026-02-01"),
+        (" 01/02/2026 ", "2026-02-01"),
+        ("01.02.2026", "2026-02-01"),
+        ("2026-12-31", "2026-12-31"),  # links and bookmarks from before
+    ],
+)
+def test_a_day_is_read_as_dd_mm_jjjj_or_iso(typed, day):
+    from staff.web import parse_date, parse_day
+
+    assert parse_day(typed).isoformat() == day and parse_date(typed) == parse_day(typed)
+
+
+@pytest.mark.parametrize(
+    "typed", ["31-02-2026", "12/31/2026", "2026-1-2", "20261231", "morgen", "٠١-٠٢-٢٠٢٦", ""]
+)
+def test_what_is_no_day_is_refused_in_dutch(typed):
+    from staff.web import parse_date, parse_day
+
+    with pytest.raises(ValueError, match="dd-mm-jjjj"):
+        parse_day(typed)
+    assert parse_date(typed) is None
+    assert parse_date("31-12-9999") is None  # no next day to count to
+
+
 def test_the_stylesheet_is_served_by_the_app_itself_with_its_security_headers(tmp_path):
     built = tmp_path / "built"
     built.mkdir()
