@@ -23,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
+from steunpunt import settings
 from steunpunt.clients import client_address
 from steunpunt.clock import day_range, now, to_local
 from store import presence
@@ -33,6 +34,15 @@ SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
 STAFF, ANALYST = ROLES
 HOME = {STAFF: "/", ANALYST: "/analyse"}
+#: The menu of each role, in the header of every page (templates/base.html): (key, path, name);
+#: a page names its key with {% set nav = "..." %} to be marked as the current page.
+MENU = {
+    STAFF: (("wachtrij", "/", "Wachtrij"),),
+    ANALYST: (
+        ("analyse", "/analyse", "Analyse"),
+        ("gesprekken", "/analyse/gesprekken", "Gesprekken (geanonimiseerd)"),
+    ),
+}
 #: Sent with every page of the app. Read-only: each response gets a copy (Sanic's redirect()
 #: writes Location into the dict it is given, which once leaked into every later page).
 HEADERS = MappingProxyType(
@@ -73,6 +83,7 @@ _templates = Environment(
     autoescape=select_autoescape(["html"]),
 )
 _templates.filters["ticket_number"] = ticket_number
+_templates.globals.update(HOME=HOME, MENU=MENU, site_name=settings.SITE_NAME)
 # The database stamps in UTC; staff read, and the date filters count, days in STEUNPUNT_TIMEZONE.
 _templates.filters["local_time"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y %H:%M") if stamp else ""
 _templates.filters["local_date"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y") if stamp else ""
