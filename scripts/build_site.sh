@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Build the public site's assets (widget.js, widget.css, site.css) into build/website/ with npm
-# packages from the npm registry. Skipped when neither the sources, the lock file nor the theme
-# changed since the last build. Needs Node.js 18+ and npm.
+# Build the public site's assets (widget.js, widget.css, site.css) and the staff app's stylesheet
+# (staff.css) into build/website/ with npm packages from the npm registry. Skipped when neither
+# the sources, the lock file nor the theme changed since the last build. Needs Node.js 18+ and npm.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ASSETS="$ROOT/website/assets"
@@ -14,7 +14,7 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 stamp="$( (cd "$ASSETS" && cat package.json package-lock.json build.mjs src/* \
            ${STEUNPUNT_THEME_CSS:+"$STEUNPUNT_THEME_CSS"}) | sha256sum | cut -c1-16)"
-if [ "$(cat "$OUT/.built" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/widget.js" ]; then
+if [ "$(cat "$OUT/.built" 2>/dev/null)" = "$stamp" ] && [ -f "$OUT/widget.js" ] && [ -f "$OUT/staff.css" ]; then
   exit 0
 fi
 if [ "$(cat "$ASSETS/node_modules/.installed" 2>/dev/null)" != "$(sha256sum < "$ASSETS/package-lock.json")" ]; then

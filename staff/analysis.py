@@ -34,6 +34,7 @@ from staff.web import (
     blueprint,
     chosen_regions,
     error,
+    parse_day,
     parse_page,
     redirect,
     regions_seen_by,
@@ -51,13 +52,14 @@ MAX_PERIOD_DAYS = 2 * 366
 
 
 def chosen_period(request: Request, today: Optional[date] = None) -> Period:
-    """The period from ?periode=2026-Q4, or ?van=&tot= dates, else the last 30 days; at most
+    """The period from ?periode=2026-Q4, or ?van=&tot= dates (31-12-2026 as typed in the form,
+    or 2026-12-31 as links write them), else the last 30 days; at most
     two years, and only days that can be counted in (ValueError with the reason otherwise)."""
     today = today or local_today()
 
     def as_date(key):
-        value = request.args.get(key) or ""
-        return date.fromisoformat(value) if value else None
+        value = (request.args.get(key) or "").strip()
+        return parse_day(value) if value else None
 
     try:
         if request.args.get("periode"):

@@ -9,11 +9,13 @@ logins are throttled; every change is audited (store/tickets.py).
 `create_app` only puts the app's state on `app.ctx` and registers the blueprints; the
 handlers are module-level functions that read that state from `request.app.ctx`. Live chat
 (staff/live.py) adds `ctx.live` (store/live.py) and `ctx.feed`: the process's one LiveFeed
-(store/livebus.py), started with the server, on which every open live screen waits.
+(store/livebus.py), started with the server, on which every open live screen waits. The pages'
+look is the NL Design System's, as on the public site: /static/staff.css (staff/assets.py).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from sanic import Sanic
@@ -22,15 +24,16 @@ from sanic.response import BaseHTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
-from staff import analysis, live, login, queue
+from staff import analysis, assets, live, login, queue
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
+from steunpunt import settings
 from steunpunt.clients import warn_untrusted_forwarding
 from store.accounts import Accounts
 from store.live import LiveStore
 from store.livebus import LiveFeed
 from store.tickets import TicketStore
 
-BLUEPRINTS = (login.bp, queue.bp, analysis.bp, live.bp)
+BLUEPRINTS = (assets.bp, login.bp, queue.bp, analysis.bp, live.bp)
 
 
 def create_app(
@@ -40,6 +43,7 @@ def create_app(
     name: str = "steunpunt_staff",
     signals: Optional[SignalStore] = None,
     library: Optional[ContentLibrary] = None,
+    assets_dir: Path = settings.SITE_ASSETS_DIR,
 ) -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 64 * 1024  # forms only: a reply of 5000 characters fits
@@ -51,6 +55,7 @@ def create_app(
     app.ctx.live = LiveStore(store)
     app.ctx.feed = LiveFeed(app.ctx.live.last_message_id)
     app.ctx.streams = set()  # the open event streams (staff/live.py), ended at shutdown
+    app.ctx.assets_dir = assets_dir  # the built stylesheet (staff/assets.py)
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)
     app.register_middleware(check_forwarding, "request")

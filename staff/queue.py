@@ -12,6 +12,7 @@ from sanic.request import Request
 
 from staff.live import is_available
 from staff.web import (
+    DAY_FORMAT,
     HOME,
     STAFF,
     Route,
@@ -36,14 +37,15 @@ async def queue(request: Request, session):
     if session.role != STAFF:  # an analyst's home is the analysis, not the queue
         return redirect(HOME[session.role])
     filters = {key: request.args.get(key, "") for key in FILTERS}
+    days = {key: parse_date(filters[key]) for key in ("van", "tot")}
     visible = request.app.ctx.store.for_regions(chosen_regions(request, session))
     page = parse_page(request.args.get("pagina"))
     rows = visible.search(
         status=filters["status"] or None,
         audience=filters["audience"] or None,
         topic=filters["topic"] or None,
-        since=parse_date(filters["van"]),
-        until=parse_date(filters["tot"]),
+        since=days["van"],
+        until=days["tot"],
         limit=QUEUE_PAGE + 1,
         offset=(page - 1) * QUEUE_PAGE,
     )
@@ -57,6 +59,9 @@ async def queue(request: Request, session):
         tickets=rows[:QUEUE_PAGE],
         counts=visible.counts(),
         filters=filters,
+        # a day as dd-mm-jjjj, however it was typed; what is no day stays as typed, marked
+        shown_days={key: day.strftime(DAY_FORMAT) if day else filters[key] for key, day in days.items()},
+        bad_days={key for key, day in days.items() if filters[key] and day is None},
         statuses=STATUSES,
         topics=topics_seen_by(request, session),
         regions=regions_seen_by(request, session),

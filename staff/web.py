@@ -10,6 +10,7 @@ module, and the login/role/CSRF check is applied to every route in one place.
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import wraps
@@ -22,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from signals.report import TEMPLATES as SIGNAL_TEMPLATES
+from steunpunt import settings
 from steunpunt.clients import client_address
 from steunpunt.clock import day_range, now, to_local
 from store import presence
@@ -32,6 +34,15 @@ SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
 STAFF, ANALYST = ROLES
 HOME = {STAFF: "/", ANALYST: "/analyse"}
+#: The menu of each role, in the header of every page (templates/base.html): (key, path, name);
+#: a page names its key with {% set nav = "..." %} to be marked as the current page.
+MENU = {
+    STAFF: (("wachtrij", "/", "Wachtrij"), ("live", "/live", "Live gesprekken")),
+    ANALYST: (
+        ("analyse", "/analyse", "Analyse"),
+        ("gesprekken", "/analyse/gesprekken", "Gesprekken (geanonimiseerd)"),
+    ),
+}
 #: Sent with every page of the app. Read-only: each response gets a copy (Sanic's redirect()
 #: writes Location into the dict it is given, which once leaked into every later page).
 HEADERS = MappingProxyType(
@@ -49,6 +60,22 @@ HEADERS = MappingProxyType(
 HSTS = "max-age=31536000"
 CSRF_MESSAGE = "Ongeldig formulier (CSRF). Laad de pagina opnieuw."
 
+#: How the date fields show a day, and the hint next to them: never the browser's locale (a
+#: type="date" field shows mm/dd/yyyy in an English browser), the same for every colleague.
+DAY_FORMAT = "%d-%m-%Y"
+DAY_HINT = "dd-mm-jjjj"
+_DUTCH_DAY = re.compile(r"(\d{1,2})[-./](\d{1,2})[-./](\d{4})", re.ASCII)
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+
+def period_label(period) -> str:
+    """A period (signals.period.Period) as staff read it: "november 2026 (01-11-2026 t/m
+    30-11-2026)", or only the days when it has no name of its own."""
+    days = f"{period.since.strftime(DAY_FORMAT)} t/m {period.until.strftime(DAY_FORMAT)}"
+    unnamed = period.name == f"{period.since.isoformat()} t/m {period.until.isoformat()}"
+    return days if unnamed else f"{period.name} ({days})"
+
+
 _templates = Environment(
     loader=ChoiceLoader(
         [FileSystemLoader(Path(__file__).parent / "templates"), FileSystemLoader(SIGNAL_TEMPLATES)]
@@ -56,9 +83,13 @@ _templates = Environment(
     autoescape=select_autoescape(["html"]),
 )
 _templates.filters["ticket_number"] = ticket_number
+_templates.globals.update(HOME=HOME, MENU=MENU, site_name=settings.SITE_NAME)
 # The database stamps in UTC; staff read, and the date filters count, days in STEUNPUNT_TIMEZONE.
 _templates.filters["local_time"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y %H:%M") if stamp else ""
 _templates.filters["local_date"] = lambda stamp: to_local(stamp).strftime("%d-%m-%Y") if stamp else ""
+#: A calendar day (already local, e.g. a period's first day) as staff type it: dd-mm-jjjj.
+_templates.filters["day"] = lambda day: day.strftime(DAY_FORMAT) if day else ""
+_templates.filters["period_label"] = period_label
 
 
 def headers() -> dict:
@@ -91,11 +122,26 @@ def parse_page(text: Optional[str]) -> int:
         return 1
 
 
+def parse_day(text: str) -> date:
+    """A day as staff type it, 31-12-2026 (also 31/12/2026, 31.12.2026, 1-2-2026), or as links
+    and older bookmarks write it, 2026-12-31; ValueError (in Dutch) for anything else."""
+    text = text.strip()
+    dutch, iso = _DUTCH_DAY.fullmatch(text), _ISO_DAY.fullmatch(text)
+    found = dutch.groups()[::-1] if dutch else iso.groups() if iso else None
+    try:
+        if found is None:
+            raise ValueError
+        year, month, day = (int(part) for part in found)
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"dat is geen datum (schrijf {DAY_HINT}, bijvoorbeeld 31-12-2026)") from None
+
+
 def parse_date(text: Optional[str]) -> Optional[date]:
     """A date typed in a filter; anything else, also a day too far off to count in
     (9999-12-31 has no next day), is no filter."""
     try:
-        day = date.fromisoformat(text) if text else None
+        day = parse_day(text) if text else None
         if day is not None:
             day_range(day, day)
         return day

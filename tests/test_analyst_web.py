@@ -132,7 +132,8 @@ def test_analysis_shows_figures_and_the_biggest_group_first(site):
     assert "Uitkomst van de vragen" in page and "<svg" in page
     assert "tlv-wat-is" in page and "opp-wat-is" in page  # answers per topic, negative feedback
     # the default period is the last 30 days up to today by the staff app's (frozen) clock
-    assert f'name="tot" type="date" value="{TODAY.isoformat()}"' in page
+    # a text field with a dd-mm-jjjj hint (a date field would follow the browser's locale)
+    assert f'name="tot" type="text" value="{TODAY:%d-%m-%Y}"' in page
     first_group = page.index('id="groep-1"')
     assert "(10 vragen)" in page[first_group : first_group + 300]
 
@@ -142,6 +143,13 @@ def test_periods_by_quarter_and_bad_periods(site):
     assert browser.request("GET", f"/analyse?periode={TODAY.year}-Q{(TODAY.month - 1) // 3 + 1}")[0] == 200
     assert browser.request("GET", "/analyse?periode=morgen")[0] == 400
     assert browser.request("GET", "/analyse?van=2026-13-01")[0] == 400
+    # typed as the form shows them (dd-mm-jjjj) or as links write them (ISO): the same period
+    typed = browser.request("GET", f"/analyse?van=1-{TODAY:%m-%Y}&tot={TODAY:%d-%m-%Y}")
+    linked = browser.request("GET", f"/analyse?van={TODAY:%Y-%m}-01&tot={TODAY.isoformat()}")
+    assert typed[0] == linked[0] == 200
+    assert f'name="van" type="text" value="01-{TODAY:%m-%Y}"' in typed[2]
+    status, _, page, _ = browser.request("GET", "/analyse?van=31-02-2026")
+    assert status == 400 and "dd-mm-jjjj" in page
 
 
 def test_csv_export_has_the_signals_and_no_spreadsheet_formulas(site):

@@ -2,7 +2,9 @@
 driven by Selenium, against the real servers started by the README's run command.
 
 Flows are tried as a new parent (by mouse, 1280 px) and a new youth (keyboard only, 320 px) would;
-axe-core (npm) checks WCAG 2.1 A and AA on /demo with the widget open and on the pages.
+axe-core (npm) checks WCAG 2.1 A and AA on /demo with the widget open and on the pages. The staff
+app (started alone, no Rasa) gets the same scan on its login page, queue, a ticket and the
+analyst pages, a keyboard-only pass, and a run with JavaScript switched off.
 Screenshots are kept in results/browser/ as test artifacts.
 """
 
@@ -10,6 +12,7 @@ import json
 import os
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -313,3 +316,183 @@ def test_a_topic_page_prints_without_search_and_with_link_targets(server, browse
         "return getComputedStyle(document.querySelector('article a[href^=\"https\"]'), '::after').content"
     )
     assert "https://" in after
+
+
+# --- the staff app: the same NL Design System look, by keyboard, without JavaScript -------------
+@pytest.fixture(scope="module")
+def staff_site(tmp_path_factory):
+    """The staff app alone (`python -m staff`, no Rasa): a medewerker (anna) and an analist
+    (ali), two tickets with a conversation, and unanswered questions for the analyst's groups."""
+    import yaml
+
+    from signals.store import Signal, SignalStore
+    from steunpunt import clock
+    from store.db import engine_for
+    from store.tickets import TicketStore
+    from tests.support.servers import TEST_SECRET
+    from tests.test_staff_web import create_account, staff_env, staff_server
+
+    folder = tmp_path_factory.mktemp("staff-browser")
+    env = staff_env(folder)
+    create_account(env, "anna")
+    create_account(env, "ali", role="analist")
+    engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
+    tickets, signals = TicketStore(engine, TEST_SECRET.encode()), SignalStore(engine)
+    for audience, contact in (("ouder", "ouder@voorbeeld.nl"), ("jongere", None)):
+        tickets.create(
+            audience=audience,
+            channel="rest",
+            topic_guess=[{"topic": "thuiszitten", "confidence": 0.6}],
+            transcript=[
+                {"from": "user", "text": "Mijn kind zit al weken thuis, wat kan ik doen?", "time": 1},
+                {"from": "bot", "text": "Ik zet je vraag door naar een medewerker.", "time": 2},
+            ],
+            description="Kind zit thuis sinds de herfstvakantie",
+            contact=contact,
+        )
+    groups = yaml.safe_load((ROOT / "tests" / "fixtures" / "unmet_questions.yml").read_text())["groups"]
+    yesterday = clock.now() - timedelta(days=1)
+    for texts in groups.values():
+        for text in texts:
+            signals.add(
+                Signal(
+                    kind="handoff_offer",
+                    reason="out_of_scope",
+                    region="standaard",
+                    audience="ouder",
+                    text=text,
+                ),
+                at=yesterday,
+            )
+    signals.add(
+        Signal(kind="answer", content_id="tlv-wat-is", region="standaard", audience="jongere"), at=yesterday
+    )
+    with staff_server(env) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def staff_login(driver, base, name):
+    """Log in as a colleague would: type into the labelled fields, Enter."""
+    from tests.test_staff_web import PASSWORD
+
+    driver.get(base + "/login")
+    driver.find_element(By.ID, "username").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+    wait(driver, lambda d: not d.current_url.endswith("/login"), 30)
+
+
+def outline(driver, element):
+    return driver.execute_script(
+        "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, parseFloat(s.outlineWidth)]",
+        element,
+    )
+
+
+#: (who, page): the login page, the queue (also with a date that is no date), a ticket, the
+#: analyst view and the redacted conversations.
+STAFF_PAGES = [
+    (None, "/login"),
+    ("anna", "/"),
+    ("anna", "/?van=31-02-2026&status=nieuw"),
+    ("anna", "/tickets/1"),
+    ("ali", "/analyse"),
+    ("ali", "/analyse/gesprekken"),
+]
+
+
+@pytest.mark.parametrize("account, path", STAFF_PAGES)
+@pytest.mark.parametrize("width", [320, 1280])
+def test_axe_finds_no_wcag_a_or_aa_violations_on_the_staff_pages(staff_site, browser, account, path, width):
+    viewport(browser, width, 800)
+    if account:
+        staff_login(browser, staff_site, account)
+    browser.get(staff_site + path)
+    wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "nl"
+    # The public site's token theme and components, from the staff app's own stylesheet.
+    token = "return getComputedStyle(document.documentElement).getPropertyValue(arguments[0]).trim()"
+    assert browser.execute_script(token, "--utrecht-button-primary-action-background-color")
+    assert browser.execute_script("return document.styleSheets[0].href").endswith("/static/staff.css")
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    for field in browser.find_elements(By.CSS_SELECTOR, "input:not([type=hidden]), select, textarea"):
+        labels = browser.execute_script("return arguments[0].labels.length", field)
+        assert labels == 1, f"{field.get_attribute('id')} has no label"
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+    name = {"/": "queue", "/tickets/1": "ticket", "/analyse": "analysis", "/login": "login"}.get(path)
+    if name:
+        screenshot(browser, f"staff-{name}-{width}")
+
+
+def test_staff_work_by_keyboard_with_a_visible_focus_and_dates_typed_as_dd_mm_jjjj(staff_site, browser):
+    staff_login(browser, staff_site, "anna")
+    keys = ActionChains(browser)
+    keys.send_keys(Keys.TAB).perform()
+    skip = active(browser)
+    assert skip.text == "Direct naar de inhoud" and skip.is_displayed()
+    assert skip.rect["y"] >= 0 and outline(browser, skip)[0] != "none"
+    keys.send_keys(Keys.ENTER).perform()
+    assert active(browser).get_attribute("id") == "inhoud"  # past the menu, into the page
+    keys.send_keys(Keys.TAB).perform()
+    control = active(browser)
+    assert control.text == "Beschikbaar voor chat"
+    style, width = outline(browser, control)
+    assert style != "none" and width >= 2, (style, width)
+    # Tab goes through the filter in reading order: status, audience, topic, from, until, button.
+    order = []
+    for _ in range(8):
+        keys.send_keys(Keys.TAB).perform()
+        order.append(active(browser).get_attribute("id") or active(browser).text)
+        if order[-1] == "Filter":
+            break
+    assert order == ["status", "audience", "topic", "van", "tot", "Filter"], order
+    van = browser.find_element(By.ID, "van")
+    assert van.get_attribute("type") == "text"  # not the browser's locale's date field
+    hint = browser.find_element(By.ID, van.get_attribute("aria-describedby"))
+    assert hint.text == "dd-mm-jjjj" and hint.is_displayed()
+    van.click()
+    keys.send_keys("1-1-2020", Keys.ENTER).perform()  # Enter in a field sends the form
+    wait(browser, lambda d: "van=1-1-2020" in d.current_url)
+    assert browser.find_element(By.ID, "van").get_attribute("value") == "01-01-2020"
+    assert browser.find_elements(By.LINK_TEXT, "SP-00001")
+    browser.find_element(By.ID, "tot").send_keys("02-01-2020", Keys.ENTER)
+    wait(browser, lambda d: "tot=02-01-2020" in d.current_url)
+    assert "Geen vragen gevonden" in browser.find_element(By.TAG_NAME, "table").text
+
+
+@pytest.fixture
+def browser_without_javascript():
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    # Tall: chromedriver scrolls an element into view with a script, which this browser refuses.
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--lang=nl",
+        "--window-size=1280,4000",
+    ):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_the_staff_app_works_without_javascript(staff_site, browser_without_javascript):
+    driver = browser_without_javascript
+    driver.get("data:text/html,<title>geen</title><script>document.title = 'wel'</script>")
+    assert driver.title == "geen"  # scripts really do not run in this browser
+    staff_login(driver, staff_site, "anna")
+    assert "<script" not in driver.page_source
+    driver.find_element(By.LINK_TEXT, "SP-00002").click()
+    wait(driver, lambda d: d.current_url.endswith("/tickets/2"))
+    driver.find_element(By.XPATH, "//button[normalize-space()='Aan mij toewijzen']").click()
+    wait(driver, lambda d: "anna" in d.find_element(By.CSS_SELECTOR, ".utrecht-data-list").text)
+    driver.find_element(By.ID, "note").send_keys("Moeder teruggebeld")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Notitie opslaan']").click()
+    wait(driver, lambda d: "Moeder teruggebeld" in d.find_element(By.ID, "inhoud").text)
+    driver.find_element(By.XPATH, "//button[normalize-space()='Uitloggen']").click()
+    wait(driver, lambda d: d.current_url.endswith("/login"))

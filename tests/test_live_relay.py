@@ -241,7 +241,7 @@ def test_a_users_messages_are_stored_in_the_order_they_were_sent_even_when_a_wri
             _time.sleep(0.3)
         return slow_first(chat_id, text, now, client_id)
 
-    store.post_user = post_user  # type: ignore[method-assign]
+    store.post_user = post_user
 
     async def send_all():
         messages = [UserMessage(t, None, "order", input_channel="socketio") for t in ("een", "twee", "drie")]

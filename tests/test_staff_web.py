@@ -645,3 +645,79 @@ def test_times_are_shown_in_the_steunpunts_time_zone_like_the_date_filter_counts
     assert "SP-00001" in queue and "01-12-2026 00:30" in queue and "(UTC)" not in queue
     page = browser.request("GET", "/tickets/1")[2]
     assert "01-12-2026 00:30" in page and "2026-11-30" not in page
+
+
+# --- the workplace: dates as staff type them, local times, the app's own stylesheet ------------
+@pytest.mark.parametrize(
+    "typed, day",
+    [
+        ("31-12-2026", "2026-12-31"),
+        ("1-2-2026", "2026-02-01"),
+        (" 01/02/2026 ", "2026-02-01"),
+        ("01.02.2026", "2026-02-01"),
+        ("2026-12-31", "2026-12-31"),  # links and bookmarks from before
+    ],
+)
+def test_a_day_is_read_as_dd_mm_jjjj_or_iso(typed, day):
+    from staff.web import parse_date, parse_day
+
+    assert parse_day(typed).isoformat() == day and parse_date(typed) == parse_day(typed)
+
+
+@pytest.mark.parametrize(
+    "typed", ["31-02-2026", "12/31/2026", "2026-1-2", "20261231", "morgen", "٠١-٠٢-٢٠٢٦", ""]
+)
+def test_what_is_no_day_is_refused_in_dutch(typed):
+    from staff.web import parse_date, parse_day
+
+    with pytest.raises(ValueError, match="dd-mm-jjjj"):
+        parse_day(typed)
+    assert parse_date(typed) is None
+    assert parse_date("31-12-9999") is None  # no next day to count to
+
+
+def test_every_stored_time_on_a_page_is_shown_in_local_time():
+    """The database stamps in UTC; a `..._at` shown without local_time/local_date would be an
+    hour or two off for staff. Every template of the staff app (and the overview it shares)."""
+    from signals.report import TEMPLATES as SIGNAL_TEMPLATES
+
+    shown = re.compile(r"\{\{[^}]*?\b(\w+_at)\b([^}]*)\}\}")
+    templates = [*(ROOT / "staff" / "templates").glob("*.html"), *SIGNAL_TEMPLATES.glob("*.html")]
+    for path in templates:
+        for name, rest in shown.findall(path.read_text()):
+            assert re.match(r"\s*\|\s*local_(time|date)\b", rest), f"{path.name}: {name} not in local time"
+
+
+def test_the_queue_filter_takes_dd_mm_jjjj_and_says_when_a_date_is_no_date(app):
+    browser = Browser(app["port"])
+    browser.login()
+    created = clock.to_local(app["store"].get(1)["created_at"]).date()
+    status, _, page, _ = browser.request("GET", f"/?van={created:%d-%m-%Y}&tot={created:%d-%m-%Y}")
+    assert status == 200 and "SP-00001" in page
+    assert f'name="van" type="text" value="{created:%d-%m-%Y}"' in page and "dd-mm-jjjj" in page
+    day_before = created - timedelta(days=1)
+    assert "Geen vragen gevonden" in browser.request("GET", f"/?tot={day_before:%d-%m-%Y}")[2]
+    status, _, page, _ = browser.request("GET", "/?van=31-02-2026")
+    assert status == 200 and "SP-00001" in page  # no day: no filter, and the field says so
+    assert 'aria-invalid="true"' in page and "Dit is geen datum" in page and 'value="31-02-2026"' in page
+
+
+def test_the_stylesheet_is_served_by_the_app_itself_with_its_security_headers(tmp_path):
+    built = tmp_path / "built"
+    built.mkdir()
+    for served in start_app(tmp_path, STEUNPUNT_SITE_ASSETS_DIR=str(built)):
+        browser = Browser(served["port"])
+        status, headers, page, _cookies = browser.request("GET", "/static/staff.css")
+        assert status == 503 and "scripts/setup.sh" in page  # not built: the pages still work
+        assert 'href="/static/staff.css"' in browser.request("GET", "/login")[2]
+        (built / "staff.css").write_text(".steunpunt-theme{--x:1}")
+        status, headers, page, _cookies = browser.request("GET", "/static/staff.css")
+        assert (
+            status == 200 and headers["Content-Type"].startswith("text/css") and page.startswith(".steunpunt")
+        )
+        for name, value in SECURITY_HEADERS.items():
+            if name != "Cache-Control":  # a stylesheet holds no data: it may be kept a while
+                assert headers.get(name) == value, name
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert browser.request("GET", "/static/site.css")[0] == 404  # only the staff app's own
+        assert browser.request("GET", "/static/../db.sqlite")[0] == 404

@@ -1,8 +1,10 @@
 // Builds the public site's assets into build/website/ (never committed: set-up runs this when a
-// source changed). Three bundles, each made by esbuild from the npm packages in package.json:
+// source changed). Four bundles, each made by esbuild from the npm packages in package.json:
 //   widget.js   the chat widget (our own code + socket.io-client), one IIFE, minified
 //   widget.css  the widget's look: NL Design System (Utrecht) components + our layout
 //   site.css    the content pages' look, from the same components
+//   staff.css   the staff app's look (staff/templates/, served by the staff app): the same
+//               components, theme and page layout, plus tables and form controls
 // Design tokens: the NL Design System "voorbeeld" theme, then our overrides (src/theme.css), then
 // an optional house style of the samenwerkingsverband (STEUNPUNT_THEME_CSS: a CSS file of custom
 // properties). Only the tokens a bundle really uses (followed through var() references) are
@@ -70,8 +72,9 @@ async function main() {
     "widget.js": await bundle("src/widget.js", "widget.js", { format: "iife" }),
     "widget.css": await bundle("src/widget.css", "widget.css"),
     "site.css": await bundle("src/site.css", "site.css"),
+    "staff.css": await bundle("src/staff.css", "staff.css"),
   };
-  for (const name of ["widget.css", "site.css"]) {
+  for (const name of ["widget.css", "site.css", "staff.css"]) {
     outputs[name] = `.steunpunt-theme{${tokensUsedBy(outputs[name], tokens)}}\n${outputs[name]}`;
   }
   for (const [name, text] of Object.entries(outputs)) {
