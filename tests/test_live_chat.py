@@ -211,7 +211,13 @@ def chromium(width):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--lang=nl"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--lang=nl",
+        f"--window-size={width},800",
+    ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.execute_cdp_cmd(
@@ -304,14 +310,26 @@ def test_in_two_browsers_a_parent_and_a_colleague_chat_live_from_offer_to_feedba
             assert axe_violations(staff) == []
 
         # The colleague ends it; the parent is asked whether it helped.
-        staff.find_element(By.XPATH, "//label[normalize-space()='Afgehandeld']").click()
-        staff.find_element(By.XPATH, "//button[normalize-space()='Gesprek beëindigen']").click()
+        for control in (
+            "//label[normalize-space()='Afgehandeld']",
+            "//button[normalize-space()='Gesprek beëindigen']",
+        ):
+            element = staff.find_element(By.XPATH, control)
+            staff.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+            element.click()
         until(parent, lambda d: "Had je hier iets aan?" in d.find_element(By.CSS_SELECTOR, "[role=log]").text)
         assert (
             "Het gesprek met de medewerker is beëindigd"
             in parent.find_element(By.CSS_SELECTOR, "[role=log]").text
         )
         until(staff, lambda d: "/tickets/" in d.current_url)
+    except Exception:
+        # What each side saw, as artifacts of the failed run.
+        folder = Path(__file__).resolve().parent.parent / "results" / "browser"
+        folder.mkdir(parents=True, exist_ok=True)
+        parent.save_screenshot(str(folder / "live-parent-320-failed.png"))
+        staff.save_screenshot(str(folder / "live-staff-1280-failed.png"))
+        raise
     finally:
         staff.quit()
         parent.quit()
