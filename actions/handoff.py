@@ -87,12 +87,36 @@ def times_asked(tracker: Tracker, slot: str) -> int:
     return asked
 
 
+#: What a button the user pressed said on the screen, for staff reading a transcript ("/affirm"
+#: is what the widget sends). Topic buttons ("/info_...") are shown by the topic's label.
+BUTTON_TITLES = {
+    "/affirm": "Ja",
+    "/deny": "Nee",
+    "/iam_parent": "Ik ben ouder of verzorger",
+    "/iam_youth": "Ik ben leerling",
+    "/live_chat": "Ja, nu chatten",
+    "/leave_question": "Nee, vraag achterlaten",
+}
+
+
+def shown_text(text: str) -> str:
+    """A user's text as it was on the screen: a button's title instead of its payload."""
+    if text in BUTTON_TITLES:
+        return f"[knop] {BUTTON_TITLES[text]}"
+    topic = topic_for_intent(text[1:]) if text.startswith("/info_") else None
+    if topic is not None:
+        found = shared().lookup(topic)
+        return f"[knop] {found.label if found else topic}"
+    return text
+
+
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
-    """The conversation as staff should read it: who said what, when."""
+    """The conversation as staff should read it: who said what, when (buttons by their title)."""
     lines = []
     for event in tracker.events:
         if event.get("event") in ("user", "bot") and event.get("text"):
-            lines.append({"from": event["event"], "text": event["text"], "time": event.get("timestamp")})
+            text = shown_text(event["text"]) if event["event"] == "user" else event["text"]
+            lines.append({"from": event["event"], "text": text, "time": event.get("timestamp")})
     return lines
 
 

@@ -353,3 +353,15 @@ def test_a_flood_of_tickets_from_one_client_is_refused_with_the_way_to_a_person(
         ]["type"]
         == "handoff"
     )
+
+
+def test_a_transcript_shows_buttons_by_the_title_the_user_saw():
+    from actions.handoff import shown_text
+
+    assert shown_text("/live_chat") == "[knop] Ja, nu chatten"
+    assert shown_text("/affirm") == "[knop] Ja"
+    assert shown_text("/info_tlv_wat_is").startswith("[knop] ") and "/info" not in shown_text(
+        "/info_tlv_wat_is"
+    )
+    assert shown_text("/zomaar iets") == "/zomaar iets"  # typed, not a button
+    assert shown_text("Wat is een TLV?") == "Wat is een TLV?"
