@@ -333,3 +333,28 @@ def test_in_two_browsers_a_parent_and_a_colleague_chat_live_from_offer_to_feedba
     finally:
         staff.quit()
         parent.quit()
+
+
+def test_without_opening_hours_now_asking_for_a_person_is_the_ticket_flow_as_before(server, desk):
+    """The default region gives its hours only as a sentence: nobody knows when it is open, so
+    a colleague switched on for every region is still not offered live there."""
+    engine = desk[2]
+    accounts = Accounts(engine, session_hours=8)
+    nora = accounts.create("nora", PASSWORD, regions=None)  # national: every region
+    from steunpunt import clock
+
+    with clock.frozen(MONDAY):
+        assert accounts.login("nora", PASSWORD, "127.0.0.1")
+    presence.set_available(engine, nora, True, MONDAY)
+    widget = SocketChat(server)
+    widget.start()
+    start = widget.send("Ik wil een medewerker spreken", {"region": "standaard", "audience": "jongere"})
+    widget.wait(
+        lambda: any("Waar wil je hulp bij?" in (m.get("text") or "") for m in widget.received[start:]),
+        30,
+        "the handoff form's question",
+        start,
+    )
+    assert not any(kind(m) in ("live_offer", "live_queued") for m in widget.received[start:])
+    presence.set_available(engine, nora, False, MONDAY)
+    widget.close()
