@@ -199,10 +199,14 @@ class LiveRelay:
         feed = self.feed
         if feed is None:
             return
+        seen = self.cursor  # the feed's version (any message) this loop has looked at
         while True:
             try:
-                version = await feed.changed(self.cursor, timeout=CHORE_SECONDS)
-                if version > self.cursor:
+                version = await feed.changed(seen, timeout=CHORE_SECONDS)
+                if version > seen:
+                    # Also after a user's message only (nothing to deliver here): the version is
+                    # the highest id of any message, the cursor that of the last one delivered.
+                    seen = version
                     await self._deliver_new()
                 if loop.time() >= next_chores:
                     next_chores = loop.time() + CHORE_SECONDS

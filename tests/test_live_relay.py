@@ -250,3 +250,29 @@ def test_a_users_messages_are_stored_in_the_order_they_were_sent_even_when_a_wri
     run(send_all())
     assert [m["text"] for m in store.messages(chat.id) if m["sender"] == "user"] == ["een", "twee", "drie"]
     assert relay._locks == {}  # nothing kept once the conversation's messages are in
+
+
+def test_the_relay_rests_between_messages_even_after_a_users_message(setup):
+    """The feed's version counts every message, the delivery cursor only those for the widget:
+    waiting on the cursor made the relay spin (a database query after another) as soon as a
+    user had written anything."""
+    relay, store, _, _, _ = setup
+    chat = queue(store, "rest")
+    looked = []
+    original = store.new_for_users
+
+    def counted(after, limit=500):
+        looked.append(after)
+        return original(after, limit)
+
+    store.new_for_users = counted
+
+    async def one_second():
+        await relay.start(None)
+        await asyncio.sleep(0.3)
+        store.post_user(chat.id, "Hallo?", MONDAY)
+        await asyncio.sleep(1.0)
+        await relay.stop()
+
+    run(one_second())
+    assert 1 <= len(looked) <= 5, len(looked)
