@@ -3,8 +3,9 @@ driven by Selenium, against the real servers started by the README's run command
 
 Flows are tried as a new parent (by mouse, 1280 px) and a new youth (keyboard only, 320 px) would;
 axe-core (npm) checks WCAG 2.1 A and AA on /demo with the widget open and on the pages. The staff
-app (started alone, no Rasa) gets the same scan on its login page, queue, a ticket and the
-analyst pages, a keyboard-only pass, and a run with JavaScript switched off.
+app (started alone, no Rasa) gets the same scan on its login page, queue, a ticket, the live
+chat pages (also with what the live script adds) and the analyst pages, keyboard-only passes,
+and runs with JavaScript switched off.
 Screenshots are kept in results/browser/ as test artifacts.
 """
 
@@ -319,23 +320,67 @@ def test_a_topic_page_prints_without_search_and_with_link_targets(server, browse
 
 
 # --- the staff app: the same NL Design System look, by keyboard, without JavaScript -------------
+#: The live chats of the staff app's database (staff_database): anna's, claimed, with a few
+#: messages, and one still waiting.
+CLAIMED_CHAT, WAITING_CHAT = 1, 2
+
+
+def live_store(env):
+    """The live chats of the staff app's database, as the Rasa process writes them."""
+    from store.db import engine_for
+    from store.live import LiveStore
+    from store.tickets import TicketStore
+    from tests.support.servers import TEST_SECRET
+
+    return LiveStore(TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode()))
+
+
+def waiting_chat(live, conversation, audience="ouder", typed=()):
+    """A chat in the default region's queue, as the assistant puts it there."""
+    from steunpunt import clock
+
+    moment = clock.now()
+    chat = live.enqueue(
+        conversation=conversation,
+        region="standaard",
+        audience=audience,
+        channel="socketio",
+        transcript=[
+            {"from": "user", "text": "Ik wil graag een medewerker spreken", "time": 1},
+            {"from": "bot", "text": "Ik zoek een medewerker voor je.", "time": 2},
+        ],
+        code_hash=None,
+        now=moment - timedelta(minutes=2),
+    )
+    for text in typed:
+        live.post_user(chat.id, text, moment - timedelta(minutes=1))
+    return chat
+
+
 @pytest.fixture(scope="module")
-def staff_site(tmp_path_factory):
-    """The staff app alone (`python -m staff`, no Rasa): a medewerker (anna) and an analist
-    (ali), two tickets with a conversation, and unanswered questions for the analyst's groups."""
+def staff_database(tmp_path_factory):
+    """The staff app's environment and database: a medewerker (anna) and an analist (ali), two
+    tickets with a conversation, unanswered questions for the analyst's groups, and live chat:
+    a chat anna has claimed (CLAIMED_CHAT), one waiting (WAITING_CHAT), and a colleague (bert)
+    available for chat, so anna can hand hers over."""
     import yaml
+    from sqlalchemy import select
 
     from signals.store import Signal, SignalStore
     from steunpunt import clock
+    from store import presence
+    from store.accounts import Accounts
     from store.db import engine_for
+    from store.schema import staff
     from store.tickets import TicketStore
     from tests.support.servers import TEST_SECRET
-    from tests.test_staff_web import create_account, staff_env, staff_server
+    from tests.test_staff_web import PASSWORD, create_account, staff_env
 
     folder = tmp_path_factory.mktemp("staff-browser")
     env = staff_env(folder)
     create_account(env, "anna")
     create_account(env, "ali", role="analist")
+    create_account(env, "bert")
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
     tickets, signals = TicketStore(engine, TEST_SECRET.encode()), SignalStore(engine)
     for audience, contact in (("ouder", "ouder@voorbeeld.nl"), ("jongere", None)):
@@ -367,7 +412,28 @@ def staff_site(tmp_path_factory):
     signals.add(
         Signal(kind="answer", content_id="tlv-wat-is", region="standaard", audience="jongere"), at=yesterday
     )
-    with staff_server(env) as port:
+    with engine.connect() as connection:
+        ids = dict(connection.execute(select(staff.c.username, staff.c.id)).all())
+    live, now = live_store(env), clock.now()
+    chat = waiting_chat(live, "browser-aangenomen", typed=["Mijn zoon zit al weken thuis."])
+    live.claim(chat.id, ids["anna"], now - timedelta(seconds=50))
+    live.post_staff(
+        chat.id, ids["anna"], "Hoi, ik ben Anna. Sinds wanneer is dat zo?", now - timedelta(seconds=40)
+    )
+    live.post_user(chat.id, "Sinds de herfstvakantie.\nHij wil niet meer.", now - timedelta(seconds=30))
+    waiting = waiting_chat(live, "browser-wachtend", audience="jongere", typed=["Is er iemand?"])
+    assert (chat.id, waiting.id) == (CLAIMED_CHAT, WAITING_CHAT)
+    assert Accounts(engine, session_hours=8).login("bert", PASSWORD, "127.0.0.1")
+    presence.set_available(engine, ids["bert"], True, now)
+    return env
+
+
+@pytest.fixture(scope="module")
+def staff_site(staff_database):
+    """The staff app alone (`python -m staff`, no Rasa) on that database."""
+    from tests.test_staff_web import staff_server
+
+    with staff_server(staff_database) as port:
         yield f"http://127.0.0.1:{port}"
 
 
@@ -389,12 +455,15 @@ def outline(driver, element):
 
 
 #: (who, page): the login page, the queue (also with a date that is no date), a ticket, the
-#: analyst view and the redacted conversations.
+#: live chats (a chat waiting) and one live chat (claimed, with messages), the analyst view and
+#: the redacted conversations.
 STAFF_PAGES = [
     (None, "/login"),
     ("anna", "/"),
     ("anna", "/?van=31-02-2026&status=nieuw"),
     ("anna", "/tickets/1"),
+    ("anna", "/live"),
+    ("anna", f"/live/{CLAIMED_CHAT}"),
     ("ali", "/analyse"),
     ("ali", "/analyse/gesprekken"),
 ]
@@ -419,7 +488,14 @@ def test_axe_finds_no_wcag_a_or_aa_violations_on_the_staff_pages(staff_site, bro
         assert labels == 1, f"{field.get_attribute('id')} has no label"
     violations = axe_violations(browser)
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
-    name = {"/": "queue", "/tickets/1": "ticket", "/analyse": "analysis", "/login": "login"}.get(path)
+    name = {
+        "/": "queue",
+        "/tickets/1": "ticket",
+        "/live": "live",
+        f"/live/{CLAIMED_CHAT}": "live-chat",
+        "/analyse": "analysis",
+        "/login": "login",
+    }.get(path)
     if name:
         screenshot(browser, f"staff-{name}-{width}")
 
@@ -460,6 +536,86 @@ def test_staff_work_by_keyboard_with_a_visible_focus_and_dates_typed_as_dd_mm_jj
     assert "Geen vragen gevonden" in browser.find_element(By.TAG_NAME, "table").text
 
 
+@pytest.mark.parametrize("width", [320, 1280])
+def test_axe_finds_no_violations_in_what_the_live_script_adds_to_the_live_pages(
+    staff_site, staff_database, browser, width
+):
+    """A chat that starts waiting and a message that comes in while the pages are open: the
+    script builds them (marked "Nieuw" / "Nieuw bericht", seen and not heard) with the same
+    components as the page."""
+    from steunpunt import clock
+
+    live = live_store(staff_database)
+    viewport(browser, width, 800)
+    staff_login(browser, staff_site, "anna")
+    browser.get(staff_site + "/live")
+    wait(browser, lambda d: d.find_element(By.ID, f"gesprek-{WAITING_CHAT}"))
+    chat = waiting_chat(live, f"browser-nieuw-{width}", typed=["Hallo, is daar iemand?"])
+    # In full (the script draws the list again on every change: the chat, then what was typed).
+    wait(browser, lambda d: "Hallo, is daar iemand?" in d.find_element(By.ID, f"gesprek-{chat.id}").text, 30)
+    article = browser.find_element(By.ID, f"gesprek-{chat.id}")
+    marker = article.find_element(By.CSS_SELECTOR, ".nieuw-marker")
+    assert marker.text == "Nieuw" and marker.is_displayed()
+    assert "steunpunt-live-card" in article.get_attribute("class")
+    assert article.find_elements(By.CSS_SELECTOR, ".steunpunt-conversation .steunpunt-msg--user")
+    claim = article.find_element(By.XPATH, ".//button[normalize-space()='Neem gesprek aan']")
+    assert claim.get_attribute("class") == "utrecht-button utrecht-button--primary-action"
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+    browser.execute_script("arguments[0].scrollIntoView()", article)
+    screenshot(browser, f"staff-live-new-{width}")
+
+    browser.get(staff_site + f"/live/{CLAIMED_CHAT}")
+    log = wait(browser, lambda d: d.find_element(By.ID, "berichten"))
+    assert (log.get_attribute("role"), log.get_attribute("aria-live")) == ("log", "polite")
+    live.post_user(CLAIMED_CHAT, f"Nog een vraag, op {width} pixels.", clock.now())  # the page is open
+    wait(browser, lambda d: f"op {width} pixels" in d.find_element(By.ID, "berichten").text, 30)
+    marker = browser.find_element(By.CSS_SELECTOR, "#berichten .nieuw-marker")
+    assert marker.text == "Nieuw bericht" and marker.is_displayed()
+    newest = browser.find_elements(By.CSS_SELECTOR, "#berichten .steunpunt-msg")[-1]
+    assert newest.get_attribute("class") == "steunpunt-msg steunpunt-msg--user nieuw"
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+    screenshot(browser, f"staff-live-chat-new-{width}")
+
+
+def test_a_live_chat_by_keyboard_the_message_box_and_verstuur_with_a_visible_focus(staff_site, browser):
+    staff_login(browser, staff_site, "anna")
+    browser.get(staff_site + f"/live/{CLAIMED_CHAT}")
+    wait(browser, lambda d: d.find_element(By.ID, "bericht"))
+    browser.execute_script("window.sameLoad = true")  # sent by the script: the page stays
+    keys = ActionChains(browser)
+    keys.send_keys(Keys.TAB, Keys.ENTER).perform()  # the skip link, into the page
+    assert active(browser).get_attribute("id") == "inhoud"
+    order = []
+    for _ in range(4):
+        keys.send_keys(Keys.TAB).perform()
+        order.append(active(browser).get_attribute("id") or active(browser).text)
+        if order[-1] == "bericht":
+            break
+    assert order == ["Terug naar Live gesprekken", "bericht"], order  # the box comes right after
+    box = active(browser)
+    style, width = outline(browser, box)
+    assert style != "none" and width >= 2, (style, width)
+    keys.send_keys("Ik bel je school morgen, goed?", Keys.TAB).perform()
+    send = active(browser)
+    assert send.text == "Verstuur" and send.get_attribute("type") == "submit"
+    style, width = outline(browser, send)
+    assert style != "none" and width >= 2, (style, width)
+    keys.send_keys(Keys.ENTER).perform()
+    wait(
+        browser,
+        lambda d: any(
+            "Ik bel je school morgen, goed?" in m.text
+            for m in d.find_elements(By.CSS_SELECTOR, "#berichten .steunpunt-msg--staff")
+        ),
+        30,
+    )
+    assert box.get_attribute("value") == "" and browser.execute_script("return window.sameLoad") is True
+
+
 @pytest.fixture
 def browser_without_javascript():
     options = webdriver.ChromeOptions()
@@ -496,3 +652,25 @@ def test_the_staff_app_works_without_javascript(staff_site, browser_without_java
     wait(driver, lambda d: "Moeder teruggebeld" in d.find_element(By.ID, "inhoud").text)
     driver.find_element(By.XPATH, "//button[normalize-space()='Uitloggen']").click()
     wait(driver, lambda d: d.current_url.endswith("/login"))
+
+
+def test_a_live_chat_works_without_javascript(staff_site, staff_database, browser_without_javascript):
+    """Claim, write and end a live chat with form posts only: every step is a page of its own."""
+    driver = browser_without_javascript
+    chat = waiting_chat(live_store(staff_database), "browser-zonder-js", typed=["Hallo?"])
+    staff_login(driver, staff_site, "anna")
+    driver.get(staff_site + "/live")
+    article = driver.find_element(By.ID, f"gesprek-{chat.id}")
+    assert "Hallo?" in article.text
+    article.find_element(By.XPATH, ".//button[normalize-space()='Neem gesprek aan']").click()
+    wait(driver, lambda d: d.current_url.endswith(f"/live/{chat.id}"))
+    assert "in gesprek met jou" in driver.find_element(By.CSS_SELECTOR, ".utrecht-data-list").text
+    driver.find_element(By.ID, "bericht").send_keys("Ik ben er. Waar gaat het over?")
+    driver.find_element(By.XPATH, "//button[normalize-space()='Verstuur']").click()
+    wait(driver, lambda d: "Ik ben er. Waar gaat het over?" in d.find_element(By.ID, "berichten").text)
+    assert driver.current_url.endswith(f"/live/{chat.id}")
+    assert driver.find_element(By.ID, "bericht").get_attribute("value") == ""
+    driver.find_element(By.XPATH, "//label[normalize-space()='Open voor opvolging']").click()
+    driver.find_element(By.XPATH, "//button[normalize-space()='Gesprek beëindigen']").click()
+    wait(driver, lambda d: "/tickets/" in d.current_url)
+    assert "in behandeling" in driver.find_element(By.CSS_SELECTOR, ".utrecht-data-list").text

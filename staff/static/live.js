@@ -10,6 +10,8 @@
  *   does not reload; the message itself appears when the stream brings it (once).
  * - New messages and new waiting conversations get a visible "Nieuw" marker and a count in
  *   the title, "(2) ..."; no sound.
+ * - What it adds is built like the templates build it (staff/templates/live.html and
+ *   live_chat.html: the NL Design System classes, ids and data-* attributes): change both.
  */
 (function () {
   "use strict";
@@ -26,6 +28,13 @@
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
     return node;
+  }
+
+  // A message bubble as the templates make one: "steunpunt-msg steunpunt-msg--user" (or staff,
+  // bot, system); any other sender from the server becomes a note of the system.
+  function bubble(sender) {
+    var known = { user: 1, staff: 1, bot: 1, system: 1 };
+    return element("p", "steunpunt-msg steunpunt-msg--" + (known[sender] ? sender : "system"));
   }
 
   function say(text) {
@@ -66,14 +75,17 @@
 
     function append(line) {
       if (line.id && log.querySelector('[data-id="' + Number(line.id) + '"]')) return; // had it
-      var row = element("div", "msg " + line.sender);
+      var row = bubble(line.sender);
       if (line.id) row.setAttribute("data-id", String(Number(line.id)));
-      row.appendChild(element("strong", "", line.who));
+      var meta = element("span", "steunpunt-msg__meta");
+      meta.appendChild(element("strong", "", line.who));
       if (line.time) {
-        row.appendChild(document.createTextNode(" "));
-        row.appendChild(element("span", "tijd", line.time));
+        meta.appendChild(document.createTextNode(" "));
+        meta.appendChild(element("span", "tijd", line.time));
       }
-      row.appendChild(document.createTextNode(": " + line.text));
+      meta.appendChild(document.createTextNode(":"));
+      row.appendChild(meta);
+      row.appendChild(document.createTextNode(" " + line.text));
       if (line.sender === "user") {
         row.classList.add("nieuw");
         if (!marker) {
@@ -95,9 +107,9 @@
     source.addEventListener("einde", function (e) {
       var info = JSON.parse(e.data);
       source.close();
-      var note = element("p", "einde", info.reden + " ");
+      var note = element("p", "utrecht-paragraph steunpunt-live-ended", info.reden + " ");
       if (info.ticket) {
-        var link = element("a", "", "Naar de vraag");
+        var link = element("a", "utrecht-link", "Naar de vraag");
         link.href = info.ticket;
         note.appendChild(link);
       }
@@ -119,6 +131,17 @@
     var box = form.querySelector("textarea");
     var button = form.querySelector("button");
     var problem = document.getElementById("bericht-fout");
+    // The reason a message was not sent: in the alert under the box, and tied to the box.
+    function complain(text) {
+      problem.textContent = text;
+      if (text) {
+        box.setAttribute("aria-describedby", problem.id);
+        box.setAttribute("aria-invalid", "true");
+      } else {
+        box.removeAttribute("aria-describedby");
+        box.removeAttribute("aria-invalid");
+      }
+    }
     box.addEventListener("focus", clearNew);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
@@ -136,15 +159,15 @@
           return (json ? reply.json() : Promise.resolve({})).then(function (body) {
             if (reply.ok && json) {
               box.value = "";
-              problem.textContent = "";
+              complain("");
               clearNew();
               return;
             }
-            problem.textContent = body.error ||
-              "Het bericht is niet verstuurd: je bent misschien niet meer ingelogd. Laad de pagina opnieuw.";
+            complain(body.error ||
+              "Het bericht is niet verstuurd: je bent misschien niet meer ingelogd. Laad de pagina opnieuw.");
           });
         })
-        .catch(function () { problem.textContent = "Het bericht is niet verstuurd. Probeer het opnieuw."; })
+        .catch(function () { complain("Het bericht is niet verstuurd. Probeer het opnieuw."); })
         .then(function () { button.disabled = false; });
     });
     box.addEventListener("keydown", function (e) {
@@ -164,13 +187,13 @@
 
     function waitingChat(chat) {
       var id = String(Number(chat.id));
-      var article = element("article", "live-wacht");
+      var article = element("article", "live-wacht steunpunt-live-card");
       article.id = "gesprek-" + id;
       article.setAttribute("data-id", id);
       article.setAttribute("aria-labelledby", "titel-" + id);
-      var heading = element("h3");
+      var heading = element("h3", "utrecht-heading-3");
       heading.id = "titel-" + id;
-      var link = element("a", "", "Gesprek " + id);
+      var link = element("a", "utrecht-link", "Gesprek " + id);
       link.href = "/live/" + id;
       heading.appendChild(link);
       if (!known[id]) fresh[id] = 0;
@@ -180,18 +203,26 @@
         heading.appendChild(element("strong", "nieuw-marker", "Nieuw"));
       }
       article.appendChild(heading);
-      var facts = element("dl");
-      [["Wacht al", mmss(chat.waited)], ["Regio", chat.region], ["Doelgroep", chat.audience]].forEach(function (pair) {
-        facts.appendChild(element("dt", "", pair[0]));
-        var value = element("dd", "", pair[1]);
+      var facts = element("dl", "utrecht-data-list");
+      [
+        ["Wacht al", mmss(chat.waited)],
+        ["In de wachtrij sinds", chat.queued],
+        ["Regio", chat.region],
+        ["Doelgroep", chat.audience],
+      ].forEach(function (pair) {
+        var item = element("div", "utrecht-data-list__item");
+        item.appendChild(element("dt", "utrecht-data-list__item-key", pair[0]));
+        var value = element("dd", "utrecht-data-list__item-value utrecht-data-list__item-value--html-dd", pair[1]);
         if (pair[0] === "Wacht al") value.setAttribute("data-waited", String(Number(chat.waited)));
-        facts.appendChild(value);
+        item.appendChild(value);
+        facts.appendChild(item);
       });
       article.appendChild(facts);
-      var transcript = element("div", "transcript");
+      var transcript = element("div", "transcript steunpunt-conversation");
+      transcript.setAttribute("role", "group");
       transcript.setAttribute("aria-label", "Gesprek tot nu toe");
       chat.lines.forEach(function (line) {
-        var row = element("div", "msg " + line.sender);
+        var row = bubble(line.sender);
         row.appendChild(element("strong", "", line.who + ":"));
         row.appendChild(document.createTextNode(" " + line.text));
         transcript.appendChild(row);
@@ -205,7 +236,11 @@
       token.name = "csrf";
       token.value = csrf;
       form.appendChild(token);
-      form.appendChild(element("button", "", "Neem gesprek aan"));
+      var group = element("div", "utrecht-button-group");
+      var claim = element("button", "utrecht-button utrecht-button--primary-action", "Neem gesprek aan");
+      claim.type = "submit";
+      group.appendChild(claim);
+      form.appendChild(group);
       article.appendChild(form);
       return article;
     }
@@ -214,7 +249,7 @@
       received = Date.now();
       var waiting = document.getElementById("wachtend-lijst");
       var rows = content.waiting.map(waitingChat);
-      waiting.replaceChildren.apply(waiting, rows.length ? rows : [element("p", "", "Er wacht nu niemand.")]);
+      waiting.replaceChildren.apply(waiting, rows.length ? rows : [element("p", "utrecht-paragraph", "Er wacht nu niemand.")]);
       known = {};
       content.waiting.forEach(function (chat) { known[String(Number(chat.id))] = true; });
       Object.keys(fresh).forEach(function (id) { if (!known[id]) delete fresh[id]; });
@@ -222,15 +257,15 @@
       setCount(content.waiting.length);
       var mine = document.getElementById("mijn-lijst");
       var items = content.mine.map(function (chat) {
-        var item = element("li");
-        var link = element("a", "", "Gesprek " + Number(chat.id));
+        var item = element("li", "utrecht-unordered-list__item");
+        var link = element("a", "utrecht-link", "Gesprek " + Number(chat.id));
         link.href = "/live/" + Number(chat.id);
         item.appendChild(link);
         item.appendChild(document.createTextNode(
           " – " + chat.audience + ", regio " + chat.region + ", aangenomen om " + chat.claimed));
         return item;
       });
-      mine.replaceChildren.apply(mine, items.length ? items : [element("li", "", "Je hebt nu geen gesprekken.")]);
+      mine.replaceChildren.apply(mine, items.length ? items : [element("li", "utrecht-unordered-list__item", "Je hebt nu geen gesprekken.")]);
     }
 
     // The wait times count on here, once a second (no request: the page's own clock); a new
