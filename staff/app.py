@@ -24,7 +24,7 @@ from sanic.response import BaseHTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
-from staff import analysis, assets, live, login, queue
+from staff import analysis, assets, editorial, live, login, queue
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
 from steunpunt import settings
 from steunpunt.clients import warn_untrusted_forwarding
@@ -33,7 +33,7 @@ from store.live import LiveStore
 from store.livebus import LiveFeed
 from store.tickets import TicketStore
 
-BLUEPRINTS = (assets.bp, login.bp, queue.bp, analysis.bp, live.bp)
+BLUEPRINTS = (assets.bp, login.bp, queue.bp, analysis.bp, live.bp, editorial.bp)
 
 
 def create_app(

@@ -1,6 +1,6 @@
 """Staff accounts and requests to erase data, from the command line (every change audited):
 
-    python -m staff.cli create-user NAME [--role medewerker|analist] [--password-stdin]
+    python -m staff.cli create-user NAME [--role medewerker|analist|redacteur] [--password-stdin]
                                          [--region ID ... | --all-regions]
     python -m staff.cli set-regions NAME (--region ID ... | --all-regions)
     python -m staff.cli disable-user NAME      # no more logins; open sessions end now
@@ -10,7 +10,8 @@
                                                # its conversations and its signals' texts
 
 Staff (medewerker) handle tickets; analysts (analist) see signals, figures and redacted
-transcripts only. Each account sees the tickets and signals of its regions only: the default
+transcripts only; editors (redacteur) write the texts of their regions (national texts: the
+default region or --all-regions). Each account sees the tickets and signals of its regions only: the default
 region unless --region names others; --all-regions is a national role. With --password-stdin
 the password is read from standard input (scripts)."""
 

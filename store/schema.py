@@ -90,7 +90,9 @@ attempts = Table(
     Column("last_failure", DateTime, nullable=False),
 )
 
-ROLES = ("medewerker", "analist")
+#: medewerker: tickets and live chat; analist: signals and figures; redacteur: the texts
+#: ("Teksten", staff/editorial.py) and the region's facts, of its own regions only.
+ROLES = ("medewerker", "analist", "redacteur")
 
 # Signals: one row per turn of the assistant (signals/), for the analysts. No sender id, no
 # address and no exact time (the hour only), so rows of one person cannot be linked; a random
@@ -219,4 +221,27 @@ live_messages = Table(
     Column("client_id", String(64)),  # a resent message (after a reconnect) is stored once
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("chat_id", "client_id", name="uq_live_messages_client_id"),
+)
+
+# Every version of a content file edited in the staff app ("Teksten", staff/editorial.py):
+# concept, ter controle, gepubliceerd or teruggestuurd, with the full file text, who wrote it and
+# who reviewed it, when and why. Publishing writes `text` to the file in content/ (the source of
+# truth); a text found changed in the file is kept here as a version "uit het bestand".
+CONTENT_STATUSES = ("concept", "ter controle", "gepubliceerd", "teruggestuurd")
+content_versions = Table(
+    "content_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("region", String(40), nullable=False),  # the default region: the national files
+    Column("topic_id", String(80), nullable=False),
+    Column("kind", String(10), nullable=False),  # "topic" (topics/<id>.md) or "sections"
+    Column("status", String(20), nullable=False, index=True),  # CONTENT_STATUSES
+    Column("text", Text, nullable=False),
+    Column("author_id", Integer, ForeignKey("staff.id")),  # None: found in the file
+    Column("created_at", DateTime, nullable=False),
+    Column("submitted_at", DateTime),
+    Column("reviewer_id", Integer, ForeignKey("staff.id")),
+    Column("reviewed_at", DateTime),
+    Column("remark", Text),  # why: the author's note, or the reviewer's reason to send it back
+    Column("restored_from", Integer),  # "Terugzetten": the version this one copies
 )

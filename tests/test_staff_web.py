@@ -598,9 +598,11 @@ def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
         "PYTHONPATH": str(ROOT),
     }
     create_account(env, "ali", role="analist")
-    anonymous, staff, analyst = Browser(app["port"]), Browser(app["port"]), Browser(app["port"])
+    create_account(env, "rik", role="redacteur")
+    anonymous, staff, analyst, editor = (Browser(app["port"]) for _ in range(4))
     anonymous.csrf("/login")  # has its login form cookie
     assert staff.login()[0] == 303 and analyst.login(username="ali")[0] == 303
+    assert editor.login(username="rik")[0] == 303
     # a form that each route would accept, but for its token
     form = {
         "csrf": "wrong",
@@ -616,7 +618,7 @@ def test_every_post_route_refuses_a_form_without_the_right_csrf_token(app):
         "password": PASSWORD,
     }
     for path in routes:
-        replies = [browser.request("POST", path, form) for browser in (anonymous, staff, analyst)]
+        replies = [browser.request("POST", path, form) for browser in (anonymous, staff, analyst, editor)]
         for status, headers, _, _ in replies:
             assert status == 403 or (status == 303 and headers["Location"] == "/login"), (path, status)
         assert any(status == 403 and "CSRF" in page for status, _, page, _ in replies), path
