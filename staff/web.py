@@ -32,8 +32,8 @@ from store.tickets import TicketStore, ticket_number
 
 SESSION_COOKIE = "sp_session"
 LOGIN_CSRF_COOKIE = "sp_login_csrf"
-STAFF, ANALYST = ROLES
-HOME = {STAFF: "/", ANALYST: "/analyse"}
+STAFF, ANALYST, EDITOR = ROLES
+HOME = {STAFF: "/", ANALYST: "/analyse", EDITOR: "/regiogegevens"}
 #: The menu of each role, in the header of every page (templates/base.html): (key, path, name);
 #: a page names its key with {% set nav = "..." %} to be marked as the current page.
 MENU = {
@@ -42,6 +42,7 @@ MENU = {
         ("analyse", "/analyse", "Analyse"),
         ("gesprekken", "/analyse/gesprekken", "Gesprekken (geanonimiseerd)"),
     ),
+    EDITOR: (("regiogegevens", "/regiogegevens", "Regiogegevens"),),
 }
 #: Sent with every page of the app. Read-only: each response gets a copy (Sanic's redirect()
 #: writes Location into the dict it is given, which once leaked into every later page).

@@ -90,7 +90,7 @@ attempts = Table(
     Column("last_failure", DateTime, nullable=False),
 )
 
-ROLES = ("medewerker", "analist")
+ROLES = ("medewerker", "analist", "redacteur")
 
 # Signals: one row per turn of the assistant (signals/), for the analysts. No sender id, no
 # address and no exact time (the hour only), so rows of one person cannot be linked; a random
