@@ -1,6 +1,7 @@
 """The staff web app: the queue of handed-off conversations and one page per ticket for staff
 (role `medewerker`, staff/queue.py), and the analysts' pages over the signals (role `analist`,
-staff/analysis.py), with logging in and out (staff/login.py).
+staff/analysis.py), the editors' region facts and preview (role `redacteur`,
+staff/regiogegevens.py), with logging in and out (staff/login.py).
 
 Server-rendered HTML (works without JavaScript), Dutch UI. Every page needs a login and the
 right role; every form carries a CSRF token; session cookies are HttpOnly and SameSite=Strict;
@@ -24,7 +25,7 @@ from sanic.response import BaseHTTPResponse
 
 from library import ContentLibrary, shared
 from signals.store import SignalStore
-from staff import analysis, assets, editorial, live, login, queue
+from staff import analysis, assets, editorial, live, login, queue, regiogegevens
 from staff.web import HSTS, same_token  # noqa: F401 - same_token: part of this module's public names
 from steunpunt import settings
 from steunpunt.clients import warn_untrusted_forwarding
@@ -33,7 +34,7 @@ from store.live import LiveStore
 from store.livebus import LiveFeed
 from store.tickets import TicketStore
 
-BLUEPRINTS = (assets.bp, login.bp, queue.bp, analysis.bp, live.bp, editorial.bp)
+BLUEPRINTS = (assets.bp, login.bp, queue.bp, analysis.bp, live.bp, editorial.bp, regiogegevens.bp)
 
 
 def create_app(

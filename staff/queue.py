@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from sanic.request import Request
 
 from staff.live import is_available
+from staff.regiogegevens import review_reminders
 from staff.web import (
     DAY_FORMAT,
     HOME,
@@ -70,6 +71,7 @@ async def queue(request: Request, session):
         query=query,
         first=(page - 1) * QUEUE_PAGE + 1,
         available=is_available(request, session),
+        reminders=review_reminders(request, session),
     )
 
 

@@ -42,7 +42,7 @@ MENU = {
         ("analyse", "/analyse", "Analyse"),
         ("gesprekken", "/analyse/gesprekken", "Gesprekken (geanonimiseerd)"),
     ),
-    EDITOR: (("teksten", "/teksten", "Teksten"),),
+    EDITOR: (("teksten", "/teksten", "Teksten"), ("regiogegevens", "/regiogegevens", "Regiogegevens")),
 }
 #: Sent with every page of the app. Read-only: each response gets a copy (Sanic's redirect()
 #: writes Location into the dict it is given, which once leaked into every later page).

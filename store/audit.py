@@ -1,0 +1,34 @@
+"""Audit entries for changes that belong to no ticket (e.g. a region's facts, issue 26).
+
+Why its own module: tickets (store/tickets.py), accounts and live chat write their entries in
+their own transactions; a change to content files has no table of its own, only this line.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
+
+from steunpunt.clock import now
+from store.schema import audit_log
+
+
+def record(engine: Engine, staff_id: Optional[int], action: str, detail: str) -> None:
+    """One audit line: who (`staff_id`), what (`action`), and a detail without personal data."""
+    with engine.begin() as connection:
+        connection.execute(
+            insert(audit_log).values(
+                staff_id=staff_id, action=action, ticket_id=None, detail=detail[:2000], created_at=now()
+            )
+        )
+
+
+def entries(engine: Engine, action: str, limit: int = 50) -> List[Dict[str, Any]]:
+    """The newest audit lines of one action, newest first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(audit_log).where(audit_log.c.action == action).order_by(audit_log.c.id.desc()).limit(limit)
+        ).mappings()
+        return [dict(row) for row in rows]
