@@ -8,7 +8,8 @@ process lives at OPEN_MONDAY (tests/support/servers.py), inside the example regi
 hours; the message limits are lifted (UNLIMITED, and the live chat's own limits and waits
 below) so that only delivery is measured.
 
-One run of a form:
+One round (each form runs --repeat rounds, 3, on one deployment: on a shared machine one
+round says little):
 1. staff accounts of region `voorbeeld` (one per chat) are made in the database, then log in
    through the staff app's real /login and switch "Beschikbaar voor chat" on (POST
    /beschikbaar): their sessions and CSRF tokens are the app's own;
@@ -25,7 +26,9 @@ One run of a form:
    event stream yields it. One process, one clock (time.perf_counter).
 5. each side must have received exactly the texts sent to it, in order: anything missing,
    twice, out of order or in the wrong chat is counted. Then every chat is ended
-   (POST /live/<id>/einde).
+   (POST /live/<id>/einde). Also kept: the bot's reply times meanwhile, how long the staff
+   app took to answer each POST, the CPU each server process used while the messages went
+   and in a few quiet seconds after, and the machine's load average.
 
 In the scaled form the widgets connect straight to the Rasa processes, in turn (chat 0 to the
 first, chat 1 to the second, ...): nginx sends socket.io by client address (ip_hash on the
@@ -33,11 +36,13 @@ first three bytes), so every client of this machine would land on one process, w
 parents come from many addresses. REST questions go through nginx (spread over both).
 
     .venv/bin/python -m evaluation.live_latency [--form embedded|scaled|both] [--chats 20]
-        [--messages 20] [--database-url postgresql+psycopg2://...]
+        [--messages 20] [--repeat 3] [--database-url postgresql+psycopg2://...] [--workdir DIR]
 
 The scaled form needs a PostgreSQL database (--database-url, default $TEST_DATABASE_URL, e.g.
 from scripts/ci_postgres.sh; the run adds its accounts and chats to it), redis-server and nginx.
-Writes docs/live-latency.md and docs/live-latency.json (--out).
+Writes docs/live-latency.md and docs/live-latency.json (--out; --raw FILE: also every single
+message's time, which the JSON keeps in steps of WINDOW_SECONDS); `--render that.json --notes
+notes.md` writes the Markdown again from a run's JSON, with hand-written notes at the end.
 """
 
 from __future__ import annotations
@@ -641,6 +646,9 @@ def result(
     }
     return {
         "form": form,
+        # time.perf_counter() when the messages began: on Linux CLOCK_MONOTONIC, the same clock
+        # as in the servers' processes, so their own timings can be laid beside the timeline
+        "clock_origin": round(started, 6),
         "chats": len(chats),
         "messages_per_direction_per_chat": args.messages,
         "bot_conversations": args.bot_conversations,
@@ -717,6 +725,46 @@ def machine() -> Dict[str, Any]:
         "python": platform.python_version(),
         "system": platform.platform(),
     }
+
+
+#: Seconds per step of the timeline kept in the JSON.
+WINDOW_SECONDS = 4
+
+
+def windows(timeline: List[Tuple[int, float, Optional[float]]]) -> List[List[Any]]:
+    """Per WINDOW_SECONDS of sending time: [start s, messages, p50 ms, max ms, lost]. Shows
+    whether slow messages are spread out or come in stalls where every chat waits."""
+    steps: Dict[int, List[Optional[float]]] = {}
+    for _chat, at, latency in timeline:
+        steps.setdefault(int(at // WINDOW_SECONDS) * WINDOW_SECONDS, []).append(latency)
+    rows = []
+    for start, values in sorted(steps.items()):
+        arrived = [value for value in values if value is not None]
+        rows.append(
+            [
+                start,
+                len(values),
+                round(percentile(arrived, 50) or 0, 1) if arrived else None,
+                round(max(arrived), 1) if arrived else None,
+                len(values) - len(arrived),
+            ]
+        )
+    return rows
+
+
+def slim(forms: Dict[str, Any]) -> Dict[str, Any]:
+    """The results without one number per message (--raw keeps those): the timeline becomes
+    WINDOW_SECONDS steps."""
+    out = json.loads(json.dumps(forms))
+    for result in out.values():
+        for run in result["runs"]:
+            for direction in run["directions"].values():
+                direction.pop("latencies_ms", None)
+                if "timeline" in direction:
+                    direction["windows"] = windows(direction.pop("timeline"))
+            run["bot"].pop("latencies_ms", None)
+            run["staff_post"].pop("latencies_ms", None)
+    return out
 
 
 def pooled(form: str, runs: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -900,7 +948,22 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=None, help="keep the servers' logs here")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "live-latency.md")
     parser.add_argument("--notes", type=Path, default=None, help="Markdown added at the report's end")
+    parser.add_argument("--raw", type=Path, default=None, help="also write every message's time here")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        default=None,
+        help="no run: write the report again from this JSON (and --notes)",
+    )
     args = parser.parse_args()
+    if args.render:
+        saved = json.loads(args.render.read_text())
+        if args.notes:
+            saved["run"]["notes"] = args.notes.read_text().strip().splitlines()
+        args.out.write_text(report(saved["forms"], saved["run"]))
+        saved["forms"] = slim(saved["forms"])
+        args.out.with_suffix(".json").write_text(json.dumps(saved, indent=1) + "\n")
+        return 0
     forms = ["embedded", "scaled"] if args.form == "both" else [args.form]
     os.environ.pop("STEUNPUNT_FROZEN_NOW", None)  # the report's date is the real one
     begun = clock.local_now()
@@ -934,7 +997,11 @@ def main() -> int:
         meta["notes"] = args.notes.read_text().strip().splitlines()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report(results, meta))
-    args.out.with_suffix(".json").write_text(json.dumps({"run": meta, "forms": results}, indent=1) + "\n")
+    if args.raw:
+        args.raw.write_text(json.dumps({"run": meta, "forms": results}) + "\n")
+    args.out.with_suffix(".json").write_text(
+        json.dumps({"run": meta, "forms": slim(results)}, indent=1) + "\n"
+    )
     for form, r in results.items():
         for direction, d in r["directions"].items():
             print(form, "all rounds", direction, d, "met" if r["met"][direction] else "NOT met")
