@@ -199,16 +199,21 @@ class LiveRelay:
         feed = self.feed
         if feed is None:
             return
-        seen = self.cursor  # the feed's version (any message) this loop has looked at
+        # The feed's version this loop last acted on. Not the cursor: that moves only over what
+        # goes to widgets (staff and system messages), so while a user's message or a queue
+        # entry is the newest, waiting for the feed to pass the cursor returned at once: a
+        # database query in a loop, a core busy, until the next staff message.
+        seen = 0
         while True:
             try:
                 version = await feed.changed(seen, timeout=CHORE_SECONDS)
-                if version > seen:
-                    # Also after a user's message only (nothing to deliver here): the version is
-                    # the highest id of any message, the cursor that of the last one delivered.
-                    seen = version
+                chores_due = loop.time() >= next_chores
+                # Also on the chores' beat: on PostgreSQL a staff message can commit after a
+                # user's message with a higher id, which moves no version.
+                if version > seen or chores_due:
+                    seen = max(seen, version)
                     await self._deliver_new()
-                if loop.time() >= next_chores:
+                if chores_due:
                     next_chores = loop.time() + CHORE_SECONDS
                     await self._chores()
             except asyncio.CancelledError:

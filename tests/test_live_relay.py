@@ -276,3 +276,39 @@ def test_the_relay_rests_between_messages_even_after_a_users_message(setup):
 
     run(one_second())
     assert 1 <= len(looked) <= 5, len(looked)
+
+
+def test_the_relay_rests_while_the_newest_message_is_not_for_a_widget_and_still_delivers(setup, monkeypatch):
+    """A user's message (or a queue entry) being the newest once kept the relay querying the
+    database in a loop, a core busy (found by evaluation/live_latency.py): it looks when the
+    feed moves, and on its chores' beat."""
+    relay, store, recorder, anna, _ = setup
+    monkeypatch.setattr(settings, "LIVE_POLL_SECONDS", 0.05)
+    looks: List[int] = []
+    real = store.new_for_users
+
+    def counted(*args: Any, **kwargs: Any) -> List[Dict[str, Any]]:
+        looks.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "new_for_users", counted)
+    recorder.connected.add("conv")
+
+    async def scenario() -> None:
+        await relay.start(None)
+        try:
+            chat = queue(store, "conv")
+            store.post_user(chat.id, "Is er iemand?", MONDAY)
+            await asyncio.sleep(1.0)
+            assert 1 <= len(looks) <= 10, f"{len(looks)} looks in a quiet second"
+            store.claim(chat.id, anna, MONDAY)
+            store.post_staff(chat.id, anna, "Ja, ik ben er", MONDAY)
+            for _ in range(40):
+                if "Ja, ik ben er" in recorder.texts("conv"):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await relay.stop()
+
+    run(scenario())
+    assert recorder.texts("conv")[-1] == "Ja, ik ben er"

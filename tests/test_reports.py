@@ -280,3 +280,21 @@ def test_a_change_replaces_the_served_classifier_only_on_training_data_figures()
     assert better_on_both(result(0.80, 0.08, 0.79, 0.10), base)
     assert not better_on_both(result(0.82, 0.12, 0.79, 0.10), base)  # one better, one worse
     assert not better_on_both(result(0.80, 0.10, 0.90, 0.05), base)  # equal on training data
+
+
+def test_live_latency_counts_what_was_lost_twice_out_of_order_or_in_the_wrong_chat():
+    """evaluation/live_latency.py: each side must receive exactly the texts sent to it, in order."""
+    from evaluation.live_latency import Sent, compare, windows
+
+    sent = [Sent("een", 1.0), Sent("twee", 2.0), Sent("drie", 2.2)]
+    found = compare(sent, [(1.1, "een"), (2.3, "drie"), (2.4, "twee"), (2.5, "twee"), (2.6, "vreemd")])
+    assert [round(ms) for ms in found["latencies_ms"]] == [100, 400, 100]  # the first arrival counts
+    assert (found["lost"], found["duplicated"], found["not_sent_here"]) == (0, 1, ["vreemd"])
+    assert found["out_of_order"]
+    clean = compare(sent, [(1.05, "een"), (2.1, "twee")])
+    assert (clean["lost"], clean["duplicated"], clean["out_of_order"]) == (1, 0, False)
+    # The JSON keeps the timeline in steps of 4 s: [start, messages, p50, max, lost].
+    assert windows([(0, 0.5, 100.0), (1, 1.0, 300.0), (0, 4.2, None)]) == [
+        [0, 2, 100.0, 300.0, 0],
+        [4, 1, None, None, 1],
+    ]
