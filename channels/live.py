@@ -33,7 +33,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Awaitable, Callable, Dict, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
@@ -63,6 +63,10 @@ STATUS_TEXTS = {
 STAFF_LABEL = "Medewerker van het steunpunt"
 #: How often the relay does its chores (heartbeat, time-outs, places in the queue).
 CHORE_SECONDS = 2.0
+#: How far back (in message ids) each look reaches. On PostgreSQL ids are handed out when a
+#: row is written, not when it is committed: a message written a moment before another can be
+#: committed after it, below the cursor already passed. Ids already delivered are skipped.
+LOOKBACK_IDS = 200
 
 Emit = Callable[[str, Dict[str, Any], str], Awaitable[Any]]
 Handler = Callable[[UserMessage], Awaitable[Any]]
@@ -88,7 +92,9 @@ class LiveRelay:
     feed: Optional[LiveFeed] = None
     cursor: int = 0
     _locks: Dict[str, list] = field(default_factory=dict)  # conversation -> [lock, users]
-    _task: Optional[asyncio.Task] = None
+    _delivered: Set[int] = field(default_factory=set)  # ids delivered, within the look-back
+    floor: int = 0  # the newest message when the relay started: older ones are never sent
+    _tasks: List[asyncio.Task] = field(default_factory=list)
 
     def live_store(self) -> LiveStore:
         if self.store is None:
@@ -99,17 +105,20 @@ class LiveRelay:
     async def start(self, agent: Any) -> None:
         self.agent = agent
         store = self.live_store()
-        self.cursor = await asyncio.to_thread(store.last_message_id)
+        self.cursor = self.floor = await asyncio.to_thread(store.last_message_id)
         self.feed = LiveFeed(store.last_message_id)
         self.feed.start()
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        # Delivery and chores apart: a slow round of chores (queries per waiting chat) must not
+        # hold up the messages of every chat on this process.
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._run()), loop.create_task(self._chores_loop())]
 
     async def stop(self) -> None:
         if self.feed is not None:
             await self.feed.stop()
-        if self._task is not None:
-            self._task.cancel()
-            self._task = None
+        for task in self._tasks:
+            task.cancel()
+        self._tasks = []
 
     # --- the user's messages -----------------------------------------------------------------
     def is_live(self, conversation: str) -> bool:
@@ -156,21 +165,31 @@ class LiveRelay:
             return True
         if client_id:
             await self.emit("live_ack", {"id": client_id}, message.sender_id)
-        if stored is not None:
-            await self._record(
-                message.sender_id, UserUttered(message.text, metadata={**metadata, "live": True})
+        if stored is not None:  # in the background: the next message need not wait for Rasa's SQL
+            self._background(
+                self._record(
+                    message.sender_id, [UserUttered(message.text, metadata={**metadata, "live": True})]
+                )
             )
         return True
 
-    async def _record(self, conversation: str, event: Any) -> None:
-        """The turn in Rasa's tracker too, under Rasa's lock of the conversation."""
+    def _background(self, work: Awaitable[Any]) -> None:
+        """Tracker writes, in order per conversation (Rasa's lock store serves the lock in the
+        order it was asked for), without holding up delivery."""
+        task = asyncio.ensure_future(work)
+        self._tasks.append(task)
+        task.add_done_callback(lambda done: self._tasks.remove(done) if done in self._tasks else None)
+
+    async def _record(self, conversation: str, events: List[Any]) -> None:
+        """The turns in Rasa's tracker too, under Rasa's lock of the conversation."""
         agent = self.agent
         if agent is None or getattr(agent, "tracker_store", None) is None:
             return
         try:
             async with agent.lock_store.lock(conversation):
                 tracker = await agent.tracker_store.get_or_create_tracker(conversation)
-                tracker.update(event)
+                for event in events:
+                    tracker.update(event)
                 await agent.tracker_store.save(tracker)
         except Exception as error:  # noqa: BLE001 - the live chat goes on; its record is the store
             logger.warning("live chat turn not added to the tracker: %s", type(error).__name__)
@@ -184,7 +203,7 @@ class LiveRelay:
         if chat is not None:
             self.live.add(conversation)
             after = live_after if isinstance(live_after, int) and live_after >= 0 else None
-            if after is not None:
+            if after is not None:  # delivered (and put in the tracker) the first time already
                 for message in await asyncio.to_thread(store.messages, chat.id, after):
                     await self._deliver(conversation, message)
             return
@@ -194,8 +213,8 @@ class LiveRelay:
 
     # --- the relay ---------------------------------------------------------------------------------
     async def _run(self) -> None:
-        next_chores = 0.0
-        loop = asyncio.get_running_loop()
+        """Deliver whenever the feed moves, and at least every CHORE_SECONDS (on PostgreSQL a
+        message can be committed after one with a higher id, which moves no version)."""
         feed = self.feed
         if feed is None:
             return
@@ -206,16 +225,8 @@ class LiveRelay:
         seen = 0
         while True:
             try:
-                version = await feed.changed(seen, timeout=CHORE_SECONDS)
-                chores_due = loop.time() >= next_chores
-                # Also on the chores' beat: on PostgreSQL a staff message can commit after a
-                # user's message with a higher id, which moves no version.
-                if version > seen or chores_due:
-                    seen = max(seen, version)
-                    await self._deliver_new()
-                if chores_due:
-                    next_chores = loop.time() + CHORE_SECONDS
-                    await self._chores()
+                seen = max(seen, await feed.changed(seen, timeout=CHORE_SECONDS))
+                await self._deliver_new()
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - a bad round must not stop the relay
@@ -223,36 +234,53 @@ class LiveRelay:
                 await asyncio.sleep(1.0)
 
     async def _deliver_new(self) -> None:
+        """Everything new for the widgets here, first sent, then (in the background, one write
+        per conversation) added to the tracker; an end closes its chat in the background too."""
         store = self.live_store()
-        for message in await asyncio.to_thread(store.new_for_users, self.cursor):
+        since = max(0, self.cursor - LOOKBACK_IDS)
+        to_record: Dict[str, List[Any]] = {}
+        for message in await asyncio.to_thread(store.new_for_users, since):
+            if message["id"] <= self.floor or message["id"] in self._delivered:
+                continue
+            self._delivered.add(message["id"])
             self.cursor = max(self.cursor, message["id"])
             conversation = message["conversation"]
             if not self.holds(conversation):
                 continue
             if message["kind"] == ENDED_KIND:
-                chat = await asyncio.to_thread(store.latest, conversation)
-                if chat is not None:
-                    await self._close(chat)
+                self._background(self._close_latest(conversation))
                 continue
             self.live.add(conversation)
-            await self._deliver(conversation, message)
+            if await self._deliver(conversation, message):
+                to_record.setdefault(conversation, []).append(
+                    BotUttered(message["text"], metadata={"live": True})
+                )
+        self._delivered = {i for i in self._delivered if i > self.cursor - LOOKBACK_IDS}
+        for conversation, events in to_record.items():
+            self._background(self._record(conversation, events))
 
-    async def _deliver(self, conversation: str, message: Dict[str, Any]) -> None:
+    async def _close_latest(self, conversation: str) -> None:
+        chat = await asyncio.to_thread(self.live_store().latest, conversation)
+        if chat is not None:
+            await self._close(chat)
+
+    async def _deliver(self, conversation: str, message: Dict[str, Any]) -> bool:
         """One staff message or change of the chat to the widget, with its id (the widget
-        shows each id once); a staff message also becomes a bot turn in the tracker."""
+        shows each id once). True for a staff message: a bot turn for the tracker."""
         if message["kind"] == MESSAGE and message["sender"] == "staff":
             payload = {
                 "text": message["text"],
                 "custom": {"type": "live_message", "id": message["id"], "from": STAFF_LABEL},
             }
             await self.emit("bot_uttered", payload, conversation)
-            await self._record(conversation, BotUttered(message["text"], metadata={"live": True}))
-        elif message["kind"] in STATUS_TEXTS:
+            return True
+        if message["kind"] in STATUS_TEXTS:
             payload = {
                 "text": STATUS_TEXTS[message["kind"]],
                 "custom": {"type": "live_status", "id": message["id"], "status": message["kind"]},
             }
             await self.emit("bot_uttered", payload, conversation)
+        return False
 
     async def _close(self, chat: Chat) -> None:
         """Tell the user the chat is over, exactly once across all processes: the bot's turn
@@ -277,6 +305,16 @@ class LiveRelay:
             await asyncio.wait_for(self.rasa(message), settings.TURN_SECONDS)
         except Exception as error:  # noqa: BLE001 - the chat is over either way
             logger.error("live chat: the bot's turn after the chat failed: %s", type(error).__name__)
+
+    async def _chores_loop(self) -> None:
+        while True:
+            await asyncio.sleep(CHORE_SECONDS)
+            try:
+                await self._chores()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a bad round must not stop the chores
+                logger.error("live chat chores: %s", type(error).__name__)
 
     async def _chores(self) -> None:
         """Heartbeat for the waiting widgets here, places in the queue, time-outs, abandons."""

@@ -60,6 +60,8 @@ from store.live import (
 CONTROL = "Beschikbaar voor chat"
 #: A comment line this often on a quiet stream, so that no proxy or browser closes it.
 KEEPALIVE_SECONDS = 15.0
+#: How far back (in message ids) a chat's stream looks for a message committed late.
+LOOKBACK_IDS = 200
 #: How long a browser waits before it opens a stream again after it broke (EventSource).
 RETRY_MS = 3000
 SCRIPT = Path(__file__).parent / "static" / "live.js"
@@ -405,7 +407,7 @@ def last_event_id(request: Request) -> int:
 
 
 def chat_events(
-    live: LiveStore, chat_id: int, me: int, after: List[int], opened_at: int
+    live: LiveStore, chat_id: int, me: int, after: List[Any], opened_at: int
 ) -> Tuple[List[str], bool]:
     """New messages of one chat after `after[0]` (moved on as they are sent), and whether the
     stream is over: the chat ended or stopped waiting, or it went to someone else.
@@ -417,7 +419,11 @@ def chat_events(
     chat = live.get(chat_id)
     if chat is None:
         return [stopped(NOT_FOUND)], True
-    batch = live.messages(chat_id, after[0])
+    # A look back: on PostgreSQL a message can be committed after one with a higher id (the
+    # user's on a Rasa process, the colleague's here); ids sent already are skipped (the page
+    # also shows each id once).
+    sent: set = after[1] if len(after) > 1 else set()
+    batch = [m for m in live.messages(chat_id, max(0, after[0] - LOOKBACK_IDS)) if m["id"] not in sent]
     names = staff_names(live.engine, {m["staff_id"] for m in batch if m.get("staff_id")})
     out: List[str] = []
     for message in batch:
@@ -427,7 +433,10 @@ def chat_events(
                 return [*out, stopped("Een collega heeft dit gesprek aangenomen.")], True
             return [*out, stopped("Dit gesprek is overgedragen aan een collega.")], True
         out.append(event(message_line(message, chat, names, me), event_id=message["id"]))
-        after[0] = message["id"]
+        after[0] = max(after[0], message["id"])
+        sent.add(message["id"])
+    if len(after) > 1:
+        after[1] = {i for i in sent if i > after[0] - LOOKBACK_IDS}
     if not live.may_read(chat, me):
         return [*out, stopped(NOT_YOURS)], True
     if chat.status == ENDED:
@@ -445,7 +454,9 @@ async def chat_stream(request: Request, session, chat_id: int):
     live = live_of(request, session)
     history = await asyncio.to_thread(live.messages, chat_id)
     opened_at = history[-1]["id"] if history else 0
-    after = [min(last_event_id(request), opened_at)]
+    start = min(last_event_id(request), opened_at)
+    # [the newest id sent, the ids sent within the look-back]; what the page had is not sent.
+    after = [start, {m["id"] for m in history if m["id"] <= start}]
     await serve_events(request, lambda: chat_events(live, chat_id, session.staff_id, after, opened_at))
     return None
 

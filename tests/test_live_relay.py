@@ -312,3 +312,45 @@ def test_the_relay_rests_while_the_newest_message_is_not_for_a_widget_and_still_
 
     run(scenario())
     assert recorder.texts("conv")[-1] == "Ja, ik ben er"
+
+
+def test_a_message_committed_after_one_with_a_higher_id_is_still_delivered_once(setup):
+    """On PostgreSQL an id is handed out when the row is written, not when it is committed:
+    the relay looks back LOOKBACK_IDS ids and skips what it delivered already."""
+    from sqlalchemy import insert
+
+    from store.schema import live_messages
+
+    relay, store, recorder, anna, _ = setup
+    chat = queue(store, "late")
+    recorder.connected.add("late")
+    store.claim(chat.id, anna, MONDAY)
+    relay.cursor = relay.floor = store.last_message_id()
+    with store.engine.begin() as connection:
+        connection.execute(
+            insert(live_messages).values(
+                id=100,
+                chat_id=chat.id,
+                sender="staff",
+                kind="message",
+                staff_id=anna,
+                text="Later",
+                created_at=MONDAY,
+            )
+        )
+    run(relay._deliver_new())
+    with store.engine.begin() as connection:  # written before "Later", committed after it
+        connection.execute(
+            insert(live_messages).values(
+                id=50,
+                chat_id=chat.id,
+                sender="staff",
+                kind="message",
+                staff_id=anna,
+                text="Eerder",
+                created_at=MONDAY,
+            )
+        )
+    run(relay._deliver_new())
+    run(relay._deliver_new())
+    assert recorder.texts("late") == ["Later", "Eerder"]

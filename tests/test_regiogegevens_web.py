@@ -81,7 +81,7 @@ def test_a_regions_editor_opens_only_its_own_regions_facts_and_preview(app):
 
 def test_a_national_editor_edits_every_region_and_other_roles_none(app):
     nora = logged_in(app, "nora")
-    assert nora.request("GET", "/")[1]["Location"] == "/regiogegevens"  # the editor's home
+    assert nora.request("GET", "/")[1]["Location"] == "/teksten"  # the editor's home: the texts
     page = nora.request("GET", "/regiogegevens")[2]
     assert 'href="/regiogegevens/standaard"' in page and 'href="/regiogegevens/voorbeeld"' in page
     page = nora.request("GET", "/regiogegevens/standaard")[2]
@@ -200,6 +200,8 @@ def test_in_chromium_a_regions_editor_changes_the_phone_number_and_the_preview_s
         driver.find_element(By.ID, "username").send_keys("rita")
         driver.find_element(By.ID, "password").send_keys(PASSWORD)
         driver.find_element(By.CSS_SELECTOR, "main form button").click()
+        until(lambda d: "Teksten" in d.title)  # the editor's home; the menu leads on
+        driver.find_element(By.LINK_TEXT, "Regiogegevens").click()
         until(lambda d: "Regiogegevens" in d.title)
         driver.find_element(By.LINK_TEXT, "voorbeeld").click()
         until(lambda d: d.current_url.endswith("/regiogegevens/voorbeeld"))

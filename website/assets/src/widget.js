@@ -30,7 +30,7 @@ const storeKey = `steunpunt-chat:${config.server}`;
 function freshState() {
   // live: in a live chat with a person (issue 25); liveAfter: the last live message id shown;
   // outbox: live messages sent but not yet confirmed by the server (sent again on reconnect).
-  return { sessionId: null, audience: config.audience, open: false, items: [], live: false, liveAfter: 0, outbox: [] };
+  return { sessionId: null, audience: config.audience, open: false, items: [], live: false, liveAfter: 0, liveSeen: [], outbox: [] };
 }
 function loadState() {
   try {
@@ -311,8 +311,11 @@ function connect() {
     typing.hidden = true;
     const custom = message.custom || null;
     if (custom && Number.isInteger(custom.id)) {
-      if (custom.id <= state.liveAfter) return; // already shown (sent again after a reconnect)
-      state.liveAfter = custom.id;
+      // Each id once (sent again after a reconnect); by id, not by order: a message can arrive
+      // after one with a higher id.
+      if (state.liveSeen.includes(custom.id)) return;
+      state.liveSeen = [...state.liveSeen, custom.id].slice(-300);
+      state.liveAfter = Math.max(state.liveAfter, custom.id);
     }
     if (custom && custom.type === "live_queued") state.live = true;
     if (custom && ["live_ended", "live_timeout", "live_unavailable"].includes(custom.type)) {
