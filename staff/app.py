@@ -56,6 +56,7 @@ def create_app(
     app.ctx.live = LiveStore(store)
     app.ctx.feed = LiveFeed(app.ctx.live.last_message_id)
     app.ctx.streams = set()  # the open event streams (staff/live.py), ended at shutdown
+    app.ctx.changed_chats = live.ChangedChats(app.ctx.live)  # one query per wake for all streams
     app.ctx.assets_dir = assets_dir  # the built stylesheet (staff/assets.py)
     for blueprint in BLUEPRINTS:
         app.blueprint(blueprint)

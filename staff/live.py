@@ -25,7 +25,7 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from sanic import response
 from sanic.request import Request
@@ -357,13 +357,35 @@ def stopped(reason: str, ticket_id: Optional[int] = None) -> str:
 
 
 Produce = Callable[[], Tuple[List[str], bool]]
+#: How often an open stream checks that its session still lives (and on every keep-alive).
+SESSION_CHECK_SECONDS = 5.0
 
 
-async def serve_events(request: Request, produce: Produce) -> None:
+class ChangedChats:
+    """Which chats got messages between two versions of the feed: asked by every chat stream
+    of the process on each wake, answered with one query for all of them (the measurement
+    found 20 streams each re-reading their chat on every message of any chat)."""
+
+    def __init__(self, live: LiveStore) -> None:
+        self.live = live
+        self._answer: Tuple[Tuple[int, int], FrozenSet[int]] = ((-1, -1), frozenset())
+
+    def between(self, since: int, upto: int) -> FrozenSet[int]:
+        key, chats = self._answer
+        if key != (since, upto):
+            chats = frozenset(self.live.chats_with_messages(since, upto))
+            self._answer = ((since, upto), chats)
+        return chats
+
+
+async def serve_events(
+    request: Request, produce: Produce, concerns: Optional[Callable[[int, int], bool]] = None
+) -> None:
     """Send what `produce()` (run in a thread: it reads the database) has, then again every
-    time the LiveFeed sees a new message, with a keep-alive comment when it is quiet; until
-    `produce` says it is done, the session ends, or the client goes (Sanic then cancels this
-    handler)."""
+    time the LiveFeed sees a new message that `concerns(since, upto)` this stream (None: every
+    message), and in full with every keep-alive comment when it is quiet (a message committed
+    late is found then); until `produce` says it is done, the session ends, or the client goes
+    (Sanic then cancels this handler)."""
     app = request.app
     token = request.cookies.get(SESSION_COOKIE)
     stream_headers = {**headers(), "X-Accel-Buffering": "no"}
@@ -372,22 +394,31 @@ async def serve_events(request: Request, produce: Produce) -> None:
     app.ctx.streams.add(task)
     try:
         await resp.send(f"retry: {RETRY_MS}\n\n")
-        sent_at = time.monotonic()
+        sent_at = checked_at = time.monotonic()
+        session = await asyncio.to_thread(app.ctx.accounts.session, token)
+        version, relevant = app.ctx.feed.version, True
         while True:
-            version = app.ctx.feed.version
-            session = await asyncio.to_thread(app.ctx.accounts.session, token)
+            if time.monotonic() - checked_at >= SESSION_CHECK_SECONDS:
+                session = await asyncio.to_thread(app.ctx.accounts.session, token)
+                checked_at = time.monotonic()
             if session is None:
                 await resp.send(stopped("Je bent niet meer ingelogd. Log opnieuw in."))
                 break
-            events, done = await asyncio.to_thread(produce)
-            if events:
-                await resp.send("".join(events))
-                sent_at = time.monotonic()
-            if done:
-                break
+            if relevant:
+                events, done = await asyncio.to_thread(produce)
+                if events:
+                    await resp.send("".join(events))
+                    sent_at = time.monotonic()
+                if done:
+                    break
             quiet = time.monotonic() - sent_at
-            await app.ctx.feed.changed(version, max(0.1, KEEPALIVE_SECONDS - quiet))
+            since = version
+            version = await app.ctx.feed.changed(since, max(0.1, KEEPALIVE_SECONDS - quiet))
+            relevant = concerns is None or (
+                version > since and await asyncio.to_thread(concerns, since, version)
+            )
             if time.monotonic() - sent_at >= KEEPALIVE_SECONDS:
+                relevant = True  # a full look with every keep-alive
                 await resp.send(": nog verbonden\n\n")
                 sent_at = time.monotonic()
                 # A colleague with the live page open is at the desk: not idle for live chat
@@ -457,7 +488,11 @@ async def chat_stream(request: Request, session, chat_id: int):
     start = min(last_event_id(request), opened_at)
     # [the newest id sent, the ids sent within the look-back]; what the page had is not sent.
     after = [start, {m["id"] for m in history if m["id"] <= start}]
-    await serve_events(request, lambda: chat_events(live, chat_id, session.staff_id, after, opened_at))
+    await serve_events(
+        request,
+        lambda: chat_events(live, chat_id, session.staff_id, after, opened_at),
+        lambda since, upto: chat_id in request.app.ctx.changed_chats.between(since, upto),
+    )
     return None
 
 

@@ -525,6 +525,19 @@ class LiveStore:
             ).all()
         return [dict(row._mapping) for row in rows]
 
+    def chats_with_messages(self, since: int, upto: int) -> List[int]:
+        """The chats with a message whose id is in (since, upto] (any region: the caller asks
+        about a chat it may read)."""
+        with self.engine.connect() as connection:
+            return [
+                chat_id
+                for (chat_id,) in connection.execute(
+                    select(live_messages.c.chat_id)
+                    .where(live_messages.c.id > since, live_messages.c.id <= upto)
+                    .distinct()
+                )
+            ]
+
     def last_message_id(self) -> int:
         with self.engine.connect() as connection:
             return int(

@@ -243,3 +243,24 @@ def test_a_real_code_in_lower_case_letters_is_hidden_and_a_word_that_looks_like_
     typed = f"ik had {letters[:4].lower()} {letters[4:].lower()} als code, en deze week een aanvraag"
     live.post_user(chat.id, typed, T0)
     assert live.messages(chat.id)[-1]["text"] == f"ik had {CODE_MASK} als code, en deze week een aanvraag"
+
+
+def test_which_chats_changed_between_two_versions_is_one_query_for_every_stream(live, staff_ids):
+    from staff.live import ChangedChats
+
+    first, second = queued(live, "one"), queued(live, "two")
+    since = live.last_message_id()
+    live.post_user(second.id, "Hallo", T0)
+    upto = live.last_message_id()
+    assert live.chats_with_messages(since, upto) == [second.id]
+    changed = ChangedChats(live)
+    asked = []
+    real = live.chats_with_messages
+
+    def counted(a, b):
+        asked.append((a, b))
+        return real(a, b)
+
+    live.chats_with_messages = counted
+    assert changed.between(since, upto) == frozenset({second.id}) == changed.between(since, upto)
+    assert asked == [(since, upto)] and first.id not in changed.between(since, upto)
