@@ -31,8 +31,11 @@ from library.editing import (
     fields_from_text,
     write_atomically,
 )
-from library.model import PHASES, ContentError
-from staff.web import EDITOR, Route, blueprint, error, redirect, render
+from library.model import AUDIENCE_PARENT, PHASES, ContentError, Topic
+from library.parse import apply_sections
+from library.preview import draft_topic, open_facts
+from staff.regiogegevens import AUDIENCES, preview_page
+from staff.web import EDITOR, Route, blueprint, error, redirect, regions_seen_by, render
 from steunpunt import settings
 from steunpunt.regions import REGION_ID
 from store.content_versions import OFFERED, ContentVersions, ReviewError, Version
@@ -188,6 +191,9 @@ def _page(request, session, region, topic_id, kind, fields, checked=None, status
         message=message,
         max_sources=MAX_SOURCES,
         regional=region != request.app.ctx.library.default_region,
+        preview_regions=regions_seen_by(request, session)
+        if region == request.app.ctx.library.default_region
+        else [region],
     )
 
 
@@ -370,6 +376,103 @@ async def history_page(request: Request, session, region: str, topic_id: str):
     )
 
 
+# --- the concept's preview ("Voorbeeld") ------------------------------------------------------
+def concept_topic(request: Request, region: str, topic_id: str, kind: str, text: str, shown: str) -> Topic:
+    """A concept's file text as the library would serve it in region `shown` (the file's own
+    region for a region's file; any region for a national text). ContentError if it is wrong."""
+    library = request.app.ctx.library
+    if region != library.default_region and kind == WHOLE_FILE:
+        return draft_topic(library, text, topic_id, region, own=True)
+    if kind == SECTIONS_FILE:
+        national = _read(_dirs(request)[0] / f"{topic_id}.md")
+        if national is None:
+            raise ContentError("er is geen landelijk onderwerp om aan te vullen")
+        base = draft_topic(library, national, topic_id)
+        return apply_sections(base, text, open_facts(library.facts(region)), library.today(), region)
+    return draft_topic(library, text, topic_id, shown)
+
+
+def _shown_region(request: Request, session, region: str, asked: str) -> Optional[str]:
+    """The region a concept is previewed in: a national text in any region the editor sees,
+    a region's file in its own region only. None: not allowed."""
+    library = request.app.ctx.library
+    if region != library.default_region:
+        return region if asked in ("", region) else None
+    asked = asked or region
+    return asked if asked in regions_seen_by(request, session) else None
+
+
+def _audiences(asked: str, topic: Topic) -> Optional[List[str]]:
+    if asked and asked not in AUDIENCES:
+        return None
+    return [asked] if asked else [a for a in AUDIENCES if a == AUDIENCE_PARENT or topic.youth_text]
+
+
+def _show_concept(request, session, region, topic_id, kind, text, shown, audience, form_action):
+    try:
+        topic = concept_topic(request, region, topic_id, kind, text, shown)
+    except ContentError as problem:
+        return error(400, f"Dit concept kan (nog) niet getoond worden: {problem}", session)
+    audiences = _audiences(audience, topic)
+    if audiences is None:
+        return error(400, "Kies als doelgroep ouder of jongere.", session)
+    return preview_page(
+        request,
+        session,
+        topic,
+        shown,
+        audiences,
+        concept=True,
+        action=form_action,
+        back=f"/teksten/{quote(region)}/{quote(topic_id)}",
+    )
+
+
+async def concept_preview(request: Request, session, region: str, topic_id: str):
+    """GET: the newest saved concept (the editor's own, else the newest open version; with
+    none, the file as it is) in the chosen region, for both audiences. Nothing is published."""
+    found = _context(request, session, region, topic_id)
+    if found is None:
+        return error(404, NOT_FOUND, session)
+    _path, kind, text = found
+    shown = _shown_region(request, session, region, request.args.get("regio", ""))
+    if shown is None:
+        return error(404, NOT_FOUND, session)
+    history = versions(request).history(region, topic_id)
+    concept = next((v for v in history if v.open and v.author_id == session.staff_id), None) or next(
+        (v for v in history if v.open), None
+    )
+    base = f"/teksten/{quote(region)}/{quote(topic_id)}"
+    return _show_concept(
+        request,
+        session,
+        region,
+        topic_id,
+        kind,
+        concept.text if concept else text or "",
+        shown,
+        request.args.get("doelgroep", ""),
+        f"{base}/voorbeeld",
+    )
+
+
+async def form_preview(request: Request, session, region: str, topic_id: str):
+    """POST (the "Voorbeeld" button of the edit form): the text as typed, unsaved, checked as on
+    save; with errors the form comes back with the messages next to the fields."""
+    found = _context(request, session, region, topic_id)
+    if found is None:
+        return error(404, NOT_FOUND, session)
+    _path, kind, _text = found
+    shown = _shown_region(request, session, region, request.form.get("voorbeeld_regio", ""))
+    if shown is None:
+        return error(404, NOT_FOUND, session)
+    fields = _fields_from_form(request, topic_id, kind)
+    checked = _check(request, region, fields)
+    if not checked.ok:
+        return _page(request, session, region, topic_id, kind, fields, checked, status=400)
+    return _show_concept(request, session, region, topic_id, kind, checked.text, shown, "", "")
+
+
 TOPIC = "/teksten/<region:str>/<topic_id:str>"
 ROUTES = (
     Route("GET", "/teksten", texts, (EDITOR,)),
@@ -380,5 +483,7 @@ ROUTES = (
     Route("POST", f"{TOPIC}/terugsturen", send_back, (EDITOR,)),
     Route("POST", f"{TOPIC}/terugzetten", restore, (EDITOR,)),
     Route("GET", f"{TOPIC}/geschiedenis", history_page, (EDITOR,)),
+    Route("GET", f"{TOPIC}/voorbeeld", concept_preview, (EDITOR,)),
+    Route("POST", f"{TOPIC}/voorbeeld", form_preview, (EDITOR,)),
 )
 bp = blueprint("editorial", ROUTES)
