@@ -24,6 +24,7 @@ import yaml
 
 from library.model import AUDIENCE_PARENT, AUDIENCE_YOUTH, PHASES, REGIONAL, ContentError, Topic
 from library.parse import (
+    _ID_PATTERN,
     _PLACEHOLDER,
     _split_front_matter,
     _split_sections,
@@ -290,3 +291,34 @@ def write_atomically(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+#: A new topic's id: as the library's (lowercase words with hyphens), short enough for an
+#: intent name and the database (80).
+MAX_TOPIC_ID = 60
+#: The first text of a topic made from signals: the editor writes the real one.
+DRAFT_PARENTS_TEXT = "Schrijf hier het antwoord voor ouders."
+
+
+def new_topic_problem(topic_id: str, taken: set) -> Optional[str]:
+    """Why `topic_id` cannot be a new topic (in Dutch), or None. `taken`: every topic id on
+    disk in any region and every draft's (one intent serves all regions)."""
+    if not topic_id:
+        return "Kies een id voor het nieuwe onderwerp, zoals pesten-op-school."
+    if len(topic_id) > MAX_TOPIC_ID or not _ID_PATTERN.match(topic_id):
+        return (
+            f"Een id bestaat alleen uit kleine letters, cijfers en streepjes (hoogstens "
+            f"{MAX_TOPIC_ID} tekens), zoals pesten-op-school."
+        )
+    if topic_id in taken:
+        return f"Het onderwerp {topic_id} bestaat al: kies een ander id."
+    return None
+
+
+def draft_text(topic_id: str, title: str) -> str:
+    """The first concept of a new topic: its title and button text from the group's label, a
+    parents' text to replace; sources, phases and review dates are the editor's to fill in."""
+    title = " ".join(title.split())[:MAX_LINE] or topic_id
+    return text_from_fields(
+        Fields(id=topic_id, title=title, label=title[:40].strip(), texts={"ouders": DRAFT_PARENTS_TEXT})
+    )

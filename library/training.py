@@ -39,6 +39,38 @@ def topic_intents(topic_ids: List[str]) -> List[str]:
     return [intent_for_topic(topic) for topic in topic_ids]
 
 
+def nlu_draft(topic_id: str, texts: List[str]) -> str:
+    """Rasa NLU training data (YAML, `intent: info_<id>`) for review, before anything goes into
+    data/nlu/: the analysts' download and the editors' draft topics (`staff.cli export-drafts`)."""
+    examples = "".join(f"    - {' '.join(t.split())}\n" for t in dict.fromkeys(texts) if t.strip())
+    header = (
+        "# CONCEPT - eerst nakijken. Voorbeeldvragen uit signalen (geanonimiseerd).\n"
+        "# Vervang aanduidingen als [naam] door gewone woorden of haal ze weg, en zet\n"
+        "# alleen goede voorbeelden in data/nlu/ (nooit uit tests/heldout/).\n"
+    )
+    body = yaml.safe_dump(
+        {"version": "3.1", "nlu": [{"intent": intent_for_topic(topic_id), "examples": "PLACEHOLDER"}]},
+        allow_unicode=True,
+        sort_keys=False,
+    )
+    return header + body.replace("examples: PLACEHOLDER\n", "examples: |\n" + examples)
+
+
+def intents_with_examples(nlu_dir: Path) -> set:
+    """The intents that have training examples in the repository's data/nlu/: a draft topic
+    "wacht op training" until its intent is one of them (and the model is trained on it)."""
+    found = set()
+    for path in sorted(Path(nlu_dir).glob("**/*.yml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        for block in data.get("nlu") or [] if isinstance(data, dict) else []:
+            if isinstance(block, dict) and block.get("intent") and block.get("examples"):
+                found.add(str(block["intent"]))
+    return found
+
+
 def domain_part(intents: List[str]) -> Dict:
     return {"version": "3.1", "intents": list(intents)}
 

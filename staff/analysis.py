@@ -19,11 +19,10 @@ from functools import wraps
 from typing import Any, List, Optional
 from urllib.parse import unquote, urlsplit
 
-import yaml
 from sanic import response
 from sanic.request import Request
 
-from library import intent_for_topic
+from library.training import nlu_draft
 from signals.period import Period
 from signals.report import build_report, report_context
 from signals.store import EXPORT_FIELDS, iter_export
@@ -80,22 +79,6 @@ def csv_cell(value) -> str:
         value = json.dumps(value, ensure_ascii=False)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_SPREADSHEET_FORMULA) else text
-
-
-def nlu_draft(topic_id: str, texts: List[str]) -> str:
-    """Rasa NLU training data (YAML) for review, before anything goes into data/nlu/."""
-    examples = "".join(f"    - {' '.join(t.split())}\n" for t in dict.fromkeys(texts) if t.strip())
-    header = (
-        "# CONCEPT - eerst nakijken. Voorbeeldvragen uit signalen (geanonimiseerd).\n"
-        "# Vervang aanduidingen als [naam] door gewone woorden of haal ze weg, en zet\n"
-        "# alleen goede voorbeelden in data/nlu/ (nooit uit tests/heldout/).\n"
-    )
-    body = yaml.safe_dump(
-        {"version": "3.1", "nlu": [{"intent": intent_for_topic(topic_id), "examples": "PLACEHOLDER"}]},
-        allow_unicode=True,
-        sort_keys=False,
-    )
-    return header + body.replace("examples: PLACEHOLDER\n", "examples: |\n" + examples)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,13 @@
     python -m staff.cli revoke-sessions NAME   # e.g. a lost laptop: log out everywhere
     python -m staff.cli erase-ticket SP-00042  # remove a ticket's personal data on request,
                                                # its conversations and its signals' texts
+    python -m staff.cli export-drafts --out DIR  # every draft topic ("wacht op training") in
+                                               # the repository's format, for developers
+
+export-drafts writes, per new topic an editor made from a group of unmet questions, its newest
+text as DIR/content/topics/<id>.md (a region's: DIR/content/regions/<region>/topics/<id>.md)
+and its draft training examples as DIR/data/nlu/concept-<id>.yml (`intent: info_<id>`): review,
+copy into the repository, commit and train. Nothing is written into the running content/.
 
 Staff (medewerker) handle tickets; analysts (analist) see signals, figures and redacted
 transcripts only; editors (redacteur) write the texts of their regions (national texts: the
@@ -82,6 +89,34 @@ def erase_ticket(args) -> str:
     )
 
 
+def export_drafts(out_dir: str) -> str:
+    """Every draft topic as files in the repository's format under `out_dir`."""
+    from pathlib import Path
+
+    from library.training import nlu_draft
+    from store.content_versions import ContentVersions
+
+    store = ContentVersions(engine_for(settings.DATABASE_URL))
+    out = Path(out_dir)
+    written = []
+    for draft in store.draft_topics():
+        version = store.newest_text(draft.region, draft.topic_id)
+        if draft.region == settings.DEFAULT_REGION:
+            topic_file = out / "content" / "topics" / f"{draft.topic_id}.md"
+        else:
+            topic_file = out / "content" / "regions" / draft.region / "topics" / f"{draft.topic_id}.md"
+        if version is not None:
+            topic_file.parent.mkdir(parents=True, exist_ok=True)
+            topic_file.write_text(version.text, encoding="utf-8")
+        nlu_file = out / "data" / "nlu" / f"concept-{draft.topic_id}.yml"
+        nlu_file.parent.mkdir(parents=True, exist_ok=True)
+        nlu_file.write_text(nlu_draft(draft.topic_id, draft.examples), encoding="utf-8")
+        written.append(f"{draft.topic_id} ({draft.region}, {len(draft.examples)} voorbeeldvragen)")
+    if not written:
+        return "Er zijn geen concept-onderwerpen."
+    return f"Geschreven naar {out}: " + "; ".join(written)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -102,6 +137,8 @@ def main(argv=None) -> int:
     ):
         commands.add_parser(name, help=help_text).add_argument("username")
     commands.add_parser("erase-ticket", help="erase a ticket's personal data").add_argument("ticket")
+    drafts = commands.add_parser("export-drafts", help="draft topics and their examples as files")
+    drafts.add_argument("--out", required=True, metavar="DIR", help="folder to write into")
     args = parser.parse_args(argv)
     accounts = lambda: Accounts(engine_for(settings.DATABASE_URL))  # noqa: E731
 
@@ -124,6 +161,7 @@ def main(argv=None) -> int:
         "enable-user": enable_user,
         "revoke-sessions": lambda: f"{accounts().revoke_sessions(args.username)} sessie(s) beëindigd.",
         "erase-ticket": lambda: erase_ticket(args),
+        "export-drafts": lambda: export_drafts(args.out),
     }
     try:
         print(actions[args.command]())

@@ -150,9 +150,20 @@ async def save_facts(request: Request, session, region: str):
 
 
 # --- the preview ("Voorbeeld") -----------------------------------------------------------------
-def preview_page(request: Request, session, topic: Topic, region: str, audiences, concept: bool = False):
+def preview_page(
+    request: Request,
+    session,
+    topic: Topic,
+    region: str,
+    audiences,
+    concept: bool = False,
+    action: Optional[str] = None,
+    back: Optional[str] = None,
+):
     """The page for `topic` (published or a concept: the other editorial pages call this with
-    a Topic of their own, parsed by library.preview.draft_topic)."""
+    a Topic of their own, parsed by library.preview.draft_topic). `action`: where the form that
+    picks region and audience goes (default the published topic's preview; "" no such form);
+    `back`: a link back to the edit page."""
     library = request.app.ctx.library
     shown: List[Preview] = [preview(library, topic, region, audience) for audience in audiences]
     return render(
@@ -166,6 +177,8 @@ def preview_page(request: Request, session, topic: Topic, region: str, audiences
         previews=shown,
         reviewed=dutch_date(topic.reviewed_on),
         concept=concept,
+        action=f"/voorbeeld/{topic.id}" if action is None else action,
+        back=back,
     )
 
 

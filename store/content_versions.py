@@ -14,9 +14,10 @@ from typing import List, Optional
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from steunpunt.clock import now
-from store.schema import CONTENT_STATUSES, audit_log, content_versions, staff
+from store.schema import CONTENT_STATUSES, audit_log, content_versions, staff, topic_drafts
 
 CONCEPT, OFFERED, PUBLISHED, RETURNED = CONTENT_STATUSES
 MAX_REMARK = 1000
@@ -47,6 +48,19 @@ class Version:
     @property
     def open(self) -> bool:
         return self.status in (CONCEPT, OFFERED)
+
+
+@dataclass(frozen=True)
+class DraftTopic:
+    """A new topic made from a group of unmet questions: it waits for training (an intent with
+    examples in data/nlu/ and a retrained model) until a developer takes it up."""
+
+    region: str
+    topic_id: str
+    decision_id: Optional[int]
+    examples: List[str]
+    created_by: Optional[str]
+    created_at: datetime
 
 
 class ContentVersions:
@@ -221,6 +235,93 @@ class ContentVersions:
             ).inserted_primary_key[0]
             _audit(connection, staff_id, "tekst teruggezet", region, topic_id, new_id, f"van versie {old.id}")
         return self.get(region, topic_id, new_id)
+
+    # --- new topics from signals ("nieuw onderwerp nodig") ---------------------------------------
+    def create_draft_topic(
+        self,
+        region: str,
+        topic_id: str,
+        kind: str,
+        text: str,
+        examples: List[str],
+        decision_id: Optional[int],
+        staff_id: int,
+    ) -> Version:
+        """A new topic's first concept and its draft training examples, in one transaction. A
+        topic id already taken (in any region: one intent serves all) is a ReviewError."""
+        examples = list(dict.fromkeys(" ".join(e.split()) for e in examples if e and e.strip()))
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(
+                    insert(topic_drafts).values(
+                        region=region,
+                        topic_id=topic_id,
+                        decision_id=decision_id,
+                        examples=examples,
+                        created_by=staff_id,
+                        created_at=now(),
+                    )
+                )
+                version_id = connection.execute(
+                    insert(content_versions).values(
+                        region=region,
+                        topic_id=topic_id,
+                        kind=kind,
+                        status=CONCEPT,
+                        text=text,
+                        author_id=staff_id,
+                        created_at=now(),
+                        remark="nieuw onderwerp uit signalen",
+                    )
+                ).inserted_primary_key[0]
+                _audit(
+                    connection,
+                    staff_id,
+                    "concept-onderwerp gemaakt",
+                    region,
+                    topic_id,
+                    version_id,
+                    f"groep {decision_id}, {len(examples)} voorbeeldvragen",
+                )
+        except IntegrityError:
+            raise ReviewError(f"Het onderwerp {topic_id} bestaat al als concept.") from None
+        return self.get(region, topic_id, version_id)
+
+    def draft_topics(self, regions: Optional[set] = None) -> List[DraftTopic]:
+        """Every draft topic (of these regions), oldest first."""
+        query = (
+            select(topic_drafts, staff.c.username)
+            .select_from(topic_drafts.outerjoin(staff, topic_drafts.c.created_by == staff.c.id))
+            .order_by(topic_drafts.c.id)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+        return [
+            DraftTopic(
+                region=row["region"],
+                topic_id=row["topic_id"],
+                decision_id=row["decision_id"],
+                examples=list(row["examples"] or []),
+                created_by=row["username"],
+                created_at=row["created_at"],
+            )
+            for row in rows
+            if regions is None or row["region"] in regions
+        ]
+
+    def draft_topic(self, region: str, topic_id: str) -> Optional[DraftTopic]:
+        return next((d for d in self.draft_topics({region}) if d.topic_id == topic_id), None)
+
+    def taken_topic_ids(self) -> set:
+        with self.engine.connect() as connection:
+            return {row[0] for row in connection.execute(select(topic_drafts.c.topic_id))}
+
+    def newest_text(self, region: str, topic_id: str) -> Optional[Version]:
+        """The version a developer should take: the newest open one, else the newest published."""
+        history = self.history(region, topic_id)
+        return next((v for v in history if v.open), None) or next(
+            (v for v in history if v.status == PUBLISHED), None
+        )
 
     def _step(self, version: Version, staff_id: int, action: str, **values) -> Version:
         with self.engine.begin() as connection:

@@ -245,3 +245,19 @@ content_versions = Table(
     Column("remark", Text),  # why: the author's note, or the reviewer's reason to send it back
     Column("restored_from", Integer),  # "Terugzetten": the version this one copies
 )
+
+# A new topic made from a group of unmet questions ("nieuw onderwerp nodig", issue 26 item 9):
+# its text is a content version (concept); its draft training examples (redacted signal texts)
+# wait here for the developers (`python -m staff.cli export-drafts`). A topic id is one intent
+# for every region: unique over all regions.
+topic_drafts = Table(
+    "topic_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("region", String(40), nullable=False),
+    Column("topic_id", String(80), nullable=False, unique=True),
+    Column("decision_id", Integer, ForeignKey("group_decisions.id")),
+    Column("examples", JSON, nullable=False),
+    Column("created_by", Integer, ForeignKey("staff.id")),
+    Column("created_at", DateTime, nullable=False),
+)

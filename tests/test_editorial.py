@@ -318,3 +318,43 @@ def test_offer_approve_by_another_publish_to_the_file_then_restore(app):
         == 303
     )
     assert parents_text(served) == old_text
+
+
+CONCEPT_SENTENCE = "Bij een MDO praat je samen over wat je kind nodig heeft."
+TYPED_SENTENCE = "Neem gerust iemand mee naar het gesprek."
+
+
+def test_the_concept_preview_shows_the_concept_for_both_audiences_without_publishing(app):
+    path = app["content"] / "topics" / "mdo-wat-is.md"
+    before = path.read_text()
+    anna, csrf = editor(app, "anna")
+    base = "/teksten/standaard/mdo-wat-is"
+    fields = form_of(anna.request("GET", base)[2])
+    assert 'id="knop-voorbeeld"' in anna.request("GET", base)[2]
+    saved = {**fields, "csrf": csrf, "ouders": CONCEPT_SENTENCE + "\n\n" + fields["ouders"], "opslaan": "1"}
+    assert post_form(anna, base, saved)[0] == 303
+    status, _, page, _ = anna.request("GET", f"{base}/voorbeeld")
+    assert status == 200 and CONCEPT_SENTENCE in page and "Dit concept is nog niet gepubliceerd" in page
+    assert 'id="doelgroep-ouder"' in page or "Voor ouders en verzorgers" in page
+    assert "Voor jongeren" in page  # both audiences
+    regional = anna.request("GET", f"{base}/voorbeeld?regio=voorbeeld")
+    assert regional[0] == 404  # anna edits the national texts only, no other region
+    bert, _ = editor(app, "bert")  # all regions: anna's concept, in another region
+    status, _, page, _ = bert.request("GET", f"{base}/voorbeeld?regio=voorbeeld&doelgroep=ouder")
+    assert status == 200 and CONCEPT_SENTENCE in page and 'id="voorbeeld-regio">voorbeeld<' in page
+    # the button: the text as typed, unsaved
+    typed = {**fields, "csrf": csrf, "ouders": TYPED_SENTENCE + "\n\n" + fields["ouders"], "voorbeeld": "1"}
+    status, _, page, _ = post_form(anna, f"{base}/voorbeeld", typed)
+    assert status == 200 and TYPED_SENTENCE in page and CONCEPT_SENTENCE not in page
+    assert post_form(anna, f"{base}/voorbeeld", {**typed, "csrf": "fout"})[0] == 403
+    wrong = {**typed, "ouders": "Lees <script>alert(1)</script>."}
+    status, _, page, _ = post_form(anna, f"{base}/voorbeeld", wrong)
+    assert status == 400 and 'id="ouders-fout"' in page
+    # nothing published: the file, the published preview and the served text are as before
+    assert path.read_text() == before
+    assert CONCEPT_SENTENCE not in anna.request("GET", "/voorbeeld/mdo-wat-is")[2]
+    served = ContentLibrary(app["content"] / "topics", app["content"] / "regio.yml", recheck_seconds=0)
+    topic = served.lookup("mdo-wat-is")
+    assert topic is not None and CONCEPT_SENTENCE not in topic.parent_text
+    carla, _ = editor(app, "carla")
+    assert carla.request("GET", f"{base}/voorbeeld")[0] == 404
