@@ -7,6 +7,7 @@ of content/ (publishing writes the topic files)."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -43,9 +44,9 @@ def site(model_path, tmp_path_factory):
 def answer_text(server, sender: str) -> str:
     status, replies = http(server.base + "/webhooks/rest/webhook", {"sender": sender, **QUESTION})
     assert status == 200
-    answers = [m for m in replies if (m.get("custom") or {}).get("type") == "answer"]
-    assert answers and answers[0]["custom"]["content_id"] == "tlv-wat-is", replies
-    return answers[0]["text"]
+    answers = [m["custom"] for m in replies if (m.get("custom") or {}).get("type") == "answer"]
+    assert answers and answers[0]["content_id"] == "tlv-wat-is", replies
+    return json.dumps(answers[0]["blocks"], ensure_ascii=False)  # the answer's text, as sent
 
 
 def bot_says(server, wanted: bool, label: str) -> None:
