@@ -185,37 +185,19 @@ class LiveStore:
 
     def open_chat(self, conversation: str) -> Optional[Chat]:
         """The conversation's chat that is waiting or active, if any."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(live_chats)
-                .where(live_chats.c.conversation == conversation, live_chats.c.status.in_(OPEN))
-                .order_by(live_chats.c.id.desc())
-            ).first()
-        return _chat(row) if row else None
+        return self._newest(live_chats.c.conversation == conversation, live_chats.c.status.in_(OPEN))
 
     def unclosed(self, conversation: str) -> Optional[Chat]:
         """The conversation's chat whose user has not been told yet that it ended or timed out."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(live_chats)
-                .where(
-                    live_chats.c.conversation == conversation,
-                    live_chats.c.status.notin_(OPEN),
-                    live_chats.c.closed_at.is_(None),
-                )
-                .order_by(live_chats.c.id.desc())
-            ).first()
-        return _chat(row) if row else None
+        return self._newest(
+            live_chats.c.conversation == conversation,
+            live_chats.c.status.notin_(OPEN),
+            live_chats.c.closed_at.is_(None),
+        )
 
     def latest(self, conversation: str) -> Optional[Chat]:
         """The conversation's most recent chat, whatever its state."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(live_chats)
-                .where(live_chats.c.conversation == conversation)
-                .order_by(live_chats.c.id.desc())
-            ).first()
-        return _chat(row) if row else None
+        return self._newest(live_chats.c.conversation == conversation)
 
     def place(self, chat: Chat) -> int:
         """1 for the first in the region's queue."""
@@ -347,19 +329,12 @@ class LiveStore:
 
     def last_timed_out(self, conversation: str) -> Optional[Chat]:
         """The conversation's most recent chat that timed out and has no ticket yet."""
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                select(live_chats)
-                .where(
-                    live_chats.c.conversation == conversation,
-                    live_chats.c.status == TIMED_OUT,
-                    live_chats.c.ticket_id.is_(None),
-                )
-                .order_by(live_chats.c.id.desc())
-            ).first()
-        return _chat(row) if row else None
+        return self._newest(
+            live_chats.c.conversation == conversation,
+            live_chats.c.status == TIMED_OUT,
+            live_chats.c.ticket_id.is_(None),
+        )
 
-    # --- the staff side ---------------------------------------------------------------------
     def get(self, chat_id: int) -> Optional[Chat]:
         with self.engine.connect() as connection:
             row = connection.execute(
@@ -604,6 +579,14 @@ class LiveStore:
         return int(deleted or 0)
 
     # --- inside ---------------------------------------------------------------------------------
+    def _newest(self, *conditions: Any) -> Optional[Chat]:
+        """The most recent chat that meets every condition (any region: the user's side)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                select(live_chats).where(*conditions).order_by(live_chats.c.id.desc())
+            ).first()
+        return _chat(row) if row else None
+
     def _hide_known_codes(self, connection: Connection, text: str) -> str:
         """A code of lower-case letters only ("kwrtabcd", "kwrt abcd") looks like Dutch words,
         so it is hidden only when it is the code of a ticket or of a waiting chat (by hash)."""

@@ -9,8 +9,6 @@ tests/test_browser.py; the relay's chores with a fixed clock are in tests/test_l
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 import time
 from datetime import datetime, timedelta
@@ -22,8 +20,8 @@ from store import db, presence
 from store.accounts import Accounts
 from store.live import LiveStore
 from store.tickets import TicketStore
+from tests.support.browser import chromium, needs_browser
 from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, http
-from tests.support.services import needs
 from tests.support.widget import SocketChat, kind
 
 PASSWORD = "een heel lang wachtwoord"
@@ -196,36 +194,9 @@ def test_rest_users_get_the_ticket_flow_as_before(server, desk):
 
 
 # --- in real Chromium: a parent at 320 px and a staff member at 1280 px ---------------------------
-CHROMIUM, DRIVER = (
-    shutil.which("chromium") or "/usr/bin/chromium",
-    shutil.which("chromedriver") or "/usr/bin/chromedriver",
-)
 AXE = (
     Path(__file__).resolve().parent.parent / "website" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
 )
-
-
-def chromium(width):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--lang=nl",
-        f"--window-size={width},800",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": 800, "deviceScaleFactor": 1, "mobile": False},
-    )
-    driver.set_script_timeout(60)
-    return driver
 
 
 def until(driver, condition, timeout=30):
@@ -245,17 +216,14 @@ def axe_violations(driver):
     )
 
 
-@needs(
-    "STEUNPUNT_REQUIRE_BROWSER",
-    {"chromium (apt-get install chromium)": os.path.exists(CHROMIUM), "chromedriver": os.path.exists(DRIVER)},
-)
+@needs_browser
 def test_in_two_browsers_a_parent_and_a_colleague_chat_live_from_offer_to_feedback(server, desk):
     from selenium.webdriver.common.by import By
 
     engine = desk[2]
     Accounts(engine, session_hours=8).create("bea", PASSWORD, regions=["voorbeeld"])
     staff_url = f"http://127.0.0.1:{server.env['STEUNPUNT_STAFF_PORT']}"
-    staff, parent = chromium(1280), chromium(320)
+    staff, parent = chromium(1280, 800), chromium(320, 800)
     try:
         # The colleague logs in and goes online.
         staff.get(staff_url + "/login")

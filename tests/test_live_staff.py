@@ -24,8 +24,8 @@ from store.db import engine_for
 from store.live import ACTIVE, WAITING, LiveStore
 from store.schema import audit_log, live_chats
 from store.tickets import TicketStore
+from tests.support.browser import chromium, needs_browser
 from tests.support.servers import TEST_SECRET
-from tests.support.services import needs
 
 T0 = datetime(2026, 12, 7, 10, 0)  # the clock of the staff app (STEUNPUNT_FROZEN_NOW)
 BEFORE = [
@@ -508,24 +508,14 @@ def test_the_analyst_view_and_report_show_the_live_figures_of_their_regions_only
 
 
 # --- the script, in a real browser ---------------------------------------------------------------
-CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
-@needs(
-    "STEUNPUNT_REQUIRE_BROWSER",
-    {"chromium (apt-get install chromium)": CHROMIUM.exists(), "chromedriver": DRIVER.exists()},
-)
+@needs_browser
 def test_in_a_browser_messages_come_and_go_without_a_reload_with_a_marker_and_a_title_count(app):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    driver = chromium(1280, 900)
     base = f"http://127.0.0.1:{app['port']}"
 
     def until(condition, seconds=15):

@@ -18,10 +18,9 @@ from library import ContentLibrary, read_region_file
 from store import audit
 from store.db import engine_for
 from store.schema import audit_log
-from tests.support.services import needs
+from tests.support.browser import chromium, needs_browser
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM, DRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
 @pytest.fixture(scope="module")
@@ -174,21 +173,12 @@ def test_the_queue_page_lists_texts_to_check(app):
     assert "Teksten om te controleren" in page
 
 
-@needs(
-    "STEUNPUNT_REQUIRE_BROWSER",
-    {"chromium (apt-get install chromium)": CHROMIUM.exists(), "chromedriver": DRIVER.exists()},
-)
+@needs_browser
 def test_in_chromium_a_regions_editor_changes_the_phone_number_and_the_preview_shows_it(app):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
+    driver = chromium(1280, 900)
     base = f"http://127.0.0.1:{app['port']}"
 
     def until(condition, seconds=15):

@@ -1,0 +1,47 @@
+"""One way for tests to open Chromium (Debian's chromium and chromium-driver, via Selenium):
+headless, Dutch, with the window and the CSS viewport of the size asked for; and the mark that
+skips a test without them (fails it instead with STEUNPUNT_REQUIRE_BROWSER=1, as in CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+from tests.support.services import needs
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+needs_browser = needs(
+    "STEUNPUNT_REQUIRE_BROWSER",
+    {
+        "chromium (apt-get install chromium)": os.path.exists(CHROMIUM),
+        "chromedriver (apt-get install chromium-driver)": os.path.exists(DRIVER),
+    },
+)
+
+
+def chromium(width: int = 1280, height: int = 900) -> Any:
+    """A new headless Chromium whose window and viewport are `width` x `height` (a click lands
+    where the page is drawn). The caller quits it."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--lang=nl",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    driver.set_script_timeout(60)
+    return driver
