@@ -6,23 +6,37 @@ their own transactions; a change to content files has no table of its own, only 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Dict, List, Optional
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from steunpunt.clock import now
 from store.schema import audit_log
 
 
-def record(engine: Engine, staff_id: Optional[int], action: str, detail: str) -> None:
-    """One audit line: who (`staff_id`), what (`action`), and a detail without personal data."""
-    with engine.begin() as connection:
-        connection.execute(
-            insert(audit_log).values(
-                staff_id=staff_id, action=action, ticket_id=None, detail=detail[:2000], created_at=now()
-            )
+def write(
+    connection: Connection,
+    staff_id: Optional[int],
+    action: str,
+    detail: str,
+    at: datetime,
+    ticket_id: Optional[int] = None,
+) -> None:
+    """One audit line inside the caller's transaction (so the change and its entry commit
+    together): who, what, a detail without personal data, when, and the ticket if any."""
+    connection.execute(
+        insert(audit_log).values(
+            staff_id=staff_id, action=action, ticket_id=ticket_id, detail=detail, created_at=at
         )
+    )
+
+
+def record(engine: Engine, staff_id: Optional[int], action: str, detail: str) -> None:
+    """One audit line in a transaction of its own, for a change with no table of its own."""
+    with engine.begin() as connection:
+        write(connection, staff_id, action, detail[:2000], now())
 
 
 def entries(engine: Engine, action: str, limit: int = 50) -> List[Dict[str, Any]]:

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from steunpunt.clock import now
+from store import audit
 from store.schema import CONTENT_STATUSES, audit_log, content_versions, staff, topic_drafts
 
 CONCEPT, OFFERED, PUBLISHED, RETURNED = CONTENT_STATUSES
@@ -359,8 +360,4 @@ def _audit(
     connection, staff_id: int, action: str, region: str, topic_id: str, version_id: int, extra: str = ""
 ) -> None:
     detail = f"{region}/{topic_id} versie {version_id}" + (f" ({extra})" if extra else "")
-    connection.execute(
-        insert(audit_log).values(
-            staff_id=staff_id, action=action, ticket_id=None, detail=detail, created_at=now()
-        )
-    )
+    audit.write(connection, staff_id, action, detail, now())

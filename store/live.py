@@ -34,9 +34,9 @@ from steunpunt import settings
 from steunpunt.clock import day_range
 from steunpunt.codes import code_hash, code_spans, normalise
 from steunpunt.identifiers import detection_view, hide_codes, replace_spans
-from store import conversations
+from store import audit, conversations
 from store.livebus import notify
-from store.schema import STATUSES, audit_log, live_chats, live_messages, staff, tickets
+from store.schema import STATUSES, live_chats, live_messages, staff, tickets
 from store.tickets import TicketStore, in_regions, ticket_number
 
 WAITING, ACTIVE, ENDED, TIMED_OUT, ABANDONED = "waiting", "active", "ended", "timed_out", "abandoned"
@@ -147,6 +147,15 @@ class LiveStore:
 
     def _mine(self) -> list:
         return in_regions(self.regions, live_chats.c.region)
+
+    def _held_by(self, chat_id: int, staff_id: int) -> list:
+        """The WHERE condition: this chat, active, with this staff member, of these regions."""
+        return [
+            live_chats.c.id == chat_id,
+            live_chats.c.status == ACTIVE,
+            live_chats.c.staff_id == staff_id,
+            *self._mine(),
+        ]
 
     # --- the user's side (the Rasa and action server processes) ---------------------------------
     def enqueue(
@@ -382,7 +391,7 @@ class LiveStore:
             if not changed:
                 raise LiveError("Dit gesprek is al aangenomen of wacht niet meer.")
             self._insert(connection, chat_id, SYSTEM, CLAIMED, "", now, staff_id=staff_id)
-            self._audit(connection, staff_id, "live aangenomen", f"gesprek {chat_id}", now)
+            audit.write(connection, staff_id, "live aangenomen", f"gesprek {chat_id}", now)
         notify()
         return self._must(chat_id)
 
@@ -392,12 +401,7 @@ class LiveStore:
         with self.engine.begin() as connection:
             text = self._hide_known_codes(connection, text)
             mine = connection.execute(
-                select(live_chats.c.id).where(
-                    live_chats.c.id == chat_id,
-                    live_chats.c.status == ACTIVE,
-                    live_chats.c.staff_id == staff_id,
-                    *self._mine(),
-                )
+                select(live_chats.c.id).where(*self._held_by(chat_id, staff_id))
             ).first()
             if mine is None:
                 raise LiveError("Dit gesprek is niet (meer) van jou.")
@@ -427,19 +431,12 @@ class LiveStore:
             raise LiveError("Die collega is nu niet beschikbaar voor chat in deze regio.")
         with self.engine.begin() as connection:
             changed = connection.execute(
-                update(live_chats)
-                .where(
-                    live_chats.c.id == chat_id,
-                    live_chats.c.status == ACTIVE,
-                    live_chats.c.staff_id == staff_id,
-                    *self._mine(),
-                )
-                .values(staff_id=to_staff)
+                update(live_chats).where(*self._held_by(chat_id, staff_id)).values(staff_id=to_staff)
             ).rowcount
             if not changed:
                 raise LiveError("Dit gesprek is niet (meer) van jou.")
             self._insert(connection, chat_id, SYSTEM, TRANSFERRED, "", now, staff_id=to_staff)
-            self._audit(connection, staff_id, "live overgedragen", f"gesprek {chat_id} aan {to_staff}", now)
+            audit.write(connection, staff_id, "live overgedragen", f"gesprek {chat_id} aan {to_staff}", now)
         notify()
         return self._must(chat_id)
 
@@ -452,12 +449,7 @@ class LiveStore:
         with self.engine.begin() as connection:
             changed = connection.execute(
                 update(live_chats)
-                .where(
-                    live_chats.c.id == chat_id,
-                    live_chats.c.status == ACTIVE,
-                    live_chats.c.staff_id == staff_id,
-                    *self._mine(),
-                )
+                .where(*self._held_by(chat_id, staff_id))
                 .values(status=ENDED, ended_at=now, ended_by="staff", outcome=outcome)
             ).rowcount
             if not changed:
@@ -470,7 +462,7 @@ class LiveStore:
         number = ticket_number(ticket_id)
         with self.engine.begin() as connection:
             self._insert(connection, chat_id, SYSTEM, ENDED_KIND, number, now, staff_id=staff_id)
-            self._audit(
+            audit.write(
                 connection, staff_id, "live beëindigd", f"gesprek {chat_id}: {outcome}", now, ticket_id
             )
         notify()
@@ -688,21 +680,6 @@ class LiveStore:
                 ).inserted_primary_key[0]
         except IntegrityError:  # the same client id again: stored once
             return None
-
-    @staticmethod
-    def _audit(
-        connection: Connection,
-        staff_id: int,
-        action: str,
-        detail: str,
-        now: datetime,
-        ticket_id: Optional[int] = None,
-    ) -> None:
-        connection.execute(
-            insert(audit_log).values(
-                staff_id=staff_id, action=action, ticket_id=ticket_id, detail=detail, created_at=now
-            )
-        )
 
 
 def staff_names(engine: Engine, ids: Collection[int]) -> Dict[int, str]:

@@ -24,8 +24,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from steunpunt import settings
+from store import audit
 from store.accounts import parse_regions
-from store.schema import ROLES, audit_log, staff, staff_presence, staff_sessions
+from store.schema import ROLES, staff, staff_presence, staff_sessions
 
 STAFF_ROLE = ROLES[0]
 
@@ -36,14 +37,8 @@ def set_available(engine: Engine, staff_id: int, on: bool, now: datetime) -> boo
         connection.execute(delete(staff_presence).where(staff_presence.c.staff_id == staff_id))
         if on:
             connection.execute(insert(staff_presence).values(staff_id=staff_id, since=now, last_seen=now))
-        connection.execute(
-            insert(audit_log).values(
-                staff_id=staff_id,
-                action="beschikbaar voor chat" if on else "niet beschikbaar voor chat",
-                ticket_id=None,
-                detail="",
-                created_at=now,
-            )
+        audit.write(
+            connection, staff_id, "beschikbaar voor chat" if on else "niet beschikbaar voor chat", "", now
         )
     return on
 
