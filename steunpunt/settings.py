@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, FrozenSet, Mapping, Optional, Tuple
 
@@ -171,6 +171,19 @@ class Settings:
     #: wake-ups between processes. Empty in the embedded form.
     REDIS_URL: str
 
+    # --- WhatsApp (issue 27, channels/whatsapp.py, docs/whatsapp.md) -------------------------
+    #: The token Meta sends once when the webhook is set up (hub.verify_token); empty: refused.
+    WHATSAPP_VERIFY_TOKEN: str = field(repr=False)
+    #: The Meta app's secret: every webhook POST is signed with it (X-Hub-Signature-256).
+    #: Empty: WhatsApp is off and every POST is refused.
+    WHATSAPP_APP_SECRET: str = field(repr=False)
+    #: The access token for sending (a system user's token of the WhatsApp Business account).
+    WHATSAPP_TOKEN: str = field(repr=False)
+    #: Meta's Graph API with its version; the tests point it at a local fake.
+    WHATSAPP_API_URL: str
+    #: How often a failed send is tried in all (network errors, 429 and 5xx; never other 4xx).
+    WHATSAPP_SEND_ATTEMPTS: int
+
     # --- signals -------------------------------------------------------------------------
     #: Average cosine distance below which unmet questions join one group (chosen on the dev
     #: fixture, docs/signals.md), and the weight of stemmed words against character n-grams.
@@ -241,6 +254,11 @@ class Settings:
             LIVE_POLL_SECONDS=float(get("LIVE_POLL_SECONDS", 0.1)),
             LIVE_STAFF_MESSAGES_PER_MINUTE=int(get("LIVE_STAFF_MESSAGES_PER_MINUTE", 30)),
             REDIS_URL=get("REDIS_URL", ""),
+            WHATSAPP_VERIFY_TOKEN=get("WHATSAPP_VERIFY_TOKEN", ""),
+            WHATSAPP_APP_SECRET=get("WHATSAPP_APP_SECRET", ""),
+            WHATSAPP_TOKEN=get("WHATSAPP_TOKEN", ""),
+            WHATSAPP_API_URL=get("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0").rstrip("/"),
+            WHATSAPP_SEND_ATTEMPTS=int(get("WHATSAPP_SEND_ATTEMPTS", 4)),
             GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.96)),
             GROUP_WORD_WEIGHT=float(get("GROUP_WORD_WEIGHT", 1.0)),
         )

@@ -261,3 +261,26 @@ topic_drafts = Table(
     Column("created_by", Integer, ForeignKey("staff.id")),
     Column("created_at", DateTime, nullable=False),
 )
+
+# WhatsApp (issue 27, store/whatsapp.py). How to reach a WhatsApp conversation: Rasa only knows
+# it by a keyed hash of the phone number, so the number waits here, sealed, for as long as Meta
+# lets us write to it (24 hours after the user's last message; purged after that, and deleted
+# with the ticket when it is erased). `conversation` is conversation_key() of the sender id,
+# as in ticket_conversations.
+whatsapp_routes = Table(
+    "whatsapp_routes",
+    metadata,
+    Column("conversation", String(64), primary_key=True),
+    Column("phone_number_id", String(40), nullable=False),  # the steunpunt's number it came in on
+    Column("wa_id", Text, nullable=False),  # sealed (steunpunt/sealed.py)
+    Column("last_inbound_at", DateTime, nullable=False, index=True),
+)
+
+# Things done once across all processes: a WhatsApp message id answered, a live chat message
+# sent to WhatsApp. Only a keyed hash of the key (a message id encodes the phone number).
+done_once = Table(
+    "done_once",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("done_at", DateTime, nullable=False, index=True),
+)

@@ -34,6 +34,7 @@ from store.schema import (
     ticket_notes,
     ticket_time,
     tickets,
+    whatsapp_routes,
 )
 
 CODE_FREE_FAILURES = 3  # wrong codes per conversation before slowing down
@@ -485,6 +486,9 @@ class TicketStore:
             connection.execute(
                 delete(ticket_conversations).where(ticket_conversations.c.ticket_id == ticket_id)
             )
+            # A WhatsApp conversation's way back (store/whatsapp.py): its sealed phone number.
+            if keys:
+                connection.execute(delete(whatsapp_routes).where(whatsapp_routes.c.conversation.in_(keys)))
             connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
             # A live chat that became this ticket (store/live.py): its messages go too.
             chats = select(live_chats.c.id).where(live_chats.c.ticket_id == ticket_id).scalar_subquery()
