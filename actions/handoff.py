@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import turn_context
 from actions.live import live_store, timed_out_chat
+from actions.whatsapp import WHATSAPP, WHATSAPP_CONTACT, chose_this_number, whatsapp_number, youth_on_whatsapp
 from library import shared, topic_for_intent
 from signals.record import record, signal_for
 from steunpunt import settings
@@ -73,18 +74,20 @@ def declines(text: Optional[str]) -> bool:
     return " ".join(re.sub(r"[^\w\s]", " ", text or "").lower().split()) in _DECLINE
 
 
-def times_asked(tracker: Tracker, slot: str) -> int:
-    """How often the running handoff form has asked for `slot` (its utter_ask_ messages)."""
-    asked = 0
+def times_said(tracker: Tracker, response: str) -> int:
+    """How often the running handoff form has sent `response` (a domain response's name)."""
+    said = 0
     for event in reversed(tracker.events):
         if event.get("event") == "active_loop" and event.get("name") == "handoff_form":
             break
-        if (
-            event.get("event") == "bot"
-            and (event.get("metadata") or {}).get("utter_action") == f"utter_ask_{slot}"
-        ):
-            asked += 1
-    return asked
+        if event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action") == response:
+            said += 1
+    return said
+
+
+def times_asked(tracker: Tracker, slot: str) -> int:
+    """How often the running handoff form has asked for `slot` (its utter_ask_ messages)."""
+    return times_said(tracker, f"utter_ask_{slot}")
 
 
 #: What a button the user pressed said on the screen, for staff reading a transcript ("/affirm"
@@ -149,6 +152,22 @@ class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
 
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        """The form's turn; on WhatsApp a youth is first told, once per handoff, that WhatsApp
+        shows their number to the steunpunt and that the website's chat is anonymous (sent
+        before the form's next question, so before anything is asked or stored)."""
+        events = await super().run(dispatcher, tracker, domain)
+        if tracker.get_latest_input_channel() == WHATSAPP:
+            set_now = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
+            audience = (
+                set_now.get("handoff_audience")
+                or turn_context(tracker, shared()).audience
+                or tracker.get_slot("handoff_audience")
+            )
+            if audience == AUDIENCE_YOUTH and not times_said(tracker, "utter_whatsapp_youth_notice"):
+                dispatcher.utter_message(**youth_on_whatsapp(turn_context(tracker, shared())))
+        return events
+
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[str]:
         audience = turn_context(tracker, shared()).audience or tracker.get_slot("handoff_audience")
         if audience not in AUDIENCES:
@@ -176,6 +195,11 @@ class ValidateHandoffForm(FormValidationAction):
         return {**filled, "handoff_audience": None}  # the form asks once more
 
     def validate_handoff_contact(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
+        if tracker.get_latest_input_channel() == WHATSAPP:  # "Ja, dit nummer" / "Nee"
+            if chose_this_number(value):
+                return {"handoff_contact": WHATSAPP_CONTACT}
+            if value == "/deny":
+                return {"handoff_contact": NO_CONTACT}
         if declines(value):
             return {"handoff_contact": NO_CONTACT}
         contact = parse_contact(value)
@@ -198,6 +222,8 @@ class ActionCreateTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain) -> List[EventType]:
         contact = tracker.get_slot("handoff_contact")
         turn = turn_context(tracker, shared())
+        if contact == WHATSAPP_CONTACT:  # the number itself never waited in the tracker store
+            contact = await asyncio.to_thread(whatsapp_number, turn.sender_id) or NO_CONTACT
         audience = turn.audience or tracker.get_slot("handoff_audience")
         turn = replace(turn, audience=audience)  # the form may have asked who is writing
         # Sealed when it waited in the tracker store since an earlier turn (steunpunt/sealed.py).

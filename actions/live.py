@@ -24,9 +24,9 @@ from store.presence import available_staff
 from store.tickets import TicketStore
 
 #: Channels that can carry a live chat: they push a staff member's message to the user as it
-#: is written. The REST channel answers only the request it is given, so its users get the
-#: ticket flow (docs/live-chat.md).
-LIVE_CHANNELS = frozenset({"socketio"})
+#: is written (the widget's socket.io, and WhatsApp: channels/whatsapp.py). The REST channel
+#: answers only the request it is given, so its users get the ticket flow (docs/live-chat.md).
+LIVE_CHANNELS = frozenset({"socketio", "whatsapp"})
 
 _store: Optional[LiveStore] = None
 

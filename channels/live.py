@@ -95,6 +95,8 @@ class LiveRelay:
     _delivered: Set[int] = field(default_factory=set)  # ids delivered, within the look-back
     floor: int = 0  # the newest message when the relay started: older ones are never sent
     _tasks: List[asyncio.Task] = field(default_factory=list)
+    #: The Rasa channel of the bot's turns around a chat ("socketio", "whatsapp").
+    channel: str = "socketio"
 
     def live_store(self) -> LiveStore:
         if self.store is None:
@@ -123,6 +125,11 @@ class LiveRelay:
     # --- the user's messages -----------------------------------------------------------------
     def is_live(self, conversation: str) -> bool:
         return conversation in self.live
+
+    async def present(self) -> Set[str]:
+        """The conversations in a live chat whose user is here (the widgets connected to this
+        process): the heartbeat that keeps their waits from being abandoned."""
+        return {c for c in self.live if self.holds(c)}
 
     def watch(self, conversation: str, message: Dict[str, Any]) -> None:
         """A bot message on its way to a widget: joining the queue makes the conversation live
@@ -266,14 +273,14 @@ class LiveRelay:
 
     async def _deliver(self, conversation: str, message: Dict[str, Any]) -> bool:
         """One staff message or change of the chat to the widget, with its id (the widget
-        shows each id once). True for a staff message: a bot turn for the tracker."""
+        shows each id once). True for a staff message sent from here: a bot turn for the
+        tracker (an `emit` that returns False sent nothing: another process did)."""
         if message["kind"] == MESSAGE and message["sender"] == "staff":
             payload = {
                 "text": message["text"],
                 "custom": {"type": "live_message", "id": message["id"], "from": STAFF_LABEL},
             }
-            await self.emit("bot_uttered", payload, conversation)
-            return True
+            return await self.emit("bot_uttered", payload, conversation) is not False
         if message["kind"] in STATUS_TEXTS:
             payload = {
                 "text": STATUS_TEXTS[message["kind"]],
@@ -299,7 +306,7 @@ class LiveRelay:
     async def _bot_turn(self, chat: Chat, intent: str) -> None:
         metadata = {"region": chat.region, **({"audience": chat.audience} if chat.audience else {})}
         message = UserMessage(
-            intent, self.output(), chat.conversation, input_channel="socketio", metadata=metadata
+            intent, self.output(), chat.conversation, input_channel=self.channel, metadata=metadata
         )
         try:
             await asyncio.wait_for(self.rasa(message), settings.TURN_SECONDS)
@@ -320,7 +327,7 @@ class LiveRelay:
         """Heartbeat for the waiting widgets here, places in the queue, time-outs, abandons."""
         store = self.live_store()
         now = clock.now()
-        here = {c for c in self.live if self.holds(c)}
+        here = await self.present()
         await asyncio.to_thread(store.seen, sorted(here), now)
         due = await asyncio.to_thread(
             store.due, now, settings.LIVE_QUEUE_MINUTES, settings.LIVE_ABANDON_SECONDS

@@ -182,8 +182,9 @@ async def send(
                         found = messages[0].get("id") if isinstance(messages[0], dict) else None
                         message_id = found if isinstance(found, str) and _WAMID.fullmatch(found) else None
                         return Sent(True, status, attempt, message_id)
-                    error = body.get("error") if isinstance(body.get("error"), dict) else {}
-                    code = error.get("code") if isinstance(error.get("code"), int) else None
+                    error = body.get("error")
+                    found_code = error.get("code") if isinstance(error, dict) else None
+                    code = found_code if isinstance(found_code, int) else None
                     retry_in = _retry_after(response.headers, wait) if status == 429 else wait
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as problem:
                 status, code = 0, None

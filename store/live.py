@@ -196,6 +196,18 @@ class LiveStore:
         """The conversation's chat that is waiting or active, if any."""
         return self._newest(live_chats.c.conversation == conversation, live_chats.c.status.in_(OPEN))
 
+    def open_on(self, channel: str) -> List[str]:
+        """Conversations with a waiting or active chat on `channel`. For a channel without a
+        connection to watch (WhatsApp: a user is reachable as long as the chat is open), these
+        are the conversations present, whichever process asks."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(live_chats.c.conversation)
+                .where(live_chats.c.channel == channel, live_chats.c.status.in_(OPEN))
+                .distinct()
+            ).all()
+        return sorted(row[0] for row in rows)
+
     def unclosed(self, conversation: str) -> Optional[Chat]:
         """The conversation's chat whose user has not been told yet that it ended or timed out."""
         return self._newest(
