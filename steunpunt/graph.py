@@ -182,7 +182,8 @@ async def send(
                         found = messages[0].get("id") if isinstance(messages[0], dict) else None
                         message_id = found if isinstance(found, str) and _WAMID.fullmatch(found) else None
                         return Sent(True, status, attempt, message_id)
-                    error = body.get("error") if isinstance(body.get("error"), dict) else {}
+                    found_error = body.get("error")
+                    error = found_error if isinstance(found_error, dict) else {}
                     code = error.get("code") if isinstance(error.get("code"), int) else None
                     retry_in = _retry_after(response.headers, wait) if status == 429 else wait
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as problem:

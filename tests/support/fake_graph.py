@@ -99,7 +99,7 @@ class FakeGraph:
             def log_message(self, *_: Any) -> None:  # quiet in tests
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 try:
@@ -111,6 +111,7 @@ class FakeGraph:
                     if status == 200 and self.path.endswith("/messages"):
                         fake.received.append(Received(self.path, self.headers.get("Authorization", ""), body))
                     number = next(fake._ids)
+                answer: Dict[str, Any]
                 if status == 200:
                     answer = {
                         "messaging_product": "whatsapp",
