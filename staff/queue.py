@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from sanic.request import Request
 
+from staff import whatsapp
 from staff.live import is_available
 from staff.regiogegevens import review_reminders
 from staff.web import (
@@ -88,6 +89,9 @@ async def ticket_page(request: Request, session, ticket_id: int):
         notes=tickets.notes(ticket_id),
         audit=tickets.audit_entries(ticket_id),
         minutes=tickets.minutes(ticket_id),
+        whatsapp=whatsapp.window(tickets, ticket),
+        # what happened to the reply just saved (set by `reply`): a fixed text, never the reply
+        whatsapp_outcome=whatsapp.outcome(request.args.get("whatsapp")),
     )
 
 
@@ -125,9 +129,23 @@ def status(request, session, tickets, ticket_id):
     tickets.set_status(ticket_id, request.form.get("status", ""), session.staff_id)
 
 
-@change
-def reply(request, session, tickets, ticket_id):
-    tickets.reply(ticket_id, required_text(request, "text"), session.staff_id)
+async def reply(request: Request, session, ticket_id: int):
+    """Store the reply (as every change), then send it over WhatsApp when the ticket came from
+    there and Meta's window is open (staff/whatsapp.py). Its own handler, not `change`: sending
+    waits for Meta, and the page afterwards must say what happened."""
+    tickets = mine(request, session)
+    try:
+        text = required_text(request, "text")
+        tickets.reply(ticket_id, text, session.staff_id)
+        ticket = tickets.get(ticket_id)
+        if ticket is None:
+            raise KeyError(ticket_id)
+    except KeyError:
+        return error(404, "Deze vraag bestaat niet.")
+    except ValueError as problem:
+        return error(400, str(problem))
+    outcome = await whatsapp.deliver(tickets, ticket, text, session.staff_id)
+    return redirect(f"/tickets/{ticket_id}" + (f"?{urlencode({'whatsapp': outcome})}" if outcome else ""))
 
 
 @change

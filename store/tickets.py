@@ -327,6 +327,24 @@ class TicketStore:
     def notes(self, ticket_id: int) -> List[Dict[str, Any]]:
         return self._rows(ticket_notes, ticket_notes.c.ticket_id == ticket_id)
 
+    def conversation_keys(self, ticket_id: int) -> List[str]:
+        """The keys of the conversations this ticket came from or was read back in, oldest
+        first: how erasing finds them, and how the staff app finds a WhatsApp ticket's way back
+        (store/whatsapp.py keys its routes the same way)."""
+        with self.engine.connect() as connection:
+            return self._conversation_keys(connection, ticket_id)
+
+    def _conversation_keys(self, connection: Connection, ticket_id: int) -> List[str]:
+        query = (
+            select(ticket_conversations.c.conversation)
+            .where(
+                ticket_conversations.c.ticket_id == ticket_id,
+                *self._of_mine(ticket_conversations.c.ticket_id),
+            )
+            .order_by(ticket_conversations.c.created_at, ticket_conversations.c.id)
+        )
+        return [key for (key,) in connection.execute(query)]
+
     def audit_entries(self, ticket_id: int) -> List[Dict[str, Any]]:
         return self._rows(audit_log, audit_log.c.ticket_id == ticket_id)
 
@@ -458,14 +476,7 @@ class TicketStore:
                 is None
             ):
                 raise KeyError(ticket_id)
-            keys = [
-                key
-                for (key,) in connection.execute(
-                    select(ticket_conversations.c.conversation).where(
-                        ticket_conversations.c.ticket_id == ticket_id
-                    )
-                )
-            ]
+            keys = self._conversation_keys(connection, ticket_id)
             kinds = [kind for (kind,) in connection.execute(select(signals.c.kind).distinct())]
         wiped = conversations.wipe(self.tracker_db or settings.TRACKER_DB, keys, self.secret, kinds)
         with self.engine.begin() as connection:

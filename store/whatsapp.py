@@ -93,6 +93,24 @@ class WhatsAppStore:
             return None
         return Route(wa_id=wa_id, phone_number_id=row.phone_number_id, last_inbound_at=row.last_inbound_at)
 
+    def route_of(self, keys: Collection[str]) -> Optional[Route]:
+        """The way back among these conversations (a ticket's, TicketStore.conversation_keys):
+        the one whose user wrote last, since only that one's window can still be open; None when
+        none is known or readable."""
+        if not keys:
+            return None
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(whatsapp_routes.c.conversation)
+                .where(whatsapp_routes.c.conversation.in_(sorted(keys)))
+                .order_by(whatsapp_routes.c.last_inbound_at.desc())
+            ).all()
+        for (key,) in found:
+            route = self.route_by_key(key)
+            if route is not None:
+                return route
+        return None
+
     def forget_keys(self, keys: Collection[str]) -> int:
         """Delete the ways back to these conversations (conversation keys): erasing a ticket."""
         if not keys:
