@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.support import meta
+from tests.support.fake_graph import FakeGraph
 from tests.support.servers import OPEN_MONDAY, TEST_SECRET, scaled_assistant
 from tests.support.services import needs
 
@@ -53,7 +55,14 @@ QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def scaled(model_path, tmp_path_factory):
+def fake_graph():
+    fake = FakeGraph().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def scaled(model_path, tmp_path_factory, fake_graph):
     url = os.environ["TEST_DATABASE_URL"]
     engine = create_engine(url, future=True)
     with engine.begin() as connection:  # a test database: start from nothing
@@ -62,9 +71,8 @@ def scaled(model_path, tmp_path_factory):
     engine.dispose()
     # Three Rasa processes: the first test kills one, the live chat test another. The clock
     # stands on a Monday in the example region's opening hours (a person can be available).
-    with scaled_assistant(
-        tmp_path_factory.mktemp("scaled"), url, rasa=3, extra_env={"STEUNPUNT_FROZEN_NOW": OPEN_MONDAY}
-    ) as running:
+    env = {"STEUNPUNT_FROZEN_NOW": OPEN_MONDAY, **meta.env(fake_graph.url)}
+    with scaled_assistant(tmp_path_factory.mktemp("scaled"), url, rasa=3, extra_env=env) as running:
         yield {
             "base": running.base,
             "url": url,
@@ -72,6 +80,7 @@ def scaled(model_path, tmp_path_factory):
             "rasa_ports": running.rasa_ports,
             "log": running.log,
             "env": running.env,
+            "fake_graph": fake_graph,
         }
 
 
@@ -91,6 +100,34 @@ def post(base, sender, message, metadata=None):
             pass
         time.sleep(2)
     raise AssertionError(f"no reply after retries for {sender}: {message}")
+
+
+def test_a_whatsapp_message_delivered_to_two_processes_is_answered_once(scaled):
+    """Meta redelivers a webhook it did not see answered, and behind nginx the redelivery can
+    reach another process: the once-key in PostgreSQL (store/whatsapp.py) lets one answer.
+    Runs first, while all three Rasa processes are alive."""
+    fake = scaled["fake_graph"]
+    wa_id = "31687654321"
+    body = meta.webhook(wa_id, meta.text_message("Wat is een TLV?"))
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": meta.signed(body)}
+    targets = [f"http://127.0.0.1:{port}" for port in scaled["rasa_ports"]] + [scaled["base"]]
+    statuses = []
+
+    def deliver(base):
+        request = urllib.request.Request(base + "/webhooks/whatsapp/webhook", data=body, headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            statuses.append(response.status)
+
+    threads = [threading.Thread(target=deliver, args=(base,)) for base in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * len(targets)
+    until(lambda: fake.messages(wa_id), "the answer through the Graph API", 60)
+    time.sleep(5.0)  # time for a second answer, if one were coming
+    answers = [m for m in fake.messages(wa_id) if "toelaatbaarheidsverklaring" in m.text.lower()]
+    assert len(answers) == 1, [m.text[:60] for m in fake.messages(wa_id)]
 
 
 def test_interleaved_conversations_survive_a_killed_rasa_process(scaled):

@@ -10,8 +10,7 @@ have no opening hours: there a request for a person is always the ticket flow.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import asyncio
 import json
 import sqlite3
 import threading
@@ -23,17 +22,27 @@ from typing import List
 
 import pytest
 
+from staff import whatsapp as staff_whatsapp
+from steunpunt import settings
 from store import db, presence
 from store.accounts import Accounts
 from store.live import LiveStore
 from store.tickets import TicketStore
+from tests.support import meta
 from tests.support.fake_graph import FakeGraph, Received
+from tests.support.meta import (
+    NUMBER,
+    TOKEN,
+    VERIFY_TOKEN,
+    button,
+    list_choice,
+    media,
+    signed,
+    text_message,
+    webhook,
+)
 from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, http, status_of
 
-APP_SECRET = "test-app-secret"
-VERIFY_TOKEN = "test-verify-token"
-TOKEN = "test-graph-token"
-NUMBER = "100000000000001"
 OTHER_NUMBER = "200000000000002"
 MONDAY = datetime.fromisoformat(OPEN_MONDAY)
 PASSWORD = "een heel lang wachtwoord"
@@ -50,13 +59,7 @@ def fake():
 
 @pytest.fixture(scope="module")
 def server(model_path, tmp_path_factory, fake):
-    env = {
-        "STEUNPUNT_FROZEN_NOW": MONDAY.isoformat(),
-        "STEUNPUNT_WHATSAPP_APP_SECRET": APP_SECRET,
-        "STEUNPUNT_WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-        "STEUNPUNT_WHATSAPP_TOKEN": TOKEN,
-        "STEUNPUNT_WHATSAPP_API_URL": fake.url,
-    }
+    env = {"STEUNPUNT_FROZEN_NOW": MONDAY.isoformat(), **meta.env(fake.url)}
     with assistant(tmp_path_factory.mktemp("whatsapp"), env) as running:
         yield running
 
@@ -65,36 +68,6 @@ def new_number() -> str:
     number = f"316{10000000 + len(USED_NUMBERS) * 7919:08d}"
     USED_NUMBERS.append(number)
     return number
-
-
-def signed(body: bytes, secret: str = APP_SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def webhook(wa_id: str, message: dict, number: str = NUMBER) -> bytes:
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "31000000000", "phone_number_id": number},
-        "contacts": [{"profile": {"name": "Test"}, "wa_id": wa_id}],
-        "messages": [{"from": wa_id, "timestamp": str(int(time.time())), **message}],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "0", "changes": [{"value": value, "field": "messages"}]}],
-    }
-    return json.dumps(body).encode()
-
-
-_ids = iter(range(1, 100000))
-
-
-def text_message(text: str) -> dict:
-    return {"id": f"wamid.test{next(_ids)}", "type": "text", "text": {"body": text}}
-
-
-def button(payload: str, title: str = "knop") -> dict:
-    reply = {"type": "button_reply", "button_reply": {"id": payload, "title": title}}
-    return {"id": f"wamid.test{next(_ids)}", "type": "interactive", "interactive": reply}
 
 
 def post(server, body: bytes, signature: str | None = "sign") -> int:
@@ -191,25 +164,20 @@ def test_a_redelivered_message_is_answered_once(server, fake):
 
 def test_pictures_and_voice_messages_are_refused_politely_and_not_stored(server, fake):
     wa_id = new_number()
-    image = {
-        "id": f"wamid.test{next(_ids)}",
-        "type": "image",
-        "image": {"id": "7777", "mime_type": "image/jpeg"},
-    }
+    image = media("image", "MEDIA-ID-IMAGE")
     replies = say(server, fake, wa_id, image)
     assert len(replies) == 1 and "alleen tekst lezen" in replies[0].text
     assert "Steunpunt Voorbeeldregio" in replies[0].text  # how to reach this region's steunpunt
-    voice = {"id": f"wamid.test{next(_ids)}", "type": "audio", "audio": {"id": "8888", "voice": True}}
+    voice = media("audio", "MEDIA-ID-VOICE")
     assert "alleen tekst lezen" in say(server, fake, wa_id, voice, number=OTHER_NUMBER)[0].text
     with sqlite3.connect(server.env["STEUNPUNT_TRACKER_DB"]) as connection:
         stored = " ".join(str(row) for row in connection.execute("SELECT data FROM events"))
-    assert "7777" not in stored and "8888" not in stored and "image/jpeg" not in stored
+    assert "MEDIA-ID" not in stored and "image/jpeg" not in stored
 
 
 def test_a_region_s_number_gets_that_region_s_facts(server, fake):
-    asked = {"id": "x", "type": "sticker", "sticker": {"id": "1"}}
-    ours = say(server, fake, new_number(), {**asked, "id": f"wamid.test{next(_ids)}"})
-    other = say(server, fake, new_number(), {**asked, "id": f"wamid.test{next(_ids)}"}, number=OTHER_NUMBER)
+    ours = say(server, fake, new_number(), media("sticker", "1"))
+    other = say(server, fake, new_number(), media("sticker", "2"), number=OTHER_NUMBER)
     assert "Voorbeeldregio" in ours[0].text and "Voorbeeldregio" not in other[0].text
     assert other[0].phone_number_id == OTHER_NUMBER  # answered from the number written to
 
@@ -229,9 +197,7 @@ def test_a_clarify_question_comes_as_buttons_and_a_choice_answers_it(server, fak
         assert all(len(c["title"]) <= 20 for c in interactive.choices) and len(interactive.choices) <= 3
     else:
         assert all(len(c["title"]) <= 24 for c in interactive.choices) and len(interactive.choices) <= 10
-    reply = {"type": "list_reply", "list_reply": {"id": topics[0], "title": "x"}}
-    chosen = {"id": f"wamid.test{next(_ids)}", "type": "interactive", "interactive": reply}
-    answer = say(server, fake, wa_id, chosen)
+    answer = say(server, fake, wa_id, list_choice(topics[0]))
     assert "Had je hier iets aan?" in all_text(answer) and "https://" in all_text(answer)
 
 
@@ -241,7 +207,7 @@ def tickets_of(server) -> TicketStore:
     return TicketStore(engine, TEST_SECRET.encode(), tracker_db=server.env["STEUNPUNT_TRACKER_DB"])
 
 
-def test_a_parent_hands_off_with_the_whatsapp_number_as_contact_only_when_chosen(server, fake):
+def test_a_parent_hands_off_with_the_whatsapp_number_as_contact_only_when_chosen(server, fake, monkeypatch):
     wa_id = new_number()
     start = say(server, fake, wa_id, text_message("Ik wil graag een medewerker spreken"), OTHER_NUMBER)
     assert "/iam_parent" in choices(start)  # who is writing? (buttons that fit WhatsApp)
@@ -263,6 +229,21 @@ def test_a_parent_hands_off_with_the_whatsapp_number_as_contact_only_when_chosen
     assert ticket is not None
     assert ticket["channel"] == "whatsapp" and ticket["contact"] == f"+{wa_id}"
     assert "Mijn zoon zit thuis" in (ticket["description"] or "")
+
+    # A colleague's reply reaches the parent in WhatsApp (the staff app's own send, staff/whatsapp.py;
+    # its pages and the window's end are tested in tests/test_whatsapp_staff.py).
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the deployment's key seals the number
+    monkeypatch.setattr(settings, "WHATSAPP_API_URL", fake.url)
+    monkeypatch.setattr(settings, "WHATSAPP_TOKEN", TOKEN)
+    before = len(fake.messages(wa_id))
+    tickets = tickets_of(server)
+    bram = Accounts(tickets.engine, session_hours=8).create("bram-wa", PASSWORD)
+    tickets.reply(ticket["id"], "We bellen je morgen om 10 uur.", bram)
+    outcome = asyncio.run(staff_whatsapp.deliver(tickets, ticket, "We bellen je morgen om 10 uur.", bram))
+    assert outcome == staff_whatsapp.SENT
+    [delivered] = settled(fake, wa_id, before)
+    assert delivered.to == wa_id and delivered.phone_number_id == OTHER_NUMBER
+    assert number in delivered.text and "We bellen je morgen om 10 uur." in delivered.text
 
 
 def test_a_parent_who_says_no_gets_a_code_and_no_number_is_kept(server, fake):
