@@ -19,6 +19,7 @@ What is logged: the status, Meta's error code and the attempt; never a text or a
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from dataclasses import dataclass
@@ -148,6 +149,16 @@ Sleep = Callable[[float], Awaitable[Any]]
 _WAMID = re.compile(r"[A-Za-z0-9=_.:-]{1,200}")
 
 
+def _json_object(raw: bytes) -> Dict[str, Any]:
+    """Meta's answer as a JSON object; anything else (an empty or non-JSON body from a proxy in
+    between) as {}. A sent message must never be sent again because its answer was odd."""
+    try:
+        found = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
 def _retry_after(headers: Any, fallback: float) -> float:
     try:
         return min(30.0, max(fallback, float(headers.get("Retry-After", ""))))
@@ -175,8 +186,7 @@ async def send(
             try:
                 async with session.post(url, json=payload, headers=headers) as response:
                     status = response.status
-                    body = await response.json(content_type=None) if response.content_length != 0 else {}
-                    body = body if isinstance(body, dict) else {}
+                    body = _json_object(await response.read())
                     if 200 <= status < 300:
                         messages = body.get("messages") or [{}]
                         found = messages[0].get("id") if isinstance(messages[0], dict) else None
@@ -186,7 +196,7 @@ async def send(
                     found_code = error.get("code") if isinstance(error, dict) else None
                     code = found_code if isinstance(found_code, int) else None
                     retry_in = _retry_after(response.headers, wait) if status == 429 else wait
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as problem:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
                 status, code = 0, None
                 logger.warning("whatsapp send: %s (attempt %s/%s)", type(problem).__name__, attempt, attempts)
             else:

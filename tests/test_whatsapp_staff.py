@@ -174,7 +174,7 @@ def test_a_send_refused_with_400_is_not_retried_and_the_page_says_it_failed(app,
     location, page = post_reply(browser, 2, "Dit komt niet aan.")
     assert location == "/tickets/2?whatsapp=mislukt"
     assert re.search(r'role="alert" id="whatsapp-uitkomst">.*versturen via WhatsApp is mislukt', page)
-    assert fake.failures == [400]  # one attempt only: a 4xx does not get better by trying again
+    assert fake.failures == [(400, None)]  # one attempt only: a 4xx does not get better by trying again
     assert fake.messages() == []
     assert app["store"].get(2)["reply"] == "Dit komt niet aan."  # stored all the same
     [entry] = whatsapp_audit(app)

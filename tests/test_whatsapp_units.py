@@ -206,6 +206,15 @@ def test_server_errors_are_retried_and_a_refusal_is_not(fake):
     assert not given_up.ok and given_up.attempts == 3 and len(fake.messages()) == 1
 
 
+def test_an_odd_answer_to_a_sent_message_does_not_send_it_again(fake):
+    fake.answer_next(200, b"<html>ok</html>")  # e.g. a proxy in between
+    sent = asyncio.run(graph.send("1", graph.text_message("31600000001", "Hallo"), attempts=4))
+    assert sent.ok and sent.attempts == 1 and sent.message_id is None
+    fake.answer_next(502, b"")
+    again = asyncio.run(graph.send("1", graph.text_message("31600000001", "Hallo"), attempts=4))
+    assert again.ok and again.attempts == 2
+
+
 def test_an_unreachable_api_is_given_up_without_raising(monkeypatch):
     monkeypatch.setattr(settings, "WHATSAPP_API_URL", "http://127.0.0.1:9/v21.0")
     monkeypatch.setattr(graph, "FIRST_WAIT", 0.01)

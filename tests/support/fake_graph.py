@@ -60,8 +60,8 @@ class Received:
 class FakeGraph:
     port: int = 0
     received: List[Received] = field(default_factory=list)
-    #: Statuses to answer the next requests with instead of 200, in order.
-    failures: List[int] = field(default_factory=list)
+    #: (status, raw body or None for Meta's usual JSON) to answer the next requests with, in order.
+    failures: List[tuple] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _server: Optional[ThreadingHTTPServer] = None
     _ids: Any = field(default_factory=lambda: itertools.count(1))
@@ -72,7 +72,12 @@ class FakeGraph:
 
     def fail_next(self, *statuses: int) -> None:
         with self.lock:
-            self.failures.extend(statuses)
+            self.failures.extend((status, None) for status in statuses)
+
+    def answer_next(self, status: int, raw: bytes) -> None:
+        """Answer the next request with this status and body (e.g. a proxy's non-JSON page)."""
+        with self.lock:
+            self.failures.append((status, raw))
 
     def messages(self, to: Optional[str] = None) -> List[Received]:
         with self.lock:
@@ -107,7 +112,7 @@ class FakeGraph:
                 except ValueError:
                     body = {}
                 with fake.lock:
-                    status = fake.failures.pop(0) if fake.failures else 200
+                    status, raw_answer = fake.failures.pop(0) if fake.failures else (200, None)
                     if status == 200 and self.path.endswith("/messages"):
                         fake.received.append(Received(self.path, self.headers.get("Authorization", ""), body))
                     number = next(fake._ids)
@@ -120,7 +125,7 @@ class FakeGraph:
                     }
                 else:
                     answer = {"error": {"message": "fake refusal", "code": 131000 if status >= 500 else 100}}
-                data = json.dumps(answer).encode()
+                data = raw_answer if raw_answer is not None else json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
