@@ -102,6 +102,9 @@ class Settings:
     #: SQLite databases, the generated secret key, nginx's files of the scaled form. var/ in
     #: the checkout; the tests point it (and every path below) at a temporary folder.
     VAR_DIR: Path
+    #: The regions' school directories imported from DUO's open data (schools/, issue 28):
+    #: one file per region, replaced whole by each import.
+    SCHOOLS_DIR: Path
     #: Tickets, staff accounts, the audit log and signals. Embedded SQLite (WAL) by default;
     #: set a PostgreSQL URL (postgresql+psycopg2://user:pass@host/db) to share it.
     DATABASE_URL: str
@@ -223,6 +226,7 @@ class Settings:
             MESSAGE_BURST=float(get("MESSAGE_BURST", 100)),
             SOCKETIO_SESSION_HOURS=float(get("SOCKETIO_SESSION_HOURS", 24)),
             VAR_DIR=var_dir,
+            SCHOOLS_DIR=Path(get("SCHOOLS_DIR", var_dir / "schools")),
             DATABASE_URL=get("DATABASE_URL", f"sqlite:///{var_dir / 'steunpunt.db'}"),
             SECRET_KEY_FILE=Path(get("SECRET_KEY_FILE", var_dir / "secret.key")),
             SIGNAL_RETENTION_DAYS=int(get("SIGNAL_RETENTION_DAYS", 365)),

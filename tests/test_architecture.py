@@ -20,13 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED: Dict[str, Set[str]] = {
     "steunpunt": set(),
     "classifier": set(),
+    "schools": {"steunpunt"},
     "library": {"steunpunt"},
     "store": {"steunpunt"},
     "signals": {"steunpunt", "store", "library"},
-    "actions": {"steunpunt", "library", "signals", "store"},
+    "actions": {"steunpunt", "library", "signals", "store", "schools"},
     "channels": {"steunpunt", "library", "signals", "store"},
     "staff": {"steunpunt", "library", "signals", "store"},
-    "website": {"steunpunt", "library"},
+    "website": {"steunpunt", "library", "schools"},
 }
 
 
