@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from signals.groups import Group, unmet_groups
 from signals.period import Period
-from signals.stats import CLASSES, KIND_LABELS, REASON_LABELS, Overview, overview, trend_svg
+from signals.stats import CHANNEL_LABELS, CLASSES, KIND_LABELS, REASON_LABELS, Overview, overview, trend_svg
 from signals.store import SignalStore
 from steunpunt import clock
 from store.live import LiveStore
@@ -22,7 +22,12 @@ _environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select
 
 
 def template_globals() -> Dict:
-    return {"classes": CLASSES, "kind_labels": KIND_LABELS, "reason_labels": REASON_LABELS}
+    return {
+        "classes": CLASSES,
+        "kind_labels": KIND_LABELS,
+        "reason_labels": REASON_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+    }
 
 
 def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str]) -> List[str]:
@@ -70,6 +75,11 @@ def region_label(regions) -> str:
     return "alle regio's (landelijk)" if regions is None else "regio " + ", ".join(sorted(regions))
 
 
+def channel_label(channel) -> str:
+    """Which channel a report is about, so figures of WhatsApp alone are not read as the total."""
+    return "alle kanalen" if channel is None else "kanaal " + CHANNEL_LABELS.get(channel, channel)
+
+
 def live_figures(tickets, period: Period) -> Dict:
     """The live chats queued in the period, of the regions `tickets` is limited to: asked,
     answered by a person, timed out to a ticket, abandoned in the queue, the median wait
@@ -79,9 +89,9 @@ def live_figures(tickets, period: Period) -> Dict:
     return {**figures, "median_wait": None if wait is None else clock.minutes_seconds(wait)}
 
 
-def report_context(store: SignalStore, tickets, period: Period, regions=None) -> Dict:
+def report_context(store: SignalStore, tickets, period: Period, regions=None, channel=None) -> Dict:
     """The figures of a period; `store` and `tickets` are already limited to `regions`
-    (None: every region), which the report names."""
+    (None: every region) and `channel` (None: every channel), which the report names."""
     result = overview(store, period)
     groups = unmet_groups(store, period)
     decided = {
@@ -95,6 +105,7 @@ def report_context(store: SignalStore, tickets, period: Period, regions=None) ->
         "groups": groups,
         "trend": trend_svg(result),
         "regions_label": region_label(regions),
+        "channel_label": channel_label(channel),
         "handling": tickets.handling(period.since, period.until),
         "live": live_figures(tickets, period),
         "suggestions": suggestions(result, groups, decided),
@@ -103,5 +114,6 @@ def report_context(store: SignalStore, tickets, period: Period, regions=None) ->
     }
 
 
-def build_report(store: SignalStore, tickets, period: Period, regions=None) -> str:
-    return _environment.get_template("report.html").render(**report_context(store, tickets, period, regions))
+def build_report(store: SignalStore, tickets, period: Period, regions=None, channel=None) -> str:
+    context = report_context(store, tickets, period, regions, channel)
+    return _environment.get_template("report.html").render(**context)

@@ -27,6 +27,9 @@ ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON = (
 CLASSES = (ANSWERED, CLARIFIED, UNANSWERED, TO_PERSON)
 UNANSWERED_REASONS = ("not_understood", "out_of_scope", "being_checked", "not_in_region")
 
+#: The channels a signal (or ticket) came in on, as analysts read and pick them.
+CHANNEL_LABELS = {"socketio": "Website (chat)", "whatsapp": "WhatsApp", "rest": "REST/API"}
+
 KIND_LABELS = {
     "answer": "antwoord",
     "clarify": "gevraagd welk onderwerp",
@@ -95,6 +98,7 @@ class Overview:
     answers_by_topic: Counter = field(default_factory=Counter)
     unanswered_by_topic: Counter = field(default_factory=Counter)  # being checked, per topic
     by_audience: Counter = field(default_factory=Counter)  # question turns per audience
+    by_channel: Counter = field(default_factory=Counter)  # question turns per channel
     weekly: Dict[date, Counter] = field(default_factory=dict)
     feedback: Dict[str, Counter] = field(default_factory=dict)  # topic -> {positive, negative}
     handoffs: int = 0
@@ -125,6 +129,7 @@ def overview(store: SignalStore, period: Period) -> Overview:
             result.questions += n
             result.by_class[klass] += n
             result.by_audience[count.audience or "onbekend"] += n
+            result.by_channel[count.channel or "onbekend"] += n
             weeks[monday(count.day)][klass] += n
         if count.kind == "answer" and count.content_id:
             result.answers_by_topic[count.content_id] += n

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from steunpunt.clock import day_range, day_start, now, to_local
 from store.schema import group_decisions, signal_counts, signals, staff
-from store.tickets import in_regions
+from store.tickets import in_regions, of_channel
 
 #: Columns that say what happened, without text: what counts and retention keep.
 COUNT_FIELDS = ("channel", "audience", "region", "kind", "reason", "content_id")
@@ -66,17 +66,26 @@ def _day(stamp: datetime) -> date:
 
 class SignalStore:
     """Signals in the database. A store made `for_regions` reads and counts only those
-    regions' signals: analysts see, export and report their own regions."""
+    regions' signals: analysts see, export and report their own regions. Made `for_channel`,
+    only that channel's: an analyst compares WhatsApp with the website chat."""
 
-    def __init__(self, engine: Engine, regions: Optional[Collection[str]] = None) -> None:
+    def __init__(
+        self, engine: Engine, regions: Optional[Collection[str]] = None, channel: Optional[str] = None
+    ) -> None:
         self.engine = engine
         self.regions = None if regions is None else frozenset(regions)
+        self.channel = channel
 
     def for_regions(self, regions: Optional[Collection[str]]) -> SignalStore:
-        return SignalStore(self.engine, regions)
+        return SignalStore(self.engine, regions, self.channel)
+
+    def for_channel(self, channel: Optional[str]) -> SignalStore:
+        """The same store, limited to the signals of one channel (None: every channel); the
+        counts kept after retention have their channel too, so old periods narrow as well."""
+        return SignalStore(self.engine, self.regions, channel)
 
     def _mine(self, table=signals) -> list:
-        return in_regions(self.regions, table.c.region)
+        return in_regions(self.regions, table.c.region) + of_channel(self.channel, table.c.channel)
 
     def add(self, signal: Signal, at: Optional[datetime] = None) -> str:
         """Store a signal; one whose id is already stored (a turn carried out again after a
@@ -215,9 +224,9 @@ class SignalStore:
         )
         with self.engine.connect() as connection:
             rows = [dict(row) for row in connection.execute(query).mappings()]
-            if self.regions is None:
+            if not self._mine():
                 return rows
-            # A decision belongs to the regions of the signals it was made on.
+            # A decision belongs to the regions (and channels) of the signals it was made on.
             mine = {row[0] for row in connection.execute(select(signals.c.id).where(*self._mine()))}
         return [row for row in rows if mine & set(row["signal_ids"] or [])]
 

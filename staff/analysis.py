@@ -25,6 +25,7 @@ from sanic.request import Request
 from library.training import nlu_draft
 from signals.period import Period
 from signals.report import build_report, report_context
+from signals.stats import CHANNEL_LABELS
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.web import (
     ANALYST,
@@ -73,6 +74,18 @@ def chosen_period(request: Request, today: Optional[date] = None) -> Period:
     return period
 
 
+def chosen_channel(request: Request) -> Optional[str]:
+    """The channel picked with ?kanaal=whatsapp, or None for every channel; ValueError for one
+    we do not know. Not ignored as an unknown ?regio= is: a mistyped link would otherwise show
+    the figures of every channel as if they were those of one."""
+    picked = (request.args.get("kanaal") or "").strip()
+    if picked and picked not in CHANNEL_LABELS:
+        raise ValueError(
+            "dat kanaal kennen we niet; kies " + ", ".join(CHANNEL_LABELS.values()) + " of alle kanalen"
+        )
+    return picked or None
+
+
 def csv_cell(value) -> str:
     """A value as a CSV cell that a spreadsheet will not run as a formula."""
     if isinstance(value, (list, dict)):
@@ -83,17 +96,19 @@ def csv_cell(value) -> str:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one analyst request may read: its regions' signals and tickets."""
+    """What one analyst request may read: its regions' signals and tickets (of one channel,
+    if one was picked)."""
 
     signals: Any
     tickets: Any
     regions: Optional[frozenset]
+    channel: Optional[str] = None
 
 
 def for_period(handler):
     """`handler(request, session, period, scope)`: with the chosen period and the signals and
-    tickets of the account's regions (or the one picked with ?regio=); a period that makes no
-    sense is a 400."""
+    tickets of the account's regions (or the one picked with ?regio=) and of the channel picked
+    with ?kanaal=; a period or channel that makes no sense is a 400."""
 
     @wraps(handler)
     async def wrapper(request: Request, session):
@@ -101,13 +116,22 @@ def for_period(handler):
             period = chosen_period(request)
         except ValueError as problem:
             return error(400, f"Kies een andere periode: {problem}.", session)
+        try:
+            channel = chosen_channel(request)
+        except ValueError as problem:
+            return error(400, f"Kies een ander kanaal: {problem}.", session)
         regions = chosen_regions(request, session)
         ctx = request.app.ctx
         return await handler(
             request,
             session,
             period,
-            Scope(ctx.signals.for_regions(regions), ctx.store.for_regions(regions), regions),
+            Scope(
+                ctx.signals.for_regions(regions).for_channel(channel),
+                ctx.store.for_regions(regions).for_channel(channel),
+                regions,
+                channel,
+            ),
         )
 
     return wrapper
@@ -118,7 +142,7 @@ async def analysis(request: Request, session, period: Period, scope: Scope):
     topics, regions = topics_seen_by(request, session), regions_seen_by(request, session)
 
     def page():  # figures, groups and chart: made in a thread, the worker keeps serving
-        context = report_context(scope.signals, scope.tickets, period, scope.regions)
+        context = report_context(scope.signals, scope.tickets, period, scope.regions, scope.channel)
         decisions = scope.signals.decisions()  # newest first: a group shows its latest decision
         decided = [
             next((d for d in decisions if set(found.signal_ids) & set(d["signal_ids"])), None)
@@ -132,6 +156,8 @@ async def analysis(request: Request, session, period: Period, scope: Scope):
             decided=decided,
             regions=regions,
             picked=request.args.get("regio") or "",
+            channels=list(CHANNEL_LABELS.items()),
+            channel=scope.channel or "",
             decisions_labels=DECISIONS,
             last_month=Period.last_month(today),
             quarter=f"{today.year}-Q{(today.month - 1) // 3 + 1}",
@@ -167,7 +193,9 @@ async def export_csv(request: Request, session, period: Period, scope: Scope):
 @for_period
 async def report(request: Request, session, period: Period, scope: Scope):
     name = f"signalen-rapport-{period.since}-{period.until}.html"
-    html = await asyncio.to_thread(build_report, scope.signals, scope.tickets, period, scope.regions)
+    html = await asyncio.to_thread(
+        build_report, scope.signals, scope.tickets, period, scope.regions, scope.channel
+    )
     return response.html(
         html, headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     )

@@ -37,7 +37,7 @@ from steunpunt.identifiers import detection_view, hide_codes, replace_spans
 from store import audit, conversations
 from store.livebus import notify
 from store.schema import STATUSES, live_chats, live_messages, staff, tickets
-from store.tickets import TicketStore, in_regions, ticket_number
+from store.tickets import TicketStore, in_regions, of_channel, ticket_number
 
 WAITING, ACTIVE, ENDED, TIMED_OUT, ABANDONED = "waiting", "active", "ended", "timed_out", "abandoned"
 OPEN = (WAITING, ACTIVE)
@@ -135,7 +135,9 @@ def clean_message(text: Any) -> str:
 
 class LiveStore:
     """Live chats in the database. Made `for_regions`, it sees and changes only those
-    regions' chats (as TicketStore), so a staff member of another region cannot reach one."""
+    regions' chats (as TicketStore), so a staff member of another region cannot reach one.
+    Its tickets' store made `for_channel` keeps it to that channel's chats too: the analysts'
+    live figures of one channel."""
 
     def __init__(self, tickets: TicketStore, regions: Optional[Collection[str]] = None) -> None:
         self.tickets = tickets
@@ -146,7 +148,9 @@ class LiveStore:
         return LiveStore(self.tickets.for_regions(regions), regions)
 
     def _mine(self) -> list:
-        return in_regions(self.regions, live_chats.c.region)
+        return in_regions(self.regions, live_chats.c.region) + of_channel(
+            self.tickets.channel, live_chats.c.channel
+        )
 
     def _held_by(self, chat_id: int, staff_id: int) -> list:
         """The WHERE condition: this chat, active, with this staff member, of these regions."""

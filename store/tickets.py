@@ -55,6 +55,12 @@ def in_regions(regions: Optional[Collection[str]], column=tickets.c.region) -> l
     return [] if regions is None else [column.in_(sorted(regions))]
 
 
+def of_channel(channel: Optional[str], column=tickets.c.channel) -> list:
+    """The WHERE condition that keeps rows (tickets, signals, live chats) to the ones that came
+    in on this channel ("socketio", "whatsapp", "rest"); none for None: every channel."""
+    return [] if channel is None else [column == channel]
+
+
 @dataclass(frozen=True)
 class NewTicket:
     number: str
@@ -80,7 +86,8 @@ class CodeLookup:
 class TicketStore:
     """Tickets in the database. A store made `for_regions` reads, counts and changes only
     those regions' tickets: the staff app gives every request the store of its account, so a
-    ticket of another region does not exist for it, whatever number is typed in a URL."""
+    ticket of another region does not exist for it, whatever number is typed in a URL. Made
+    `for_channel` as well, it keeps to the tickets of one channel (an analyst's ?kanaal=)."""
 
     def __init__(
         self,
@@ -88,20 +95,26 @@ class TicketStore:
         secret: bytes,
         regions: Optional[Collection[str]] = None,
         tracker_db: Optional[str] = None,
+        channel: Optional[str] = None,
     ) -> None:
         self.engine = engine
         self.secret = secret
         self.regions = None if regions is None else frozenset(regions)
+        self.channel = channel
         #: Rasa's tracker store (a SQLite path or a URL) that erase() wipes conversations from;
         #: None: settings.TRACKER_DB.
         self.tracker_db = tracker_db
 
     def for_regions(self, regions: Optional[Collection[str]]) -> TicketStore:
         """The same store, limited to these regions (None: every region)."""
-        return TicketStore(self.engine, self.secret, regions, self.tracker_db)
+        return TicketStore(self.engine, self.secret, regions, self.tracker_db, self.channel)
+
+    def for_channel(self, channel: Optional[str]) -> TicketStore:
+        """The same store, limited to the tickets made on this channel (None: every channel)."""
+        return TicketStore(self.engine, self.secret, self.regions, self.tracker_db, channel)
 
     def _mine(self) -> list:
-        return in_regions(self.regions)
+        return in_regions(self.regions) + of_channel(self.channel)
 
     # --- created by the chat -------------------------------------------------------------
     def create(
@@ -319,10 +332,10 @@ class TicketStore:
         return {status: found.get(status, 0) for status in STATUSES}
 
     def _of_mine(self, ticket_column) -> list:
-        """Rows belonging to a ticket of this store's regions only (every region: no condition)."""
-        if self.regions is None:
-            return []
-        return [ticket_column.in_(select(tickets.c.id).where(*self._mine()))]
+        """Rows belonging to a ticket of this store's regions (and channel) only (every region
+        and channel: no condition)."""
+        mine = self._mine()
+        return [ticket_column.in_(select(tickets.c.id).where(*mine))] if mine else []
 
     def notes(self, ticket_id: int) -> List[Dict[str, Any]]:
         return self._rows(ticket_notes, ticket_notes.c.ticket_id == ticket_id)

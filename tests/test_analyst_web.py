@@ -18,6 +18,12 @@ from store.tickets import TicketStore
 from tests.support.servers import TEST_SECRET
 
 FIXTURE = ROOT / "tests" / "fixtures" / "unmet_questions.yml"
+#: Unmet questions that came in on WhatsApp: the only ones the ?kanaal=whatsapp view may show.
+WHATSAPP_UNMET = (
+    "hoeveel kost een zwemdiploma halen",
+    "zwemdiploma kosten zwembad",
+    "wachtlijst zwembad voor het zwemdiploma",
+)
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +91,32 @@ def site(tmp_path_factory):
     )
     signals.add(
         Signal(kind="handoff", reason="asked", region="standaard", text='=HYPERLINK("x")'), at=yesterday
+    )
+    for text in WHATSAPP_UNMET:
+        signals.add(
+            Signal(
+                kind="handoff_offer",
+                reason="not_understood",
+                region="standaard",
+                audience="ouder",
+                channel="whatsapp",
+                text=text,
+            ),
+            at=yesterday,
+        )
+    for _ in range(2):
+        signals.add(
+            Signal(
+                kind="answer",
+                content_id="pst-wat-is",
+                region="standaard",
+                audience="ouder",
+                channel="whatsapp",
+            ),
+            at=yesterday,
+        )
+    tickets.create(
+        audience="ouder", channel="whatsapp", topic_guess=[], transcript=[], description=None, contact=None
     )
     with staff_server(env) as port:
         yield {"port": port, "signals": signals, "tickets": tickets, "code": made.code}
@@ -156,7 +188,7 @@ def test_csv_export_has_the_signals_and_no_spreadsheet_formulas(site):
     status, headers, body, _ = logged_in(site, "ali").request("GET", "/analyse/export.csv")
     assert status == 200 and "attachment" in headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert len(rows) == 40 + 3 + 1 + 1
+    assert len(rows) == 40 + 3 + 1 + 1 + len(WHATSAPP_UNMET) + 2
     assert {"time", "kind", "reason", "channel", "audience", "region", "content_id", "text"} <= set(rows[0])
     assert any(r["text"] == '\'=HYPERLINK("x")' for r in rows)
     assert not any((r["text"] or "").startswith("=") for r in rows)
@@ -230,6 +262,47 @@ def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
     assert len(examples) == len(ids) and {e.get("intent") for e in examples} == {"info_leerlingenvervoer"}
     bad = [("csrf", csrf), ("topic", "../etc")] + [("signal_ids", i) for i in ids]
     assert browser.request_raw("POST", "/analyse/groep/nlu.yml", urlencode(bad))[0] == 400
+
+
+def test_the_figures_the_csv_and_the_report_can_keep_to_one_channel(site):
+    """?kanaal=whatsapp: only WhatsApp's signals and tickets are counted, grouped and exported,
+    and the links to the CSV and the report keep the choice."""
+    browser = logged_in(site, "ali")
+    everything = browser.request("GET", "/analyse")[2]
+    assert "tlv-wat-is" in everything and "pst-wat-is" in everything
+    assert "<caption>Vragen per kanaal</caption>" in everything
+    assert "Website (chat)" in everything and "REST/API" in everything
+    assert "<dt>Vragen aangemaakt</dt><dd>3</dd>" in everything
+
+    status, _, page, _ = browser.request("GET", "/analyse?kanaal=whatsapp")
+    assert status == 200 and "kanaal WhatsApp" in page
+    assert '<option value="whatsapp" selected>WhatsApp</option>' in page
+    figures = page[page.index('id="volume"') : page.index('id="groepen"')]  # (the topic list has all)
+    assert "pst-wat-is" in figures and "tlv-wat-is" not in figures and "opp-wat-is" not in figures
+    assert "Website (chat)" not in figures and "REST/API" not in figures
+    assert "<dt>Vragen aangemaakt</dt><dd>1</dd>" in page
+    first_group = page.index('id="groep-1"')
+    assert "(3 vragen)" in page[first_group : first_group + 300] and 'id="groep-2"' not in page
+    assert "taxi" not in page  # none of the website's or REST's unmet questions
+    assert "&amp;kanaal=whatsapp" in page[page.index("/analyse/export.csv") :][:200]
+    assert "&amp;kanaal=whatsapp" in page[page.index("/analyse/rapport") :][:200]
+
+    status, _, body, _ = browser.request("GET", "/analyse/export.csv?kanaal=whatsapp")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert status == 200 and len(rows) == len(WHATSAPP_UNMET) + 2
+    assert {r["channel"] for r in rows} == {"whatsapp"}
+
+    status, _, report, _ = browser.request("GET", "/analyse/rapport?kanaal=whatsapp")
+    assert status == 200 and "kanaal WhatsApp" in report
+    assert "pst-wat-is" in report and "tlv-wat-is" not in report
+
+
+def test_an_unknown_channel_is_a_400_that_says_which_channels_there_are(site):
+    browser = logged_in(site, "ali")
+    for path in ANALYST_PAGES:
+        status, _, page, _ = browser.request("GET", path + "?kanaal=telefoon")
+        assert status == 400 and "Kies een ander kanaal" in page and "WhatsApp" in page, path
+    assert browser.request("GET", "/analyse?kanaal=")[0] == 200  # the form's "Alle kanalen"
 
 
 def test_the_report_downloads_as_one_self_contained_html_file(site):

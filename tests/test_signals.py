@@ -460,6 +460,28 @@ def test_retention_turns_old_signals_into_counts_and_reports_still_add_up(store,
     assert overview(store, period).questions == 4
 
 
+def test_a_store_for_one_channel_counts_only_its_signals_also_after_retention(store, tmp_path):
+    """The analysts' ?kanaal=: one channel's figures, from its signals and from the counts
+    retention kept of them, within the regions the store was already limited to."""
+    from signals import retention
+    from signals.stats import overview
+
+    for channel, region in (("whatsapp", "standaard"), ("whatsapp", "elders"), ("socketio", "standaard")):
+        store.add(
+            Signal(kind="answer", region=region, content_id="tlv-wat-is", channel=channel),
+            at=datetime(2025, 3, 3, 9),
+        )
+    whatsapp = store.for_regions({"standaard"}).for_channel("whatsapp")
+    assert whatsapp.for_regions({"standaard"}).channel == "whatsapp"  # the narrowings add up
+    period = Period.parse("2025-03")
+    assert [r["channel"] for r in whatsapp.rows()] == ["whatsapp"]
+    assert overview(whatsapp, period).by_channel == {"whatsapp": 1}
+    assert overview(store, period).by_channel == {"whatsapp": 2, "socketio": 1}
+    retention.run(store, today=date(2026, 11, 29), tracker_db=str(tmp_path / "none.db"))
+    assert store.rows() == [] and overview(whatsapp, period).by_channel == {"whatsapp": 1}
+    assert overview(store.for_channel("rest"), period).questions == 0
+
+
 def test_retention_keeps_a_signal_in_the_local_day_and_month_it_was_asked_in(store, tmp_path):
     """00:30 on 1 April in Utrecht is 31 March in UTC: April's report counts it, before and
     after retention turned it into a count."""
