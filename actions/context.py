@@ -6,7 +6,7 @@ after it gets the `TurnContext` (steunpunt/turn.py) and the few NLU facts of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from rasa_sdk import Tracker
@@ -30,6 +30,7 @@ class Understood:
     text: Optional[str]
     intent: Optional[str]
     ranking: List[Dict[str, Any]]
+    entities: List[Dict[str, Any]] = field(default_factory=list)
 
 
 def understood(tracker: Tracker) -> Understood:
@@ -38,6 +39,7 @@ def understood(tracker: Tracker) -> Understood:
         text=message.get("text"),
         intent=(message.get("intent") or {}).get("name"),
         ranking=list(message.get("intent_ranking") or []),
+        entities=[e for e in message.get("entities") or [] if isinstance(e, dict)],
     )
 
 

@@ -28,6 +28,7 @@ SMALLTALK = "smalltalk"  # reason: the intent (greet, goodbye, thank, bot_challe
 LIVE_OFFER = "live_offer"  # a person is available now: chat now, or leave a question?
 LIVE_QUEUED = "live_queued"  # joined the region's queue for a live chat
 LIVE_ENDED = "live_ended"  # the staff member ended the live chat: "Had je hier iets aan?"
+SCHOOLS = "schools"  # the region's schools, from its directory (actions/schools.py)
 
 # What the bot asked last turn, kept in the `pending` slot.
 PENDING_CLARIFY = "clarify"
@@ -42,6 +43,7 @@ OUT_OF_SCOPE = "out_of_scope"
 CONTACT_TOPIC = "steunpunt-contact"
 AUDIENCE_INTENTS = {"iam_parent": AUDIENCE_PARENT, "iam_youth": AUDIENCE_YOUTH}
 SMALLTALK_INTENTS = ("greet", "goodbye", "thank", "bot_challenge")
+SCHOOLS_INTENT = "ask_schools"
 #: Sent by the widget's buttons ("Ja, nu chatten" / "Nee, laat een vraag achter") and by the
 #: Rasa server itself when a live chat ended or nobody picked it up (channels/live.py).
 LIVE_CHAT, LEAVE_QUESTION, LIVE_ENDED_INTENT, LIVE_TIMEOUT = (
@@ -186,6 +188,8 @@ def decide(
         return Outcome(PROMPT)
     if intent in SMALLTALK_INTENTS:
         return Outcome(SMALLTALK, reason=intent)
+    if intent == SCHOOLS_INTENT:  # what is asked and found is the directory's (actions/schools.py)
+        return Outcome(SCHOOLS)
     # out_of_scope, and anything the rules route here that has no meaning of its own.
     return Outcome(HANDOFF_OFFER, reason="out_of_scope")
 

@@ -22,7 +22,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import replies, schools
 from actions.context import question_before, turn_context, understood
 from actions.live import (
     Queued,
@@ -48,6 +48,7 @@ from actions.outcome import (
     PENDING_HANDOFF_OFFER,
     PENDING_LIVE_FEEDBACK,
     PENDING_LIVE_OFFER,
+    SCHOOLS,
     SET_AUDIENCE,
     SMALLTALK,
     SMALLTALK_INTENTS,
@@ -121,7 +122,12 @@ class ActionRespond(Action):
             live_available=live_available,
         )
         live = await asyncio.to_thread(_live_facts, outcome, turn, tracker)
-        reply = render(outcome, turn, self.library, live)
+        found = (
+            await asyncio.to_thread(schools.look_up, turn, nlu.text or "", nlu.entities)
+            if outcome.kind == SCHOOLS
+            else None
+        )
+        reply = render(outcome, turn, self.library, live, found)
         for message in reply.messages:
             dispatcher.utter_message(**message)
         events: List[EventType] = []
@@ -132,8 +138,9 @@ class ActionRespond(Action):
             signal_for(
                 turn,
                 outcome.kind,
-                reason=outcome.reason,
-                content_id=outcome.content_id,
+                # a question about schools: which kind and place were asked for (never a name)
+                reason=found.signal_reason if found else outcome.reason,
+                content_id=found.signal_place if found else outcome.content_id,
                 candidates=outcome.candidates,
                 ranking=nlu.ranking,
                 text=kept_text(outcome.kind, outcome.reason, nlu.intent, nlu.text, question_before(tracker)),
@@ -178,7 +185,11 @@ class Reply:
 
 
 def render(
-    outcome: Outcome, turn: TurnContext, library: ContentLibrary, live: Optional[LiveFacts] = None
+    outcome: Outcome,
+    turn: TurnContext,
+    library: ContentLibrary,
+    live: Optional[LiveFacts] = None,
+    found: Optional[schools.Found] = None,
 ) -> Reply:
     """The messages and slot updates of a decided outcome. No decision is taken here: what to
     do was decided by `decide`; this only puts it into words from the vetted content."""
@@ -244,6 +255,13 @@ def render(
         )
         reply.say({"response": "utter_ask_feedback", "json_message": {"type": "feedback", "live": True}})
         reply.slots["pending"] = PENDING_LIVE_FEEDBACK
+    elif outcome.kind == SCHOOLS and found is not None:
+        for message in schools.messages(found):
+            reply.say(message)
+        general = library.lookup(schools.SCHOOL_CHOICE_TOPIC, turn.region)
+        if not found.has_directory and general is not None:  # never another region's schools
+            reply.say(replies.answer(general, turn.audience, region=turn.region, facts=turn.facts))
+            reply.slots["last_topic"] = general.id
     elif outcome.kind == SMALLTALK:
         reply.say({"response": SMALLTALK_RESPONSES[_given(outcome.reason, outcome)]})
     else:

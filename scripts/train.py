@@ -21,7 +21,8 @@ MODELS = ROOT / "models"
 PIPELINE_FILE = ROOT / "build" / "spacy" / "pipeline.json"
 EFFECTIVE_CONFIG = ROOT / "build" / "config.yml"
 KEEP_MODELS = 3
-#: Generated before each training: the topic intents and rules (library/training.py).
+#: Generated before each training: the topic intents and rules (library/training.py) and the
+#: school entities' lookup tables (schools/training.py).
 TRAINING_DIR = ROOT / "build" / "training"
 
 
@@ -29,9 +30,10 @@ def training_paths() -> tuple:
     """(domain folder, data paths) for `rasa train` and `rasa data validate`: domain.yml plus
     the topic intents, data/ plus the topic rules, all written anew from content/."""
     from library.training import write_training_files
+    from schools.training import write_training_file
 
     domain, rules = write_training_files(ROOT, TRAINING_DIR)
-    return domain, [ROOT / "data", rules]
+    return domain, [ROOT / "data", rules, write_training_file(TRAINING_DIR)]
 
 
 def training_inputs() -> list[Path]:

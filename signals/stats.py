@@ -46,6 +46,7 @@ KIND_LABELS = {
     "live_offer": "live chat aangeboden",
     "live_queued": "in de wachtrij voor live chat",
     "live_ended": "live chat beëindigd",
+    "schools": "scholen gezocht",
 }
 REASON_LABELS = {
     "not_understood": "niet begrepen",
@@ -69,11 +70,13 @@ REASON_LABELS = {
     "live_unavailable": "toch niemand vrij",
     "live_positive": "ja, gesprek hielp",
     "live_negative": "nee, gesprek hielp niet",
+    "naam": "één school op naam",
+    "alle": "alle scholen",
 }
 
 
 def question_class(count: Count) -> Optional[str]:
-    if count.kind == "answer":
+    if count.kind in ("answer", "schools"):  # a list of the region's schools answers too
         return ANSWERED
     if count.kind == "clarify":
         return CLARIFIED
@@ -99,6 +102,9 @@ class Overview:
     unanswered_by_topic: Counter = field(default_factory=Counter)  # being checked, per topic
     by_audience: Counter = field(default_factory=Counter)  # question turns per audience
     by_channel: Counter = field(default_factory=Counter)  # question turns per channel
+    #: Questions about the region's schools: (kind asked for, place or "") -> n. Where parents
+    #: look for a place, never which school a child goes to (actions/schools.py).
+    school_searches: Counter = field(default_factory=Counter)
     weekly: Dict[date, Counter] = field(default_factory=dict)
     feedback: Dict[str, Counter] = field(default_factory=dict)  # topic -> {positive, negative}
     handoffs: int = 0
@@ -137,6 +143,9 @@ def overview(store: SignalStore, period: Period) -> Overview:
             result.unanswered_by_topic[count.content_id] += n
         if count.kind == "feedback" and count.content_id:
             result.feedback.setdefault(count.content_id, Counter())[count.reason] += n
+        if count.kind == "schools":
+            place = (count.content_id or "").removeprefix("plaats:")
+            result.school_searches[(count.reason or "alle", place)] += n
         if count.kind == "handoff":
             result.handoffs += n
         if count.kind == "ticket" and count.reason != "failed":

@@ -689,3 +689,22 @@ def test_a_sealed_value_reads_as_nothing_after_a_day(monkeypatch):
     later = time.time() + sealed.LIFETIME + 60
     monkeypatch.setattr(time, "time", lambda: later)
     assert sealed.unseal(token) is None
+
+
+def test_the_overview_counts_where_parents_look_for_schools_by_kind_and_place(store):
+    """Issue 28: which school kinds and places are asked about (never a school's name)."""
+    from signals.stats import ANSWERED, overview
+
+    for reason, place in (
+        ("vmbo", "plaats:amersfoort"),
+        ("vmbo", "plaats:amersfoort"),
+        ("(V)SO", None),
+        ("naam", None),
+    ):
+        store.add(
+            Signal(kind="schools", reason=reason, content_id=place, region="voorbeeld"),
+            at=datetime(2025, 3, 1, 9),
+        )
+    result = overview(store, Period.parse("2025-03"))
+    assert result.school_searches == {("vmbo", "amersfoort"): 2, ("(V)SO", ""): 1, ("naam", ""): 1}
+    assert result.by_class[ANSWERED] == 4  # a list of schools answers the question

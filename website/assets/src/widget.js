@@ -206,10 +206,30 @@ function renderHandoff(item, custom) {
   }
   return body;
 }
+function link(href, text) {
+  return el("a", { class: "utrecht-link", href, target: "_blank", rel: "noopener noreferrer" },
+    text, hidden(" (opent in een nieuw tabblad)"));
+}
+function renderSchools(item, custom) {
+  // The region's schools (issue 28): a short list with links, the full list on the site.
+  const schools = custom.schools || [];
+  if (!schools.length) return paragraphs(item.text || "");
+  const count = custom.total || schools.length;
+  const body = [el("p", {}, count > schools.length
+    ? `Ik vond ${count} scholen. De eerste ${schools.length}:` : (count === 1 ? "Ik vond deze school:" : `Ik vond ${count} scholen:`))];
+  body.push(el("ul", { class: "steunpunt-schools" }, schools.map((school) => el("li", {},
+    el("strong", {}, school.name), `, ${school.place} (${school.type})`,
+    el("br"), link(school.url, "Website"),
+    school.sop_url ? [" · ", link(school.sop_url, "Schoolondersteuningsprofiel")]
+      : el("span", { class: "steunpunt-meta" }, " · nog geen link naar het ondersteuningsprofiel")))));
+  if (custom.more_url) body.push(el("p", {}, link(custom.more_url, "Alle scholen en gegevens")));
+  return body;
+}
 function renderBot(item) {
   const custom = item.custom || {};
   let body;
   if (custom.type === "answer") body = renderAnswer(item, custom);
+  else if (custom.type === "schools") body = renderSchools(item, custom);
   else if (custom.type === "handoff" || custom.type === "live_queued") body = renderHandoff(item, custom);
   else if (custom.type === "live_message") {
     // A person of the steunpunt wrote this: said plainly, for sighted and screen reader users.
