@@ -1,4 +1,5 @@
-"""The public site's Sanic app: content index, topic pages, search, /widget.js and /demo.
+"""The public site's Sanic app: content index, topic pages, search, the region's schools,
+/widget.js and /demo.
 
 Server-rendered HTML that works without JavaScript and prints well. A topic page is made from
 the same answer payload as the bot's answer (`library.answer_payload`), so a page and
@@ -21,10 +22,11 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 
 from library import AUDIENCE_PARENT, PHASES, ContentLibrary, answer_payload, shared
+from schools import model as school_data
 from steunpunt import clock, settings
 from steunpunt.clock import dutch_date
 from steunpunt.regions import REGION_ID
-from website import pages
+from website import pages, schools as school_pages
 
 ASSETS = {
     "widget.js": "text/javascript; charset=utf-8",
@@ -35,7 +37,17 @@ _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
 _templates.filters["dutch_date"] = lambda iso: dutch_date(date.fromisoformat(iso))
-_templates.globals.update(page_path=pages.page_path, PHASES=PHASES, AUDIENCES=pages.AUDIENCES)
+_templates.filters["dutch_day"] = dutch_date
+_templates.globals.update(
+    page_path=pages.page_path,
+    PHASES=PHASES,
+    AUDIENCES=pages.AUDIENCES,
+    kind_words=school_pages.kind_words,
+    address=school_pages.address,
+    count_text=school_pages.count_text,
+    web_link=school_pages.web_link,
+    GROUP_HEADINGS=school_pages.GROUP_HEADINGS,
+)
 
 
 def _origin(url: str) -> str:
@@ -91,12 +103,19 @@ def known(request: Request, region: Optional[str]) -> bool:
     return region is None or (region != library.default_region and region in library.regions())
 
 
+def directory_of(request: Request, region: Optional[str]) -> Optional[school_data.Directory]:
+    """The school directory of the region whose pages these are (the default region's at /):
+    only ever its own, None when it has none."""
+    return school_data.load(region or request.app.ctx.library.default_region)
+
+
 async def index(request: Request, region: Optional[str] = None):
     if not known(request, region):
         return not_found(request)
     topics = request.app.ctx.library.topics(region).values()
     groups = {audience: pages.by_phase(pages.for_audience(topics, audience)) for audience in pages.AUDIENCES}
-    return render(request, "index.html", region=region, groups=groups, query="")
+    has_schools = directory_of(request, region) is not None
+    return render(request, "index.html", region=region, groups=groups, query="", has_schools=has_schools)
 
 
 async def search(request: Request, region: Optional[str] = None):
@@ -124,9 +143,53 @@ async def topic_page(request: Request, audience_path: str, topic_id: str, region
     payload = answer_payload(
         topic, audience, related, region or library.default_region, library.facts(region)
     )
+    # Only when the region has a list: never a link to a page that only says there is none.
+    links_schools = topic.id in school_pages.SCHOOL_TOPICS and directory_of(request, region) is not None
     return render(
-        request, "topic.html", region=region, topic=topic, audience=audience, payload=payload, related=related
+        request,
+        "topic.html",
+        region=region,
+        topic=topic,
+        audience=audience,
+        payload=payload,
+        related=related,
+        links_schools=links_schools,
     )
+
+
+async def school_list(request: Request, region: Optional[str] = None):
+    """The region's schools, grouped PO, VO, (V)SO, filtered by ?plaats= and ?soort=. A region
+    without a directory gets a page that says so (and points to the general school-choice
+    topic), never another region's schools."""
+    if not known(request, region):
+        return not_found(request)
+    directory = directory_of(request, region)
+    if directory is None:
+        return render(request, "schools.html", region=region, directory=None)
+    chosen = school_pages.read_filter(
+        directory, request.args.get("plaats") or "", request.args.get("soort") or ""
+    )
+    groups = school_pages.filtered(directory, chosen)
+    return render(
+        request,
+        "schools.html",
+        region=region,
+        directory=directory,
+        chosen=chosen,
+        groups=groups,
+        count=sum(len(found) for found in groups.values()),
+        places=directory.places(),
+        kinds=school_pages.kind_options(directory),
+    )
+
+
+async def school_page(request: Request, slug: str, region: Optional[str] = None):
+    """One school with everything the directory knows of it; an unknown school is a 404."""
+    directory = directory_of(request, region) if known(request, region) else None
+    school = directory.by_location(slug) if directory is not None else None
+    if directory is None or school is None:
+        return not_found(request, region if known(request, region) else None)
+    return render(request, "school.html", region=region, directory=directory, school=school)
 
 
 async def demo(request: Request):
@@ -176,6 +239,7 @@ async def on_error(request: Request, problem: Exception):
 
 REGION = f"<region:{REGION_ID.pattern}>"  # the one rule for region ids
 TOPIC = "<audience_path:(ouders|jongeren)>/<topic_id:[a-z0-9-]{1,80}>"
+SCHOOL = "scholen/<slug:[a-z0-9]{1,16}>"  # School.slug: the location code, lower case
 #: (path, handler, route name): every page of the site; a region's pages live under its id.
 ROUTES = (
     ("/", index, "index"),
@@ -184,6 +248,10 @@ ROUTES = (
     (f"/{REGION}/zoeken", search, "region_search"),
     (f"/{TOPIC}", topic_page, "topic"),
     (f"/{REGION}/{TOPIC}", topic_page, "region_topic"),
+    ("/scholen", school_list, "schools"),
+    (f"/{REGION}/scholen", school_list, "region_schools"),
+    (f"/{SCHOOL}", school_page, "school"),
+    (f"/{REGION}/{SCHOOL}", school_page, "region_school"),
     ("/demo", demo, "demo"),
     ("/logo", logo, "logo"),
     ("/<name:(widget\\.js|widget\\.css|site\\.css)>", asset, "asset"),

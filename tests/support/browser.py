@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 from tests.support.services import needs
@@ -45,3 +46,22 @@ def chromium(width: int = 1280, height: int = 900) -> Any:
     )
     driver.set_script_timeout(60)
     return driver
+
+
+#: axe-core from the site's npm packages (the version in website/assets/package.json).
+AXE = Path(__file__).resolve().parents[2] / "website" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(driver: Any) -> list:
+    """axe-core's WCAG 2.1 A and AA violations on the page open in `driver` (an error in axe
+    itself is a violation too, so a broken scan never passes as a clean one)."""
+    driver.execute_script(AXE.read_text())
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))"
+        ".catch(e => done([{id: 'axe-error', help: String(e)}]));",
+        WCAG_AA,
+    )
