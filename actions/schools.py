@@ -21,6 +21,8 @@ from steunpunt import settings
 from steunpunt.turn import TurnContext
 
 MAX_IN_CHAT = 5
+#: A kind as the site's filter writes it in `?soort=` (website/schools.py KIND_FILTERS).
+SITE_KINDS = {"PO": "po", "VO": "vo", "(V)SO": "vso-so", "vmbo-t": "vmbo"}
 #: The general topic on choosing a school: the answer when the region has no directory.
 SCHOOL_CHOICE_TOPIC = "schoolkeuze"
 
@@ -110,7 +112,7 @@ def list_url(region: str, query: Optional[Query] = None) -> str:
     if query is not None and query.place:
         params["plaats"] = query.place
     if query is not None and query.kind:
-        params["soort"] = query.kind
+        params["soort"] = SITE_KINDS.get(query.kind, query.kind)
     return site + path + (f"?{urlencode(params)}" if params else "")
 
 

@@ -155,3 +155,12 @@ def test_a_website_that_is_not_a_web_address_is_no_link():
     assert chat.web_address("javascript:alert(1)") is None
     assert chat.web_address("www.school.invalid") == "https://www.school.invalid"
     assert chat.web_address("http://school.invalid/x") == "http://school.invalid/x"
+
+
+def test_the_list_link_filters_as_the_site_s_form_does(directory):
+    """The site knows ?soort=vso-so for (V)SO (website/schools.py): the chat's link must use it."""
+    from website.schools import KIND_FILTERS
+
+    found = chat.look_up(turn(), "welke scholen voor speciaal onderwijs zijn er in Amersfoort?", [])
+    url = chat.payload(found)["more_url"]
+    assert url.endswith("soort=vso-so") and "vso-so" in {value for value, *_ in KIND_FILTERS}
