@@ -385,11 +385,11 @@ def test_the_signals_command_exports_and_reports_per_region_or_national(tenants,
     # the national one both regions'.
     regional = run("report", "--period", year, "--region", "voorbeeld")
     national = run("report", "--period", year)
-    assert "Voor: <strong>regio voorbeeld</strong>" in regional
+    assert "Voor: <strong>regio voorbeeld; alle kanalen</strong>" in regional
     assert "3 vragen (3 berichten in totaal)" in regional and "Vragen aangemaakt</dt><dd>1</dd>" in regional
     assert "vakantiedagen in voorbeeld" in regional
     assert f"vakantiedagen in {settings.DEFAULT_REGION}" not in regional
-    assert "Voor: <strong>alle regio&#39;s (landelijk)</strong>" in national
+    assert "Voor: <strong>alle regio&#39;s (landelijk); alle kanalen</strong>" in national
     assert "6 vragen (6 berichten in totaal)" in national and "Vragen aangemaakt</dt><dd>2</dd>" in national
     assert (
         "vakantiedagen in voorbeeld" in national and f"vakantiedagen in {settings.DEFAULT_REGION}" in national
