@@ -55,6 +55,10 @@ fi
 "$ROOT/scripts/check.sh" --install
 
 "$PY" scripts/spacy_pipeline.py
+# The example region's fictional schools (content/regions/voorbeeld/duo/, FICTIEF) into
+# var/schools/voorbeeld.json, so the demo has a school directory; skipped while those files and
+# the importer are unchanged (docs/schools.md).
+"$PY" -m schools import --region voorbeeld --if-changed content/regions/voorbeeld/duo/*.csv >&2
 # deduce builds its lookup structures once (1-2 minutes) and caches them in the venv: do it here,
 # never inside a request.
 "$PY" -m signals warm
