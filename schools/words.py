@@ -140,7 +140,23 @@ _NAME_NOISE = {
     "lyceum",
     "scholengemeenschap",
     "van",
+    "praktijkschool",
+    "praktijkonderwijs",
+    "mavo",
+    "vmbo",
+    "gymnasium",
+    "locatie",
+    "en",
+    "ibs",
+    "sbs",
+    "kindcentrum",
+    "ikc",
 }
+
+
+def _noise(word: str) -> bool:
+    """A word of a school's name that says its kind, not which school ("vmbo-school" too)."""
+    return folded(word) in _NAME_NOISE or all(part in _NAME_NOISE for part in folded(word).split())
 
 
 def short_names(school: School) -> List[str]:
@@ -151,7 +167,7 @@ def short_names(school: School) -> List[str]:
     words = full.split()
     for start in range(1, len(words)):
         rest = words[start:]
-        if folded(words[start - 1]) in _NAME_NOISE and any(folded(w) not in _NAME_NOISE for w in rest):
+        if _noise(words[start - 1]) and any(not _noise(w) for w in rest):
             names.append(" ".join(rest))
     return list(dict.fromkeys(names))
 
@@ -159,11 +175,13 @@ def short_names(school: School) -> List[str]:
 def schools_named(text: str, directory: Directory) -> List[School]:
     """Schools whose name (or the distinctive part of it) the question contains."""
     words = f" {folded(text)} "
+    places = {folded(p) for s in directory.schools for p in (s.place, s.gemeente) if p}
     found = []
     for school in directory.schools:
         for name in short_names(school):
             distinctive = [w for w in folded(name).split() if w not in _NAME_NOISE]
-            if distinctive and f" {folded(name)} " in words:
+            # "Soest" of "Gymnasium Soest" is a place first: "scholen in Soest" names no school
+            if distinctive and folded(name) not in places and f" {folded(name)} " in words:
                 found.append(school)
                 break
     return found

@@ -308,6 +308,26 @@ def test_the_embed_attributes_set_audience_and_region_without_asking(server, bro
     assert any(r["region"] == "voorbeeld" and r["audience"] == "jongere" for r in rows)
 
 
+def test_the_widget_lists_the_region_s_schools_with_links(server, browser):
+    """Issue 28: the schools payload as a short list with links, the full list one link away."""
+    browser.get(server.site + "/demo?doelgroep=ouder&regio=voorbeeld")
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
+    ask_by_mouse(browser, "welke scholen voor speciaal onderwijs zijn er in de regio?", ".steunpunt-schools")
+    listed = bot_messages(browser)[-1]
+    items = listed.find_elements(By.CSS_SELECTOR, ".steunpunt-schools li")
+    assert 0 < len(items) <= 5
+    for item in items:
+        hrefs = [a.get_attribute("href") for a in item.find_elements(By.CSS_SELECTOR, "a.utrecht-link")]
+        assert hrefs and all(href.startswith("http") for href in hrefs)
+        assert "Fictie" in item.text  # the example region's fictional schools
+    more = listed.find_element(
+        By.XPATH, ".//a[normalize-space()='Alle scholen en gegevens (opent in een nieuw tabblad)']"
+    )
+    assert "/voorbeeld/scholen" in more.get_attribute("href")
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
 def test_a_topic_page_prints_without_search_and_with_link_targets(server, browser):
     browser.get(server.site + "/ouders/tlv-wat-is")
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))

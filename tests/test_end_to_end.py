@@ -1,6 +1,7 @@
 """End to end: the README's run command starts the real Rasa and action servers; Dutch
 questions sent to /webhooks/rest/webhook get the right vetted content."""
 
+import html
 import json
 import os
 import re
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -519,3 +521,46 @@ def test_a_confirmed_ticket_survives_killing_the_action_server(server):
     finally:
         restarted.terminate()
         restarted.wait(timeout=30)
+
+
+# --- the region's schools (issue 28) ---------------------------------------------------------------
+def test_special_education_in_the_example_region_is_answered_from_its_school_list(server):
+    """The check of the issue: the schools payload's schools are on /voorbeeld/scholen and link a
+    site or SOP; the same question without a region shows none of them."""
+    question = "welke scholen voor speciaal onderwijs zijn er in de regio?"
+    messages = ask(server, question, "e2e-schools", {"region": "voorbeeld"})
+    [found] = custom(messages, "schools")
+    assert found["region"] == "voorbeeld" and 0 < len(found["schools"]) <= 5
+    page = urllib.request.urlopen(server.site + "/voorbeeld/scholen", timeout=30).read().decode()
+    for school in found["schools"]:
+        assert html.escape(school["name"]) in page
+        assert school["url"].startswith("http") or school["sop_url"]
+        assert "speciaal" in school["type"]
+    assert found["more_url"].split("?")[0].endswith("/voorbeeld/scholen")
+    text = "\n".join(m.get("text") or "" for m in messages)
+    assert found["schools"][0]["name"] in text  # a text version for channels without the widget
+
+    elsewhere = ask(server, question, "e2e-schools-default")
+    payloads = custom(elsewhere, "schools")
+    assert all(p["schools"] == [] for p in payloads)
+    shown = json.dumps(elsewhere, ensure_ascii=False)
+    assert not any(school["name"] in shown for school in found["schools"])
+    assert custom(elsewhere, "answer")  # the general answer on choosing a school instead
+
+
+def test_unseen_school_questions_find_kind_place_and_name(server):
+    vmbo = custom(
+        ask(server, "zijn er vmbo scholen in amersfoort?", "e2e-vmbo", {"region": "voorbeeld"}), "schools"
+    )
+    assert vmbo and vmbo[0]["schools"]
+    assert all(s["place"] == "Amersfoort" and "vmbo" in s["type"] for s in vmbo[0]["schools"])
+    named = ask(
+        server, "heeft de Regenboog een schoolondersteuningsprofiel?", "e2e-named", {"region": "voorbeeld"}
+    )
+    [regenboog] = custom(named, "schools")
+    assert [s["name"] for s in regenboog["schools"]] == ["Fictieve basisschool De Regenboog"]
+    unknown = ask(
+        server, "heeft de Zonnebloem een schoolondersteuningsprofiel?", "e2e-unknown", {"region": "voorbeeld"}
+    )
+    assert custom(unknown, "schools")[0]["schools"] == []
+    assert any("Ik ken geen school met de naam" in (m.get("text") or "") for m in unknown)

@@ -366,6 +366,27 @@ def assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterato
             first = failure
 
 
+_demo_schools: Dict[str, Path] = {}
+
+
+def demo_schools_dir() -> Path:
+    """A schools folder with the example region's fictional schools imported, as set-up does for
+    var/ (scripts/setup.sh): every test deployment gets the demo's school directory. Imported
+    once per test run, by the real command."""
+    if "dir" not in _demo_schools:
+        folder = Path(tempfile.mkdtemp(prefix="steunpunt-schools-"))
+        files = sorted(str(p) for p in (ROOT / "content" / "regions" / "voorbeeld" / "duo").glob("*.csv"))
+        subprocess.run(
+            [sys.executable, "-m", "schools", "import", "--region", "voorbeeld", *files],
+            cwd=ROOT,
+            env={**os.environ, "STEUNPUNT_SCHOOLS_DIR": str(folder)},
+            check=True,
+            capture_output=True,
+        )
+        _demo_schools["dir"] = folder
+    return _demo_schools["dir"]
+
+
 @contextlib.contextmanager
 def _assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterator[Running]:
     port, action_port, staff_port, site_port = free_port(), free_port(), free_port(), free_port()
@@ -379,6 +400,7 @@ def _assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterat
             "STEUNPUNT_TRACKER_DB": str(workdir / "trackers.db"),
             "STEUNPUNT_DATABASE_URL": f"sqlite:///{workdir / 'steunpunt.db'}",
             "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+            "STEUNPUNT_SCHOOLS_DIR": str(demo_schools_dir()),
             # every test client is 127.0.0.1: the per-client ticket limit has a test of its own
             "STEUNPUNT_TICKETS_PER_CLIENT_HOUR": "1000",
             **UNLIMITED,
