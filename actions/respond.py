@@ -49,6 +49,7 @@ from actions.outcome import (
     PENDING_LIVE_FEEDBACK,
     PENDING_LIVE_OFFER,
     SCHOOLS,
+    SCHOOLS_INTENT,
     SET_AUDIENCE,
     SMALLTALK,
     SMALLTALK_INTENTS,
@@ -109,8 +110,13 @@ class ActionRespond(Action):
         live_available = nlu.intent in LIVE_INTENTS and await asyncio.to_thread(
             person_available, turn, self.library
         )
+        intent = nlu.intent
+        if intent != SCHOOLS_INTENT and await asyncio.to_thread(
+            schools.about_one_school, turn.region, nlu.text or ""
+        ):
+            intent = SCHOOLS_INTENT  # one school's details: the list says, never the topic text
         outcome = decide(
-            intent=nlu.intent,
+            intent=intent,
             ranking=nlu.ranking,
             pending=tracker.get_slot("pending"),
             known_topics=(),

@@ -89,6 +89,14 @@ def _places(directory: Directory) -> List[str]:
     return [p for s in directory.schools for p in (s.place, s.gemeente) if p]
 
 
+def about_one_school(region: str, text: str) -> bool:
+    """Whether a question asks for one school's details (its SOP, website, address), whatever
+    the classifier made of it: a school's name is no word it was trained on, so "heeft de
+    Zonnebloem een sop?" can look to it like the general question about the SOP. Such a
+    question gets that school from the list, or is told the name is not known."""
+    return words.asks_about_one_school(text, model.load(region))
+
+
 def look_up(turn: TurnContext, text: str, entities: Sequence[Mapping[str, Any]]) -> Found:
     directory = model.load(turn.region)
     query = read_question(text or "", entities, directory)

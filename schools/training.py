@@ -14,7 +14,6 @@ brings that region's schools into an answer.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Iterable, List
 
@@ -54,7 +53,9 @@ def nlu_data(found: Iterable[Directory]) -> dict:
 
 
 def _items(values: Iterable[str]) -> str:
-    return "".join(f"- {json.dumps(value, ensure_ascii=False)}\n" for value in values)
+    """Rasa's list of examples: one "- value" line each, the value as it is (no quotes: Rasa
+    would take them as part of the value); line breaks in a value cannot occur in DUO's names."""
+    return "".join(f"- {' '.join(value.split())}\n" for value in values if value.strip())
 
 
 def write_training_file(out: Path, folder: Path | None = None) -> Path:

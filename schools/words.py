@@ -188,22 +188,75 @@ def schools_named(text: str, directory: Directory) -> List[School]:
 
 
 _ASKED_NAME = re.compile(
-    r"\b(?:heeft|hebben|van|over|bij|is)\s+(?:de\s+|het\s+)?(?:school\s+|basisschool\s+)?"
-    r"(?P<name>(?:de\s+|het\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,3}?)\s+"
-    r"(?:een|al|ook|nog|wel|geen|eigen|sop|schoolondersteuningsprofiel|ondersteuningsprofiel|profiel)\b",
+    r"\b(?:heeft|hebben|van|over|bij|is)\s+"
+    r"(?P<article>(?:de|het|obs|cbs|pcbo|rkbs|sbo|so|vso|basisschool|school)\s+)*"
+    r"(?P<name>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)"
+    r"(?:\s+(?:een|al|ook|nog|wel|geen|eigen|sop|schoolondersteuningsprofiel|ondersteuningsprofiel|profiel)\b|\s*[?.!]*$)",
     re.IGNORECASE,
 )
+#: Words that ask about one school's own details (its SOP, website, address).
+_ABOUT_ONE_SCHOOL = re.compile(
+    r"\b(sop|(school)?ondersteuningsprofiel|website|adres|waar\s+(ligt|zit|staat))\b", re.IGNORECASE
+)
+#: Words that are never part of a school's name in such a question ("het sop van mijn school").
+_NOT_A_NAME_PART = {
+    "sop",
+    "schoolondersteuningsprofiel",
+    "ondersteuningsprofiel",
+    "profiel",
+    "van",
+    "recht",
+    "kind",
+    "zoon",
+    "dochter",
+    "website",
+    "adres",
+} | {
+    "mijn",
+    "m'n",
+    "mn",
+    "onze",
+    "ons",
+    "jullie",
+    "zijn",
+    "haar",
+    "hun",
+    "deze",
+    "die",
+    "dit",
+    "dat",
+    "een",
+    "ze",
+    "zij",
+    "hij",
+    "ik",
+    "je",
+    "u",
+}
 
 
 def asked_name(text: str) -> Optional[str]:
     """The school name a question about one school asks for ("heeft de Zonnebloem een
     schoolondersteuningsprofiel?" -> "de Zonnebloem"), to say plainly that it is not known."""
-    found = _ASKED_NAME.search(text or "")
-    if not found:
+    found = _ASKED_NAME.search((text or "").strip())
+    if not found or not _ABOUT_ONE_SCHOOL.search(text or ""):
         return None
     name = found.group("name").strip(" ?.!,")
-    if folded(name) in ("de", "het", "deze", "die", "mijn", "onze", "jullie", "ze", "zij", "hij"):
+    parts = folded(name).split()
+    if not parts or any(p in _NOT_A_NAME_PART for p in parts) or all(_noise(w) for w in name.split()):
+        return None
+    # a name is written with a capital, or after "de"/"het"/a school prefix ("de regenboog")
+    if not (name[:1].isupper() or found.group("article")):
         return None
     if kind_in(name) and not any(w[:1].isupper() for w in name.split()):
         return None
-    return name or None
+    return name
+
+
+def asks_about_one_school(text: str, directory: Optional[Directory]) -> bool:
+    """A question about one school's own details: its SOP, website or address, with the school
+    named (one of the region's, or a name the region does not have). Such a question is about
+    the school list whatever the classifier guessed: it gets that school, or "unknown"."""
+    if not _ABOUT_ONE_SCHOOL.search(text or ""):
+        return False
+    return bool((directory is not None and schools_named(text, directory)) or asked_name(text))

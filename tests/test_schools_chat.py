@@ -164,3 +164,22 @@ def test_the_list_link_filters_as_the_site_s_form_does(directory):
     found = chat.look_up(turn(), "welke scholen voor speciaal onderwijs zijn er in Amersfoort?", [])
     url = chat.payload(found)["more_url"]
     assert url.endswith("soort=vso-so") and "vso-so" in {value for value, *_ in KIND_FILTERS}
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("heeft de Zonnebloem een schoolondersteuningsprofiel?", True),  # a name the region lacks
+        ("heeft de regenboog een sop", True),
+        ("waar vind ik het sop van de Kameleon", True),
+        ("heeft Het Baken een website", True),
+        ("wat is het sop van mijn school", False),  # the general topic, not one school
+        ("heeft de school van mijn zoon een sop", False),
+        ("De Regenboog wil mijn zoon niet toelaten, wat nu?", False),  # a story, not its details
+        ("wat is een schoolondersteuningsprofiel", False),
+    ],
+)
+def test_a_question_about_one_school_s_details_is_recognised_whatever_the_classifier_said(
+    directory, text, about
+):
+    assert chat.about_one_school(REGION, text) is about
