@@ -6,12 +6,20 @@ doctors: lower case, names that are also words, school names, IBANs. What deduce
 added here by rules, measured on `tests/redaction/dev.yml` and judged on the frozen table
 `tests/redaction/messages.yml` (`python -m evaluation.redaction_report`):
 
-- patterns: e-mail, IBAN, every Dutch phone format, BSN (only with the 11-test), postcode,
-  street + house number, dates of birth;
+- patterns: e-mail, IBAN, every Dutch phone format and international ones with + or 00
+  (parents who moved here keep their number), BSN (with the 11-test, or any eight or nine
+  digits right after "bsn": a mistyped BSN is still someone's), postcode (but not "in 2024
+  en": a year and a word), street + house number, dates of birth (also "30-6-'12"), licence
+  plates (hyphenated in every sidecode; without hyphens only after "kenteken");
 - names in lower case, from deduce's own name lists, when the word is rare in Dutch (a word
   frequency list) or stands where a name stands ("mijn zoon roos", "juf anja", "groetjes, bas");
-- places in lower case from deduce's list, the same way ("in ede");
-- school names ("obs de regenboog", "het carmel college", "zit op de klimboom").
+  right after "mijn zoon/dochter/broertje ..." also names that no list has ("mijn dochter
+  oksana"), unless the word is one that usually follows there;
+- places in lower case from deduce's list, the same way ("in ede"), and neighbourhoods after
+  "wijk" ("in de wijk kattenbroek" -> [wijk]);
+- school names ("obs de regenboog", "sbo de wegwijzer", "het carmel college", "zit op de
+  klimboom"), but never the field's long compounds ("het ontwikkelingsperspectiefplan",
+  "de zorgcoördinator").
 
 Terms of the field ("groep 8", "3 havo", "cluster 2", "artikel 40", "SP-00042", "Kentalis",
 "LBT") are protected: nothing that overlaps them is redacted. Every finding becomes a typed
@@ -37,7 +45,7 @@ from typing import Iterable, List, Optional, Set, Tuple
 
 from steunpunt import clock
 from steunpunt.codes import code_spans
-from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, detection_view
+from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, PHONE, detection_view
 
 KINDS = (
     "naam",
@@ -54,6 +62,7 @@ KINDS = (
     "code",
     "handle",
     "kenteken",
+    "wijk",
 )
 
 _CONFIG = Path(__file__).with_name("deduce_base_config.json")
@@ -136,15 +145,20 @@ _PROTECTED = _protected_regex()
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}[\s-]?[A-Z]{4}(?:[\s-]?\d{2,4}){3,4}\b", re.IGNORECASE)
-_PHONE = re.compile(
-    r"(?<![\w+])(?:"
-    r"(?:\+|00)\s?31[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){8}"  # +31 6 12345678
-    r"|\(0\d{2,3}\)[\s.-]?\d(?:[\s.-]?\d){5,6}"  # (038) 4211234
-    r"|0\d(?:[\s.-]?\d){8}"  # 0612345678, 020-1234567
-    r")(?!\d)"
-)
+#: Every Dutch format and international ones with + or 00 (+32 470 12 34 56, +599 9 123 4567):
+#: the same pattern as the tracker store's, so no store keeps a number the other hides.
+_PHONE = PHONE
 _BSN = re.compile(
     r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])|(?<![\w.])(\d{3})[.\s](\d{3})[.\s](\d{3})(?!\w)"
+)
+#: Eight or nine digits (in any grouping) right after "bsn" or "burgerservicenummer": a BSN
+#: typed with a mistake fails the 11-test but is still someone's, and the context says what it
+#: is. Only non-digits may stand between ("bsn van mijn zoon is ..."), and the number must not
+#: run on into more digits, so "bsn weet ik niet, bel 06 123 456 78" stays a phone number.
+_BSN_AFTER_WORD = re.compile(
+    r"\b(?:bsn|burger\s?service\s?nummer|sofi-?nummer)(?:[-\s]?(?:nummer|nr\.?))?"
+    r"[^\d\n]{0,40}?(?<![\d.])(\d(?:[.\s]?\d){7,8})(?![\d]|[.\s]\d)",
+    re.IGNORECASE,
 )
 #: Dutch licence plates in every sidecode (XX-99-99 ... 99-XXX-9, XX-999-X, 9-XXX-99,
 #: XXX-99-X, ...): three groups joined by hyphens, six characters in all, each group only
@@ -152,7 +166,18 @@ _BSN = re.compile(
 #: keeps words like "po-vo" out.
 _PLATE_GROUP = r"(?:[b-df-hj-np-tv-z]{1,3}|\d{1,3})"
 _PLATE = re.compile(rf"(?<![\w-]){_PLATE_GROUP}-{_PLATE_GROUP}-{_PLATE_GROUP}(?![\w-])", re.IGNORECASE)
+#: Without hyphens ("52xnl7", "ZB 561 T") six letters and digits are too often something else,
+#: so they count as a plate only a few words after "kenteken" or "nummerbord".
+_PLATE_WORD = re.compile(r"\b(?:kenteken(?:plaat|nummer)?|nummerbord|nummerplaat)\b", re.IGNORECASE)
+_PLATE_PIECE = re.compile(r"[a-z0-9]+", re.IGNORECASE)
+_PLATE_WINDOW = 40
 _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Za-z]{2}\b")
+#: Two letters that are a Dutch word: "in 2024 en 2025", "1 oktober 2024 is", "2023 op" are a
+#: year (or a count) and a word, not a postcode. Written in capitals ("3817 EN") they stay one.
+_POSTCODE_WORDS = frozenset(
+    "af al as bv ca da de ed en er ga ha he ie ik in is ja je ka me mn na nu of oh ok om on op "
+    "pa re te to tv uw we wo ze zn zo".split()
+)
 _STREET_SUFFIX = (
     r"(?:straat|laan|weg|plein|singel|gracht|kade|dijk|pad|hof|dreef|steeg|park|baan|"
     r"ring|plantsoen|markt|erf|veld|wal|haven|burg|donk|hoeve|akker|kamp|oord|"
@@ -166,11 +191,15 @@ _ADDRESS = re.compile(
 _MONTHS = "|".join(
     clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec")
 )  # and the usual abbreviations
+#: A year of two digits may be written with an apostrophe ("30-6-'12", "3 april ’15").
+_APOSTROPHE = "'\u2019\u2018`\u00b4"
 _DATE = re.compile(
-    r"\b(?:\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d{2}|\d{1,2}\s+(?:" + _MONTHS + r")\.?\s+(?:19|20)\d{2}"
+    r"\b(?:\d{1,2}[-/.]\d{1,2}[-/.](?:[" + _APOSTROPHE + r"]\d{2}|(?:19|20)?\d{2})"
+    r"|\d{1,2}\s+(?:" + _MONTHS + r")\.?\s+(?:(?:19|20)\d{2}|[" + _APOSTROPHE + r"]\d{2})"
     r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\b",
     re.IGNORECASE,
 )
+_SHORT_YEAR = re.compile(r"[-/.\s][" + _APOSTROPHE + r"]?(\d{2})$")
 _BIRTH_CONTEXT = re.compile(
     r"(?:geboren|geb\.?|geboortedatum|verjaardag|jarig|is van)\W{0,3}(?:op\s+)?$", re.IGNORECASE
 )
@@ -211,6 +240,11 @@ _INTERFIX = (
     "di",
     "du",
 )
+#: Compiled once: the redactor runs on every turn.
+_INTERFIX_THEN_WORD = tuple(
+    re.compile(r"\s+" + re.escape(interfix) + r"\s+([\w'À-ÿ-]+)", re.IGNORECASE) for interfix in _INTERFIX
+)
+_SPACE_THEN_WORD = re.compile(r"\s+([\w'À-ÿ-]+)")
 _SURNAME = r"((?:(?:van der|van den|van de|van|de|den|der|ter|ten|el|al)\s+)?([\w'À-ÿ-]{2,}))"
 #: "mevrouw de haan", "meester ruud": the title stays, the name goes.
 _TITLED_SURNAME = re.compile(
@@ -225,6 +259,28 @@ _STRONG_NAME_TRIGGER = re.compile(
     r"\b(?:ik heet|heet|heten|mijn naam is|naam is|genaamd|noem me|noem mij|ik ben|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
     re.IGNORECASE,
+)
+#: "mijn zoon oksana", "mijn oudste dochter tymofii": right after these a word Dutch does not
+#: know is a name, also one from another language that no name list has. The words that
+#: usually follow there ("heeft", "zit", "van", "die", an age) are Dutch or digits; the rarer
+#: ones that are not names are in _CHILD_FOLLOWERS.
+_CHILD_BEFORE = re.compile(
+    r"\b(?:mijn|m'n|mn|onze|ons)\s+(?:(?:oudste|jongste|middelste|kleine|grote|lieve|eigen)\s+)?"
+    r"(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|neef|neefje|nicht|"
+    r"nichtje|pleegzoon|pleegdochter|pleegkind|stiefzoon|stiefdochter|kleinzoon|kleindochter)\s+$",
+    re.IGNORECASE,
+)
+_CHILD_FOLLOWERS = frozenset(
+    """
+    heeft had hebben is was zit zat gaat ging van en die dat wordt werd kan kon moet moest wil
+    wilde mag mocht krijgt kreeg zegt doet leert speelt woont komt kwam loopt ligt staat blijft
+    durft vindt voelt weet ziet hoort praat leest slaapt eet huilt ook nu al nog niet sinds zelf
+    thuis net pas heel erg altijd nooit soms vaak weer toen dus maar of want omdat als in op bij
+    met naar uit voor zonder jaar jarig hoogbegaafd thuiszit thuiszitter thuiszittend slechtziend
+    slechthorend doof blind dyslectisch autistisch gehandicapt ziek gepest depressief angstig
+    stottert spijbelt blowt gamet sport zwemt tekent rekent schrijft stuurt appt belt mailt
+    inmiddels intussen tegenwoordig momenteel eigenlijk gewoon helaas hier daar toch echter
+    zowel zn mn z'n m'n d'r ff effe idd ivm mbt nav ofzo enzo tho btw """.split()
 )
 #: One to three words alone at the very end, after a sentence: a signature.
 _SIGN_OFF = re.compile(r"[.!?,]\s+([\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})\s*[.!]?\s*$")
@@ -255,15 +311,20 @@ _COUNTRIES = {
 _PLACE_TRIGGER = re.compile(
     r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig)\s+$", re.IGNORECASE
 )
-#: Words that always introduce a school's name ("obs de regenboog") ...
+#: Words that always introduce a school's name ("obs de regenboog", "sbo de wegwijzer",
+#: "vso de ruimte": the word after a type prefix is the school, however common the word) ...
 _SCHOOL_TYPES = (
     r"christelijke basisschool|openbare basisschool|katholieke basisschool|basisschool|obs|cbs|"
-    r"pcbs|rkbs|kbs|ikc|sbs|sboschool|montessorischool|daltonschool|jenaplanschool|vrijeschool|"
-    r"praktijkschool|scholengemeenschap|kindcentrum|mytylschool|tyltylschool"
+    r"pcbs|pcbo|rkbs|kbs|ibs|ikc|sbs|sbo|vso|so|sboschool|montessorischool|daltonschool|"
+    r"jenaplanschool|vrijeschool|praktijkschool|scholengemeenschap|kindcentrum|mytylschool|tyltylschool"
 )
 #: ... and words after which a name must look like one (capitalised or a rare word).
-_WEAK_SCHOOL_TYPES = r"school|sbo|so|vso|mavo|isk|speciale school|brede school|vrije school"
+_WEAK_SCHOOL_TYPES = r"school|mavo|isk|speciale school|brede school|vrije school"
+#: "rkbs sint jozef", "pcbo st. ludger", "ibs el feth": a saint's or title word, or an Arabic
+#: article, belongs to the name.
+_SCHOOL_NAME_TITLE = r"(?:(?:sint|st\.?|don|pater|mgr\.?|dr\.?|koning|prins|prinses|koningin|el|al)\s+)?"
 _NAME_WORD = r"[\w'À-ÿ-]+"
+_TITLED_SCHOOL_NAME = re.compile(_SCHOOL_NAME_TITLE + r"\S+", re.IGNORECASE)
 _CAPITALISED_WORD = r"(?-i:[A-ZÀ-Ý][\w'À-ÿ-]*)"
 _SCHOOL_AFTER_TYPE = re.compile(
     r"\b(?:("
@@ -271,6 +332,7 @@ _SCHOOL_AFTER_TYPE = re.compile(
     + r")|"
     + _WEAK_SCHOOL_TYPES
     + r")\b\s*[:(]?\s*(?:is\s+)?((?:de|het|'t|t)\s+)?("
+    + _SCHOOL_NAME_TITLE
     + _NAME_WORD
     + r"(?:\s+"
     + _CAPITALISED_WORD
@@ -388,7 +450,71 @@ _GENERIC_SCHOOL_WORDS = {
     "rugzak",
     "bovenbouw",
     "onderbouw",
+    # "naar het vso de komende jaren", "op het sbo de laatste tijd"
+    "komende",
+    "aankomende",
+    "afgelopen",
+    "laatste",
+    "eerste",
+    "tweede",
+    "derde",
+    "meeste",
+    "rest",
 }
+#: The last part of the field's long compounds: "ontwikkelingsperspectiefplan",
+#: "zorgcoördinator", "schoolondersteuningsprofiel", "orthopedagoog" are roles and documents,
+#: never a school's name, even capitalised after "de"/"het". Only compounds count: a school
+#: may well be called "Het Perspectief".
+_FIELD_TERM_HEADS = (
+    "plan",
+    "profiel",
+    "verband",
+    "coördinator",
+    "coordinator",
+    "begeleider",
+    "begeleiding",
+    "consulent",
+    "ambtenaar",
+    "arts",
+    "pedagoog",
+    "psycholoog",
+    "therapeut",
+    "onderzoek",
+    "verklaring",
+    "beschikking",
+    "indicatie",
+    "commissie",
+    "overleg",
+    "gesprek",
+    "traject",
+    "arrangement",
+    "budget",
+    "regeling",
+    "beleid",
+    "protocol",
+    "dossier",
+    "rapport",
+    "advies",
+    "aanvraag",
+    "ondersteuning",
+    "team",
+    "loket",
+    "document",
+    "perspectief",
+    "werker",
+    "vervoer",
+    "vervoerder",
+    "voorziening",
+    "stoornis",
+    "onderwijs",
+    "raad",
+)
+#: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
+#: neighbourhood, which narrows down where a family lives as much as a village does.
+_NEIGHBOURHOOD = re.compile(
+    r"\b(?:wijk|woonwijk|stadswijk|stadsdeel)\s+((?:(?:oud|nieuw|noord|zuid|oost|west)[\s-])?[\w'À-ÿ-]+)",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: Above this frequency (per pyspellchecker's Dutch list) a name-like word is a common word
 #: too ("roos", "storm", "wil") and is taken as a name only where a name stands.
@@ -409,6 +535,43 @@ def _is_plate(text: str) -> bool:
     return (
         sum(map(len, groups)) == 6 and any(g.isdigit() for g in groups) and any(g.isalpha() for g in groups)
     )
+
+
+def _is_field_term(word: str) -> bool:
+    """A compound of the field ("ontwikkelingsperspectiefplan", "Zorgcoördinator"), or one of
+    its heads in lower case ("de vervoerder"); "Het Perspectief" may still be a school."""
+    lower = word.lower()
+    if word == lower and lower in _FIELD_TERM_HEADS:
+        return True
+    return any(lower.endswith(head) and len(lower) > len(head) + 2 for head in _FIELD_TERM_HEADS)
+
+
+def _plate_after_word(text: str, start: int) -> Optional[Tuple[int, int]]:
+    """The first plate in the few words after "kenteken" at `start`, typed without hyphens or
+    with spaces ("52xnl7", "ZB 561 T"): one to three pieces of letters or digits, six in all,
+    both present, no vowels (Dutch plates have none), at most three runs of letters or digits."""
+    window = text[start : start + _PLATE_WINDOW]
+    pieces = list(_PLATE_PIECE.finditer(window))
+    for first in range(len(pieces)):
+        for last in range(first, min(first + 3, len(pieces))):
+            if last > first and window[pieces[last - 1].end() : pieces[last].start()] not in (" ", "-"):
+                break
+            joined = "".join(p.group() for p in pieces[first : last + 1])
+            if len(joined) > 6:
+                break
+            if (
+                len(joined) == 6
+                and not _VOWELS.intersection(joined.lower())
+                and any(c.isdigit() for c in joined)
+                and any(c.isalpha() for c in joined)
+                and len(_RUNS.findall(joined)) <= 3
+            ):
+                return start + pieces[first].start(), start + pieces[last].end()
+    return None
+
+
+_RUNS = re.compile(r"\d+|[^\W\d_]+")
+_VOWELS = frozenset("aeiou")
 
 
 def bsn_valid(digits: str) -> bool:
@@ -530,9 +693,15 @@ class Redactor:
         text = detection_view(text)
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
         found = self._pattern_spans(text) + self._deduce_spans(text) + self._school_spans(text)
-        found += self._name_spans(text) + self._place_spans(text)
+        found += self._name_spans(text) + self._place_spans(text) + self._neighbourhood_spans(text)
         kept = [s for s in found if not _overlaps_any(s, protected)]
-        return _resolve(kept + _identifier_spans(text))
+        numbers = [s for s in kept if s.kind in ("telefoon", "bsn", "iban")]
+        identifiers = [  # "+49 151 23456789" holds eight digits that also make a code
+            s
+            for s in _identifier_spans(text)
+            if not (s.kind == "code" and any(n.start <= s.start and s.end <= n.end for n in numbers))
+        ]
+        return _resolve(kept + identifiers)
 
     # -- finders -------------------------------------------------------------------------------
     def _pattern_spans(self, text: str) -> List[Span]:
@@ -545,10 +714,18 @@ class Redactor:
         ]
         spans += [Span(m.start(), m.end(), "telefoon") for m in _PHONE.finditer(text)]
         for match in _BSN.finditer(text):
-            if bsn_valid(re.sub(r"\D", "", match.group())):
+            if bsn_valid("".join(ch for ch in match.group() if ch.isdigit())):
                 spans.append(Span(match.start(), match.end(), "bsn"))
+        spans += [Span(m.start(1), m.end(1), "bsn") for m in _BSN_AFTER_WORD.finditer(text)]
         spans += [Span(m.start(), m.end(), "kenteken") for m in _PLATE.finditer(text) if _is_plate(m.group())]
-        spans += [Span(m.start(), m.end(), "postcode") for m in _POSTCODE.finditer(text)]
+        for match in _PLATE_WORD.finditer(text):
+            plate = _plate_after_word(text, match.end())
+            if plate:
+                spans.append(Span(plate[0], plate[1], "kenteken"))
+        for match in _POSTCODE.finditer(text):
+            letters = match.group()[-2:]
+            if letters.isupper() or letters.lower() not in _POSTCODE_WORDS:
+                spans.append(Span(match.start(), match.end(), "postcode"))
         spans += [Span(m.start(), m.end(), "adres") for m in _ADDRESS.finditer(text)]
         for match in _DATE.finditer(text):
             if self._is_birth_date(text, match):
@@ -563,8 +740,13 @@ class Redactor:
         years = re.findall(r"(?:19|20)\d{2}", match.group())
         if years:
             return int(years[-1]) <= self._year - 2
-        short = re.search(r"[-/.](\d{2})$", match.group())
-        return short is not None and int(short.group(1)) + 2000 <= self._year - 2
+        short = _SHORT_YEAR.search(match.group())
+        if short is None:
+            return False
+        year = 2000 + int(short.group(1))
+        if year > self._year:  # "3-4-'98" is 1998, not 2098
+            year -= 100
+        return year <= self._year - 2
 
     def _deduce_spans(self, text: str) -> List[Span]:
         with self._lock:
@@ -588,13 +770,19 @@ class Redactor:
             in_name_place = bool(_NAME_TRIGGER.search(before))
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
-            if (in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY) or (
-                _STRONG_NAME_TRIGGER.search(before)
-                and self._rare(word)
-                and (
-                    # "ik ben moe / slechtziend" are no names: after "ik ben" only a word that
-                    # Dutch does not know at all ("ik ben dmytro")
-                    not before.lower().rstrip().endswith("ik ben") or frequency == 0
+            if (
+                (in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY)
+                or (self._child_name(word, before))
+                or (
+                    _STRONG_NAME_TRIGGER.search(before)
+                    and self._rare(word)
+                    and lower not in _CHILD_FOLLOWERS  # "mijn zoon is hoogbegaafd"
+                    and not _is_field_term(word)
+                    and (
+                        # "ik ben moe / slechtziend" are no names: after "ik ben" only a word that
+                        # Dutch does not know at all ("ik ben dmytro")
+                        not before.lower().rstrip().endswith("ik ben") or frequency == 0
+                    )
                 )
             ):
                 pass
@@ -632,6 +820,30 @@ class Redactor:
                 spans.append(Span(match.start(1) if keep_title else match.start(), match.end(1), "naam"))
         return spans
 
+    def _child_name(self, word: str, before: str) -> bool:
+        """Right after "mijn zoon/dochter/broertje ...": a word Dutch does not know, that is no
+        usual follower there, no verb form ("stottert") and no field term, is a name."""
+        lower = word.lower()
+        if lower in _CHILD_FOLLOWERS or not self._rare(word) or _is_field_term(word):
+            return False
+        if not _CHILD_BEFORE.search(before):
+            return False
+        return not self._verb_form(lower)
+
+    def _verb_form(self, lower: str) -> bool:
+        """ "stottert", "spijbelt", "gepest": a Dutch verb whose infinitive or stem is common."""
+        if len(lower) > 4 and lower.startswith("ge") and lower[-1] in "dt":
+            return True
+        if not lower.endswith("t") or len(lower) < 4:
+            return False
+        if lower.endswith(("eert", "iert")) and len(lower) > 6:  # "hyperventileert"
+            return True
+        stem = lower[:-1]
+        # "leert" -> "leren": a doubled vowel is single before -en
+        short = stem[:-2] + stem[-1] if len(stem) > 2 and stem[-2] == stem[-3] else stem
+        forms = (stem, stem + "en", short + "en")
+        return any(self._lexicon.freq(form) >= _COMMON_WORD_FREQUENCY for form in forms)
+
     def _rare(self, word: str) -> bool:
         """Not a Dutch word as far as the frequency list knows: likely a name."""
         return word.replace("-", "").isalpha() and self._lexicon.freq(word) < _COMMON_WORD_FREQUENCY
@@ -639,11 +851,11 @@ class Redactor:
     def _extend_surname(self, text: str, end: int) -> int:
         """'jan de boer', 'Marieke de Jong': a name followed by interfix + name-like word."""
         rest = text[end : end + 30]
-        for interfix in _INTERFIX:
-            match = re.match(r"\s+" + re.escape(interfix) + r"\s+([\w'À-ÿ-]+)", rest, re.IGNORECASE)
+        for pattern in _INTERFIX_THEN_WORD:
+            match = pattern.match(rest)
             if match and (self._lexicon.is_name(match.group(1)) or match.group(1)[0].isupper()):
                 return end + match.end()
-        match = re.match(r"\s+([\w'À-ÿ-]+)", rest)
+        match = _SPACE_THEN_WORD.match(rest)
         if match:
             word = match.group(1)
             lexicon = self._lexicon
@@ -667,6 +879,13 @@ class Redactor:
                 candidate = text[first.start() : last.end()]
                 if not lexicon.is_place(re.sub(r"\s+", " ", candidate)) or candidate.lower() in _COUNTRIES:
                     continue
+                if (
+                    size > 1
+                    and first.group() in ("de", "het")
+                    and not last.group()[0].isupper()
+                    and not self._rare(last.group())
+                ):  # "in de wijk", "de bus", "de buurt": words, though De Wijk is a village too
+                    continue
                 after_trigger = bool(_PLACE_TRIGGER.search(text[max(0, first.start() - 25) : first.start()]))
                 frequency = lexicon.freq(candidate)
                 if frequency < _COMMON_WORD_FREQUENCY or (
@@ -680,14 +899,19 @@ class Redactor:
         spans = []
         for match in _SCHOOL_AFTER_TYPE.finditer(text):
             strong, article, name = match.group(1), match.group(2), match.group(3)
-            first = name.split()[0]
-            if first.lower() in _GENERIC_SCHOOL_WORDS or first.lower() in self._lexicon.stop_words:
+            first = name.split()[-1] if _TITLED_SCHOOL_NAME.fullmatch(name) else name.split()[0]
+            if (
+                first.lower() in _GENERIC_SCHOOL_WORDS
+                or first.lower() in self._lexicon.stop_words
+                or _is_field_term(first)
+            ):
                 continue
             looks_like_name = first[0].isupper() or self._lexicon.freq(first) < _COMMON_WORD_FREQUENCY
             if (strong and (article or looks_like_name)) or (article and looks_like_name):
                 spans.append(Span(match.start(2) if article else match.start(3), match.end(3), "school"))
         for match in _CAPITALISED_NAME.finditer(text):
-            if match.group().split()[1].lower() not in _GENERIC_SCHOOL_WORDS:
+            second = match.group().split()[1]
+            if second.lower() not in _GENERIC_SCHOOL_WORDS and not _is_field_term(second):
                 spans.append(Span(match.start(), match.end(), "school"))
         for match in _SCHOOL_SUFFIX.finditer(text):
             words = match.group(1).split()
@@ -708,12 +932,26 @@ class Redactor:
                 lower.split("-")[0] in _GENERIC_SCHOOL_WORDS
                 or lower in self._lexicon.stop_words
                 or word.isupper()
-            ):  # "van de WPO": an abbreviation, not a school
+                or _is_field_term(word)
+            ):  # "van de WPO": an abbreviation, not a school; "de orthopedagoog": a role
                 continue
             if word[0].isupper() or (
                 self._lexicon.freq(word) < _SCHOOL_WORD_FREQUENCY and not lower.endswith("en")
             ):  # "het terugstorten"
                 spans.append(Span(match.start(1), match.end(1), "school"))
+        return spans
+
+    def _neighbourhood_spans(self, text: str) -> List[Span]:
+        """The name after "wijk" ("in de wijk kattenbroek"), when it is capitalised or a word
+        Dutch does not know; "de wijk waar wij wonen", "de wijk is onrustig" stay."""
+        spans = []
+        for match in _NEIGHBOURHOOD.finditer(text):
+            name = match.group(1)
+            last = name.split()[-1].split("-")[-1]
+            if name.lower() in self._lexicon.stop_words or _is_field_term(last):
+                continue
+            if name[0].isupper() or self._rare(last):
+                spans.append(Span(match.start(1), match.end(1), "wijk"))
         return spans
 
 
@@ -760,6 +998,7 @@ _PRIORITY = {
             "postcode",
             "geboortedatum",
             "adres",
+            "wijk",  # "in de wijk zuilen": the context says what the word is
             "school",
             "naam",
             "woonplaats",

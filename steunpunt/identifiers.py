@@ -17,8 +17,10 @@ from steunpunt.codes import code_spans
 
 Span = Tuple[int, int, str]
 
-#: Plain e-mail addresses ("ouder@voorbeeld.nl", also with spaces around the @).
-EMAIL = re.compile(r"[\w.+-]+\s?@\s?[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+#: Plain e-mail addresses ("ouder@voorbeeld.nl", also with spaces on both sides of the @ or
+#: after it). A space before the @ alone ("gepest door @thijs.pf") starts a handle: taking it
+#: for an address would swallow the word before it.
+EMAIL = re.compile(r"[\w.+-]+(?:@\s?|\s@\s)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 #: E-mail written so that machines would not see it: "info [at] voorbeeld [dot] nl",
 #: "info(at)voorbeeld(punt)nl", "info at voorbeeld dot nl", "info apenstaartje voorbeeld.nl".
 _AT = (
@@ -30,7 +32,9 @@ DISGUISED_EMAIL = re.compile(
     r"[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[A-Za-z]{2,6}\b", re.IGNORECASE
 )
 #: Phone numbers: Dutch (06-12345678, 020 123 4567, +31 6 1234 5678, (038) 4211234) and
-#: international (+32 470 12 34 56, 0049 30 1234567).
+#: international with + or 00 and any grouping (+32 470 12 34 56, +49 151 23456789,
+#: +212 6 12 34 56 78, +599 9 123 4567, 0049 30 1234567): parents who moved here keep their
+#: old number. Also what signals/redact.py uses, so the tracker store and the signals agree.
 PHONE = re.compile(
     r"(?<![\w+])(?:"
     r"(?:\+|00)\s?[1-9]\d{0,2}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,12}"
