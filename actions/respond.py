@@ -14,6 +14,7 @@ and not in a web of rules. The path of a turn is short and in one direction:
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Dict, List, Optional
@@ -61,6 +62,8 @@ from library import ContentLibrary, Topic, shared
 from signals.record import kept_text, record, signal_for
 from steunpunt import clock
 from steunpunt.turn import TurnContext
+
+log = logging.getLogger(__name__)
 
 #: Small talk is answered with a fixed phrase from the domain, in the order of SMALLTALK_INTENTS.
 SMALLTALK_RESPONSES = dict(
@@ -152,7 +155,40 @@ class ActionRespond(Action):
                 text=kept_text(outcome.kind, outcome.reason, nlu.intent, nlu.text, question_before(tracker)),
             ),
         )
+        if tracker.get_slot("pending") == PENDING_CLARIFY:
+            await asyncio.to_thread(settle_clarify, turn, outcome)
         return events + [SlotSet(name, value) for name, value in reply.slots.items()]
+
+
+def clarify_settlement(outcome: Outcome) -> Optional[str]:
+    """How the turn after a clarify settles it: "chosen" when it was answered (a topic button,
+    or the question asked again clearly), "rejected" for "Iets anders" (whose own signal keeps
+    the question), else None: the clarify was followed by no choice and stays unmet."""
+    if outcome.kind == ANSWER:
+        return "chosen"
+    if outcome.kind == HANDOFF_OFFER and outcome.reason == "clarify_rejected":
+        return "rejected"
+    return None
+
+
+def settle_clarify(turn, outcome: Outcome, store=None) -> None:
+    """Mark the previous turn's clarify signal as settled. Its id is computed from this
+    conversation and the previous turn's number (steunpunt.turn.turn_signal_id), as the
+    clarify's turn computed it: the link stays inside the conversation, nothing stored joins
+    two signals. Never raises: a reply must not fail for a signal."""
+    settled = clarify_settlement(outcome)
+    if not settled or not turn.turn or not turn.turn[1]:
+        return
+    try:
+        from signals.record import signal_store
+        from steunpunt.turn import turn_signal_id
+
+        session, number = turn.turn
+        (store or signal_store()).settle_clarify(
+            turn_signal_id(turn.sender_id, (session, number - 1), CLARIFY), settled
+        )
+    except Exception as error:  # noqa: BLE001
+        log.error("clarify not settled: %s", type(error).__name__)
 
 
 @dataclass(frozen=True)

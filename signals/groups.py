@@ -7,6 +7,12 @@ telling words: those far more frequent in the group than in all texts. The dista
 is the one with the best adjusted Rand index on `tests/fixtures/unmet_dev.yml`;
 `tests/fixtures/unmet_questions.yml` checks it.
 
+Analysts steer the groups (issue 29): they name a group, merge two, or move a question to
+another one (signals/store.py, kept in `named_groups`). A named group keeps its questions, and a
+group of later questions joins the named group it would have merged with in the clustering: its
+average distance to the named group's questions (average linkage, as `cluster_labels`) is below
+the same threshold. So the words cannot join "taxi" and "busje", but an analyst can, once.
+
 Known limit: these features see words, not meaning. "taxi", "busje" and "vervoer" share
 nothing, so rephrasings without a shared word can land in different groups (measured in
 docs/signals.md). A Dutch sentence-embedding model could fix that; the multilingual one
@@ -16,9 +22,9 @@ found on the package registries (USE v3) grouped worse than words (docs/signals.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -58,6 +64,12 @@ class Group:
     size: int
     examples: Tuple[str, ...]
     signal_ids: Tuple[str, ...]
+    #: The analysts' named group this is (its name is the label), else None.
+    named: Optional[int] = None
+    #: signals.split: "onderwijs" (shown first) or "buiten" (folded).
+    side: str = "onderwijs"
+    #: Every question of the group (id, text), for moving one to another group.
+    questions: Tuple[Tuple[str, str], ...] = ()
 
 
 def clean(text: str) -> str:
@@ -104,30 +116,80 @@ def features(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
     return normalize(combined), label_matrix, labels.get_feature_names_out()
 
 
-def group(items: Sequence[Tuple[str, str]], threshold: float = DISTANCE_THRESHOLD) -> List[Group]:
-    """Group (signal id, redacted text) pairs; largest group first."""
+def group(
+    items: Sequence[Tuple[str, str]],
+    threshold: float = DISTANCE_THRESHOLD,
+    named: Sequence[Mapping] = (),
+    anchors: Optional[Mapping[str, str]] = None,
+) -> List[Group]:
+    """Group (signal id, redacted text) pairs; largest group first.
+
+    `named`: the analysts' named groups ({"id", "name", "members": signal ids}); `anchors`: the
+    texts of their members by id (also of other periods). An item that is a member stays in its
+    named group; a group of the others joins the nearest named group it is closer to than
+    `threshold` (average linkage), else it stays a group of its own."""
     items = [(i, t) for i, t in items if t and clean(t)]
+    anchors = {i: t for i, t in (anchors or {}).items() if t and clean(t)}
+    pinned = {sid: g["id"] for g in named for sid in g["members"]}
+    by_named: Dict[int, List[int]] = {}
     if not items:
         return []
-    texts = [clean(t) for _, t in items]
-    if len(items) == 1:
-        return [Group(label=texts[0][:60], size=1, examples=(items[0][1],), signal_ids=(items[0][0],))]
-    matrix, word_matrix, vocabulary = features(texts)
-    labels = cluster_labels(matrix, threshold)
-    groups = []
-    for label in set(labels):
-        members = np.flatnonzero(labels == label)
-        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
-        closest = members[np.argsort(-(matrix[members] @ centroid))]
-        groups.append(
-            Group(
-                label=_name(word_matrix, vocabulary, members, texts),
-                size=len(members),
-                examples=tuple(dict.fromkeys(items[i][1] for i in closest))[:3],  # distinct
-                signal_ids=tuple(items[i][0] for i in members),
-            )
-        )
+    # the features are fitted on the questions and the named groups' questions together
+    # (a member among the items is its own anchor: the same text twice would weigh its words)
+    present = {i for i, _ in items}
+    anchor_ids = [sid for sid in anchors if sid in pinned and sid not in present]
+    texts = [clean(t) for _, t in items] + [clean(anchors[sid]) for sid in anchor_ids]
+    matrix, word_matrix, vocabulary = features(texts) if len(texts) > 1 else (None, None, [])
+    for n, (sid, _) in enumerate(items):
+        if sid in pinned:
+            by_named.setdefault(pinned[sid], []).append(n)
+    free_rows = [n for n, (sid, _) in enumerate(items) if sid not in pinned]
+    clusters: List[List[int]] = []
+    if len(free_rows) == 1:
+        clusters = [free_rows]
+    elif free_rows:
+        labels = cluster_labels(matrix[free_rows], threshold)
+        clusters = [[free_rows[k] for k in np.flatnonzero(labels == label)] for label in set(labels)]
+    centroids = {}
+    for g in named:  # a group's centre: its named and merged questions, not those moved in
+        about = set(g.get("anchors", g["members"]))
+        rows = [n for n, (sid, _) in enumerate(items) if sid in about]
+        rows += [len(items) + k for k, sid in enumerate(anchor_ids) if sid in about]
+        if rows and matrix is not None:
+            centroids[g["id"]] = np.asarray(matrix[rows].mean(axis=0)).ravel()
+    unnamed = []
+    for members in clusters:
+        if centroids and matrix is not None:
+            mean = np.asarray(matrix[members].mean(axis=0)).ravel()
+            distance, nearest = min((1 - float(mean @ c), gid) for gid, c in centroids.items())
+            if distance < threshold:
+                by_named.setdefault(nearest, []).extend(members)
+                continue
+        unnamed.append(members)
+    names = {g["id"]: g["name"] for g in named}
+    groups = [_made(items, texts, matrix, word_matrix, vocabulary, m) for m in unnamed]
+    groups += [
+        replace(_made(items, texts, matrix, word_matrix, vocabulary, m), label=names[gid], named=gid)
+        for gid, m in by_named.items()
+    ]
     return sorted(groups, key=lambda g: (-g.size, g.label))
+
+
+def _made(items, texts, matrix, word_matrix, vocabulary, members: Sequence[int]) -> Group:
+    """One group of these rows of `items`: examples closest to its centre first."""
+    rows = np.asarray(sorted(members))
+    if matrix is None:
+        closest = rows
+    else:
+        centroid = np.asarray(matrix[rows].mean(axis=0)).ravel()
+        closest = rows[np.argsort(-(matrix[rows] @ centroid))]
+    return Group(
+        label=_name(word_matrix, vocabulary, rows, texts),
+        size=len(rows),
+        examples=tuple(dict.fromkeys(items[i][1] for i in closest))[:3],  # distinct
+        signal_ids=tuple(items[i][0] for i in rows),
+        questions=tuple(items[i] for i in closest),
+    )
 
 
 def cluster_labels(matrix, threshold: float = DISTANCE_THRESHOLD) -> np.ndarray:
@@ -151,10 +213,38 @@ def _name(word_matrix, vocabulary, members, texts, words: int = 3) -> str:
     return ", ".join(best) or texts[members[0]][:60]
 
 
-def unmet_groups(store, period) -> List[Group]:
-    """Groups of the unmet questions in a period: turns the bot could not answer, a person was
-    asked for, a ticket's description, or 'this did not help' in the user's own words."""
+def unmet_rows(store, period) -> List[Dict]:
+    """The unmet questions of a period: turns the bot could not answer, a person was asked for,
+    a ticket's description, "this did not help" in the user's own words, the question behind
+    "Iets anders" after a clarify, and a clarify followed by no choice (its signal was never
+    settled, signals.store.SignalStore.settle_clarify). Content being checked is not unmet: it
+    exists."""
     from signals.record import UNMET_KINDS
 
-    rows = store.rows(period.since, period.until, kinds=UNMET_KINDS, with_text=True)
-    return group([(row["id"], row["text"]) for row in rows if row["reason"] != "being_checked"])
+    rows = store.rows(period.since, period.until, kinds=UNMET_KINDS + ("clarify",), with_text=True)
+    return [
+        row
+        for row in rows
+        if row["reason"] != "being_checked" and (row["kind"] != "clarify" or row["reason"] is None)
+    ]
+
+
+def unmet_groups(store, period) -> List[Group]:
+    """Groups of the unmet questions in a period, education needs first (signals.split). The
+    questions are grouped together first and a group goes to the side of most of its questions
+    (a tie: education): grouping each side apart split subjects whose questions lack a field
+    word ("een laptop met spellingcontrole" beside the dyslexia group). The analysts' named
+    groups take in their questions and the groups like them."""
+    from signals.split import EDUCATION, OUTSIDE, side_of
+
+    rows = unmet_rows(store, period)
+    named = store.named_groups()
+    members = [sid for g in named for sid in g["members"]]
+    anchors = {row["id"]: row["text"] for row in store.by_ids(members)} if members else {}
+    sides = {row["id"]: side_of(row) for row in rows}
+    found = []
+    for g in group([(row["id"], row["text"]) for row in rows], named=named, anchors=anchors):
+        education = sum(1 for i in g.signal_ids if sides[i] == EDUCATION)
+        found.append(replace(g, side=EDUCATION if 2 * education >= g.size else OUTSIDE))
+    order = {EDUCATION: 0, OUTSIDE: 1}
+    return sorted(found, key=lambda g: (order[g.side], -g.size, g.label))

@@ -54,6 +54,8 @@ REASON_LABELS = {
     "being_checked": "inhoud wordt gecontroleerd",
     "not_in_region": "niet voor deze regio",
     "clarify_rejected": "geen van de onderwerpen",
+    "chosen": "onderwerp gekozen",
+    "rejected": "'iets anders' gekozen",
     "not_helpful": "hielp niet",
     "asked": "zelf gevraagd",
     "accepted_offer": "aanbod aangenomen",

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from steunpunt.clock import day_range, day_start, now, to_local
-from store.schema import group_decisions, signal_counts, signals, staff
+from store.schema import group_decisions, named_group_members, named_groups, signal_counts, signals, staff
 from store.tickets import in_regions, of_channel
 
 #: Columns that say what happened, without text: what counts and retention keep.
@@ -191,7 +191,29 @@ class SignalStore:
                         )
                     )
             connection.execute(delete(signals).where(signals.c.created_at < cutoff))
+            gone = [row["id"] for row in old]
+            for start in range(0, len(gone), 500):  # a deleted question leaves its named group
+                connection.execute(
+                    delete(named_group_members).where(
+                        named_group_members.c.signal_id.in_(gone[start : start + 500])
+                    )
+                )
         return len(old)
+
+    def settle_clarify(self, signal_id: str, reason: str) -> bool:
+        """Say how a clarify ended, on the clarify's own signal: "chosen" (the next turn was
+        answered) or "rejected" ("Iets anders": that turn's own signal keeps the question). A
+        clarify left unsettled was followed by no choice and counts as unmet. The action server
+        finds the clarify's signal from the same conversation's previous turn
+        (steunpunt.turn.turn_signal_id), so nothing stored links two signals."""
+        with self.engine.begin() as connection:
+            return bool(
+                connection.execute(
+                    update(signals)
+                    .where(signals.c.id == signal_id, signals.c.kind == "clarify", signals.c.reason.is_(None))
+                    .values(reason=reason)
+                ).rowcount
+            )
 
     # --- what analysts decided about groups of unmet questions -----------------------------------
     def decide_group(
@@ -229,6 +251,124 @@ class SignalStore:
             # A decision belongs to the regions (and channels) of the signals it was made on.
             mine = {row[0] for row in connection.execute(select(signals.c.id).where(*self._mine()))}
         return [row for row in rows if mine & set(row["signal_ids"] or [])]
+
+    # --- groups that analysts named, merged and moved questions into ------------------------------
+    def _named_visible(self, row) -> bool:
+        """An analyst sees a named group only when all its regions are theirs: its name was
+        written about those regions' questions."""
+        return self.regions is None or set(row["regions"] or []) <= self.regions
+
+    def named_groups(self) -> List[Dict[str, Any]]:
+        """The named groups this store may see, oldest first, each with the ids of its questions
+        that this store may read (`members`)."""
+        with self.engine.connect() as connection:
+            found = [
+                dict(row)
+                for row in connection.execute(select(named_groups).order_by(named_groups.c.id)).mappings()
+                if self._named_visible(row)
+            ]
+            pairs = connection.execute(
+                select(
+                    named_group_members.c.signal_id,
+                    named_group_members.c.group_id,
+                    named_group_members.c.moved,
+                )
+                .select_from(
+                    named_group_members.join(signals, signals.c.id == named_group_members.c.signal_id)
+                )
+                .where(*self._mine())
+            ).all()
+        for row in found:
+            row["members"] = [sid for sid, gid, _ in pairs if gid == row["id"]]
+            row["anchors"] = [sid for sid, gid, moved in pairs if gid == row["id"] and not moved]
+        return found
+
+    def named_group(self, group_id: int) -> Optional[Dict[str, Any]]:
+        return next((g for g in self.named_groups() if g["id"] == group_id), None)
+
+    def _regions_of(self, connection, ids: Sequence[str]) -> List[str]:
+        query = select(signals.c.region).where(signals.c.id.in_(list(ids))).distinct()
+        return sorted({row[0] for row in connection.execute(query)})
+
+    def name_group(
+        self, staff_id: int, name: str, signal_ids: Sequence[str], group_id: Optional[int] = None
+    ) -> int:
+        """Name a group: a new named group holding these questions, or (`group_id`) a new name
+        for a named group, which also takes in these questions. Only questions this store may
+        read are taken (the caller passes ids that came from a form)."""
+        ids = [row["id"] for row in self.by_ids(signal_ids)]
+        name = " ".join(name.split())[:200]
+        if not name:
+            raise ValueError("een groep heeft een naam nodig")
+        with self.engine.begin() as connection:
+            if group_id is None:
+                group_id = connection.execute(
+                    insert(named_groups).values(
+                        created_at=now(),
+                        staff_id=staff_id,
+                        name=name,
+                        regions=self._regions_of(connection, ids),
+                    )
+                ).inserted_primary_key[0]
+            else:
+                connection.execute(
+                    update(named_groups).where(named_groups.c.id == group_id).values(name=name)
+                )
+            self._put(connection, staff_id, group_id, ids)
+        return group_id
+
+    def _put(self, connection, staff_id: int, group_id: int, ids: Sequence[str], moved: bool = False) -> None:
+        """Put questions in a named group (out of any other), and widen its regions to theirs."""
+        if not ids:
+            return
+        connection.execute(delete(named_group_members).where(named_group_members.c.signal_id.in_(list(ids))))
+        for signal_id in ids:
+            connection.execute(
+                insert(named_group_members).values(
+                    signal_id=signal_id, group_id=group_id, staff_id=staff_id, added_at=now(), moved=moved
+                )
+            )
+        known = connection.execute(
+            select(named_groups.c.regions).where(named_groups.c.id == group_id)
+        ).scalar()
+        regions = sorted(set(known or []) | set(self._regions_of(connection, ids)))
+        connection.execute(update(named_groups).where(named_groups.c.id == group_id).values(regions=regions))
+
+    def move_to_group(self, staff_id: int, signal_ids: Sequence[str], group_id: int) -> int:
+        """Move questions (that this store may read) into a named group it may see; how many.
+        A moved question is a correction of one question: it stays in the group, but does not
+        pull later questions like it in (they may be about what the group it left is about)."""
+        if self.named_group(group_id) is None:
+            raise ValueError("onbekende groep")
+        ids = [row["id"] for row in self.by_ids(signal_ids)]
+        with self.engine.begin() as connection:
+            self._put(connection, staff_id, group_id, ids, moved=True)
+        return len(ids)
+
+    def merge_groups(
+        self, staff_id: int, name: str, signal_ids: Sequence[str], group_ids: Sequence[int] = ()
+    ) -> int:
+        """Merge groups into one named group: the first of the named `group_ids` (the others'
+        questions move into it and they go), else a new one. `signal_ids`: the questions of
+        the unnamed groups merged in. Returns the group's id."""
+        visible = [g for g in (self.named_group(i) for i in dict.fromkeys(group_ids)) if g]
+        if len(visible) != len(set(group_ids)):
+            raise ValueError("onbekende groep")
+        ids = list(signal_ids) + [sid for g in visible[1:] for sid in g["members"]]
+        if not visible:
+            return self.name_group(staff_id, name, ids)
+        target = visible[0]["id"]
+        self.name_group(staff_id, name or visible[0]["name"], ids, group_id=target)
+        with self.engine.begin() as connection:
+            for other in visible[1:]:
+                left = connection.execute(
+                    select(named_group_members.c.signal_id).where(
+                        named_group_members.c.group_id == other["id"]
+                    )
+                ).first()
+                if left is None:  # (questions of other regions would keep it)
+                    connection.execute(delete(named_groups).where(named_groups.c.id == other["id"]))
+        return target
 
 
 def iter_export(rows: Sequence[Dict[str, Any]]) -> Iterator[Dict[str, Any]]:

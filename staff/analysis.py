@@ -25,6 +25,7 @@ from sanic.request import Request
 from library.training import nlu_draft
 from signals.period import Period
 from signals.report import build_report, report_context
+from signals.split import EDUCATION
 from signals.stats import CHANNEL_LABELS
 from signals.store import EXPORT_FIELDS, iter_export
 from staff.web import (
@@ -149,8 +150,13 @@ async def analysis(request: Request, session, period: Period, scope: Scope):
             for found in context["groups"]
         ]
         today = local_today()
+        numbered = list(enumerate(context["groups"], 1))  # one numbering over both sides
+        named = scope.signals.for_channel(None).named_groups()
         return render(
             "analysis.html",
+            education=[(n, g) for n, g in numbered if g.side == EDUCATION],
+            outside=[(n, g) for n, g in numbered if g.side != EDUCATION],
+            named_targets=[(g["id"], g["name"]) for g in named],
             session=session,
             topics=topics,
             decided=decided,
@@ -243,6 +249,75 @@ async def decide_group(request: Request, session):
     return redirect(way_back(request.form.get("back")))
 
 
+def _mine(request: Request, session):
+    """The signals the account may change groups of: its own regions, every channel."""
+    return request.app.ctx.signals.for_regions(session.regions)
+
+
+def _group_id(value) -> Optional[int]:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+async def name_group(request: Request, session):
+    """Name a group: it stays from period to period, and later questions like it join it."""
+    rows = group_texts(request, session)
+    name = " ".join((request.form.get("naam") or "").split())
+    store = _mine(request, session)
+    named = _group_id(request.form.get("groep"))
+    if not rows or not name:
+        return error(400, "Kies een groep en typ een naam.", session)
+    if named is not None and store.named_group(named) is None:
+        return error(400, "Die groep bestaat niet (meer).", session)
+    await asyncio.to_thread(store.name_group, session.staff_id, name, [r["id"] for r in rows], named)
+    return redirect(way_back(request.form.get("back")))
+
+
+def _chosen_groups(values) -> tuple:
+    """The groups ticked to merge ("named id:signal id,signal id"): (named ids, signal ids)."""
+    named, ids = [], []
+    for value in values[:200]:
+        head, _, tail = value.partition(":")
+        if _group_id(head) is not None:
+            named.append(int(head))
+        ids += [i for i in tail.split(",") if i.isalnum()][:2000]
+    return named, ids
+
+
+async def merge_groups(request: Request, session):
+    """Merge two or more groups into one named group."""
+    chosen = [v for v in request.form.getlist("samen") or [] if v]
+    named, ids = _chosen_groups(chosen)
+    store = _mine(request, session)
+    readable = [row["id"] for row in store.by_ids(ids)]
+    if len(chosen) < 2 or not (readable or named):
+        return error(400, "Kies minstens twee groepen om samen te voegen.", session)
+    name = " ".join((request.form.get("naam") or "").split())
+    if not name and not named:
+        return error(400, "Geef de samengevoegde groep een naam.", session)
+    try:
+        await asyncio.to_thread(store.merge_groups, session.staff_id, name, readable, named)
+    except ValueError:
+        return error(400, "Een van die groepen bestaat niet (meer).", session)
+    return redirect(way_back(request.form.get("back")))
+
+
+async def move_question(request: Request, session):
+    """Move one question to another named group."""
+    signal_id = (request.form.get("signal_id") or "").strip()
+    target = _group_id(request.form.get("naar"))
+    store = _mine(request, session)
+    if not signal_id.isalnum() or target is None:
+        return error(400, "Kies een vraag en een groep.", session)
+    try:
+        moved = await asyncio.to_thread(store.move_to_group, session.staff_id, [signal_id], target)
+    except ValueError:
+        return error(400, "Die groep bestaat niet (meer).", session)
+    if not moved:
+        return error(400, "Die vraag bestaat niet (meer).", session)
+    return redirect(way_back(request.form.get("back")))
+
+
 async def download_nlu(request: Request, session):
     rows = group_texts(request, session)
     topic = (request.form.get("topic") or "").strip().lower()
@@ -291,6 +366,9 @@ ROUTES = (
     Route("GET", "/analyse/rapport", report, (ANALYST,)),
     Route("POST", "/analyse/groep", decide_group, (ANALYST,)),
     Route("POST", "/analyse/groep/nlu.yml", download_nlu, (ANALYST,)),
+    Route("POST", "/analyse/groep/naam", name_group, (ANALYST,)),
+    Route("POST", "/analyse/groep/samenvoegen", merge_groups, (ANALYST,)),
+    Route("POST", "/analyse/groep/verplaatsen", move_question, (ANALYST,)),
     Route("GET", "/analyse/gesprekken", transcripts, (ANALYST,)),
 )
 bp = blueprint("analysis", ROUTES)

@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false as sa_false,
 )
 
 metadata = MetaData()
@@ -145,6 +147,33 @@ group_decisions = Table(
     Column("topic_id", String(80)),  # the existing or proposed topic
     Column("label", String(200), nullable=False),
     Column("signal_ids", JSON, nullable=False),
+)
+
+# Groups of unmet questions that an analyst named (and merged, and moved questions into): they
+# keep their name and questions from month to month, and later questions like them join them
+# (signals/groups.py). `regions`: the regions of its questions when it was made; an analyst of
+# other regions never sees its name.
+named_groups = Table(
+    "named_groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("regions", JSON, nullable=False),
+)
+
+# Which named group a question was put in by an analyst: one group per question at most.
+named_group_members = Table(
+    "named_group_members",
+    metadata,
+    Column("signal_id", String(32), primary_key=True),
+    Column("group_id", Integer, ForeignKey("named_groups.id"), nullable=False, index=True),
+    Column("staff_id", Integer, ForeignKey("staff.id"), nullable=False),
+    Column("added_at", DateTime, nullable=False),
+    # Moved in one by one: kept in the group, but not what the group is about (later questions
+    # join a group by its merged and named questions only).
+    Column("moved", Boolean, nullable=False, server_default=sa_false()),
 )
 
 # Minutes a staff member spent on a ticket ("tijdsinvestering" in the steunpunt's reports).
