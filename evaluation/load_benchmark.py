@@ -325,7 +325,14 @@ def main() -> int:
     parser.add_argument("--scaled-database-url", default=None)
     args = parser.parse_args()
     results, soaked, scaled = {}, None, None
-    processes = {"rasa": "rasa run --model", "actions": "-m actions", "staff": "staff --host"}
+    # The redaction worker holds the redaction tables for every action server of the machine
+    # (signals/redaction_worker.py): listed apart, so the action server's own memory shows.
+    processes = {
+        "rasa": "rasa run --model",
+        "actions": "-m actions",
+        "redaction worker": "-m signals redactor",
+        "staff": "staff --host",
+    }
     with tempfile.TemporaryDirectory() as tmp:
         with assistant(Path(tmp)) as running:
             results["steunpunt"] = measure(running, OUR_SCRIPT, OPEN_LOOP_MESSAGES, args, processes)

@@ -5,6 +5,7 @@
 #   STEUNPUNT_SITE_PORT (5057), STEUNPUNT_SITE_ORIGINS (pages allowed to open a chat),
 #   STEUNPUNT_HOST (127.0.0.1), STEUNPUNT_DATABASE_URL (tickets; default SQLite in var/)
 #   STEUNPUNT_VAR_DIR (var/: the databases, the secret key and the conversations by default)
+#   STEUNPUNT_REDACTION_SOCKET (var/redactor-<action port>.sock: the shared redaction worker)
 #   RASA_API_TOKEN: when set, Rasa's HTTP API is enabled, protected by this token.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
@@ -33,14 +34,20 @@ export STEUNPUNT_HOST="$HOST" STEUNPUNT_PORT="$PORT" STEUNPUNT_SITE_PORT="$SITE_
 "$PY" -c 'from steunpunt import settings; from store.db import engine_for; engine_for(settings.DATABASE_URL)'
 # The action server answers only the Rasa server: same host, and a token derived from the secret.
 export STEUNPUNT_ACTION_TOKEN="${STEUNPUNT_ACTION_TOKEN:-$("$PY" -c 'from steunpunt import settings; print(settings.action_token())')}"
-STEUNPUNT_WARM_REDACTOR=1 "$PY" -m actions --host "$HOST" --port "$ACTION_PORT" &
+# The redaction tables (~1.1 GB in memory) are loaded once, by one redaction worker, not by
+# every process that records signals; they send it the texts over this socket (this user's
+# only; named after the action port, so two deployments on one machine never share it).
+export STEUNPUNT_REDACTION_SOCKET="${STEUNPUNT_REDACTION_SOCKET:-$VAR_DIR/redactor-$ACTION_PORT.sock}"
+"$PY" -m signals redactor &
+REDACTOR_PID=$!
+"$PY" -m actions --host "$HOST" --port "$ACTION_PORT" &
 ACTION_PID=$!
 # Plain http on this machine: staff cookies cannot be Secure here. Behind https, set it to 1.
 STEUNPUNT_STAFF_SECURE_COOKIES="${STEUNPUNT_STAFF_SECURE_COOKIES:-0}" "$PY" -m staff --host "$HOST" --port "$STAFF_PORT" &
 STAFF_PID=$!
 "$PY" -m website --host "$HOST" --port "$SITE_PORT" &
 SITE_PID=$!
-trap 'kill "$ACTION_PID" "$STAFF_PID" "$SITE_PID" 2>/dev/null || true' EXIT INT TERM
+trap 'kill "$REDACTOR_PID" "$ACTION_PID" "$STAFF_PID" "$SITE_PID" 2>/dev/null || true' EXIT INT TERM
 
 cat >&2 <<INFO
 [run] model:   ${MODEL#$ROOT/}

@@ -12,7 +12,8 @@
 #   STEUNPUNT_PORT (5005: nginx, the public port), STEUNPUNT_HOST (127.0.0.1),
 #   STEUNPUNT_RASA_PROCESSES (2), STEUNPUNT_ACTION_PROCESSES (2),
 #   STEUNPUNT_INTERNAL_PORT (7000: first of the internal ports, all on 127.0.0.1),
-#   STEUNPUNT_STAFF_PORT (5056), STEUNPUNT_SITE_PORT (5057), STEUNPUNT_VAR_DIR (var/: nginx's files).
+#   STEUNPUNT_STAFF_PORT (5056), STEUNPUNT_SITE_PORT (5057), STEUNPUNT_VAR_DIR (var/: nginx's files),
+#   STEUNPUNT_REDACTION_SOCKET (var/redactor-<port>.sock: the one redaction worker of this machine).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 # What the servers write (nginx's files, logs) is for this user only, var/ included.
@@ -64,10 +65,14 @@ export TICKET_LOCK_LIFETIME="${TICKET_LOCK_LIFETIME:-15}"
 
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
+# One redaction worker for every action server of this machine: the tables (~1.1 GB) once,
+# not once per action process (signals/redaction_worker.py). This user's socket, per deployment.
+export STEUNPUNT_REDACTION_SOCKET="${STEUNPUNT_REDACTION_SOCKET:-$VAR_DIR/redactor-$PORT.sock}"
+"$PY" -m signals redactor & pids+=($!)
 action_servers="" rasa_servers=""
 for _ in $(seq "$ACTION_N"); do
   p=$((NEXT++))
-  STEUNPUNT_WARM_REDACTOR=1 "$PY" -m actions --host 127.0.0.1 --port "$p" & pids+=($!)
+  "$PY" -m actions --host 127.0.0.1 --port "$p" & pids+=($!)
   action_servers+="    server 127.0.0.1:$p max_fails=1 fail_timeout=5s;"$'\n'
 done
 for _ in $(seq "$RASA_N"); do

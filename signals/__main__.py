@@ -11,6 +11,9 @@ report --period 2026-Q4 [--region ID] [--out FILE]
 retention                    delete old signals (keeping their counts) and old conversation
                              texts in Rasa's tracker store (settings: *_RETENTION_DAYS)
 warm                         build deduce's lookup cache (set-up does this once)
+redactor [--socket PATH]     the shared redaction worker: loads the tables once and redacts
+                             signals for the servers on this machine (scripts/run.sh starts it;
+                             default PATH: settings.REDACTION_SOCKET)
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def main(argv=None) -> int:
     )
     commands.add_parser("retention", help="delete what is past its retention period")
     commands.add_parser("warm", help="build deduce's lookup cache")
+    worker = commands.add_parser("redactor", help="the shared redaction worker")
+    worker.add_argument("--socket", help="the Unix socket to listen on (default: settings.REDACTION_SOCKET)")
     args = parser.parse_args(argv)
 
     if args.command == "redact":
@@ -85,6 +90,19 @@ def main(argv=None) -> int:
             logging.disable(logging.INFO)
             print("[setup] deduce: building its lookup cache once (1-2 minutes) ...", file=sys.stderr)
             Redactor()
+    elif args.command == "redactor":
+        import logging
+        from pathlib import Path
+
+        from signals.redaction_worker import serve
+        from steunpunt import settings
+
+        path = args.socket or settings.REDACTION_SOCKET
+        if not path:
+            print("geen socket: geef --socket of STEUNPUNT_REDACTION_SOCKET", file=sys.stderr)
+            return 2
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        serve(Path(path))
     elif args.command == "export":
         from signals.store import iter_export
 

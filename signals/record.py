@@ -136,16 +136,40 @@ def hide_working_codes(text: str, engine) -> str:
     return replace_spans(text, spans) if spans else text
 
 
+def redacted(text: str) -> Optional[str]:
+    """`text` redacted, or None when it cannot be redacted now.
+
+    With settings.REDACTION_SOCKET (set by scripts/run.sh) the shared redaction worker does it,
+    so this process never loads the ~1.1 GB of redaction tables (signals/redaction_worker.py);
+    without it (tests, the command line) this process's own redactor does. When the worker is
+    down, slow or fails, the answer is None and the signal is stored without its text: the raw
+    text is never stored, and a masked text ("[tekst]") would tell analysts nothing while it
+    would still be grouped and counted as a question. Everything else of the signal (kind,
+    reason, topic, region, hour) is kept, so no count is lost."""
+    if not settings.REDACTION_SOCKET:
+        from signals.redact import redact
+
+        return redact(text)
+    from signals import redaction_worker
+
+    try:
+        return redaction_worker.redact(text, settings.REDACTION_SOCKET, settings.REDACTION_TIMEOUT_SECONDS)
+    except redaction_worker.Unavailable as error:
+        log.error("redaction worker unavailable (%s): signal stored without its text", error)
+        return None
+
+
 def record(signal: Signal, store: Optional[SignalStore] = None) -> bool:
     """Redact the text and store the signal. Never raises: a reply must not fail for a signal
-    (the failure is logged, without the text)."""
+    (the failure is logged, without the text). A text that cannot be redacted is left out,
+    never stored as typed (`redacted`)."""
     try:
         store = store or signal_store()
         text = signal.text
         if text:
-            from signals.redact import redact
-
-            text = hide_working_codes(redact(text[: settings.MAX_MESSAGE_CHARS]), store.engine)
+            text = redacted(text[: settings.MAX_MESSAGE_CHARS])
+            if text is not None:
+                text = hide_working_codes(text, store.engine)
         store.add(replace(signal, text=text))
         return True
     except Exception as error:  # noqa: BLE001

@@ -130,9 +130,18 @@ class Settings:
     ACTION_PORT: int
     #: An action call carries the conversation's tracker: allow long conversations, not more.
     ACTION_MAX_REQUEST_BYTES: int
-    #: Load the redaction tables in the background as the action server starts
-    #: (scripts/run.sh sets it), so the first unanswered question does not wait for them.
+    #: Load the redaction tables in the background as the action server starts, so the first
+    #: unanswered question does not wait for them. Only without REDACTION_SOCKET: with the
+    #: shared worker the action server never loads them.
     WARM_REDACTOR: bool
+    #: The Unix socket of the shared redaction worker (`python -m signals redactor`), which
+    #: holds the ~1.1 GB of redaction tables once per machine instead of once per action server
+    #: (signals/redaction_worker.py). scripts/run.sh and run_scaled.sh start the worker and set
+    #: it (var/redactor-<port>.sock). Empty: each process redacts with its own tables.
+    REDACTION_SOCKET: str
+    #: How long a signal waits for the worker (redaction takes ~2 ms); after that, or when the
+    #: worker is down, the signal is stored without its text (signals/record.py).
+    REDACTION_TIMEOUT_SECONDS: float
     #: Reverse proxies whose X-Forwarded-For header is believed (comma-separated addresses).
     #: Empty: every request's own peer address counts (steunpunt/clients.py).
     TRUSTED_PROXIES: FrozenSet[str]
@@ -237,6 +246,8 @@ class Settings:
             ACTION_PORT=int(get("ACTION_PORT", 5055)),
             ACTION_MAX_REQUEST_BYTES=int(get("ACTION_MAX_REQUEST_BYTES", 2 * 1024 * 1024)),
             WARM_REDACTOR=_flag(get("WARM_REDACTOR", "0")),
+            REDACTION_SOCKET=get("REDACTION_SOCKET", ""),
+            REDACTION_TIMEOUT_SECONDS=float(get("REDACTION_TIMEOUT_SECONDS", 2.0)),
             TRUSTED_PROXIES=frozenset(_list(get("TRUSTED_PROXIES", ""))),
             SITE_PORT=site_port,
             CHAT_URL=get("CHAT_URL", f"http://{host}:{port}"),

@@ -460,6 +460,17 @@ def test_every_turn_is_exactly_one_signal_and_the_export_holds_no_personal_data(
         assert item not in exported.stdout, item
     answered = [line for line in mine if line["kind"] == "answer"]
     assert answered[0]["content_id"] == "tlv-wat-is" and answered[0]["text"] is None
+    # Those texts were redacted by the shared redaction worker (scripts/run.sh): the action
+    # server itself never loads the redaction tables (~1.1 GB; issue 29: at most 300 MB).
+    actions = server.pids("-m actions")
+    assert actions and server.pids("-m signals redactor"), "action server or redaction worker not found"
+    assert resident_mb(actions[0]) <= 300, resident_mb(actions[0])
+
+
+def resident_mb(pid: int) -> int:
+    """A process's resident memory now (VmRSS), in MB."""
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS:"))
 
 
 def test_a_slow_action_server_gets_a_polite_reply_and_the_conversation_goes_on(server):

@@ -2,9 +2,14 @@
 command line, and keeping codes and contact data out of Rasa's tracker store."""
 
 import asyncio
+import contextlib
 import json
+import os
+import socket
+import struct
 import subprocess
 import sys
+import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Dict, List
@@ -413,6 +418,169 @@ def test_redact_command_filters_standard_input():
     )
     assert odd.returncode == 0, odd.stderr
     assert odd.stdout.decode().splitlines()[1] == "bel [telefoon]"
+
+
+# --- the shared redaction worker (signals/redaction_worker.py) ------------------------------------
+
+#: A question that is kept as a signal's text, with a phone number in it.
+WITH_PHONE = "mijn zoon krijgt geen vervoer naar school, bel me op 06-12345678"
+
+
+@pytest.fixture
+def worker_socket():
+    """A short folder for a Unix socket (its path may be ~100 bytes at most; tmp_path can be longer)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="rw-"))
+    yield folder / "r.sock"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running_worker(path, redact):
+    """The worker's own server on `path`, in a thread of this process, with the given redaction
+    (the module's redactor: loading the tables again would cost ~8 s and ~1.2 GB)."""
+    from signals.redaction_worker import bind
+
+    server = bind(path, redact)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def through_worker(monkeypatch, worker_socket):
+    """Signals are redacted by a worker only: this process's own redactor fails if asked."""
+    from signals import redact as redact_module
+    from steunpunt import settings
+
+    def not_here(text):
+        raise AssertionError("redacted in the recording process, not by the worker")
+
+    monkeypatch.setattr(redact_module, "redact", not_here)
+    monkeypatch.setattr(settings, "REDACTION_SOCKET", str(worker_socket))
+    monkeypatch.setattr(settings, "REDACTION_TIMEOUT_SECONDS", 0.5)
+    return worker_socket
+
+
+def on_disk(store) -> bytes:
+    """Every byte of the store's SQLite database, its journal and write-ahead log included."""
+    database = Path(store.engine.url.database)
+    return b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+
+
+def test_a_signals_text_is_stored_redacted_by_the_shared_worker(store, redactor, through_worker):
+    from signals.record import record
+
+    asked = []
+
+    def redact(text):
+        asked.append(text)
+        return redactor.redact(text)
+
+    with running_worker(through_worker, redact):
+        kept = record(
+            Signal(kind="handoff_offer", reason="not_understood", region="standaard", text=WITH_PHONE), store
+        )
+    assert kept and asked == [WITH_PHONE]
+    [row] = store.rows()
+    assert row["text"] == "mijn zoon krijgt geen vervoer naar school, bel me op [telefoon]"
+    assert b"12345678" not in on_disk(store)
+
+
+def _hanging_listener(path):
+    """A socket that accepts connections and never answers: a worker that hangs."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(8)
+    return listener
+
+
+@pytest.mark.parametrize("worker", ["not running", "redaction fails", "hangs"])
+def test_a_worker_that_is_down_loses_no_signal_and_stores_no_raw_text(store, through_worker, worker, caplog):
+    """The signal is stored, without its text: the raw text is never stored, and the turn waits
+    at most REDACTION_TIMEOUT_SECONDS."""
+    from signals.record import record
+
+    def fails(text):
+        raise RuntimeError("broken rules")
+
+    with contextlib.ExitStack() as stack:
+        if worker == "redaction fails":
+            stack.enter_context(running_worker(through_worker, fails))
+        elif worker == "hangs":
+            stack.callback(_hanging_listener(through_worker).close)
+        kept = record(
+            Signal(kind="handoff_offer", reason="out_of_scope", region="standaard", text=WITH_PHONE), store
+        )
+    assert kept
+    [row] = store.rows()
+    assert (row["kind"], row["reason"], row["text"]) == ("handoff_offer", "out_of_scope", None)
+    assert b"12345678" not in on_disk(store) and b"vervoer" not in on_disk(store)
+    assert "without its text" in caplog.text and "12345678" not in caplog.text
+
+
+def test_a_restarted_worker_is_reached_again_on_a_new_connection(store, redactor, through_worker):
+    from signals.record import record
+
+    for _ in range(2):  # the second worker finds the first one's connection kept in this thread
+        with running_worker(through_worker, redactor.redact):
+            assert record(Signal(kind="clarify", region="standaard", text=WITH_PHONE), store)
+    assert [row["text"] for row in store.rows()] == [redactor.redact(WITH_PHONE)] * 2
+
+
+def test_the_worker_refuses_an_oversized_request_and_keeps_serving(redactor, worker_socket):
+    from signals import redaction_worker
+
+    with running_worker(worker_socket, redactor.redact):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as rogue:
+            rogue.settimeout(2)
+            rogue.connect(str(worker_socket))
+            rogue.sendall(struct.pack(">I", redaction_worker.MAX_FRAME_BYTES + 1))
+            assert rogue.recv(16) == b""  # closed, nothing read or redacted
+        assert redaction_worker.redact("bel 0612345678", worker_socket, 2) == "bel [telefoon]"
+    with pytest.raises(redaction_worker.Unavailable):
+        redaction_worker.redact("bel 0612345678", worker_socket, 2)
+
+
+def test_an_action_server_with_a_worker_never_loads_the_redaction_tables(worker_socket):
+    """The memory target (docs/performance.md): the action server's modules, the warm-up asked
+    for and a signal with text recorded, and deduce (~1.1 GB of tables) is still not imported."""
+    program = (
+        "import sys, actions, actions.respond, actions.handoff\n"
+        "from signals.record import record\n"
+        "from signals.store import Signal, SignalStore\n"
+        "from store.db import engine_for\n"
+        f"store = SignalStore(engine_for('sqlite:///{worker_socket.parent / 's.db'}'))\n"
+        "assert record(Signal(kind='clarify', region='standaard', text='bel 0612345678'), store)\n"
+        "assert store.rows()[0]['text'] is None\n"  # no worker runs on the socket
+        "import threading\n"
+        "[t.join() for t in threading.enumerate() if t.name == 'warm-redactor']\n"  # a warm-up, if any, done
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('deduce', 'docdeid')))\n"
+    )
+    env = {
+        **os.environ,
+        "STEUNPUNT_REDACTION_SOCKET": str(worker_socket),
+        "STEUNPUNT_WARM_REDACTOR": "1",
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 # --- grouping unmet questions --------------------------------------------------------------------
