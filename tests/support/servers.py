@@ -411,9 +411,14 @@ def _assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterat
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"
     with _group(["./scripts/run.sh"], ROOT, env, log) as process:
+        # the shared redaction worker (scripts/run.sh) opens its socket once its tables are in
+        # memory: until then signals are stored without text, which tests of texts would see
+        var_dir = Path(env.get("STEUNPUNT_VAR_DIR") or ROOT / "var")
+        socket_path = Path(env.get("STEUNPUNT_REDACTION_SOCKET") or var_dir / f"redactor-{action_port}.sock")
         checks = {
             "rasa": lambda: rasa_ready(base),
             "action server": lambda: answers(f"http://127.0.0.1:{action_port}/health", 200),
+            "redaction worker": socket_path.exists,
             **web_app_checks(staff_port, site_port),
         }
         _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
