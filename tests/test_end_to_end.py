@@ -494,46 +494,6 @@ def test_a_slow_action_server_gets_a_polite_reply_and_the_conversation_goes_on(s
 
 
 # Keep this test last in the module: it stops the action server for good.
-def test_a_confirmed_ticket_survives_killing_the_action_server(server):
-    """Durability: the ticket is committed before the user is told about it."""
-    ask(server, "ik wil een medewerker", "e2e-crash", {"audience": "jongere"})
-    handoff = custom(ask(server, "help", "e2e-crash", {"audience": "jongere"}), "handoff")[0]
-    found = server.pids("-m actions")
-    assert found, "action server not found"
-    for pid in found:
-        os.kill(pid, signal.SIGKILL)
-    assert tickets(server).get(int(handoff["ticket"][3:])) is not None
-    # With the action server down the user is told so, with the way to a person; never silence.
-    down = ask(server, "Wat is een OPP?", "e2e-crash")
-    assert custom(down, "error") == [{"type": "error", "reason": "unavailable"}]
-    assert any("Probeer het over een paar minuten opnieuw" in m.get("text", "") for m in down)
-    restarted = subprocess.Popen(
-        [sys.executable, "-m", "actions", "--port", str(server.action_port)],
-        cwd=ROOT,
-        env=server.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if http(f"http://127.0.0.1:{server.action_port}/health", timeout=5)[0] == 200:
-                    break
-            except OSError:
-                time.sleep(1)
-            assert time.time() < deadline, "the action server did not come back within 2 minutes"
-        assert custom(ask(server, "Wat is een OPP?", "e2e-crash"), "answer")  # it goes on
-        ask(server, "ik heb een code", "e2e-crash-later")
-        status = custom(ask(server, handoff["code"], "e2e-crash-later"), "ticket_status")[0]
-        assert status["found"] and status["ticket"] == handoff["ticket"]
-        # The failed action was an error: it must not have been reported to Rasa's sentry.io.
-        assert "sentry" not in server.log.read_text(errors="replace")
-    finally:
-        restarted.terminate()
-        restarted.wait(timeout=30)
-
-
 # --- the region's schools (issue 28) ---------------------------------------------------------------
 def test_special_education_in_the_example_region_is_answered_from_its_school_list(server):
     """The check of the issue: the schools payload's schools are on /voorbeeld/scholen and link a
@@ -575,3 +535,43 @@ def test_unseen_school_questions_find_kind_place_and_name(server):
     )
     assert custom(unknown, "schools")[0]["schools"] == []
     assert any("Ik ken geen school met de naam" in (m.get("text") or "") for m in unknown)
+
+
+def test_a_confirmed_ticket_survives_killing_the_action_server(server):
+    """Durability: the ticket is committed before the user is told about it."""
+    ask(server, "ik wil een medewerker", "e2e-crash", {"audience": "jongere"})
+    handoff = custom(ask(server, "help", "e2e-crash", {"audience": "jongere"}), "handoff")[0]
+    found = server.pids("-m actions")
+    assert found, "action server not found"
+    for pid in found:
+        os.kill(pid, signal.SIGKILL)
+    assert tickets(server).get(int(handoff["ticket"][3:])) is not None
+    # With the action server down the user is told so, with the way to a person; never silence.
+    down = ask(server, "Wat is een OPP?", "e2e-crash")
+    assert custom(down, "error") == [{"type": "error", "reason": "unavailable"}]
+    assert any("Probeer het over een paar minuten opnieuw" in m.get("text", "") for m in down)
+    restarted = subprocess.Popen(
+        [sys.executable, "-m", "actions", "--port", str(server.action_port)],
+        cwd=ROOT,
+        env=server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if http(f"http://127.0.0.1:{server.action_port}/health", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(1)
+            assert time.time() < deadline, "the action server did not come back within 2 minutes"
+        assert custom(ask(server, "Wat is een OPP?", "e2e-crash"), "answer")  # it goes on
+        ask(server, "ik heb een code", "e2e-crash-later")
+        status = custom(ask(server, handoff["code"], "e2e-crash-later"), "ticket_status")[0]
+        assert status["found"] and status["ticket"] == handoff["ticket"]
+        # The failed action was an error: it must not have been reported to Rasa's sentry.io.
+        assert "sentry" not in server.log.read_text(errors="replace")
+    finally:
+        restarted.terminate()
+        restarted.wait(timeout=30)
