@@ -100,13 +100,21 @@ class ContentLibrary:
         return (self.today(), tuple(stamps))
 
     def refresh(self) -> None:
-        """Re-read the content when any file was added, changed or removed."""
-        now = time.monotonic()
-        if now - self._checked_at < self.recheck_seconds:
+        """Re-read the content when any file was added, changed or removed.
+
+        Before the first read has finished, every caller waits for it: a caller that returned
+        at once (the recheck time had just been set by the reader) read an empty library, so the
+        first questions of a freshly started process were answered as if no region existed
+        (seen as a widget told "Laat een vraag achter." while the steunpunt was open). After
+        that, a reload builds the new content apart and swaps it in whole; callers meanwhile
+        keep reading the last complete version."""
+        if self._snapshot is not None and time.monotonic() - self._checked_at < self.recheck_seconds:
             return
-        self._checked_at = now
-        snapshot = self._current_snapshot()
         with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < self.recheck_seconds:
+                return  # another caller checked while this one waited
+            self._checked_at = time.monotonic()
+            snapshot = self._current_snapshot()
             if snapshot == self._snapshot:
                 return
             self._regions, self._errors = self._read_all()

@@ -225,3 +225,31 @@ def test_a_file_broken_while_running_keeps_its_last_good_version_and_is_listed(c
     assert "laatste goede versie" in library.errors()["a.md"]
     (topics / "a.md").unlink()
     assert library.lookup("a") is None  # removed on purpose: gone
+
+
+def test_a_caller_during_the_first_read_waits_for_it_instead_of_reading_an_empty_library(monkeypatch):
+    """A freshly started process got two requests at once (the widget's availability and its
+    first message): the second returned before the first had read anything, and the region's
+    facts and opening hours came back empty."""
+    import threading
+    import time as real_time
+
+    from library.catalogue import ContentLibrary as Library
+
+    library = Library(recheck_seconds=60)
+    original = library._read_all
+    started = threading.Event()
+
+    def slow_read():
+        started.set()
+        real_time.sleep(0.5)
+        return original()
+
+    monkeypatch.setattr(library, "_read_all", slow_read)
+    first = threading.Thread(target=library.refresh)
+    first.start()
+    started.wait(5)
+    facts = library.facts("voorbeeld")  # while the first read is still going on
+    first.join()
+    assert facts.get("steunpunt_naam") == "Steunpunt Voorbeeldregio (fictief)"
+    assert library.hours("voorbeeld") is not None
