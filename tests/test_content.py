@@ -65,7 +65,8 @@ def raw_texts():
     from library.parse import _split_front_matter, _split_sections
 
     root = ROOT / "content"
-    for path in sorted(root.glob("topics/*.md")) + sorted(root.glob("regions/*/*/*.md")):
+    in_regions = [*root.glob("regions/*/topics/*.md"), *root.glob("regions/*/sections/*.md")]
+    for path in sorted(root.glob("topics/*.md")) + sorted(in_regions):  # not a region's README
         body = _split_front_matter(path.read_text(encoding="utf-8"))[1]
         regional = "regions" in path.parts
         for section, text in _split_sections(body, regional=regional, parents_required=not regional).items():

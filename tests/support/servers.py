@@ -42,7 +42,11 @@ def _after_last_review() -> str:
     content = ROOT / "content"
     reviewed = [
         line.split(":", 1)[1].split()[0]
-        for path in [*content.glob("topics/*.md"), *content.glob("regions/*/*/*.md")]
+        for path in [
+            *content.glob("topics/*.md"),
+            *content.glob("regions/*/topics/*.md"),
+            *content.glob("regions/*/sections/*.md"),
+        ]
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.startswith("reviewed_on:")
     ]
