@@ -80,8 +80,8 @@ def read_question(text: str, entities: Sequence[Mapping[str, Any]], directory: O
     entity_name = _entity(entities, "school_name")
     if entity_name and model.search(directory, name=entity_name):
         name = entity_name
-    elif words.schools_named(text, directory):
-        name = words.short_names(words.schools_named(text, directory)[0])[-1]
+    elif named := words.schools_named(text, directory):
+        name = words.short_names(named[0])[-1]
     return Query(kind=kind, place=place, name=name)
 
 
@@ -94,7 +94,7 @@ def about_one_school(region: str, text: str) -> bool:
     the classifier made of it: a school's name is no word it was trained on, so "heeft de
     Zonnebloem een sop?" can look to it like the general question about the SOP. Such a
     question gets that school from the list, or is told the name is not known."""
-    return words.asks_about_one_school(text, model.load(region))
+    return words.asks_about_one_school(text, lambda: model.load(region))
 
 
 def look_up(turn: TurnContext, text: str, entities: Sequence[Mapping[str, Any]]) -> Found:

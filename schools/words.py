@@ -9,7 +9,7 @@ directory, so a question is only ever matched against the schools of the region 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from schools.model import Directory, School, folded
 
@@ -253,10 +253,12 @@ def asked_name(text: str) -> Optional[str]:
     return name
 
 
-def asks_about_one_school(text: str, directory: Optional[Directory]) -> bool:
+def asks_about_one_school(text: str, directory: Callable[[], Optional[Directory]]) -> bool:
     """A question about one school's own details: its SOP, website or address, with the school
     named (one of the region's, or a name the region does not have). Such a question is about
-    the school list whatever the classifier guessed: it gets that school, or "unknown"."""
+    the school list whatever the classifier guessed: it gets that school, or "unknown".
+    `directory` is called only when the words ask for details: this runs on every turn."""
     if not _ABOUT_ONE_SCHOOL.search(text or ""):
         return False
-    return bool((directory is not None and schools_named(text, directory)) or asked_name(text))
+    found = directory()
+    return bool((found is not None and schools_named(text, found)) or asked_name(text))
