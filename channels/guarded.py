@@ -26,7 +26,12 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.limits import LiveSessions, check_rest_origin_and_type, refused_over_rate_limit
+from channels.limits import (
+    LiveSessions,
+    check_rest_origin_and_type,
+    contact_facts,
+    refused_over_rate_limit,
+)
 from channels.live import CLIENT_ID_KEY, LiveRelay, client_id_of
 from library import shared
 from signals.record import record, signal_for
@@ -86,8 +91,7 @@ UNAVAILABLE = (
 def unavailable_text(turn: TurnContext) -> str:
     """What a user reads when the assistant could not answer (action server down, an error):
     never silence, always the way to a person (the region's facts)."""
-    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "", **turn.facts}
-    return UNAVAILABLE.format(**facts)
+    return UNAVAILABLE.format(**contact_facts(turn.facts))
 
 
 def message_context(message: UserMessage) -> TurnContext:

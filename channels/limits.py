@@ -52,9 +52,15 @@ def waiting_time(seconds: int) -> str:
     return "ongeveer een minuut" if minutes == 1 else f"ongeveer {minutes} minuten"
 
 
+def contact_facts(facts: Mapping[str, str]) -> dict:
+    """The region's facts with a neutral name and empty phone and e-mail where they are missing:
+    the channels' own replies (refused, unavailable, not text) always fill in the way to a person."""
+    return {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "", **facts}
+
+
 def rate_limited_reply(refusal: ratelimit.Refusal, facts: Mapping[str, str]) -> dict:
     """The reply to a refused message, with the region's way to a person when everyone waits."""
-    facts = {"steunpunt_naam": "het steunpunt", "steunpunt_telefoon": "", "steunpunt_email": "", **facts}
+    facts = contact_facts(facts)
     text = TEXTS[refusal.scope].format(wait=waiting_time(refusal.retry_after), **facts)
     return {
         "text": text,

@@ -39,13 +39,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from channels.guarded import guard, message_context
+from channels.limits import contact_facts
 from channels.live import STAFF_LABEL, LiveRelay
 from library import shared
 from signals.record import record, signal_for
 from steunpunt import clients, clock, graph, settings
 from store.db import engine_for
-from store.live import LiveStore
-from store.tickets import TicketStore
 from store.whatsapp import WhatsAppStore
 
 logger = logging.getLogger(__name__)
@@ -286,7 +285,6 @@ class WhatsAppInput(InputChannel):
             holds=lambda conversation: conversation.startswith(PREFIX),
             channel=CHANNEL,
         )
-        relay.store = LiveStore(TicketStore(store.engine, settings.secret_key()))
         guarded = guard(on_new_message, relay)
         blueprint = Blueprint("whatsapp_webhook", __name__)
 
@@ -388,13 +386,8 @@ class WhatsAppInput(InputChannel):
     async def _not_text(self, message: UserMessage) -> None:
         """A picture, voice message, ...: not opened, not stored; the user hears how else."""
         turn = message_context(message)
-        facts = {
-            "steunpunt_naam": "het steunpunt",
-            "steunpunt_telefoon": "",
-            "steunpunt_email": "",
-            **turn.facts,
-        }
-        await message.output_channel.send_response(message.sender_id, {"text": NOT_TEXT.format(**facts)})
+        text = NOT_TEXT.format(**contact_facts(turn.facts))
+        await message.output_channel.send_response(message.sender_id, {"text": text})
         await asyncio.to_thread(record, signal_for(turn, "input_rejected", reason="not_text"))
 
     async def _purge_hourly(self) -> None:
