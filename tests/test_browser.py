@@ -10,9 +10,7 @@ Screenshots are kept in results/browser/ as test artifacts.
 """
 
 import json
-import os
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -24,25 +22,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.support.browser import CHROMIUM, DRIVER, axe_violations, needs_browser
 from tests.support.content import looked_up
 from tests.support.servers import assistant, http
-from tests.support.services import needs
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "results" / "browser"
-AXE = ROOT / "website" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
 #: Skipped without them; failed instead with STEUNPUNT_REQUIRE_BROWSER=1 (CI).
-pytestmark = needs(
-    "STEUNPUNT_REQUIRE_BROWSER",
-    {
-        "chromium (apt-get install chromium)": os.path.exists(CHROMIUM),
-        "chromedriver (apt-get install chromium-driver)": os.path.exists(DRIVER),
-    },
-)
+pytestmark = needs_browser
 
 
 @pytest.fixture(scope="module")
@@ -95,19 +82,6 @@ def bot_messages(driver):
 
 def active(driver):
     return driver.switch_to.active_element
-
-
-def axe_violations(driver):
-    driver.execute_script(AXE.read_text())
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
-        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))))"
-        ".catch(e => done([{id: 'axe-error', help: String(e)}]));",
-        WCAG_AA,
-    )
-    return result
 
 
 def open_widget_by_mouse(driver, base):

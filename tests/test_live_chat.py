@@ -21,7 +21,7 @@ from store.accounts import Accounts
 from store.live import LiveStore
 from store.tickets import TicketStore
 from tests.support.browser import chromium, needs_browser
-from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, http
+from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, available_colleague, http
 from tests.support.widget import SocketChat, kind
 
 PASSWORD = "een heel lang wachtwoord"
@@ -42,13 +42,7 @@ def server(model_path, tmp_path_factory):
 def desk(server):
     """The staff member's side: a logged-in colleague of the example region, available."""
     engine = db.engine_for(server.env["STEUNPUNT_DATABASE_URL"])
-    accounts = Accounts(engine, session_hours=8)
-    anna = accounts.create("anna", PASSWORD, regions=["voorbeeld"])
-    from steunpunt import clock
-
-    with clock.frozen(MONDAY):
-        assert accounts.login("anna", PASSWORD, "127.0.0.1")
-    presence.set_available(engine, anna, True, MONDAY)
+    anna = available_colleague(server.env["STEUNPUNT_DATABASE_URL"], "anna", PASSWORD, MONDAY)
     live = LiveStore(TicketStore(engine, TEST_SECRET.encode(), tracker_db=server.env["STEUNPUNT_TRACKER_DB"]))
     return live, anna, engine
 

@@ -41,7 +41,7 @@ from tests.support.meta import (
     text_message,
     webhook,
 )
-from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, http, status_of
+from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, available_colleague, http, status_of
 
 OTHER_NUMBER = "200000000000002"
 MONDAY = datetime.fromisoformat(OPEN_MONDAY)
@@ -275,16 +275,9 @@ def test_a_youth_hears_that_whatsapp_shows_their_number_and_is_offered_the_websi
 @pytest.fixture(scope="module")
 def desk(server):
     """A logged-in colleague of the example region, available for live chat."""
-    from steunpunt import clock
-
-    engine = db.engine_for(server.env["STEUNPUNT_DATABASE_URL"])
-    accounts = Accounts(engine, session_hours=8)
-    anna = accounts.create("anna-wa", PASSWORD, regions=["voorbeeld"])
-    with clock.frozen(MONDAY):
-        assert accounts.login("anna-wa", PASSWORD, "127.0.0.1")
-    presence.set_available(engine, anna, True, MONDAY)
+    anna = available_colleague(server.env["STEUNPUNT_DATABASE_URL"], "anna-wa", PASSWORD, MONDAY)
     yield LiveStore(tickets_of(server)), anna
-    presence.set_available(engine, anna, False, MONDAY)
+    presence.set_available(db.engine_for(server.env["STEUNPUNT_DATABASE_URL"]), anna, False, MONDAY)
 
 
 def test_live_chat_works_over_whatsapp(server, fake, desk):

@@ -320,6 +320,23 @@ def python_module(module: str, env: Dict[str, str], stop_seconds: float = 60) ->
             raise
 
 
+def available_colleague(database_url: str, name: str, password: str, at: datetime) -> int:
+    """A staff member of the example region, logged in and switched on for live chat at `at`
+    (as "Beschikbaar voor chat" in the staff app does): a person is available in the deployment
+    whose database this is. Returns the staff id."""
+    from steunpunt import clock
+    from store import db, presence
+    from store.accounts import Accounts
+
+    engine = db.engine_for(database_url)
+    accounts = Accounts(engine, session_hours=8)
+    staff_id = accounts.create(name, password, regions=["voorbeeld"])
+    with clock.frozen(at):
+        assert accounts.login(name, password, "127.0.0.1")
+    presence.set_available(engine, staff_id, True, at)
+    return staff_id
+
+
 def regions_with(workdir: Path, *extra: str) -> Path:
     """A regions folder for a test run: the repository's regions plus `extra` ones that have
     the example region's facts and override nothing (so a test can count its own signals)."""
