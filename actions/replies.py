@@ -60,15 +60,35 @@ def clarify(topics: Sequence[Topic]) -> Message:
     }
 
 
-def handoff_offer(reason: str, content_id: Optional[str] = None) -> List[Message]:
-    """Say why the bot does not answer, then offer a person (yes/no buttons in the domain)."""
+#: "I only speak Dutch, a colleague can help: press 'Ja, graag'" in the language a question was
+#: written in (steunpunt/language.py), so the offer is understood. One fixed response per
+#: language in domain.yml, where each says whether a native speaker has checked it.
+LANGUAGE_NOTICES = {
+    "en": "utter_reason_other_language_en",
+    "tr": "utter_reason_other_language_tr",
+    "pl": "utter_reason_other_language_pl",
+    "uk": "utter_reason_other_language_uk",
+    "ar": "utter_reason_other_language_ar",
+}
+
+
+def handoff_offer(
+    reason: str, content_id: Optional[str] = None, language: Optional[str] = None
+) -> List[Message]:
+    """Say why the bot does not answer, then offer a person (yes/no buttons in the domain).
+    A question in another language hears why in that language (the text's first paragraph;
+    the payload names the language so the widget can mark it for screen readers)."""
     payload: Dict[str, Any] = {"type": "handoff_offer", "reason": reason}
     if content_id:
         payload["content_id"] = content_id
-    return [
-        {"response": f"utter_reason_{reason}"},
-        {"response": "utter_handoff_offer", "json_message": payload},
-    ]
+    reason_message: Message = {"response": f"utter_reason_{reason}"}
+    if reason == "other_language" and language in LANGUAGE_NOTICES:
+        reason_message = {
+            "response": LANGUAGE_NOTICES[language],
+            "json_message": {"type": "language_notice", "language": language},
+        }
+        payload["language"] = language
+    return [reason_message, {"response": "utter_handoff_offer", "json_message": payload}]
 
 
 def ask_audience() -> Message:

@@ -244,7 +244,7 @@ def render(
         reply.say(replies.clarify([t for t in topics if t is not None]))
         reply.slots["pending"] = PENDING_CLARIFY
     elif outcome.kind == HANDOFF_OFFER:
-        _offer_handoff(reply, _given(outcome.reason, outcome), outcome.content_id)
+        _offer_handoff(reply, _given(outcome.reason, outcome), outcome.content_id, turn.other_language)
     elif outcome.kind == HANDOFF:
         # Say what will happen and how to reach the steunpunt directly (vetted content); the
         # slot makes the rules start the handoff form, which ends in a ticket.
@@ -347,7 +347,9 @@ def _answer(
         reply.slots["pending"] = PENDING_FEEDBACK
 
 
-def _offer_handoff(reply: Reply, reason: str, content_id: Optional[str]) -> None:
-    for message in replies.handoff_offer(reason, content_id):
+def _offer_handoff(
+    reply: Reply, reason: str, content_id: Optional[str], language: Optional[str] = None
+) -> None:
+    for message in replies.handoff_offer(reason, content_id, language):
         reply.say(message)
     reply.slots["pending"] = PENDING_HANDOFF_OFFER

@@ -1,6 +1,7 @@
 """action_respond: renders the decided outcome from content, with payloads and slots."""
 
 import asyncio
+from pathlib import Path
 
 import pytest
 from conftest import OVERDUE, REVIEWED_ON, TODAY, topic_text
@@ -262,8 +263,12 @@ def test_a_question_in_another_language_is_told_dutch_only_and_offered_a_person(
     track = tracker("info_tlv_wat_is")
     track.latest_message["text"] = "What is a TLV and how do I get one for my son?"
     messages, slots = run(action, track)
-    assert [m.get("response") for m in messages][:2] == ["utter_reason_other_language", "utter_handoff_offer"]
-    assert payloads(messages)[-1] == {"type": "handoff_offer", "reason": "other_language"}
+    assert [m.get("response") for m in messages][:2] == [
+        "utter_reason_other_language_en",
+        "utter_handoff_offer",
+    ]
+    assert payloads(messages)[0] == {"type": "language_notice", "language": "en"}
+    assert payloads(messages)[-1] == {"type": "handoff_offer", "reason": "other_language", "language": "en"}
     assert slots["pending"] == "handoff_offer"
     button = tracker("info_tlv_wat_is")  # a button payload is never taken for a language
     button.latest_message["text"] = "/info_tlv_wat_is"
@@ -313,3 +318,43 @@ def test_a_topic_that_only_another_region_has_is_not_answered_and_not_called_bei
         "reason": "not_in_region",
         "content_id": "noord-spreekuur",
     }
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Oğlum okulda zorluk yaşıyor, ne yapmalıyım?", "tr"),
+        ("Mój syn ma problemy w szkole, co mogę zrobić?", "pl"),
+        ("ابني يواجه مشاكل في المدرسة ماذا أفعل", "ar"),
+        ("Мій син має проблеми в школі, що робити?", "uk"),
+    ],
+)
+def test_the_dutch_only_notice_is_said_in_the_language_of_the_question(action, text, language):
+    track = tracker("info_tlv_wat_is")
+    track.latest_message["text"] = text
+    messages, _ = run(action, track)
+    assert messages[0]["response"] == f"utter_reason_other_language_{language}"
+    assert payloads(messages)[-1]["language"] == language
+
+
+def test_every_language_the_assistant_recognises_has_its_own_notice_in_that_language():
+    """Each recognised language has a fixed text in the domain that starts in that language, names
+    the Dutch button to press, ends in Dutch, and says in the domain whether a native speaker
+    has checked it."""
+    import yaml
+
+    from actions.replies import LANGUAGE_NOTICES
+    from steunpunt.language import _FUNCTION_WORDS, _SCRIPTS, DUTCH
+
+    root = Path(__file__).resolve().parent.parent
+    domain_text = (root / "domain.yml").read_text(encoding="utf-8")
+    responses = yaml.safe_load(domain_text)["responses"]
+    recognised = (set(_FUNCTION_WORDS) - {DUTCH}) | set(_SCRIPTS)
+    assert set(LANGUAGE_NOTICES) == recognised
+    firsts = set()
+    for name in LANGUAGE_NOTICES.values():
+        first, *_, last = responses[name][0]["text"].split("\n\n")
+        assert '"Ja, graag"' in first and last == "Ik spreek alleen Nederlands."
+        firsts.add(first)
+    assert len(firsts) == len(LANGUAGE_NOTICES)  # not one text copied for all
+    assert "Checked by a native speaker:" in domain_text

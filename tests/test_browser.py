@@ -302,6 +302,22 @@ def test_the_widget_lists_the_region_s_schools_with_links(server, browser):
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
 
 
+def test_a_question_in_arabic_hears_it_in_arabic_marked_for_screen_readers(server, browser):
+    """Issue 30: the "only Dutch" notice in the asker's language, its paragraph marked with that
+    language and direction (WCAG 3.1.2), the Dutch line and the offer of a person after it."""
+    browser.get(server.site + "/demo?doelgroep=ouder&regio=voorbeeld")
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".steunpunt-launcher")).click()
+    ask_by_mouse(browser, "ابني يواجه مشاكل في المدرسة ماذا أفعل", "p[lang='ar']")
+    marked = browser.find_element(By.CSS_SELECTOR, ".steunpunt-msg--bot p[lang='ar']")
+    assert marked.get_attribute("dir") == "rtl" and "Ja, graag" in marked.text
+    notice = marked.find_element(By.XPATH, "./..")
+    dutch = [p for p in notice.find_elements(By.TAG_NAME, "p") if not p.get_attribute("lang")]
+    assert [p.text for p in dutch] == ["Ik spreek alleen Nederlands."]
+    wait(browser, lambda d: d.find_elements(By.XPATH, "//button[normalize-space()='Ja, graag']"))
+    violations = axe_violations(browser)
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
 def test_a_topic_page_prints_without_search_and_with_link_targets(server, browser):
     browser.get(server.site + "/ouders/tlv-wat-is")
     wait(browser, lambda d: d.find_element(By.TAG_NAME, "h1"))

@@ -92,17 +92,23 @@ def test_out_of_scope_gets_no_content_but_the_offer_of_a_person(server):
 
 
 @pytest.mark.parametrize(
-    "text",
+    "text, language, said",
     [
-        "What is a TLV and how do I get one for my son?",
-        "Oğlum okulda zorluk yaşıyor, ne yapmalıyım?",
-        "Мій син має проблеми в школі, що робити?",
+        ("What is a TLV and how do I get one for my son?", "en", "I only speak Dutch"),
+        ("Oğlum okulda zorluk yaşıyor, ne yapmalıyım?", "tr", "sadece Felemenkçe"),
+        ("Мій син має проблеми в школі, що робити?", "uk", "лише нідерландською"),
     ],
 )
-def test_other_languages_hear_that_the_assistant_speaks_dutch_and_get_a_person(server, text):
-    messages = ask(server, text, "e2e-language")
-    assert custom(messages, "handoff_offer") == [{"type": "handoff_offer", "reason": "other_language"}]
-    assert any("I only speak Dutch" in m.get("text", "") for m in messages)
+def test_other_languages_hear_in_their_own_language_that_the_assistant_speaks_dutch(
+    server, text, language, said
+):
+    messages = ask(server, text, f"e2e-language-{language}")
+    offer = {"type": "handoff_offer", "reason": "other_language", "language": language}
+    assert custom(messages, "handoff_offer") == [offer]
+    assert custom(messages, "language_notice") == [{"type": "language_notice", "language": language}]
+    # REST sends a message's text and its payload apart; the widget gets them together.
+    texts = [m["text"] for m in messages if m.get("text")]
+    assert any(said in text and '"Ja, graag"' in text for text in texts), texts
     assert not custom(messages, "answer")
 
 

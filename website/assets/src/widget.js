@@ -240,6 +240,12 @@ function renderBot(item) {
   }
   else {
     body = paragraphs(item.text || "");
+    // "I only speak Dutch" in the asker's language first: mark that paragraph's language (and
+    // direction) so a screen reader reads it in the right voice; the Dutch line stays "nl".
+    if (custom.type === "language_notice" && /^[a-z]{2}$/.test(custom.language || "") && body.length) {
+      body[0].setAttribute("lang", custom.language);
+      body[0].setAttribute("dir", custom.language === "ar" ? "rtl" : "ltr");
+    }
     if (item.buttons && item.buttons.length) body.push(choices(item.buttons, "Kies een antwoord"));
   }
   if (!body.length) return null;
