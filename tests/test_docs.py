@@ -58,7 +58,7 @@ def test_every_file_the_guides_and_the_code_name_exists():
     ).stdout.split()
     missing = []
     for name in tracked:
-        if name.startswith(NOT_TEXT_ABOUT_THE_CODE):
+        if name.startswith(NOT_TEXT_ABOUT_THE_CODE) or name == "tests/test_docs.py":  # its examples
             continue
         text = (ROOT / name).read_text(encoding="utf-8", errors="replace")
         for number, line in enumerate(text.splitlines(), 1):
