@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from contextvars import ContextVar
 from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
@@ -26,6 +27,7 @@ from signals.record import record, signal_for
 from steunpunt import settings
 from steunpunt.audience import AUDIENCE_YOUTH, AUDIENCES, audience_in_reply
 from steunpunt.sealed import unseal
+from steunpunt.turn import TurnContext
 from store.db import engine_for
 from store.tickets import CODE_FAIL_CLOSED_SECONDS, CodeLookup, TicketStore, ticket_number
 
@@ -148,6 +150,10 @@ def is_story(text: Optional[str], min_words: int = 4) -> bool:
     return len(re.findall(r"\w+", text or "")) >= min_words and not (text or "").startswith("/")
 
 
+#: The turn context of the form call in progress (`ValidateHandoffForm.run`), per asyncio task.
+_form_turn: ContextVar[Optional[TurnContext]] = ContextVar("handoff_form_turn", default=None)
+
+
 class ValidateHandoffForm(FormValidationAction):
     def name(self) -> str:
         return "validate_handoff_form"
@@ -155,21 +161,28 @@ class ValidateHandoffForm(FormValidationAction):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         """The form's turn; on WhatsApp a youth is first told, once per handoff, that WhatsApp
         shows their number to the steunpunt and that the website's chat is anonymous (sent
-        before the form's next question, so before anything is asked or stored)."""
-        events = await super().run(dispatcher, tracker, domain)
-        if tracker.get_latest_input_channel() == WHATSAPP:
+        before the form's next question, so before anything is asked or stored).
+
+        The turn context is built once here; rasa_sdk calls `required_slots` up to three times
+        within `super().run`, and those calls read it from `_form_turn`."""
+        turn = turn_context(tracker, shared())
+        token = _form_turn.set(turn)
+        try:
+            events = await super().run(dispatcher, tracker, domain)
+        finally:
+            _form_turn.reset(token)
+        if turn.channel == WHATSAPP:
             set_now = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
             audience = (
-                set_now.get("handoff_audience")
-                or turn_context(tracker, shared()).audience
-                or tracker.get_slot("handoff_audience")
+                set_now.get("handoff_audience") or turn.audience or tracker.get_slot("handoff_audience")
             )
             if audience == AUDIENCE_YOUTH and not times_said(tracker, "utter_whatsapp_youth_notice"):
-                dispatcher.utter_message(**youth_on_whatsapp(turn_context(tracker, shared())))
+                dispatcher.utter_message(**youth_on_whatsapp(turn))
         return events
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> List[str]:
-        audience = turn_context(tracker, shared()).audience or tracker.get_slot("handoff_audience")
+        turn = _form_turn.get() or turn_context(tracker, shared())  # the latter: called on its own
+        audience = turn.audience or tracker.get_slot("handoff_audience")
         if audience not in AUDIENCES:
             return ["handoff_audience", "handoff_description"]
         if audience == AUDIENCE_YOUTH:

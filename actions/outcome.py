@@ -121,6 +121,7 @@ def decide(
     audience: Optional[str] = None,
     audience_asked: bool = False,
     live_available: bool = False,
+    about_one_school: bool = False,
 ) -> Outcome:
     """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
 
@@ -136,7 +137,13 @@ def decide(
     A request for a person (or accepting the offer) is first an offer of a live chat when
     `live_available` (someone of the region is available in opening hours, on a channel that
     can carry it): yes joins the queue, no leaves a question (the ticket flow). A live chat
-    that ended asks whether it helped; one that nobody picked up becomes the ticket flow."""
+    that ended asks whether it helped; one that nobody picked up becomes the ticket flow.
+
+    `about_one_school`: the words ask for one school's details (its SOP, website, address;
+    actions/schools.py): that is a question about the region's schools whatever intent the
+    classifier gave, since a school's name is no word it was trained on."""
+    if about_one_school:
+        intent = SCHOOLS_INTENT
     catalogue = catalogue or Catalogue(servable=frozenset(known_topics))
     servable = catalogue.servable
     # A handoff shows how to reach the steunpunt directly when that text can be served.

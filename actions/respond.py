@@ -113,13 +113,11 @@ class ActionRespond(Action):
         live_available = nlu.intent in LIVE_INTENTS and await asyncio.to_thread(
             person_available, turn, self.library
         )
-        intent = nlu.intent
-        if intent != SCHOOLS_INTENT and await asyncio.to_thread(
+        about_one_school = nlu.intent != SCHOOLS_INTENT and await asyncio.to_thread(
             schools.about_one_school, turn.region, nlu.text or ""
-        ):
-            intent = SCHOOLS_INTENT  # one school's details: the list says, never the topic text
+        )
         outcome = decide(
-            intent=intent,
+            intent=nlu.intent,
             ranking=nlu.ranking,
             pending=tracker.get_slot("pending"),
             known_topics=(),
@@ -129,6 +127,7 @@ class ActionRespond(Action):
             audience=turn.audience,
             audience_asked=bool(tracker.get_slot("audience_asked")),
             live_available=live_available,
+            about_one_school=about_one_school,
         )
         live = await asyncio.to_thread(_live_facts, outcome, turn, tracker)
         found = (

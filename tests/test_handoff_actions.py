@@ -365,3 +365,50 @@ def test_a_transcript_shows_buttons_by_the_title_the_user_saw():
     )
     assert shown_text("/zomaar iets") == "/zomaar iets"  # typed, not a button
     assert shown_text("Wat is een TLV?") == "Wat is een TLV?"
+
+
+def test_a_form_call_builds_its_turn_context_once(monkeypatch):
+    """One turn context per action call (issue 23): rasa_sdk asks `required_slots` up to three
+    times in one form call, and the WhatsApp youth notice needs the context too; each used to
+    read the tracker's metadata and facts again."""
+    built = []
+
+    def counted(track, library):
+        built.append(track.sender_id)
+        return turn_context(track, library)
+
+    from actions.context import turn_context
+
+    monkeypatch.setattr(handoff, "turn_context", counted)
+    typed = "Ik word gepest op school en weet niet wat ik moet doen"
+    events = [
+        {"event": "active_loop", "name": "handoff_form"},
+        {
+            "event": "user",
+            "text": typed,
+            "input_channel": "whatsapp",
+            "metadata": {},
+            "parse_data": {"intent": {"name": "nlu_fallback"}, "intent_ranking": []},
+        },
+        {"event": "slot", "name": "handoff_description", "value": "Ik word gepest op school"},
+    ]
+    latest = {"text": typed, "intent": {"name": "nlu_fallback"}, "intent_ranking": []}
+    track = Tracker(
+        "wa-form",
+        {
+            "handoff_audience": "jongere",
+            "handoff_description": "Ik word gepest op school",
+            "requested_slot": "handoff_description",
+        },
+        latest,
+        events,
+        False,
+        None,
+        {"name": "handoff_form"},
+        "action_listen",
+    )
+    domain = {"forms": {"handoff_form": {"required_slots": ["handoff_audience", "handoff_description"]}}}
+    dispatcher = CollectingDispatcher()
+    asyncio.run(handoff.ValidateHandoffForm().run(dispatcher, track, domain))
+    assert [m["response"] for m in dispatcher.messages] == ["utter_whatsapp_youth_notice"]  # as before
+    assert built == ["wa-form"]

@@ -1,7 +1,7 @@
 """Questions about the region's schools in the chat (issue 28), without a Rasa server: reading the
 question (Rasa's entities, checked against the region's directory, else the words), searching,
-the payload and its text, and region isolation. The running assistant is in
-tests/test_schools_bot.py."""
+the payload and its text, and region isolation. The running assistant's school questions are in
+tests/test_end_to_end.py, the widget's list in tests/test_browser.py."""
 
 from __future__ import annotations
 
@@ -69,6 +69,39 @@ def entity(name, value):
 
 def test_the_intent_is_a_schools_outcome():
     assert decide("ask_schools", [], None, known_topics=()).kind == SCHOOLS
+
+
+def test_one_school_s_details_are_a_schools_outcome_whatever_the_intent_decided_in_decide():
+    """decide() is the one place an outcome is decided (issue 23): the words asking for one
+    school's details are one of its inputs, not an intent rewritten before it is called."""
+    sop = [{"name": "info_sop_wat_is", "confidence": 0.9}]
+    assert decide("info_sop_wat_is", sop, None, {"sop-wat-is"}).kind != SCHOOLS
+    assert decide("info_sop_wat_is", sop, None, {"sop-wat-is"}, about_one_school=True).kind == SCHOOLS
+
+
+def test_the_action_passes_the_words_finding_to_decide_and_the_classifier_s_intent_as_it_was(
+    directory, monkeypatch
+):
+    import asyncio
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions import respond
+
+    seen = {}
+
+    def spy(**arguments):
+        seen.update(arguments)
+        return decide(**arguments)
+
+    monkeypatch.setattr(respond, "decide", spy)
+    text = "heeft de regenboog een sop"
+    latest = {"text": text, "intent": {"name": "info_sop_wat_is"}, "intent_ranking": []}
+    events = [{"event": "user", "text": text, "metadata": {"region": REGION}, "parse_data": latest}]
+    tracker = Tracker("t-school", {}, latest, events, False, None, {}, "action_listen")
+    asyncio.run(respond.ActionRespond().run(CollectingDispatcher(), tracker, {}))
+    assert (seen["intent"], seen["about_one_school"]) == ("info_sop_wat_is", True)
 
 
 @pytest.mark.parametrize(
