@@ -55,7 +55,11 @@ def code_spans(text: str, every_spelling: bool = False) -> List[Tuple[int, int]]
     in ten do), or when it is written as shown: upper case, or two halves of four joined by a
     hyphen. A run of lower-case letters ("aanvraag",
     "deze week") is only taken with `every_spelling`, for checking against the real codes:
-    too many Dutch words and word pairs are made of these letters to hide them all."""
+    too many Dutch words and word pairs are made of these letters to hide them all.
+
+    With `every_spelling` (the callers check each span against the real codes by hash) a code
+    split anywhere is a candidate too ("245 5UGGG", "24 55 ug gg": the code form takes those),
+    and the spans are not merged, so that each candidate can be checked on its own."""
     text = text or ""
     runs = list(_RUN.finditer(text))
     found: List[Tuple[int, int]] = []
@@ -77,11 +81,13 @@ def code_spans(text: str, every_spelling: bool = False) -> List[Tuple[int, int]]
             continue
         gaps = [text[a.end() : b.start()] for a, b in pairwise(parts)]
         halves = [len(part.group()) for part in parts] == [4, 4]
-        if not halves and not all(_JOINED.fullmatch(gap) for gap in gaps):
+        if not (halves or every_spelling) and not all(_JOINED.fullmatch(gap) for gap in gaps):
             continue  # "2 keer per": separate words are a code only as 4 + 4
         shown = (letters_digits.isupper() and (len(parts) == 1 or halves)) or (halves and gaps == ["-"])
         if every_spelling or any(ch.isdigit() for ch in letters_digits) or shown:
             found.append((start, end))
+    if every_spelling:
+        return sorted(found)
     merged: List[Tuple[int, int]] = []
     for start, end in sorted(found):
         if merged and start <= merged[-1][1]:

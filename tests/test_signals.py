@@ -131,6 +131,30 @@ def test_a_working_code_never_reaches_the_analysts_whatever_its_spelling(store, 
     assert exported.count("[code]") == 3 and "de aanvraag van deze week" in exported
 
 
+def test_a_working_code_split_in_odd_places_never_reaches_the_analysts(store, monkeypatch):
+    """The code form takes a code split anywhere ("245 5UGGG" is 2455-UGGG: normalise drops the
+    separators), so a signal must not show it split that way either; found in a live try of
+    issue 24, where "kampeerboot 245 5UGGG" reached the analysts' CSV."""
+    from signals.record import record
+    from signals.store import iter_export
+    from store import tickets as ticket_module
+    from store.tickets import TicketStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setattr(ticket_module, "new_code", lambda: "2455-UGGG")
+    TicketStore(store.engine, TEST_SECRET.encode()).create(
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None
+    )
+    typed = ["kampeerboot 245 5UGGG", "code 24 55 ug gg?", "2 4 5 5 U G G G", "2 keer per week"]
+    for text in typed:
+        assert record(
+            Signal(kind="handoff_offer", reason="not_understood", region="standaard", text=text), store=store
+        )
+    texts = [row["text"] for row in iter_export(store.rows())]
+    assert not any("5UGGG" in t or "ug gg" in t or "U G G G" in t for t in texts), texts
+    assert "2 keer per week" in texts  # words that are no ticket's code stay
+
+
 def test_codes_already_in_stored_signals_are_hidden_by_the_migration(tmp_path):
     from alembic import command
     from alembic.config import Config
