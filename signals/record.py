@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from signals.store import Signal, SignalStore
 from steunpunt import settings
 from steunpunt.turn import TurnContext, turn_signal_id
+from store.tickets import hide_working_codes
 
 log = logging.getLogger(__name__)
 
@@ -99,41 +100,6 @@ def signal_store() -> SignalStore:
 
         _store = SignalStore(engine_for(settings.DATABASE_URL))
     return _store
-
-
-def hide_working_codes(text: str, engine) -> str:
-    """Hide what redaction lets through of a ticket code but is one: a code of lower-case letters
-    only, typed as one word or two ("kwrtabcd", "kwrt abcd"), looks like Dutch words ("aanvraag",
-    "deze week"), so redaction hides it only when it is the code of a ticket (by its hash, in
-    the tickets table of the same database). When that cannot be checked, every such word goes.
-    Redaction has already hidden every code with a digit or written as shown."""
-    from sqlalchemy import select
-
-    from steunpunt.codes import code_hash, code_spans, normalise
-    from steunpunt.identifiers import detection_view, replace_spans
-    from store.schema import tickets
-
-    view = detection_view(text)
-    candidates: Dict[str, List[Tuple[int, int, str]]] = {}
-    for start, end in code_spans(view, every_spelling=True):
-        code = normalise(view[start:end])
-        if code:
-            candidates.setdefault(code_hash(code, settings.secret_key()), []).append((start, end, "code"))
-    if not candidates:
-        return text
-    try:
-        with engine.connect() as connection:
-            known = {
-                row[0]
-                for row in connection.execute(
-                    select(tickets.c.code_hash).where(tickets.c.code_hash.in_(sorted(candidates)))
-                )
-            }
-    except Exception as error:  # noqa: BLE001 - fail closed: hide them all
-        log.error("code check for a signal failed: %s", type(error).__name__)
-        known = set(candidates)
-    spans = [span for digest in known for span in candidates[digest]]
-    return replace_spans(text, spans) if spans else text
 
 
 def redacted(text: str) -> Optional[str]:

@@ -12,7 +12,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
-from typing import Any, Collection, Dict, List, Optional, Sequence
+from typing import Any, Collection, Dict, List, Optional, Sequence, Tuple
 
 from sqlalchemy import Text, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -21,7 +21,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from steunpunt import settings
 from steunpunt.clients import UNKNOWN
 from steunpunt.clock import day_range, now
-from steunpunt.codes import code_hash as hash_code, new_code, normalise
+from steunpunt.codes import code_hash as hash_code, code_spans, new_code, normalise
+from steunpunt.identifiers import detection_view, replace_spans
 from store import conversations, throttle
 from store.schema import (
     STATUSES,
@@ -550,3 +551,34 @@ class TicketStore:
                     ticket_id=ticket_id, staff_id=staff_id, text=text, created_at=now()
                 )
             )
+
+
+def hide_working_codes(text: str, engine: Engine) -> str:
+    """Hide what redaction lets through of a ticket code but is one: a code of lower-case letters
+    only, typed as one word or two ("kwrtabcd", "kwrt abcd"), looks like Dutch words ("aanvraag",
+    "deze week"), so redaction hides it only when it is the code of a ticket (by its hash, in
+    the tickets table of the same database). When that cannot be checked, every such word goes.
+    Redaction has already hidden every code with a digit or written as shown. Used for signals
+    (signals/record.py) and for every user text the tracker store keeps (store/tracker_store.py),
+    so a code typed split in odd places ("RSR JKDSD") is kept in neither."""
+    view = detection_view(text)
+    candidates: Dict[str, List[Tuple[int, int, str]]] = {}
+    for start, end in code_spans(view, every_spelling=True):
+        code = normalise(view[start:end])
+        if code:
+            candidates.setdefault(hash_code(code, settings.secret_key()), []).append((start, end, "code"))
+    if not candidates:
+        return text
+    try:
+        with engine.connect() as connection:
+            known = {
+                row[0]
+                for row in connection.execute(
+                    select(tickets.c.code_hash).where(tickets.c.code_hash.in_(sorted(candidates)))
+                )
+            }
+    except Exception as error:  # noqa: BLE001 - fail closed: hide them all
+        logger.error("code check failed: %s", type(error).__name__)
+        known = set(candidates)
+    spans = [span for digest in known for span in candidates[digest]]
+    return replace_spans(text, spans) if spans else text

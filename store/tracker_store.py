@@ -13,7 +13,8 @@ is asked before the contact data, so its slot must last one more turn: it is sto
 (steunpunt/sealed.py), and the message that carried it keeps only a placeholder.
 
 Codes and contact data typed anywhere else ("ik heb een code K7MP-Q2XD", "bel mij op 06…")
-are replaced too, in every user message and its parse data (steunpunt/identifiers.py); the
+are replaced too, in every user message and its parse data (steunpunt/identifiers.py; a code
+split or spelled like words, "RSR JKDSD", when it is a real ticket's code); the
 token offsets Rasa keeps with a message (`text_tokens`) are dropped, as they would show the
 shape of what was replaced. The code form still gets its code: the slot is filled and read by
 action_check_code within the turn, from the tracker in memory; scrubbing happens when the turn
@@ -29,6 +30,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
+from steunpunt import settings
 from steunpunt.codes import SHOWN_CODE
 from steunpunt.identifiers import scrub_contact
 from steunpunt.sealed import seal as seal_with_key
@@ -48,10 +50,15 @@ KEEP_AS_IS = {"geen", "", None}
 
 
 def scrub(
-    events: List[Dict[str, Any]], start: int = 0, seal: Optional[Callable[[str], str]] = None
+    events: List[Dict[str, Any]],
+    start: int = 0,
+    seal: Optional[Callable[[str], str]] = None,
+    hide_codes: Optional[Callable[[str], str]] = None,
 ) -> List[Dict[str, Any]]:
     """Events `start`.. (as dicts) with secrets replaced; a pure function, tested on its own.
     Values of SEALED_SLOTS go through `seal` (without one they become a placeholder too).
+    `hide_codes` hides, in a user text, the spellings of a code that only a check against the
+    real codes can tell from words ("RSR JKDSD", "kwrt abcd": store.tickets.hide_working_codes).
     The earlier events are only read (for which question was asked), never copied: a save
     costs the new events, not the whole conversation again."""
     requested: Optional[str] = None
@@ -76,7 +83,7 @@ def scrub(
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
         elif kind == "user":
-            _scrub_user(event, SECRET_REPLIES.get(requested) if requested is not None else None)
+            _scrub_user(event, SECRET_REPLIES.get(requested) if requested is not None else None, hide_codes)
         elif kind == "bot":
             if event.get("text"):
                 event["text"] = SHOWN_CODE.sub("[code]", event["text"])
@@ -90,14 +97,19 @@ def scrub(
     return cleaned
 
 
-def _scrub_user(event: Dict[str, Any], placeholder: Optional[str]) -> None:
+def _scrub_user(
+    event: Dict[str, Any], placeholder: Optional[str], hide_codes: Optional[Callable[[str], str]] = None
+) -> None:
     """A user message (in place): all of it replaced when it answered a secret question, else
     its codes, e-mail addresses and phone numbers; never its token offsets."""
 
     def clean(text: Any) -> Any:
         if not isinstance(text, str):
             return text
-        return placeholder if placeholder is not None else scrub_contact(text)
+        if placeholder is not None:
+            return placeholder
+        text = scrub_contact(text)
+        return hide_codes(text) if hide_codes is not None else text
 
     if "text" in event:
         event["text"] = clean(event["text"])
@@ -127,4 +139,15 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
             else {"event": event.type_name}
             for index, event in enumerate(every)
         ]
-        return iter([Event.from_parameters(data) for data in scrub(dicts, start, seal_with_key)])
+        return iter(
+            [Event.from_parameters(data) for data in scrub(dicts, start, seal_with_key, _hide_real_codes)]
+        )
+
+
+def _hide_real_codes(text: str) -> str:
+    """Codes of real tickets in the steunpunt's own database (settings.DATABASE_URL), however
+    they were split or spelled; fails closed (store.tickets.hide_working_codes)."""
+    from store.db import engine_for
+    from store.tickets import hide_working_codes
+
+    return hide_working_codes(text, engine_for(settings.DATABASE_URL))

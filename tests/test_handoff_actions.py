@@ -412,3 +412,39 @@ def test_a_form_call_builds_its_turn_context_once(monkeypatch):
     asyncio.run(handoff.ValidateHandoffForm().run(dispatcher, track, domain))
     assert [m["response"] for m in dispatcher.messages] == ["utter_whatsapp_youth_notice"]  # as before
     assert built == ["wa-form"]
+
+
+def test_a_real_code_split_in_odd_places_is_kept_out_of_the_tracker_store(tmp_path, monkeypatch):
+    """Issue 24 point 3: a code typed outside the form and split where no rule expects it
+    ("RSR JKDSD") is only recognisable by checking it against the real codes; the tracker store
+    does that check, so the conversation keeps neither this spelling nor the code. Words that
+    are no ticket's code ("deze week", "2 keer per") stay."""
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from steunpunt import settings
+    from store import tickets as ticket_module
+    from store.tracker_store import ScrubbingSQLTrackerStore
+    from tests.support.servers import TEST_SECRET
+
+    url = f"sqlite:///{tmp_path / 'steunpunt.db'}"
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setattr(settings, "DATABASE_URL", url)
+    monkeypatch.setattr(ticket_module, "new_code", lambda: "RSRJ-KDSD")
+    TicketStore(engine_for(url), TEST_SECRET.encode()).create(
+        audience="jongere", channel="rest", topic_guess=[], transcript=[], description=None, contact=None
+    )
+    domain = Domain.load(str(Path(__file__).parent.parent / "domain.yml"))
+    trackers = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    said = ["mijn code is RSR JKDSD, is er al antwoord", "rsrjk dsd", "deze week 2 keer per dag"]
+    events = [UserUttered(text, parse_data={"text": text}) for text in said]
+    asyncio.run(trackers.save(DialogueStateTracker.from_events("chat-odd", events, slots=domain.slots)))
+    stored = asyncio.run(trackers.retrieve("chat-odd"))
+    texts = [event.text for event in stored.events if isinstance(event, UserUttered)]
+    assert texts[0] == "mijn code is [code], is er al antwoord" and texts[1] == "[code]", texts
+    assert texts[2] == "deze week 2 keer per dag"
+    raw = b"".join(path.read_bytes() for path in tmp_path.glob("t.db*")).upper()
+    assert b"RSR JKDSD" not in raw and b"RSRJK DSD" not in raw and b"RSRJKDSD" not in raw
