@@ -10,7 +10,8 @@ report --period 2026-Q4 [--region ID] [--out FILE]
                              (periods: 2026-Q4, 2026-11, 2026, or --since/--until)
 retention                    delete old signals (keeping their counts) and old conversation
                              texts in Rasa's tracker store (settings: *_RETENTION_DAYS)
-warm                         build deduce's lookup cache (set-up does this once)
+warm                         build deduce's lookup cache and the Dutch word tables of the
+                             grouping (signals/words.py; set-up does this once)
 redactor [--socket PATH]     the shared redaction worker: loads the tables once and redacts
                              signals for the servers on this machine (scripts/run.sh starts it;
                              default PATH: settings.REDACTION_SOCKET)
@@ -74,7 +75,7 @@ def main(argv=None) -> int:
         help="a report for this region (repeat); default: national, all regions",
     )
     commands.add_parser("retention", help="delete what is past its retention period")
-    commands.add_parser("warm", help="build deduce's lookup cache")
+    commands.add_parser("warm", help="build deduce's lookup cache and the grouping's word tables")
     worker = commands.add_parser("redactor", help="the shared redaction worker")
     worker.add_argument("--socket", help="the Unix socket to listen on (default: settings.REDACTION_SOCKET)")
     args = parser.parse_args(argv)
@@ -90,6 +91,13 @@ def main(argv=None) -> int:
             logging.disable(logging.INFO)
             print("[setup] deduce: building its lookup cache once (1-2 minutes) ...", file=sys.stderr)
             Redactor()
+        from signals import words
+
+        if not words.table_path().exists():
+            print(
+                "[setup] grouping: deriving the Dutch word tables once (about a minute) ...", file=sys.stderr
+            )
+            words.warm()
     elif args.command == "redactor":
         import logging
         from pathlib import Path

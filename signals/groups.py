@@ -1,17 +1,19 @@
 """Groups of unmet questions: many ways of asking the same missing thing shown as one.
 
 Redacted texts are turned into Dutch character n-gram and stemmed-word TF-IDF vectors
-(robust to typos, compounds and inflection), grouped by agglomerative clustering on cosine
-distance (scikit-learn, which Rasa already installs), and each group is named by its most
-telling words: those far more frequent in the group than in all texts. The distance threshold
-is the one with the best adjusted Rand index on `tests/fixtures/unmet_dev.yml`;
-`tests/fixtures/unmet_questions.yml` checks it.
+(robust to typos, compounds and inflection; the words also as their lemmas and compound
+parts, signals/words.py: "ging" as "gaan", "schoolvervoer" also as "vervoer"), grouped by
+agglomerative clustering on cosine distance (scikit-learn, which Rasa already installs), and
+each group is named by its most telling words: those far more frequent in the group than in
+all texts. The distance threshold is the one with the best adjusted Rand index on
+`tests/fixtures/unmet_dev.yml`; `tests/fixtures/unmet_eval.yml` only measures it.
 
 Analysts steer the groups (issue 29): they name a group, merge two, or move a question to
 another one (signals/store.py, kept in `named_groups`). A named group keeps its questions, and a
-group of later questions joins the named group it would have merged with in the clustering: its
-average distance to the named group's questions (average linkage, as `cluster_labels`) is below
-the same threshold. So the words cannot join "taxi" and "busje", but an analyst can, once.
+group of later questions joins the nearest named group whose centre (its named and merged
+questions) is closer to the group's centre than `NAMED_THRESHOLD`, a threshold of its own,
+tuned on the development fixtures (docs/signals.md). So the words cannot join "taxi" and
+"busje", but an analyst can, once.
 
 Known limit: these features see words, not meaning. "taxi", "busje" and "vervoer" share
 nothing, so rephrasings without a shared word can land in different groups (measured in
@@ -35,6 +37,10 @@ from steunpunt import settings
 #: GROUP_WORD_WEIGHT).
 DISTANCE_THRESHOLD = settings.GROUP_THRESHOLD
 WORD_WEIGHT = settings.GROUP_WORD_WEIGHT
+#: The Dutch word forms added to the stems (signals/words.py; GROUP_WORD_FORMS).
+WORD_FORMS: Tuple[str, ...] = settings.GROUP_WORD_FORMS
+#: Centroid distance below which later questions join a named group (GROUP_NAMED_THRESHOLD).
+NAMED_THRESHOLD = settings.GROUP_NAMED_THRESHOLD
 _PLACEHOLDER = re.compile(r"\[[a-z]+\]")
 _EXTRA_STOP_WORDS = {
     "kind",
@@ -87,15 +93,30 @@ def _stop_words() -> Tuple[str, ...]:
 _WORD = re.compile(r"(?u)\b[^\W\d_]{3,}\b")
 
 
-def _stems(text: str) -> List[str]:
-    """Dutch Snowball stems of the content words: 'gepest', 'pesten' -> 'pest'."""
+def _stems(text: str, forms: Sequence[str] = WORD_FORMS) -> List[str]:
+    """Dutch Snowball stems of the content words: 'gepest', 'pesten' -> 'pest'. With "lemma"
+    in `forms` a word is stemmed as its lemma ('ging' -> 'gaan'); with "compound" the parts of
+    a compound follow it ('schoolvervoer' -> 'schoolvervoer', 'vervoer'; 'school' is a stop
+    word here)."""
     import snowballstemmer
 
-    stemmer, stop = snowballstemmer.stemmer("dutch"), set(_stop_words())
-    return [stemmer.stemWord(w) for w in _WORD.findall(text) if w not in stop]
+    from signals import words
+
+    stem, stop = snowballstemmer.stemmer("dutch").stemWord, set(_stop_words())
+    lemmas, known = words.tables() if forms else ({}, frozenset())
+    base = (lambda w: words.lemma(w, lemmas)) if "lemma" in forms else (lambda w: w)
+    terms = []
+    for found in _WORD.findall(text):
+        if found in stop:
+            continue
+        word = base(found)
+        terms.append(stem(word))
+        if "compound" in forms:
+            terms += [stem(base(p)) for p in words.compound_parts(word, known) if p not in stop]
+    return terms
 
 
-def features(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
+def features(texts: Sequence[str], word_weight: float = WORD_WEIGHT, forms: Sequence[str] = WORD_FORMS):
     """The grouping's features of cleaned texts (`clean`): (the matrix clustered on, the
     label-word counts, their vocabulary). The one place to add other features, e.g. sentence
     embeddings (evaluation/grouping_report.py measures them)."""
@@ -104,7 +125,7 @@ def features(texts: Sequence[str], word_weight: float = WORD_WEIGHT):
     from sklearn.preprocessing import normalize
 
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-    words = TfidfVectorizer(analyzer=_stems, sublinear_tf=True)
+    words = TfidfVectorizer(analyzer=lambda text: _stems(text, tuple(forms)), sublinear_tf=True)
     labels = TfidfVectorizer(analyzer="word", stop_words=list(_stop_words()), token_pattern=_WORD.pattern)
     char_matrix = normalize(chars.fit_transform(texts))
     try:
@@ -121,13 +142,14 @@ def group(
     threshold: float = DISTANCE_THRESHOLD,
     named: Sequence[Mapping] = (),
     anchors: Optional[Mapping[str, str]] = None,
+    named_threshold: float = NAMED_THRESHOLD,
 ) -> List[Group]:
     """Group (signal id, redacted text) pairs; largest group first.
 
     `named`: the analysts' named groups ({"id", "name", "members": signal ids}); `anchors`: the
     texts of their members by id (also of other periods). An item that is a member stays in its
-    named group; a group of the others joins the nearest named group it is closer to than
-    `threshold` (average linkage), else it stays a group of its own."""
+    named group; a group of the others joins the nearest named group whose centre is closer to
+    its centre than `named_threshold`, else it stays a group of its own."""
     items = [(i, t) for i, t in items if t and clean(t)]
     anchors = {i: t for i, t in (anchors or {}).items() if t and clean(t)}
     pinned = {sid: g["id"] for g in named for sid in g["members"]}
@@ -162,7 +184,7 @@ def group(
         if centroids and matrix is not None:
             mean = np.asarray(matrix[members].mean(axis=0)).ravel()
             distance, nearest = min((1 - float(mean @ c), gid) for gid, c in centroids.items())
-            if distance < threshold:
+            if distance < named_threshold:
                 by_named.setdefault(nearest, []).extend(members)
                 continue
         unnamed.append(members)

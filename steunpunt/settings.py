@@ -201,6 +201,12 @@ class Settings:
     #: fixture, docs/signals.md), and the weight of stemmed words against character n-grams.
     GROUP_THRESHOLD: float
     GROUP_WORD_WEIGHT: float
+    #: Which Dutch word forms the grouping adds to the stems (signals/words.py): "lemma",
+    #: "compound", both (comma-separated) or none (""); chosen on the development fixtures.
+    GROUP_WORD_FORMS: Tuple[str, ...]
+    #: Centroid cosine distance below which a group of later questions joins an analyst's named
+    #: group (tuned on the development fixtures, docs/signals.md).
+    GROUP_NAMED_THRESHOLD: float
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -274,8 +280,12 @@ class Settings:
             WHATSAPP_TOKEN=get("WHATSAPP_TOKEN", ""),
             WHATSAPP_API_URL=get("WHATSAPP_API_URL", "https://graph.facebook.com/v21.0").rstrip("/"),
             WHATSAPP_SEND_ATTEMPTS=int(get("WHATSAPP_SEND_ATTEMPTS", 4)),
-            GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.96)),
+            GROUP_THRESHOLD=float(get("GROUP_THRESHOLD", 0.94)),
             GROUP_WORD_WEIGHT=float(get("GROUP_WORD_WEIGHT", 1.0)),
+            GROUP_WORD_FORMS=tuple(
+                f.strip() for f in get("GROUP_WORD_FORMS", "lemma,compound").split(",") if f.strip()
+            ),
+            GROUP_NAMED_THRESHOLD=float(get("GROUP_NAMED_THRESHOLD", 0.94)),
         )
 
 
