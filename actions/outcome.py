@@ -121,6 +121,7 @@ def decide(
     audience: Optional[str] = None,
     audience_asked: bool = False,
     live_available: bool = False,
+    outside_school: bool = False,
 ) -> Outcome:
     """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
 
@@ -136,7 +137,11 @@ def decide(
     A request for a person (or accepting the offer) is first an offer of a live chat when
     `live_available` (someone of the region is available in opening hours, on a channel that
     can carry it): yes joins the queue, no leaves a question (the ticket flow). A live chat
-    that ended asks whether it helped; one that nobody picked up becomes the ticket flow."""
+    that ended asks whether it helped; one that nobody picked up becomes the ticket flow.
+
+    `outside_school`: the words name a life area outside a child's schooling (the parent's own
+    work, a driving exam, care for a grandparent: steunpunt/near_domain.py). A topic answer or
+    clarify buttons then become the out-of-scope offer of a person (issue 30)."""
     catalogue = catalogue or Catalogue(servable=frozenset(known_topics))
     servable = catalogue.servable
     # A handoff shows how to reach the steunpunt directly when that text can be served.
@@ -148,6 +153,8 @@ def decide(
         return Outcome(HANDOFF_OFFER, reason="other_language")
     feedback_for = last_topic if pending == PENDING_FEEDBACK else None
     topic = topic_for_intent(intent)
+    if outside_school and (topic is not None or intent == FALLBACK_INTENT):
+        return Outcome(HANDOFF_OFFER, reason="out_of_scope")
     if topic is not None:
         if topic not in servable:
             return Outcome(HANDOFF_OFFER, reason=unservable_reason(topic, catalogue), content_id=topic)
