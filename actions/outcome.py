@@ -122,6 +122,7 @@ def decide(
     audience_asked: bool = False,
     live_available: bool = False,
     about_one_school: bool = False,
+    outside_school: bool = False,
 ) -> Outcome:
     """Decide this turn's outcome. Unsure never means guessing: it means asking or a person.
 
@@ -141,7 +142,11 @@ def decide(
 
     `about_one_school`: the words ask for one school's details (its SOP, website, address;
     actions/schools.py): that is a question about the region's schools whatever intent the
-    classifier gave, since a school's name is no word it was trained on."""
+    classifier gave, since a school's name is no word it was trained on.
+
+    `outside_school`: the words name a life area outside a child's schooling (the parent's own
+    work, a driving exam, care for a grandparent: steunpunt/near_domain.py). A topic answer or
+    clarify buttons then become the out-of-scope offer of a person (issue 30)."""
     if about_one_school:
         intent = SCHOOLS_INTENT
     catalogue = catalogue or Catalogue(servable=frozenset(known_topics))
@@ -155,6 +160,8 @@ def decide(
         return Outcome(HANDOFF_OFFER, reason="other_language")
     feedback_for = last_topic if pending == PENDING_FEEDBACK else None
     topic = topic_for_intent(intent)
+    if outside_school and (topic is not None or intent == FALLBACK_INTENT):
+        return Outcome(HANDOFF_OFFER, reason="out_of_scope")
     if topic is not None:
         if topic not in servable:
             return Outcome(HANDOFF_OFFER, reason=unservable_reason(topic, catalogue), content_id=topic)

@@ -61,6 +61,7 @@ from actions.outcome import (
 from library import ContentLibrary, Topic, shared
 from signals.record import kept_text, record, signal_for
 from steunpunt import clock
+from steunpunt.near_domain import outside_school
 from steunpunt.turn import TurnContext
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class ActionRespond(Action):
             audience_asked=bool(tracker.get_slot("audience_asked")),
             live_available=live_available,
             about_one_school=about_one_school,
+            outside_school=outside_school(nlu.text or ""),
         )
         live = await asyncio.to_thread(_live_facts, outcome, turn, tracker)
         found = (

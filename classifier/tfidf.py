@@ -38,7 +38,12 @@ DEFAULTS = {
     # "softmax": one multinomial model, probabilities sum to 1. "ovr": one yes/no model per
     # intent, each probability on its own (a question unlike every intent gets low ones).
     "probability": "softmax",
+    # Extra weight of the out_of_scope class on top of `class_weight` (1.0: none). With
+    # "balanced" every intent weighs the same in total, however many examples it has, so more
+    # out-of-scope examples only spread its weight; this factor raises it (issue 30).
+    "out_of_scope_weight": 1.0,
 }
+OUT_OF_SCOPE = "out_of_scope"
 _SPACES = re.compile(r"\s+")
 #: A word for the word n-grams; unlike scikit-learn's default, one character is a word too ("6").
 _WORD = r"(?u)\b\w+\b"
@@ -93,7 +98,7 @@ class TfidfIntentModel:
         X = self.features(texts, fit=True)
         self.clf = LogisticRegression(
             C=self.config["C"],
-            class_weight=self.config["class_weight"],
+            class_weight=self._class_weight(intents),
             max_iter=self.config["max_iter"],
             solver=self.config["solver"],
             multi_class="ovr" if self.config["probability"] == "ovr" else "multinomial",
@@ -103,6 +108,21 @@ class TfidfIntentModel:
             warnings.filterwarnings("ignore", category=ConvergenceWarning)
             self.clf.fit(X, list(intents))
         return self
+
+    def _class_weight(self, intents: Sequence[str]):
+        """The configured class weight, with out_of_scope's multiplied by its own factor."""
+        weight, factor = self.config["class_weight"], float(self.config["out_of_scope_weight"])
+        if factor == 1.0 or OUT_OF_SCOPE not in intents:
+            return weight
+        counts: Dict[str, int] = {}
+        for intent in intents:
+            counts[intent] = counts.get(intent, 0) + 1
+        if weight == "balanced":  # scikit-learn's rule: n / (classes * count)
+            table = {i: len(intents) / (len(counts) * n) for i, n in counts.items()}
+        else:
+            table = {i: (weight or {}).get(i, 1.0) for i in counts}
+        table[OUT_OF_SCOPE] *= factor
+        return table
 
     def _trained(self) -> LogisticRegression:
         if self.clf is None:

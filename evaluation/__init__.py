@@ -23,6 +23,7 @@ keeps near copies of evaluation questions out of the training data.
 - `grouping_report`: how well unmet questions are grouped (docs/signals.md)
 - `redaction_report`: recall and precision of the redaction (docs/redaction.md)
 - `leaks`: near copies between the training data and the evaluation sets
+- `near_domain`: keeping near-domain questions out, variants by cross-validation (docs/near-domain.md)
 - `load_benchmark`: the real servers under load (docs/benchmark.md, soak.md)
 - `systems`: the candidate classifiers and the shared outcome bookkeeping (a library)
 """

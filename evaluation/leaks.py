@@ -43,6 +43,7 @@ from library import topic_for_intent
 ROOT = Path(__file__).resolve().parent.parent
 
 EVALUATION_SETS = {name: ROOT / "tests" / name / "questions.yml" for name in ("tuning", "heldout", "unseen")}
+EVALUATION_SETS["near-domain"] = ROOT / "tests" / "unseen" / "near-domain.yml"  # issue 30, frozen
 SHARED_WORDS = 0.7  # Jaccard share of words from which two questions count as one
 SAME_STRING = 0.9  # difflib ratio from which two texts count as one with typos
 #: Texts with at most this many content words are compared by `short_near_copy` too.

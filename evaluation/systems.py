@@ -37,6 +37,7 @@ import yaml
 from actions.outcome import FALLBACK_INTENT, Outcome, decide
 from evaluation.evaluate import OUT_OF_SCOPE, classify
 from library import ContentLibrary, intent_for_topic, topic_for_intent
+from steunpunt.near_domain import outside_school
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "build" / "quality"
@@ -519,12 +520,21 @@ def topic_splits(topics: Optional[Sequence[str]] = None) -> Iterator[Tuple[str, 
 
 
 # --- outcomes -------------------------------------------------------------------------------------
-def outcome_for(ranking: Ranking, threshold: float, ambiguity: float, known) -> Outcome:
-    """What the bot does: the FallbackClassifier's rule, then `actions.outcome.decide`."""
+def outcome_for(
+    ranking: Ranking, threshold: float, ambiguity: float, known, text: Optional[str] = None
+) -> Outcome:
+    """What the bot does: the FallbackClassifier's rule, then `actions.outcome.decide` (with
+    the served check for a life area outside school when the text is given)."""
     top: Dict[str, Any] = ranking[0] if ranking else {"name": None, "confidence": 0.0}
     second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
     unsure = top["confidence"] < threshold or top["confidence"] - second < ambiguity
-    outcome = decide(FALLBACK_INTENT if unsure else top["name"], ranking, None, known)
+    outcome = decide(
+        FALLBACK_INTENT if unsure else top["name"],
+        ranking,
+        None,
+        known,
+        outside_school=text is not None and outside_school(text),
+    )
     if outcome.content_id and outcome.kind == "answer" and outcome.content_id not in known:
         # Another region's own topic: the bot offers a person here (actions/respond.py).
         return type(outcome)("handoff_offer", reason="not_in_region")
@@ -542,7 +552,7 @@ def outcome_rows(
     rows = []
     for question, ranking in zip(questions, rankings, strict=True):
         expected = question["expect"]
-        outcome = outcome_for(ranking, threshold, ambiguity, known)
+        outcome = outcome_for(ranking, threshold, ambiguity, known, question["text"])
         new = expected != OUT_OF_SCOPE and intent_for_topic(expected) not in trained_intents
         result = classify(expected, outcome)
         if new:

@@ -34,6 +34,7 @@ from actions.outcome import FALLBACK_INTENT, decide
 from evaluation import quiet_rasa
 from evaluation.evaluate import OUT_OF_SCOPE, load_questions
 from library import intent_for_topic, topic_for_intent
+from steunpunt.near_domain import outside_school
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "build" / "config.yml"
@@ -157,7 +158,13 @@ def replay(rows, threshold: float, ambiguity: float) -> dict:
         top = ranking[0]
         second = ranking[1]["confidence"] if len(ranking) > 1 else 0.0
         unsure_nlu = top["confidence"] < threshold or top["confidence"] - second < ambiguity
-        outcome = decide(FALLBACK_INTENT if unsure_nlu else top["name"], ranking, None, known)
+        outcome = decide(
+            FALLBACK_INTENT if unsure_nlu else top["name"],
+            ranking,
+            None,
+            known,
+            outside_school=outside_school(row.get("text") or ""),
+        )
         expected = topic_for_intent(row["intent"])
         if expected:
             in_scope += 1

@@ -104,3 +104,12 @@ def test_a_code_change_changes_the_component_config_fingerprint():
 
     config = TfidfIntentClassifier.get_default_config()
     assert len(config["code_version"]) == 12 and config["C"] == 10.0
+
+
+def test_out_of_scope_can_weigh_more_than_balanced():
+    from classifier.tfidf import TfidfIntentModel
+
+    intents = ["a", "a", "out_of_scope", "out_of_scope", "out_of_scope", "out_of_scope"]
+    assert TfidfIntentModel()._class_weight(intents) == "balanced"
+    table = TfidfIntentModel(out_of_scope_weight=3.0)._class_weight(intents)
+    assert table == {"a": 1.5, "out_of_scope": 0.75 * 3.0}

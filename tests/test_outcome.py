@@ -229,3 +229,19 @@ def test_decide_at_its_exact_boundaries():
 def test_the_live_chat_turns(intent, pending, live_available, expected):
     got = decide(intent, ranking((intent, 1.0)), pending, KNOWN, live_available=live_available)
     assert got == expected
+
+
+def test_a_life_area_outside_school_keeps_topics_and_buttons_away():
+    """Issue 30: the field's words about the parent's own work, a driving exam, a grandparent."""
+    from steunpunt.near_domain import outside_school
+
+    assert outside_school("mijn werkgever doet moeilijk over zorgverlof")
+    assert outside_school("ik ben juf op een basisschool en wil minder werken als leraar")
+    assert not outside_school("mijn oma heeft dementie en mijn zoon zit nu thuis van school")
+    assert not outside_school("rijbewijs halen terwijl ik een tlv heb")
+    ranking = [{"name": "info_tlv_wat_is", "confidence": 0.9}]
+    kept = decide("info_tlv_wat_is", ranking, None, {"tlv-wat-is"}, outside_school=True)
+    assert (kept.kind, kept.reason, kept.content_id) == ("handoff_offer", "out_of_scope", None)
+    unsure = decide("nlu_fallback", ranking, None, {"tlv-wat-is"}, outside_school=True)
+    assert unsure.kind == "handoff_offer" and not unsure.candidates
+    assert decide("ask_human", [], None, set(), outside_school=True).kind == "handoff"
