@@ -280,7 +280,16 @@ def document(results: List[Tuple[Path, Result]], history: List[Dict]) -> str:
             f"**{result.recall():.1%}** | {result.precision():.1%} | {result.kept_share:.1%} | "
             f"**{result.clean_share:.1%}** of {result.clean} | {result.ms_per_message:.1f} |"
         )
-    lines += [""] + history_lines([table for table, _ in results], history)
+    lines += [
+        "",
+        "`tests/redaction/dev.yml` is the development table: the rules are tuned on it, so its "
+        "figures are optimistic. `tests/redaction/messages.yml` is the project's frozen table "
+        "(tuned on in its first run). How the rules hold on new data is only told by a table "
+        "written apart from them, measured with the same tool (`python -m "
+        "evaluation.redaction_report TABLE --write DOC`) and never tuned on.",
+        "",
+    ]
+    lines += history_lines([table for table, _ in results], history)
     body = "\n".join(lines) + "\n"
     return body + "".join("\n" + section(result, table, "##") for table, result in results)
 
