@@ -40,9 +40,11 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
+from signals.foreign_words import FOREIGN_CHILD_BEFORE, is_foreign_word
 from steunpunt import clock
 from steunpunt.codes import code_spans
 from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, PHONE, detection_view
@@ -63,6 +65,7 @@ KINDS = (
     "handle",
     "kenteken",
     "wijk",
+    "nummer",
 )
 
 _CONFIG = Path(__file__).with_name("deduce_base_config.json")
@@ -124,7 +127,7 @@ _PROTECTED_WORDS = (
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
-    r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|week|les|lesuur|uur)\s*\d{1,3}[a-z]?\b",
+    r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|week|les|lesuur|uur|leerweg)\s*\d{1,3}[a-z]?\b",
     r"\b\d\s*(?:havo|vwo|vmbo(?:-[a-z]{1,2})?|atheneum|gymnasium|mavo|tl|kb|bb|gl)\b",
     r"\b(?:havo|vwo|vmbo|mavo)\s*\d\b",
     r"\b(?:vmbo|mavo|havo|vwo)-[a-z]{1,3}\b",
@@ -145,6 +148,33 @@ _PROTECTED = _protected_regex()
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}[\s-]?[A-Z]{4}(?:[\s-]?\d{2,4}){3,4}\b", re.IGNORECASE)
+#: Any country's IBAN, however grouped ("NL 36 INGB 0007 6543 21", "BE68 5390 0754 7034",
+#: "DE89 3704 0044 0532 0130 00"): taken when its check digits hold (mod 97), so the
+#: grouping may be loose. The country code is a real one, and a space after it only in
+#: capitals ("NL 36 ...", not "op 0049 151 ..."). The Dutch shape above also takes a mistyped one.
+_IBAN_COUNTRIES = (
+    "NL BE DE FR ES PT IT LU AT CH LI GB IE PL TR UA CZ SK HU RO BG GR HR SI DK SE NO FI IS LT LV EE CY "
+    "MT SA AE QA JO LB TN IL BA RS ME MK AL MD GE AZ KZ BR MC SM AD GI"
+).split()
+_IBAN_ANY = re.compile(
+    r"\b(?:(?:" + "|".join(_IBAN_COUNTRIES) + r")\s?|(?i:" + "|".join(_IBAN_COUNTRIES) + r"))"
+    r"-?\d{2}(?:[\s-]?[A-Za-z0-9]){11,30}\b"
+)
+#: A phone number said to a voice keyboard: "nul zes een twee drie vier vijf zes zeven acht".
+_DIGIT_WORD = r"(?:nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|\d)"
+_SPOKEN_PHONE = re.compile(r"\b(?:nul|plus)(?:[\s,-]+" + _DIGIT_WORD + r"){8,}\b", re.IGNORECASE)
+#: Numbers that point at one pupil or one case: "leerlingnummer 204815", "dossiernummer bij
+#: het swv: 2024-0457", "zaaknummer Z/24/118392", "kenmerk 23-0456". The value follows within
+#: a few words, has four digits or more and may hold letters, slashes and hyphens.
+_NUMBER_WORD = re.compile(
+    r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
+    r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas)"
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?)",
+    re.IGNORECASE,
+)
+_NUMBER_VALUE = re.compile(
+    r"[^\d\n.?!]{0,30}?(?<![\w])((?:[A-Za-z]{1,3}[/.-]?)?\d[\w/.-]*[\dA-Za-z])(?![\w])"
+)
 #: Every Dutch format and international ones with + or 00 (+32 470 12 34 56, +599 9 123 4567):
 #: the same pattern as the tracker store's, so no store keeps a number the other hides.
 _PHONE = PHONE
@@ -171,6 +201,16 @@ _PLATE = re.compile(rf"(?<![\w-]){_PLATE_GROUP}-{_PLATE_GROUP}-{_PLATE_GROUP}(?!
 _PLATE_WORD = re.compile(r"\b(?:kenteken(?:plaat|nummer)?|nummerbord|nummerplaat)\b", re.IGNORECASE)
 _PLATE_PIECE = re.compile(r"[a-z0-9]+", re.IGNORECASE)
 _PLATE_WINDOW = 40
+#: In capitals with spaces ("GZ 708 K"), letters and digits taking turns, also without "kenteken".
+_SPACED_GROUP = r"([B-DF-HJ-NP-TV-Z]{1,3}|\d{1,3})"
+_PLATE_SPACED = re.compile(rf"(?<![\w-]){_SPACED_GROUP} {_SPACED_GROUP} {_SPACED_GROUP}(?![\w-])")
+#: A user name after the platform's name, without its @: "snap: kimmie_x2009". Taken only when
+#: it looks like one (a digit, an underscore or an inner dot), so "insta is leuk" stays.
+_PLATFORM_HANDLE = re.compile(
+    r"\b(?:snap(?:chat)?|insta(?:gram)?|tiktok|discord|twitter|facebook|fb|telegram|twitch|roblox|"
+    r"fortnite|psn|xbox|steam)\b\s*(?::|=|is|naam|name)?\s*(?<![@\w])([A-Za-z0-9_][A-Za-z0-9_.]{2,29})",
+    re.IGNORECASE,
+)
 _POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Za-z]{2}\b")
 #: Two letters that are a Dutch word: "in 2024 en 2025", "1 oktober 2024 is", "2023 op" are a
 #: year (or a count) and a word, not a postcode. Written in capitals ("3817 EN") they stay one.
@@ -188,6 +228,40 @@ _ADDRESS = re.compile(
     r"(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?",
     re.IGNORECASE,
 )
+#: "schoolplein 2 keer", "snelweg 40 minuten", "schoolkamp 3 dagen": a count, not a house number.
+_COUNTED = re.compile(
+    r"\s*(?:keer|keren|x|dag|dagen|nacht|nachten|minuut|minuten|min|uur|uren|week|weken|maand|maanden|"
+    r"jaar|jaren|km|kilometer|meter|euro|procent|%|kinderen|leerlingen|lessen|plekken|scholen|klassen|"
+    r"groepen|stuks|mensen|ouders|jongeren|kwartier|seconden|punten|cijfers)\b",
+    re.IGNORECASE,
+)
+#: A house number and what Dutch addresses add to it: "14b", "23 a", "301-3hs", "8-II",
+#: "45 hs", "12-14", "3 bis".
+_HOUSE_NUMBER = re.compile(
+    r"(?<![\w/.,:-])\d{1,5}(?:"
+    r"-\d{1,3}(?:\s?(?:hs|hg|bg|[a-z]))?(?![\w-])"
+    r"|[\s-]?(?:hs|hg|bg|bis|huis|boven|beneden|I{1,3}|IV|V|VI)(?![\w-])"
+    r"|\s?[a-z](?![\w-])"
+    r"|(?![\w-]))",
+    re.IGNORECASE,
+)
+#: Words that say an address follows: "wij wonen op de brink 14b", "ons adres is Overtoom
+#: 301", "post graag naar achter de hoven 23a", "nieuw adres: Lange Voorhout 8-II".
+_ADDRESS_CONTEXT = re.compile(
+    r"\b(?:wonen|woon|woont|wonend|woonachtig|verhuisd|adres|woonadres|postadres|post|brief|brieven|"
+    r"opsturen|sturen|langskomen|t\.?a\.?v\.?)\b",
+    re.IGNORECASE,
+)
+_STREET_WORD = re.compile(r"[A-Za-zÀ-ÿ'][\w'À-ÿ.-]*")
+#: The word right before `end`, with only spaces between ("brink" in "de brink 14b").
+_WORD_THEN_SPACE = re.compile(r"(?<![\w'À-ÿ.-])([A-Za-zÀ-ÿ'][\w'À-ÿ-]*\.?)[ \t]+$")
+#: "Kerkweg 17a, 3911 xs": a house number right before, so a postcode after all.
+_HOUSE_NUMBER_BEFORE = re.compile(r"[A-Za-zÀ-ÿ]\s+\d{1,5}\s?[a-zA-Z]?(?:-\w{1,4})?\s*,?\s*$")
+#: Words of a street's name that may stand before its last word ("Van Goghlaan", "Achter de
+#: Hoven", "Lange Voorhout", "de Savornin Lohmanlaan").
+_STREET_INNER_WORDS = frozenset("van de den der ter ten 't het achter over onder boven".split())
+#: "sinds kort op de brink 14b": the street's name starts after the last of these.
+_BEFORE_STREET = frozenset("op aan naar in bij via is:".split())
 _MONTHS = "|".join(
     clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec")
 )  # and the usual abbreviations
@@ -196,7 +270,7 @@ _APOSTROPHE = "'\u2019\u2018`\u00b4"
 _DATE = re.compile(
     r"\b(?:\d{1,2}[-/.]\d{1,2}[-/.](?:[" + _APOSTROPHE + r"]\d{2}|(?:19|20)?\d{2})"
     r"|\d{1,2}\s+(?:" + _MONTHS + r")\.?\s+(?:(?:19|20)\d{2}|[" + _APOSTROPHE + r"]\d{2})"
-    r"|(?:19|20)\d{2}-\d{1,2}-\d{1,2})\b",
+    r"|(?:19|20)\d{2}([-/.])\d{1,2}\1\d{1,2})\b",
     re.IGNORECASE,
 )
 _SHORT_YEAR = re.compile(r"[-/.\s][" + _APOSTROPHE + r"]?(\d{2})$")
@@ -245,7 +319,10 @@ _INTERFIX_THEN_WORD = tuple(
     re.compile(r"\s+" + re.escape(interfix) + r"\s+([\w'À-ÿ-]+)", re.IGNORECASE) for interfix in _INTERFIX
 )
 _SPACE_THEN_WORD = re.compile(r"\s+([\w'À-ÿ-]+)")
-_SURNAME = r"((?:(?:van der|van den|van de|van|de|den|der|ter|ten|el|al)\s+)?([\w'À-ÿ-]{2,}))"
+_SURNAME = (
+    r"((?:(?:van der|van den|van de|van 't|van t|van het|in 't|in de|op de|van|de|den|der|ter|ten|el|al)\s+)?"
+    r"([\w'À-ÿ-]{2,}))"
+)
 #: "mevrouw de haan", "meester ruud": the title stays, the name goes.
 _TITLED_SURNAME = re.compile(
     r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.?|"
@@ -253,10 +330,20 @@ _TITLED_SURNAME = re.compile(
     re.IGNORECASE,
 )
 #: "e. de jong", "b. yildiz": initials and the surname go.
-_INITIALS_SURNAME = re.compile(r"(?<![\w.])(?:[a-zA-Z]\.\s?)+" + _SURNAME, re.IGNORECASE)
+_INITIALS_SURNAME = re.compile(r"(?<![\w.])((?:[a-zA-Z]\.\s?)+)" + _SURNAME, re.IGNORECASE)
+#: Abbreviations written like initials: "t.a.v. fam. de boer" is no name "t.a.v. fam".
+_ABBREVIATIONS = frozenset(
+    "t.a.v. t.n.v. i.v.m. m.b.t. m.v.g. o.a. a.u.b. z.s.m. d.w.z. n.a.v. i.p.v. m.a.w. v.w.b. "
+    "e.d. e.a. o.b.v. i.o.m. i.c.m. t.z.t. p.s. b.v. s.v.p. m.i. n.v.t. a.s. j.l. v.d.".split()
+)
+#: Words that stand where a surname might but are none: "t.a.v. fam.", "gr. dhr. ...".
+_TITLE_WORDS = frozenset(
+    "fam fam. familie dhr dhr. mevr mevr. mw mw. heer mevrouw meneer juf meester".split()
+)
 #: After these a rare word is a name even in lower case ("ik heet kacper").
 _STRONG_NAME_TRIGGER = re.compile(
     r"\b(?:ik heet|heet|heten|mijn naam is|naam is|genaamd|noem me|noem mij|ik ben|"
+    r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
     re.IGNORECASE,
 )
@@ -283,7 +370,35 @@ _CHILD_FOLLOWERS = frozenset(
     zowel zn mn z'n m'n d'r ff effe idd ivm mbt nav ofzo enzo tho btw """.split()
 )
 #: One to three words alone at the very end, after a sentence: a signature.
+#: Participles with a separable prefix ("aangemeld", "doorverwezen") and strong ones
+#: ("geschreven", "gebleven"): verbs, never names.
+_PARTICIPLE = re.compile(
+    r"(?:aan|af|op|in|uit|mee|door|over|terug|weg|toe|bij|na|vast|voor|om|los|thuis|langs|onder|"
+    r"achter|door|rond|samen|tegen|vrij)?ge[a-zà-ÿ]{2,}(?:d|t|en)"
+)
 _SIGN_OFF = re.compile(r"[.!?,]\s+([\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})\s*[.!]?\s*$")
+#: The greeting itself is no signature: "... samenwerkingsverband. mvg", "... vragen. doei".
+_SIGN_OFF_WORDS = frozenset(
+    "mvg groet groeten groetjes gr grt grtjs liefs doei dag bedankt dank thanks thx cheers xx xxx "
+    "vriendelijke hartelijke alvast hoi hallo ok oke oké top super".split()
+)
+#: "groetjes, ana", "danki, shirley": right after a greeting even a name that is also a word of
+#: another language is a name.
+_GREETING_BEFORE = re.compile(
+    r"\b(?:groet|groeten|groetjes|gr|grt|mvg|liefs|doei|bedankt|dank|thanks|regards|cheers|danki|"
+    r"pozdrawiam|selamlar|dyakuyu|shukran|merci|gracias|grüße|gruss|gruß)\W*$",
+    re.IGNORECASE,
+)
+#: A mail app's closing line after the signature: "groet, wilma\n\nVerzonden vanaf mijn iPhone".
+_SENT_FROM = re.compile(
+    r"\s*(?:verzonden|verstuurd|sent|gesendet)\s+(?:vanaf|van|met|from|vom|von)\s+(?:mijn|my|meinem)\s+\S+"
+    r"(?:\s+\S+)?\s*$",
+    re.IGNORECASE,
+)
+_MODAL_BEFORE = re.compile(
+    r"\b(?:wil|wilt|willen|kan|kun|kunt|kunnen|moet|moeten|mag|mogen|ga|gaat|gaan|zal|zullen|zou|zouden|te)\s+$",
+    re.IGNORECASE,
+)
 _COUNTRIES = {
     "nederland",
     "belgië",
@@ -326,6 +441,14 @@ _SCHOOL_NAME_TITLE = r"(?:(?:sint|st\.?|don|pater|mgr\.?|dr\.?|koning|prins|prin
 _NAME_WORD = r"[\w'À-ÿ-]+"
 _TITLED_SCHOOL_NAME = re.compile(_SCHOOL_NAME_TITLE + r"\S+", re.IGNORECASE)
 _CAPITALISED_WORD = r"(?-i:[A-ZÀ-Ý][\w'À-ÿ-]*)"
+#: "het terugstorten", "het aanvragen": a verb used as a noun.
+_NAME_CONNECTORS = frozenset("a à van von de der den 't het op aan in en".split())
+_NOMINAL_VERB = re.compile(r"[a-zà-ÿ]{3,}(?:en)")
+#: Kinds of school that are no one school's name: "de montessori school", "de brede school".
+_SCHOOL_METHODS = frozenset(
+    "montessori dalton jenaplan vrije brede speciale gewone nieuwe oude andere middelbare basis "
+    "internationale islamitische christelijke katholieke openbare zwarte witte goede".split()
+)
 _SCHOOL_AFTER_TYPE = re.compile(
     r"\b(?:("
     + _SCHOOL_TYPES
@@ -350,7 +473,19 @@ _SCHOOL_SUFFIX = re.compile(
     r"montessorischool|daltonschool|jenaplanschool))\b",
     re.IGNORECASE,
 )
-_SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(?:op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
+_SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
+#: A name in quotes or alone in brackets: "zit op 'de wegwijzer'", "skol 'de Bongerd'",
+#: "(de wissel)". People quote and bracket names, not common nouns.
+_QUOTED_NAME = re.compile(
+    r"(?:(?<=\s)|^)['‘\"“]((?:de|het|'t)\s+[\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})['’\"”](?!\w)"
+    r"|\(\s*((?:de|het|'t)\s+[\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+)?)\s*\)",
+    re.IGNORECASE,
+)
+#: "op de al ghazali school", "de Wereldwijzer school": a name between the article and "school".
+_NAME_THEN_SCHOOL = re.compile(
+    r"\b(?:de|het|'t)\s+((?:(?:al|el|sint|st\.?)[\s-])?[\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+)?)\s+school\b",
+    re.IGNORECASE,
+)
 #: "op de klimboom": a school when the word is capitalised or not a common Dutch word.
 _SCHOOL_WORD_FREQUENCY = 2000
 _GENERIC_SCHOOL_WORDS = {
@@ -380,6 +515,9 @@ _GENERIC_SCHOOL_WORDS = {
     "isk",
     "opvang",
     "bso",
+    "roc",
+    "rebound",
+    "brede",
     "kinderopvang",
     "peuterspeelzaal",
     "speciaal",
@@ -508,12 +646,59 @@ _FIELD_TERM_HEADS = (
     "stoornis",
     "onderwijs",
     "raad",
+    "praktijk",
+)
+#: Heads that name a role, a body or a document even standing alone and capitalised: "De
+#: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
+#: them a school. ("Het Perspectief" may be one, so not every head is here.)
+_NEVER_A_SCHOOL = frozenset(
+    """commissie begeleider begeleiding coördinator coordinator consulent consulenten ambtenaar arts
+    pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
+    onderwijs zorgteam inspectie gemeente raad verband intern ambulant""".split()
 )
 #: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
 #: neighbourhood, which narrows down where a family lives as much as a village does.
 _NEIGHBOURHOOD = re.compile(
     r"\b(?:wijk|woonwijk|stadswijk|stadsdeel)\s+((?:(?:oud|nieuw|noord|zuid|oost|west)[\s-])?[\w'À-ÿ-]+)",
     re.IGNORECASE,
+)
+#: "de componistenbuurt", "de Indische Buurt", "het Oranjekwartier": a neighbourhood's name
+#: by its last part, unless it is a kind of neighbourhood ("woonwijk", "nieuwbouwwijk").
+_AREA_COMPOUND = re.compile(
+    r"\b(?:[A-ZÀ-Ý][\w'À-ÿ-]+\s+(?-i:Buurt|Wijk|Kwartier)|[\w'À-ÿ-]{3,}(?:buurt|wijk|kwartier))\b"
+)
+_AREA_KINDS = (
+    "woon",
+    "nieuwbouw",
+    "probleem",
+    "achterstands",
+    "vinex",
+    "buiten",
+    "stads",
+    "kracht",
+    "bloemkool",
+    "arbeiders",
+    "villa",
+    "volks",
+    "achter",
+    "rand",
+    "focus",
+    "school",
+    "naoorlogse",
+    "eigen",
+    "hele",
+)
+#: "wij wonen in de bijlmer", "ik woon in presikhaaf (arnhem)", "bij ons in lombok": after
+#: "in", where the sentence is about where someone lives, a word Dutch hardly knows is the
+#: neighbourhood's name.
+_IN_AREA = re.compile(r"\b(?:in|uit)\s+(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})")
+_LIVING = re.compile(
+    r"\b(?:woon|wonen|woont|wonend|woonachtig|verhuisd|verhuizen|bij ons|hier in|onze buurt)\b", re.IGNORECASE
+)
+_AREA_WORDS = frozenset(
+    """binnenstad randstad polder stad dorp centrum buurt wijk regio omgeving provincie gemeente
+    nieuwbouw buitengebied platteland flat appartement huurhuis woning noorden zuiden oosten westen
+    buitenland azc opvang zomer winter""".split()
 )
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: Above this frequency (per pyspellchecker's Dutch list) a name-like word is a common word
@@ -535,6 +720,38 @@ def _is_plate(text: str) -> bool:
     return (
         sum(map(len, groups)) == 6 and any(g.isdigit() for g in groups) and any(g.isalpha() for g in groups)
     )
+
+
+def _takes_turns(groups: Iterable[str]) -> bool:
+    """ "GZ 708 K": letters and digits alternate from group to group."""
+    kinds = [group.isdigit() for group in groups]
+    return all(a != b for a, b in pairwise(kinds))
+
+
+def iban_valid(compact: str) -> bool:
+    """The IBAN check (mod 97) of an IBAN without spaces."""
+    if not 15 <= len(compact) <= 34 or not compact[:2].isalpha() or not compact[2:4].isdigit():
+        return False
+    moved = compact[4:] + compact[:4]
+    try:
+        return int("".join(str(int(ch, 36)) for ch in moved)) % 97 == 1
+    except ValueError:
+        return False
+
+
+def _valid_ibans(text: str) -> List[Span]:
+    """IBANs of any country, grouped in any way, whose check digits hold. The pattern may run
+    on into the next word ("... 7034 tnv"), so the longest valid prefix that ends a group counts."""
+    spans = []
+    for match in _IBAN_ANY.finditer(text):
+        positions = [match.start() + i for i, ch in enumerate(match.group()) if ch.isalnum()]
+        compact = "".join(text[i] for i in positions).upper()
+        for length in range(min(len(compact), 34), 14, -1):
+            end = positions[length - 1] + 1
+            if (end == len(text) or not text[end].isalnum()) and iban_valid(compact[:length]):
+                spans.append(Span(match.start(), end, "iban"))
+                break
+    return spans
 
 
 def _is_field_term(word: str) -> bool:
@@ -712,25 +929,141 @@ class Redactor:
             for m in _IBAN.finditer(text)
             if sum(ch.isdigit() for ch in m.group()) >= 10
         ]
+        spans += _valid_ibans(text)
         spans += [Span(m.start(), m.end(), "telefoon") for m in _PHONE.finditer(text)]
+        spans += [Span(m.start(), m.end(), "telefoon") for m in _SPOKEN_PHONE.finditer(text)]
         for match in _BSN.finditer(text):
             if bsn_valid("".join(ch for ch in match.group() if ch.isdigit())):
                 spans.append(Span(match.start(), match.end(), "bsn"))
         spans += [Span(m.start(1), m.end(1), "bsn") for m in _BSN_AFTER_WORD.finditer(text)]
         spans += [Span(m.start(), m.end(), "kenteken") for m in _PLATE.finditer(text) if _is_plate(m.group())]
+        spans += [
+            Span(m.start(), m.end(), "kenteken")
+            for m in _PLATE_SPACED.finditer(text)
+            if _is_plate("-".join(m.groups())) and _takes_turns(m.groups())
+        ]
         for match in _PLATE_WORD.finditer(text):
             plate = _plate_after_word(text, match.end())
             if plate:
                 spans.append(Span(plate[0], plate[1], "kenteken"))
+        for match in _NUMBER_WORD.finditer(text):
+            value = _NUMBER_VALUE.match(text, match.end())
+            if value and sum(ch.isdigit() for ch in value.group(1)) >= 4:
+                spans.append(Span(value.start(1), value.end(1), "nummer"))
+        spans += [
+            Span(m.start(1), m.end(1), "handle")
+            for m in _PLATFORM_HANDLE.finditer(text)
+            if re.search(r"[\d_]|\w\.\w", m.group(1))
+        ]
         for match in _POSTCODE.finditer(text):
-            letters = match.group()[-2:]
-            if letters.isupper() or letters.lower() not in _POSTCODE_WORDS:
+            if self._is_postcode(text, match):
                 spans.append(Span(match.start(), match.end(), "postcode"))
-        spans += [Span(m.start(), m.end(), "adres") for m in _ADDRESS.finditer(text)]
+        for match in _ADDRESS.finditer(text):
+            if _COUNTED.match(text, match.end()):
+                continue  # "het schoolplein 2 keer", "de snelweg 40 minuten"
+            spans.append(Span(self._street_start(text, match.start(), match.end()), match.end(), "adres"))
+        spans += self._house_number_spans(text)
         for match in _DATE.finditer(text):
             if self._is_birth_date(text, match):
                 spans.append(Span(match.start(), match.end(), "geboortedatum"))
         return spans
+
+    def _is_postcode(self, text: str, match: re.Match) -> bool:
+        """ "3911xs", "1054 HW": a postcode. Not "in 2024 en", "2024 ve 2025", "2023 do 2025",
+        "in 2024 my son": a year or a count and a word, of Dutch or another language. A year
+        followed by two lower-case letters ("2012 ab") is a postcode only next to an address or
+        a place ("2012 ab haarlem")."""
+        letters = match.group()[-2:]
+        if letters.isupper():
+            return True
+        if letters.lower() in _POSTCODE_WORDS or is_foreign_word(letters):
+            return False
+        if not (1900 <= int(match.group()[:4]) <= 2099) or " " not in match.group():
+            return True
+        after = re.match(r"[\s,]+([\w'À-ÿ-]+(?:[\s-]+[\w'À-ÿ-]+)?)", text[match.end() : match.end() + 40])
+        if after and (
+            self._lexicon.is_place(after.group(1)) or self._lexicon.is_place(after.group(1).split()[0])
+        ):
+            return True
+        return bool(_HOUSE_NUMBER_BEFORE.search(text[max(0, match.start() - 40) : match.start()]))
+
+    def _street_start(self, text: str, start: int, end: int) -> int:
+        """Where a street's name starts, without the words the pattern took in front of it
+        ("is op het schoolplein" -> "het schoolplein", "aan de Kerkweg" -> "de Kerkweg")."""
+        for word in _STREET_WORD.finditer(text, start, end):
+            lower = word.group().lower()
+            if lower in _STREET_INNER_WORDS or lower not in self._lexicon.stop_words:
+                return word.start()
+        return start
+
+    def _house_number_spans(self, text: str) -> List[Span]:
+        """Streets whose name has no street word ("de brink 14b", "Overtoom 301-3hs", "rokin 45
+        hs", "achter de hoven 23a", "Korte Poten 9a"): the words before a house number are an
+        address when an address is announced ("wonen op", "adres:", "post naar"), when a postcode
+        follows, or when the number has an addition and the name is capitalised."""
+        spans = []
+        for number in _HOUSE_NUMBER.finditer(text):
+            if _COUNTED.match(text, number.end()):
+                continue
+            words = self._street_words_before(text, number.start())
+            if not words:
+                continue
+            start = words[0][0]
+            clause = re.split(r"[.!?;\n]", text[max(0, start - 40) : start])[-1]
+            announced = bool(_ADDRESS_CONTEXT.search(clause))
+            rest = text[number.end() :]
+            postcode_after = bool(_POSTCODE.match(text, number.end() + len(rest) - len(rest.lstrip(" ,"))))
+            addition = not number.group().isdigit()
+            capitalised = words[-1][2][0].isupper() and not words[-1][2].isupper()
+            if announced or postcode_after:
+                spans.append(Span(start, number.end(), "adres"))
+            elif addition and capitalised:  # "Korte Poten 9a": from the first capital on
+                first = next(w for w in words if w[2][0].isupper())
+                spans.append(Span(first[0], number.end(), "adres"))
+        return spans
+
+    def _street_words_before(self, text: str, position: int) -> List[Tuple[int, int, str]]:
+        """Up to four words right before a house number that can make a street's name
+        (start, end, word): none when the last is a stop word ("al 10", "sinds 2019"), a month,
+        a field term or a very common word; leading stop words and "adres:" left out."""
+        words: List[Tuple[int, int, str]] = []
+        end = position
+        while len(words) < 4:
+            base = max(0, end - 40)
+            match = _WORD_THEN_SPACE.search(text, base, end)
+            if not match:
+                break
+            words.insert(0, (match.start(1), match.end(1), match.group(1)))
+            end = match.start(1)
+        if not words:
+            return []
+        last = words[-1][2].lower().rstrip(".")
+        if (
+            last in self._lexicon.stop_words
+            or last in _STREET_INNER_WORDS
+            or re.fullmatch(_MONTHS, last, re.IGNORECASE)
+            or _is_field_term(last)
+            or last in _GENERIC_SCHOOL_WORDS
+            or is_foreign_word(last)
+            or self._lexicon.freq(last) >= _VERY_COMMON_WORD_FREQUENCY
+        ):
+            return []
+        while words and (
+            (
+                words[0][2].lower() in self._lexicon.stop_words
+                and words[0][2].lower() not in _STREET_INNER_WORDS
+            )
+            or _ADDRESS_CONTEXT.fullmatch(words[0][2].rstrip(":"))
+        ):
+            words.pop(0)
+        cut = [
+            i for i, word in enumerate(words) if word[2].lower() in _BEFORE_STREET or word[2].endswith(":")
+        ]
+        if cut:
+            words = words[cut[-1] + 1 :]
+        while words and words[0][2].lower() in _STREET_INNER_WORDS and len(words) == 1:
+            words.pop(0)
+        return words
 
     def _is_birth_date(self, text: str, match: re.Match) -> bool:
         """A date is a date of birth when it says so, or when its year lies years back
@@ -761,23 +1094,38 @@ class Redactor:
     def _name_spans(self, text: str) -> List[Span]:
         lexicon, spans = self._lexicon, []
         words = list(_WORD.finditer(text))
-        for match in words:
+        for index, match in enumerate(words):
             word = match.group()
             lower = word.lower()
-            if len(word) < 2 or lower in lexicon.stop_words or not re.search(r"[^\W\d_]", word):
+            if len(word) < 2 or not re.search(r"[^\W\d_]", word):
                 continue
             before = text[max(0, match.start() - 40) : match.start()]
+            following = words[index + 1].group() if index + 1 < len(words) else ""
+            if lower in lexicon.stop_words and not (
+                word[0].isupper()
+                and following[:1].isupper()
+                and lexicon.is_name(following)
+                and following.lower() not in lexicon.stop_words
+                and _NAME_TRIGGER.search(before)
+                and re.search(r"\b(?:gr|groet|groeten|groetjes|mvg|liefs)\W*$", before, re.IGNORECASE)
+            ):
+                continue  # but "gr. Wil Koning": a first name that is also a word, then a surname
+            strong = bool(_STRONG_NAME_TRIGGER.search(before))
+            if is_foreign_word(word) and not (strong or _CHILD_BEFORE.search(before)):
+                continue  # "well, can someone", "bon dia", "po polsku": not after "ik heet"
             in_name_place = bool(_NAME_TRIGGER.search(before))
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
             if (
                 (in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY)
-                or (self._child_name(word, before))
+                or self._child_name(word, before)
+                or self._foreign_child_name(word, before, text[match.end() : match.end() + 30])
                 or (
-                    _STRONG_NAME_TRIGGER.search(before)
+                    strong
                     and self._rare(word)
                     and lower not in _CHILD_FOLLOWERS  # "mijn zoon is hoogbegaafd"
                     and not _is_field_term(word)
+                    and not self._verb_form(lower)  # "zoon is aangemeld"
                     and (
                         # "ik ben moe / slechtziend" are no names: after "ik ben" only a word that
                         # Dutch does not know at all ("ik ben dmytro")
@@ -787,7 +1135,15 @@ class Redactor:
             ):
                 pass
             elif in_name_place and word[0].isupper() and (named or frequency < _VERY_COMMON_WORD_FREQUENCY):
-                pass  # "gr. Wil", "mevrouw Jansen"; not "mevrouw, Hierbij"
+                pass  # "gr. Jan", "mevrouw Jansen"; not "mevrouw, Hierbij"
+            elif (
+                in_name_place
+                and word[0].isupper()
+                and following[:1].isupper()
+                and lexicon.is_name(following)
+                and text[match.end() : words[index + 1].start()] == " "
+            ):
+                pass  # "gr. Wil Koning": a common word, but a first name before a surname
             elif named and frequency < _COMMON_WORD_FREQUENCY and not lexicon.is_place(word):
                 pass
             else:
@@ -799,26 +1155,72 @@ class Redactor:
                     break
                 end = longer
             spans.append(Span(match.start(), end, "naam"))
-        signed = _SIGN_OFF.search(text)  # "... telefoon 06... olena kovalenko"
-        if (
-            signed
-            and all(
-                w.lower() in _INTERFIX or lexicon.is_name(w) or self._rare(w) for w in signed.group(1).split()
-            )
-            and not lexicon.is_place(signed.group(1))
-        ):
-            first = signed.group(1).split()[0]
-            if lexicon.is_name(first) or self._rare(first):
-                spans.append(Span(signed.start(1), signed.end(1), "naam"))
+        spans += self._signature_spans(text)
         for pattern, keep_title in ((_TITLED_SURNAME, True), (_INITIALS_SURNAME, False)):
             for match in pattern.finditer(text):
-                word = match.group(2)
-                if word.lower() in lexicon.stop_words or not (
-                    word[0].isupper() or lexicon.is_name(word) or self._rare(word)
+                word = match.group(pattern.groups)
+                if not keep_title and (
+                    match.group(1).replace(" ", "").lower() in _ABBREVIATIONS
+                    or match.group(2).lower() in _TITLE_WORDS
+                ):
+                    continue  # "t.a.v. fam. de boer": the surname is found after "fam."
+                if (
+                    word.lower() in lexicon.stop_words
+                    or word.lower() in _TITLE_WORDS
+                    or (is_foreign_word(word) and not word[0].isupper())
+                    or not (word[0].isupper() or lexicon.is_name(word) or self._rare(word))
                 ):
                     continue
-                spans.append(Span(match.start(1) if keep_title else match.start(), match.end(1), "naam"))
+                start = match.start(1) if keep_title else match.start()
+                spans.append(Span(start, match.end(pattern.groups - 1), "naam"))
         return spans
+
+    def _signature_spans(self, text: str) -> List[Span]:
+        """One to three name words alone at the end, after a sentence ("... groet, wilma",
+        "... telefoon 06... olena kovalenko"), also before "Verzonden vanaf mijn iPhone"."""
+        lexicon = self._lexicon
+        sent = _SENT_FROM.search(text)
+        body = text[: sent.start()] if sent else text
+        signed = _SIGN_OFF.search(body)
+        if not signed:
+            return []
+        names = signed.group(1).split()
+        greeted = bool(_GREETING_BEFORE.search(body[: signed.start(1)]))
+        if (
+            any(
+                w.lower() in _SIGN_OFF_WORDS
+                or (is_foreign_word(w) and not (greeted and w.lower() in lexicon.first_names))
+                for w in names
+            )
+            or not all(w.lower() in _INTERFIX or lexicon.is_name(w) or self._rare(w) for w in names)
+            or lexicon.is_place(signed.group(1))
+        ):
+            return []
+        if lexicon.is_name(names[0]) or self._rare(names[0]):
+            return [Span(signed.start(1), signed.end(1), "naam")]
+        return []
+
+    def _foreign_child_name(self, word: str, before: str, after: str) -> bool:
+        """ "my son arjun", "mój syn szymon", "mi yu hòmber jurgen", "ibni yassine": after a
+        kinship word of another language, a first name from the lists; or a word rare in Dutch
+        that ends where a name ends, before a common word, a bracket or a comma ("mój syn
+        szymon ma", "mij syn bohdan (12)"). Not a common word of those languages ("my son is",
+        "mój syn ma"), nor a verb ("my daughter loves school", "oğlum okula gitmiyor")."""
+        if not FOREIGN_CHILD_BEFORE.search(before) or is_foreign_word(word) or _is_field_term(word):
+            return False
+        lower = word.lower()
+        if lower in _CHILD_FOLLOWERS or not self._rare(word) or self._verb_form(lower):
+            return False
+        if lower in self._lexicon.first_names:
+            return True
+        if re.search(r"(?:s|ed|ing)$", lower):
+            return False  # "loves", "started", "going"
+        following = re.match(r"\s*([\w'À-ÿ-]+)", after)
+        return (
+            not following
+            or is_foreign_word(following.group(1))
+            or (following.group(1).lower() in self._lexicon.stop_words)
+        )
 
     def _child_name(self, word: str, before: str) -> bool:
         """Right after "mijn zoon/dochter/broertje ...": a word Dutch does not know, that is no
@@ -834,6 +1236,8 @@ class Redactor:
         """ "stottert", "spijbelt", "gepest": a Dutch verb whose infinitive or stem is common."""
         if len(lower) > 4 and lower.startswith("ge") and lower[-1] in "dt":
             return True
+        if _PARTICIPLE.fullmatch(lower) and lower not in self._lexicon.first_names:
+            return True  # "aangemeld", "doorverwezen", "uitgeschreven"
         if not lower.endswith("t") or len(lower) < 4:
             return False
         if lower.endswith(("eert", "iert")) and len(lower) > 6:  # "hyperventileert"
@@ -860,8 +1264,10 @@ class Redactor:
             word = match.group(1)
             lexicon = self._lexicon
             rare = self._rare(word)
-            if word.lower() not in lexicon.stop_words and (
-                rare or (lexicon.is_name(word) and (word[0].isupper() or lexicon.freq(word) < 5000))
+            if (
+                word.lower() not in lexicon.stop_words
+                and not (is_foreign_word(word) and word.islower())  # "can someone", "ama bir"
+                and (rare or (lexicon.is_name(word) and (word[0].isupper() or lexicon.freq(word) < 5000)))
             ):
                 return end + match.end()
         return end
@@ -887,63 +1293,147 @@ class Redactor:
                 ):  # "in de wijk", "de bus", "de buurt": words, though De Wijk is a village too
                     continue
                 after_trigger = bool(_PLACE_TRIGGER.search(text[max(0, first.start() - 25) : first.start()]))
+                if (
+                    size == 1
+                    and candidate.islower()
+                    and not after_trigger
+                    and (is_foreign_word(candidate) or self._infinitive(candidate, text[: first.start()]))
+                ):
+                    continue  # "well, can", "he goes", "my son"; "als jullie me willen appen"
                 frequency = lexicon.freq(candidate)
                 if frequency < _COMMON_WORD_FREQUENCY or (
                     after_trigger and frequency < _VERY_COMMON_WORD_FREQUENCY
                 ):
-                    spans.append(Span(first.start(), last.end(), "woonplaats"))
+                    start = first.start()
+                    den = re.search(r"\b(?:den|'s)\s+$", text[max(0, start - 5) : start], re.IGNORECASE)
+                    if den:
+                        start -= len(den.group())  # "in den bosch": the whole name
+                    spans.append(Span(start, last.end(), "woonplaats"))
                     break
         return spans
 
+    def _infinitive(self, lower: str, before: str) -> bool:
+        """ "als jullie me willen appen", "putten": in lower case a Dutch verb, after a modal
+        verb or "te", or with a common stem."""
+        if not lower.endswith("en") or len(lower) < 5:
+            return False
+        if _MODAL_BEFORE.search(before):
+            return True
+        stem = lower[:-2]
+        stems = (stem, stem[:-1]) if len(stem) > 2 and stem[-1] == stem[-2] else (stem,)
+        return any(self._lexicon.freq(candidate) >= 1000 for candidate in stems)
+
     def _school_spans(self, text: str) -> List[Span]:
         spans = []
+        lexicon = self._lexicon
         for match in _SCHOOL_AFTER_TYPE.finditer(text):
             strong, article, name = match.group(1), match.group(2), match.group(3)
             first = name.split()[-1] if _TITLED_SCHOOL_NAME.fullmatch(name) else name.split()[0]
             if (
                 first.lower() in _GENERIC_SCHOOL_WORDS
-                or first.lower() in self._lexicon.stop_words
+                or first.lower() in lexicon.stop_words
                 or _is_field_term(first)
+                or len(first) < 2
+                or (first.islower() and is_foreign_word(first))  # "so much", "sbo w ana"
             ):
                 continue
-            looks_like_name = first[0].isupper() or self._lexicon.freq(first) < _COMMON_WORD_FREQUENCY
+            if not strong and article and article.strip().lower() == "het" and _NOMINAL_VERB.fullmatch(first):
+                continue  # "kan school het terugstorten"
+            looks_like_name = first[0].isupper() or lexicon.freq(first) < _COMMON_WORD_FREQUENCY
             if (strong and (article or looks_like_name)) or (article and looks_like_name):
                 spans.append(Span(match.start(2) if article else match.start(3), match.end(3), "school"))
         for match in _CAPITALISED_NAME.finditer(text):
-            second = match.group().split()[1]
-            if second.lower() not in _GENERIC_SCHOOL_WORDS and not _is_field_term(second):
+            named = match.group().split()[1:]
+            if named[0].lower() not in _GENERIC_SCHOOL_WORDS and not any(
+                _is_field_term(word) or word.lower() in _NEVER_A_SCHOOL for word in named
+            ):
                 spans.append(Span(match.start(), match.end(), "school"))
         for match in _SCHOOL_SUFFIX.finditer(text):
-            words = match.group(1).split()
-            named = [w for w in words if w.lower() not in ("het", "de", "'t")]
+            words = list(re.finditer(r"\S+", match.group(1)))
+            while len(words) > 1 and words[0].group().lower() in lexicon.stop_words:
+                words.pop(0)  # "ging naar Lorentz lyceum" -> "Lorentz lyceum"
+            named = [w.group() for w in words if w.group().lower() not in ("het", "de", "'t")]
             if (
-                len(named) >= 2
+                (
+                    len(named) >= 2
+                    and all(
+                        w[0].isupper()
+                        or lexicon.freq(w) < _COMMON_WORD_FREQUENCY
+                        or w.lower() in ("st.", "sint")
+                        or (w.lower() in _NAME_CONNECTORS and any(x[0].isupper() for x in named[:-1]))
+                        for w in named[:-1]  # "Thomas a Kempis College"
+                    )
+                    and not any(
+                        is_foreign_word(w) and w.islower() and w not in _NAME_CONNECTORS for w in named[:-1]
+                    )
+                )
                 or (
                     named
                     and re.match(r"\w+(college|lyceum|gymnasium)$", named[0], re.I)
                     and len(named[0]) > 9
                 )
-            ) and all(w.lower() not in self._lexicon.stop_words for w in named[:-1]):
-                spans.append(Span(match.start(1), match.end(1), "school"))
+            ):
+                spans.append(Span(match.start(1) + words[0].start(), match.end(1), "school"))
         for match in _SCHOOL_AFTER_PREPOSITION.finditer(text):
-            word = match.group(1).split()[-1]
-            lower = word.lower()
-            if (
-                lower.split("-")[0] in _GENERIC_SCHOOL_WORDS
-                or lower in self._lexicon.stop_words
-                or word.isupper()
-                or _is_field_term(word)
-            ):  # "van de WPO": an abbreviation, not a school; "de orthopedagoog": a role
-                continue
+            preposition, word = match.group(1).lower(), match.group(2).split()[-1]
+            if self._no_school_name(word) or self._adjective_before_noun(text, match.end(2)):
+                continue  # "van de WPO", "de orthopedagoog", "naar de theoretische leerweg"
             if word[0].isupper() or (
-                self._lexicon.freq(word) < _SCHOOL_WORD_FREQUENCY and not lower.endswith("en")
-            ):  # "het terugstorten"
+                preposition == "op"  # lower case only as in "zit op de klimboom"
+                and lexicon.freq(word) < _SCHOOL_WORD_FREQUENCY
+                and not word.lower().endswith("en")  # "het terugstorten"
+            ):
+                spans.append(Span(match.start(2), match.end(2), "school"))
+        for match in _QUOTED_NAME.finditer(text):
+            group = 1 if match.group(1) else 2
+            name = match.group(group).split()
+            if not any(self._no_school_name(w) for w in name[1:]):
+                spans.append(Span(match.start(group), match.end(group), "school"))
+        for match in _NAME_THEN_SCHOOL.finditer(text):
+            name = [w for w in re.split(r"[\s-]", match.group(1)) if w]
+            core = [w for w in name if w.lower() not in ("al", "el", "sint", "st", "st.")]
+            if core and all(
+                not self._no_school_name(w)
+                and w.lower() not in _SCHOOL_METHODS
+                and (w[0].isupper() or lexicon.freq(w) < _COMMON_WORD_FREQUENCY)
+                for w in core
+            ):
                 spans.append(Span(match.start(1), match.end(1), "school"))
         return spans
 
+    def _no_school_name(self, word: str) -> bool:
+        """Words that are never a school's name: generic school words, stop words, field terms,
+        abbreviations ("de WPO"), common words of other languages, and compounds of "school"
+        ("het schoolplein", "op schoolkamp")."""
+        lower = word.lower()
+        return (
+            lower.split("-")[0] in _GENERIC_SCHOOL_WORDS
+            or lower in self._lexicon.stop_words
+            or (word.isupper() and len(word) > 1)
+            or _is_field_term(word)
+            or lower in _NEVER_A_SCHOOL
+            or (word.islower() and is_foreign_word(word))
+            or (lower.startswith(("school", "klas")) and len(lower) > 6)
+        )
+
+    def _adjective_before_noun(self, text: str, end: int) -> bool:
+        """ "naar de theoretische leerweg", "van de brede school": the word ends in -e and a
+        lower-case noun follows, so it describes that noun and names nothing."""
+        word = re.search(r"[\w'À-ÿ-]+$", text[:end])
+        after = re.match(r" ([a-zà-ÿ][\w'À-ÿ-]+)", text[end : end + 40])
+        return bool(
+            word
+            and word.group().endswith("e")
+            and word.group().islower()
+            and after
+            and after.group(1).lower() not in self._lexicon.stop_words
+        )
+
     def _neighbourhood_spans(self, text: str) -> List[Span]:
         """The name after "wijk" ("in de wijk kattenbroek"), when it is capitalised or a word
-        Dutch does not know; "de wijk waar wij wonen", "de wijk is onrustig" stay."""
+        Dutch does not know; "de wijk waar wij wonen", "de wijk is onrustig" stay. Also names
+        ending in -buurt or -wijk ("de componistenbuurt"), and a rare word after "in" where the
+        sentence says someone lives there ("wij wonen in de bijlmer", "in lombok (utrecht)")."""
         spans = []
         for match in _NEIGHBOURHOOD.finditer(text):
             name = match.group(1)
@@ -951,6 +1441,46 @@ class Redactor:
             if name.lower() in self._lexicon.stop_words or _is_field_term(last):
                 continue
             if name[0].isupper() or self._rare(last):
+                spans.append(Span(match.start(1), match.end(1), "wijk"))
+        for match in _AREA_COMPOUND.finditer(text):
+            name = match.group()
+            lower = name.lower()
+            if (
+                lower.startswith(_AREA_KINDS)
+                or lower in ("buurt", "wijk")
+                or not (name[0].isupper() or self._rare(name.split()[0]))
+            ):
+                continue
+            if re.search(r"\bwijk\s+$", text[: match.start()], re.IGNORECASE):
+                continue  # "de wijk Schilderswijk": found above
+            spans.append(Span(match.start(), match.end(), "wijk"))
+        for sentence in re.finditer(r"[^.!?\n]+", text):
+            if not _LIVING.search(sentence.group()) and not re.search(r"\(\s*\w+\s*\)", sentence.group()):
+                continue
+            for match in _IN_AREA.finditer(text, sentence.start(), sentence.end()):
+                word = match.group(1)
+                lower = word.lower()
+                rest = text[match.end(1) : match.end(1) + 30]
+                bracketed_place = re.match(r"\s*\(\s*([\w'À-ÿ -]+?)\s*\)", rest)
+                if not (
+                    _LIVING.search(sentence.group())
+                    or (bracketed_place and self._lexicon.is_place(bracketed_place.group(1)))
+                ):
+                    continue
+                if (
+                    lower in self._lexicon.stop_words
+                    or lower in _AREA_WORDS
+                    or lower.endswith(("wijk", "buurt", "kwartier"))  # the compounds: found above
+                    or lower in _GENERIC_SCHOOL_WORDS
+                    or _is_field_term(word)
+                    or is_foreign_word(word)
+                    or self._lexicon.is_place(word)
+                    or lower in _COUNTRIES
+                    or not self._rare(word)
+                    or self._verb_form(lower)
+                    or (word.islower() and self._lexicon.is_name(word) and not bracketed_place)
+                ):
+                    continue
                 spans.append(Span(match.start(1), match.end(1), "wijk"))
         return spans
 
@@ -995,6 +1525,8 @@ _PRIORITY = {
             "iban",
             "bsn",
             "telefoon",
+            "kenteken",
+            "nummer",
             "postcode",
             "geboortedatum",
             "adres",

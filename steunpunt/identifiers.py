@@ -17,10 +17,20 @@ from steunpunt.codes import code_spans
 
 Span = Tuple[int, int, str]
 
+#: The endings of most addresses parents use; only these may stand after a dot with spaces
+#: around it ("pietjepuk @ gmail . com"), so a sentence's full stop is not taken for one.
+_COMMON_TLD = r"(?:com|nl|be|de|net|org|eu|info|fr|pl|tr|ua|ma|cw|sr|uk|co\.uk|es|it|live|online)\b"
 #: Plain e-mail addresses ("ouder@voorbeeld.nl", also with spaces on both sides of the @ or
-#: after it). A space before the @ alone ("gepest door @thijs.pf") starts a handle: taking it
-#: for an address would swallow the word before it.
-EMAIL = re.compile(r"[\w.+-]+(?:@\s?|\s@\s)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+#: after it, or around the last dot before a common ending). A space before the @ alone
+#: ("gepest door @thijs.pf") starts a handle: taking it for an address would swallow the word
+#: before it.
+EMAIL = re.compile(
+    r"[\w.+-]+(?:@\s?|\s@\s)[\w-]+(?:\.[\w-]+)*(?:\.[A-Za-z]{2,}|\s\.\s?"
+    + _COMMON_TLD
+    + r"|\.\s"
+    + _COMMON_TLD
+    + r")"
+)
 #: E-mail written so that machines would not see it: "info [at] voorbeeld [dot] nl",
 #: "info(at)voorbeeld(punt)nl", "info at voorbeeld dot nl", "info apenstaartje voorbeeld.nl".
 _AT = (
@@ -28,18 +38,32 @@ _AT = (
     r"|\s+(?:at|apenstaartje|apestaartje)\s+)"
 )
 _DOT = r"(?:\s*[\[({<]\s*(?:dot|punt|\.)\s*[\])}>]\s*|\s+(?:dot|punt)\s+|\.)"
+#: The part before the at may be disguised too: "anna dot jansen at outlook dot com".
 DISGUISED_EMAIL = re.compile(
-    r"[\w.+-]+" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[A-Za-z]{2,6}\b", re.IGNORECASE
+    r"[\w+-]+(?:" + _DOT + r"[\w+-]+)*" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[A-Za-z]{2,6}\b",
+    re.IGNORECASE,
 )
-#: Phone numbers: Dutch (06-12345678, 020 123 4567, +31 6 1234 5678, (038) 4211234) and
-#: international with + or 00 and any grouping (+32 470 12 34 56, +49 151 23456789,
-#: +212 6 12 34 56 78, +599 9 123 4567, 0049 30 1234567): parents who moved here keep their
-#: old number. Also what signals/redact.py uses, so the tracker store and the signals agree.
+#: What may stand between the digits of an international number: nothing, a space, a dot or
+#: a hyphen, the last with spaces around it ("+31 6 - 4129 3387").
+_PHONE_GAP = r"(?:\s?-\s?|[\s.])?"
+#: After a Dutch area code also a slash or a hyphen with spaces ("06 - 4129 3387",
+#: "020 / 612 34 56", "0522/471239"), ten digits in all; only there, so a date range
+#: ("06/07/2024 - 08/07/2024") stays a date range.
+_AREA_GAP = r"\s?[-/]\s?"
+#: Phone numbers: Dutch (06-12345678, 020 123 4567, +31 6 1234 5678, (038) 4211234,
+#: 020 / 612 34 56) and international with + or 00 and any grouping (+32 470 12 34 56,
+#: +49 151 23456789, +212 6 12 34 56 78, +599 9 123 4567, 0049 30 1234567, (0031) 6 ...,
+#: +90(532)4187709): parents who moved here keep their old number. Also what
+#: signals/redact.py uses, so the tracker store and the signals agree.
 PHONE = re.compile(
     r"(?<![\w+])(?:"
-    r"(?:\+|00)\s?[1-9]\d{0,2}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,12}"
+    r"(?:(?:\+|00)\s?[1-9]\d{0,2}|\(\s?(?:\+|00)[1-9]\d{0,2}\s?\))[\s.-]?(?:\(0\)[\s.-]?)?"
+    r"(?:\(\d{1,4}\)\s?)?\d(?:" + _PHONE_GAP + r"\d){6,12}"
     r"|\(0\d{2,3}\)[\s.-]?\d(?:[\s.-]?\d){5,6}"
     r"|0\d(?:[\s.-]?\d){8}"
+    r"|0\d" + _AREA_GAP + r"\d(?:[\s.-]?\d){7}"
+    r"|0\d{2}" + _AREA_GAP + r"\d(?:[\s.-]?\d){6}"
+    r"|0\d{3}" + _AREA_GAP + r"\d(?:[\s.-]?\d){5}"
     r")(?!\d)"
 )
 #: @-handles of social media ("@sanne_2010"), not the @ of an e-mail address.

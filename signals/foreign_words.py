@@ -1,0 +1,98 @@
+"""Common words of the other languages parents and youths mix into Dutch, so that redaction
+does not take them for names or places.
+
+deduce's name and place lists are long: "my", "can", "will", "dia", "ama", "nie", "po" are
+first names in them, "well", "goes" and "son" are Dutch villages, and a word Dutch does not know
+("polsku", "bardzo", "danki") looks like a rare name. A parent who writes "well, can someone
+explain", "bon dia", "dzien dobry, czy moge pisac po polsku?" or "danki hopi" should find those
+words in the signal unchanged.
+
+The lists hold function words, greetings, thanks and the most common verbs of English, German,
+French, Polish, Turkish, Ukrainian and Russian written in Latin letters, Papiamento, and Arabic
+and Moroccan Darija as typed in chat. They are general lists of each language's commonest words,
+not of names: a word that is mostly a first name ("Said", "Jan") is not here. They are used only
+where a name would otherwise be guessed from a list or from rarity; "mijn dochter ana" and
+"ik heet will" still redact the name, because a Dutch trigger says it is one.
+
+Also the kinship words of these languages ("my son", "mój syn", "oğlum", "mi yu", "ibni"),
+after which a name stands as it does after "mijn zoon".
+"""
+
+from __future__ import annotations
+
+import re
+
+_ENGLISH = """
+a about after again all also am an and any anyone anything are as ask at away back be because
+been before being best better both but by call can cannot cant come could day dear did do does
+doing done dont each english even every explain first for from get gets go goes going good got
+had has have having he hello help her here hers hey hi him his home how i if im in into is it its
+just kind kindly know last let like little long look lot make many may me more most much must my
+need needs new next no not now of off often ok okay old on one only or other our out over
+own people please really right said same say says school see she should since so some someone
+something son speak started still such sure take talk tell than thank thanks that the their them
+then there these they thing think this those though through to today too try under until up us
+very want wants was way we week well went were what when where which while who why will with
+without would year years yes yet you your daughter child children kid kids mother father mom dad
+husband wife teacher bullied support special allowed
+"""
+_GERMAN = """
+aber alle auch bin bis bitte danke das dass dem den der des die doch du ein eine einen er es
+für gut guten hallo hat haben ich ihr ihre im in ist ja kann kein können mein meine meinen
+mit nach nicht noch nur oder schule sehr sie sind so tag und uns von war was wie wir wo zu
+"""
+_FRENCH = """
+au aux avec bonjour ce cette dans de des du elle est et il je la le les ma mais merci mes mon
+ne nous ou par pas pour que qui sa ses son sur un une vous
+"""
+_POLISH = """
+a ale bardzo byl był była chce co czy czesc cześć dla do dobry dzien dzień dziekuje dziękuję
+gdzie i jak jego jest jestem jej ma mam mnie moge mogę moja moj mój musi na nie o od po pomoc
+pomocy polsku pozdrawiam prosze proszę przez sie się syn szkola szkole szkoła szkole tak tez też
+to w we z za ze że córka corka dziecko nic robi robią ich już juz tylko jeszcze bo gdy kiedy
+może moze mamy ten ta tego tej tym jako już teraz nigdy zawsze dobrze źle zle szkoły szkoły lat
+"""
+_TURKISH = """
+ama ben benim bir biri bu çok cok da de degil değil evet gibi hayır hic hiç icin için ile
+istiyorum kızım kizim merhaba mi mı mu mü ne neden nasıl nasil oğlum oglum okul okulda sen
+sizin şey sey şimdi simdi tamam teşekkür tesekkur teşekkürler var ve veya ya yok onu ona
+onun bunu şu su o biz siz onlar daha en hem ile için gibi kadar sonra önce once yaşında yasinda
+okula okulu istemiyor selamlar selam lütfen lutfen yardım yardim
+"""
+_UKRAINIAN = """
+dobryi dobryy den dyakuyu dyakuju duzhe i mij miy moya moj moi ne nam pro pryvit shkola shkoly
+syn sin dochka tak tse u v vin vona vy ya z zdravstvuyte spasibo privet pozhaluysta mozhna
+"""
+_PAPIAMENTO = """
+ami abo bai bon boso danki den dia di e hopi i ki kiko kier kon ku mi mester na nan nochi
+nos pa por sa si skol ta tardi tin un yu hòmber homber muhé muhe mucha muchanan bon dia
+"""
+_ARABIC = """
+ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
+lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya
+"""
+
+#: Every word of these lists, lower-cased.
+FOREIGN_WORDS = frozenset(
+    word
+    for block in (_ENGLISH, _GERMAN, _FRENCH, _POLISH, _TURKISH, _UKRAINIAN, _PAPIAMENTO, _ARABIC)
+    for word in block.split()
+)
+
+#: "my son arjun", "mój syn szymon", "mij syn bohdan", "benim oğlum mehmet", "mi yu hòmber
+#: jurgen", "ibni yassine", "mein Sohn Leon": a name usually follows, as after "mijn zoon".
+FOREIGN_CHILD_BEFORE = re.compile(
+    r"(?:\b(?:my|our)\s+(?:(?:eldest|oldest|youngest|little)\s+)?(?:son|daughter|child|kid|boy|girl)"
+    r"|\b(?:mój|moj|moja|mij|mijn|miy|nasz|nasza)\s+(?:syn|córka|corka|dochka|syn)"
+    r"|\b(?:benim\s+)?(?:oğlum|oglum|kızım|kizim)"
+    r"|\bmi\s+yu(?:\s+(?:hòmber|homber|muhé|muhe))?"
+    r"|\b(?:ibni|binti|weldi|bnti)"
+    r"|\b(?:mein|meine|unser|unsere)\s+(?:sohn|tochter|kind)"
+    r"|\b(?:mon|ma)\s+(?:fils|fille))\s+$",
+    re.IGNORECASE,
+)
+
+
+def is_foreign_word(word: str) -> bool:
+    """A common word of one of the mixed-in languages ("can", "dia", "polsku", "bardzo")."""
+    return word.lower() in FOREIGN_WORDS
