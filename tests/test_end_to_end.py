@@ -92,6 +92,21 @@ def test_out_of_scope_gets_no_content_but_the_offer_of_a_person(server):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "ik heb zelf adhd, krijg ik extra tijd bij mijn rijexamen",
+        "mijn werkgever wil een re-integratieplan met mij maken, wat moet ik doen",
+    ],
+)
+def test_the_field_s_words_about_a_life_outside_school_get_no_topic(server, text):
+    """Issue 30: near-domain questions are kept out through the running bot (the near-domain
+    examples and the word rule of steunpunt/near_domain.py), with the offer of a person."""
+    messages = ask(server, text, "e2e-near-domain")
+    assert not custom(messages, "answer") and not custom(messages, "clarify")
+    assert custom(messages, "handoff_offer") == [{"type": "handoff_offer", "reason": "out_of_scope"}]
+
+
+@pytest.mark.parametrize(
     "text, language, said",
     [
         ("What is a TLV and how do I get one for my son?", "en", "I only speak Dutch"),
