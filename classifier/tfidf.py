@@ -27,6 +27,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from classifier.spelling import Speller
+
 DEFAULTS = {
     "char_ngram": [2, 5],
     "word_ngram": [1, 2],
@@ -38,6 +40,9 @@ DEFAULTS = {
     # "softmax": one multinomial model, probabilities sum to 1. "ovr": one yes/no model per
     # intent, each probability on its own (a question unlike every intent gets low ones).
     "probability": "softmax",
+    # Correct a word unknown to the training vocabulary and the Dutch dictionary to the
+    # nearest training word before classifying (classifier/spelling.py).
+    "spelling": False,
 }
 _SPACES = re.compile(r"\s+")
 #: A word for the word n-grams; unlike scikit-learn's default, one character is a word too ("6").
@@ -61,6 +66,7 @@ class TfidfIntentModel:
         self.config = {**DEFAULTS, **config}
         self.vectorizers = self._vectorizers()
         self.clf: Optional[LogisticRegression] = None
+        self.speller: Optional[Speller] = None
 
     def _vectorizers(self) -> List[TfidfVectorizer]:
         c = self.config
@@ -84,8 +90,23 @@ class TfidfIntentModel:
 
     def features(self, texts: Iterable[str], fit: bool = False) -> sparse.csr_matrix:
         texts = [normalise(t) for t in texts]
-        parts = [v.fit_transform(texts) if fit else v.transform(texts) for v in self.vectorizers]
+        if fit:
+            parts = [v.fit_transform(texts) for v in self.vectorizers]
+            self._speller()
+        else:
+            if self.speller is not None:
+                texts = [self.speller.correct(t) for t in texts]
+            parts = [v.transform(texts) for v in self.vectorizers]
         return sparse.hstack(parts, format="csr")
+
+    def _speller(self) -> None:
+        """The spelling corrector over the word vectorizer's single words (idf as rank)."""
+        if not self.config["spelling"]:
+            self.speller = None
+            return
+        words = self.vectorizers[1]
+        idf = words.idf_
+        self.speller = Speller({w: float(idf[i]) for w, i in words.vocabulary_.items() if " " not in w})
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> TfidfIntentModel:
         if len(set(intents)) < 2:
@@ -154,6 +175,7 @@ class TfidfIntentModel:
         for i, (vectorizer, vocabulary) in enumerate(pairs):
             vectorizer.vocabulary_ = vocabulary
             vectorizer.idf_ = arrays[f"idf{i}"]
+        model._speller()
         model.clf = LogisticRegression(C=model.config["C"])
         model.clf.classes_ = np.array(meta["intents"])
         model.clf.coef_ = arrays["coef"]
