@@ -4,8 +4,10 @@ One class used both by the Rasa graph component (classifier/component.py) and by
 measuring scripts, so what is measured is exactly what is served. Features: TF-IDF over
 character n-grams within word boundaries (2-5, for Dutch compounds and typos such as
 "toelaatbaarheidsverklaring", "ontwikkelingsperspectiefplan") and over words and word pairs
-(1-2). A logistic regression over all intents gives probabilities; the FallbackClassifier
-after it turns a low or ambiguous top probability into nlu_fallback.
+(1-2), after a misspelt word unknown to the training data and the Dutch dictionary has been
+replaced by its nearest training word (classifier/spelling.py). A logistic regression over
+all intents gives probabilities; the FallbackClassifier after it turns a low or ambiguous top
+probability into nlu_fallback.
 
 Persisted without pickle: the vocabularies, idf weights and coefficients go into a JSON
 file and a NumPy .npz, which load back into the same scikit-learn objects.
@@ -41,8 +43,9 @@ DEFAULTS = {
     # intent, each probability on its own (a question unlike every intent gets low ones).
     "probability": "softmax",
     # Correct a word unknown to the training vocabulary and the Dutch dictionary to the
-    # nearest training word before classifying (classifier/spelling.py).
-    "spelling": False,
+    # nearest training word before classifying (classifier/spelling.py; issue 30: 7 points more
+    # right first time on cross-validation with typos added, 0.2 on the plain examples).
+    "spelling": True,
 }
 _SPACES = re.compile(r"\s+")
 #: A word for the word n-grams; unlike scikit-learn's default, one character is a word too ("6").
