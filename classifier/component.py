@@ -9,6 +9,7 @@ person. Persisted in Rasa's model storage as JSON + NumPy arrays (classifier/tfi
     pipeline:
       - name: classifier.component.TfidfIntentClassifier
         C: 10
+        spelling: true
 """
 
 from __future__ import annotations

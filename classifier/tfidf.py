@@ -4,8 +4,10 @@ One class used both by the Rasa graph component (classifier/component.py) and by
 measuring scripts, so what is measured is exactly what is served. Features: TF-IDF over
 character n-grams within word boundaries (2-5, for Dutch compounds and typos such as
 "toelaatbaarheidsverklaring", "ontwikkelingsperspectiefplan") and over words and word pairs
-(1-2). A logistic regression over all intents gives probabilities; the FallbackClassifier
-after it turns a low or ambiguous top probability into nlu_fallback.
+(1-2), after a misspelt word unknown to the training data and the Dutch dictionary has been
+replaced by its nearest training word (classifier/spelling.py). A logistic regression over
+all intents gives probabilities; the FallbackClassifier after it turns a low or ambiguous top
+probability into nlu_fallback.
 
 Persisted without pickle: the vocabularies, idf weights and coefficients go into a JSON
 file and a NumPy .npz, which load back into the same scikit-learn objects.
@@ -27,6 +29,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from classifier.spelling import Speller
+
 DEFAULTS = {
     "char_ngram": [2, 5],
     "word_ngram": [1, 2],
@@ -42,6 +46,10 @@ DEFAULTS = {
     # "balanced" every intent weighs the same in total, however many examples it has, so more
     # out-of-scope examples only spread its weight; this factor raises it (issue 30).
     "out_of_scope_weight": 1.0,
+    # Correct a word unknown to the training vocabulary and the Dutch dictionary to the
+    # nearest training word before classifying (classifier/spelling.py; issue 30: 7 points more
+    # right first time on cross-validation with typos added, 0.2 on the plain examples).
+    "spelling": True,
 }
 OUT_OF_SCOPE = "out_of_scope"
 _SPACES = re.compile(r"\s+")
@@ -66,6 +74,7 @@ class TfidfIntentModel:
         self.config = {**DEFAULTS, **config}
         self.vectorizers = self._vectorizers()
         self.clf: Optional[LogisticRegression] = None
+        self.speller: Optional[Speller] = None
 
     def _vectorizers(self) -> List[TfidfVectorizer]:
         c = self.config
@@ -89,8 +98,23 @@ class TfidfIntentModel:
 
     def features(self, texts: Iterable[str], fit: bool = False) -> sparse.csr_matrix:
         texts = [normalise(t) for t in texts]
-        parts = [v.fit_transform(texts) if fit else v.transform(texts) for v in self.vectorizers]
+        if fit:
+            parts = [v.fit_transform(texts) for v in self.vectorizers]
+            self._speller()
+        else:
+            if self.speller is not None:
+                texts = [self.speller.correct(t) for t in texts]
+            parts = [v.transform(texts) for v in self.vectorizers]
         return sparse.hstack(parts, format="csr")
+
+    def _speller(self) -> None:
+        """The spelling corrector over the word vectorizer's single words (idf as rank)."""
+        if not self.config["spelling"]:
+            self.speller = None
+            return
+        words = self.vectorizers[1]
+        idf = words.idf_
+        self.speller = Speller({w: float(idf[i]) for w, i in words.vocabulary_.items() if " " not in w})
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> TfidfIntentModel:
         if len(set(intents)) < 2:
@@ -174,6 +198,7 @@ class TfidfIntentModel:
         for i, (vectorizer, vocabulary) in enumerate(pairs):
             vectorizer.vocabulary_ = vocabulary
             vectorizer.idf_ = arrays[f"idf{i}"]
+        model._speller()
         model.clf = LogisticRegression(C=model.config["C"])
         model.clf.classes_ = np.array(meta["intents"])
         model.clf.coef_ = arrays["coef"]

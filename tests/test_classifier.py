@@ -53,6 +53,30 @@ def test_the_model_ranks_intents_with_probabilities_and_survives_a_round_trip(tm
         assert [e["confidence"] for e in after] == pytest.approx([e["confidence"] for e in before], abs=1e-5)
 
 
+def test_spelling_corrects_only_words_unknown_to_training_data_and_dictionary(tmp_path):
+    from classifier.spelling import Speller, edit_distance
+
+    speller = Speller({"toelaatbaarheidsverklaring": 1.0, "tlv": 1.0, "school": 1.0, "opp": 2.0}, {"fiets"})
+    assert speller.correct("toelatbaarheidsverklaring") == "toelaatbaarheidsverklaring"  # one edit
+    assert speller.correct("toelaatbaarheidsverklaaring") == "toelaatbaarheidsverklaring"
+    assert speller.correct("schoool") == "school"
+    assert speller.correct("tlv opp fiets") == "tlv opp fiets"  # known words stay
+    assert speller.correct("tlf") == "tlf"  # words under 4 characters are never changed
+    assert speller.correct("fietsen") == "fietsen"  # nothing within reach: unchanged
+    assert edit_distance("gepset", "gepest", 2) == 1  # a swap is one edit
+
+    texts, intents = zip(*pairs(), strict=True)
+    model = TfidfIntentModel(spelling=True).fit(texts, intents)
+    question = ["wat betekent toelatbaarheidsverklaaring"]
+    assert model.rank(question)[0][0]["name"] == "info_tlv_wat_is"
+    model.save(tmp_path)
+    again = TfidfIntentModel.load(tmp_path)  # the corrector is rebuilt from the saved vocabulary
+    assert again.speller is not None
+    assert again.rank(question)[0][0]["confidence"] == pytest.approx(
+        model.rank(question)[0][0]["confidence"], abs=1e-5
+    )
+
+
 def test_unknown_settings_and_one_intent_are_refused():
     with pytest.raises(ValueError, match="unknown settings"):
         TfidfIntentModel(C=1.0, colour="blue")
