@@ -1,5 +1,7 @@
 """The evaluation tools' own logic (evaluation/): percentiles, threshold replay and choice, baselines."""
 
+from pathlib import Path
+
 from actions.outcome import Outcome
 from evaluation.evaluate import classify, summarise
 from evaluation.load_benchmark import Recorder, percentile, visitor_ids
@@ -298,3 +300,49 @@ def test_live_latency_counts_what_was_lost_twice_out_of_order_or_in_the_wrong_ch
         [0, 2, 100.0, 300.0, 0],
         [4, 1, None, None, 1],
     ]
+
+
+def test_a_frozen_set_is_reported_without_its_questions_and_a_set_of_only_out_of_scope_works():
+    """evaluation.evaluate on tests/unseen lists no question (nobody tunes on its failures), and
+    the near-domain set, out of scope only, is summed up without dividing by zero."""
+    from evaluation.evaluate import ROOT, report
+
+    rows = [
+        {
+            "text": "geheime vraag een",
+            "expect": "out_of_scope",
+            "result": "right",
+            "outcome": "handoff_offer",
+            "intent": "out_of_scope",
+            "confidence": 0.9,
+            "content_id": None,
+            "candidates": [],
+        },
+        {
+            "text": "geheime vraag twee",
+            "expect": "out_of_scope",
+            "result": "right",
+            "outcome": "clarify",
+            "intent": "nlu_fallback",
+            "confidence": 0.4,
+            "content_id": None,
+            "candidates": ["opp-wat-is"],
+        },
+        {
+            "text": "geheime vraag drie",
+            "expect": "out_of_scope",
+            "result": "wrong",
+            "outcome": "answer",
+            "intent": "info_opp_wat_is",
+            "confidence": 0.8,
+            "content_id": "opp-wat-is",
+            "candidates": [],
+        },
+    ]
+    summary = summarise(rows)
+    assert summary["in_scope"] == 0 and summary["oos_answered_with_content"] == 1
+    assert summary["oos_shown_topic_buttons"] == 1
+    frozen = report(Path("m.tar.gz"), rows, ROOT / "tests" / "unseen" / "near-domain.yml")
+    assert "1 of 3" in frozen and "geheime vraag" not in frozen and "frozen" in frozen
+    leaked = report(Path("m.tar.gz"), rows, ROOT / "tests" / "heldout" / "questions.yml")
+    assert "geheime vraag drie" in leaked
