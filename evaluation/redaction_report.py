@@ -3,7 +3,8 @@ field terms kept, and time per message.
 
     .venv/bin/python -m evaluation.redaction_report       # both project tables -> docs/redaction.md
     .venv/bin/python -m evaluation.redaction_report tests/redaction/dev.yml --misses
-    .venv/bin/python -m evaluation.redaction_report other.yml --write docs/other.md
+    .venv/bin/python -m evaluation.redaction_report tests/redaction/independent-2026-12b.yml \
+        --write docs/redaction-independent-b.md
     .venv/bin/python -m evaluation.redaction_report --record "after issue 29"  # keep the figures
 
 Without a table it measures the project's two tables, the frozen `tests/redaction/messages.yml`
