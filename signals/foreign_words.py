@@ -1,21 +1,22 @@
-"""Common words of the other languages parents and youths mix into Dutch, so that redaction
-does not take them for names or places.
+"""Common words of the other languages parents and youths mix into Dutch, so that redaction does
+not take them for names or places.
 
-deduce's name and place lists are long: "my", "can", "will", "dia", "ama", "nie", "po" are
-first names in them, "well", "goes" and "son" are Dutch villages, and a word Dutch does not know
+deduce's name and place lists are long: "my", "can", "will", "dia", "ama", "nie", "po" are first
+names in them, "well", "goes" and "son" are Dutch villages, and a word Dutch does not know
 ("polsku", "bardzo", "danki") looks like a rare name. A parent who writes "well, can someone
 explain", "bon dia", "dzien dobry, czy moge pisac po polsku?" or "danki hopi" should find those
 words in the signal unchanged.
 
 The lists hold function words, greetings, thanks and the most common verbs of English, German,
-French, Polish, Turkish, Ukrainian and Russian written in Latin letters, Papiamento, and Arabic
-and Moroccan Darija as typed in chat. They are general lists of each language's commonest words,
-not of names: a word that is mostly a first name ("Said", "Jan") is not here. They are used only
-where a name would otherwise be guessed from a list or from rarity; "mijn dochter ana" and
-"ik heet will" still redact the name, because a Dutch trigger says it is one.
+French, Polish, Turkish, Ukrainian and Russian written in Latin letters, Papiamento, Arabic and
+Moroccan Darija as typed in chat, Spanish, Somali and Tigrinya in Latin letters. They are
+general lists of each language's commonest words, not of names: a word that is mostly a first
+name ("Said", "Jan") is not here. They are used only where a name would otherwise be guessed
+from a list or from rarity; "mijn dochter ana" and "ik heet will" still redact the name, because
+a Dutch trigger says it is one.
 
-Also the kinship words of these languages ("my son", "mój syn", "oğlum", "mi yu", "ibni"),
-after which a name stands as it does after "mijn zoon".
+Also the kinship words of these languages ("my son", "mój syn", "oğlum", "mi yu", "ibni",
+"wiilkayga", "mama di", "mi hijo"), after which a name stands as it does after "mijn zoon".
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ something son speak started still such sure take talk tell than thank thanks tha
 then there these they thing think this those though through to today too try under until up us
 very want wants was way we week well went were what when where which while who why will with
 without would year years yes yet you your daughter child children kid kids mother father mom dad
-husband wife teacher bullied support special allowed
+husband wife teacher bullied support special allowed else anybody everyone nobody
 """
 _GERMAN = """
 aber alle auch bin bis bitte danke das dass dem den der des die doch du ein eine einen er es
@@ -65,7 +66,22 @@ syn sin dochka tak tse u v vin vona vy ya z zdravstvuyte spasibo privet pozhaluy
 """
 _PAPIAMENTO = """
 ami abo bai bon boso danki den dia di e hopi i ki kiko kier kon ku mi mester na nan nochi
-nos pa por sa si skol ta tardi tin un yu hòmber homber muhé muhe mucha muchanan bon dia
+nos pa por sa si skol ta tardi tin un yu yiu hòmber homber muhé muhe mucha muchanan bon dia
+muda for bai nobo yudansa awor tambe
+"""
+_SPANISH = """
+hola gracias por favor quiere quiero saber si necesita necesito un una el la los las del que mis
+mamá papá hijo hija escuela colegio ayuda tiene tengo años es está no y o para con en muy bien
+pero como donde cuando puede puedo hablar español habla hablo solo también sabe ella él nosotros
+"""
+_SOMALI = """
+asc wcs salaan nabad waa iyo ku ka oo aan ayaa waxaan waxay wuxuu hadda mahadsanid mahadsanidiin
+haa maya ma dugsiga iskuulka caawimaad fadlan jirtaa jira sanno sano walaal hooyo aabe wiilkayga
+gabadhayda ilmaha ilmahayga waan wax ma aha laakiin sidee maxaa
+"""
+_TIGRINYA = """
+selam yekenyeley yeqenyeley kemey kemeykum dehan ane entay ezi ember haftey hawey wedey gualey
+adey aboy tsebuq ayfalten
 """
 _ARABIC = """
 ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
@@ -75,7 +91,19 @@ lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni bi
 #: Every word of these lists, lower-cased.
 FOREIGN_WORDS = frozenset(
     word
-    for block in (_ENGLISH, _GERMAN, _FRENCH, _POLISH, _TURKISH, _UKRAINIAN, _PAPIAMENTO, _ARABIC)
+    for block in (
+        _ENGLISH,
+        _GERMAN,
+        _FRENCH,
+        _POLISH,
+        _TURKISH,
+        _UKRAINIAN,
+        _PAPIAMENTO,
+        _ARABIC,
+        _SPANISH,
+        _SOMALI,
+        _TIGRINYA,
+    )
     for word in block.split()
 )
 
@@ -85,8 +113,14 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"(?:\b(?:my|our)\s+(?:(?:eldest|oldest|youngest|little)\s+)?(?:son|daughter|child|kid|boy|girl)"
     r"|\b(?:mój|moj|moja|mij|mijn|miy|nasz|nasza)\s+(?:syn|córka|corka|dochka|syn)"
     r"|\b(?:benim\s+)?(?:oğlum|oglum|kızım|kizim)"
+    r"|\bmi\s+y?iu(?:\s+(?:hòmber|homber|muhé|muhe))?"
     r"|\bmi\s+yu(?:\s+(?:hòmber|homber|muhé|muhe))?"
     r"|\b(?:ibni|binti|weldi|bnti)"
+    r"|\b(?:syn|córka|corka|dochka|donka)"  # Polish and Ukrainian without "my": "syn kuba ma"
+    r"|\b(?:wiilkayga|wiilkeyga|gabadhayda|gabadheyda|ilmahayga|inankayga)"  # Somali
+    r"|\b(?:wedey|gualey)"  # Tigrinya
+    r"|\b(?:mama|mamá|tata|mayor)\s+di"  # Papiamento: "mi ta mama di shurendy"
+    r"|\b(?:mi|su)\s+(?:hijo|hija)"  # Spanish
     r"|\b(?:mein|meine|unser|unsere)\s+(?:sohn|tochter|kind)"
     r"|\b(?:mon|ma)\s+(?:fils|fille))\s+$",
     re.IGNORECASE,

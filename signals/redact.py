@@ -124,6 +124,18 @@ _PROTECTED_WORDS = (
     "Inspectie",
     "Inspectie van het Onderwijs",
     "Steunpunt",
+    "Centrum voor Consultatie en Expertise",
+    "CCE",
+    "Centrum voor Jeugd en Gezin",
+    "Veilig Thuis",
+    "Landelijke Klachtencommissie",
+    "Onderwijsgeschillen",
+    "Entree-opleiding",
+    "Entreeopleiding",
+    "Wet passend onderwijs",
+    "Leerplichtwet",
+    "Jeugdwet",
+    "Zorg- en Adviesteam",
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
@@ -178,16 +190,20 @@ _NUMBER_VALUE = re.compile(
 #: Every Dutch format and international ones with + or 00 (+32 470 12 34 56, +599 9 123 4567):
 #: the same pattern as the tracker store's, so no store keeps a number the other hides.
 _PHONE = PHONE
-_BSN = re.compile(
-    r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])|(?<![\w.])(\d{3})[.\s](\d{3})[.\s](\d{3})(?!\w)"
-)
+_BSN = re.compile(r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])")
+#: Nine digits typed as three groups of three with one kind of separator ("192-285-142",
+#: "475 037 668", "123.456.789"): the way a BSN is written on a card or a letter. No phone
+#: number, date or count is written like that, so even one that fails the 11-test (a typing
+#: mistake) is taken; only a sum of money ("€ 125.000.000") is not.
+_BSN_GROUPED = re.compile(r"(?<![\w.,€-])(\d{3})([.\s-])(\d{3})\2(\d{3})(?![\w-]|[.,]\d)")
+_MONEY_AFTER = re.compile(r"\s*(?:euro|eur|,-)", re.IGNORECASE)
 #: Eight or nine digits (in any grouping) right after "bsn" or "burgerservicenummer": a BSN
 #: typed with a mistake fails the 11-test but is still someone's, and the context says what it
 #: is. Only non-digits may stand between ("bsn van mijn zoon is ..."), and the number must not
 #: run on into more digits, so "bsn weet ik niet, bel 06 123 456 78" stays a phone number.
 _BSN_AFTER_WORD = re.compile(
     r"\b(?:bsn|burger\s?service\s?nummer|sofi-?nummer)(?:[-\s]?(?:nummer|nr\.?))?"
-    r"[^\d\n]{0,40}?(?<![\d.])(\d(?:[.\s]?\d){7,8})(?![\d]|[.\s]\d)",
+    r"[^\d\n]{0,40}?(?<![\d.])(\d(?:[.\s-]?\d){7,8})(?![\d]|[.\s-]\d)",
     re.IGNORECASE,
 )
 #: Dutch licence plates in every sidecode (XX-99-99 ... 99-XXX-9, XX-999-X, 9-XXX-99,
@@ -204,6 +220,20 @@ _PLATE_WINDOW = 40
 #: In capitals with spaces ("GZ 708 K"), letters and digits taking turns, also without "kenteken".
 _SPACED_GROUP = r"([B-DF-HJ-NP-TV-Z]{1,3}|\d{1,3})"
 _PLATE_SPACED = re.compile(rf"(?<![\w-]){_SPACED_GROUP} {_SPACED_GROUP} {_SPACED_GROUP}(?![\w-])")
+#: A plate typed as one word in any case ("17rkz4", "GZ708K"): six letters and digits in three
+#: alternating runs, the letters without vowels (as on every Dutch plate since 1978), which
+#: no Dutch word or school-level abbreviation ("havo4", "mbo2") is.
+_PLATE_JOINED = re.compile(r"(?<![\w-])[A-Za-z0-9]{6}(?![\w-])")
+#: Codes and case numbers that a ticket system, a portal or a municipality hands out
+#: ("AZRT-5512", "TK-2025-55810", "8KD2-PQ71", "ZX9-44B", "LLV/2025/01932"): two to four parts of
+#: letters and digits joined by hyphens or slashes, six characters or more, letters and digits
+#: both present, and no part a word ("covid-19", "mbo-4", "vso-plaatsing" and a school year
+#: "2025-2026" are none of them). Whoever holds such a code can often open the case behind it.
+_CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1,3}(?![\w/-]|[.,]\w)")
+#: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
+_FIELD_ABBREVIATIONS = frozenset(
+    "tlv opp mdo sop po vo so sbo vso vmbo havo vwo mbo hbo pro isk bso lwoo swv gpo lkc cce bsn".split()
+)
 #: A user name after the platform's name, without its @: "snap: kimmie_x2009". Taken only when
 #: it looks like one (a digit, an underscore or an inner dot), so "insta is leuk" stays.
 _PLATFORM_HANDLE = re.compile(
@@ -273,6 +303,10 @@ _DATE = re.compile(
     r"|(?:19|20)\d{2}([-/.])\d{1,2}\1\d{1,2})\b",
     re.IGNORECASE,
 )
+#: A date without "geboren" is a date of birth when its year lies this many years back or more:
+#: the youngest children a steunpunt hears about are three, and the dates parents mention
+#: otherwise (a TLV's end, a meeting, 1 oktober) are recent or coming.
+_BIRTH_YEARS_BACK = 3
 _SHORT_YEAR = re.compile(r"[-/.\s][" + _APOSTROPHE + r"]?(\d{2})$")
 _BIRTH_CONTEXT = re.compile(
     r"(?:geboren|geb\.?|geboortedatum|verjaardag|jarig|is van)\W{0,3}(?:op\s+)?$", re.IGNORECASE
@@ -343,6 +377,10 @@ _TITLE_WORDS = frozenset(
 #: After these a rare word is a name even in lower case ("ik heet kacper").
 _STRONG_NAME_TRIGGER = re.compile(
     r"\b(?:ik heet|heet|heten|mijn naam is|naam is|genaamd|noem me|noem mij|ik ben|"
+    # the same in the languages parents mix in: "my name is", "me llamo", "benim adım",
+    # "nazywam się", "mene zvaty", "magacaygu waa", "ismi", "mi nòmber ta"
+    r"my name is|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|(?:benim )?adım|nazywam si[eę]|"
+    r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
     re.IGNORECASE,
@@ -354,7 +392,9 @@ _STRONG_NAME_TRIGGER = re.compile(
 _CHILD_BEFORE = re.compile(
     r"\b(?:mijn|m'n|mn|onze|ons)\s+(?:(?:oudste|jongste|middelste|kleine|grote|lieve|eigen)\s+)?"
     r"(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|neef|neefje|nicht|"
-    r"nichtje|pleegzoon|pleegdochter|pleegkind|stiefzoon|stiefdochter|kleinzoon|kleindochter)\s+$",
+    r"nichtje|pleegzoon|pleegdochter|pleegkind|stiefzoon|stiefdochter|kleinzoon|kleindochter)\s+$"
+    # "ik ben de vader van adam", "de moeder van yara": a parent introduces the child
+    r"|\b(?:vader|moeder|papa|mama|ouders?|voogd|pleegvader|pleegmoeder|oma|opa)\s+van\s+$",
     re.IGNORECASE,
 )
 _CHILD_FOLLOWERS = frozenset(
@@ -422,9 +462,30 @@ _COUNTRIES = {
     "spanje",
     "frankrijk",
     "engeland",
+    # as they are written in English
+    "ukraine",
+    "poland",
+    "syria",
+    "turkey",
+    "morocco",
+    "somalia",
+    "iraq",
+    "germany",
+    "belgium",
+    "netherlands",
+    "holland",
+    "spain",
+    "england",
+    "curaçao",
+    "curacao",
+    "aruba",
+    "india",
+    "china",
 }
 _PLACE_TRIGGER = re.compile(
-    r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig)\s+$", re.IGNORECASE
+    r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig|"
+    r"moved to|live in|living in|from|wohnen in|aus)\s+$",
+    re.IGNORECASE,
 )
 #: Words that always introduce a school's name ("obs de regenboog", "sbo de wegwijzer",
 #: "vso de ruimte": the word after a type prefix is the school, however common the word) ...
@@ -647,6 +708,9 @@ _FIELD_TERM_HEADS = (
     "onderwijs",
     "raad",
     "praktijk",
+    "zitter",  # "thuiszitter"
+    "opleiding",  # "Entree-opleiding"
+    "plaatsing",  # "vso-plaatsing"
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -654,7 +718,7 @@ _FIELD_TERM_HEADS = (
 _NEVER_A_SCHOOL = frozenset(
     """commissie begeleider begeleiding coördinator coordinator consulent consulenten ambtenaar arts
     pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
-    onderwijs zorgteam inspectie gemeente raad verband intern ambulant""".split()
+    onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet""".split()
 )
 #: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
 #: neighbourhood, which narrows down where a family lives as much as a village does.
@@ -691,9 +755,14 @@ _AREA_KINDS = (
 #: "wij wonen in de bijlmer", "ik woon in presikhaaf (arnhem)", "bij ons in lombok": after
 #: "in", where the sentence is about where someone lives, a word Dutch hardly knows is the
 #: neighbourhood's name.
-_IN_AREA = re.compile(r"\b(?:in|uit)\s+(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})")
+_IN_AREA = re.compile(
+    r"\b(?:(?:in|uit|from)\s+(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})"
+    r"|van\s+(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})(?=\s+naar\b))"  # "verhuisd van X naar Y"
+)
 _LIVING = re.compile(
-    r"\b(?:woon|wonen|woont|wonend|woonachtig|verhuisd|verhuizen|bij ons|hier in|onze buurt)\b", re.IGNORECASE
+    r"\b(?:woon|wonen|woont|wonend|woonachtig|verhuisd|verhuizen|bij ons|hier in|onze buurt|"
+    r"kom uit|komen uit|kwam uit|kwamen uit|gevlucht|ik ben \w+ uit|(?:i'?m|i am|we are|come) from|moved)\b",
+    re.IGNORECASE,
 )
 _AREA_WORDS = frozenset(
     """binnenstad randstad polder stad dorp centrum buurt wijk regio omgeving provincie gemeente
@@ -701,6 +770,15 @@ _AREA_WORDS = frozenset(
     buitenland azc opvang zomer winter""".split()
 )
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
+#: Languages and school subjects: "vrijstelling voor duits en frans", "zij spreekt Engels",
+#: "mijn moeder spreekt alleen spaans". Some are names too (Frans, Engels), so only after
+#: "ik heet", "mijn zoon" and the like are they taken for one.
+_LANGUAGE_NAMES = re.compile(
+    r"(?:engels|frans|duits|spaans|turks|arabisch|pools|oekraïens|oekraiens|russisch|"
+    r"somalisch|tigrinya|tigrinja|papiaments|sranantongo|portugees|italiaans|chinees|"
+    r"koerdisch|perzisch|farsi|dari|berbers|tamazight|nederlands|fries|latijn|grieks)",
+    re.IGNORECASE,
+)
 #: Above this frequency (per pyspellchecker's Dutch list) a name-like word is a common word
 #: too ("roos", "storm", "wil") and is taken as a name only where a name stands.
 _COMMON_WORD_FREQUENCY = 300
@@ -720,6 +798,37 @@ def _is_plate(text: str) -> bool:
     return (
         sum(map(len, groups)) == 6 and any(g.isdigit() for g in groups) and any(g.isalpha() for g in groups)
     )
+
+
+def _joined_plate(word: str) -> bool:
+    """ "17rkz4", "gz708k": three alternating runs of letters without vowels and digits."""
+    runs = _RUNS.findall(word)
+    return (
+        len(runs) == 3
+        and _is_plate("-".join(runs))
+        and _takes_turns(runs)
+        and not any(ch in "aeiouyAEIOUY" for ch in word)
+    )
+
+
+def _code_kind(token: str) -> Optional[str]:
+    """ "code" for a handed-out code or case number, None for anything else that looks alike."""
+    parts = re.split(r"[-/]", token)
+    letters = sum(ch.isalpha() for ch in token)
+    digits = sum(ch.isdigit() for ch in token)
+    if letters == 0 or digits == 0 or letters + digits < 6 or _is_plate(token):
+        return None
+    if len(parts) == 2 and parts[0].isdigit() and len(parts[1]) <= 3:
+        return None  # a house number with its addition: "240-3hg" (the address rule has it)
+    for part in parts:
+        if part.isalpha() and (len(part) > 4 or (part.islower() and len(part) > 2)):
+            return None  # a word: "covid-19", "vso-plaatsing", "groep-8a"
+    if all(
+        (p.isdigit() and len(p) == 4 and p[:2] in ("19", "20")) or p.lower() in _FIELD_ABBREVIATIONS
+        for p in parts
+    ):
+        return None  # "TLV-2025", "havo-2026"
+    return "code"
 
 
 def _takes_turns(groups: Iterable[str]) -> bool:
@@ -909,6 +1018,14 @@ class Redactor:
             return []
         text = detection_view(text)
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
+        protected += [
+            (m.start(), m.end())
+            for m in re.finditer(r"(?<![\w-])" + _LANGUAGE_NAMES.pattern + r"(?![\w-])", text, re.IGNORECASE)
+            if not (
+                _NAME_TRIGGER.search(text[max(0, m.start() - 40) : m.start()])
+                or _CHILD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+            )
+        ]
         found = self._pattern_spans(text) + self._deduce_spans(text) + self._school_spans(text)
         found += self._name_spans(text) + self._place_spans(text) + self._neighbourhood_spans(text)
         kept = [s for s in found if not _overlaps_any(s, protected)]
@@ -918,7 +1035,25 @@ class Redactor:
             for s in _identifier_spans(text)
             if not (s.kind == "code" and any(n.start <= s.start and s.end <= n.end for n in numbers))
         ]
-        return _resolve(kept + identifiers)
+        return _resolve(kept + identifiers + self._repeated_names(text, kept))
+
+    def _repeated_names(self, text: str, found: List[Span]) -> List[Span]:
+        """A name found once is a name wherever it stands again in the same message: "de vader
+        van adam ... school zegt adam moet naar sbo" (the second time without a cue)."""
+        words = {
+            word.lower()
+            for span in found
+            if span.kind == "naam"
+            for word in _WORD.findall(text[span.start : span.end])
+            if len(word) > 2
+            and word.lower() not in self._lexicon.stop_words
+            and word.lower() not in _INTERFIX
+        }
+        return [
+            Span(m.start(), m.end(), "naam")
+            for m in _WORD.finditer(text)
+            if m.group().lower() in words and not any(s.start <= m.start() < s.end for s in found)
+        ]
 
     # -- finders -------------------------------------------------------------------------------
     def _pattern_spans(self, text: str) -> List[Span]:
@@ -936,6 +1071,17 @@ class Redactor:
             if bsn_valid("".join(ch for ch in match.group() if ch.isdigit())):
                 spans.append(Span(match.start(), match.end(), "bsn"))
         spans += [Span(m.start(1), m.end(1), "bsn") for m in _BSN_AFTER_WORD.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "bsn")
+            for m in _BSN_GROUPED.finditer(text)
+            if not _MONEY_AFTER.match(text, m.end())
+        ]
+        spans += self._code_token_spans(text)
+        spans += [
+            Span(m.start(), m.end(), "kenteken")
+            for m in _PLATE_JOINED.finditer(text)
+            if _joined_plate(m.group())
+        ]
         spans += [Span(m.start(), m.end(), "kenteken") for m in _PLATE.finditer(text) if _is_plate(m.group())]
         spans += [
             Span(m.start(), m.end(), "kenteken")
@@ -966,6 +1112,19 @@ class Redactor:
         for match in _DATE.finditer(text):
             if self._is_birth_date(text, match):
                 spans.append(Span(match.start(), match.end(), "geboortedatum"))
+        return spans
+
+    def _code_token_spans(self, text: str) -> List[Span]:
+        """Handed-out codes and case numbers (`_CODE_TOKEN`); after a number word ("dossiernummer
+        ... SWV-24-00817") they count as that number."""
+        spans = []
+        for match in _CODE_TOKEN.finditer(text):
+            if _code_kind(match.group()) is None:
+                continue
+            before = text[max(0, match.start() - 60) : match.start()]
+            numbered = re.search(r"(?:nummer|\bnr\.?|\bkenmerk)\b[^.?!]*$", before, re.IGNORECASE)
+            kind = "nummer" if numbered else "code"
+            spans.append(Span(match.start(), match.end(), kind))
         return spans
 
     def _is_postcode(self, text: str, match: re.Match) -> bool:
@@ -1072,14 +1231,14 @@ class Redactor:
             return True
         years = re.findall(r"(?:19|20)\d{2}", match.group())
         if years:
-            return int(years[-1]) <= self._year - 2
+            return int(years[-1]) <= self._year - _BIRTH_YEARS_BACK
         short = _SHORT_YEAR.search(match.group())
         if short is None:
             return False
         year = 2000 + int(short.group(1))
         if year > self._year:  # "3-4-'98" is 1998, not 2098
             year -= 100
-        return year <= self._year - 2
+        return year <= self._year - _BIRTH_YEARS_BACK
 
     def _deduce_spans(self, text: str) -> List[Span]:
         with self._lock:
@@ -1099,6 +1258,8 @@ class Redactor:
             lower = word.lower()
             if len(word) < 2 or not re.search(r"[^\W\d_]", word):
                 continue
+            if lower in _TITLE_WORDS and text[match.end() : match.end() + 1] in (".", " "):
+                continue  # "mijn mentor heet dhr. oosterhuis": the surname follows the title
             before = text[max(0, match.start() - 40) : match.start()]
             following = words[index + 1].group() if index + 1 < len(words) else ""
             if lower in lexicon.stop_words and not (
@@ -1116,6 +1277,20 @@ class Redactor:
             in_name_place = bool(_NAME_TRIGGER.search(before))
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
+            if in_name_place and not strong:
+                if word.islower() and self._verb_form(lower):
+                    in_name_place = False  # "de begeleider rijdt"
+                elif (
+                    re.search(
+                        r"\b(?:heer|mevrouw|meneer|mevr|dhr|heren|dames)\.?\s*[,:;]\s*$",
+                        before,
+                        re.IGNORECASE,
+                    )
+                    and frequency >= _COMMON_WORD_FREQUENCY
+                ):
+                    in_name_place = False  # "Geachte heer/mevrouw, Hierbij ..."
+            if _LANGUAGE_NAMES.fullmatch(word) and not strong and not _CHILD_BEFORE.search(before):
+                continue  # "vrijstelling voor duits en frans", "zij spreekt Engels"
             if (
                 (in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY)
                 or self._child_name(word, before)
@@ -1172,7 +1347,7 @@ class Redactor:
                 ):
                     continue
                 start = match.start(1) if keep_title else match.start()
-                spans.append(Span(start, match.end(pattern.groups - 1), "naam"))
+                spans.append(Span(start, self._extend_surname(text, match.end(pattern.groups - 1)), "naam"))
         return spans
 
     def _signature_spans(self, text: str) -> List[Span]:
@@ -1189,6 +1364,9 @@ class Redactor:
         if (
             any(
                 w.lower() in _SIGN_OFF_WORDS
+                or _is_field_term(w)  # "..., uitstroomprofiel vervolgonderwijs"
+                or w.lower() in _CHILD_FOLLOWERS  # "..., 15 jaar, thuiszitter"
+                or _LANGUAGE_NAMES.fullmatch(w)
                 or (is_foreign_word(w) and not (greeted and w.lower() in lexicon.first_names))
                 for w in names
             )
@@ -1220,12 +1398,25 @@ class Redactor:
             not following
             or is_foreign_word(following.group(1))
             or (following.group(1).lower() in self._lexicon.stop_words)
+            or following.group(1).isdigit()  # "my son dmytro 13 years"
+            or (word[0].isupper() and following.group(1)[0].isupper())  # "mój syn Kacper Nowak"
         )
 
     def _child_name(self, word: str, before: str) -> bool:
-        """Right after "mijn zoon/dochter/broertje ...": a word Dutch does not know, that is no
-        usual follower there, no verb form ("stottert") and no field term, is a name."""
+        """Right after "mijn zoon/dochter/broertje ..." or "de vader van": a word Dutch does not
+        know, or a first name from the lists ("de vader van adam"), that is no usual follower
+        there, no verb form ("stottert") and no field term, is a name."""
         lower = word.lower()
+        if (
+            lower in self._lexicon.first_names
+            and self._lexicon.freq(lower) < 5000  # "roos", "bloem"; not "erin", "storm"
+            and lower not in _CHILD_FOLLOWERS
+            and lower not in self._lexicon.stop_words
+            and not _is_field_term(word)
+            and _CHILD_BEFORE.search(before)
+            and not self._verb_form(lower)
+        ):
+            return True
         if lower in _CHILD_FOLLOWERS or not self._rare(word) or _is_field_term(word):
             return False
         if not _CHILD_BEFORE.search(before):
@@ -1257,7 +1448,19 @@ class Redactor:
         rest = text[end : end + 30]
         for pattern in _INTERFIX_THEN_WORD:
             match = pattern.match(rest)
-            if match and (self._lexicon.is_name(match.group(1)) or match.group(1)[0].isupper()):
+            surname = match.group(1) if match else ""
+            if match and _PROTECTED.match(rest, match.start(1)):
+                continue  # "juf anneke van groep 5": a field term, no surname
+            if match and (
+                self._lexicon.is_name(surname)
+                or surname[0].isupper()
+                or (
+                    self._rare(surname)
+                    and not _is_field_term(surname)
+                    and not is_foreign_word(surname)
+                    and surname.lower() not in _GENERIC_SCHOOL_WORDS
+                )
+            ):
                 return end + match.end()
         match = _SPACE_THEN_WORD.match(rest)
         if match:
@@ -1326,11 +1529,24 @@ class Redactor:
     def _school_spans(self, text: str) -> List[Span]:
         spans = []
         lexicon = self._lexicon
-        for match in _SCHOOL_AFTER_TYPE.finditer(text):
+        for found in _SCHOOL_AFTER_TYPE.finditer(text):
+            match = found
+            if not found.group(1) and not found.group(2):
+                inner = _SCHOOL_AFTER_TYPE.match(text, found.start(3))
+                if inner and inner.group(1):
+                    match = inner  # "school: cbs de wingerd": the name follows the second type
             strong, article, name = match.group(1), match.group(2), match.group(3)
+            if name.startswith("-"):
+                continue  # "vso-plaatsing": a compound of the type, no name
+            if (
+                re.search(r"\bis\s+$", text[match.start() : match.start(3) - len(article or "")])
+                and name.islower()
+            ):
+                continue  # "welk so is het dichtstbij": after "is" only a capitalised name
             first = name.split()[-1] if _TITLED_SCHOOL_NAME.fullmatch(name) else name.split()[0]
             if (
                 first.lower() in _GENERIC_SCHOOL_WORDS
+                or first.lower() in _FIELD_ABBREVIATIONS  # "vraagt het so het bsn"
                 or first.lower() in lexicon.stop_words
                 or _is_field_term(first)
                 or len(first) < 2
@@ -1458,9 +1674,10 @@ class Redactor:
             if not _LIVING.search(sentence.group()) and not re.search(r"\(\s*\w+\s*\)", sentence.group()):
                 continue
             for match in _IN_AREA.finditer(text, sentence.start(), sentence.end()):
-                word = match.group(1)
+                group = 1 if match.group(1) else 2
+                word = match.group(group)
                 lower = word.lower()
-                rest = text[match.end(1) : match.end(1) + 30]
+                rest = text[match.end(group) : match.end(group) + 30]
                 bracketed_place = re.match(r"\s*\(\s*([\w'À-ÿ -]+?)\s*\)", rest)
                 if not (
                     _LIVING.search(sentence.group())
@@ -1481,7 +1698,7 @@ class Redactor:
                     or (word.islower() and self._lexicon.is_name(word) and not bracketed_place)
                 ):
                     continue
-                spans.append(Span(match.start(1), match.end(1), "wijk"))
+                spans.append(Span(match.start(group), match.end(group), "wijk"))
         return spans
 
 

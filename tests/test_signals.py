@@ -231,9 +231,115 @@ def test_plates_in_the_other_sidecodes_and_without_hyphens_after_kenteken(redact
     assert plate not in redacted and "[kenteken]" in redacted, redacted
 
 
-def test_six_letters_and_digits_without_kenteken_and_a_car_s_age_are_no_plate(redactor):
-    for text in ("het busje 52xnl7 was te laat", "mijn kenteken is 6 jaar oud", "het kenteken weet ik niet"):
+def test_a_car_s_age_and_school_levels_in_one_word_are_no_plate(redactor):
+    for text in ("mijn kenteken is 6 jaar oud", "het kenteken weet ik niet", "zit in havo4b of mbo2a"):
         assert "[kenteken]" not in redactor.redact(text), text
+
+
+# --- issue 29, third round: classes of the independent tables once they became development data
+
+
+@pytest.mark.parametrize(
+    ("text", "plate"),
+    [
+        ("de begeleider rijdt in een zwarte golf 17rkz4, is dat veilig", "17rkz4"),
+        ("het busje 52xnl7 was te laat", "52xnl7"),
+        ("taxi GZ708K stond er niet", "GZ708K"),
+    ],
+)
+def test_a_plate_typed_as_one_word_without_vowels(redactor, text, plate):
+    redacted = redactor.redact(text)
+    assert plate not in redacted and "[kenteken]" in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "kind"),
+    [
+        ("referentiecode AZRT-5512, ik wacht al 2 weken", "AZRT-5512", "code"),
+        ("vervolg op ticket TK-2025-55810 over thuiszitten", "TK-2025-55810", "code"),
+        ("ik kreeg code ZX9-44B in de chat", "ZX9-44B", "code"),
+        ("mijn inlogcode voor het ouderportaal is 8KD2-PQ71", "8KD2-PQ71", "code"),
+        ("Ons dossiernummer bij het samenwerkingsverband is SWV-24-00817", "SWV-24-00817", "nummer"),
+        ("het nummer van de beschikking is LLV/2025/01932, is die geldig?", "LLV/2025/01932", "nummer"),
+    ],
+)
+def test_handed_out_codes_and_case_numbers_of_letters_and_digits(redactor, text, value, kind):
+    redacted = redactor.redact(text)
+    assert value not in redacted and f"[{kind}]" in redacted, redacted
+
+
+def test_words_with_a_number_school_years_and_house_numbers_are_no_code(redactor):
+    text = "covid-19, mbo-4, TLV-2025, schooljaar 2026-2027, klas 1b en de vso-plaatsing"
+    assert redactor.redact(text) == text
+    assert "[code]" not in redactor.redact("wij wonen op Van Ostadestraat 240-3hg")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Burgerservicenummer: 192-285-142.",
+        "bsn zoon 195-193-660",
+        "Het moet 111222333 zijn, niet 475 037 668.",
+    ],
+)
+def test_a_bsn_in_three_groups_of_three_even_when_mistyped(redactor, text):
+    redacted = redactor.redact(text)
+    assert not any(ch.isdigit() for ch in redacted), redacted
+
+
+def test_a_sum_of_money_in_groups_of_three_is_no_bsn(redactor):
+    assert "[bsn]" not in redactor.redact("de school kreeg 125.000.000 euro extra")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("hi i'm from ukraine, my name is Anastasiia Bondarenko, i am 14", "Bondarenko"),
+        ("dzień dobry, mój syn Kacper Nowak ma 11 lat", "Nowak"),
+        ("dzien dobry, syn kuba ma problem w szkole", "kuba"),
+        ("gabadhayda Hibaaq waxay ku jirtaa groep 6", "Hibaaq"),
+        ("mi ta mama di Shurendy, school wil hem in de schakelklas", "Shurendy"),
+        ("my son dmytro 13 years, no school yet", "dmytro"),
+        ("mijn dochter kaja van rijn-bos heeft een TLV tot 2027", "rijn-bos"),
+        ("mn mentor meneer yonas gebremariam zegt dat", "gebremariam"),
+        ("ik ben de vader van adam, school zegt adam moet naar sbo", "adam"),
+    ],
+)
+def test_names_after_introductions_and_kinship_words_with_their_surnames(redactor, text, name):
+    redacted = redactor.redact(text)
+    assert name.lower() not in redacted.lower(), redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kan je met een dyslexieverklaring vrijstelling krijgen voor duits en frans in havo 3",
+        "zij spreekt Engels, mijn moeder spreekt alleen spaans",
+        "Hoe vraag ik een second opinion aan bij het Centrum voor Consultatie en Expertise",
+        "Wat houdt de Wet passend onderwijs precies in voor ouders?",
+        "moet ik dat invullen bij het aanmeldformulier voor de Entree-opleiding",
+        "zoon is 12, uitstroomprofiel vervolgonderwijs",
+        "De TLV verloopt op 1 oktober 2024 is dat erg",
+        "anyone else in klas 4 kader with an OPP?",
+        "de begeleider rijdt te hard",
+        "welk so is het dichtstbij voor cluster 3",
+        "mi mamá quiere saber si necesita un OPP",
+    ],
+)
+def test_languages_laws_bodies_dates_and_foreign_words_are_kept(redactor, text):
+    assert redactor.redact(text) == text
+
+
+def test_thanks_in_other_languages_is_no_signature_and_a_letter_s_opening_no_name(redactor):
+    assert redactor.redact("juf zegt hij moet naar sbo. mahadsanid").endswith("mahadsanid")
+    assert redactor.redact("wij wonen hier al lang. yekenyeley").endswith("yekenyeley")
+    assert "Hierbij" in redactor.redact("Geachte heer/mevrouw, Hierbij meld ik mijn zoon aan.")
+    assert "[naam]" in redactor.redact("ik wil graag hulp. gr. Wil Koning")
+
+
+def test_a_name_is_hidden_every_time_it_stands_in_the_message(redactor):
+    redacted = redactor.redact("mijn dochter Zeynep zit in groep 5 en zeynep wil niet meer naar school")
+    assert "zeynep" not in redacted.lower(), redacted
 
 
 @pytest.mark.parametrize(
