@@ -53,6 +53,26 @@ def test_the_model_ranks_intents_with_probabilities_and_survives_a_round_trip(tm
         assert [e["confidence"] for e in after] == pytest.approx([e["confidence"] for e in before], abs=1e-5)
 
 
+@pytest.mark.parametrize("probability", ["softmax", "ovr"])
+def test_the_fast_scoring_gives_scikit_learn_s_own_probabilities(tmp_path, probability):
+    """The classifier scores from the weight columns a text uses (classifier.tfidf._decision);
+    the figures must be scikit-learn's, before and after a save and load."""
+    from scipy.special import expit
+
+    texts, intents = zip(*pairs(), strict=True)
+    model = TfidfIntentModel(probability=probability).fit(texts, intents)
+    questions = ["wat is een tlv", "nee", "", "opp opp opp toelaatbaarheidsverklaring ja"]
+
+    def scikit_learn(m):
+        X = m.features(questions)
+        return expit(m.clf.decision_function(X)) if probability == "ovr" else m.clf.predict_proba(X)
+
+    assert model.probabilities(questions) == pytest.approx(scikit_learn(model), abs=1e-6)
+    model.save(tmp_path)
+    again = TfidfIntentModel.load(tmp_path)
+    assert again.probabilities(questions) == pytest.approx(scikit_learn(again), abs=1e-6)
+
+
 def test_spelling_corrects_only_words_unknown_to_training_data_and_dictionary(tmp_path):
     from classifier.spelling import Speller, edit_distance
 
