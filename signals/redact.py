@@ -773,6 +773,8 @@ _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: Languages and school subjects: "vrijstelling voor duits en frans", "zij spreekt Engels",
 #: "mijn moeder spreekt alleen spaans". Some are names too (Frans, Engels), so only after
 #: "ik heet", "mijn zoon" and the like are they taken for one.
+#: A surname after a word: an interfix or a capitalised word in the same clause.
+_SURNAME_FOLLOWS = re.compile(r"[ \t]+(?:(?:van|de|der|den|ter|ten|el|al|la|le|da|di|du)\s+)?[A-ZÀ-Ý]")
 _LANGUAGE_NAMES = re.compile(
     r"(?:engels|frans|duits|spaans|turks|arabisch|pools|oekraïens|oekraiens|russisch|"
     r"somalisch|tigrinya|tigrinja|papiaments|sranantongo|portugees|italiaans|chinees|"
@@ -1024,6 +1026,7 @@ class Redactor:
             if not (
                 _NAME_TRIGGER.search(text[max(0, m.start() - 40) : m.start()])
                 or _CHILD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+                or _SURNAME_FOLLOWS.match(text, m.end())  # "Frans de Vries", "Engels Bakker": a person
             )
         ]
         found = self._pattern_spans(text) + self._deduce_spans(text) + self._school_spans(text)

@@ -330,6 +330,16 @@ def test_languages_laws_bodies_dates_and_foreign_words_are_kept(redactor, text):
     assert redactor.redact(text) == text
 
 
+def test_a_person_whose_name_is_also_a_language_is_still_hidden(redactor):
+    for text, first, surname in (
+        ("mijn buurman Frans de Vries helpt ons met de aanvraag", "Frans", "Vries"),
+        ("de buurvrouw, Engels Bakker, helpt", "Engels", "Bakker"),
+    ):
+        redacted = redactor.redact(text)
+        assert first not in redacted and surname not in redacted, redacted
+    assert redactor.redact("vrijstelling voor Duits en Frans") == "vrijstelling voor Duits en Frans"
+
+
 def test_thanks_in_other_languages_is_no_signature_and_a_letter_s_opening_no_name(redactor):
     assert redactor.redact("juf zegt hij moet naar sbo. mahadsanid").endswith("mahadsanid")
     assert redactor.redact("wij wonen hier al lang. yekenyeley").endswith("yekenyeley")
