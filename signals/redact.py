@@ -1038,7 +1038,8 @@ class Redactor:
             for s in _identifier_spans(text)
             if not (s.kind == "code" and any(n.start <= s.start and s.end <= n.end for n in numbers))
         ]
-        return _resolve(kept + identifiers + self._repeated_names(text, kept))
+        repeated = [s for s in self._repeated_names(text, kept) if not _overlaps_any(s, protected)]
+        return _resolve(kept + identifiers + repeated)
 
     def _repeated_names(self, text: str, found: List[Span]) -> List[Span]:
         """A name found once is a name wherever it stands again in the same message: "de vader
