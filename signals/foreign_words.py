@@ -35,12 +35,16 @@ something son speak started still such sure take talk tell than thank thanks tha
 then there these they thing think this those though through to today too try under until up us
 very want wants was way we week well went were what when where which while who why will with
 without would year years yes yet you your daughter child children kid kids mother father mom dad
-husband wife teacher bullied support special allowed else anybody everyone nobody
+husband wife teacher bullied support special allowed else anybody everyone nobody summer holidays
+holiday annoying boring stupid weird hard bad bro lol tbh idk abroad refuses
 """
 _GERMAN = """
 aber alle auch bin bis bitte danke das dass dem den der des die doch du ein eine einen er es
 für gut guten hallo hat haben ich ihr ihre im in ist ja kann kein können mein meine meinen
 mit nach nicht noch nur oder schule sehr sie sind so tag und uns von war was wie wir wo zu
+sein seine seinen mann frau sohn tochter unser unsere unserer arbeitet besucht wohnen soll zur
+handynummer braucht guten januar februar märz mai juni juli august september oktober november
+dezember
 """
 _FRENCH = """
 au aux avec bonjour ce cette dans de des du elle est et il je la le les ma mais merci mes mon
@@ -52,27 +56,31 @@ gdzie i jak jego jest jestem jej ma mam mnie moge mogę moja moj mój musi na ni
 pomocy polsku pozdrawiam prosze proszę przez sie się syn szkola szkole szkoła szkole tak tez też
 to w we z za ze że córka corka dziecko nic robi robią ich już juz tylko jeszcze bo gdy kiedy
 może moze mamy ten ta tego tej tym jako już teraz nigdy zawsze dobrze źle zle szkoły szkoły lat
+dzięki dzieki przepraszam mieszkamy
 """
 _TURKISH = """
 ama ben benim bir biri bu çok cok da de degil değil evet gibi hayır hic hiç icin için ile
 istiyorum kızım kizim merhaba mi mı mu mü ne neden nasıl nasil oğlum oglum okul okulda sen
 sizin şey sey şimdi simdi tamam teşekkür tesekkur teşekkürler var ve veya ya yok onu ona
 onun bunu şu su o biz siz onlar daha en hem ile için gibi kadar sonra önce once yaşında yasinda
-okula okulu istemiyor selamlar selam lütfen lutfen yardım yardim
+okula okulu istemiyor selamlar selam lütfen lutfen yardım yardim sağ sag olun
 """
 _UKRAINIAN = """
 dobryi dobryy den dyakuyu dyakuju duzhe i mij miy moya moj moi ne nam pro pryvit shkola shkoly
 syn sin dochka tak tse u v vin vona vy ya z zdravstvuyte spasibo privet pozhaluysta mozhna
+diakuiu diakuyu shcho take chy dlya ditei
 """
 _PAPIAMENTO = """
 ami abo bai bon boso danki den dia di e hopi i ki kiko kier kon ku mi mester na nan nochi
 nos pa por sa si skol ta tardi tin un yu yiu hòmber homber muhé muhe mucha muchanan bon dia
+nan bisa ku mester
 muda for bai nobo yudansa awor tambe
 """
 _SPANISH = """
 hola gracias por favor quiere quiero saber si necesita necesito un una el la los las del que mis
 mamá papá hijo hija escuela colegio ayuda tiene tengo años es está no y o para con en muy bien
 pero como donde cuando puede puedo hablar español habla hablo solo también sabe ella él nosotros
+va a escuela vivimos hacer qué le les ayudan tiene tienen
 """
 _SOMALI = """
 asc wcs salaan nabad waa iyo ku ka oo aan ayaa waxaan waxay wuxuu hadda mahadsanid mahadsanidiin
@@ -85,7 +93,8 @@ adey aboy tsebuq ayfalten
 """
 _ARABIC = """
 ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
-lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya
+lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya fahimt
+sanawat
 """
 
 #: Every word of these lists, lower-cased.
@@ -121,6 +130,7 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"|\b(?:wedey|gualey)"  # Tigrinya
     r"|\b(?:mama|mamá|tata|mayor)\s+di"  # Papiamento: "mi ta mama di shurendy"
     r"|\b(?:mi|su)\s+(?:hijo|hija)"  # Spanish
+    r"|\bw[oǒ]\s+de\s+(?:n[uǚ]'?[eé]r|[eé]rzi)"  # Chinese in pinyin: "wǒ de nǚ'ér li na"
     r"|\b(?:mein|meine|unser|unsere)\s+(?:sohn|tochter|kind)"
     r"|\b(?:mon|ma)\s+(?:fils|fille))\s+$",
     re.IGNORECASE,

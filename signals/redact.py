@@ -136,6 +136,23 @@ _PROTECTED_WORDS = (
     "Leerplichtwet",
     "Jeugdwet",
     "Zorg- en Adviesteam",
+    "Internationale Schakelklas",
+    "Raad voor de Kinderbescherming",
+    "Kinderbescherming",
+    "Jeugdbescherming",
+    "Rijksoverheid",
+    "Onderwijsinspectie",
+    "Regionaal Expertisecentrum",
+    "Expertisecentrum",
+    "Educatieve Voorziening",
+    "Zorgplicht",
+    "CvA",
+    "CvB",
+    "ZAT",
+    "TOS",
+    "Plusklas",
+    "Leonardo-onderwijs",
+    "Leonardoschool",
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
@@ -145,7 +162,14 @@ _PROTECTED_PATTERNS = [
     r"\b(?:vmbo|mavo|havo|vwo)-[a-z]{1,3}\b",
     r"\b0[89]00[\s-]?\d{2,4}[\s-]?\d{0,4}\b",  # free and service numbers
     r"\b\d{1,2}(?:[.:]\d{2})?\s*uur\b",
+    r"\b(?:NT|EM|CM|NG|GZ)/(?:NT|EM|CM|NG|GZ)\b",  # the profiles of havo/vwo: "NT/NG"
 ]
+#: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
+#: its name holds a town (case-sensitive: the place is capitalised in a body's name).
+_BODY_WITH_PLACE = re.compile(
+    r"\b[Ss]amenwerkingsverband(?:\s+(?:PO|VO|po|vo|[Pp]assend [Oo]nderwijs))?"
+    r"\s+[A-ZÀ-Ý][\w'À-ÿ-]+(?:[ -](?:aan|en|de|[A-ZÀ-Ý][\w'À-ÿ-]+))*"
+)
 
 
 def _protected_regex() -> re.Pattern:
@@ -174,14 +198,20 @@ _IBAN_ANY = re.compile(
 )
 #: A phone number said to a voice keyboard: "nul zes een twee drie vier vijf zes zeven acht".
 _DIGIT_WORD = r"(?:nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|\d)"
-_SPOKEN_PHONE = re.compile(r"\b(?:nul|plus)(?:[\s,-]+" + _DIGIT_WORD + r"){8,}\b", re.IGNORECASE)
+_SPOKEN_PHONE = re.compile(
+    r"\b(?:nul|plus)(?:[\s,-]+" + _DIGIT_WORD + r"){8,}\b"
+    # nine or more digit words in a row, however it starts: "zes nul vier twee acht ..."
+    r"|\b(?:nul|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen)(?:[\s,-]+" + _DIGIT_WORD + r"){8,}\b",
+    re.IGNORECASE,
+)
 #: Numbers that point at one pupil or one case: "leerlingnummer 204815", "dossiernummer bij
 #: het swv: 2024-0457", "zaaknummer Z/24/118392", "kenmerk 23-0456". The value follows within
 #: a few words, has four digits or more and may hold letters, slashes and hyphens.
 _NUMBER_WORD = re.compile(
     r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
     r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas)"
-    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?)",
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?|"
+    r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
 _NUMBER_VALUE = re.compile(
@@ -231,6 +261,11 @@ _PLATE_JOINED = re.compile(r"(?<![\w-])[A-Za-z0-9]{6}(?![\w-])")
 #: "2025-2026" are none of them). Whoever holds such a code can often open the case behind it.
 _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1,3}(?![\w/-]|[.,]\w)")
 #: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
+_CODE_WORD_VALUE = re.compile(
+    r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,25}?(?<![\w-])"
+    r"(\d{3}\s\d{3}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
+    re.IGNORECASE,
+)
 _FIELD_ABBREVIATIONS = frozenset(
     "tlv opp mdo sop po vo so sbo vso vmbo havo vwo mbo hbo pro isk bso lwoo swv gpo lkc cce bsn".split()
 )
@@ -380,7 +415,7 @@ _STRONG_NAME_TRIGGER = re.compile(
     # the same in the languages parents mix in: "my name is", "me llamo", "benim adım",
     # "nazywam się", "mene zvaty", "magacaygu waa", "ismi", "mi nòmber ta"
     r"my name is|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|(?:benim )?adım|nazywam si[eę]|"
-    r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|"
+    r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
     re.IGNORECASE,
@@ -420,6 +455,7 @@ _SIGN_OFF = re.compile(r"[.!?,]\s+([\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})\s*[.!]?
 #: The greeting itself is no signature: "... samenwerkingsverband. mvg", "... vragen. doei".
 _SIGN_OFF_WORDS = frozenset(
     "mvg groet groeten groetjes gr grt grtjs liefs doei dag bedankt dank thanks thx cheers xx xxx "
+    "fijne avond dag weekend nog succes dankjewel dankuwel 谢谢 شكرا спасибо дякую "
     "vriendelijke hartelijke alvast hoi hallo ok oke oké top super".split()
 )
 #: "groetjes, ana", "danki, shirley": right after a greeting even a name that is also a word of
@@ -436,7 +472,8 @@ _SENT_FROM = re.compile(
     re.IGNORECASE,
 )
 _MODAL_BEFORE = re.compile(
-    r"\b(?:wil|wilt|willen|kan|kun|kunt|kunnen|moet|moeten|mag|mogen|ga|gaat|gaan|zal|zullen|zou|zouden|te)\s+$",
+    r"\b(?:wil|wilt|willen|kan|kun|kunt|kunnen|moet|moeten|mag|mogen|ga|gaat|gaan|zal|zullen|zou|zouden|te|"
+    r"liever|graag|even|ff)\s+$",
     re.IGNORECASE,
 )
 _COUNTRIES = {
@@ -709,6 +746,12 @@ _FIELD_TERM_HEADS = (
     "raad",
     "praktijk",
     "zitter",  # "thuiszitter"
+    "bescherming",  # "Jeugdbescherming"
+    "plicht",  # "Zorgplicht"
+    "overheid",  # "Rijksoverheid"
+    "inspectie",  # "Onderwijsinspectie"
+    "centrum",  # "Expertisecentrum"
+    "klas",  # "Schakelklas", "Plusklas"
     "opleiding",  # "Entree-opleiding"
     "plaatsing",  # "vso-plaatsing"
 )
@@ -718,7 +761,8 @@ _FIELD_TERM_HEADS = (
 _NEVER_A_SCHOOL = frozenset(
     """commissie begeleider begeleiding coördinator coordinator consulent consulenten ambtenaar arts
     pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
-    onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet""".split()
+    onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet praktijkschool
+    voorziening overheid""".split()
 )
 #: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
 #: neighbourhood, which narrows down where a family lives as much as a village does.
@@ -822,6 +866,8 @@ def _code_kind(token: str) -> Optional[str]:
         return None
     if len(parts) == 2 and parts[0].isdigit() and len(parts[1]) <= 3:
         return None  # a house number with its addition: "240-3hg" (the address rule has it)
+    if re.fullmatch(r"SP-?\d{3,6}", token, re.IGNORECASE):
+        return None  # a ticket number, which analysts see on purpose
     for part in parts:
         if part.isalpha() and (len(part) > 4 or (part.islower() and len(part) > 2)):
             return None  # a word: "covid-19", "vso-plaatsing", "groep-8a"
@@ -1020,6 +1066,7 @@ class Redactor:
             return []
         text = detection_view(text)
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
+        protected += [(m.start(), m.end()) for m in _BODY_WITH_PLACE.finditer(text)]
         protected += [
             (m.start(), m.end())
             for m in re.finditer(r"(?<![\w-])" + _LANGUAGE_NAMES.pattern + r"(?![\w-])", text, re.IGNORECASE)
@@ -1035,11 +1082,39 @@ class Redactor:
         numbers = [s for s in kept if s.kind in ("telefoon", "bsn", "iban")]
         identifiers = [  # "+49 151 23456789" holds eight digits that also make a code
             s
-            for s in _identifier_spans(text)
+            for s in _identifier_spans(text) + self._code_token_spans(text)
             if not (s.kind == "code" and any(n.start <= s.start and s.end <= n.end for n in numbers))
         ]
         repeated = [s for s in self._repeated_names(text, kept) if not _overlaps_any(s, protected)]
+        kept += [s for s in self._area_after_town(text, kept) if not _overlaps_any(s, protected)]
         return _resolve(kept + identifiers + repeated)
+
+    def _area_after_town(self, text: str, found: List[Span]) -> List[Span]:
+        """A capitalised word Dutch does not know right after a town is the neighbourhood in it:
+        "wij wonen in Emmen, Angelslo", "Amsterdam Nieuw-West", "Groningen, Paddepoel"."""
+        spans = []
+        for span in found:
+            if span.kind != "woonplaats":
+                continue
+            after = re.match(
+                r"(?:,\s*|\s+)((?:Oud|Nieuw|Noord|Zuid|Oost|West)-[A-ZÀ-Ý][\w'À-ÿ-]*|[A-ZÀ-Ý][\w'À-ÿ-]{3,})",
+                text[span.end :],
+            )
+            if not after:
+                continue
+            word = after.group(1)
+            if (
+                word.lower() in self._lexicon.stop_words
+                or is_foreign_word(word)
+                or _is_field_term(word)
+                or word.lower() in _AREA_WORDS
+                or word.lower() in _GENERIC_SCHOOL_WORDS
+                or not (self._rare(word) or "-" in word)
+            ):
+                continue
+            start = span.end + after.start(1)
+            spans.append(Span(start, start + len(word), "wijk"))
+        return spans
 
     def _repeated_names(self, text: str, found: List[Span]) -> List[Span]:
         """A name found once is a name wherever it stands again in the same message: "de vader
@@ -1080,7 +1155,6 @@ class Redactor:
             for m in _BSN_GROUPED.finditer(text)
             if not _MONEY_AFTER.match(text, m.end())
         ]
-        spans += self._code_token_spans(text)
         spans += [
             Span(m.start(), m.end(), "kenteken")
             for m in _PLATE_JOINED.finditer(text)
@@ -1120,7 +1194,9 @@ class Redactor:
 
     def _code_token_spans(self, text: str) -> List[Span]:
         """Handed-out codes and case numbers (`_CODE_TOKEN`); after a number word ("dossiernummer
-        ... SWV-24-00817") they count as that number."""
+        ... SWV-24-00817") they count as that number. Also the value after a code word
+        ("verificatiecode 771 302", "inlogcode van magister is jdr9x4k"). Never held back by a
+        field term inside ("kenmerk SWV/2026/0412")."""
         spans = []
         for match in _CODE_TOKEN.finditer(text):
             if _code_kind(match.group()) is None:
@@ -1129,6 +1205,7 @@ class Redactor:
             numbered = re.search(r"(?:nummer|\bnr\.?|\bkenmerk)\b[^.?!]*$", before, re.IGNORECASE)
             kind = "nummer" if numbered else "code"
             spans.append(Span(match.start(), match.end(), kind))
+        spans += [Span(m.start(1), m.end(1), "code") for m in _CODE_WORD_VALUE.finditer(text)]
         return spans
 
     def _is_postcode(self, text: str, match: re.Match) -> bool:
@@ -1139,6 +1216,8 @@ class Redactor:
         letters = match.group()[-2:]
         if letters.isupper():
             return True
+        if _HOUSE_NUMBER_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
+            return True  # "op Dorpsstraat 4, 1441 am purmerend": after an address
         if letters.lower() in _POSTCODE_WORDS or is_foreign_word(letters):
             return False
         if not (1900 <= int(match.group()[:4]) <= 2099) or " " not in match.group():
@@ -1250,9 +1329,38 @@ class Redactor:
         spans = []
         for annotation in document.annotations:
             kind = _deduce_kind(annotation.tag, annotation.text)
+            if kind == "naam" and self._no_name_after_all(text, annotation.start_char, annotation.text):
+                continue
             if kind:
                 spans.append(Span(annotation.start_char, annotation.end_char, kind))
         return spans
+
+    def _no_name_after_all(self, text: str, start: int, found: str) -> bool:
+        """deduce takes a capitalised word from its name list for a name; not when every word
+        is a common word of another language, a greeting or a very common Dutch word and no
+        name cue stands before it: "My son ...", "Nan ta bisa ...", "Bon tardi", "Fijne avond",
+        "Mein Mann arbeitet", "Oud en Nieuw". After "ik heet", "mijn dochter" it stays a name."""
+        before = text[max(0, start - 40) : start]
+        if (
+            _NAME_TRIGGER.search(before)
+            or _CHILD_BEFORE.search(before)
+            or FOREIGN_CHILD_BEFORE.search(before)
+        ):
+            return False
+        words = _WORD.findall(found)
+        if not words:
+            return False
+        if all(
+            w.lower() in _SIGN_OFF_WORDS or self._lexicon.freq(w) >= _VERY_COMMON_WORD_FREQUENCY
+            for w in words
+        ):
+            return True  # "Fijne avond", "Oud en Nieuw", "Groet"
+        # "Ana ma fahimt", "My son", "Nan ta bisa": a word of another language in a clause of that
+        # language; "Ana zit in groep 5" keeps Ana a name
+        following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
+        if following is None:
+            return False
+        return all(is_foreign_word(w) for w in words) and is_foreign_word(following.group(1))
 
     def _name_spans(self, text: str) -> List[Span]:
         lexicon, spans = self._lexicon, []
@@ -1264,6 +1372,8 @@ class Redactor:
                 continue
             if lower in _TITLE_WORDS and text[match.end() : match.end() + 1] in (".", " "):
                 continue  # "mijn mentor heet dhr. oosterhuis": the surname follows the title
+            if lower in _SIGN_OFF_WORDS:
+                continue  # "Bedankt. Fijne avond", "Bedankt! Groet, Wim": greetings, not names
             before = text[max(0, match.start() - 40) : match.start()]
             following = words[index + 1].group() if index + 1 < len(words) else ""
             if lower in lexicon.stop_words and not (

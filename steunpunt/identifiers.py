@@ -43,9 +43,10 @@ DISGUISED_EMAIL = re.compile(
     r"[\w+-]+(?:" + _DOT + r"[\w+-]+)*" + _AT + r"[\w-]+(?:" + _DOT + r"[\w-]+)*" + _DOT + r"[A-Za-z]{2,6}\b",
     re.IGNORECASE,
 )
-#: What may stand between the digits of an international number: nothing, a space, a dot or
-#: a hyphen, the last with spaces around it ("+31 6 - 4129 3387").
-_PHONE_GAP = r"(?:\s?-\s?|[\s.])?"
+#: What may stand between the digits of an international number: nothing, a space, a dot, a
+#: hyphen or a slash, the last two with spaces around them ("+31 6 - 4129 3387",
+#: "+49 (0)171 / 482 93 07").
+_PHONE_GAP = r"(?:\s?[-/]\s?|[\s.])?"
 #: After a Dutch area code also a slash or a hyphen with spaces ("06 - 4129 3387",
 #: "020 / 612 34 56", "0522/471239"), ten digits in all; only there, so a date range
 #: ("06/07/2024 - 08/07/2024") stays a date range.

@@ -1503,3 +1503,52 @@ def test_the_overview_counts_where_parents_look_for_schools_by_kind_and_place(st
     result = overview(store, Period.parse("2025-03"))
     assert result.school_searches == {("vmbo", "amersfoort"): 2, ("(V)SO", ""): 1, ("naam", ""): 1}
     assert result.by_class[ANSWERED] == 4  # a list of schools answers the question
+
+
+# --- issue 29, fourth round: the third independent table as development data ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("(kenmerk SWV/2026/0412) betreffende de afwijzing van de TLV", "SWV/2026/0412"),
+        ("Dossier 2026-0347 / graag de TLV-aanvraag behandelen", "2026-0347"),
+        ("mijn zoon heeft beschikking nr B-2026.04471 voor jeugdhulp", "B-2026.04471"),
+        ("ik kreeg een sms met verificatiecode 771 302, moet ik die geven?", "771 302"),
+        ("mijn inlogcode van magister is jdr9x4k en ik kan niks zien", "jdr9x4k"),
+        ("zijn nummer is zes nul vier twee acht zeven drie nul negen een", "acht zeven drie"),
+        ("zijn Handynummer ist +49 (0)171 / 482 93 07.", "482 93 07"),
+        ("wij wonen op Dorpsstraat 4, 1441 am Purmerend", "1441 am"),
+        ("wij wonen in Emmen, Angelslo. ik ben zijn zus", "Angelslo"),
+    ],
+)
+def test_case_numbers_code_values_spoken_and_slashed_phones_postcodes_and_areas(redactor, text, value):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn postcode valt onder Samenwerkingsverband PO Eindhoven of onder een ander swv?",
+        "moet ze eerst naar de Internationale Schakelklas in een andere stad?",
+        "Bij de Raad voor de Kinderbescherming loopt niets, maar Jeugdbescherming wel.",
+        "School zegt: 'Wij kunnen de Zorgplicht niet waarmaken'. Wat nu?",
+        "Ik lees op de site van de Rijksoverheid dat de Inspectie toezicht houdt.",
+        "Hij heeft een TOS (cluster 2) en een ZAT-advies gekregen.",
+        "zit in 3 havo NT/NG, kan ik nog wisselen?",
+        "Is een Plusklas of Leonardo-onderwijs een optie?",
+        "My son refuses to go to school since the summer holidays.",
+        "Bon tardi, kiko ta un TLV? Danki",
+        "Bedankt. Fijne avond nog!",
+        "Kerst, Oud en Nieuw, Carnaval: ze is altijd ziek rond de vakanties.",
+        "Przepraszam, czy szkoła może odmówić? Dzięki",
+        "overdag liever appen, dat werkt beter",
+    ],
+)
+def test_bodies_profiles_greetings_and_words_of_other_languages_are_kept(redactor, text):
+    assert redactor.redact(text) == text
+
+
+def test_a_name_that_is_a_word_of_another_language_stays_a_name_in_a_dutch_clause(redactor):
+    assert "Ana" not in redactor.redact("Ana zit in groep 5 en wil niet naar school")
