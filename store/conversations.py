@@ -115,7 +115,13 @@ def wipe(tracker_db: str, keys: Collection[str], secret: bytes, signal_kinds: Co
                 signal_ids |= _turn_signal_ids(sender, events, signal_kinds, secret)
             deleted = connection.execute(delete(_events).where(_events.c.sender_id.in_(senders))).rowcount
         if engine.dialect.name == "sqlite":
-            with engine.connect() as connection:  # the rollback journal or WAL keeps no copy
+            # Rebuild the file from the live rows: secure_delete zeroes the rows this connection
+            # deletes, but earlier copies of them can survive in free space that Rasa's own
+            # connection (default pragmas) left when it rebalanced pages; an end-to-end run found
+            # an erased conversation's text in the file that way. Erase is rare; VACUUM is cheap
+            # next to leaving a person behind. Then the rollback journal or WAL keeps no copy.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM")
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         return Wiped(conversations=len(senders), events=deleted, signal_ids=frozenset(signal_ids))
     finally:

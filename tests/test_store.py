@@ -1,5 +1,6 @@
 """Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
 
+import json
 import os
 from datetime import date, datetime, timedelta
 
@@ -645,3 +646,34 @@ def test_the_global_code_count_raises_one_alarm_and_a_right_code_resets_its_conv
         0
     ] * free
     assert store.lookup_code("ZZZZ-ZZZZ", "mine", "my-client").wait_seconds > 0
+
+
+def test_wiping_conversations_leaves_no_stale_copy_anywhere_in_the_tracker_file(tmp_path):
+    """Rasa writes events on its own connection with default pragmas, so copies of a
+    conversation's text can sit in the file's free space besides the live rows (a full
+    end-to-end run found one after an erase). wipe() zeroes what it deletes and then rebuilds
+    the file (VACUUM); either alone passes this table, neither fails it. Checked on the file's
+    bytes, journal and WAL included."""
+    import sqlite3
+
+    from store.conversations import conversation_key, wipe
+
+    path = tmp_path / "trackers.db"
+    rasa = sqlite3.connect(path)  # as Rasa writes: default pragmas
+    rasa.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)")
+    for turn in range(400):  # interleaved conversations, enough rows to split pages many times
+        for sender in ("erase-me", "keep-me"):
+            text = f"geheimemarker {turn}" if sender == "erase-me" else f"schoolreisje {turn}"
+            rasa.execute(
+                "INSERT INTO events (sender_id, data) VALUES (?, ?)",
+                (sender, json.dumps({"event": "user", "text": text, "pad": "x" * (turn % 97)})),
+            )
+        rasa.commit()
+    rasa.close()
+
+    wiped = wipe(str(path), {conversation_key("erase-me", TEST_SECRET.encode())}, TEST_SECRET.encode())
+
+    assert wiped.conversations == 1 and wiped.events == 400
+    everything = b"".join(p.read_bytes() for p in tmp_path.glob("trackers.db*"))
+    assert b"geheimemarker" not in everything
+    assert b"schoolreisje 399" in everything  # the other conversation stays
