@@ -751,7 +751,10 @@ _FIELD_TERM_HEADS = (
     "overheid",  # "Rijksoverheid"
     "inspectie",  # "Onderwijsinspectie"
     "centrum",  # "Expertisecentrum"
-    "klas",  # "Schakelklas", "Plusklas"
+    "schakelklas",  # "Internationale Schakelklas"; not "klas" alone, which ends names ("Nicklas")
+    "plusklas",
+    "taalklas",
+    "nieuwkomersklas",
     "opleiding",  # "Entree-opleiding"
     "plaatsing",  # "vso-plaatsing"
 )

@@ -1552,3 +1552,4 @@ def test_bodies_profiles_greetings_and_words_of_other_languages_are_kept(redacto
 
 def test_a_name_that_is_a_word_of_another_language_stays_a_name_in_a_dutch_clause(redactor):
     assert "Ana" not in redactor.redact("Ana zit in groep 5 en wil niet naar school")
+    assert "Nicklas" not in redactor.redact("mijn zoon Nicklas zit op de plusklas")
