@@ -260,12 +260,14 @@ _PLATE_JOINED = re.compile(r"(?<![\w-])[A-Za-z0-9]{6}(?![\w-])")
 #: both present, and no part a word ("covid-19", "mbo-4", "vso-plaatsing" and a school year
 #: "2025-2026" are none of them). Whoever holds such a code can often open the case behind it.
 _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1,3}(?![\w/-]|[.,]\w)")
-#: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
+#: The value after a code word: "verificatiecode 771 302", "inlogcode van magister is jdr9x4k"
+#: (not after "postcode", which has its own rule).
 _CODE_WORD_VALUE = re.compile(
     r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,25}?(?<![\w-])"
     r"(\d{3}\s\d{3}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
+#: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
 _FIELD_ABBREVIATIONS = frozenset(
     "tlv opp mdo sop po vo so sbo vso vmbo havo vwo mbo hbo pro isk bso lwoo swv gpo lkc cce bsn".split()
 )
@@ -817,17 +819,19 @@ _AREA_WORDS = frozenset(
     buitenland azc opvang zomer winter""".split()
 )
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
+#: A surname after a word: an interfix or a capitalised word in the same clause.
+_SURNAME_FOLLOWS = re.compile(r"[ \t]+(?:(?:van|de|der|den|ter|ten|el|al|la|le|da|di|du)\s+)?[A-ZÀ-Ý]")
 #: Languages and school subjects: "vrijstelling voor duits en frans", "zij spreekt Engels",
 #: "mijn moeder spreekt alleen spaans". Some are names too (Frans, Engels), so only after
 #: "ik heet", "mijn zoon" and the like are they taken for one.
-#: A surname after a word: an interfix or a capitalised word in the same clause.
-_SURNAME_FOLLOWS = re.compile(r"[ \t]+(?:(?:van|de|der|den|ter|ten|el|al|la|le|da|di|du)\s+)?[A-ZÀ-Ý]")
 _LANGUAGE_NAMES = re.compile(
     r"(?:engels|frans|duits|spaans|turks|arabisch|pools|oekraïens|oekraiens|russisch|"
     r"somalisch|tigrinya|tigrinja|papiaments|sranantongo|portugees|italiaans|chinees|"
     r"koerdisch|perzisch|farsi|dari|berbers|tamazight|nederlands|fries|latijn|grieks)",
     re.IGNORECASE,
 )
+#: The same as whole words inside a text.
+_LANGUAGE_WORD = re.compile(r"(?<![\w-])" + _LANGUAGE_NAMES.pattern + r"(?![\w-])", re.IGNORECASE)
 #: Above this frequency (per pyspellchecker's Dutch list) a name-like word is a common word
 #: too ("roos", "storm", "wil") and is taken as a name only where a name stands.
 _COMMON_WORD_FREQUENCY = 300
@@ -1072,7 +1076,7 @@ class Redactor:
         protected += [(m.start(), m.end()) for m in _BODY_WITH_PLACE.finditer(text)]
         protected += [
             (m.start(), m.end())
-            for m in re.finditer(r"(?<![\w-])" + _LANGUAGE_NAMES.pattern + r"(?![\w-])", text, re.IGNORECASE)
+            for m in _LANGUAGE_WORD.finditer(text)
             if not (
                 _NAME_TRIGGER.search(text[max(0, m.start() - 40) : m.start()])
                 or _CHILD_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
@@ -1225,12 +1229,11 @@ class Redactor:
             return False
         if not (1900 <= int(match.group()[:4]) <= 2099) or " " not in match.group():
             return True
+        # a year and two letters before a place ("2012 ab haarlem"); after an address: see above
         after = re.match(r"[\s,]+([\w'À-ÿ-]+(?:[\s-]+[\w'À-ÿ-]+)?)", text[match.end() : match.end() + 40])
-        if after and (
+        return after is not None and (
             self._lexicon.is_place(after.group(1)) or self._lexicon.is_place(after.group(1).split()[0])
-        ):
-            return True
-        return bool(_HOUSE_NUMBER_BEFORE.search(text[max(0, match.start() - 40) : match.start()]))
+        )
 
     def _street_start(self, text: str, start: int, end: int) -> int:
         """Where a street's name starts, without the words the pattern took in front of it
