@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -73,7 +74,11 @@ def screenshot(driver, name):
 
 
 def wait(driver, condition, timeout=60):
-    return WebDriverWait(driver, timeout).until(condition)
+    """Wait for a condition; an element that goes stale because the page was replaced in
+    between (a form post without JavaScript loads a new page) is retried, not a failure."""
+    return WebDriverWait(
+        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(condition)
 
 
 def bot_messages(driver):
