@@ -43,8 +43,9 @@ aber alle auch bin bis bitte danke das dass dem den der des die doch du ein eine
 für gut guten hallo hat haben ich ihr ihre im in ist ja kann kein können mein meine meinen
 mit nach nicht noch nur oder schule sehr sie sind so tag und uns von war was wie wir wo zu
 sein seine seinen mann frau sohn tochter unser unsere unserer arbeitet besucht wohnen soll zur
-handynummer braucht guten januar februar märz mai juni juli august september oktober november
-dezember
+handynummer braucht ist konto geht erreichen mich unter per hier bei einem einer kinder
+klasse lehrer lehrerin hilfe frage fragen möchte mochte wissen guten januar februar märz mai
+juni juli august september oktober november dezember
 """
 _FRENCH = """
 au aux avec bonjour ce cette dans de des du elle est et il je la le les ma mais merci mes mon
@@ -80,10 +81,11 @@ _SPANISH = """
 hola gracias por favor quiere quiero saber si necesita necesito un una el la los las del que mis
 mamá papá hijo hija escuela colegio ayuda tiene tengo años es está no y o para con en muy bien
 pero como donde cuando puede puedo hablar español habla hablo solo también sabe ella él nosotros
-va a escuela vivimos hacer qué le les ayudan tiene tienen
+va a escuela vivimos hacer qué le les ayudan tiene tienen nada hace nos ni más mas porque
+tdah
 """
 _SOMALI = """
-asc wcs salaan nabad waa iyo ku ka oo aan ayaa waxaan waxay wuxuu hadda mahadsanid mahadsanidiin
+asc wcs haye salaan nabad waa iyo ku ka oo aan ayaa waxaan waxay wuxuu hadda mahadsanid mahadsanidiin
 haa maya ma dugsiga iskuulka caawimaad fadlan jirtaa jira sanno sano walaal hooyo aabe wiilkayga
 gabadhayda ilmaha ilmahayga waan wax ma aha laakiin sidee maxaa
 """
@@ -94,7 +96,17 @@ adey aboy tsebuq ayfalten
 _ARABIC = """
 ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
 lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya fahimt
-sanawat
+sanawat sana umm abu ibn bint
+"""
+_PERSIAN = """
+salam man hastam ast dar va ba az be ke in an pesaram dokhtaram madrese kelas sal kheyli
+mamnoon merci lotfan komak
+"""
+_VIETNAMESE = """
+xin chào chao chào cảm cam ơn on tôi toi con trai gái gai trường truong học hoc không khong
+"""
+_TURKISH_MORE = """
+otizm otizmli otizmi okulda almıyor almiyor destek öğretmen ogretmen sınıf sinif
 """
 
 #: Every word of these lists, lower-cased.
@@ -112,6 +124,9 @@ FOREIGN_WORDS = frozenset(
         _SPANISH,
         _SOMALI,
         _TIGRINYA,
+        _PERSIAN,
+        _VIETNAMESE,
+        _TURKISH_MORE,
     )
     for word in block.split()
 )
@@ -127,7 +142,8 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"|\b(?:ibni|binti|weldi|bnti)"
     r"|\b(?:syn|córka|corka|dochka|donka)"  # Polish and Ukrainian without "my": "syn kuba ma"
     r"|\b(?:wiilkayga|wiilkeyga|gabadhayda|gabadheyda|ilmahayga|inankayga)"  # Somali
-    r"|\b(?:wedey|gualey)"  # Tigrinya
+    r"|\b(?:wedey|gualey|wedi|gual)"  # Tigrinya
+    r"|\b(?:pesaram|dokhtaram|pesar[ei]\s+man|dokhtar[ei]\s+man)"  # Persian
     r"|\b(?:mama|mamá|tata|mayor)\s+di"  # Papiamento: "mi ta mama di shurendy"
     r"|\b(?:mi|su)\s+(?:hijo|hija)"  # Spanish
     r"|\bw[oǒ]\s+de\s+(?:n[uǚ]'?[eé]r|[eé]rzi)"  # Chinese in pinyin: "wǒ de nǚ'ér li na"

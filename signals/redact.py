@@ -153,6 +153,16 @@ _PROTECTED_WORDS = (
     "Plusklas",
     "Leonardo-onderwijs",
     "Leonardoschool",
+    # the school levels themselves ("naar het vo", "overstap po-vo"); "Vo" is in a name list
+    "vo",
+    "po",
+    # roles typed as abbreviations ("wat is nou IB, ZOCO??") and job titles in signatures
+    "AB'er",
+    "ZOCO",
+    "zorgco",
+    "orthopedagoog",
+    "orthopedagoog-generalist",
+    "GZ-psycholoog",
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
@@ -163,11 +173,14 @@ _PROTECTED_PATTERNS = [
     r"\b0[89]00[\s-]?\d{2,4}[\s-]?\d{0,4}\b",  # free and service numbers
     r"\b\d{1,2}(?:[.:]\d{2})?\s*uur\b",
     r"\b(?:NT|EM|CM|NG|GZ)/(?:NT|EM|CM|NG|GZ)\b",  # the profiles of havo/vwo: "NT/NG"
+    r"\bcat(?:egorie)?\.?\s*[1-3]\b",  # the TLV's category: "so cat. 1", "categorie 2"
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
 #: its name holds a town (case-sensitive: the place is capitalised in a body's name).
 _BODY_WITH_PLACE = re.compile(
-    r"\b[Ss]amenwerkingsverband(?:\s+(?:PO|VO|po|vo|[Pp]assend [Oo]nderwijs))?"
+    r"\b(?:[Ss]amenwerkingsverband(?:\s+(?:PO|VO|po|vo|[Pp]assend [Oo]nderwijs))?"
+    # a region's public bodies: "GGD Hollands Noorden", "Veiligheidsregio Twente"
+    r"|GGD|Veiligheidsregio|Jeugdbescherming|Leerplicht|RBL|Regionaal Bureau Leerplicht)"
     r"\s+[A-ZÀ-Ý][\w'À-ÿ-]+(?:[ -](?:aan|en|de|[A-ZÀ-Ý][\w'À-ÿ-]+))*"
 )
 
@@ -215,7 +228,7 @@ _NUMBER_WORD = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_VALUE = re.compile(
-    r"[^\d\n.?!]{0,30}?(?<![\w])((?:[A-Za-z]{1,3}[/.-]?)?\d[\w/.-]*[\dA-Za-z])(?![\w])"
+    r"[^\d\n.?!]{0,45}?(?<![\w])((?:[A-Za-z]{1,3}[/.-]?)?\d[\w/.-]*[\dA-Za-z])(?![\w])"
 )
 #: Every Dutch format and international ones with + or 00 (+32 470 12 34 56, +599 9 123 4567):
 #: the same pattern as the tracker store's, so no store keeps a number the other hides.
@@ -226,6 +239,12 @@ _BSN = re.compile(r"(?<![\w.])(\d{4})[.\s]?(\d{2})[.\s]?(\d{3})(?![\w])")
 #: number, date or count is written like that, so even one that fails the 11-test (a typing
 #: mistake) is taken; only a sum of money ("€ 125.000.000") is not.
 _BSN_GROUPED = re.compile(r"(?<![\w.,€-])(\d{3})([.\s-])(\d{3})\2(\d{3})(?![\w-]|[.,]\d)")
+#: Nine digits in any other grouping ("174 37 37 03", "1743.73.703") that pass the 11-test.
+_BSN_ANY = re.compile(r"(?<![\w.,€+-])(?<!\d[.\s-])\d(?:[.\s]?\d){8}(?![\w]|[.,\s-]?\d)")
+#: After "bsn" every number of eight or nine digits in the same sentence is one: "het bsn van
+#: Meron is ... en van Filmon 174 37 37 03".
+_BSN_WORD = re.compile(r"\b(?:bsn|burger\s?service\s?nummer|sofi-?nummer)\b", re.IGNORECASE)
+_BSN_LATER = re.compile(r"(?<![\w.])(?<!\d[.\s-])\d(?:[.\s-]?\d){7,8}(?![\d]|[.\s-]\d)")
 _MONEY_AFTER = re.compile(r"\s*(?:euro|eur|,-)", re.IGNORECASE)
 #: Eight or nine digits (in any grouping) right after "bsn" or "burgerservicenummer": a BSN
 #: typed with a mistake fails the 11-test but is still someone's, and the context says what it
@@ -264,7 +283,7 @@ _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1
 #: (not after "postcode", which has its own rule).
 _CODE_WORD_VALUE = re.compile(
     r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,25}?(?<![\w-])"
-    r"(\d{3}\s\d{3}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
+    r"(\d{3}[\s-]\d{3}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
 #: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
@@ -278,7 +297,7 @@ _PLATFORM_HANDLE = re.compile(
     r"fortnite|psn|xbox|steam)\b\s*(?::|=|is|naam|name)?\s*(?<![@\w])([A-Za-z0-9_][A-Za-z0-9_.]{2,29})",
     re.IGNORECASE,
 )
-_POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!SA|SD|SS)[A-Za-z]{2}\b")
+_POSTCODE = re.compile(r"\b[1-9]\d{3}(?:\s|-(?=[A-Z]{2}\b))?(?!SA|SD|SS)[A-Za-z]{2}\b")
 #: Two letters that are a Dutch word: "in 2024 en 2025", "1 oktober 2024 is", "2023 op" are a
 #: year (or a count) and a word, not a postcode. Written in capitals ("3817 EN") they stay one.
 _POSTCODE_WORDS = frozenset(
@@ -308,7 +327,7 @@ _HOUSE_NUMBER = re.compile(
     r"(?<![\w/.,:-])\d{1,5}(?:"
     r"-\d{1,3}(?:\s?(?:hs|hg|bg|[a-z]))?(?![\w-])"
     r"|[\s-]?(?:hs|hg|bg|bis|huis|boven|beneden|I{1,3}|IV|V|VI)(?![\w-])"
-    r"|\s?[a-z](?![\w-])"
+    r"|[\s-]?[a-z](?![\w-])"  # "14b", "1024-B"
     r"|(?![\w-]))",
     re.IGNORECASE,
 )
@@ -332,6 +351,8 @@ _BEFORE_STREET = frozenset("op aan naar in bij via is:".split())
 _MONTHS = "|".join(
     clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec")
 )  # and the usual abbreviations
+#: "de datum 1 september": a day and a month, not a house number.
+_MONTH_AFTER = re.compile(r"\s*(?:" + _MONTHS + r")\b", re.IGNORECASE)
 #: A year of two digits may be written with an apostrophe ("30-6-'12", "3 april ’15").
 _APOSTROPHE = "'\u2019\u2018`\u00b4"
 _DATE = re.compile(
@@ -358,7 +379,10 @@ _NAME_TRIGGER = re.compile(
     r"intern begeleider|zorgcoördinator|zorgcoordinator|ambtenaar|consulent|"
     r"ik ben|ik heet|heet|heten|mijn naam is|naam is|noem mij|noem me|met|namens|genaamd|"
     r"groetjes|groeten|groet|gr\.?|mvg|m\.v\.g\.?|liefs|vriendelijke groet|hartelijke groet|"
-    r"dank je|bedankt)(?:\s+(?:is|heet|genaamd))?[\s,:!.]+$",
+    r"dank je|bedankt|"
+    # whose number or file: "het bsn van Meron", "het OPP van Mila"
+    r"(?:bsn|burgerservicenummer|geboortedatum|adres|telefoonnummer|opp|tlv|dossier)\s+van"
+    r")(?:\s+(?:is|heet|genaamd))?[\s,:!.]+$",
     re.IGNORECASE,
 )
 _INTERFIX = (
@@ -417,7 +441,7 @@ _STRONG_NAME_TRIGGER = re.compile(
     # the same in the languages parents mix in: "my name is", "me llamo", "benim adım",
     # "nazywam się", "mene zvaty", "magacaygu waa", "ismi", "mi nòmber ta"
     r"my name is|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|(?:benim )?adım|nazywam si[eę]|"
-    r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|"
+    r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|ana|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
     re.IGNORECASE,
@@ -452,6 +476,12 @@ _CHILD_FOLLOWERS = frozenset(
 _PARTICIPLE = re.compile(
     r"(?:aan|af|op|in|uit|mee|door|over|terug|weg|toe|bij|na|vast|voor|om|los|thuis|langs|onder|"
     r"achter|door|rond|samen|tegen|vrij)?ge[a-zà-ÿ]{2,}(?:d|t|en)"
+)
+#: An infinitive with a separable prefix ("terugplaatsen", "doorsturen", "aanmelden"): the
+#: part after the prefix is a common verb of five letters or more.
+_SEPARABLE_INFINITIVE = re.compile(
+    r"(?:aan|af|op|in|uit|mee|door|over|terug|weg|toe|bij|na|vast|voor|om|los|thuis|langs|onder|"
+    r"achter|rond|samen|tegen|vrij)([a-zà-ÿ]{3,}en)"
 )
 _SIGN_OFF = re.compile(r"[.!?,]\s+([\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})\s*[.!]?\s*$")
 #: The greeting itself is no signature: "... samenwerkingsverband. mvg", "... vragen. doei".
@@ -523,7 +553,7 @@ _COUNTRIES = {
 }
 _PLACE_TRIGGER = re.compile(
     r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig|"
-    r"moved to|live in|living in|from|wohnen in|aus)\s+$",
+    r"moved to|live in|living in|from|to|wohnen in|aus)\s+$",
     re.IGNORECASE,
 )
 #: Words that always introduce a school's name ("obs de regenboog", "sbo de wegwijzer",
@@ -759,6 +789,8 @@ _FIELD_TERM_HEADS = (
     "nieuwkomersklas",
     "opleiding",  # "Entree-opleiding"
     "plaatsing",  # "vso-plaatsing"
+    "formulier",  # "het aanmeldformulier"
+    "portaal",  # "het ouderportaal"
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -767,7 +799,18 @@ _NEVER_A_SCHOOL = frozenset(
     """commissie begeleider begeleiding coördinator coordinator consulent consulenten ambtenaar arts
     pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
     onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet praktijkschool
-    voorziening overheid""".split()
+    voorziening overheid portaal formulier""".split()
+)
+#: "het Nederlandse (equivalent)", "de Belgische (grens)": an adjective of a country or a
+#: region, never a school's name.
+_NATIONALITY_ADJECTIVE = re.compile(
+    r"(?:nederlandse|hollandse|belgische|vlaamse|duitse|engelse|britse|franse|spaanse|italiaanse|"
+    r"portugese|poolse|roemeense|bulgaarse|oekraïense|oekraiense|russische|turkse|marokkaanse|"
+    r"tunesische|algerijnse|egyptische|syrische|iraakse|iraanse|afghaanse|koerdische|arabische|"
+    r"eritrese|ethiopische|somalische|surinaamse|antilliaanse|arubaanse|caribische|kaapverdische|"
+    r"ghanese|nigeriaanse|chinese|indiase|pakistaanse|indonesische|amerikaanse|europese|"
+    r"internationale|friese|limburgse|brabantse|zeeuwse|groningse|twentse|drentse)",
+    re.IGNORECASE,
 )
 #: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
 #: neighbourhood, which narrows down where a family lives as much as a village does.
@@ -818,6 +861,14 @@ _AREA_WORDS = frozenset(
     nieuwbouw buitengebied platteland flat appartement huurhuis woning noorden zuiden oosten westen
     buitenland azc opvang zomer winter""".split()
 )
+#: "Rotterdam-Zuid", "Amsterdam-Noord": a town and its part.
+_DISTRICT_SUFFIX = re.compile(
+    r"-(?:zuid|noord|oost|west|centrum|zuidoost|zuidwest|noordoost|noordwest)$", re.I
+)
+#: "een gezin in Overvecht", "in Holendrecht zijn veel thuiszitters": a capitalised word rare
+#: in Dutch, right after "in" or "uit", is where someone lives; a town would be in deduce's
+#: list, so this is most often a neighbourhood.
+_IN_CAPITALISED = re.compile(r"\b(?:[Ii]n|[Uu]it|[Vv]anuit)\s+([A-ZÀ-Ý][a-zà-ÿ'-]{3,})\b")
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: A surname after a word: an interfix or a capitalised word in the same clause.
 _SURNAME_FOLLOWS = re.compile(r"[ \t]+(?:(?:van|de|der|den|ter|ten|el|al|la|le|da|di|du)\s+)?[A-ZÀ-Ý]")
@@ -1072,6 +1123,7 @@ class Redactor:
         if not text or not text.strip():
             return []
         text = detection_view(text)
+        words = _shouting_view(text)  # the words' detectors read capitals as a cue; a shout has none
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
         protected += [(m.start(), m.end()) for m in _BODY_WITH_PLACE.finditer(text)]
         protected += [
@@ -1083,8 +1135,8 @@ class Redactor:
                 or _SURNAME_FOLLOWS.match(text, m.end())  # "Frans de Vries", "Engels Bakker": a person
             )
         ]
-        found = self._pattern_spans(text) + self._deduce_spans(text) + self._school_spans(text)
-        found += self._name_spans(text) + self._place_spans(text) + self._neighbourhood_spans(text)
+        found = self._pattern_spans(text) + self._deduce_spans(words) + self._school_spans(words)
+        found += self._name_spans(words) + self._place_spans(words) + self._neighbourhood_spans(words)
         kept = [s for s in found if not _overlaps_any(s, protected)]
         numbers = [s for s in kept if s.kind in ("telefoon", "bsn", "iban")]
         identifiers = [  # "+49 151 23456789" holds eight digits that also make a code
@@ -1157,6 +1209,15 @@ class Redactor:
             if bsn_valid("".join(ch for ch in match.group() if ch.isdigit())):
                 spans.append(Span(match.start(), match.end(), "bsn"))
         spans += [Span(m.start(1), m.end(1), "bsn") for m in _BSN_AFTER_WORD.finditer(text)]
+        spans += [
+            Span(m.start(), m.end(), "bsn")
+            for m in _BSN_ANY.finditer(text)
+            if bsn_valid("".join(ch for ch in m.group() if ch.isdigit()))
+        ]
+        for word in _BSN_WORD.finditer(text):
+            sentence = re.match(r"[^?!\n]*?(?=[.?!]\s|[?!\n]|$)", text[word.end() :])
+            stop = word.end() + (sentence.end() if sentence else 0)
+            spans += [Span(m.start(), m.end(), "bsn") for m in _BSN_LATER.finditer(text, word.end(), stop)]
         spans += [
             Span(m.start(), m.end(), "bsn")
             for m in _BSN_GROUPED.finditer(text)
@@ -1251,7 +1312,7 @@ class Redactor:
         follows, or when the number has an addition and the name is capitalised."""
         spans = []
         for number in _HOUSE_NUMBER.finditer(text):
-            if _COUNTED.match(text, number.end()):
+            if _COUNTED.match(text, number.end()) or _MONTH_AFTER.match(text, number.end()):
                 continue
             words = self._street_words_before(text, number.start())
             if not words:
@@ -1356,6 +1417,13 @@ class Redactor:
         words = _WORD.findall(found)
         if not words:
             return False
+        if (
+            not text[:start].strip()
+            and len(words) == 1
+            and is_foreign_word(words[0])
+            and re.match(r"[,!]", text[start + len(found) :])
+        ):
+            return True  # "Haye, ik ben ...", "Selam, ...": a greeting of another language opens
         if all(
             w.lower() in _SIGN_OFF_WORDS or self._lexicon.freq(w) >= _VERY_COMMON_WORD_FREQUENCY
             for w in words
@@ -1392,6 +1460,8 @@ class Redactor:
             ):
                 continue  # but "gr. Wil Koning": a first name that is also a word, then a surname
             strong = bool(_STRONG_NAME_TRIGGER.search(before))
+            if word.isupper() and len(word) <= 5 and not _NAME_TRIGGER.search(before):
+                continue  # "wat is nou IB, AB, ZOCO??": abbreviations, unless a name stands there
             if is_foreign_word(word) and not (strong or _CHILD_BEFORE.search(before)):
                 continue  # "well, can someone", "bon dia", "po polsku": not after "ik heet"
             in_name_place = bool(_NAME_TRIGGER.search(before))
@@ -1549,6 +1619,9 @@ class Redactor:
             return True
         if _PARTICIPLE.fullmatch(lower) and lower not in self._lexicon.first_names:
             return True  # "aangemeld", "doorverwezen", "uitgeschreven"
+        separable = _SEPARABLE_INFINITIVE.fullmatch(lower)
+        if separable and self._lexicon.freq(separable.group(1)) >= _COMMON_WORD_FREQUENCY:
+            return True  # "mijn kind terugplaatsen", "zijn dossier doorsturen"
         if not lower.endswith("t") or len(lower) < 4:
             return False
         if lower.endswith(("eert", "iert")) and len(lower) > 6:  # "hyperventileert"
@@ -1589,6 +1662,7 @@ class Redactor:
             rare = self._rare(word)
             if (
                 word.lower() not in lexicon.stop_words
+                and word.lower() not in _CHILD_FOLLOWERS  # "jo mn discord": "mn" is "mijn"
                 and not (is_foreign_word(word) and word.islower())  # "can someone", "ama bir"
                 and (rare or (lexicon.is_name(word) and (word[0].isupper() or lexicon.freq(word) < 5000)))
             ):
@@ -1606,6 +1680,10 @@ class Redactor:
                     continue
                 last = words[index + size - 1]
                 candidate = text[first.start() : last.end()]
+                district = _DISTRICT_SUFFIX.search(candidate) if size == 1 else None
+                if district and lexicon.is_place(candidate[: district.start()]):
+                    spans.append(Span(first.start(), last.end(), "woonplaats"))  # "Rotterdam-Zuid"
+                    break
                 if not lexicon.is_place(re.sub(r"\s+", " ", candidate)) or candidate.lower() in _COUNTRIES:
                     continue
                 if (
@@ -1681,7 +1759,10 @@ class Redactor:
         for match in _CAPITALISED_NAME.finditer(text):
             named = match.group().split()[1:]
             if named[0].lower() not in _GENERIC_SCHOOL_WORDS and not any(
-                _is_field_term(word) or word.lower() in _NEVER_A_SCHOOL for word in named
+                _is_field_term(word)
+                or word.lower() in _NEVER_A_SCHOOL
+                or _NATIONALITY_ADJECTIVE.fullmatch(word)
+                for word in named
             ):
                 spans.append(Span(match.start(), match.end(), "school"))
         for match in _SCHOOL_SUFFIX.finditer(text):
@@ -1748,6 +1829,7 @@ class Redactor:
             or (word.isupper() and len(word) > 1)
             or _is_field_term(word)
             or lower in _NEVER_A_SCHOOL
+            or bool(_NATIONALITY_ADJECTIVE.fullmatch(lower))
             or (word.islower() and is_foreign_word(word))
             or (lower.startswith(("school", "klas")) and len(lower) > 6)
         )
@@ -1819,7 +1901,37 @@ class Redactor:
                 ):
                     continue
                 spans.append(Span(match.start(group), match.end(group), "wijk"))
+        for match in _IN_CAPITALISED.finditer(text):
+            word = match.group(1)
+            lower = word.lower()
+            if (
+                not self._rare(word)
+                or not self._rare(word.split("-")[0])
+                or self._lexicon.is_place(word)  # found as a town
+                or lower in self._lexicon.first_names
+                or lower in _COUNTRIES
+                or lower in _GENERIC_SCHOOL_WORDS
+                or lower in _SCHOOL_METHODS
+                or _LANGUAGE_NAMES.fullmatch(word)
+                or _NATIONALITY_ADJECTIVE.fullmatch(lower)
+                or is_foreign_word(word)
+                or _is_field_term(word)
+            ):
+                continue
+            spans.append(Span(match.start(1), match.end(1), "wijk"))
         return spans
+
+
+def _shouting_view(text: str) -> str:
+    """A message typed in capitals ("HALLO IK WIL WETEN OF MIJN KIND RECHT HEEFT OP SPRAAKSOFTWARE")
+    in lower case, so that every word is not taken for a name or a school: the lower-case rules
+    (name lists, word frequencies, triggers such as "ik heet") still find the names in it. The
+    same length, so spans found in it fit the message."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if len(letters) < 20 or sum(ch.isupper() for ch in letters) < 0.8 * len(letters):
+        return text
+    lower = text.lower()
+    return lower if len(lower) == len(text) else text
 
 
 def _deduce_kind(tag: str, text: str) -> Optional[str]:

@@ -68,7 +68,7 @@ PHONE = re.compile(
     r")(?!\d)"
 )
 #: @-handles of social media ("@sanne_2010"), not the @ of an e-mail address.
-HANDLE = re.compile(r"(?<![\w.@+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?")
+HANDLE = re.compile(r"(?<![\w.@+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?:#\d{1,6}(?!\w))?")
 
 
 def _view_char(char: str) -> str:
