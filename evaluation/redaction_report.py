@@ -8,7 +8,7 @@ field terms kept, and time per message.
     .venv/bin/python -m evaluation.redaction_report --record "after issue 29"  # keep the figures
 
 Without a table it measures the project's tables, the frozen `tests/redaction/messages.yml`,
-the development table `tests/redaction/dev.yml` and the two independent tables that became
+the development table `tests/redaction/dev.yml` and the independent tables that became
 development data after their one blind measurement (`FORMER_BLIND_TABLES`), and writes
 docs/redaction.md; any other table is only printed unless `--write` says where to.
 `--record LABEL` adds this run's figures per table to evaluation/redaction_history.yml, and
@@ -44,6 +44,7 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12b.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12c.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12d.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
