@@ -46,6 +46,9 @@ OFFICIAL_DOMAINS = (
     "autoriteitpersoonsgegevens.nl",
     "duo.nl",
     "nji.nl",
+    # the national quality institute for the dyslexia care that gemeenten pay for under the
+    # Jeugdwet: it states who qualifies (basisschool pupils with severe dyslexia)
+    "nkd.nl",
 )
 
 
