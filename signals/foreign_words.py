@@ -48,7 +48,7 @@ klasse lehrer lehrerin hilfe frage fragen möchte mochte wissen guten januar feb
 juni juli august september oktober november dezember
 """
 _FRENCH = """
-au aux avec bonjour ce cette dans de des du elle est et il je la le les ma mais merci mes mon
+au aux ans avec bonjour ce cette dans de des du elle est et il je la le les ma mais merci mes mon
 ne nous ou par pas pour que qui sa ses son sur un une vous
 """
 _POLISH = """
@@ -96,7 +96,7 @@ adey aboy tsebuq ayfalten
 _ARABIC = """
 ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
 lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya fahimt
-sanawat sana umm abu ibn bint
+sanawat sana umm abu ibn bint 3afak afak safi bghit wlidi bniti
 """
 _PERSIAN = """
 salam man hastam ast dar va ba az be ke in an pesaram dokhtaram madrese kelas sal kheyli

@@ -153,6 +153,32 @@ _PROTECTED_WORDS = (
     "Plusklas",
     "Leonardo-onderwijs",
     "Leonardoschool",
+    # bodies and boards that are no person or school
+    "Kinderombudsman",
+    "Nationale ombudsman",
+    "ombudsman",
+    "College van Bestuur",
+    "Raad van Toezicht",
+    "DigiD",
+    # diagnoses typed as abbreviations ("een kind met ODD")
+    "ODD",
+    "DCD",
+    "OCD",
+    "PTSS",
+    "NLD",
+    "EED",
+    # holidays and school holidays ("na de Kerstvakantie", "Ramadan en school")
+    "Kerst",
+    "Kerstmis",
+    "Pasen",
+    "Pinksteren",
+    "Hemelvaart",
+    "Ramadan",
+    "Suikerfeest",
+    "Offerfeest",
+    "Sinterklaas",
+    "Carnaval",
+    "Koningsdag",
     # the school levels themselves ("naar het vo", "overstap po-vo"); "Vo" is in a name list
     "vo",
     "po",
@@ -174,6 +200,7 @@ _PROTECTED_PATTERNS = [
     r"\b\d{1,2}(?:[.:]\d{2})?\s*uur\b",
     r"\b(?:NT|EM|CM|NG|GZ)/(?:NT|EM|CM|NG|GZ)\b",  # the profiles of havo/vwo: "NT/NG"
     r"\bcat(?:egorie)?\.?\s*[1-3]\b",  # the TLV's category: "so cat. 1", "categorie 2"
+    r"\b[Ww]et\s+(?:op\s+)?(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra"
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
 #: its name holds a town (case-sensitive: the place is capitalised in a body's name).
@@ -222,8 +249,8 @@ _SPOKEN_PHONE = re.compile(
 #: a few words, has four digits or more and may hold letters, slashes and hyphens.
 _NUMBER_WORD = re.compile(
     r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
-    r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas)"
-    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?|"
+    r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket)"
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?|ticket(?=\s+#)|"
     r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
@@ -282,8 +309,8 @@ _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1
 #: The value after a code word: "verificatiecode 771 302", "inlogcode van magister is jdr9x4k"
 #: (not after "postcode", which has its own rule).
 _CODE_WORD_VALUE = re.compile(
-    r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,25}?(?<![\w-])"
-    r"(\d{3}[\s-]\d{3}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
+    r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,40}?(?<![\w-])"
+    r"(\d{3}[\s-]\d{3}|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
 #: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
@@ -310,7 +337,7 @@ _STREET_SUFFIX = (
     r"horst|lei|zoom|rade|stede|wijk|dam|berg|meer)"
 )
 _ADDRESS = re.compile(
-    r"\b(?:(?:[A-Za-zÀ-ÿ'-]+\s){0,3}[A-Za-zÀ-ÿ'-]*" + _STREET_SUFFIX + r")\s+\d{1,5}"
+    r"\b(?:(?:[1-9]e\s)?(?:[A-Za-zÀ-ÿ'-]+\s){0,3}[A-Za-zÀ-ÿ'-]*" + _STREET_SUFFIX + r")\s+\d{1,5}"
     r"(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?",
     re.IGNORECASE,
 )
@@ -338,7 +365,7 @@ _ADDRESS_CONTEXT = re.compile(
     r"opsturen|sturen|langskomen|t\.?a\.?v\.?)\b",
     re.IGNORECASE,
 )
-_STREET_WORD = re.compile(r"[A-Za-zÀ-ÿ'][\w'À-ÿ.-]*")
+_STREET_WORD = re.compile(r"(?<!\w)(?:[1-9]e(?!\w)|[A-Za-zÀ-ÿ'][\w'À-ÿ.-]*)")  # "2e Jan Steenstraat"
 #: The word right before `end`, with only spaces between ("brink" in "de brink 14b").
 _WORD_THEN_SPACE = re.compile(r"(?<![\w'À-ÿ.-])([A-Za-zÀ-ÿ'][\w'À-ÿ-]*\.?)[ \t]+$")
 #: "Kerkweg 17a, 3911 xs": a house number right before, so a postcode after all.
@@ -420,7 +447,7 @@ _SURNAME = (
 )
 #: "mevrouw de haan", "meester ruud": the title stays, the name goes.
 _TITLED_SURNAME = re.compile(
-    r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.?|"
+    r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.|"
     r"heer|familie|fam\.?)\s+" + _SURNAME,
     re.IGNORECASE,
 )
@@ -483,12 +510,15 @@ _SEPARABLE_INFINITIVE = re.compile(
     r"(?:aan|af|op|in|uit|mee|door|over|terug|weg|toe|bij|na|vast|voor|om|los|thuis|langs|onder|"
     r"achter|rond|samen|tegen|vrij)([a-zà-ÿ]{3,}en)"
 )
+#: "is hoogsensitief / prikkelgevoelig / faalangstig": an adjective after "is", never a name.
+_ADJECTIVE_ENDING = re.compile(r"(?:ief|isch|lijk|baar|zaam|achtig|loos|gevoelig|angstig)$")
 _SIGN_OFF = re.compile(r"[.!?,]\s+([\w'À-ÿ-]+(?:\s+[\w'À-ÿ-]+){0,2})\s*[.!]?\s*$")
 #: The greeting itself is no signature: "... samenwerkingsverband. mvg", "... vragen. doei".
 _SIGN_OFF_WORDS = frozenset(
     "mvg groet groeten groetjes gr grt grtjs liefs doei dag bedankt dank thanks thx cheers xx xxx "
     "fijne avond dag weekend nog succes dankjewel dankuwel 谢谢 شكرا спасибо дякую "
-    "vriendelijke hartelijke alvast hoi hallo ok oke oké top super".split()
+    "vriendelijke hartelijke alvast hoi hallo ok oke oké top super hai hey hee heey hi hello "
+    "goedemorgen goedemiddag goedenavond".split()
 )
 #: "groetjes, ana", "danki, shirley": right after a greeting even a name that is also a word of
 #: another language is a name.
@@ -508,7 +538,19 @@ _MODAL_BEFORE = re.compile(
     r"liever|graag|even|ff)\s+$",
     re.IGNORECASE,
 )
-_COUNTRIES = {
+_COUNTRIES = {  # and the provinces (not their capitals): a region identifies nobody
+    "holland",
+    "zeeland",
+    "friesland",
+    "fryslân",
+    "drenthe",
+    "overijssel",
+    "gelderland",
+    "flevoland",
+    "noord-holland",
+    "zuid-holland",
+    "noord-brabant",
+    "brabant",
     "nederland",
     "belgië",
     "belgie",
@@ -542,7 +584,6 @@ _COUNTRIES = {
     "germany",
     "belgium",
     "netherlands",
-    "holland",
     "spain",
     "england",
     "curaçao",
@@ -790,6 +831,8 @@ _FIELD_TERM_HEADS = (
     "opleiding",  # "Entree-opleiding"
     "plaatsing",  # "vso-plaatsing"
     "formulier",  # "het aanmeldformulier"
+    "vakantie",  # "de Kerstvakantie"
+    "fonds",  # "het Jeugdfonds Sport"
     "portaal",  # "het ouderportaal"
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
@@ -868,7 +911,9 @@ _DISTRICT_SUFFIX = re.compile(
 #: "een gezin in Overvecht", "in Holendrecht zijn veel thuiszitters": a capitalised word rare
 #: in Dutch, right after "in" or "uit", is where someone lives; a town would be in deduce's
 #: list, so this is most often a neighbourhood.
-_IN_CAPITALISED = re.compile(r"\b(?:[Ii]n|[Uu]it|[Vv]anuit)\s+([A-ZÀ-Ý][a-zà-ÿ'-]{3,})\b")
+_IN_CAPITALISED = re.compile(
+    r"\b(?:[Ii]n|[Uu]it|[Vv]anuit)\s+([A-ZÀ-Ý][a-zà-ÿ']{3,}(?:-[A-ZÀ-Ý]?[a-zà-ÿ']+)*)(?![\w-])"
+)
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: A surname after a word: an interfix or a capitalised word in the same clause.
 _SURNAME_FOLLOWS = re.compile(r"[ \t]+(?:(?:van|de|der|den|ter|ten|el|al|la|le|da|di|du)\s+)?[A-ZÀ-Ý]")
@@ -1141,7 +1186,7 @@ class Redactor:
         numbers = [s for s in kept if s.kind in ("telefoon", "bsn", "iban")]
         identifiers = [  # "+49 151 23456789" holds eight digits that also make a code
             s
-            for s in _identifier_spans(text) + self._code_token_spans(text)
+            for s in _identifier_spans(words) + self._code_token_spans(text)
             if not (s.kind == "code" and any(n.start <= s.start and s.end <= n.end for n in numbers))
         ]
         repeated = [s for s in self._repeated_names(text, kept) if not _overlaps_any(s, protected)]
@@ -1299,7 +1344,12 @@ class Redactor:
     def _street_start(self, text: str, start: int, end: int) -> int:
         """Where a street's name starts, without the words the pattern took in front of it
         ("is op het schoolplein" -> "het schoolplein", "aan de Kerkweg" -> "de Kerkweg")."""
-        for word in _STREET_WORD.finditer(text, start, end):
+        words = list(_STREET_WORD.finditer(text, start, end))
+        for index in range(len(words) - 2, -1, -1):  # "stuur de folder naar Kerkstraat 7"
+            if words[index].group().lower() in ("naar", "op", "via", "adres", "adres:"):
+                words = words[index + 1 :]
+                break
+        for word in words:
             lower = word.group().lower()
             if lower in _STREET_INNER_WORDS or lower not in self._lexicon.stop_words:
                 return word.start()
@@ -1398,6 +1448,8 @@ class Redactor:
             kind = _deduce_kind(annotation.tag, annotation.text)
             if kind == "naam" and self._no_name_after_all(text, annotation.start_char, annotation.text):
                 continue
+            if kind in ("naam", "woonplaats") and annotation.text.strip().lower() in _COUNTRIES:
+                continue  # "in Zeeland", "allowed in Holland": a province or a country
             if kind:
                 spans.append(Span(annotation.start_char, annotation.end_char, kind))
         return spans
@@ -1481,6 +1533,10 @@ class Redactor:
                     in_name_place = False  # "Geachte heer/mevrouw, Hierbij ..."
             if _LANGUAGE_NAMES.fullmatch(word) and not strong and not _CHILD_BEFORE.search(before):
                 continue  # "vrijstelling voor duits en frans", "zij spreekt Engels"
+            if lower in _COUNTRIES and not strong:
+                continue  # "is this allowed in Holland?"
+            if word.islower() and _ADJECTIVE_ENDING.search(lower) and re.search(r"\bis\s+$", before):
+                continue  # "onze dochter is hoogsensitief": what she is, not who
             if (
                 (in_name_place and named and frequency < _VERY_COMMON_WORD_FREQUENCY)
                 or self._child_name(word, before)
@@ -1832,6 +1888,8 @@ class Redactor:
             or bool(_NATIONALITY_ADJECTIVE.fullmatch(lower))
             or (word.islower() and is_foreign_word(word))
             or (lower.startswith(("school", "klas")) and len(lower) > 6)
+            or (word.islower() and lower.endswith("school"))  # "de vrijeschool", "de montessorischool"
+            or lower in ("zorgpas", "ov-pas", "ooievaarspas", "stadspas")  # "staat op de zorgpas"
         )
 
     def _adjective_before_noun(self, text: str, end: int) -> bool:

@@ -1602,3 +1602,41 @@ def test_fifth_round_finds_grouped_bsns_hyphenated_postcodes_codes_areas_and_for
 )
 def test_fifth_round_keeps_levels_categories_abbreviations_shouting_forms_and_adjectives(redactor, text):
     assert redactor.redact(text) == text
+
+
+# Sixth round (issue 29), made on the fifth blind table once it had been measured.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("mijn toegangscode voor het leerlingportaal is zomer2025, mag school die vragen", "zomer2025"),
+        ("hij heeft de inlogcode 'KT-8834' aan de juf gegeven", "KT-8834"),
+        ("ik heb al een ticket #50317 aangemaakt bij de gemeente", "50317"),
+        ("wij wonen op 1e Oosterparkstraat 88-2, valt dat onder jullie?", "Oosterparkstraat"),
+        ("stuur de brief graag naar Lindelaan 12 bis, dank u", "Lindelaan"),
+        ("In Tongelre-Zuid is een ouderavond over passend onderwijs", "Tongelre"),
+    ],
+)
+def test_sixth_round_finds_code_values_ticket_numbers_ordinal_streets_and_areas(redactor, text, value):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Na de Kerstvakantie krijgen we het verslag van het MDO, mag dat zo laat?",
+        "Ramadan en gym: mag de school mijn zoon uitsluiten?",
+        "STUUR DE INFORMATIE MAAR NAAR MIJ, WAAROM DUURT DE AANVRAAG ZO LANG",
+        "onze dochter zit op de vrijeschool en heeft een OPP nodig",
+        "het nummer staat zo op de zorgpas en ook in DigiD",
+        "Hoe past de Wet op de expertisecentra bij de zorgplicht?",
+        "Mag de MR instemmingsrecht hebben op het SOP?",
+        "Mijn kind heeft ODD en DCD, hoe bereid ik het MDO voor?",
+        "Is er in Zeeland een school voor slechthorende kinderen? Is this allowed in Holland?",
+        "Onze zoon is hoogsensitief en prikkelgevoelig, wat kan de school doen?",
+        "Kan ik een klacht indienen bij het College van Bestuur of bij de Kinderombudsman?",
+        "Stuur de folder naar school, dan lees ik hem daar",
+    ],
+)
+def test_sixth_round_keeps_holidays_shouting_school_kinds_laws_boards_diagnoses_and_provinces(redactor, text):
+    assert redactor.redact(text) == text
