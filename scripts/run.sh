@@ -13,21 +13,19 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 # everything in it (older files too), and every file made from here on.
 umask 077
 
-PORT="${STEUNPUNT_PORT:-5005}"
-ACTION_PORT="${STEUNPUNT_ACTION_PORT:-5055}"
-HOST="${STEUNPUNT_HOST:-127.0.0.1}"
-export STEUNPUNT_ACTION_URL="http://$HOST:$ACTION_PORT/webhook"
+# Ports, host and folders: the defaults of steunpunt/settings.py (an environment variable wins).
 # var/ unless STEUNPUNT_VAR_DIR names another folder (the tests use a temporary one).
-VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"
-export STEUNPUNT_TRACKER_DB="${STEUNPUNT_TRACKER_DB:-$VAR_DIR/trackers.db}"
+eval "$("$PY" -m steunpunt.settings HOST PORT ACTION_PORT STAFF_PORT SITE_PORT VAR_DIR TRACKER_DB)"
+HOST="$STEUNPUNT_HOST" PORT="$STEUNPUNT_PORT" ACTION_PORT="$STEUNPUNT_ACTION_PORT"
+STAFF_PORT="$STEUNPUNT_STAFF_PORT" SITE_PORT="$STEUNPUNT_SITE_PORT" VAR_DIR="$STEUNPUNT_VAR_DIR"
+export STEUNPUNT_ACTION_URL="http://$HOST:$ACTION_PORT/webhook"
+export STEUNPUNT_TRACKER_DB
 mkdir -p "$VAR_DIR"
 chmod -R go-rwx "$VAR_DIR"
 
 api=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 
-STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
-SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 # Every process derives the same URLs and allowed origins from these (steunpunt/settings.py).
 export STEUNPUNT_HOST="$HOST" STEUNPUNT_PORT="$PORT" STEUNPUNT_SITE_PORT="$SITE_PORT"
 # Bring the database schema up to date once, before three processes start using it.

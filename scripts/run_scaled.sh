@@ -24,15 +24,14 @@ umask 077
 : "${STEUNPUNT_SECRET_KEY:?set STEUNPUNT_SECRET_KEY (the same for every process)}"
 command -v nginx >/dev/null || { echo "[scaled] nginx not found (apt-get install nginx)" >&2; exit 1; }
 
-HOST="${STEUNPUNT_HOST:-127.0.0.1}"
-PORT="${STEUNPUNT_PORT:-5005}"
+# Ports, host and folders: the defaults of steunpunt/settings.py (an environment variable wins).
+eval "$("$PY" -m steunpunt.settings HOST PORT STAFF_PORT SITE_PORT VAR_DIR)"
+HOST="$STEUNPUNT_HOST" PORT="$STEUNPUNT_PORT" STAFF_PORT="$STEUNPUNT_STAFF_PORT"
+SITE_PORT="$STEUNPUNT_SITE_PORT" VAR_DIR="$STEUNPUNT_VAR_DIR"
 RASA_N="${STEUNPUNT_RASA_PROCESSES:-2}"
 ACTION_N="${STEUNPUNT_ACTION_PROCESSES:-2}"
 NEXT="${STEUNPUNT_INTERNAL_PORT:-7000}"
-STAFF_PORT="${STEUNPUNT_STAFF_PORT:-5056}"
-SITE_PORT="${STEUNPUNT_SITE_PORT:-5057}"
 ACTION_PROXY_PORT=$((NEXT++))
-VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"
 VAR="$VAR_DIR/nginx-$PORT"
 mkdir -p "$VAR"
 chmod -R go-rwx "$VAR_DIR"

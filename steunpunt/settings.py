@@ -15,10 +15,11 @@ monkeypatch one such attribute, or build `Settings.from_env({...})` of its own.
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, FrozenSet, Mapping, Optional, Tuple
+from typing import Any, FrozenSet, Iterable, Mapping, Optional, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: At most this many topics are offered when the bot asks which topic is meant.
@@ -310,6 +311,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def shell_assignments(names: Iterable[str], settings: Optional[Settings] = None) -> str:
+    """`STEUNPUNT_HOST=127.0.0.1` lines (shell-quoted) for the run scripts, which `eval` them:
+    the defaults of the ports, the host and the folders live here only, not again in bash.
+    An environment variable that is set wins, as everywhere else."""
+    settings = settings or current()
+    return "\n".join(f"STEUNPUNT_{name}={shlex.quote(str(getattr(settings, name)))}" for name in names)
+
+
 def _value(name: str) -> Any:
     """A setting as code outside this module sees it (a test's monkeypatch included)."""
     return getattr(sys.modules[__name__], name)
@@ -393,3 +402,10 @@ def action_token() -> str:
 def status_token() -> str:
     """What an operator sends to see the details of /webhooks/status/ (model, content errors)."""
     return os.environ.get("STEUNPUNT_STATUS_TOKEN") or derived_token("status-token")
+
+
+if __name__ == "__main__":  # python -m steunpunt.settings HOST PORT ...: for scripts/run*.sh
+    unknown = [name for name in sys.argv[1:] if name not in _FIELDS]
+    if unknown:
+        sys.exit(f"unknown settings: {', '.join(unknown)}")
+    print(shell_assignments(sys.argv[1:]))
