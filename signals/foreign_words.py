@@ -98,6 +98,10 @@ ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul 
 lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya fahimt
 sanawat sana umm abu ibn bint 3afak afak safi bghit wlidi bniti
 """
+_ITALIAN = """
+buongiorno ciao grazie sono la il mamma papà papa di anni anno figlio figlia mio mia scuola non
+per che una uno della
+"""
 _PERSIAN = """
 salam man hastam ast dar va ba az be ke in an pesaram dokhtaram madrese kelas sal kheyli
 mamnoon merci lotfan komak
@@ -124,6 +128,7 @@ FOREIGN_WORDS = frozenset(
         _SPANISH,
         _SOMALI,
         _TIGRINYA,
+        _ITALIAN,
         _PERSIAN,
         _VIETNAMESE,
         _TURKISH_MORE,

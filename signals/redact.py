@@ -160,6 +160,39 @@ _PROTECTED_WORDS = (
     "College van Bestuur",
     "Raad van Toezicht",
     "DigiD",
+    "BSN",
+    # laws, schemes and school software: "de Wlz", "in Somtoday", "Parro berichten"
+    "Wlz",
+    "Wmo",
+    "Zvw",
+    "WPO",
+    "WVO",
+    "WEC",
+    "AVG",
+    "PGB",
+    "Meldcode",
+    "Somtoday",
+    "Magister",
+    "Parnassys",
+    "Parro",
+    "Snappet",
+    "Gynzy",
+    "Basispoort",
+    "Eduarte",
+    "Social Schools",
+    # shops where youths work or do a work placement
+    "Albert Heijn",
+    "Jumbo",
+    "Lidl",
+    "Aldi",
+    "HEMA",
+    "Kruidvat",
+    # conditions named after people
+    "Gilles de la Tourette",
+    "William Schrikker Stichting",
+    "William Schrikker Groep",
+    "syndroom van Down",
+    "Asperger",
     # diagnoses typed as abbreviations ("een kind met ODD")
     "ODD",
     "DCD",
@@ -199,7 +232,7 @@ _PROTECTED_PATTERNS = [
     r"\b0[89]00[\s-]?\d{2,4}[\s-]?\d{0,4}\b",  # free and service numbers
     r"\b\d{1,2}(?:[.:]\d{2})?\s*uur\b",
     r"\b(?:NT|EM|CM|NG|GZ)/(?:NT|EM|CM|NG|GZ)\b",  # the profiles of havo/vwo: "NT/NG"
-    r"\bcat(?:egorie)?\.?\s*[1-3]\b",  # the TLV's category: "so cat. 1", "categorie 2"
+    r"\bcat(?:egorie)?\.?\s*(?:[1-3]|laag|midden|hoog)\b",  # the TLV's category: "cat. 1", "cat. midden"
     r"\b[Ww]et\s+(?:op\s+)?(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra"
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
@@ -249,8 +282,9 @@ _SPOKEN_PHONE = re.compile(
 #: a few words, has four digits or more and may hold letters, slashes and hyphens.
 _NUMBER_WORD = re.compile(
     r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
-    r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket)"
-    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?|ticket(?=\s+#)|"
+    r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket|"
+    r"klacht|casus|melding|meld)"
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
     r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
@@ -272,6 +306,8 @@ _BSN_ANY = re.compile(r"(?<![\w.,€+-])(?<!\d[.\s-])\d(?:[.\s]?\d){8}(?![\w]|[.
 #: Meron is ... en van Filmon 174 37 37 03".
 _BSN_WORD = re.compile(r"\b(?:bsn|burger\s?service\s?nummer|sofi-?nummer)\b", re.IGNORECASE)
 _BSN_LATER = re.compile(r"(?<![\w.])(?<!\d[.\s-])\d(?:[.\s-]?\d){7,8}(?![\d]|[.\s-]\d)")
+#: "bsn bekend, TLV loopt tot 31-07-2027": eight digits written as a date are a date.
+_DAY_MONTH_YEAR = re.compile(r"\d{1,2}[-/.]\d{1,2}[-/.]\d{4}")
 _MONEY_AFTER = re.compile(r"\s*(?:euro|eur|,-)", re.IGNORECASE)
 #: Eight or nine digits (in any grouping) right after "bsn" or "burgerservicenummer": a BSN
 #: typed with a mistake fails the 11-test but is still someone's, and the context says what it
@@ -312,6 +348,10 @@ _CODE_WORD_VALUE = re.compile(
     r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,40}?(?<![\w-])"
     r"(\d{3}[\s-]\d{3}|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
+)
+#: "pincode ... is 4471", "Pin 2580": a PIN has four to six digits only.
+_PIN_VALUE = re.compile(
+    r"\b(?:pin|pincode|pin-code)\b[^\n.?!\d]{0,40}?(?<![\w-])(\d{4,6})(?![\w-])", re.IGNORECASE
 )
 #: Abbreviations of the field that may stand before a year without making a code ("TLV-2025").
 _FIELD_ABBREVIATIONS = frozenset(
@@ -393,6 +433,7 @@ _DATE = re.compile(
 #: otherwise (a TLV's end, a meeting, 1 oktober) are recent or coming.
 _BIRTH_YEARS_BACK = 3
 _SHORT_YEAR = re.compile(r"[-/.\s][" + _APOSTROPHE + r"]?(\d{2})$")
+_NOT_BIRTH_BEFORE = re.compile(r"\b(?:sinds|vanaf|per|tot|ingang van|na|voor)\s+$", re.IGNORECASE)
 _BIRTH_CONTEXT = re.compile(
     r"(?:geboren|geb\.?|geboortedatum|verjaardag|jarig|is van)\W{0,3}(?:op\s+)?$", re.IGNORECASE
 )
@@ -480,7 +521,8 @@ _STRONG_NAME_TRIGGER = re.compile(
 _CHILD_BEFORE = re.compile(
     r"\b(?:mijn|m'n|mn|onze|ons)\s+(?:(?:oudste|jongste|middelste|kleine|grote|lieve|eigen)\s+)?"
     r"(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|neef|neefje|nicht|"
-    r"nichtje|pleegzoon|pleegdochter|pleegkind|stiefzoon|stiefdochter|kleinzoon|kleindochter)\s+$"
+    r"nichtje|pleegzoon|pleegdochter|pleegkind|stiefzoon|stiefdochter|kleinzoon|kleindochter|"
+    r"meid|meisje|jongen|ventje|mannetje)\s+$"
     # "ik ben de vader van adam", "de moeder van yara": a parent introduces the child
     r"|\b(?:vader|moeder|papa|mama|ouders?|voogd|pleegvader|pleegmoeder|oma|opa)\s+van\s+$",
     re.IGNORECASE,
@@ -551,6 +593,16 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     "zuid-holland",
     "noord-brabant",
     "brabant",
+    "zeeuws-vlaanderen",
+    "west-brabant",
+    "zuid-limburg",
+    "twente",
+    "achterhoek",
+    "veluwe",
+    "randstad",
+    "westland",
+    "betuwe",
+    "kennemerland",
     "nederland",
     "belgië",
     "belgie",
@@ -832,6 +884,10 @@ _FIELD_TERM_HEADS = (
     "plaatsing",  # "vso-plaatsing"
     "formulier",  # "het aanmeldformulier"
     "vakantie",  # "de Kerstvakantie"
+    "groep",  # "de Uilengroep", "de Kangoeroegroep": a class, not a school
+    "bank",  # "de Sociale Verzekeringsbank"
+    "stichting",  # "de William Schrikker Stichting"
+    "format",  # "het OPP-format"
     "fonds",  # "het Jeugdfonds Sport"
     "portaal",  # "het ouderportaal"
 )
@@ -842,7 +898,7 @@ _NEVER_A_SCHOOL = frozenset(
     """commissie begeleider begeleiding coördinator coordinator consulent consulenten ambtenaar arts
     pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
     onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet praktijkschool
-    voorziening overheid portaal formulier""".split()
+    voorziening overheid portaal formulier stichting plein schoolplein speelplaats""".split()
 )
 #: "het Nederlandse (equivalent)", "de Belgische (grens)": an adjective of a country or a
 #: region, never a school's name.
@@ -858,7 +914,7 @@ _NATIONALITY_ADJECTIVE = re.compile(
 #: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
 #: neighbourhood, which narrows down where a family lives as much as a village does.
 _NEIGHBOURHOOD = re.compile(
-    r"\b(?:wijk|woonwijk|stadswijk|stadsdeel)\s+((?:(?:oud|nieuw|noord|zuid|oost|west)[\s-])?[\w'À-ÿ-]+)",
+    r"\b(?:wijk|woonwijk|stadswijk|stadsdeel|wijkteam)\s+((?:(?:oud|nieuw|noord|zuid|oost|west)[\s-])?[\w'À-ÿ-]+)",
     re.IGNORECASE,
 )
 #: "de componistenbuurt", "de Indische Buurt", "het Oranjekwartier": a neighbourhood's name
@@ -1200,6 +1256,20 @@ class Redactor:
         for span in found:
             if span.kind != "woonplaats":
                 continue
+            before = re.search(
+                r"(?:^|[.!?\n]\s*)([A-ZÀ-Ý][\w'À-ÿ-]{3,}|[a-zà-ÿ][\w'À-ÿ-]{3,}),\s*$", text[: span.start]
+            )
+            if before:  # "Transvaal, Den Haag. Mijn zoon ...": the neighbourhood, then its town
+                word = before.group(1)
+                if not (
+                    word.lower() in self._lexicon.stop_words
+                    or is_foreign_word(word)
+                    or _is_field_term(word)
+                    or word.lower() in _AREA_WORDS
+                    or word.lower() in _SIGN_OFF_WORDS
+                    or not self._rare(word)
+                ):
+                    spans.append(Span(before.start(1), before.end(1), "wijk"))
             after = re.match(
                 r"(?:,\s*|\s+)((?:Oud|Nieuw|Noord|Zuid|Oost|West)-[A-ZÀ-Ý][\w'À-ÿ-]*|[A-ZÀ-Ý][\w'À-ÿ-]{3,})",
                 text[span.end :],
@@ -1253,7 +1323,11 @@ class Redactor:
         for match in _BSN.finditer(text):
             if bsn_valid("".join(ch for ch in match.group() if ch.isdigit())):
                 spans.append(Span(match.start(), match.end(), "bsn"))
-        spans += [Span(m.start(1), m.end(1), "bsn") for m in _BSN_AFTER_WORD.finditer(text)]
+        spans += [
+            Span(m.start(1), m.end(1), "bsn")
+            for m in _BSN_AFTER_WORD.finditer(text)
+            if not _DAY_MONTH_YEAR.fullmatch(m.group(1))
+        ]
         spans += [
             Span(m.start(), m.end(), "bsn")
             for m in _BSN_ANY.finditer(text)
@@ -1262,7 +1336,11 @@ class Redactor:
         for word in _BSN_WORD.finditer(text):
             sentence = re.match(r"[^?!\n]*?(?=[.?!]\s|[?!\n]|$)", text[word.end() :])
             stop = word.end() + (sentence.end() if sentence else 0)
-            spans += [Span(m.start(), m.end(), "bsn") for m in _BSN_LATER.finditer(text, word.end(), stop)]
+            spans += [
+                Span(m.start(), m.end(), "bsn")
+                for m in _BSN_LATER.finditer(text, word.end(), stop)
+                if not _DAY_MONTH_YEAR.fullmatch(m.group())
+            ]
         spans += [
             Span(m.start(), m.end(), "bsn")
             for m in _BSN_GROUPED.finditer(text)
@@ -1319,6 +1397,7 @@ class Redactor:
             kind = "nummer" if numbered else "code"
             spans.append(Span(match.start(), match.end(), kind))
         spans += [Span(m.start(1), m.end(1), "code") for m in _CODE_WORD_VALUE.finditer(text)]
+        spans += [Span(m.start(1), m.end(1), "code") for m in _PIN_VALUE.finditer(text)]
         return spans
 
     def _is_postcode(self, text: str, match: re.Match) -> bool:
@@ -1429,6 +1508,8 @@ class Redactor:
         (meetings and deadlines that people mention are this year or next)."""
         if _BIRTH_CONTEXT.search(text[max(0, match.start() - 30) : match.start()]):
             return True
+        if _NOT_BIRTH_BEFORE.search(text[max(0, match.start() - 15) : match.start()]):
+            return False  # "de wet geldt sinds 1 augustus 2014": a date things start or end
         years = re.findall(r"(?:19|20)\d{2}", match.group())
         if years:
             return int(years[-1]) <= self._year - _BIRTH_YEARS_BACK
@@ -1450,6 +1531,17 @@ class Redactor:
                 continue
             if kind in ("naam", "woonplaats") and annotation.text.strip().lower() in _COUNTRIES:
                 continue  # "in Zeeland", "allowed in Holland": a province or a country
+            if (
+                kind == "woonplaats"
+                and all(
+                    self._lexicon.freq(w) >= _VERY_COMMON_WORD_FREQUENCY
+                    for w in _WORD.findall(annotation.text)
+                )
+                and not _PLACE_TRIGGER.search(
+                    text[max(0, annotation.start_char - 25) : annotation.start_char]
+                )
+            ):
+                continue  # "Best lastig allemaal", "De bus stopt": words, not the village
             if kind:
                 spans.append(Span(annotation.start_char, annotation.end_char, kind))
         return spans
@@ -1460,6 +1552,8 @@ class Redactor:
         name cue stands before it: "My son ...", "Nan ta bisa ...", "Bon tardi", "Fijne avond",
         "Mein Mann arbeitet", "Oud en Nieuw". After "ik heet", "mijn dochter" it stays a name."""
         before = text[max(0, start - 40) : start]
+        if re.search(r"\b(?:groep|klas)\s+$", before, re.IGNORECASE):
+            return True  # "zit in groep Roos": a class's name
         if (
             _NAME_TRIGGER.search(before)
             or _CHILD_BEFORE.search(before)
@@ -1502,7 +1596,9 @@ class Redactor:
                 continue  # "Bedankt. Fijne avond", "Bedankt! Groet, Wim": greetings, not names
             before = text[max(0, match.start() - 40) : match.start()]
             following = words[index + 1].group() if index + 1 < len(words) else ""
-            if lower in lexicon.stop_words and not (
+            if lower in lexicon.stop_words and word[0].isupper() and re.search(r"\bheet\s+$", before):
+                pass  # "mijn zoon heet Ben": a name that is also a word
+            elif lower in lexicon.stop_words and not (
                 word[0].isupper()
                 and following[:1].isupper()
                 and lexicon.is_name(following)
@@ -1520,8 +1616,11 @@ class Redactor:
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
             if in_name_place and not strong:
-                if word.islower() and self._verb_form(lower):
-                    in_name_place = False  # "de begeleider rijdt"
+                if word.islower() and (
+                    self._verb_form(lower)
+                    or (lower.endswith("en") and frequency >= _VERY_COMMON_WORD_FREQUENCY)
+                ):
+                    in_name_place = False  # "de begeleider rijdt", "berichten van de juf komen"
                 elif (
                     re.search(
                         r"\b(?:heer|mevrouw|meneer|mevr|dhr|heren|dames)\.?\s*[,:;]\s*$",
@@ -1535,6 +1634,10 @@ class Redactor:
                 continue  # "vrijstelling voor duits en frans", "zij spreekt Engels"
             if lower in _COUNTRIES and not strong:
                 continue  # "is this allowed in Holland?"
+            if re.search(r"\b(?:groep|klas)\s+$", before, re.IGNORECASE):
+                continue  # "zit in groep Roos": a class's name
+            if re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word):
+                continue  # "PlayStation", "YouTube": a brand
             if word.islower() and _ADJECTIVE_ENDING.search(lower) and re.search(r"\bis\s+$", before):
                 continue  # "onze dochter is hoogsensitief": what she is, not who
             if (
@@ -1589,6 +1692,12 @@ class Redactor:
                     word.lower() in lexicon.stop_words
                     or word.lower() in _TITLE_WORDS
                     or (is_foreign_word(word) and not word[0].isupper())
+                    or (  # "berichten van de juf komen altijd te laat": a verb after the title
+                        match.group(pattern.groups - 1) == word  # not "meneer de groot"
+                        and word.islower()
+                        and lexicon.freq(word) >= _VERY_COMMON_WORD_FREQUENCY
+                        and word not in lexicon.first_names
+                    )
                     or not (word[0].isupper() or lexicon.is_name(word) or self._rare(word))
                 ):
                     continue
@@ -1744,7 +1853,7 @@ class Redactor:
                     continue
                 if (
                     size > 1
-                    and first.group() in ("de", "het")
+                    and first.group().lower() in ("de", "het")
                     and not last.group()[0].isupper()
                     and not self._rare(last.group())
                 ):  # "in de wijk", "de bus", "de buurt": words, though De Wijk is a village too
@@ -1790,8 +1899,8 @@ class Redactor:
                 if inner and inner.group(1):
                     match = inner  # "school: cbs de wingerd": the name follows the second type
             strong, article, name = match.group(1), match.group(2), match.group(3)
-            if name.startswith("-"):
-                continue  # "vso-plaatsing": a compound of the type, no name
+            if name.startswith("-") or name[:1].isdigit():
+                continue  # "vso-plaatsing": a compound of the type, no name; "vso is 45 min"
             if (
                 re.search(r"\bis\s+$", text[match.start() : match.start(3) - len(article or "")])
                 and name.islower()
@@ -1814,11 +1923,16 @@ class Redactor:
                 spans.append(Span(match.start(2) if article else match.start(3), match.end(3), "school"))
         for match in _CAPITALISED_NAME.finditer(text):
             named = match.group().split()[1:]
-            if named[0].lower() not in _GENERIC_SCHOOL_WORDS and not any(
-                _is_field_term(word)
-                or word.lower() in _NEVER_A_SCHOOL
-                or _NATIONALITY_ADJECTIVE.fullmatch(word)
-                for word in named
+            if (
+                named[0].lower() not in _GENERIC_SCHOOL_WORDS
+                and not all(word.lower() in _SCHOOL_METHODS or word.lower() == "school" for word in named)
+                and not any(
+                    _is_field_term(word)
+                    or word.lower() in _NEVER_A_SCHOOL
+                    or _NATIONALITY_ADJECTIVE.fullmatch(word)
+                    or self._no_school_name(word)
+                    for word in named
+                )
             ):
                 spans.append(Span(match.start(), match.end(), "school"))
         for match in _SCHOOL_SUFFIX.finditer(text):
@@ -1889,6 +2003,10 @@ class Redactor:
             or (word.islower() and is_foreign_word(word))
             or (lower.startswith(("school", "klas")) and len(lower) > 6)
             or (word.islower() and lower.endswith("school"))  # "de vrijeschool", "de montessorischool"
+            or lower in _SCHOOL_METHODS  # "naar de Vrije School"
+            or bool(re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word))  # "de PlayStation", "de iPad": brands
+            or lower.split("-")[0] in _FIELD_ABBREVIATIONS | {"cito", "ib", "mdo"}  # "de Cito-week"
+            or word[:1].isdigit()
             or lower in ("zorgpas", "ov-pas", "ooievaarspas", "stadspas")  # "staat op de zorgpas"
         )
 
@@ -1986,7 +2104,7 @@ def _shouting_view(text: str) -> str:
     (name lists, word frequencies, triggers such as "ik heet") still find the names in it. The
     same length, so spans found in it fit the message."""
     letters = [ch for ch in text if ch.isalpha()]
-    if len(letters) < 20 or sum(ch.isupper() for ch in letters) < 0.8 * len(letters):
+    if len(letters) < 20 or sum(ch.isupper() for ch in letters) < 0.6 * len(letters):
         return text
     lower = text.lower()
     return lower if len(lower) == len(text) else text
