@@ -46,6 +46,7 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12c.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12d.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12e.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12f.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
