@@ -1363,7 +1363,11 @@ class Redactor:
                 spans.append(Span(plate[0], plate[1], "kenteken"))
         for match in _NUMBER_WORD.finditer(text):
             value = _NUMBER_VALUE.match(text, match.end())
-            if value and sum(ch.isdigit() for ch in value.group(1)) >= 4:
+            if (
+                value
+                and sum(ch.isdigit() for ch in value.group(1)) >= 4
+                and not re.fullmatch(r"(?:19|20)\d{2}", value.group(1))  # "... zit sinds 2019 op school"
+            ):
                 spans.append(Span(value.start(1), value.end(1), "nummer"))
         spans += [
             Span(m.start(1), m.end(1), "handle")
@@ -1397,7 +1401,11 @@ class Redactor:
             kind = "nummer" if numbered else "code"
             spans.append(Span(match.start(), match.end(), kind))
         spans += [Span(m.start(1), m.end(1), "code") for m in _CODE_WORD_VALUE.finditer(text)]
-        spans += [Span(m.start(1), m.end(1), "code") for m in _PIN_VALUE.finditer(text)]
+        spans += [
+            Span(m.start(1), m.end(1), "code")
+            for m in _PIN_VALUE.finditer(text)
+            if not _MONEY_AFTER.match(text, m.end(1))  # "via pin betaald, 1500 euro"
+        ]
         return spans
 
     def _is_postcode(self, text: str, match: re.Match) -> bool:

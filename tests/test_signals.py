@@ -1686,3 +1686,14 @@ def test_seventh_round_keeps_bsn_word_categories_dates_classes_brands_software_l
 ):
     redacted = redactor.redact(text)
     assert redacted == text or redacted == text.replace("Milan", "[naam]"), redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "zijn leerlingnummer weet ik niet meer, maar hij zit sinds 2019 op die school",
+        "de ouderbijdrage via pin betaald, 1500 euro voor het kamp, mag dat?",
+    ],
+)
+def test_a_year_after_a_number_word_and_money_after_pin_are_kept(redactor, text):
+    assert redactor.redact(text) == text
