@@ -16,14 +16,12 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support.browser import CHROMIUM, DRIVER, axe_violations, needs_browser
+from tests.support.browser import CHROMIUM, DRIVER, axe_violations, needs_browser, until
 from tests.support.content import looked_up
 from tests.support.servers import assistant, http
 
@@ -74,11 +72,7 @@ def screenshot(driver, name):
 
 
 def wait(driver, condition, timeout=60):
-    """Wait for a condition; an element that goes stale because the page was replaced in
-    between (a form post without JavaScript loads a new page) is retried, not a failure."""
-    return WebDriverWait(
-        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-    ).until(condition)
+    return until(driver, condition, seconds=timeout, poll=0.5)
 
 
 def bot_messages(driver):

@@ -20,7 +20,7 @@ from store import db, presence
 from store.accounts import Accounts
 from store.live import LiveStore
 from store.tickets import TicketStore
-from tests.support.browser import chromium, needs_browser
+from tests.support.browser import chromium, needs_browser, until as browser_until
 from tests.support.servers import OPEN_MONDAY, TEST_SECRET, assistant, available_colleague, http
 from tests.support.widget import SocketChat, kind
 
@@ -194,9 +194,7 @@ AXE = (
 
 
 def until(driver, condition, timeout=30):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(condition)
+    return browser_until(driver, condition, seconds=timeout, poll=0.5)
 
 
 def axe_violations(driver):

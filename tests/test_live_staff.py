@@ -24,7 +24,7 @@ from store.db import engine_for
 from store.live import ACTIVE, WAITING, LiveStore
 from store.schema import audit_log, live_chats
 from store.tickets import TicketStore
-from tests.support.browser import chromium, needs_browser
+from tests.support.browser import chromium, needs_browser, until as browser_until
 from tests.support.servers import TEST_SECRET
 
 T0 = datetime(2026, 12, 7, 10, 0)  # the clock of the staff app (STEUNPUNT_FROZEN_NOW)
@@ -513,13 +513,12 @@ def test_the_analyst_view_and_report_show_the_live_figures_of_their_regions_only
 @needs_browser
 def test_in_a_browser_messages_come_and_go_without_a_reload_with_a_marker_and_a_title_count(app):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = chromium(1280, 900)
     base = f"http://127.0.0.1:{app['port']}"
 
     def until(condition, seconds=15):
-        return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+        return browser_until(driver, condition, seconds)
 
     try:
         driver.get(base + "/login")

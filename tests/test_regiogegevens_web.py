@@ -18,7 +18,7 @@ from library import ContentLibrary, read_region_file
 from store import audit
 from store.db import engine_for
 from store.schema import audit_log
-from tests.support.browser import chromium, needs_browser
+from tests.support.browser import chromium, needs_browser, until as browser_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,13 +176,12 @@ def test_the_queue_page_lists_texts_to_check(app):
 @needs_browser
 def test_in_chromium_a_regions_editor_changes_the_phone_number_and_the_preview_shows_it(app):
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     driver = chromium(1280, 900)
     base = f"http://127.0.0.1:{app['port']}"
 
     def until(condition, seconds=15):
-        return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+        return browser_until(driver, condition, seconds)
 
     old = read_region_file(example_file(app))[0]["steunpunt_telefoon"]
     try:

@@ -202,7 +202,11 @@ def test_the_run_scripts_make_what_the_servers_write_private(script):
     umask = lines.index("umask 077")
     assert umask < next(n for n, line in enumerate(lines) if line.startswith("mkdir -p"))
     assert 'chmod -R go-rwx "$VAR_DIR"' in lines[umask:]
-    assert 'VAR_DIR="${STEUNPUNT_VAR_DIR:-$ROOT/var}"' in lines
+    # the folder the servers write to is the settings' VAR_DIR (steunpunt/settings.py: var/)
+    assert any(
+        line.startswith('eval "$("$PY" -m steunpunt.settings ') and " VAR_DIR" in line for line in lines
+    )
+    assert any('VAR_DIR="$STEUNPUNT_VAR_DIR"' in line for line in lines)
 
 
 def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):

@@ -48,6 +48,21 @@ def chromium(width: int = 1280, height: int = 900) -> Any:
     return driver
 
 
+def until(driver: Any, condition: Any, seconds: float = 15, poll: float = 0.2) -> Any:
+    """Wait until `condition(driver)` is true. An element that went stale because the page
+    was replaced or re-rendered in between (a form post, a live update) is looked up again on
+    the next poll instead of failing the test: CI failed twice on exactly that race."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(
+        driver,
+        seconds,
+        poll_frequency=poll,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(condition)
+
+
 #: axe-core from the site's npm packages (the version in website/assets/package.json).
 AXE = Path(__file__).resolve().parents[2] / "website" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
