@@ -233,7 +233,7 @@ _PROTECTED_PATTERNS = [
     r"\b\d{1,2}(?:[.:]\d{2})?\s*uur\b",
     r"\b(?:NT|EM|CM|NG|GZ)/(?:NT|EM|CM|NG|GZ)\b",  # the profiles of havo/vwo: "NT/NG"
     r"\bcat(?:egorie)?\.?\s*(?:[1-3]|laag|midden|hoog)\b",  # the TLV's category: "cat. 1", "cat. midden"
-    r"\b[Ww]et\s+(?:op\s+)?(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra"
+    r"\bwet\s+op\s+(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra" (not "ik wet Sanne ...")
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
 #: its name holds a town (case-sensitive: the place is capitalised in a body's name).
@@ -600,7 +600,6 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     "achterhoek",
     "veluwe",
     "randstad",
-    "westland",
     "betuwe",
     "kennemerland",
     "nederland",

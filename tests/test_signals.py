@@ -1697,3 +1697,8 @@ def test_seventh_round_keeps_bsn_word_categories_dates_classes_brands_software_l
 )
 def test_a_year_after_a_number_word_and_money_after_pin_are_kept(redactor, text):
     assert redactor.redact(text) == text
+
+
+def test_a_typo_of_weet_protects_no_name_and_a_municipality_is_still_a_place(redactor):
+    assert "Sanne" not in redactor.redact("ik wet Sanne heeft een tlv nodig maar hoe")
+    assert "Westland" not in redactor.redact("wij wonen in Westland en zoeken een so-school")
