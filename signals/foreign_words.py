@@ -65,6 +65,7 @@ istiyorum kızım kizim merhaba mi mı mu mü ne neden nasıl nasil oğlum oglum
 sizin şey sey şimdi simdi tamam teşekkür tesekkur teşekkürler var ve veya ya yok onu ona
 onun bunu şu su o biz siz onlar daha en hem ile için gibi kadar sonra önce once yaşında yasinda
 okula okulu istemiyor selamlar selam lütfen lutfen yardım yardim sağ sag olun
+otizm otizmli otizmi almıyor almiyor destek öğretmen ogretmen sınıf sinif
 """
 _UKRAINIAN = """
 dobryi dobryy den dyakuyu dyakuju duzhe i mij miy moya moj moi ne nam pro pryvit shkola shkoly
@@ -109,9 +110,7 @@ mamnoon merci lotfan komak
 _VIETNAMESE = """
 xin chào chao chào cảm cam ơn on tôi toi con trai gái gai trường truong học hoc không khong
 """
-_TURKISH_MORE = """
-otizm otizmli otizmi okulda almıyor almiyor destek öğretmen ogretmen sınıf sinif
-"""
+
 
 #: Every word of these lists, lower-cased.
 FOREIGN_WORDS = frozenset(
@@ -131,7 +130,6 @@ FOREIGN_WORDS = frozenset(
         _ITALIAN,
         _PERSIAN,
         _VIETNAMESE,
-        _TURKISH_MORE,
     )
     for word in block.split()
 )

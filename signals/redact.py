@@ -357,6 +357,8 @@ _PIN_VALUE = re.compile(
 _FIELD_ABBREVIATIONS = frozenset(
     "tlv opp mdo sop po vo so sbo vso vmbo havo vwo mbo hbo pro isk bso lwoo swv gpo lkc cce bsn".split()
 )
+#: ... and, with a few more, before a hyphen in a compound that names no school ("de Cito-week").
+_COMPOUND_ABBREVIATIONS = _FIELD_ABBREVIATIONS | {"cito", "ib", "mdo"}
 #: A user name after the platform's name, without its @: "snap: kimmie_x2009". Taken only when
 #: it looks like one (a digit, an underscore or an inner dot), so "insta is leuk" stays.
 _PLATFORM_HANDLE = re.compile(
@@ -969,6 +971,12 @@ _DISTRICT_SUFFIX = re.compile(
 _IN_CAPITALISED = re.compile(
     r"\b(?:[Ii]n|[Uu]it|[Vv]anuit)\s+([A-ZÀ-Ý][a-zà-ÿ']{3,}(?:-[A-ZÀ-Ý]?[a-zà-ÿ']+)*)(?![\w-])"
 )
+#: "zit in groep Roos", "klas Vlinder": the word after is a class's name, not a person's.
+_CLASS_NAME_BEFORE = re.compile(r"\b(?:groep|klas)\s+$", re.IGNORECASE)
+#: "PlayStation", "iPad", "YouTube": a capital inside a word marks a brand, not a name or school.
+_INNER_CAPITAL = re.compile(r"[a-zà-ÿ][A-ZÀ-Ý]")
+#: "Transvaal, Den Haag. Mijn zoon ...": a word alone at the start of a sentence, before a town.
+_AREA_BEFORE_TOWN = re.compile(r"(?:^|[.!?\n]\s*)([A-ZÀ-Ý][\w'À-ÿ-]{3,}|[a-zà-ÿ][\w'À-ÿ-]{3,}),\s*$")
 _WORD = re.compile(r"[\w'À-ÿ-]+", re.UNICODE)
 #: A surname after a word: an interfix or a capitalised word in the same clause.
 _SURNAME_FOLLOWS = re.compile(r"[ \t]+(?:(?:van|de|der|den|ter|ten|el|al|la|le|da|di|du)\s+)?[A-ZÀ-Ý]")
@@ -1255,19 +1263,10 @@ class Redactor:
         for span in found:
             if span.kind != "woonplaats":
                 continue
-            before = re.search(
-                r"(?:^|[.!?\n]\s*)([A-ZÀ-Ý][\w'À-ÿ-]{3,}|[a-zà-ÿ][\w'À-ÿ-]{3,}),\s*$", text[: span.start]
-            )
+            before = _AREA_BEFORE_TOWN.search(text[: span.start])
             if before:  # "Transvaal, Den Haag. Mijn zoon ...": the neighbourhood, then its town
                 word = before.group(1)
-                if not (
-                    word.lower() in self._lexicon.stop_words
-                    or is_foreign_word(word)
-                    or _is_field_term(word)
-                    or word.lower() in _AREA_WORDS
-                    or word.lower() in _SIGN_OFF_WORDS
-                    or not self._rare(word)
-                ):
+                if not (self._no_area_name(word) or word.lower() in _SIGN_OFF_WORDS or not self._rare(word)):
                     spans.append(Span(before.start(1), before.end(1), "wijk"))
             after = re.match(
                 r"(?:,\s*|\s+)((?:Oud|Nieuw|Noord|Zuid|Oost|West)-[A-ZÀ-Ý][\w'À-ÿ-]*|[A-ZÀ-Ý][\w'À-ÿ-]{3,})",
@@ -1277,10 +1276,7 @@ class Redactor:
                 continue
             word = after.group(1)
             if (
-                word.lower() in self._lexicon.stop_words
-                or is_foreign_word(word)
-                or _is_field_term(word)
-                or word.lower() in _AREA_WORDS
+                self._no_area_name(word)
                 or word.lower() in _GENERIC_SCHOOL_WORDS
                 or not (self._rare(word) or "-" in word)
             ):
@@ -1288,6 +1284,16 @@ class Redactor:
             start = span.end + after.start(1)
             spans.append(Span(start, start + len(word), "wijk"))
         return spans
+
+    def _no_area_name(self, word: str) -> bool:
+        """Words beside a town that name no part of it: stop words, words of other languages,
+        field terms and words for an area ("centrum", "buitengebied")."""
+        return (
+            word.lower() in self._lexicon.stop_words
+            or is_foreign_word(word)
+            or _is_field_term(word)
+            or word.lower() in _AREA_WORDS
+        )
 
     def _repeated_names(self, text: str, found: List[Span]) -> List[Span]:
         """A name found once is a name wherever it stands again in the same message: "de vader
@@ -1559,7 +1565,7 @@ class Redactor:
         name cue stands before it: "My son ...", "Nan ta bisa ...", "Bon tardi", "Fijne avond",
         "Mein Mann arbeitet", "Oud en Nieuw". After "ik heet", "mijn dochter" it stays a name."""
         before = text[max(0, start - 40) : start]
-        if re.search(r"\b(?:groep|klas)\s+$", before, re.IGNORECASE):
+        if _CLASS_NAME_BEFORE.search(before):
             return True  # "zit in groep Roos": a class's name
         if (
             _NAME_TRIGGER.search(before)
@@ -1641,9 +1647,9 @@ class Redactor:
                 continue  # "vrijstelling voor duits en frans", "zij spreekt Engels"
             if lower in _COUNTRIES and not strong:
                 continue  # "is this allowed in Holland?"
-            if re.search(r"\b(?:groep|klas)\s+$", before, re.IGNORECASE):
+            if _CLASS_NAME_BEFORE.search(before):
                 continue  # "zit in groep Roos": a class's name
-            if re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word):
+            if _INNER_CAPITAL.search(word):
                 continue  # "PlayStation", "YouTube": a brand
             if word.islower() and _ADJECTIVE_ENDING.search(lower) and re.search(r"\bis\s+$", before):
                 continue  # "onze dochter is hoogsensitief": what she is, not who
@@ -1930,17 +1936,7 @@ class Redactor:
                 spans.append(Span(match.start(2) if article else match.start(3), match.end(3), "school"))
         for match in _CAPITALISED_NAME.finditer(text):
             named = match.group().split()[1:]
-            if (
-                named[0].lower() not in _GENERIC_SCHOOL_WORDS
-                and not all(word.lower() in _SCHOOL_METHODS or word.lower() == "school" for word in named)
-                and not any(
-                    _is_field_term(word)
-                    or word.lower() in _NEVER_A_SCHOOL
-                    or _NATIONALITY_ADJECTIVE.fullmatch(word)
-                    or self._no_school_name(word)
-                    for word in named
-                )
-            ):
+            if not any(self._no_school_name(word) for word in named):
                 spans.append(Span(match.start(), match.end(), "school"))
         for match in _SCHOOL_SUFFIX.finditer(text):
             words = list(re.finditer(r"\S+", match.group(1)))
@@ -1987,9 +1983,7 @@ class Redactor:
             name = [w for w in re.split(r"[\s-]", match.group(1)) if w]
             core = [w for w in name if w.lower() not in ("al", "el", "sint", "st", "st.")]
             if core and all(
-                not self._no_school_name(w)
-                and w.lower() not in _SCHOOL_METHODS
-                and (w[0].isupper() or lexicon.freq(w) < _COMMON_WORD_FREQUENCY)
+                not self._no_school_name(w) and (w[0].isupper() or lexicon.freq(w) < _COMMON_WORD_FREQUENCY)
                 for w in core
             ):
                 spans.append(Span(match.start(1), match.end(1), "school"))
@@ -2011,8 +2005,8 @@ class Redactor:
             or (lower.startswith(("school", "klas")) and len(lower) > 6)
             or (word.islower() and lower.endswith("school"))  # "de vrijeschool", "de montessorischool"
             or lower in _SCHOOL_METHODS  # "naar de Vrije School"
-            or bool(re.search(r"[a-zà-ÿ][A-ZÀ-Ý]", word))  # "de PlayStation", "de iPad": brands
-            or lower.split("-")[0] in _FIELD_ABBREVIATIONS | {"cito", "ib", "mdo"}  # "de Cito-week"
+            or bool(_INNER_CAPITAL.search(word))  # "de PlayStation", "de iPad": brands
+            or lower.split("-")[0] in _COMPOUND_ABBREVIATIONS  # "de Cito-week", "het OPP-format"
             or word[:1].isdigit()
             or lower in ("zorgpas", "ov-pas", "ooievaarspas", "stadspas")  # "staat op de zorgpas"
         )
