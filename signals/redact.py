@@ -72,6 +72,7 @@ _CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
 # --- field terms: never personal data ----------------------------------------------------
 _PROTECTED_WORDS = (
+    "buddy",  # a volunteer of the youth care: "zo'n buddy van jeugdhulp"
     "Kentalis",
     "LBT",
     "Auris",
@@ -234,6 +235,7 @@ _PROTECTED_PATTERNS = [
     r"\b(?:NT|EM|CM|NG|GZ)/(?:NT|EM|CM|NG|GZ)\b",  # the profiles of havo/vwo: "NT/NG"
     r"\bcat(?:egorie)?\.?\s*(?:[1-3]|laag|midden|hoog)\b",  # the TLV's category: "cat. 1", "cat. midden"
     r"\bwet\s+op\s+(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra" (not "ik wet Sanne ...")
+    r"\bhet\s+Rijk\b",  # the state: "Heeft het Rijk ook regels ..."
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
 #: its name holds a town (case-sensitive: the place is capitalised in a body's name).
@@ -284,7 +286,7 @@ _NUMBER_WORD = re.compile(
     r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
     r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket|"
     r"klacht|casus|melding|meld)"
-    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|llnr\.?|ref\.?|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|lln?[-.]?nr\.?|ref\.?|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
     r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
@@ -345,8 +347,10 @@ _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1
 #: The value after a code word: "verificatiecode 771 302", "inlogcode van magister is jdr9x4k"
 #: (not after "postcode", which has its own rule).
 _CODE_WORD_VALUE = re.compile(
-    r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,40}?(?<![\w-])"
-    r"(\d{3}[\s-]\d{3}|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
+    r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,60}?(?<![\w-])"
+    # two groups of digits, not a school year ("toegangscode ...: 7781 2290")
+    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{3,4}"
+    r"|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
 #: "pincode ... is 4471", "Pin 2580": a PIN has four to six digits only.
@@ -494,6 +498,11 @@ _TITLED_SURNAME = re.compile(
     r"heer|familie|fam\.?)\s+" + _SURNAME,
     re.IGNORECASE,
 )
+#: A title that opens a name deduce found ("meneer Hoekstra", "Dhr. A. Kaya"): it identifies
+#: nobody and the reader needs it ("de directeur, meneer ...").
+_LEADING_TITLE = re.compile(
+    r"(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.|mw\.|dhr\.?|de heer)\s+", re.IGNORECASE
+)
 #: "e. de jong", "b. yildiz": initials and the surname go.
 _INITIALS_SURNAME = re.compile(r"(?<![\w.])((?:[a-zA-Z]\.\s?)+)" + _SURNAME, re.IGNORECASE)
 #: Abbreviations written like initials: "t.a.v. fam. de boer" is no name "t.a.v. fam".
@@ -579,7 +588,7 @@ _SENT_FROM = re.compile(
 )
 _MODAL_BEFORE = re.compile(
     r"\b(?:wil|wilt|willen|kan|kun|kunt|kunnen|moet|moeten|mag|mogen|ga|gaat|gaan|zal|zullen|zou|zouden|te|"
-    r"liever|graag|even|ff)\s+$",
+    r"liever|graag|even|ff|mij|me|alleen|niet)\s+$",  # "kunt u mij appen", "niet bellen alleen appen"
     re.IGNORECASE,
 )
 _COUNTRIES = {  # and the provinces (not their capitals): a region identifies nobody
@@ -891,6 +900,11 @@ _FIELD_TERM_HEADS = (
     "format",  # "het OPP-format"
     "fonds",  # "het Jeugdfonds Sport"
     "portaal",  # "het ouderportaal"
+    "hulp",  # "jeugdhulp", "thuishulp"
+    "persoon",  # "schoolcontactpersoon", "vertrouwenspersoon"
+    "toets",  # "de eindtoets", "de PTA-toets"
+    "toetsen",
+    "syndroom",  # "het Downsyndroom"
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -1005,10 +1019,16 @@ class Span:
 
 
 def _is_plate(text: str) -> bool:
-    """Six letters and digits in three groups, with both letters and digits."""
+    """Six letters and digits in three groups, each all letters or all digits, with both
+    letters and digits: every Dutch sidecode. "JC-4471" (two groups) and "Q8-MX-41" (a group
+    that mixes) are handed-out codes, for `_code_kind`."""
     groups = text.split("-")
     return (
-        sum(map(len, groups)) == 6 and any(g.isdigit() for g in groups) and any(g.isalpha() for g in groups)
+        len(groups) == 3
+        and sum(map(len, groups)) == 6
+        and all(g.isdigit() or g.isalpha() for g in groups)
+        and any(g.isdigit() for g in groups)
+        and any(g.isalpha() for g in groups)
     )
 
 
@@ -1245,7 +1265,15 @@ class Redactor:
         ]
         found = self._pattern_spans(text) + self._deduce_spans(words) + self._school_spans(words)
         found += self._name_spans(words) + self._place_spans(words) + self._neighbourhood_spans(words)
-        kept = [s for s in found if not _overlaps_any(s, protected)]
+        # a number after a number word stays hidden even when it ends in a field term:
+        # "dossiernummer ... 23.0917.PO"
+        # (a ticket number, "SP-00042", stays as it is)
+        kept = [
+            s
+            for s in found
+            if not _overlaps_any(s, protected)
+            or (s.kind == "nummer" and not any(a <= s.start and s.end <= b for a, b in protected))
+        ]
         numbers = [s for s in kept if s.kind in ("telefoon", "bsn", "iban")]
         identifiers = [  # "+49 151 23456789" holds eight digits that also make a code
             s
@@ -1555,8 +1583,13 @@ class Redactor:
                 )
             ):
                 continue  # "Best lastig allemaal", "De bus stopt": words, not the village
+            start = annotation.start_char
+            if kind == "naam":  # "meneer Hoekstra": the title stays, as in _TITLED_SURNAME
+                title = _LEADING_TITLE.match(annotation.text)
+                if title and title.end() < len(annotation.text):
+                    start += title.end()
             if kind:
-                spans.append(Span(annotation.start_char, annotation.end_char, kind))
+                spans.append(Span(start, annotation.end_char, kind))
         return spans
 
     def _no_name_after_all(self, text: str, start: int, found: str) -> bool:
@@ -1841,6 +1874,7 @@ class Redactor:
             if (
                 word.lower() not in lexicon.stop_words
                 and word.lower() not in _CHILD_FOLLOWERS  # "jo mn discord": "mn" is "mijn"
+                and not (word.islower() and self._verb_form(word))  # "juf Gerda vastgepakt"
                 and not (is_foreign_word(word) and word.islower())  # "can someone", "ama bir"
                 and (rare or (lexicon.is_name(word) and (word[0].isupper() or lexicon.freq(word) < 5000)))
             ):
@@ -1931,6 +1965,8 @@ class Redactor:
                 continue
             if not strong and article and article.strip().lower() == "het" and _NOMINAL_VERB.fullmatch(first):
                 continue  # "kan school het terugstorten"
+            if first.islower() and self._verb_form(first):
+                continue  # "de ouderbijdrage voor het vso terugvragen": a verb, no name
             looks_like_name = first[0].isupper() or lexicon.freq(first) < _COMMON_WORD_FREQUENCY
             if (strong and (article or looks_like_name)) or (article and looks_like_name):
                 spans.append(Span(match.start(2) if article else match.start(3), match.end(3), "school"))
