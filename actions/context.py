@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 
 from library import ContentLibrary
 from steunpunt.turn import TurnContext, build, turn_of
@@ -55,6 +56,14 @@ def turn_context(tracker: Tracker, library: ContentLibrary) -> TurnContext:
         remembered_audience=tracker.get_slot("audience"),
         turn=turn_of(tracker.events),
     )
+
+
+def remembered_audience(tracker: Tracker, turn: TurnContext) -> List[EventType]:
+    """The slot that remembers the audience for the next turn, set only when this turn's
+    audience differs from it (one event fewer on most turns)."""
+    if turn.audience != tracker.get_slot("audience"):
+        return [SlotSet("audience", turn.audience)]
+    return []
 
 
 def question_before(tracker: Tracker) -> Optional[str]:

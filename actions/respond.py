@@ -24,7 +24,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, schools
-from actions.context import question_before, turn_context, understood
+from actions.context import question_before, remembered_audience, turn_context, understood
 from actions.live import (
     Queued,
     ended_ticket,
@@ -140,9 +140,7 @@ class ActionRespond(Action):
         reply = render(outcome, turn, self.library, live, found)
         for message in reply.messages:
             dispatcher.utter_message(**message)
-        events: List[EventType] = []
-        if turn.audience != tracker.get_slot("audience"):
-            events.append(SlotSet("audience", turn.audience))
+        events: List[EventType] = remembered_audience(tracker, turn)
         await asyncio.to_thread(
             record,
             signal_for(

@@ -95,10 +95,10 @@ STEPS = textwrap.dedent(
     import deduce
     out["import deduce"] = rss()
     from deduce import Deduce
-    from signals.redact import _CONFIG, _Lexicon, Redactor
-    t = time.perf_counter(); d = Deduce(load_base_config=False, config=str(_CONFIG))
+    from signals.redact import DEDUCE_CONFIG, Redactor, WordLists
+    t = time.perf_counter(); d = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG))
     out["Deduce() (its lookup tables)"] = rss(); out["load_s"] = round(time.perf_counter() - t, 1)
-    _Lexicon()
+    WordLists()
     out["word lists of the rules"] = rss()
     del d
     r = Redactor(); r.redact("warm")

@@ -127,7 +127,6 @@ def resident_mb(forms: Sequence[str]) -> float:
     import subprocess
 
     code = (
-        f"import os, sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from evaluation.grouping_report import fixture, TEST\n"
         "from signals import groups\n"
         "items = [(str(n), t) for n, (_, t) in enumerate(fixture(TEST))]\n"
@@ -135,7 +134,9 @@ def resident_mb(forms: Sequence[str]) -> float:
         f"groups.features(texts, forms={tuple(forms)!r})\n"
         "print(int(open('/proc/self/status').read().split('VmRSS:')[1].split()[0]) / 1024)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    done = subprocess.run(  # run from the checkout, as `python -m evaluation...` is
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     return float(done.stdout.strip().splitlines()[-1])
 
 

@@ -68,7 +68,8 @@ KINDS = (
     "nummer",
 )
 
-_CONFIG = Path(__file__).with_name("deduce_base_config.json")
+#: deduce's configuration (public: evaluation/action_memory.py measures its tables apart).
+DEDUCE_CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
 # --- field terms: never personal data ----------------------------------------------------
 _PROTECTED_WORDS = (
@@ -1142,7 +1143,7 @@ def bsn_valid(digits: str) -> bool:
     return total % 11 == 0
 
 
-class _Lexicon:
+class WordLists:
     """deduce's name and place lists, lower-cased, and a Dutch word-frequency list."""
 
     def __init__(self) -> None:
@@ -1236,8 +1237,8 @@ class Redactor:
     def __init__(self, today: Optional[date] = None) -> None:
         from deduce import Deduce
 
-        self._deduce = Deduce(load_base_config=False, config=str(_CONFIG))
-        self._lexicon = _Lexicon()
+        self._deduce = Deduce(load_base_config=False, config=str(DEDUCE_CONFIG))
+        self._lexicon = WordLists()
         self._lock = threading.Lock()
         self._year = (today or clock.today()).year
 

@@ -8,6 +8,7 @@ channel or feature quietly imports across again. The allowed arrows are data, he
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 from typing import Dict, Set
 
@@ -109,6 +110,64 @@ def test_no_module_imports_itself_back_through_others():
     assert not loops, "\n".join(loops)
 
 
+#: Code that is not the product but must use it through public names: the evaluation package,
+#: the operations scripts and the test support (issue 23, point 4).
+TOOLS = ("evaluation", "scripts", "tests/support")
+
+
+def python_files(*folders: str):
+    for folder in folders:
+        yield from sorted((ROOT / folder).rglob("*.py"))
+
+
+def test_tools_and_packages_use_other_packages_only_through_public_names():
+    """A name with a leading underscore is a package's own business; reaching into it from
+    another package (or from evaluation/, scripts/, the test support) breaks with every
+    refactoring. Unit tests may test private helpers; tools may not use them."""
+    packages = set(ALLOWED) | {"evaluation", "scripts", "tests"}
+    wrong = []
+    for path in python_files(*ALLOWED, *TOOLS):
+        own = path.relative_to(ROOT).parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                other = node.module.split(".")[0]
+                if other in packages and other != own:
+                    wrong += [
+                        f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                        for alias in node.names
+                        if alias.name.startswith("_")
+                    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_no_file_patches_the_import_path():
+    """Everything runs from the checkout as `python -m ...` or with the venv's pytest; a
+    sys.path patch hides a wrong layout (issue 23 removed thirteen)."""
+    found = [
+        str(path.relative_to(ROOT))
+        for path in python_files(*ALLOWED, *TOOLS, "tests")
+        if "sys.path" in path.read_text(encoding="utf-8") and path.name != "test_architecture.py"
+    ]
+    found += [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "scripts").glob("*.sh"))
+        if "sys.path" in path.read_text(encoding="utf-8")
+    ]
+    assert not found, found
+
+
+def test_a_signal_is_built_in_one_place():
+    """signals/record.py:signal_for builds a signal from a turn; every door calls it, so what a
+    signal holds (and leaves out) is decided once."""
+    builders = []
+    for path in python_files(*ALLOWED):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = getattr(node, "func", None)
+            if isinstance(node, ast.Call) and getattr(called, "id", getattr(called, "attr", "")) == "Signal":
+                builders.append(str(path.relative_to(ROOT)))
+    assert builders == ["signals/record.py"], builders
+
+
 def test_message_metadata_is_read_where_the_turn_context_is_built():
     """Region, audience and client come from the turn context (steunpunt/turn.py); only the
     code that builds it reads a message's metadata or the tracker's latest message."""
@@ -120,12 +179,16 @@ def test_message_metadata_is_read_where_the_turn_context_is_built():
         "actions/context.py",
         "channels/guarded.py",
     }
+    # also a direct read: `message.metadata.get("region")`, `tracker.get_slot("audience")`
+    direct = re.compile(
+        r"""(?:metadata\s*(?:\.get\(|\[)|get_slot\()\s*["'](?:region|regio|audience|client)["']"""
+    )
     found = []
-    for package in ("actions", "channels", "signals", "library", "steunpunt"):
-        for path in sorted((ROOT / package).rglob("*.py")):
-            name = str(path.relative_to(ROOT))
-            text = path.read_text(encoding="utf-8")
-            if name not in readers and any(
+    for path in python_files(*ALLOWED):
+        name = str(path.relative_to(ROOT))
+        text = path.read_text(encoding="utf-8")
+        if name not in readers and (
+            any(
                 marker in text
                 for marker in (
                     "latest_metadata(",
@@ -134,6 +197,8 @@ def test_message_metadata_is_read_where_the_turn_context_is_built():
                     "client_from_metadata(",
                     ".latest_message",
                 )
-            ):
-                found.append(name)
+            )
+            or direct.search(text)
+        ):
+            found.append(name)
     assert not found, found
