@@ -58,7 +58,7 @@ from actions.outcome import (
     Outcome,
     decide,
 )
-from library import ContentLibrary, Topic, shared
+from library import ContentLibrary, RegionView, Topic, shared
 from signals.record import kept_text, record, signal_for
 from steunpunt import clock
 from steunpunt.near_domain import outside_school
@@ -77,9 +77,10 @@ SMALLTALK_RESPONSES = dict(
 LIVE_HANDOFF_RESPONSES = {"live_timeout": "utter_live_timeout", "live_unavailable": "utter_live_unavailable"}
 
 
-def catalogue_of(library: ContentLibrary, region: str, today: date) -> Catalogue:
-    """What decide() needs to know of the region's content today."""
-    topics = library.topics(region)
+def catalogue_of(library: ContentLibrary, content: RegionView, today: date) -> Catalogue:
+    """What decide() needs to know of the region's content today (`content`, the view the
+    turn also renders from)."""
+    region, topics = content.region, content.topics
     servable = frozenset(topic_id for topic_id, topic in topics.items() if not topic.is_overdue(today))
     elsewhere = frozenset(
         topic_id
@@ -109,6 +110,7 @@ class ActionRespond(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
     ) -> List[EventType]:
         turn = turn_context(tracker, self.library)
+        content = self.library.view(turn.region)  # decided and rendered from the same content
         nlu = understood(tracker)
         # Only a request for a person (or a yes to one) asks whether someone is available now.
         live_available = nlu.intent in LIVE_INTENTS and await asyncio.to_thread(
@@ -122,7 +124,7 @@ class ActionRespond(Action):
             ranking=nlu.ranking,
             pending=tracker.get_slot("pending"),
             known_topics=(),
-            catalogue=catalogue_of(self.library, turn.region, self.today()),
+            catalogue=catalogue_of(self.library, content, self.today()),
             last_topic=tracker.get_slot("last_topic"),
             other_language=turn.other_language,
             audience=turn.audience,
@@ -137,7 +139,7 @@ class ActionRespond(Action):
             if outcome.kind == SCHOOLS
             else None
         )
-        reply = render(outcome, turn, self.library, live, found)
+        reply = render(outcome, turn, content, live, found)
         for message in reply.messages:
             dispatcher.utter_message(**message)
         events: List[EventType] = remembered_audience(tracker, turn)
@@ -228,18 +230,20 @@ class Reply:
 def render(
     outcome: Outcome,
     turn: TurnContext,
-    library: ContentLibrary,
+    content: RegionView,
     live: Optional[LiveFacts] = None,
     found: Optional[schools.Found] = None,
 ) -> Reply:
     """The messages and slot updates of a decided outcome. No decision is taken here: what to
-    do was decided by `decide`; this only puts it into words from the vetted content."""
+    do was decided by `decide`; this only puts it into words from the vetted content, the
+    same view of it that decide's catalogue came from. No side effects: it reads no file and
+    writes nothing (the live facts were fetched before)."""
     live = live or LiveFacts()
     reply = Reply(slots={"pending": None})
     if outcome.kind == ANSWER:
-        _answer(reply, _given(outcome.content_id, outcome), outcome.ask_audience, turn, library)
+        _answer(reply, _given(outcome.content_id, outcome), outcome.ask_audience, turn, content)
     elif outcome.kind == CLARIFY:
-        topics = [library.lookup(c, turn.region) for c in outcome.candidates]
+        topics = [content.lookup(c) for c in outcome.candidates]
         reply.say(replies.clarify([t for t in topics if t is not None]))
         reply.slots["pending"] = PENDING_CLARIFY
     elif outcome.kind == HANDOFF_OFFER:
@@ -253,7 +257,7 @@ def render(
         if live.typed:  # typed while waiting for a person: the description, not asked again
             reply.slots["handoff_description"] = live.typed
         reply.say({"response": "utter_handoff_start"})
-        contact = library.lookup(outcome.content_id, turn.region) if outcome.content_id else None
+        contact = content.lookup(outcome.content_id) if outcome.content_id else None
         if contact is not None:  # no "Zie ook" here: the handoff form's questions come next
             reply.say(replies.answer(contact, turn.audience, region=turn.region, facts=turn.facts))
         reply.slots["handoff_requested"] = True
@@ -261,7 +265,7 @@ def render(
         reply.slots.update(audience=outcome.audience, audience_asked=True)
         if outcome.content_id:
             reply.say({"response": "utter_audience_reanswer"})
-            _answer(reply, outcome.content_id, False, turn, library, audience=outcome.audience)
+            _answer(reply, outcome.content_id, False, turn, content, audience=outcome.audience)
         else:
             reply.say({"response": "utter_audience_noted"})
     elif outcome.kind == DECLINED:
@@ -299,7 +303,7 @@ def render(
     elif outcome.kind == SCHOOLS and found is not None:
         for message in schools.messages(found):
             reply.say(message)
-        general = library.lookup(schools.SCHOOL_CHOICE_TOPIC, turn.region)
+        general = content.lookup(schools.SCHOOL_CHOICE_TOPIC)
         if not found.has_directory and general is not None:  # never another region's schools
             reply.say(replies.answer(general, turn.audience, region=turn.region, facts=turn.facts))
             reply.slots["last_topic"] = general.id
@@ -318,11 +322,12 @@ def _given(value: Optional[str], outcome: Outcome) -> str:
     return value
 
 
-def _served(library: ContentLibrary, topic_id: str, region: Optional[str]) -> Topic:
-    """The topic decide() chose to answer: it was in the catalogue of servable topics."""
-    topic = library.lookup(topic_id, region)
+def _served(content: RegionView, topic_id: str) -> Topic:
+    """The topic decide() chose to answer: it was in the catalogue of servable topics, made
+    from this same view."""
+    topic = content.lookup(topic_id)
     if topic is None:
-        raise LookupError(f"topic {topic_id!r} is not served in region {region!r}")
+        raise LookupError(f"topic {topic_id!r} is not served in region {content.region!r}")
     return topic
 
 
@@ -331,12 +336,12 @@ def _answer(
     topic_id: str,
     ask_audience: bool,
     turn: TurnContext,
-    library: ContentLibrary,
+    content: RegionView,
     audience: Optional[str] = None,
 ) -> None:
-    topic = _served(library, topic_id, turn.region)
+    topic = _served(content, topic_id)
     audience = audience or turn.audience
-    reply.say(replies.answer(topic, audience, library.related(topic, turn.region), turn.region, turn.facts))
+    reply.say(replies.answer(topic, audience, content.related(topic), turn.region, turn.facts))
     reply.slots["last_topic"] = topic.id
     if ask_audience:  # one question at a time: feedback once the audience is known
         reply.say(replies.ask_audience())

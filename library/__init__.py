@@ -5,7 +5,7 @@ Used by every process through its public names: the action server (answers), the
 process: `shared()`.
 """
 
-from library.catalogue import ContentLibrary, region_problems, shared
+from library.catalogue import ContentLibrary, RegionView, region_problems, shared
 from library.hours import OpeningHours
 from library.model import (
     OFFICIAL_DOMAINS,
@@ -30,6 +30,7 @@ __all__ = [
     "ContentError",
     "ContentLibrary",
     "OpeningHours",
+    "RegionView",
     "Source",
     "Topic",
     "answer_payload",

@@ -34,6 +34,28 @@ class _Region:
     hours: Optional[OpeningHours] = None
 
 
+@dataclass(frozen=True)
+class RegionView:
+    """One region's content at one moment: a turn decides and renders from the same view, so
+    a reload between the two (an editor publishing) can neither make a chosen topic vanish nor
+    make rendering read files. A reload swaps whole `_Region`s in; a view keeps its own."""
+
+    region: str
+    _content: _Region
+
+    @property
+    def topics(self) -> Dict[str, Topic]:
+        return dict(self._content.topics)
+
+    def lookup(self, topic_id: str) -> Optional[Topic]:
+        return self._content.topics.get(topic_id)
+
+    def related(self, topic: Topic) -> List[Topic]:
+        """The topics this one links to that are served in this view (a broken one is left out)."""
+        topics = self._content.topics
+        return [topics[other] for other in topic.related if other in topics]
+
+
 class ContentLibrary:
     """The topics as they are on disk now, per region, re-read only when a file changed.
 
@@ -233,6 +255,10 @@ class ContentLibrary:
 
     def topics(self, region: Optional[str] = None) -> Dict[str, Topic]:
         return dict(self._region(region).topics)
+
+    def view(self, region: Optional[str] = None) -> RegionView:
+        """The region's content as it is now, fixed for one turn (see RegionView)."""
+        return RegionView(region or self.default_region, self._region(region))
 
     def errors(self) -> Dict[str, str]:
         """Files with something wrong, and what: not served, or (broken while the bot ran) served

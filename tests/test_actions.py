@@ -155,6 +155,27 @@ def test_an_edit_changes_the_answer_without_retraining(action):
     assert messages[0]["text"].startswith("Nieuwe, aangepaste uitleg over aanvragen.")
 
 
+def test_a_topic_removed_between_deciding_and_rendering_is_still_answered_from_the_same_view(
+    action, monkeypatch
+):
+    """An editor's change lands between decide() and render(): the turn renders the content
+    it decided on (one view per turn), and rendering reads no file."""
+    import actions.respond as respond
+
+    decided = respond.decide
+
+    def decide_then_unpublish(**facts):
+        outcome = decided(**facts)
+        (action.library.topics_dir / "tlv-aanvragen.md").unlink()
+        monkeypatch.setattr(action.library, "refresh", lambda: pytest.fail("render read the files"))
+        return outcome
+
+    monkeypatch.setattr(respond, "decide", decide_then_unpublish)
+    messages, slots = run(action, tracker("info_tlv_aanvragen", slots={"audience": "ouder"}))
+    assert messages[0]["text"].startswith("De school vraagt aan."), messages
+    assert slots["last_topic"] == "tlv-aanvragen"
+
+
 # --- feedback, small talk, and one signal per turn ------------------------------------------
 
 
