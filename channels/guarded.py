@@ -112,6 +112,36 @@ def _sent(output: Any) -> int:
     return getattr(output, "sent", 0)
 
 
+async def _bot_turn(on_new_message: MessageHandler, message: UserMessage, turn: TurnContext) -> Any:
+    """Rasa's turn for a message, within `settings.TURN_SECONDS`, and a "try again later" reply
+    (with the region's phone number) when it sent nothing."""
+    before = _sent(message.output_channel)
+    try:
+        return await asyncio.wait_for(on_new_message(message), settings.TURN_SECONDS)
+    except asyncio.TimeoutError:  # the turn is dropped unsaved: the next one starts clean
+        logger.error("a turn took longer than %s s and was given up", settings.TURN_SECONDS)
+        return None
+    finally:
+        if _sent(message.output_channel) == before:
+            logger.error("no reply was sent for a message; told the user to try again")
+            await message.output_channel.send_response(
+                message.sender_id,
+                {"text": unavailable_text(turn), "custom": {"type": "error", "reason": "unavailable"}},
+            )
+
+
+def server_turns(on_new_message: MessageHandler) -> MessageHandler:
+    """The handler for turns the server starts itself: the bot's turn after a live chat
+    ("/live_ended", "/live_timeout", channels/live.py). They skip the checks of typed input (their
+    text is an intent, which `guard` refuses from a user on purpose, and they count against no
+    user's message limit) but get the same turn context, time limit and fallback reply."""
+
+    async def handle(message: UserMessage) -> Any:
+        return await _bot_turn(on_new_message, message, message_context(message))
+
+    return handle
+
+
 def guard(on_new_message: MessageHandler, live: Optional[LiveRelay] = None) -> MessageHandler:
     """Wrap Rasa's message handler: clean the text, answer rejected input ourselves, and never
     leave a user without a reply (Rasa logs a failed action, e.g. the action server being
@@ -141,22 +171,7 @@ def guard(on_new_message: MessageHandler, live: Optional[LiveRelay] = None) -> M
         if in_live_chat and live is not None and await live.user_message(message, client_id):
             return None
         if refused is None:
-            before = _sent(message.output_channel)
-            try:
-                return await asyncio.wait_for(on_new_message(message), settings.TURN_SECONDS)
-            except asyncio.TimeoutError:  # the turn is dropped unsaved: the next one starts clean
-                logger.error("a turn took longer than %s s and was given up", settings.TURN_SECONDS)
-                return None
-            finally:
-                if _sent(message.output_channel) == before:
-                    logger.error("no reply was sent for a message; told the user to try again")
-                    await message.output_channel.send_response(
-                        message.sender_id,
-                        {
-                            "text": unavailable_text(turn),
-                            "custom": {"type": "error", "reason": "unavailable"},
-                        },
-                    )
+            return await _bot_turn(on_new_message, message, turn)
         reply, reason = refused
         await message.output_channel.send_response(
             message.sender_id, {"text": reply, "custom": {"type": "input_rejected", "reason": reason}}
@@ -337,7 +352,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
         relay = LiveRelay(
             emit=emit,
-            rasa=on_new_message,
+            rasa=server_turns(on_new_message),
             output=lambda: self._output(sio),
             holds=sessions.holds,
         )

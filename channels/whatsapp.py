@@ -38,7 +38,7 @@ from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from channels.guarded import guard, message_context
+from channels.guarded import guard, message_context, server_turns
 from channels.limits import contact_facts
 from channels.live import STAFF_LABEL, LiveRelay
 from library import shared
@@ -280,7 +280,7 @@ class WhatsAppInput(InputChannel):
         store = self.wa_store()
         relay = WhatsAppRelay(
             emit=live_emit(store),
-            rasa=on_new_message,
+            rasa=server_turns(on_new_message),
             output=lambda: WhatsAppOutput(store),
             holds=lambda conversation: conversation.startswith(PREFIX),
             channel=CHANNEL,

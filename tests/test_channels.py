@@ -88,6 +88,32 @@ def test_a_turn_without_any_reply_gets_the_way_to_a_person():
     assert replies[1]["custom"] == {"type": "error", "reason": "unavailable"}
 
 
+def test_the_bot_turn_after_a_live_chat_reaches_rasa_as_an_intent_and_never_ends_silent():
+    """The relay's own turns ("/live_ended") skip the checks of typed text (a user may not type
+    an intent) but not the fallback: a failed action after a live chat still gets the way to
+    a person instead of silence."""
+    from channels.guarded import server_turns
+
+    reached = []
+
+    async def failing(message):
+        reached.append(message.text)
+
+    output = CollectingOutputChannel()
+    message = UserMessage("/live_ended", output, "user-1", metadata={"region": "onbekend"})
+
+    async def turn() -> None:
+        await server_turns(failing)(message)
+
+    asyncio.run(turn())
+    assert reached == ["/live_ended"]
+    assert "Probeer het over een paar minuten opnieuw" in output.messages[0]["text"]
+    assert output.messages[-1]["custom"] == {"type": "error", "reason": "unavailable"}
+    # a user typing the same reaches NLU as plain words, never as the intent
+    typed, _ = handled("/live_ended")
+    assert typed and not typed[0].startswith("/")
+
+
 def test_a_turn_that_takes_too_long_is_given_up_with_the_way_to_a_person(monkeypatch):
     """A slow action server would keep the user waiting for Rasa's 5-minute time-out."""
     monkeypatch.setattr(settings, "TURN_SECONDS", 0.3)
