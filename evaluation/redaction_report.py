@@ -134,6 +134,9 @@ GENERIC_WORDS = {
     "lyceum",
     "gymnasium",
     "scholengemeenschap",
+    "csg",  # christelijke / regionale / openbare scholengemeenschap
+    "rsg",
+    "osg",
 }
 
 

@@ -73,6 +73,12 @@ DEDUCE_CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
 # --- field terms: never personal data ----------------------------------------------------
 _PROTECTED_WORDS = (
+    "Sociaal Wijkteam",  # "van het Sociaal Wijkteam": a body, not a school
+    "sociaal team",
+    "OV",  # public transport: "een uur met OV"
+    "Kurzweil",  # reading software for dyslexia
+    "ReadSpeaker",
+    "ClaroRead",
     "buddy",  # a volunteer of the youth care: "zo'n buddy van jeugdhulp"
     "Kentalis",
     "LBT",
@@ -287,7 +293,8 @@ _NUMBER_WORD = re.compile(
     r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
     r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket|"
     r"klacht|casus|melding|meld)"
-    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|lln?[-.]?nr\.?|ref\.?|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|lln?[-.]?nr\.?|ref\.?|leerling[-\s]?id|"
+    r"leerling(?=\s+\d{5,}\b)|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
     r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
@@ -350,7 +357,7 @@ _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1
 _CODE_WORD_VALUE = re.compile(
     r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,60}?(?<![\w-])"
     # two groups of digits, not a school year ("toegangscode ...: 7781 2290")
-    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{3,4}"
+    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{3,4}|\d{2}(?:[\s-]\d{2}){2,3}"
     r"|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
@@ -452,7 +459,8 @@ _NAME_TRIGGER = re.compile(
     r"juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|heer|mentor|mentrix|leerkracht|"
     r"docent|docente|lerares|leraar|directeur|directrice|coach|begeleider|ib'?er|"
     r"intern begeleider|zorgcoördinator|zorgcoordinator|ambtenaar|consulent|"
-    r"ik ben|ik heet|heet|heten|mijn naam is|naam is|noem mij|noem me|met|namens|genaamd|"
+    r"ik ben|ik heet|heet|heten|mijn naam is|naam is|naam|noem mij|noem me|met|namens|genaamd|"
+    r"noemt (?:zich|zichzelf|hem|haar)|"
     r"groetjes|groeten|groet|gr\.?|mvg|m\.v\.g\.?|liefs|vriendelijke groet|hartelijke groet|"
     r"dank je|bedankt|"
     # whose number or file: "het bsn van Meron", "het OPP van Mila"
@@ -549,7 +557,8 @@ _CHILD_FOLLOWERS = frozenset(
     slechthorend doof blind dyslectisch autistisch gehandicapt ziek gepest depressief angstig
     stottert spijbelt blowt gamet sport zwemt tekent rekent schrijft stuurt appt belt mailt
     inmiddels intussen tegenwoordig momenteel eigenlijk gewoon helaas hier daar toch echter
-    zowel zn mn z'n m'n d'r ff effe idd ivm mbt nav ofzo enzo tho btw """.split()
+    zowel zn mn z'n m'n d'r ff effe idd ivm mbt nav ofzo enzo tho btw gwn egt echt rly sws wss mss
+    miss nie ni tog haha hahaha lol xd omg pff """.split()
 )
 #: One to three words alone at the very end, after a sentence: a signature.
 #: Participles with a separable prefix ("aangemeld", "doorverwezen") and strong ones
@@ -664,7 +673,7 @@ _PLACE_TRIGGER = re.compile(
 #: "vso de ruimte": the word after a type prefix is the school, however common the word) ...
 _SCHOOL_TYPES = (
     r"christelijke basisschool|openbare basisschool|katholieke basisschool|basisschool|obs|cbs|"
-    r"pcbs|pcbo|rkbs|kbs|ibs|ikc|sbs|sbo|vso|so|sboschool|montessorischool|daltonschool|"
+    r"pcbs|pcbo|rkbs|kbs|ibs|ikc|sbs|sbo|vso|so|csg|rsg|osg|sboschool|montessorischool|daltonschool|"
     r"jenaplanschool|vrijeschool|praktijkschool|scholengemeenschap|kindcentrum|mytylschool|tyltylschool"
 )
 #: ... and words after which a name must look like one (capitalised or a rare word).
@@ -906,6 +915,8 @@ _FIELD_TERM_HEADS = (
     "toets",  # "de eindtoets", "de PTA-toets"
     "toetsen",
     "syndroom",  # "het Downsyndroom"
+    "voogd",  # "ik ben voogd", "de gezinsvoogd"
+    "plek",  # "de invalidenplek", "een stageplek"
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -963,7 +974,8 @@ _AREA_KINDS = (
 #: "in", where the sentence is about where someone lives, a word Dutch hardly knows is the
 #: neighbourhood's name.
 _IN_AREA = re.compile(
-    r"\b(?:(?:in|uit|from)\s+(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})"
+    r"\b(?:(?:in|uit|from|(?<=verhuisd\s)naar|(?<=verhuist\s)naar|(?<=verhuizen\s)naar)\s+"
+    r"(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})"
     r"|van\s+(?:de\s+|het\s+)?([^\W\d_][\w'À-ÿ-]{3,})(?=\s+naar\b))"  # "verhuisd van X naar Y"
 )
 _LIVING = re.compile(
@@ -971,6 +983,9 @@ _LIVING = re.compile(
     r"kom uit|komen uit|kwam uit|kwamen uit|gevlucht|ik ben \w+ uit|(?:i'?m|i am|we are|come) from|moved)\b",
     re.IGNORECASE,
 )
+#: "ik woon in Ondiep": right after these, a capitalised word is where someone lives even when
+#: it is also a Dutch word ("ondiep", "shallow").
+_LIVES_IN = re.compile(r"\b(?:woon|woont|wonen)\s+in\s+(?:de\s+|het\s+)?$", re.IGNORECASE)
 _AREA_WORDS = frozenset(
     """binnenstad randstad polder stad dorp centrum buurt wijk regio omgeving provincie gemeente
     nieuwbouw buitengebied platteland flat appartement huurhuis woning noorden zuiden oosten westen
@@ -1584,6 +1599,14 @@ class Redactor:
                 )
             ):
                 continue  # "Best lastig allemaal", "De bus stopt": words, not the village
+            street = _WORD.match(annotation.text)
+            if (
+                kind == "adres"
+                and street
+                and self._lexicon.freq(street.group()) >= _COMMON_WORD_FREQUENCY
+                and not re.search(_STREET_SUFFIX + "$", street.group(), re.IGNORECASE)
+            ):
+                continue  # "Wachtlijst 9 maanden": a common word and a number, no street
             start = annotation.start_char
             if kind == "naam":  # "meneer Hoekstra": the title stays, as in _TITLED_SURNAME
                 title = _LEADING_TITLE.match(annotation.text)
@@ -1677,6 +1700,10 @@ class Redactor:
                     and frequency >= _COMMON_WORD_FREQUENCY
                 ):
                     in_name_place = False  # "Geachte heer/mevrouw, Hierbij ..."
+            if word.islower() and _is_field_term(word):
+                continue  # "ik ben voogd", "de jeugdarts": a field term in lower case is no name
+            if word.islower() and not strong and self._infinitive(lower, before):
+                continue  # "om in te loggen", "kunt u mij appen": a verb
             if _LANGUAGE_NAMES.fullmatch(word) and not strong and not _CHILD_BEFORE.search(before):
                 continue  # "vrijstelling voor duits en frans", "zij spreekt Engels"
             if lower in _COUNTRIES and not strong:
@@ -1796,12 +1823,26 @@ class Redactor:
         if re.search(r"(?:s|ed|ing)$", lower):
             return False  # "loves", "started", "going"
         following = re.match(r"\s*([\w'À-ÿ-]+)", after)
+
+        def ends_a_name(match: Optional[re.Match]) -> bool:
+            return (
+                not match
+                or is_foreign_word(match.group(1))
+                or (match.group(1).lower() in self._lexicon.stop_words)
+                or match.group(1).isdigit()  # "my son dmytro 13 years"
+            )
+
+        if following is None or ends_a_name(following):
+            return True
+        second = following.group(1)
+        if word[0].isupper() and second[0].isupper():
+            return True  # "mój syn Kacper Nowak"
+        # "syn maksym kovalenko 11 rokiv", "mi yu muhé shanaira martina ta": a first name and a
+        # surname, both rare in Dutch, before what ends a name
         return (
-            not following
-            or is_foreign_word(following.group(1))
-            or (following.group(1).lower() in self._lexicon.stop_words)
-            or following.group(1).isdigit()  # "my son dmytro 13 years"
-            or (word[0].isupper() and following.group(1)[0].isupper())  # "mój syn Kacper Nowak"
+            self._rare(second)
+            and not self._verb_form(second.lower())
+            and ends_a_name(re.match(r"\s*([\w'À-ÿ-]+)", after[following.end() :]))
         )
 
     def _child_name(self, word: str, before: str) -> bool:
@@ -1867,6 +1908,9 @@ class Redactor:
                 )
             ):
                 return end + match.end()
+        patronymic = re.match(r"\s+(?:ben|bin|ibn|bint)\s+(?-i:[A-ZÀ-Ý][\w'À-ÿ-]+)", rest, re.IGNORECASE)
+        if patronymic:
+            return end + patronymic.end()  # "Ilias ben Haddou" (not "ik ben Sem": no name before)
         match = _SPACE_THEN_WORD.match(rest)
         if match:
             word = match.group(1)
@@ -1962,6 +2006,7 @@ class Redactor:
                 or _is_field_term(first)
                 or len(first) < 2
                 or (first.islower() and is_foreign_word(first))  # "so much", "sbo w ana"
+                or first.lower() in _CHILD_FOLLOWERS  # "hoe het echt gaat op sbo haha"
             ):
                 continue
             if not strong and article and article.strip().lower() == "het" and _NOMINAL_VERB.fullmatch(first):
@@ -2109,7 +2154,10 @@ class Redactor:
                     or is_foreign_word(word)
                     or self._lexicon.is_place(word)
                     or lower in _COUNTRIES
-                    or not self._rare(word)
+                    or not (
+                        self._rare(word)
+                        or (word[0].isupper() and _LIVES_IN.search(text, 0, match.start(group)))
+                    )
                     or self._verb_form(lower)
                     or (word.islower() and self._lexicon.is_name(word) and not bracketed_place)
                 ):

@@ -1745,3 +1745,44 @@ def test_eighth_round_keeps_the_title_before_a_name_deduce_finds(redactor):
     assert redacted.startswith("Dhr.") and "Kaya" not in redacted, redacted
     # a ticket number stays, also after a number word
     assert "SP-00123" in redactor.redact("Dossiernummer swv: SP-00123, graag contact")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("pryvit, syn oleksii bondarenko 9 rokiv, shukayemo shkolu", "bondarenko"),
+        ("Leerling-ID 30517724 staat in het systeem, klopt het OPP?", "30517724"),
+        ("Melding gedaan voor leerling 448120 bij de leerplichtambtenaar", "448120"),
+        ("Naam Tesfalem Ghebre, hij is 10 en heeft nog geen school", "Tesfalem"),
+        ("mijn dochter Salma ben Youssef zit op de Wending", "Youssef"),
+        ("we zijn verhuisd naar Transwijk-Zuid en ik zoek een so", "Transwijk"),
+        ("ik woon in Schoonoord met mijn twee kinderen", "Schoonoord"),
+        ("de herstelcode die ik kreeg: 47 19 83, waar vul ik die in?", "47 19 83"),
+    ],
+)
+def test_ninth_round_finds_two_word_foreign_names_pupil_ids_patronymics_areas_and_paired_codes(
+    redactor, text, value
+):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik heb een vraag over het Sociaal Wijkteam, helpen zij ook met school?",
+        "het is met OV anderhalf uur naar het vso, krijgen we vervoer?",
+        "Mag ik Kurzweil gebruiken bij de eindtoets?",
+        "Op de wachtlijst. Wachtlijst 9 maanden voor een plek!",
+        "ik ben gwn moe van school lol",
+        "Ik ben voogd van mijn kleinzoon, mag ik naar het MDO?",
+        "lukt het niet om in te loggen met DigiD bij DUO",
+        "hoe is het echt op sbo haha",
+        "wij wonen in Zwolle en hij wil naar het regulier onderwijs",
+    ],
+)
+def test_ninth_round_keeps_bodies_transport_software_waiting_lists_chat_words_guardians_and_verbs(
+    redactor, text
+):
+    redacted = redactor.redact(text)
+    assert redacted == text or redacted == text.replace("Zwolle", "[woonplaats]"), redacted
