@@ -480,8 +480,10 @@ class TicketStore:
         The number, the signals' rows and the counts stay, so the figures and the audit trail
         still add up; the erasure itself is audited.
 
-        The tracker store goes first: if it cannot be reached, nothing is erased yet and the
-        request can be repeated (the ticket still knows its conversations)."""
+        The tracker store goes first: if it cannot be reached (also: its SQLite file or events
+        table is missing, a wrong setting), conversations.TrackerStoreUnavailable is raised,
+        nothing is erased yet and the request can be repeated (the ticket still knows its
+        conversations)."""
         with self.engine.connect() as connection:
             if (
                 connection.execute(

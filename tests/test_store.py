@@ -1,7 +1,9 @@
 """Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
 
+import contextlib
 import json
 import os
+import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -333,6 +335,58 @@ def test_erasing_a_ticket_removes_its_personal_data_but_keeps_its_number(store, 
         store.erase(9999, staff_id)
 
 
+def test_an_erasure_that_cannot_reach_the_tracker_store_erases_nothing_and_can_be_repeated(
+    store, engine, tmp_path
+):
+    """A wrong tracker store setting (no file, or a file without Rasa's events table) is no
+    empty store: the ticket, its links to its conversations and the file stay as they were,
+    so the erasure can be repeated with the right setting. A table without the conversation
+    (retention removed it) is fine."""
+    from store.conversations import TrackerStoreUnavailable
+    from store.schema import ticket_conversations
+
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+    ticket = store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1.0}],
+        description="Verhaal over Daan",
+        contact="ouder@voorbeeld.nl",
+        conversation="chat-van-daan",
+    )
+    ticket_id = int(ticket.number[3:])
+
+    def links():
+        with engine.connect() as connection:
+            return connection.execute(
+                select(ticket_conversations.c.conversation).where(
+                    ticket_conversations.c.ticket_id == ticket_id
+                )
+            ).all()
+
+    before = links()
+    assert len(before) == 1
+    missing = tmp_path / "elders" / "trackers.db"
+    no_table = tmp_path / "leeg.db"
+    with contextlib.closing(sqlite3.connect(no_table)) as connection:
+        connection.execute("CREATE TABLE iets_anders (id INTEGER PRIMARY KEY)")
+    for tracker_db in (missing, no_table):
+        wrong = TicketStore(engine, SECRET, tracker_db=str(tracker_db))
+        with pytest.raises(TrackerStoreUnavailable, match="gespreksgeheugen"):
+            wrong.erase(ticket_id, staff_id)
+        row = store.get(ticket_id)
+        assert row["erased_at"] is None and row["contact"] == "ouder@voorbeeld.nl", tracker_db
+        assert row["description"] == "Verhaal over Daan" and links() == before, tracker_db
+    assert not missing.exists() and not missing.parent.exists()  # not made by the attempt
+    assert "gewist op verzoek" not in [e["action"] for e in store.audit_entries(ticket_id)]
+
+    with contextlib.closing(sqlite3.connect(no_table)) as connection:  # a table, no conversation
+        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)")
+    erased = TicketStore(engine, SECRET, tracker_db=str(no_table)).erase(ticket_id, staff_id)
+    assert erased.conversations == 0 and store.get(ticket_id)["erased_at"] is not None and links() == []
+
+
 MARKER = "Zwanenvlotmarker"
 
 
@@ -594,6 +648,70 @@ def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     unknown, wrong = erase("SP-00009"), erase("vraag 1")
     assert unknown.returncode == 1 and "bestaat niet" in unknown.stderr
     assert wrong.returncode == 1 and "geen vraagnummer" in wrong.stderr
+    trackers.dispose()
+
+
+def test_the_erase_command_says_so_and_erases_nothing_when_the_tracker_store_is_missing(tmp_path):
+    """STEUNPUNT_TRACKER_DB pointing where there is no tracker store: a clear message, exit
+    code 1, no traceback; the ticket and its links stay, and with the right setting the
+    same command erases it."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from store.schema import ticket_conversations
+
+    url, tracker_db = f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "trackers.db"
+    store = TicketStore(db.engine_for(url), SECRET, tracker_db=str(tracker_db))
+    store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[{"from": "user", "text": "Daan"}],
+        description="Verhaal over Daan",
+        contact="ouder@voorbeeld.nl",
+        conversation="chat-cli",
+    )
+
+    def erase(tracker_setting):
+        env = {
+            **os.environ,
+            "STEUNPUNT_DATABASE_URL": url,
+            "STEUNPUNT_TRACKER_DB": str(tracker_setting),
+            "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+            "PYTHONPATH": str(ROOT),
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "staff.cli", "erase-ticket", "SP-00001"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def links():
+        with store.engine.connect() as connection:
+            return len(connection.execute(select(ticket_conversations)).all())
+
+    failed = erase(tmp_path / "typfout" / "trackers.db")
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+    assert "Niet gelukt" in failed.stderr and "niets gewist" in failed.stderr, failed.stderr
+    assert "typfout" in failed.stderr and "STEUNPUNT_TRACKER_DB" in failed.stderr
+    kept = store.get(1)
+    assert kept is not None and kept["erased_at"] is None and kept["description"] == "Verhaal over Daan"
+    assert links() == 1
+    trackers = create_engine(f"sqlite:///{tracker_db}", future=True)
+    with trackers.begin() as connection:
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)"))
+        connection.execute(text("INSERT INTO events (sender_id, data) VALUES ('chat-cli', 'Mijn zoon Daan')"))
+    done = erase(tracker_db)
+    assert done.returncode == 0, done.stderr
+    assert "1 gesprek(ken) (1 gebeurtenissen)" in done.stdout
+    erased = store.get(1)
+    assert erased is not None and erased["erased_at"] is not None and links() == 0
     trackers.dispose()
 
 
