@@ -579,6 +579,134 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
     tracker_engine.dispose()
 
 
+def stores_beside(engine, tmp_path):
+    """Rasa's tracker store beside the tickets database, as the product runs it: a SQLite file
+    in `tmp_path`, or (the scaled form) the events table in the same PostgreSQL database. Returns
+    the setting, the scrubbing store Rasa writes with and an engine to read every row."""
+    from conftest import ROOT
+    from rasa.shared.core.domain import Domain
+
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    if engine.dialect.name == "sqlite":
+        tracker_db = str(tmp_path / "trackers.db")
+        trackers = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=tracker_db)
+    else:
+        tracker_db = str(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS events"))
+        trackers = ScrubbingSQLTrackerStore(domain=domain, host=tracker_db)
+    reader = create_engine(tracker_db if "://" in tracker_db else f"sqlite:///{tracker_db}", future=True)
+    return tracker_db, trackers, reader
+
+
+def nowhere(secrets, engine, tracker_engine, tmp_path):
+    """None of `secrets` in any row of the tickets database (signals, WhatsApp's ways back and
+    live chats too) or of the tracker store, nor in the SQLite files' bytes (free pages,
+    journals and WAL included)."""
+    for name, database in (("tickets", engine), ("tracker store", tracker_engine)):
+        rows = every_row(database).lower()
+        for secret in secrets:
+            assert secret.lower() not in rows, (name, secret)
+    if engine.dialect.name == "sqlite":
+        on_disk = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file()).lower()
+        for secret in secrets:
+            assert secret.lower().encode() not in on_disk, ("file", secret)
+
+
+def test_erasing_a_whatsapp_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_path, monkeypatch):
+    """A parent asks on WhatsApp and leaves "this number" as contact. Rasa knows the conversation
+    only as `wa-` + a keyed hash of the number; the number waits sealed in whatsapp_routes, the
+    way back for the staff's reply. After erasing the ticket neither the marker, nor the number,
+    nor the conversation's id is in any table of any store or in the files."""
+    import asyncio
+
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.whatsapp import CHANNEL, sender_id
+    from signals.store import Signal, SignalStore
+    from steunpunt import clients
+    from steunpunt.turn import turn_of, turn_signal_id
+    from store.whatsapp import WhatsAppStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the number's hash and seal
+    tracker_db, trackers, tracker_engine = stores_beside(engine, tmp_path)
+    store, signals = TicketStore(engine, SECRET, tracker_db=tracker_db), SignalStore(engine)
+    routes = WhatsAppStore(engine, SECRET)
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+    wa_id = "31687654321"
+    sender = sender_id(wa_id)  # as the channel makes it for each message of this number
+    metadata = {"region": "standaard", clients.METADATA_KEY: clients.client_key("whatsapp:" + sender)}
+    routes.remember(sender, wa_id, "109876543210", clock.now())
+
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        slots=trackers.domain.slots,
+    )
+
+    def turn(said, *, bot=(), events=(), signal=None, ticket=None):
+        tracker.update(UserUttered(said, input_channel=CHANNEL, metadata=metadata))
+        for event in events:
+            tracker.update(event)
+        if signal:
+            turn_id = turn_signal_id(
+                sender, turn_of([e.as_dict() for e in tracker.events]), signal, secret=SECRET
+            )
+            signals.add(
+                Signal(kind=signal, region="standaard", channel=CHANNEL, text=said, ticket=ticket, id=turn_id)
+            )
+        for text_ in bot:
+            tracker.update(BotUttered(text_))
+        asyncio.run(trackers.save(tracker))
+
+    turn(
+        f"Mijn dochter {MARKER} mag niet mee op kamp", signal="handoff_offer", bot=["Wil je een medewerker?"]
+    )
+    turn("ja", events=[ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")])
+    story = f"{MARKER} heeft een rolstoel en de school zegt nee"
+    turn(story, events=[SlotSet("handoff_description", story), SlotSet("requested_slot", "handoff_contact")])
+    ticket = store.create(
+        audience="ouder",
+        channel=CHANNEL,
+        topic_guess=[{"topic": "passend-onderwijs", "confidence": 0.4}],
+        transcript=[{"from": "user", "text": story, "time": 1.0}],
+        description=story,
+        contact=f"+{wa_id}",  # "Ja, dit nummer": read from the way back when the ticket is made
+        region="standaard",
+        conversation=sender,
+    )
+    turn(
+        "Ja, dit nummer",
+        events=[SlotSet("handoff_contact", "whatsapp"), SlotSet("requested_slot", None), ActiveLoop(None)],
+        signal="ticket",
+        ticket=ticket.number,
+        bot=[f"Je vraag heeft nummer {ticket.number}."],
+    )
+    ticket_id = int(ticket.number[3:])
+    store.reply(ticket_id, f"Beste ouder van {MARKER}, we bellen je.", staff_id)
+    assert routes.route_of(store.conversation_keys(ticket_id)) is not None  # the reply could go out
+    assert MARKER in every_row(engine) and MARKER in every_row(tracker_engine)
+
+    erased = store.erase(ticket_id, staff_id)
+
+    assert erased.conversations == 1 and erased.signals == 2
+    nowhere([MARKER, wa_id, sender, ticket.number], engine, tracker_engine, tmp_path)
+    assert routes.route(sender) is None
+    row = store.get(ticket_id)
+    assert row is not None and row["erased_at"] is not None and row["contact"] is None
+    tracker_engine.dispose()
+
+
 def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     import subprocess
     import sys
