@@ -707,6 +707,81 @@ def test_erasing_a_whatsapp_ticket_leaves_no_trace_in_any_table_of_any_store(eng
     tracker_engine.dispose()
 
 
+def test_erasing_a_live_chat_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_path, monkeypatch):
+    """A youth in the widget asks, joins the live chat queue and chats with a staff member. The
+    chat's messages are in live_messages and, as the live relay writes them (channels/live.py),
+    in Rasa's tracker store; the staff member ends the chat (a ticket) and, as the youth asked in
+    the chat, erases it at once, before the widget was told the chat ended. After erasing, the
+    marker, the code shown in the queue and the widget's conversation id are in no table of any
+    store and not in the files; the chat still counts in the figures."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.live import LiveRelay
+    from signals.store import Signal, SignalStore
+    from steunpunt.codes import code_hash
+    from steunpunt.turn import turn_of, turn_signal_id
+    from store.live import LiveStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
+    tracker_db, trackers, tracker_engine = stores_beside(engine, tmp_path)
+    store, signals = TicketStore(engine, SECRET, tracker_db=tracker_db), SignalStore(engine)
+    live = LiveStore(store)
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord", regions=["standaard"])
+    sender = "widget-sessie-7f3a9c"  # the socket.io session id: Rasa's sender id
+    # The relay's tracker writes only (no widget to emit to, no bot turn): Rasa's stores.
+    relay = LiveRelay(emit=None, rasa=None, output=None, holds=bool, store=live)  # type: ignore[arg-type]
+    relay.agent = SimpleNamespace(tracker_store=trackers, lock_store=InMemoryLockStore())
+
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        slots=trackers.domain.slots,
+    )
+    asked = f"Mijn vriendin {MARKER} wordt gepest, kan ik iemand spreken?"
+    tracker.update(UserUttered(asked, metadata={"audience": "jongere"}))
+    turn_id = turn_signal_id(
+        sender, turn_of([e.as_dict() for e in tracker.events]), "live_offer", secret=SECRET
+    )
+    signals.add(Signal(kind="live_offer", region="standaard", channel="socketio", text=asked, id=turn_id))
+    code = new_code()
+    tracker.update(BotUttered(f"Je staat in de wachtrij. Je code is {code}."))
+    asyncio.run(trackers.save(tracker))
+
+    chat = live.enqueue(
+        conversation=sender,
+        region="standaard",
+        audience="jongere",
+        channel="socketio",
+        transcript=[{"from": "user", "text": asked, "time": 1.0}],
+        code_hash=code_hash(normalise(code) or "", SECRET),
+        now=clock.now(),
+    )
+    said = f"Het gaat om {MARKER}, ze zit in mijn klas"
+    live.post_user(chat.id, said, clock.now())
+    asyncio.run(relay._record(sender, [UserUttered(said, metadata={"live": True})]))
+    live.claim(chat.id, staff_id, clock.now())
+    answer = f"Goed dat je het over {MARKER} vertelt. Weet de mentor het?"
+    live.post_staff(chat.id, staff_id, answer, clock.now())
+    asyncio.run(relay._record(sender, [BotUttered(answer, metadata={"live": True})]))
+    number = live.end(chat.id, staff_id, "afgehandeld", clock.now() + timedelta(minutes=5))
+    ticket_id = int(number[3:])
+    for source in (engine, tracker_engine):
+        assert MARKER in every_row(source)
+
+    erased = store.erase(ticket_id, staff_id)
+
+    assert erased.conversations == 1 and erased.signals == 1
+    nowhere([MARKER, sender, code, code.replace("-", "")], engine, tracker_engine, tmp_path)
+    assert store.lookup_code(code, "iemand").ticket is None
+    assert live.figures(clock.today(), clock.today())["answered"] == 1  # the chat still counts
+    tracker_engine.dispose()
+
+
 def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     import subprocess
     import sys
