@@ -2,8 +2,9 @@
 what to do about them, signals as CSV, the periodic report, and redacted transcripts.
 
 Analysts never see contact data or codes: transcripts and descriptions pass the redaction,
-and codes shown by the bot are hidden. Staff (role `medewerker`) cannot open these pages,
-and analysts cannot open the ticket pages (staff/queue.py).
+and codes shown by the bot or of a real ticket (however typed) are hidden. Staff (role
+`medewerker`) cannot open these pages, and analysts cannot open the ticket pages
+(staff/queue.py).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from staff.web import (
 )
 from steunpunt.clock import day_range, today as local_today
 from steunpunt.codes import SHOWN_CODE
-from store.tickets import ticket_number
+from store.tickets import hide_working_codes, ticket_number
 
 DECISIONS = {"nieuw_onderwerp": "nieuw onderwerp nodig", "bestaand_onderwerp": "hoort bij bestaand onderwerp"}
 _SPREADSHEET_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -334,30 +335,40 @@ async def download_nlu(request: Request, session):
 
 @for_period
 async def transcripts(request: Request, session, period: Period, scope: Scope):
-    """Handed-off conversations, redacted: what was asked and answered, never who."""
+    """Handed-off conversations, redacted: what was asked and answered, never who. Besides the
+    redaction, codes go as signals lose them: shown by the bot, and the real code of any ticket
+    however it was typed ("kwrt abcd", which redaction takes for words). Made in a thread, as
+    the other analyst pages: the redaction of twenty conversations keeps the worker busy."""
     from signals.redact import shared
 
     page = parse_page(request.args.get("pagina"))
-    rows = scope.tickets.search(
-        since=period.since, until=period.until, limit=20, offset=(page - 1) * 20, with_transcripts=True
-    )
-    redactor = shared()
-    shown = [
-        {
-            "number": ticket_number(row["id"]),
-            "created_at": row["created_at"],
-            "status": row["status"],
-            "audience": row["audience"],
-            "topics": [g.get("topic") for g in row["topic_guess"] or []],
-            "description": redactor.redact(row["description"] or ""),
-            "transcript": [
-                {"from": line["from"], "text": redactor.redact(SHOWN_CODE.sub("[code]", line["text"]))}
-                for line in row["transcript"] or []
-            ],
-        }
-        for row in rows
-    ]
-    return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+
+    def made() -> response.HTTPResponse:
+        rows = scope.tickets.search(
+            since=period.since, until=period.until, limit=20, offset=(page - 1) * 20, with_transcripts=True
+        )
+        redactor, engine = shared(), scope.tickets.engine
+
+        def clean(text: Optional[str]) -> str:
+            return redactor.redact(hide_working_codes(SHOWN_CODE.sub("[code]", text or ""), engine))
+
+        shown = [
+            {
+                "number": ticket_number(row["id"]),
+                "created_at": row["created_at"],
+                "status": row["status"],
+                "audience": row["audience"],
+                "topics": [g.get("topic") for g in row["topic_guess"] or []],
+                "description": clean(row["description"]),
+                "transcript": [
+                    {"from": line["from"], "text": clean(line["text"])} for line in row["transcript"] or []
+                ],
+            }
+            for row in rows
+        ]
+        return render("transcripts.html", session=session, tickets=shown, period=period, page=page)
+
+    return await asyncio.to_thread(made)
 
 
 ROUTES = (

@@ -29,6 +29,7 @@ import sys
 
 from steunpunt import settings
 from store.accounts import Accounts
+from store.conversations import TrackerStoreUnavailable
 from store.db import engine_for
 from store.schema import ROLES
 from store.tickets import TicketStore
@@ -82,6 +83,11 @@ def erase_ticket(args) -> str:
         erased = store.erase(int(match.group(1)), staff_id=None)
     except KeyError:
         raise ValueError(f"vraag {args.ticket} bestaat niet") from None
+    except TrackerStoreUnavailable as problem:
+        raise ValueError(
+            f"{problem}. Er is niets gewist: {args.ticket} en de verwijzingen naar zijn gesprekken "
+            "blijven, zodat het wissen herhaald kan worden. Controleer STEUNPUNT_TRACKER_DB."
+        ) from None
     return (
         f"De persoonlijke gegevens van {args.ticket} zijn gewist, met {erased.conversations} "
         f"gesprek(ken) ({erased.tracker_events} gebeurtenissen) en de tekst van "

@@ -5,6 +5,7 @@ ticket, with its changes (assign, status, reply, note, minutes, erase). Every ch
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -29,7 +30,10 @@ from staff.web import (
     render,
     topics_seen_by,
 )
+from store.conversations import TrackerStoreUnavailable
 from store.schema import ROLES, STATUSES
+
+logger = logging.getLogger(__name__)
 
 QUEUE_PAGE = 50  # tickets per page of the queue
 FILTERS = ("status", "audience", "topic", "van", "tot", "regio")
@@ -95,9 +99,18 @@ async def ticket_page(request: Request, session, ticket_id: int):
     )
 
 
+#: What staff see when the tracker store cannot be reached: nothing was erased (store/tickets.py).
+ERASE_NOT_DONE = (
+    "Er is niets gewist: de opgeslagen gesprekken van de chatbot zijn nu niet bereikbaar, en zonder "
+    "die gesprekken te wissen blijft de vraag staan. Probeer het later opnieuw; blijft dit "
+    "gebeuren, vraag dan de beheerder de instelling STEUNPUNT_TRACKER_DB na te kijken."
+)
+
+
 def change(handler):
     """A POST that changes a ticket, then back to its page: `handler(request, session, tickets,
-    ticket_id)` raises KeyError for a ticket it cannot see (404), ValueError for a bad form (400)."""
+    ticket_id)` raises KeyError for a ticket it cannot see (404), ValueError for a bad form (400),
+    TrackerStoreUnavailable when an erasure could not reach Rasa's conversations (503)."""
 
     @wraps(handler)
     async def wrapper(request: Request, session, ticket_id: int):
@@ -107,6 +120,9 @@ def change(handler):
             return error(404, "Deze vraag bestaat niet.")
         except ValueError as problem:
             return error(400, str(problem))
+        except TrackerStoreUnavailable as problem:  # only erase reads the tracker store
+            logger.error("ticket %s not erased, nothing changed: %s", ticket_id, problem)
+            return error(503, ERASE_NOT_DONE)
         return redirect(f"/tickets/{ticket_id}")
 
     return wrapper
@@ -166,7 +182,7 @@ def time_spent(request, session, tickets, ticket_id):
 def erase(request, session, tickets, ticket_id):
     if request.form.get("zeker") != "ja":
         raise ValueError("Vink aan dat je de gegevens van deze vraag echt wilt wissen.")
-    tickets.erase(ticket_id, session.staff_id)
+    tickets.erase(ticket_id, session.staff_id)  # TrackerStoreUnavailable: `change` says so
 
 
 TICKET = "/tickets/<ticket_id:int>"

@@ -360,10 +360,14 @@ _file_keys: dict = {}  # path -> the good key read from it
 def private_dir(path: Path) -> None:
     """Make a directory for this user only (0700): the deployment's own var/ always (its
     databases would otherwise be world-readable beside a key of mode 600), another one only
-    when it is made here (a folder chosen by an operator keeps the mode it was given)."""
-    existed = path.is_dir()
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not existed or path.resolve() == (REPO_ROOT / "var").resolve():
+    when it is made here (a folder chosen by an operator keeps the mode it was given), and so
+    is every missing folder above it that is made on the way. Used for the secret key's folder
+    and for a SQLite database's (store/db.py)."""
+    missing = [folder for folder in (path, *path.parents) if not folder.is_dir()]
+    for folder in reversed(missing):  # outermost first; mkdir's mode is cut by the umask
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    if path.resolve() == (REPO_ROOT / "var").resolve():
         os.chmod(path, 0o700)
 
 

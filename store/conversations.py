@@ -13,6 +13,12 @@ secure_delete so the deleted rows are overwritten in the file too, and returns t
 signals those conversations' turns wrote (steunpunt/turn.py turn_signal_id), so the ticket
 store can blank their texts. Rasa's SQLTrackerStore keeps everything in one `events` table,
 on SQLite (settings.TRACKER_DB is a path) or PostgreSQL (a URL).
+
+A ticket with conversations to wipe and a tracker store that is not there (no file, no
+`events` table, no connection) is a wrong setting, not an empty store: Rasa made the table when
+it stored those conversations. `wipe()` then raises TrackerStoreUnavailable, so the ticket
+keeps the links to its conversations and the erasure can be repeated once the setting is right.
+A table without the conversations is fine: retention removed them already.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ from pathlib import Path
 from typing import Collection, Dict, FrozenSet, List, Optional
 
 from sqlalchemy import column, create_engine, delete, event, inspect, select, table
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from steunpunt.turn import turn_of, turn_signal_id
 
@@ -70,6 +77,10 @@ def tracker_engine(value: str) -> Optional[Engine]:
     return engine
 
 
+class TrackerStoreUnavailable(RuntimeError):
+    """The tracker store holding a ticket's conversations cannot be read: nothing was wiped."""
+
+
 @dataclass(frozen=True)
 class Wiped:
     conversations: int = 0
@@ -90,42 +101,64 @@ def _turn_signal_ids(sender_id: str, events: List[Dict], kinds: Collection[str],
 
 
 def wipe(tracker_db: str, keys: Collection[str], secret: bytes, signal_kinds: Collection[str] = ()) -> Wiped:
-    """Delete every event of the conversations with these keys from the tracker store."""
+    """Delete every event of the conversations with these keys from the tracker store. With
+    keys, a tracker store that is not there (no SQLite file, no events table, no connection)
+    raises TrackerStoreUnavailable: the caller must then keep what finds them again."""
     keys = set(keys)
-    engine = tracker_engine(tracker_db) if keys else None
-    if engine is None:
+    if not keys:
         return Wiped()
+    engine = tracker_engine(tracker_db)
+    if engine is None:
+        raise TrackerStoreUnavailable(f"het gespreksgeheugen {_shown(tracker_db)} bestaat niet")
     try:
         if EVENTS_TABLE not in inspect(engine).get_table_names():
-            return Wiped()
-        with engine.begin() as connection:
-            senders = [
-                sender
-                for (sender,) in connection.execute(select(_events.c.sender_id).distinct())
-                if conversation_key(sender, secret) in keys
-            ]
-            if not senders:
-                return Wiped()
-            signal_ids: set = set()
-            for sender in senders:
-                rows = connection.execute(
-                    select(_events.c.data).where(_events.c.sender_id == sender).order_by(_events.c.id)
-                )
-                events = [_loaded(data) for (data,) in rows]
-                signal_ids |= _turn_signal_ids(sender, events, signal_kinds, secret)
-            deleted = connection.execute(delete(_events).where(_events.c.sender_id.in_(senders))).rowcount
-        if engine.dialect.name == "sqlite":
-            # Rebuild the file from the live rows: secure_delete zeroes the rows this connection
-            # deletes, but earlier copies of them can survive in free space that Rasa's own
-            # connection (default pragmas) left when it rebalanced pages; an end-to-end run found
-            # an erased conversation's text in the file that way. Erase is rare; VACUUM is cheap
-            # next to leaving a person behind. Then the rollback journal or WAL keeps no copy.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql("VACUUM")
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return Wiped(conversations=len(senders), events=deleted, signal_ids=frozenset(signal_ids))
+            raise TrackerStoreUnavailable(
+                f"het gespreksgeheugen {_shown(tracker_db)} heeft geen tabel '{EVENTS_TABLE}'"
+            )
+        return _wipe(engine, keys, secret, signal_kinds)
+    except SQLAlchemyError as error:  # unreadable, locked, refused: repeat when it is back
+        raise TrackerStoreUnavailable(
+            f"het gespreksgeheugen {_shown(tracker_db)} is niet bereikbaar ({type(error).__name__})"
+        ) from error
     finally:
         engine.dispose()
+
+
+def _wipe(engine: Engine, keys: Collection[str], secret: bytes, signal_kinds: Collection[str]) -> Wiped:
+    with engine.begin() as connection:
+        senders = [
+            sender
+            for (sender,) in connection.execute(select(_events.c.sender_id).distinct())
+            if conversation_key(sender, secret) in keys
+        ]
+        if not senders:  # retention removed them already
+            return Wiped()
+        signal_ids: set = set()
+        for sender in senders:
+            rows = connection.execute(
+                select(_events.c.data).where(_events.c.sender_id == sender).order_by(_events.c.id)
+            )
+            events = [_loaded(data) for (data,) in rows]
+            signal_ids |= _turn_signal_ids(sender, events, signal_kinds, secret)
+        deleted = connection.execute(delete(_events).where(_events.c.sender_id.in_(senders))).rowcount
+    if engine.dialect.name == "sqlite":
+        # Rebuild the file from the live rows: secure_delete zeroes the rows this connection
+        # deletes, but earlier copies of them can survive in free space that Rasa's own
+        # connection (default pragmas) left when it rebalanced pages; an end-to-end run found
+        # an erased conversation's text in the file that way. Erase is rare; VACUUM is cheap
+        # next to leaving a person behind. Then the rollback journal or WAL keeps no copy.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM")
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Wiped(conversations=len(senders), events=deleted, signal_ids=frozenset(signal_ids))
+
+
+def _shown(tracker_db: str) -> str:
+    """The setting as it may be shown: a URL without its password."""
+    try:
+        return make_url(tracker_url(tracker_db)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(onleesbare instelling)"
 
 
 def _loaded(data: Optional[str]) -> Dict:

@@ -47,7 +47,10 @@ def engine_for(url: str) -> Engine:
     with _lock:
         if url not in _engines:
             if url.startswith("sqlite:///"):
-                Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+                # The folder of the database (var/ by default) for this user only, when it is made
+                # here: with STEUNPUNT_SECRET_KEY set no key file makes it private first, and the
+                # usual umask would leave the tickets readable to every account on the machine.
+                settings.private_dir(Path(url[len("sqlite:///") :]).parent)
             engine = create_engine(url, future=True, pool_pre_ping=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)

@@ -42,6 +42,9 @@ CODE_FREE_FAILURES = 3  # wrong codes per conversation before slowing down
 CODE_CLIENT_FREE_FAILURES = 10  # wrong codes per client address (a shared school network)
 CODE_GLOBAL_ALARM = 200  # wrong codes across all clients within an hour: log an alarm
 CODE_FAIL_CLOSED_SECONDS = 60  # when the database cannot count, nobody may try for a minute
+#: What an erased ticket's live chat keeps of its conversation: nothing ("#": forgotten, as
+#: store/live.py marks a sender id it replaced with its hash).
+ERASED_CONVERSATION = "#"
 logger = logging.getLogger(__name__)
 
 
@@ -480,8 +483,10 @@ class TicketStore:
         The number, the signals' rows and the counts stay, so the figures and the audit trail
         still add up; the erasure itself is audited.
 
-        The tracker store goes first: if it cannot be reached, nothing is erased yet and the
-        request can be repeated (the ticket still knows its conversations)."""
+        The tracker store goes first: if it cannot be reached (also: its SQLite file or events
+        table is missing, a wrong setting), conversations.TrackerStoreUnavailable is raised,
+        nothing is erased yet and the request can be repeated (the ticket still knows its
+        conversations)."""
         with self.engine.connect() as connection:
             if (
                 connection.execute(
@@ -515,13 +520,16 @@ class TicketStore:
             if keys:
                 connection.execute(delete(whatsapp_routes).where(whatsapp_routes.c.conversation.in_(keys)))
             connection.execute(delete(ticket_notes).where(ticket_notes.c.ticket_id == ticket_id))
-            # A live chat that became this ticket (store/live.py): its messages go too.
+            # A live chat that became this ticket (store/live.py): its messages go too, and its
+            # conversation: the widget's sender id when the user was not told yet that the chat
+            # ended (or its keyed hash, which a later ticket of that conversation would share).
+            # The row stays for the live chat figures.
             chats = select(live_chats.c.id).where(live_chats.c.ticket_id == ticket_id).scalar_subquery()
             connection.execute(delete(live_messages).where(live_messages.c.chat_id.in_(chats)))
             connection.execute(
                 update(live_chats)
                 .where(live_chats.c.ticket_id == ticket_id)
-                .values(transcript=None, code_hash=None)
+                .values(transcript=None, code_hash=None, conversation=ERASED_CONVERSATION)
             )
             connection.execute(update(audit_log).where(audit_log.c.ticket_id == ticket_id).values(detail=""))
             self._change(

@@ -14,7 +14,8 @@ is asked before the contact data, so its slot must last one more turn: it is sto
 
 Codes and contact data typed anywhere else ("ik heb een code K7MP-Q2XD", "bel mij op 06…")
 are replaced too, in every user message and its parse data (steunpunt/identifiers.py; a code
-split or spelled like words, "RSR JKDSD", when it is a real ticket's code); the
+split or spelled like words, "RSR JKDSD", when it is a real ticket's code), and in every
+other slot value (a reply Rasa put in a slot whole is a placeholder: ANSWER_SLOTS); the
 token offsets Rasa keeps with a message (`text_tokens`) are dropped, as they would show the
 shape of what was replaced. The code form still gets its code: the slot is filled and read by
 action_check_code within the turn, from the tracker in memory; scrubbing happens when the turn
@@ -31,6 +32,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event
 
 from steunpunt import settings
+from steunpunt.audience import AUDIENCES
 from steunpunt.codes import SHOWN_CODE
 from steunpunt.identifiers import scrub_contact
 from steunpunt.sealed import seal as seal_with_key
@@ -41,12 +43,17 @@ SECRET_SLOTS = {
     "ticket_code": "[code]",
     "handoff_description": "[beschrijving]",
 }
-#: Questions whose user reply is kept as a placeholder (the slot value is not secret): asked
-#: "ouder of leerling?", a parent may answer with their story, which becomes the description.
+#: Questions whose user reply is kept as a placeholder (the slot value is not secret once the
+#: form validated it: ANSWER_SLOTS): asked "ouder of leerling?", a parent may answer with their
+#: story, which becomes the description.
 SECRET_REPLIES = {**SECRET_SLOTS, "handoff_audience": "[antwoord]"}
 #: Of those, the slots whose value is still needed in a later turn: kept sealed, not dropped.
 SEALED_SLOTS = {"handoff_description"}
 KEEP_AS_IS = {"geen", "", None}
+#: Slots that Rasa fills with the whole reply (a `from_text` mapping) before the form's
+#: validation turns it into one of a few values: any other value is that reply, kept as a
+#: placeholder like the message itself ("ouder of leerling?" answered with a phone number).
+ANSWER_SLOTS = {"handoff_audience": (frozenset(AUDIENCES), SECRET_REPLIES["handoff_audience"])}
 
 
 def scrub(
@@ -80,6 +87,16 @@ def scrub(
                 event["value"] = seal(event["value"])
             else:
                 event["value"] = SECRET_SLOTS[name]
+        elif kind == "slot" and event.get("name") in ANSWER_SLOTS and event.get("value") not in KEEP_AS_IS:
+            known, placeholder = ANSWER_SLOTS[event["name"]]
+            if event["value"] not in known:
+                event["value"] = placeholder
+        elif kind == "slot" and isinstance(event.get("value"), str):
+            # Every other text slot is set by the bot itself (a topic id, what it asked last),
+            # but none may carry a code or contact data to disk. Not the real-code check: when
+            # it cannot reach the database it hides every word that could be a code, and
+            # 'feedback' is one (the `pending` slot), which would change the next turn.
+            event["value"] = scrub_contact(event["value"])
         elif kind == "active_loop" and event.get("name") is None:
             requested = None
         elif kind == "user":

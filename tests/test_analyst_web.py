@@ -230,6 +230,54 @@ def test_transcripts_for_analysts_are_redacted_and_show_no_code_or_contact(site)
     assert "[email]" in page and "[code]" in page and "[telefoon]" in page
 
 
+def test_transcripts_for_analysts_hide_a_real_code_typed_as_words(tmp_path):
+    """A code of letters only reads like words ("kwrt abcd"), so the redaction keeps it; that it
+    is the code of a ticket (an earlier one, a parent's own) only the tickets table can tell. The
+    analysts' transcripts check it there, as signals do; words that are no code stay."""
+    from steunpunt.codes import code_hash, normalise
+
+    env = {
+        **os.environ,
+        "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+        "PYTHONPATH": str(ROOT),
+        "STEUNPUNT_TRACKER_DB": str(tmp_path / "trackers.db"),
+        "STEUNPUNT_STAFF_SECURE_COOKIES": "0",
+    }
+    create_account(env, "ali", role="analist")
+    tickets = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
+    code = "KWRT-ABCD"  # letters only: no digit, so redaction alone cannot know it is a code
+    tickets.create(
+        audience="jongere",
+        channel="rest",
+        topic_guess=[],
+        transcript=[],
+        description=None,
+        contact=None,
+        code_hash=code_hash(normalise(code) or "", TEST_SECRET.encode()),
+    )
+    tickets.create(
+        audience="jongere",
+        channel="rest",
+        topic_guess=[],
+        description="Mijn vorige code was kwrtabcd, die werkt niet meer",
+        transcript=[
+            {"from": "user", "text": "ik heb al een vraag gesteld, code kwrt abcd", "time": 1},
+            {"from": "bot", "text": "Ik kan die vraag niet vinden.", "time": 2},
+            {"from": "user", "text": "Kwrt Abcd is mijn code, en deze week wacht ik nog", "time": 3},
+        ],
+        contact=None,
+    )
+    with staff_server(env) as port:
+        browser = Browser(port)
+        assert browser.login(username="ali", password=PASSWORD)[0] == 303
+        status, _, page, _ = browser.request("GET", "/analyse/gesprekken")
+    assert status == 200 and "SP-00002" in page
+    for spelling in ("kwrtabcd", "kwrt abcd", "kwrt", "abcd"):
+        assert spelling not in page.lower(), spelling
+    assert page.count("[code]") >= 3 and "deze week" in page and "die werkt niet meer" in page
+
+
 def test_a_group_can_be_marked_and_downloaded_as_draft_nlu_examples(site):
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 

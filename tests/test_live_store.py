@@ -45,6 +45,12 @@ def engine(request, tmp_path):
 
 @pytest.fixture
 def live(engine, tmp_path):
+    """A live store whose tickets' conversations are in a tracker store with Rasa's events
+    table (empty: these chats' bot turns are not what the tests look at)."""
+    trackers = create_engine(f"sqlite:///{tmp_path / 'trackers.db'}", future=True)
+    with trackers.begin() as connection:
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)"))
+    trackers.dispose()
     return LiveStore(TicketStore(engine, SECRET, tracker_db=str(tmp_path / "trackers.db")))
 
 

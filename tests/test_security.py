@@ -194,6 +194,32 @@ def test_the_secret_key_makes_its_folder_for_this_user_only(tmp_path, monkeypatc
     assert oct((tmp_path / "var").stat().st_mode & 0o777) == "0o700"
 
 
+def test_a_database_folder_the_product_makes_is_for_this_user_only(tmp_path, monkeypatch):
+    """With STEUNPUNT_SECRET_KEY set no key file is written, so the first to make var/ is the
+    database: with the usual umask (022) its folder, and the tickets in it, were readable to
+    every account on the machine. A folder an operator made keeps the mode they gave it."""
+    from store import db
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", "x" * 40)
+    made = f"sqlite:///{tmp_path / 'var' / 'data' / 'steunpunt.db'}"
+    operators = tmp_path / "eigen"
+    operators.mkdir()
+    operators.chmod(0o750)
+    chosen = f"sqlite:///{operators / 'steunpunt.db'}"
+    previous = os.umask(0o022)
+    try:
+        for url in (made, chosen):
+            db.engine_for(url).dispose()
+    finally:
+        os.umask(previous)
+        for url in (made, chosen):
+            db._engines.pop(url, None)
+    for folder in (tmp_path / "var", tmp_path / "var" / "data"):
+        assert oct(folder.stat().st_mode & 0o777) == "0o700", folder
+    assert (tmp_path / "var" / "data" / "steunpunt.db").exists()
+    assert oct(operators.stat().st_mode & 0o777) == "0o750"
+
+
 @pytest.mark.parametrize("script", ["run.sh", "run_scaled.sh"])
 def test_the_run_scripts_make_what_the_servers_write_private(script):
     """var/ held world-readable databases (0644) beside a key of mode 600."""

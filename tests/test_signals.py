@@ -1438,6 +1438,42 @@ def test_the_tracker_store_scrubs_what_each_save_adds(tmp_path):
     assert b"ik had al code [code], bel [telefoon]" in stored
 
 
+def test_a_reply_to_the_audience_question_is_kept_out_of_its_slot_in_the_tracker_store(tmp_path):
+    """Asked "ouder of leerling?", the reply is not an answer: Rasa puts it whole in the
+    handoff_audience slot (a from_text mapping) before the form's validation, and that SlotSet
+    is saved like the message, which becomes [antwoord]. A validated value stays."""
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    reply = "Sanne de Vries, bel 06-12345678 of mail sanne.devries@voorbeeld.nl"
+    domain = Domain.load(str(Path(__file__).parent.parent / "domain.yml"))
+    store = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    tracker = DialogueStateTracker.from_events(
+        "s",
+        [ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_audience")],
+        slots=domain.slots,
+    )
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered(reply, parse_data={"text": reply, "intent": {"name": "inform"}}))
+    tracker.update(SlotSet("handoff_audience", reply))  # Rasa's from_text mapping
+    tracker.update(SlotSet("handoff_audience", None))  # the validation: no answer, ask again
+    tracker.update(SlotSet("last_topic", "ouder 06-12345678"))  # any other text slot
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("ik ben de moeder"))
+    tracker.update(SlotSet("handoff_audience", "ouder"))
+    asyncio.run(store.save(tracker))
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("t.db*"))
+    for secret in (b"Sanne", b"Vries", b"12345678", b"voorbeeld"):
+        assert secret not in stored, secret
+    reloaded = asyncio.run(store.retrieve("s"))
+    values = [e.value for e in reloaded.events if isinstance(e, SlotSet) and e.key == "handoff_audience"]
+    assert values == ["[antwoord]", None, "ouder"]
+    assert reloaded.get_slot("last_topic") == "ouder [telefoon]"
+
+
 def test_a_description_waits_in_the_tracker_store_sealed_and_reads_back_in_the_next_turn(
     tmp_path, monkeypatch
 ):

@@ -312,6 +312,39 @@ def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
     assert "chat-van-daan" not in senders(app["trackers"])  # the conversation is gone too
 
 
+def test_staff_are_told_when_an_erasure_cannot_reach_the_conversations_and_nothing_is_erased(app, tmp_path):
+    """The tracker store file gone (a wrong setting, a moved volume): the page says nothing was
+    erased, the ticket stays whole and the erasure works once the file is back."""
+    ticket_id = int(
+        app["store"]
+        .create(
+            audience="ouder",
+            channel="rest",
+            topic_guess=[],
+            transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1}],
+            description="Daan",
+            contact="a@b.nl",
+            conversation="chat-van-daan",
+        )
+        .number[3:]
+    )
+    browser = Browser(app["port"])
+    browser.login()
+    csrf = browser.csrf(f"/tickets/{ticket_id}")
+    app["trackers"].dispose()
+    (tmp_path / "trackers.db").rename(tmp_path / "weg.db")
+    erase = {"csrf": csrf, "zeker": "ja"}
+    status, _, page, _ = browser.request("POST", f"/tickets/{ticket_id}/wissen", erase)
+    assert status == 503 and "Er is niets gewist" in page
+    assert str(tmp_path) not in page  # the server's paths are for the log, not the page
+    kept = app["store"].get(ticket_id)
+    assert kept["erased_at"] is None and kept["contact"] == "a@b.nl" and kept["description"] == "Daan"
+    (tmp_path / "weg.db").rename(tmp_path / "trackers.db")
+    assert browser.request("POST", f"/tickets/{ticket_id}/wissen", erase)[0] == 303
+    assert app["store"].get(ticket_id)["erased_at"] is not None
+    assert "chat-van-daan" not in senders(app["trackers"])
+
+
 def test_a_disabled_account_is_logged_out_at_once(app):
     env = {
         **os.environ,

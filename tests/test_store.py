@@ -1,7 +1,9 @@
 """Ticket store and staff accounts, on SQLite and (with TEST_DATABASE_URL) on PostgreSQL."""
 
+import contextlib
 import json
 import os
+import sqlite3
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -333,6 +335,58 @@ def test_erasing_a_ticket_removes_its_personal_data_but_keeps_its_number(store, 
         store.erase(9999, staff_id)
 
 
+def test_an_erasure_that_cannot_reach_the_tracker_store_erases_nothing_and_can_be_repeated(
+    store, engine, tmp_path
+):
+    """A wrong tracker store setting (no file, or a file without Rasa's events table) is no
+    empty store: the ticket, its links to its conversations and the file stay as they were,
+    so the erasure can be repeated with the right setting. A table without the conversation
+    (retention removed it) is fine."""
+    from store.conversations import TrackerStoreUnavailable
+    from store.schema import ticket_conversations
+
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+    ticket = store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1.0}],
+        description="Verhaal over Daan",
+        contact="ouder@voorbeeld.nl",
+        conversation="chat-van-daan",
+    )
+    ticket_id = int(ticket.number[3:])
+
+    def links():
+        with engine.connect() as connection:
+            return connection.execute(
+                select(ticket_conversations.c.conversation).where(
+                    ticket_conversations.c.ticket_id == ticket_id
+                )
+            ).all()
+
+    before = links()
+    assert len(before) == 1
+    missing = tmp_path / "elders" / "trackers.db"
+    no_table = tmp_path / "leeg.db"
+    with contextlib.closing(sqlite3.connect(no_table)) as connection:
+        connection.execute("CREATE TABLE iets_anders (id INTEGER PRIMARY KEY)")
+    for tracker_db in (missing, no_table):
+        wrong = TicketStore(engine, SECRET, tracker_db=str(tracker_db))
+        with pytest.raises(TrackerStoreUnavailable, match="gespreksgeheugen"):
+            wrong.erase(ticket_id, staff_id)
+        row = store.get(ticket_id)
+        assert row["erased_at"] is None and row["contact"] == "ouder@voorbeeld.nl", tracker_db
+        assert row["description"] == "Verhaal over Daan" and links() == before, tracker_db
+    assert not missing.exists() and not missing.parent.exists()  # not made by the attempt
+    assert "gewist op verzoek" not in [e["action"] for e in store.audit_entries(ticket_id)]
+
+    with contextlib.closing(sqlite3.connect(no_table)) as connection:  # a table, no conversation
+        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255), data TEXT)")
+    erased = TicketStore(engine, SECRET, tracker_db=str(no_table)).erase(ticket_id, staff_id)
+    assert erased.conversations == 0 and store.get(ticket_id)["erased_at"] is not None and links() == []
+
+
 MARKER = "Zwanenvlotmarker"
 
 
@@ -525,6 +579,209 @@ def test_erasing_a_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_
     tracker_engine.dispose()
 
 
+def stores_beside(engine, tmp_path):
+    """Rasa's tracker store beside the tickets database, as the product runs it: a SQLite file
+    in `tmp_path`, or (the scaled form) the events table in the same PostgreSQL database. Returns
+    the setting, the scrubbing store Rasa writes with and an engine to read every row."""
+    from conftest import ROOT
+    from rasa.shared.core.domain import Domain
+
+    from store.tracker_store import ScrubbingSQLTrackerStore
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    if engine.dialect.name == "sqlite":
+        tracker_db = str(tmp_path / "trackers.db")
+        trackers = ScrubbingSQLTrackerStore(domain=domain, dialect="sqlite", db=tracker_db)
+    else:
+        tracker_db = str(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS events"))
+        trackers = ScrubbingSQLTrackerStore(domain=domain, host=tracker_db)
+    reader = create_engine(tracker_db if "://" in tracker_db else f"sqlite:///{tracker_db}", future=True)
+    return tracker_db, trackers, reader
+
+
+def nowhere(secrets, engine, tracker_engine, tmp_path):
+    """None of `secrets` in any row of the tickets database (signals, WhatsApp's ways back and
+    live chats too) or of the tracker store, nor in the SQLite files' bytes (free pages,
+    journals and WAL included)."""
+    for name, database in (("tickets", engine), ("tracker store", tracker_engine)):
+        rows = every_row(database).lower()
+        for secret in secrets:
+            assert secret.lower() not in rows, (name, secret)
+    if engine.dialect.name == "sqlite":
+        on_disk = b"".join(path.read_bytes() for path in tmp_path.iterdir() if path.is_file()).lower()
+        for secret in secrets:
+            assert secret.lower().encode() not in on_disk, ("file", secret)
+
+
+def test_erasing_a_whatsapp_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_path, monkeypatch):
+    """A parent asks on WhatsApp and leaves "this number" as contact. Rasa knows the conversation
+    only as `wa-` + a keyed hash of the number; the number waits sealed in whatsapp_routes, the
+    way back for the staff's reply. After erasing the ticket neither the marker, nor the number,
+    nor the conversation's id is in any table of any store or in the files."""
+    import asyncio
+
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.whatsapp import CHANNEL, sender_id
+    from signals.store import Signal, SignalStore
+    from steunpunt import clients
+    from steunpunt.turn import turn_of, turn_signal_id
+    from store.whatsapp import WhatsAppStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)  # the number's hash and seal
+    tracker_db, trackers, tracker_engine = stores_beside(engine, tmp_path)
+    store, signals = TicketStore(engine, SECRET, tracker_db=tracker_db), SignalStore(engine)
+    routes = WhatsAppStore(engine, SECRET)
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord")
+    wa_id = "31687654321"
+    sender = sender_id(wa_id)  # as the channel makes it for each message of this number
+    metadata = {"region": "standaard", clients.METADATA_KEY: clients.client_key("whatsapp:" + sender)}
+    routes.remember(sender, wa_id, "109876543210", clock.now())
+
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        slots=trackers.domain.slots,
+    )
+
+    def turn(said, *, bot=(), events=(), signal=None, ticket=None):
+        tracker.update(UserUttered(said, input_channel=CHANNEL, metadata=metadata))
+        for event in events:
+            tracker.update(event)
+        if signal:
+            turn_id = turn_signal_id(
+                sender, turn_of([e.as_dict() for e in tracker.events]), signal, secret=SECRET
+            )
+            signals.add(
+                Signal(kind=signal, region="standaard", channel=CHANNEL, text=said, ticket=ticket, id=turn_id)
+            )
+        for text_ in bot:
+            tracker.update(BotUttered(text_))
+        asyncio.run(trackers.save(tracker))
+
+    turn(
+        f"Mijn dochter {MARKER} mag niet mee op kamp", signal="handoff_offer", bot=["Wil je een medewerker?"]
+    )
+    turn("ja", events=[ActiveLoop("handoff_form"), SlotSet("requested_slot", "handoff_description")])
+    story = f"{MARKER} heeft een rolstoel en de school zegt nee"
+    turn(story, events=[SlotSet("handoff_description", story), SlotSet("requested_slot", "handoff_contact")])
+    ticket = store.create(
+        audience="ouder",
+        channel=CHANNEL,
+        topic_guess=[{"topic": "passend-onderwijs", "confidence": 0.4}],
+        transcript=[{"from": "user", "text": story, "time": 1.0}],
+        description=story,
+        contact=f"+{wa_id}",  # "Ja, dit nummer": read from the way back when the ticket is made
+        region="standaard",
+        conversation=sender,
+    )
+    turn(
+        "Ja, dit nummer",
+        events=[SlotSet("handoff_contact", "whatsapp"), SlotSet("requested_slot", None), ActiveLoop(None)],
+        signal="ticket",
+        ticket=ticket.number,
+        bot=[f"Je vraag heeft nummer {ticket.number}."],
+    )
+    ticket_id = int(ticket.number[3:])
+    store.reply(ticket_id, f"Beste ouder van {MARKER}, we bellen je.", staff_id)
+    assert routes.route_of(store.conversation_keys(ticket_id)) is not None  # the reply could go out
+    assert MARKER in every_row(engine) and MARKER in every_row(tracker_engine)
+
+    erased = store.erase(ticket_id, staff_id)
+
+    assert erased.conversations == 1 and erased.signals == 2
+    nowhere([MARKER, wa_id, sender, ticket.number], engine, tracker_engine, tmp_path)
+    assert routes.route(sender) is None
+    row = store.get(ticket_id)
+    assert row is not None and row["erased_at"] is not None and row["contact"] is None
+    tracker_engine.dispose()
+
+
+def test_erasing_a_live_chat_ticket_leaves_no_trace_in_any_table_of_any_store(engine, tmp_path, monkeypatch):
+    """A youth in the widget asks, joins the live chat queue and chats with a staff member. The
+    chat's messages are in live_messages and, as the live relay writes them (channels/live.py),
+    in Rasa's tracker store; the staff member ends the chat (a ticket) and, as the youth asked in
+    the chat, erases it at once, before the widget was told the chat ended. After erasing, the
+    marker, the code shown in the queue and the widget's conversation id are in no table of any
+    store and not in the files; the chat still counts in the figures."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.live import LiveRelay
+    from signals.store import Signal, SignalStore
+    from steunpunt.codes import code_hash
+    from steunpunt.turn import turn_of, turn_signal_id
+    from store.live import LiveStore
+
+    monkeypatch.setenv("STEUNPUNT_SECRET_KEY", TEST_SECRET)
+    tracker_db, trackers, tracker_engine = stores_beside(engine, tmp_path)
+    store, signals = TicketStore(engine, SECRET, tracker_db=tracker_db), SignalStore(engine)
+    live = LiveStore(store)
+    staff_id = Accounts(engine).create("anna", "een lang wachtwoord", regions=["standaard"])
+    sender = "widget-sessie-7f3a9c"  # the socket.io session id: Rasa's sender id
+    # The relay's tracker writes only (no widget to emit to, no bot turn): Rasa's stores.
+    relay = LiveRelay(emit=None, rasa=None, output=None, holds=bool, store=live)  # type: ignore[arg-type]
+    relay.agent = SimpleNamespace(tracker_store=trackers, lock_store=InMemoryLockStore())
+
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        slots=trackers.domain.slots,
+    )
+    asked = f"Mijn vriendin {MARKER} wordt gepest, kan ik iemand spreken?"
+    tracker.update(UserUttered(asked, metadata={"audience": "jongere"}))
+    turn_id = turn_signal_id(
+        sender, turn_of([e.as_dict() for e in tracker.events]), "live_offer", secret=SECRET
+    )
+    signals.add(Signal(kind="live_offer", region="standaard", channel="socketio", text=asked, id=turn_id))
+    code = new_code()
+    tracker.update(BotUttered(f"Je staat in de wachtrij. Je code is {code}."))
+    asyncio.run(trackers.save(tracker))
+
+    chat = live.enqueue(
+        conversation=sender,
+        region="standaard",
+        audience="jongere",
+        channel="socketio",
+        transcript=[{"from": "user", "text": asked, "time": 1.0}],
+        code_hash=code_hash(normalise(code) or "", SECRET),
+        now=clock.now(),
+    )
+    said = f"Het gaat om {MARKER}, ze zit in mijn klas"
+    live.post_user(chat.id, said, clock.now())
+    asyncio.run(relay._record(sender, [UserUttered(said, metadata={"live": True})]))
+    live.claim(chat.id, staff_id, clock.now())
+    answer = f"Goed dat je het over {MARKER} vertelt. Weet de mentor het?"
+    live.post_staff(chat.id, staff_id, answer, clock.now())
+    asyncio.run(relay._record(sender, [BotUttered(answer, metadata={"live": True})]))
+    number = live.end(chat.id, staff_id, "afgehandeld", clock.now() + timedelta(minutes=5))
+    ticket_id = int(number[3:])
+    for source in (engine, tracker_engine):
+        assert MARKER in every_row(source)
+
+    erased = store.erase(ticket_id, staff_id)
+
+    assert erased.conversations == 1 and erased.signals == 1
+    nowhere([MARKER, sender, code, code.replace("-", "")], engine, tracker_engine, tmp_path)
+    assert store.lookup_code(code, "iemand").ticket is None
+    assert live.figures(clock.today(), clock.today())["answered"] == 1  # the chat still counts
+    tracker_engine.dispose()
+
+
 def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     import subprocess
     import sys
@@ -594,6 +851,70 @@ def test_the_erase_command_erases_a_ticket_with_its_conversations(tmp_path):
     unknown, wrong = erase("SP-00009"), erase("vraag 1")
     assert unknown.returncode == 1 and "bestaat niet" in unknown.stderr
     assert wrong.returncode == 1 and "geen vraagnummer" in wrong.stderr
+    trackers.dispose()
+
+
+def test_the_erase_command_says_so_and_erases_nothing_when_the_tracker_store_is_missing(tmp_path):
+    """STEUNPUNT_TRACKER_DB pointing where there is no tracker store: a clear message, exit
+    code 1, no traceback; the ticket and its links stay, and with the right setting the
+    same command erases it."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    from store.schema import ticket_conversations
+
+    url, tracker_db = f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "trackers.db"
+    store = TicketStore(db.engine_for(url), SECRET, tracker_db=str(tracker_db))
+    store.create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[{"from": "user", "text": "Daan"}],
+        description="Verhaal over Daan",
+        contact="ouder@voorbeeld.nl",
+        conversation="chat-cli",
+    )
+
+    def erase(tracker_setting):
+        env = {
+            **os.environ,
+            "STEUNPUNT_DATABASE_URL": url,
+            "STEUNPUNT_TRACKER_DB": str(tracker_setting),
+            "STEUNPUNT_SECRET_KEY": TEST_SECRET,
+            "PYTHONPATH": str(ROOT),
+        }
+        return subprocess.run(
+            [sys.executable, "-m", "staff.cli", "erase-ticket", "SP-00001"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def links():
+        with store.engine.connect() as connection:
+            return len(connection.execute(select(ticket_conversations)).all())
+
+    failed = erase(tmp_path / "typfout" / "trackers.db")
+    assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
+    assert "Niet gelukt" in failed.stderr and "niets gewist" in failed.stderr, failed.stderr
+    assert "typfout" in failed.stderr and "STEUNPUNT_TRACKER_DB" in failed.stderr
+    kept = store.get(1)
+    assert kept is not None and kept["erased_at"] is None and kept["description"] == "Verhaal over Daan"
+    assert links() == 1
+    trackers = create_engine(f"sqlite:///{tracker_db}", future=True)
+    with trackers.begin() as connection:
+        connection.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)"))
+        connection.execute(text("INSERT INTO events (sender_id, data) VALUES ('chat-cli', 'Mijn zoon Daan')"))
+    done = erase(tracker_db)
+    assert done.returncode == 0, done.stderr
+    assert "1 gesprek(ken) (1 gebeurtenissen)" in done.stdout
+    erased = store.get(1)
+    assert erased is not None and erased["erased_at"] is not None and links() == 0
     trackers.dispose()
 
 
