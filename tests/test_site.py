@@ -229,6 +229,20 @@ def test_search_works_without_javascript_and_survives_odd_input(site_with_conten
         assert "/ouders/tlv-wat-is" in html and "uitleg voor jongeren" in html
 
 
+def test_every_route_of_the_public_site_is_get_or_head():
+    """The site has no session and no CSRF token: its forms (search) are GET. A POST, PUT or
+    DELETE route added later must come with CSRF protection like the staff app's (staff/web.py,
+    checked for every POST route in tests/test_staff_web.py); read from the app itself, so a
+    route added later is checked too."""
+    import uuid
+
+    from website.app import create_app
+
+    routes = create_app(name=f"routes_{uuid.uuid4().hex}").router.routes
+    assert len(routes) >= 10 and "zoeken" in {route.path for route in routes}
+    assert [(route.path, sorted(route.methods)) for route in routes if route.methods - {"GET", "HEAD"}] == []
+
+
 def served_bytes(url):
     """The body exactly as served (no compression asked for)."""
     request = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})
