@@ -12,7 +12,6 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from library.model import Topic, intent_for_topic
 from library.render import answer_payload, blocks_text
-from steunpunt.clock import dutch_date
 
 Message = Dict[str, Any]
 
@@ -33,8 +32,7 @@ def answer(
     else:
         source_lines = "Bronnen:\n" + "\n".join(f"- {s.title} ({s.url})" for s in topic.sources)
     text = (
-        f"{blocks_text(payload['blocks'])}\n\n{source_lines}\n"
-        f"Gecontroleerd op {dutch_date(topic.reviewed_on)}."
+        f"{blocks_text(payload['blocks'])}\n\n{source_lines}\nGecontroleerd op {payload['reviewed_on_text']}."
     )
     message: Message = {"text": text, "json_message": payload}
     if related:

@@ -70,11 +70,11 @@ def content_status(library: ContentLibrary, today: date) -> Dict[str, Any]:
         "topics": len(topics),
         "errors": library.errors(),
         "overdue": sorted(t.id for t in topics.values() if t.is_overdue(today)),
-        "regio_unfilled": unfilled_facts(library.facts()),
+        "facts_unfilled": unfilled_facts(library.facts()),
         "regions": {
             region: {
                 "topics": len(library.topics(region)),
-                "regio_unfilled": unfilled_facts(library.facts(region)),
+                "facts_unfilled": unfilled_facts(library.facts(region)),
             }
             for region in library.regions()
         },

@@ -168,20 +168,20 @@ class ContentLibrary:
     def _read_region(
         self,
         region: str,
-        regio_file: Path,
+        facts_file: Path,
         folder: Optional[Path],
         national: Dict[str, Optional[str]],
         errors: Dict[str, str],
-        regio_name: str,
+        facts_file_name: str,
     ) -> _Region:
         """One region: national topics with its facts, then its own files over them. A file
         that breaks while the bot runs keeps its last good version in this region."""
         before = self._regions.get(region)
         previous = before.topics if before else {}
         try:
-            facts, hours = read_region_file(regio_file)
+            facts, hours = read_region_file(facts_file)
         except ContentError as error:
-            errors[regio_name] = str(error) + _KEPT
+            errors[facts_file_name] = str(error) + _KEPT
             facts, hours = (dict(before.facts), before.hours) if before else ({}, None)
         today = self.today()
         prefix = "" if folder is None else f"regions/{region}/"

@@ -11,6 +11,7 @@ import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from library.model import Topic
+from steunpunt.clock import dutch_date
 
 
 def text_blocks(text: str) -> List[Dict[str, Any]]:
@@ -89,5 +90,7 @@ def answer_payload(
         "blocks": regional_blocks(topic, audience, facts or {}),
         "sources": [{"title": s.title, "url": s.url} for s in topic.sources],
         "reviewed_on": topic.reviewed_on.isoformat(),
+        # as readers see it, written here once for the bot's text, the page and the widget
+        "reviewed_on_text": dutch_date(topic.reviewed_on),
         "related": [t.id for t in related],
     }

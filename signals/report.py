@@ -51,10 +51,14 @@ def suggestions(result: Overview, groups: List[Group], decided: Dict[str, str]) 
             advice.append(
                 f"Verbeter de tekst van {topic}: {negative} keer 'had ik niets aan', {positive} keer wel."
             )
+    # `being_checked` covers a topic past its review date and one whose file is missing or
+    # broken (actions/outcome.py unservable_reason); the signal does not say which.
     for topic in sorted(result.unanswered_by_topic):
         advice.append(
-            f"Controleer en verleng de inhoud van {topic}: deze werd niet getoond omdat "
-            "de controledatum voorbij was."
+            f"Controleer {topic}: deze werd niet getoond omdat de inhoud wordt nagekeken "
+            "(controledatum voorbij, of het bestand ontbreekt of heeft een fout). Vergelijk de tekst "
+            "met de bronnen en verleng de controledatum, of herstel het bestand "
+            "(python -m library noemt de fout)."
         )
     if result.questions and result.share("verduidelijkt") > 0.15:
         advice.append(

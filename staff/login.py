@@ -40,15 +40,16 @@ async def login(request: Request):
         return error(403, CSRF_MESSAGE)
     accounts = request.app.ctx.accounts
     username = request.form.get("username", "")[:80]
-    wait = accounts.login_wait(username, client(request))
-    if wait:
+    # One step: the limits are checked and the attempt counted before the password is checked.
+    result = accounts.try_login(username, request.form.get("password", ""), client(request))
+    if result.wait:
         return render(
             "login.html",
             429,
             csrf=expected,
-            error=f"Te veel mislukte pogingen. Probeer het over {wait} seconden opnieuw.",
+            error=f"Te veel mislukte pogingen. Probeer het over {result.wait} seconden opnieuw.",
         )
-    token = accounts.login(username, request.form.get("password", ""), client(request))
+    token = result.token
     if token is None:
         return render("login.html", 401, csrf=expected, error="Gebruikersnaam of wachtwoord klopt niet.")
     session = accounts.session(token)

@@ -11,13 +11,14 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import FrozenSet, Iterable, Optional
+from typing import FrozenSet, Iterable, List, Optional
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
+from steunpunt.clients import limited_network
 from steunpunt.clock import now
 from store import throttle
 from store.schema import ROLES, audit_log, staff, staff_presence, staff_sessions
@@ -25,6 +26,7 @@ from store.schema import ROLES, audit_log, staff, staff_presence, staff_sessions
 _hasher = PasswordHasher()
 #: Failed logins before each further try must wait (store/throttle.py): for one name from one
 #: address, and for one name from everywhere (which holds back only addresses that failed lately).
+#: An address is what the other limits count as one client: an IPv6 address counts as its /64.
 LOGIN_FREE_FAILURES = 5
 #: ... and from one address, whatever the names (a colleague's typo is not a guesser).
 LOGIN_FREE_FAILURES_PER_ADDRESS = LOGIN_FREE_FAILURES * 4
@@ -58,11 +60,33 @@ def _name_key(username: str) -> str:
 
 
 def _pair_key(username: str, client: str) -> str:
-    return "login-from:" + json.dumps([normalise_name(username).casefold(), client])
+    return "login-from:" + json.dumps([normalise_name(username).casefold(), limited_network(client)])
 
 
 def _address_key(client: str) -> str:
-    return f"login-ip:{client}"
+    return f"login-ip:{limited_network(client)}"
+
+
+def _limits(username: str, client: str) -> List[throttle.Limit]:
+    """Three counts hold a guesser back: this name from this address, this address for any
+    name, and this name from everywhere. The last one holds back only an address that failed
+    lately itself: guesses spread over many addresses get one try each once the name is
+    locked, while the account's owner, from an address without failures, is never locked out
+    by someone else's guessing."""
+    address = _address_key(client)
+    return [
+        throttle.Limit(_pair_key(username, client), LOGIN_FREE_FAILURES),
+        throttle.Limit(address, LOGIN_FREE_FAILURES_PER_ADDRESS),
+        throttle.Limit(_name_key(username), LOGIN_FREE_FAILURES, when_failed=address),
+    ]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    #: The new session's token; None: no session (wrong, disabled or held back).
+    token: Optional[str]
+    #: > 0: too many failed logins, the password was not checked; wait this many seconds.
+    wait: int = 0
 
 
 ALL_REGIONS = "*"
@@ -125,29 +149,27 @@ class Accounts:
             return result.inserted_primary_key[0]
 
     def login_wait(self, username: str, client: str) -> int:
-        """Seconds before this name may be tried again from this address.
-
-        Three counts hold a guesser back: this name from this address, this address for any
-        name, and this name from everywhere. The last one holds back only an address that
-        failed lately itself: guesses spread over many addresses get one try each once the
-        name is locked, while the account's owner, from an address without failures, is never
-        locked out by someone else's guessing."""
-        stamp = now()
-        address = _address_key(client)
-        waits = [
-            throttle.wait_seconds(self.engine, _pair_key(username, client), LOGIN_FREE_FAILURES, stamp),
-            throttle.wait_seconds(self.engine, address, LOGIN_FREE_FAILURES_PER_ADDRESS, stamp),
-        ]
-        if throttle.recent_failures(self.engine, address, stamp):
-            waits.append(throttle.wait_seconds(self.engine, _name_key(username), LOGIN_FREE_FAILURES, stamp))
-        return max(waits)
+        """Seconds before this name may be tried again from this address (see `_limits`)."""
+        return throttle.wait_for(self.engine, _limits(username, client), now())
 
     def login(self, username: str, password: str, client: str) -> Optional[str]:
-        """A new session token when name and password match; None otherwise (and counted).
+        """A new session token when name and password match; None otherwise (see `try_login`)."""
+        return self.try_login(username, password, client).token
 
-        The name is normalised once (`normalise_name`) for both the lookup and the throttle, and
-        an unknown name costs the same hash check as a known one, so timing reveals nothing."""
+    def try_login(self, username: str, password: str, client: str) -> LoginResult:
+        """A new session when name and password match and the limits (`_limits`) let the
+        attempt through.
+
+        The attempt is counted as a failure before the password is checked, in one step with
+        checking the waits (`throttle.claim`), and taken back when it succeeds: requests sent at
+        once cannot all pass a check that none of them has counted yet. The name is normalised
+        once (`normalise_name`) for both the lookup and the throttle, and an unknown name costs
+        the same hash check as a known one, so timing reveals nothing."""
         name = normalise_name(username)
+        limits = _limits(name, client)
+        wait = throttle.claim(self.engine, limits, now())
+        if wait:
+            return LoginResult(token=None, wait=wait)
         with self.engine.connect() as connection:
             row = connection.execute(select(staff).where(staff.c.username == name)).first()
         try:
@@ -158,12 +180,14 @@ class Accounts:
         if valid and row.disabled_at is not None:
             valid = False
         if not valid:
-            for key in (_pair_key(name, client), _address_key(client), _name_key(name)):
-                throttle.record_failure(self.engine, key, stamp)
-            return None
-        # Only this address's count for the name starts again: the name's own count stays, or
-        # each login of the owner would give guessers elsewhere five fresh tries.
-        throttle.reset(self.engine, _pair_key(name, client))
+            return LoginResult(token=None)
+        # Only this address's count for the name starts again: the name's own count stays
+        # (less this attempt), or each login of the owner would give guessers elsewhere five
+        # fresh tries.
+        pair, address, name_limit = limits
+        throttle.reset(self.engine, pair.key)
+        throttle.forgive(self.engine, address.key)
+        throttle.forgive(self.engine, name_limit.key)
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as connection:
             connection.execute(delete(staff_sessions).where(staff_sessions.c.expires_at < stamp))
@@ -175,7 +199,7 @@ class Accounts:
                     expires_at=stamp + self.session_length,
                 )
             )
-        return token
+        return LoginResult(token=token)
 
     def session(self, token: Optional[str]) -> Optional[Session]:
         if not token:

@@ -7,14 +7,16 @@ restarts.
 Keys are stored as their SHA-256 (fixed length, whatever the caller's key: a long session id
 can never make an insert fail), and an attempt is counted *before* it is tried, with one atomic
 UPDATE (no read-modify-write), so a failure is counted even if the process dies halfway.
-Callers treat any database error as "wait": limits fail closed.
+Callers treat any database error as "wait": limits fail closed. `claim` checks the waits of
+several keys and counts the attempt in one transaction, so attempts sent at once are decided
+one after another.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -31,10 +33,17 @@ def _id(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
-def wait_seconds(engine: Engine, key: str, free: int, now: datetime) -> int:
-    """Seconds to wait before the next attempt for this key may be tried (0: go ahead)."""
-    with engine.connect() as connection:
-        row = connection.execute(select(attempts).where(attempts.c.key == _id(key))).first()
+class Limit(NamedTuple):
+    """One count an attempt must pass (`claim`, `wait_for`): `free` failures of `key` within the
+    window, then each further attempt waits. With `when_failed`, the count holds an attempt
+    back only while that other key has failures within the window itself."""
+
+    key: str
+    free: int
+    when_failed: Optional[str] = None
+
+
+def _wait(row: Any, free: int, now: datetime) -> int:
     if row is None or now - row.last_failure > WINDOW or row.failures < free:
         return 0
     delay = min(BASE_DELAY * 2 ** (row.failures - free), MAX_DELAY)
@@ -42,11 +51,76 @@ def wait_seconds(engine: Engine, key: str, free: int, now: datetime) -> int:
     return max(0, int(remaining + 0.999))
 
 
-def recent_failures(engine: Engine, key: str, now: datetime) -> int:
-    """How many failures this key has within the window (0: none lately)."""
+def _recent(row: Any, now: datetime) -> int:
+    return 0 if row is None or now - row.last_failure > WINDOW else row.failures
+
+
+def _longest_wait(rows: Dict[str, Any], limits: Sequence[Limit], now: datetime) -> int:
+    waits = [0]
+    for limit in limits:
+        if limit.when_failed is None or _recent(rows.get(_id(limit.when_failed)), now):
+            waits.append(_wait(rows.get(_id(limit.key)), limit.free, now))
+    return max(waits)
+
+
+def _ids(limits: Sequence[Limit]) -> List[str]:
+    keys = {limit.key for limit in limits} | {limit.when_failed for limit in limits if limit.when_failed}
+    return sorted(_id(key) for key in keys)
+
+
+def wait_seconds(engine: Engine, key: str, free: int, now: datetime) -> int:
+    """Seconds to wait before the next attempt for this key may be tried (0: go ahead)."""
     with engine.connect() as connection:
         row = connection.execute(select(attempts).where(attempts.c.key == _id(key))).first()
-    return 0 if row is None or now - row.last_failure > WINDOW else row.failures
+    return _wait(row, free, now)
+
+
+def wait_for(engine: Engine, limits: Sequence[Limit], now: datetime) -> int:
+    """Seconds before an attempt may pass all these limits (0: now); counts nothing."""
+    with engine.connect() as connection:
+        found = connection.execute(select(attempts).where(attempts.c.key.in_(_ids(limits))))
+        rows = {row.key: row for row in found}
+    return _longest_wait(rows, limits, now)
+
+
+def claim(engine: Engine, limits: Sequence[Limit], now: datetime) -> int:
+    """Count one failure for every limit's key before the attempt is tried, unless one of the
+    limits makes it wait: returns 0 when it was counted (go ahead; take it back with `reset` or
+    `forgive` when it succeeds), else the seconds to wait (then nothing is counted).
+
+    Checking and counting are one transaction that first locks the keys' rows (an UPDATE that
+    changes nothing, in a fixed order: on SQLite it takes the write lock, on PostgreSQL the
+    rows' locks), so of attempts sent at once each sees the ones before it counted. When two
+    processes insert a key's first row at once, the claim runs again."""
+    ids = _ids(limits)
+    counted = {_id(limit.key) for limit in limits}
+    for _ in range(3):
+        try:
+            with engine.begin() as connection:
+                for key_id in ids:
+                    connection.execute(
+                        update(attempts).where(attempts.c.key == key_id).values(failures=attempts.c.failures)
+                    )
+                found = connection.execute(select(attempts).where(attempts.c.key.in_(ids)))
+                rows = {row.key: row for row in found}
+                wait = _longest_wait(rows, limits, now)
+                if wait:
+                    return wait
+                for key_id in sorted(counted):
+                    row = rows.get(key_id)
+                    if row is None:
+                        connection.execute(insert(attempts).values(key=key_id, failures=1, last_failure=now))
+                    else:
+                        failures = 1 if now - row.last_failure > WINDOW else row.failures + 1
+                        connection.execute(
+                            update(attempts)
+                            .where(attempts.c.key == key_id)
+                            .values(failures=failures, last_failure=now)
+                        )
+                return 0
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not count an attempt")
 
 
 def record_failure(engine: Engine, key: str, now: datetime) -> int:

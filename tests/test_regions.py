@@ -201,6 +201,26 @@ def test_a_region_file_broken_while_running_keeps_its_last_good_version(content_
     assert "regions/voorbeeld/topics/tlv-aanvragen.md" in library.errors()
 
 
+def test_the_status_names_each_regions_facts_still_to_fill_in(content_copy):
+    """The status JSON (/webhooks/status/ with the token) lists, per region, the facts still
+    showing their neutral text: `facts_unfilled` (the region is the id, these are its facts)."""
+    from channels.status import content_status
+
+    regio = content_copy / "regions" / "voorbeeld" / "regio.yml"
+    regio.write_text(
+        regio.read_text().replace(
+            f'steunpunt_telefoon: "{EXAMPLE_PHONE}"', 'steunpunt_telefoon: "[telefoon]"'
+        )
+    )
+    library = ContentLibrary(
+        content_copy / "topics", content_copy / "regio.yml", regions_dir=content_copy / "regions"
+    )
+    status = content_status(library, clock.today())
+    assert status["regions"]["voorbeeld"]["facts_unfilled"] == ["steunpunt_telefoon"]
+    default = status["regions"][settings.DEFAULT_REGION]["facts_unfilled"]
+    assert status["facts_unfilled"] == default
+
+
 # --- tenants kept apart ----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def tenants(tmp_path_factory):

@@ -235,11 +235,9 @@ def test_the_run_scripts_make_what_the_servers_write_private(script):
     assert any('VAR_DIR="$STEUNPUNT_VAR_DIR"' in line for line in lines)
 
 
-def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
-    """run_scaled.sh renders deploy/nginx.conf.template with the settings' per-address limit;
-    the result must hold `limit_req` on the chat and be a valid nginx configuration."""
+def rendered_nginx_conf(tmp_path) -> str:
+    """deploy/nginx.conf.template as run_scaled.sh renders it, into tmp_path/nginx.conf."""
     import re
-    import shutil
 
     text = (ROOT / "scripts" / "run_scaled.sh").read_text()
     found = re.search(r"<<'PY'\n(import os\nfrom steunpunt import settings\n.*?)\nPY\n", text, re.S)
@@ -258,8 +256,22 @@ def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
         "STEUNPUNT_MESSAGE_BURST_PER_CLIENT": "30",
     }
     subprocess.run([sys.executable, "-c", render], cwd=ROOT, env=env, check=True)
-    conf = (tmp_path / "nginx.conf").read_text()
-    assert "limit_req_zone $binary_remote_addr zone=chat:10m rate=90r/m;" in conf
+    return (tmp_path / "nginx.conf").read_text()
+
+
+def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
+    """run_scaled.sh renders deploy/nginx.conf.template with the settings' per-address limit;
+    the result must hold `limit_req` on the chat, keyed on the client's /64 for IPv6 (see the
+    next test), name no nginx version, and be a valid nginx configuration."""
+    import shutil
+
+    conf = rendered_nginx_conf(tmp_path)
+    http = conf[conf.index("http {") :]
+    assert "\n  server_tokens off;\n" in http[: http.index("  server {")]
+    assert "map $remote_addr $limit_key {" in conf
+    assert "limit_req_zone $limit_key zone=chat:10m rate=90r/m;" in conf
+    assert "limit_req_zone $limit_key zone=socket:" in conf
+    assert "$binary_remote_addr" not in conf
     rest = conf[conf.index("    location / {") :]
     assert "limit_req zone=chat burst=30 nodelay;" in rest[: rest.index("}")]
     assert "limit_req zone=socket" in conf[conf.index("location /socket.io/") :]
@@ -271,6 +283,61 @@ def test_the_scaled_forms_nginx_caps_messages_per_address(tmp_path):
             check=False,
         )
         assert checked.returncode == 0, checked.stderr
+
+
+def test_the_scaled_forms_nginx_counts_an_ipv6_64_as_one_client(tmp_path):
+    """Keyed on the whole address, one phone or home got a fresh message limit with every new
+    address from its /64. nginx writes a run of zero groups as "::", so the map needs a rule
+    per place the run can start; here each rule runs (Python's re reads them as nginx's PCRE
+    does) on every pattern of zero and non-zero groups, written as nginx writes them, and
+    must give the /64's first four groups as `limited_network` (steunpunt/clients.py) counts
+    them, and an IPv4 address as it is."""
+    import ipaddress
+    import itertools
+    import re
+
+    from steunpunt.clients import limited_network
+
+    conf = rendered_nginx_conf(tmp_path)
+    block = conf[conf.index("map $remote_addr $limit_key {") :]
+    lines = [line.strip() for line in block[: block.index("\n  }")].splitlines()[1:]]
+    found = [re.fullmatch(r'"~(.+)" (\S+);', line) for line in lines if line.startswith('"~')]
+    rules = [match.groups() for match in found if match]
+    assert "default $remote_addr;" in lines and len(rules) == len(lines) - 1
+
+    def limit_key(address: str) -> str:  # nginx: the first regex that matches, else the default
+        for pattern, value in rules:
+            found = re.search(pattern, address)
+            if found:
+                return re.sub(r"\$(\w+)", lambda name, found=found: found.group(name.group(1)), value)
+        return address
+
+    def first_four_groups(address: str) -> str:
+        network = ipaddress.ip_network(limited_network(address)).network_address.exploded
+        return ":".join(f"{int(group, 16):x}" for group in network.split(":")[:4])
+
+    # nginx's text of an address is Python's (RFC 5952: the longest run of two or more zero
+    # groups, the first of equal ones, as "::"), but for its IPv4 forms (::ffff:a.b.c.d, ::a.b.c.d)
+    checked = 0
+    for zeros in itertools.product((True, False), repeat=8):
+        groups = [0 if zero else 0x2001 + n * 0x111 for n, zero in enumerate(zeros)]
+        if not any(groups[:6]):
+            continue
+        address = str(ipaddress.IPv6Address(":".join(f"{group:x}" for group in groups)))
+        assert limit_key(address) == first_four_groups(address), address
+        checked += 1
+    assert checked == 252
+    for address, key in [
+        ("2001:db8:1:2:ab:cd:ef:1", "2001:db8:1:2"),
+        ("2001:db8:1:2::1", "2001:db8:1:2"),
+        ("2001:db8::1", "2001:db8:0:0"),
+        ("2001:db8:0:0:1::", "2001:db8:0:0"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("::1", "0:0:0:0"),
+        ("203.0.113.7", "203.0.113.7"),
+        ("unix:", "unix:"),
+    ]:
+        assert limit_key(address) == key, address
 
 
 def test_the_widget_never_stores_a_ticket_code(tmp_path):

@@ -1223,6 +1223,26 @@ def test_periods(text, since, until):
     assert (Period.parse(text).since, Period.parse(text).until) == (since, until)
 
 
+def test_the_report_advice_on_a_topic_being_checked_names_every_cause(store):
+    """`being_checked` is the reason for a topic past its review date and for one whose file is
+    missing or broken (actions/outcome.py `unservable_reason`), and a signal does not say which:
+    advising only to renew the review date was wrong for a broken file."""
+    from signals.report import suggestions
+    from signals.stats import overview
+
+    for _ in range(2):
+        store.add(
+            Signal(
+                kind="handoff_offer", reason="being_checked", region="standaard", content_id="tlv-bezwaar"
+            ),
+            at=datetime(2025, 3, 3, 9),
+        )
+    advice = suggestions(overview(store, Period.parse("2025-03")), [], {})
+    assert len(advice) == 1 and advice[0].startswith("Controleer tlv-bezwaar: ")
+    assert "controledatum voorbij, of het bestand ontbreekt of heeft een fout" in advice[0]
+    assert "herstel het bestand" in advice[0] and "verleng de controledatum" in advice[0]
+
+
 def test_retention_turns_old_signals_into_counts_and_reports_still_add_up(store, tmp_path):
     from signals import retention
     from signals.stats import overview

@@ -109,6 +109,21 @@ def test_the_bot_answer_and_its_payload_come_from_the_same_blocks(content_dir):
     assert [b["payload"] for b in message["buttons"]] == ["/info_b", "/info_c"]
 
 
+def test_the_review_date_is_written_in_dutch_on_the_server_for_bot_page_and_widget(content_dir):
+    """The widget had a month list of its own beside steunpunt/clock.py's: the payload carries
+    the date as readers see it (`dutch_date`), and the widget shows that text."""
+    topics_dir, facts = content_dir
+    (topics_dir / "a.md").write_text(topic_text("a"))
+    library = ContentLibrary(topics_dir, facts, today=lambda: TODAY, recheck_seconds=0)
+    topic = looked_up(library, "a")
+    payload = answer_payload(topic, "ouder")
+    assert payload["reviewed_on"] == REVIEWED_ON.isoformat()
+    assert payload["reviewed_on_text"] == dutch_date(REVIEWED_ON)
+    assert f"Gecontroleerd op {payload['reviewed_on_text']}." in answer(topic, "ouder")["text"]
+    widget = (ROOT / "website" / "assets" / "src" / "widget.js").read_text()
+    assert "custom.reviewed_on_text" in widget and "januari" not in widget
+
+
 # --- grouping and search (pure) ----------------------------------------------------------------
 def test_every_topic_is_listed_under_each_of_its_phases_and_no_other():
     topics = list(ContentLibrary().topics().values())
@@ -227,6 +242,20 @@ def test_search_works_without_javascript_and_survives_odd_input(site_with_conten
     assert status == 200 and "<script>alert" not in html
     if query.lower().startswith("tlv"):
         assert "/ouders/tlv-wat-is" in html and "uitleg voor jongeren" in html
+
+
+def test_every_route_of_the_public_site_is_get_or_head():
+    """The site has no session and no CSRF token: its forms (search) are GET. A POST, PUT or
+    DELETE route added later must come with CSRF protection like the staff app's (staff/web.py,
+    checked for every POST route in tests/test_staff_web.py); read from the app itself, so a
+    route added later is checked too."""
+    import uuid
+
+    from website.app import create_app
+
+    routes = create_app(name=f"routes_{uuid.uuid4().hex}").router.routes
+    assert len(routes) >= 10 and "zoeken" in {route.path for route in routes}
+    assert [(route.path, sorted(route.methods)) for route in routes if route.methods - {"GET", "HEAD"}] == []
 
 
 def served_bytes(url):

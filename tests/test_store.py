@@ -280,6 +280,48 @@ def test_login_name_is_normalised_once_for_lookup_and_throttle(engine):
     assert accounts.login(" anna ", "een lang wachtwoord", "5.6.7.8") is not None  # one account
 
 
+def test_failed_logins_from_one_ipv6_64_count_together(engine):
+    """One home or phone picks new addresses in its /64 at will: counted per exact IPv6 address,
+    every fresh address got its own five guesses at a name and twenty at any names."""
+    accounts = Accounts(engine)
+    accounts.create("anna", "een lang wachtwoord")
+    for n in range(5):
+        assert accounts.login("anna", "fout wachtwoord!", f"2001:db8:1:2::{n + 1}") is None
+    assert accounts.login_wait("anna", "2001:db8:1:2:ffff::9") > 0  # the name, from that /64
+    for n in range(15):
+        assert accounts.login(f"naam{n}", "fout wachtwoord!", f"2001:db8:1:2::{n + 100}") is None
+    assert accounts.login_wait("bert", "2001:db8:1:2::abc") > 0  # any name, from that /64
+    assert accounts.login_wait("bert", "2001:db8:1:3::1") == 0  # the next /64 is someone else
+    assert accounts.login(" anna ", "een lang wachtwoord", "2001:db8:1:3::1") is not None
+
+
+def test_parallel_logins_from_a_clean_address_get_one_guess_at_a_locked_name(engine, monkeypatch):
+    """Checking the waits and counting a failure were separate steps with the password check
+    between them: requests sent at once from a clean address all passed the check before any
+    was counted, each a guess at a locked name. An attempt is counted before its check now."""
+    from store import accounts as accounts_module
+
+    accounts = Accounts(engine)
+    accounts.create("anna", "een lang wachtwoord")
+    for n in range(5):  # the name is locked by guesses from elsewhere
+        assert accounts.login("anna", "fout wachtwoord!", f"198.51.100.{n + 1}") is None
+    checked, real = [], accounts_module._hasher
+
+    class Parallel:
+        """While the first password is checked, a second request from the same address arrives."""
+
+        def verify(self, stored, password):
+            checked.append(password)
+            if len(checked) == 1:
+                assert accounts.login_wait("anna", "203.0.113.9") > 0
+                assert accounts.login("anna", "tweede gok!", "203.0.113.9") is None
+            return real.verify(stored, password)
+
+    monkeypatch.setattr(accounts_module, "_hasher", Parallel())
+    assert accounts.login("anna", "eerste gok!", "203.0.113.9") is None
+    assert checked == ["eerste gok!"]  # the second guess was never checked
+
+
 def test_an_unknown_name_costs_a_hash_check_like_a_known_one(engine, monkeypatch):
     from store import accounts as accounts_module
 

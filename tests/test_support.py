@@ -117,3 +117,43 @@ def test_importing_the_evaluation_tools_and_test_support_changes_no_environment_
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+
+
+def test_the_test_script_fails_when_pytest_collects_no_tests(tmp_path):
+    """pytest exits 5 when it collects nothing (a path or -k that matches no test): scripts/test.sh
+    must fail then and say why, or a CI run that tested nothing would pass. The script runs as it
+    is; the set-up it sources first (scripts/setup.sh: .venv, spaCy pipeline, site assets, a
+    trained model, minutes on a fresh checkout) is replaced by a stand-in that leaves what
+    set-up leaves: PY and MODEL."""
+    import shlex
+    import shutil
+
+    scripts, tests = tmp_path / "scripts", tmp_path / "tests"
+    scripts.mkdir()
+    tests.mkdir()
+    shutil.copy(ROOT / "scripts" / "test.sh", scripts / "test.sh")
+    model = tmp_path / "model.tar.gz"
+    model.write_bytes(b"")
+    (scripts / "setup.sh").write_text(
+        f'ROOT={shlex.quote(str(tmp_path))}\ncd "$ROOT"\n'
+        f"MODEL={shlex.quote(str(model))}\nPY={shlex.quote(sys.executable)}\n"
+    )
+    small = tests / "test_small.py"
+    small.write_text("def test_one():\n    pass\n")
+    # a test path as argument: test.sh then skips the static gate
+    path = str(small.relative_to(tmp_path))
+
+    def run_test_sh(*arguments):
+        return subprocess.run(
+            ["bash", str(scripts / "test.sh"), path, "-p", "no:cacheprovider", *arguments],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert run_test_sh().returncode == 0  # the stand-in is enough for a run that finds its test
+    done = run_test_sh("-k", "no_such_test")
+    assert done.returncode == pytest.ExitCode.NO_TESTS_COLLECTED, done.stdout + done.stderr
+    assert "[test] pytest collected no tests" in done.stderr

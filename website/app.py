@@ -36,7 +36,6 @@ ASSETS = {
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(["html"])
 )
-_templates.filters["dutch_date"] = lambda iso: dutch_date(date.fromisoformat(iso))
 _templates.filters["dutch_day"] = dutch_date
 _templates.globals.update(
     page_path=pages.page_path,

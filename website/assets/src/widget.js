@@ -10,7 +10,6 @@
 import { io } from "socket.io-client";
 import { storable } from "./stored.mjs";
 
-const MONTHS = "januari februari maart april mei juni juli augustus september oktober november december".split(" ");
 const AUDIENCES = { ouder: "ouder", jongere: "jongere" };
 const MAX_ITEMS = 200;
 const MAX_CHARS = 1000;
@@ -61,10 +60,6 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 const hidden = (text) => el("span", { class: "steunpunt-visually-hidden" }, text);
-function dutchDate(iso) {
-  const [year, month, day] = String(iso).split("-").map(Number);
-  return day && month ? `${day} ${MONTHS[month - 1]} ${year}` : iso;
-}
 function paragraphs(text) {
   return String(text).split(/\n\s*\n/).filter((part) => part.trim()).map((part) => {
     const p = el("p");
@@ -178,7 +173,9 @@ function renderAnswer(item, custom) {
         el("a", { class: "utrecht-link", href: source.url, target: "_blank", rel: "noopener noreferrer" },
           source.title, hidden(" (opent in een nieuw tabblad)"))))));
   }
-  body.push(el("p", { class: "steunpunt-meta" }, `Gecontroleerd op ${dutchDate(custom.reviewed_on)}.`));
+  // The server writes the date in Dutch (steunpunt/clock.py); an answer kept in sessionStorage
+  // from before it did has only the ISO date.
+  body.push(el("p", { class: "steunpunt-meta" }, `Gecontroleerd op ${custom.reviewed_on_text || custom.reviewed_on}.`));
   if (item.buttons && item.buttons.length) {
     body.push(el("p", { class: "steunpunt-meta" }, "Zie ook:"), choices(item.buttons, "Zie ook"));
   }
