@@ -138,6 +138,7 @@ FOREIGN_WORDS = frozenset(
 #: jurgen", "ibni yassine", "mein Sohn Leon": a name usually follows, as after "mijn zoon".
 FOREIGN_CHILD_BEFORE = re.compile(
     r"(?:\b(?:my|our)\s+(?:(?:eldest|oldest|youngest|little)\s+)?(?:son|daughter|child|kid|boy|girl)"
+    r"|\b(?:mother|father|mom|mum|dad|parent)\s+of"  # "I am Olena, mother of Sofiia (9)"
     r"|\b(?:mój|moj|moja|mij|mijn|miy|nasz|nasza)\s+(?:syn|córka|corka|dochka|syn)"
     r"|\b(?:benim\s+)?(?:oğlum|oglum|kızım|kizim)"
     r"|\bmi\s+y?iu(?:\s+(?:hòmber|homber|muhé|muhe))?"

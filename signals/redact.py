@@ -73,6 +73,12 @@ DEDUCE_CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
 # --- field terms: never personal data ----------------------------------------------------
 _PROTECTED_WORDS = (
+    "Keti Koti",  # the commemoration of the abolition of slavery
+    "Nidos",  # guardianship of young refugees
+    "COA",
+    "Vluchtelingenwerk",
+    "LPA",  # leerplichtambtenaar
+    "JGZ",
     "Sociaal Wijkteam",  # "van het Sociaal Wijkteam": a body, not a school
     "sociaal team",
     "OV",  # public transport: "een uur met OV"
@@ -243,6 +249,7 @@ _PROTECTED_PATTERNS = [
     r"\bcat(?:egorie)?\.?\s*(?:[1-3]|laag|midden|hoog)\b",  # the TLV's category: "cat. 1", "cat. midden"
     r"\bwet\s+op\s+(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra" (not "ik wet Sanne ...")
     r"\bhet\s+Rijk\b",  # the state: "Heeft het Rijk ook regels ..."
+    r"\bBouw!",  # a reading programme
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
 #: its name holds a town (case-sensitive: the place is capitalised in a body's name).
@@ -357,7 +364,9 @@ _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1
 _CODE_WORD_VALUE = re.compile(
     r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,60}?(?<![\w-])"
     # two groups of digits, not a school year ("toegangscode ...: 7781 2290")
-    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{3,4}|\d{2}(?:[\s-]\d{2}){2,3}"
+    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{3,4}|\d{2}(?:[\s-]\d{2}){2,3}|\d(?:\s\d){4,7}"
+    # "XT48 9K": two groups, the first of letters and digits both
+    r"|(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{3,6}\s[a-z0-9]{2,6}"
     r"|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
@@ -457,7 +466,7 @@ _NAME_TRIGGER = re.compile(
     r"\b(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|man|vrouw|"
     r"partner|vriend|vriendje|vriendin|moeder|vader|stiefvader|stiefmoeder|oma|opa|neef|nicht|"
     r"juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|heer|mentor|mentrix|leerkracht|"
-    r"docent|docente|lerares|leraar|directeur|directrice|coach|begeleider|ib'?er|"
+    r"docent|docente|lerares|leraar|directeur|directrice|coach|begeleider|ib'?er|leerling|leerlinge|"
     r"intern begeleider|zorgcoördinator|zorgcoordinator|ambtenaar|consulent|"
     r"ik ben|ik heet|heet|heten|mijn naam is|naam is|naam|noem mij|noem me|met|namens|genaamd|"
     r"noemt (?:zich|zichzelf|hem|haar)|"
@@ -546,6 +555,11 @@ _CHILD_BEFORE = re.compile(
     # "ik ben de vader van adam", "de moeder van yara": a parent introduces the child
     r"|\b(?:vader|moeder|papa|mama|ouders?|voogd|pleegvader|pleegmoeder|oma|opa)\s+van\s+$",
     re.IGNORECASE,
+)
+#: A word of quantity right before: what follows is a noun ("wat fleur", "een buddy"); not "de"
+#: or "het", which open surnames and neighbourhoods ("meneer de haan", "wijk de vogelaar").
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:een|wat|geen|veel|weinig|meer|minder|deze|dit|elke|ieder|iedere)\s+$", re.IGNORECASE
 )
 _CHILD_FOLLOWERS = frozenset(
     """
@@ -917,6 +931,8 @@ _FIELD_TERM_HEADS = (
     "syndroom",  # "het Downsyndroom"
     "voogd",  # "ik ben voogd", "de gezinsvoogd"
     "plek",  # "de invalidenplek", "een stageplek"
+    "mail",  # "in Zorgmail", "de e-mail"
+    "pact",  # "het Thuiszitterspact"
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -999,8 +1015,22 @@ _DISTRICT_SUFFIX = re.compile(
 #: in Dutch, right after "in" or "uit", is where someone lives; a town would be in deduce's
 #: list, so this is most often a neighbourhood.
 _IN_CAPITALISED = re.compile(
-    r"\b(?:[Ii]n|[Uu]it|[Vv]anuit)\s+([A-ZÀ-Ý][a-zà-ÿ']{3,}(?:-[A-ZÀ-Ý]?[a-zà-ÿ']+)*)(?![\w-])"
+    r"\b(?:[Ii]n|[Uu]it|[Vv]anuit|[Bb]uurt van|[Oo]mgeving van)\s+"
+    r"([A-ZÀ-Ý][a-zà-ÿ']{3,}(?:-[A-ZÀ-Ý]?[a-zà-ÿ']+)*)(?![\w-])"
 )
+#: A capitalised word before a verb a person does, or after one in an inverted clause.
+_SUBJECT_VERBS = (
+    r"(?:heeft|had|is|was|zit|zat|gaat|ging|wil|wilde|kan|kon|moet|moest|krijgt|kreeg|wordt|werd|mag)"
+)
+_SUBJECT_NAME = re.compile(
+    r"(?<![\w'-])([A-ZÀ-Ý][a-zà-ÿ']{2,})(?=\s+" + _SUBJECT_VERBS + r"\b)"
+    r"|\b" + _SUBJECT_VERBS + r"\s+([A-ZÀ-Ý][a-zà-ÿ']{2,})(?=\s+(?:op|in|naar|bij|al|nog|niet|geen)\b)"
+)
+#: Verbs of chatting that deduce's place list also has (Appen is a German town).
+_CHAT_VERBS = frozenset({"appen", "whatsappen", "mailen", "sms'en", "facetimen", "bellen"})
+#: "AVG-vraag", "OPP-gesprek": an abbreviation joined to a Dutch word names a thing.
+_ABBREVIATION_COMPOUND = re.compile(r"[A-Z]{2,6}-[a-zà-ÿ]{3,}")
+_AND_CAPITALISED = re.compile(r"\s+(?:en|of)\s+([A-ZÀ-Ý][a-zà-ÿ'-]{3,})(?![\w-])")
 #: "zit in groep Roos", "klas Vlinder": the word after is a class's name, not a person's.
 _CLASS_NAME_BEFORE = re.compile(r"\b(?:groep|klas)\s+$", re.IGNORECASE)
 #: "PlayStation", "iPad", "YouTube": a capital inside a word marks a brand, not a name or school.
@@ -1296,6 +1326,8 @@ class Redactor:
             for s in _identifier_spans(words) + self._code_token_spans(text)
             if not (s.kind == "code" and any(n.start <= s.start and s.end <= n.end for n in numbers))
         ]
+        kept += [s for s in self._subject_names(words, kept) if not _overlaps_any(s, protected)]
+        kept += [s for s in self._listed_areas(text, kept) if not _overlaps_any(s, protected)]
         repeated = [s for s in self._repeated_names(text, kept) if not _overlaps_any(s, protected)]
         kept += [s for s in self._area_after_town(text, kept) if not _overlaps_any(s, protected)]
         return _resolve(kept + identifiers + repeated)
@@ -1338,6 +1370,61 @@ class Redactor:
             or _is_field_term(word)
             or word.lower() in _AREA_WORDS
         )
+
+    def _subject_names(self, text: str, found: List[Span]) -> List[Span]:
+        """A capitalised word Dutch does not know at all, as the subject of a verb ("Bartek heeft
+        autisme", "Tot vorige week zat Oleksandr op ..."): a person, unless it is a place, a
+        field term, a brand ("PlayStation") or a word of another language."""
+        spans = []
+        for match in _SUBJECT_NAME.finditer(text):
+            group = 1 if match.group(1) else 2
+            word = match.group(group)
+            if (
+                self._lexicon.freq(word) > 0
+                or self._compound(word)
+                or self._lexicon.is_place(word)
+                or word.lower() in _COUNTRIES
+                or _is_field_term(word)
+                or _INNER_CAPITAL.search(word)
+                or is_foreign_word(word)
+                or _LANGUAGE_NAMES.fullmatch(word)
+                or _NATIONALITY_ADJECTIVE.fullmatch(word.lower())
+                or any(s.start <= match.start(group) < s.end for s in found)
+            ):
+                continue
+            spans.append(Span(match.start(group), match.end(group), "naam"))
+        return spans
+
+    def _compound(self, word: str) -> bool:
+        """ "Ticketnummer", "Zorgmail": a known word of three letters or more, then a common word
+        of five or more."""
+        lower = word.lower()
+        return any(
+            self._lexicon.freq(lower[:cut]) > 0 and self._lexicon.freq(lower[cut:]) >= _COMMON_WORD_FREQUENCY
+            for cut in range(3, len(lower) - 4)
+        )
+
+    def _listed_areas(self, text: str, found: List[Span]) -> List[Span]:
+        """ "vooral in Overvecht en Transvaal": a capitalised word Dutch does not know, joined by
+        "en"/"of" to a neighbourhood or town found, is one too."""
+        spans = []
+        for span in found:
+            if span.kind not in ("wijk", "woonplaats"):
+                continue
+            joined = _AND_CAPITALISED.match(text, span.end)
+            if (
+                joined
+                and self._rare(joined.group(1))
+                and not (
+                    joined.group(1).lower() in _COUNTRIES
+                    or _is_field_term(joined.group(1))
+                    or is_foreign_word(joined.group(1))
+                    or _LANGUAGE_NAMES.fullmatch(joined.group(1))
+                )
+            ):
+                kind = "woonplaats" if self._lexicon.is_place(joined.group(1)) else span.kind
+                spans.append(Span(joined.start(1), joined.end(1), kind))
+        return spans
 
     def _repeated_names(self, text: str, found: List[Span]) -> List[Span]:
         """A name found once is a name wherever it stands again in the same message: "de vader
@@ -1689,6 +1776,12 @@ class Redactor:
                 if word.islower() and (
                     self._verb_form(lower)
                     or (lower.endswith("en") and frequency >= _VERY_COMMON_WORD_FREQUENCY)
+                    # "met zon of regen": after a weak cue a common word in lower case stays
+                    or (
+                        frequency >= _COMMON_WORD_FREQUENCY
+                        and lower not in lexicon.first_names
+                        and not _CHILD_BEFORE.search(before)
+                    )
                 ):
                     in_name_place = False  # "de begeleider rijdt", "berichten van de juf komen"
                 elif (
@@ -1702,6 +1795,12 @@ class Redactor:
                     in_name_place = False  # "Geachte heer/mevrouw, Hierbij ..."
             if word.islower() and _is_field_term(word):
                 continue  # "ik ben voogd", "de jeugdarts": a field term in lower case is no name
+            if word.islower() and not strong and _DETERMINER_BEFORE.search(before):
+                continue  # "er zit weer wat fleur in", "de zon": a noun after an article
+            if _NATIONALITY_ADJECTIVE.fullmatch(lower) and not strong:
+                continue  # "helpen met Nederlandse taal"
+            if _ABBREVIATION_COMPOUND.fullmatch(word):
+                continue  # "AVG-vraag", "OPP-gesprek": an abbreviation and a Dutch word
             if word.islower() and not strong and self._infinitive(lower, before):
                 continue  # "om in te loggen", "kunt u mij appen": a verb
             if _LANGUAGE_NAMES.fullmatch(word) and not strong and not _CHILD_BEFORE.search(before):
@@ -1794,6 +1893,7 @@ class Redactor:
             any(
                 w.lower() in _SIGN_OFF_WORDS
                 or _is_field_term(w)  # "..., uitstroomprofiel vervolgonderwijs"
+                or _ABBREVIATION_COMPOUND.fullmatch(w)  # "... zonder toestemming? AVG-vraag."
                 or w.lower() in _CHILD_FOLLOWERS  # "..., 15 jaar, thuiszitter"
                 or _LANGUAGE_NAMES.fullmatch(w)
                 or (is_foreign_word(w) and not (greeted and w.lower() in lexicon.first_names))
@@ -1955,7 +2055,11 @@ class Redactor:
                     size == 1
                     and candidate.islower()
                     and not after_trigger
-                    and (is_foreign_word(candidate) or self._infinitive(candidate, text[: first.start()]))
+                    and (
+                        is_foreign_word(candidate)
+                        or self._infinitive(candidate, text[: first.start()])
+                        or candidate in _CHAT_VERBS
+                    )
                 ):
                     continue  # "well, can", "he goes", "my son"; "als jullie me willen appen"
                 frequency = lexicon.freq(candidate)

@@ -1842,3 +1842,43 @@ def test_ninth_round_keeps_bodies_transport_software_waiting_lists_chat_words_gu
 ):
     redacted = redactor.redact(text)
     assert redacted == text or redacted == text.replace("Zwolle", "[woonplaats]"), redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Hi, I am Olena, mother of Dariia (8). She needs help at school.", "Dariia"),
+        ("Betreft leerling Wiktoria Nowakowska, geboren in 2014, geen school", "Nowakowska"),
+        ("Ik zoek een school in de buurt van Lunetten voor mijn zoon", "Lunetten"),
+        ("ik werk vooral in Kanaleneiland en Hoograven met gezinnen", "Hoograven"),
+        ("Mijn Nederlands is niet goed. Szymek heeft adhd en zit thuis.", "Szymek"),
+        ("Sinds de zomer zat Taras op een school in Almere", "Taras"),
+        ("De verificatiecode uit de sms: 3 8 1 0 4 7, moet ik die invullen?", "3 8 1 0 4 7"),
+        ("de inlogcode voor het portaal is bij mij KM37 2P, klopt dat?", "KM37 2P"),
+    ],
+)
+def test_tenth_round_finds_parents_of_named_children_pupils_areas_in_lists_and_subjects(
+    redactor, text, value
+):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Er komt weer wat fleur in haar leven sinds ze op het so zit.",
+        "Elke dag met zon of regen fietsen naar school, krijgen we een vergoeding?",
+        "Kan ik u ook op zondag appen?",
+        "Mag ik dit delen met de jeugdarts? AVG-vraag.",
+        "Mijn voogd van Nidos zegt dat ik niet naar het mbo mag.",
+        "Onze school werkt met Bouw! voor lezen, is dat genoeg?",
+        "Keti Koti is bij ons thuis belangrijk, krijgt hij vrij?",
+        "Ticketnummer is nog niet bekend, wanneer hoor ik iets?",
+        "Loopt dat via het Thuiszitterspact of via de gemeente?",
+    ],
+)
+def test_tenth_round_keeps_nouns_chat_verbs_abbreviation_compounds_bodies_methods_and_holidays(
+    redactor, text
+):
+    assert redactor.redact(text) == text
