@@ -47,6 +47,9 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12d.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12e.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12f.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12g.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12h.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12i.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
