@@ -28,8 +28,9 @@ class SocketChat:
     those that arrived after its message, and fails when the reply it waits for does not come
     in time, saying whether nothing at all arrived or only something else did."""
 
-    def __init__(self, server: Any, origin: Any = None):
-        """`server`: a base URL, or a running server with `.base`."""
+    def __init__(self, server: Any, origin: Any = None, headers: Any = None):
+        """`server`: a base URL, or a running server with `.base`; `headers`: more headers for
+        every request of the connection (e.g. X-Forwarded-For, as a trusted proxy adds it)."""
         import socketio
 
         self.transport_log: List[str] = []  # the engine.io client's own lines, e.g. a refused packet's status
@@ -45,7 +46,7 @@ class SocketChat:
         self.client.on("bot_uttered", self._bot_uttered)
         self.client.on("session_confirm", self._confirmed)
         self.client.on("live_ack", lambda data: self.acks.append((data or {}).get("id")))
-        headers = {"Origin": origin} if origin else {}
+        headers = {**(headers or {}), **({"Origin": origin} if origin else {})}
         self.client.connect(
             getattr(server, "base", server),
             socketio_path="/socket.io",
