@@ -56,16 +56,16 @@ from tests.support.servers import (
     TEST_SECRET,
     UNLIMITED,
     Running,
-    _group,
-    _wait_until,
     answers,
     assistant,
     demo_schools_dir,
     free_port,
     frozen_clock,
     http,
+    process_group,
     python_module,
     rasa_ready,
+    wait_until_ready,
 )
 from tests.support.widget import SocketChat, kind
 
@@ -173,7 +173,7 @@ def direct_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runni
     env.pop("RASA_API_TOKEN", None)
     log = workdir / "run.log"
     base, site = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{site_port}"
-    with _group(["bash", "-c", DIRECT], ROOT, env, log) as process:
+    with process_group(["bash", "-c", DIRECT], ROOT, env, log) as process:
         checks: Dict[str, Callable[[], bool]] = {
             "rasa": lambda: rasa_ready(base),
             "action server": lambda: answers(f"http://127.0.0.1:{action_port}/health", 200),
@@ -181,7 +181,7 @@ def direct_assistant(workdir: Path, extra_env: Dict[str, str]) -> Iterator[Runni
             "staff app": lambda: answers(f"http://127.0.0.1:{staff_port}/"),
             "site": lambda: answers(site + "/", 200),
         }
-        _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
+        wait_until_ready(lambda: [name for name, ready in checks.items() if not ready()], process, log)
         yield Running(base=base, env=env, group=process.pid, action_port=action_port, log=log, site=site)
 
 

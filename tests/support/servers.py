@@ -219,7 +219,7 @@ def _problems(log: Path, limit: int = 40) -> str:
     return "\n".join(found[:limit])
 
 
-def _wait_until(waiting: Callable[[], List[str]], process: subprocess.Popen, log: Path) -> None:
+def wait_until_ready(waiting: Callable[[], List[str]], process: subprocess.Popen, log: Path) -> None:
     """Until `waiting()` (what does not answer yet) is empty; fails when the process group's
     leader stops or STARTUP_SECONDS pass, naming what did not answer."""
     deadline = time.time() + STARTUP_SECONDS
@@ -239,7 +239,9 @@ def _wait_until(waiting: Callable[[], List[str]], process: subprocess.Popen, log
 
 
 @contextlib.contextmanager
-def _group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+def process_group(command, cwd: Path, env: Dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
+    """`command` in a process group of its own, its output in `log`; the whole group is stopped
+    on leaving (also used by evaluation/security_tries.py)."""
     with open(log, "w") as out:
         process = subprocess.Popen(
             command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -431,7 +433,7 @@ def _assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterat
     env.pop("RASA_API_TOKEN", None)
     log = workdir / "run.log"
     base = f"http://127.0.0.1:{port}"
-    with _group(["./scripts/run.sh"], ROOT, env, log) as process:
+    with process_group(["./scripts/run.sh"], ROOT, env, log) as process:
         # the shared redaction worker (scripts/run.sh) opens its socket once its tables are in
         # memory: until then signals are stored without text, which tests of texts would see
         var_dir = Path(env.get("STEUNPUNT_VAR_DIR") or ROOT / "var")
@@ -442,7 +444,7 @@ def _assistant(workdir: Path, extra_env: Dict[str, str] | None = None) -> Iterat
             "redaction worker": socket_path.exists,
             **web_app_checks(staff_port, site_port),
         }
-        _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
+        wait_until_ready(lambda: [name for name, ready in checks.items() if not ready()], process, log)
         yield Running(
             base=base,
             env=env,
@@ -518,7 +520,7 @@ def scaled_assistant(
     log = workdir / "scaled.log"
     base = f"http://127.0.0.1:{port}"
     try:
-        with _group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
+        with process_group(["./scripts/run_scaled.sh"], ROOT, env, log) as process:
             checks: Dict[str, Callable[[], bool]] = {
                 f"rasa :{p}": functools.partial(rasa_ready, f"http://127.0.0.1:{p}") for p in rasa_ports
             }
@@ -535,7 +537,7 @@ def scaled_assistant(
                     **web_app_checks(staff_port, site_port),
                 }
             )
-            _wait_until(lambda: [name for name, ready in checks.items() if not ready()], process, log)
+            wait_until_ready(lambda: [name for name, ready in checks.items() if not ready()], process, log)
             yield Running(
                 base=base,
                 env=env,
@@ -567,8 +569,8 @@ def rasa_init_bot(workdir: Path) -> Iterator[Running]:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     log = workdir / "rasa-init.log"
     base = f"http://127.0.0.1:{port}"
-    with _group(
+    with process_group(
         [str(RASA), "run", "--port", str(port), "--interface", "127.0.0.1"], project, env, log
     ) as process:
-        _wait_until(lambda: [] if answers(base + "/webhooks/rest/", 200) else ["rasa"], process, log)
+        wait_until_ready(lambda: [] if answers(base + "/webhooks/rest/", 200) else ["rasa"], process, log)
         yield Running(base=base, env=env, group=process.pid, log=log)
