@@ -73,6 +73,21 @@ DEDUCE_CONFIG = Path(__file__).with_name("deduce_base_config.json")
 
 # --- field terms: never personal data ----------------------------------------------------
 _PROTECTED_WORDS = (
+    # school and youth-care software and services that stand as a sentence's subject
+    # ("Zermelo is niet bijgewerkt"), which the subject rule would take for a name
+    "Zermelo",
+    "Squla",
+    "Momento",
+    "itslearning",
+    "MijnDUO",
+    "Valys",
+    "Wizwijs",
+    "Rekentuin",
+    "Taalzee",
+    "Muiswerk",
+    "Bloon",
+    "Prowise",
+    "Chromebook",
     "Keti Koti",  # the commemoration of the abolition of slavery
     "Nidos",  # guardianship of young refugees
     "COA",

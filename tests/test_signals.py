@@ -1875,6 +1875,8 @@ def test_tenth_round_finds_parents_of_named_children_pupils_areas_in_lists_and_s
         "Onze school werkt met Bouw! voor lezen, is dat genoeg?",
         "Keti Koti is bij ons thuis belangrijk, krijgt hij vrij?",
         "Ticketnummer is nog niet bekend, wanneer hoor ik iets?",
+        "Zermelo is niet bijgewerkt en Squla is te moeilijk voor hem.",
+        "Valys is elke dag te laat, wie kan ik bellen?",
         "Loopt dat via het Thuiszitterspact of via de gemeente?",
     ],
 )
