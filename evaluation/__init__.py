@@ -26,11 +26,17 @@ keeps near copies of evaluation questions out of the training data.
 - `near_domain`: keeping near-domain questions out, variants by cross-validation (docs/near-domain.md)
 - `load_benchmark`: the real servers under load (docs/benchmark.md, soak.md)
 - `systems`: the candidate classifiers and the shared outcome bookkeeping (a library)
+- `live_latency`, `security_tries`: the real servers for live chat delivery and the security
+  checks (docs/live-latency.md, security-tries.md)
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def quiet_rasa() -> None:
@@ -38,3 +44,16 @@ def quiet_rasa() -> None:
     (never at import: the environment is inherited by every server a test or tool starts)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # no per-message debug lines of Rasa's parser
+
+
+def code_version() -> str:
+    """The commit a report was made on, and whether tracked files differed from it."""
+
+    def git(*arguments: str) -> str:
+        found = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
+        return found.stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
+        " with uncommitted changes" if changed else ""
+    )

@@ -68,6 +68,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlencode, urlparse
 
+from evaluation import code_version
 from steunpunt import clock
 from tests.support.servers import OPEN_MONDAY, ROOT, TEST_SECRET, Running, assistant, scaled_assistant
 from tests.support.widget import SocketChat, kind
@@ -691,19 +692,6 @@ def deployment(form: str, workdir: Path, args: argparse.Namespace) -> Iterator[R
 def load_average() -> str:
     """The machine's load average over 1, 5 and 15 minutes (other work on it counts too)."""
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def code_version() -> str:
-    """The commit the servers ran, and whether tracked files differed from it."""
-
-    def git(*arguments: str) -> str:
-        found = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
-        return found.stdout.strip()
-
-    changed = git("status", "--porcelain", "--untracked-files=no")
-    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
-        " with uncommitted changes" if changed else ""
-    )
 
 
 def machine() -> Dict[str, Any]:

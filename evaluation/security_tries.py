@@ -35,7 +35,6 @@ import os
 import re
 import sqlite3
 import stat
-import subprocess
 import sys
 import tempfile
 import threading
@@ -49,6 +48,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
+from evaluation import code_version
 from tests.support.servers import (
     FROZEN_NOW,
     RASA,
@@ -1213,17 +1213,6 @@ def result_word(row: Try) -> str:
     if row.why_not:
         return "NOT TRIED"
     return "PASS" if row.passed else "**FAIL**"
-
-
-def code_version() -> str:
-    def git(*arguments: str) -> str:
-        found = subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True, text=True, check=False)
-        return found.stdout.strip()
-
-    changed = git("status", "--porcelain", "--untracked-files=no")
-    return (git("rev-parse", "--short", "HEAD") or "unknown") + (
-        " with uncommitted changes" if changed else ""
-    )
 
 
 def report(tries: Tries, meta: Dict[str, str]) -> str:
