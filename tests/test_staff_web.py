@@ -286,21 +286,22 @@ def test_the_app_keeps_to_its_own_tracker_store_never_the_checkout_s(app):
     assert senders(app["trackers"]) == ["chat-van-daan"]
 
 
-def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
-    number = (
-        app["store"]
-        .create(
-            audience="ouder",
-            channel="rest",
-            topic_guess=[],
-            transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1}],
-            description="Daan",
-            contact="a@b.nl",
-            conversation="chat-van-daan",
-        )
-        .number
+def daans_ticket(app) -> int:
+    """A parent's ticket about Daan, from the conversation "chat-van-daan": its id."""
+    ticket = app["store"].create(
+        audience="ouder",
+        channel="rest",
+        topic_guess=[],
+        transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1}],
+        description="Daan",
+        contact="a@b.nl",
+        conversation="chat-van-daan",
     )
-    ticket_id = int(number[3:])
+    return int(ticket.number[3:])
+
+
+def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
+    ticket_id = daans_ticket(app)
     browser = Browser(app["port"])
     browser.login()
     csrf = browser.csrf(f"/tickets/{ticket_id}")
@@ -315,19 +316,7 @@ def test_staff_erase_a_ticket_on_request_only_when_they_confirm(app):
 def test_staff_are_told_when_an_erasure_cannot_reach_the_conversations_and_nothing_is_erased(app, tmp_path):
     """The tracker store file gone (a wrong setting, a moved volume): the page says nothing was
     erased, the ticket stays whole and the erasure works once the file is back."""
-    ticket_id = int(
-        app["store"]
-        .create(
-            audience="ouder",
-            channel="rest",
-            topic_guess=[],
-            transcript=[{"from": "user", "text": "Mijn zoon Daan", "time": 1}],
-            description="Daan",
-            contact="a@b.nl",
-            conversation="chat-van-daan",
-        )
-        .number[3:]
-    )
+    ticket_id = daans_ticket(app)
     browser = Browser(app["port"])
     browser.login()
     csrf = browser.csrf(f"/tickets/{ticket_id}")
