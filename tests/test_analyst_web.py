@@ -26,10 +26,9 @@ WHATSAPP_UNMET = (
 )
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("analyst")
-    env = {
+def staff_env(folder):
+    """The staff app's environment with its databases in `folder` (plain-http cookies)."""
+    return {
         **os.environ,
         "STEUNPUNT_DATABASE_URL": f"sqlite:///{folder / 'db.sqlite'}",
         "STEUNPUNT_SECRET_KEY": TEST_SECRET,
@@ -37,6 +36,12 @@ def site(tmp_path_factory):
         "STEUNPUNT_TRACKER_DB": str(folder / "trackers.db"),
         "STEUNPUNT_STAFF_SECURE_COOKIES": "0",
     }
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("analyst")
+    env = staff_env(folder)
     create_account(env, "anna")
     create_account(env, "ali", role="analist")
     engine = engine_for(env["STEUNPUNT_DATABASE_URL"])
@@ -236,14 +241,7 @@ def test_transcripts_for_analysts_hide_a_real_code_typed_as_words(tmp_path):
     analysts' transcripts check it there, as signals do; words that are no code stay."""
     from steunpunt.codes import code_hash, normalise
 
-    env = {
-        **os.environ,
-        "STEUNPUNT_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "STEUNPUNT_SECRET_KEY": TEST_SECRET,
-        "PYTHONPATH": str(ROOT),
-        "STEUNPUNT_TRACKER_DB": str(tmp_path / "trackers.db"),
-        "STEUNPUNT_STAFF_SECURE_COOKIES": "0",
-    }
+    env = staff_env(tmp_path)
     create_account(env, "ali", role="analist")
     tickets = TicketStore(engine_for(env["STEUNPUNT_DATABASE_URL"]), TEST_SECRET.encode())
     code = "KWRT-ABCD"  # letters only: no digit, so redaction alone cannot know it is a code
