@@ -44,6 +44,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
+from signals.areas import NEIGHBOURHOOD_NAME
 from signals.foreign_words import FOREIGN_CHILD_BEFORE, is_foreign_word
 from steunpunt import clock
 from steunpunt.codes import code_spans
@@ -379,7 +380,7 @@ _CODE_TOKEN = re.compile(r"(?<![\w/-])[A-Za-z0-9]{1,8}(?:[-/][A-Za-z0-9]{1,8}){1
 _CODE_WORD_VALUE = re.compile(
     r"\b(?:(?!post)\w*code|wachtwoord|pin|password|login)\b[^\n.?!]{0,60}?(?<![\w-])"
     # two groups of digits, not a school year ("toegangscode ...: 7781 2290")
-    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{3,4}|\d{2}(?:[\s-]\d{2}){2,3}|\d(?:\s\d){4,7}"
+    r"((?!(?:19|20)\d\d[\s-](?:19|20)\d\d)\d{3,4}[\s-]\d{2,4}|\d{2}[\s-]\d{3,4}|\d{2}(?:[\s-]\d{2}){2,3}|\d(?:\s\d){4,7}"
     # "XT48 9K": two groups, the first of letters and digits both
     r"|(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{3,6}\s[a-z0-9]{2,6}"
     r"|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
@@ -416,7 +417,8 @@ _STREET_SUFFIX = (
 )
 _ADDRESS = re.compile(
     r"\b(?:(?:[1-9]e\s)?(?:[A-Za-zÀ-ÿ'-]+\s){0,3}[A-Za-zÀ-ÿ'-]*" + _STREET_SUFFIX + r")\s+\d{1,5}"
-    r"(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?",
+    r"(?:-(?:rood|zwart|boven|beneden|achter|voor|huis|bis)\b|(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:-(?:[0-9]+|[A-Za-z]{1,3}))?)"
+    r"(?:,?\s+bus\s+\d{1,4}\b)?",  # a Belgian box number: "Slotplein 5 bus 2"
     re.IGNORECASE,
 )
 #: "schoolplein 2 keer", "snelweg 40 minuten", "schoolkamp 3 dagen": a count, not a house number.
@@ -432,6 +434,8 @@ _HOUSE_NUMBER = re.compile(
     r"(?<![\w/.,:-])\d{1,5}(?:"
     r"-\d{1,3}(?:\s?(?:hs|hg|bg|[a-z]))?(?![\w-])"
     r"|[\s-]?(?:hs|hg|bg|bis|huis|boven|beneden|I{1,3}|IV|V|VI)(?![\w-])"
+    r"|-(?:rood|zwart|achter|voor)(?![\w-])"  # "Nieuwe Gracht 8-rood"
+    r"|,?\s+bus\s+\d{1,4}(?![\w-])"  # "Slotplein 5 bus 2"
     r"|[\s-]?[a-z](?![\w-])"  # "14b", "1024-B"
     r"|(?![\w-]))",
     re.IGNORECASE,
@@ -547,6 +551,38 @@ _ABBREVIATIONS = frozenset(
 _TITLE_WORDS = frozenset(
     "fam fam. familie dhr dhr. mevr mevr. mw mw. heer mevrouw meneer juf meester".split()
 )
+#: Trades and jobs that are also surnames ("Kok", "Molenaar", "Bakker") or name-list words. In
+#: lower case and not right after a title or a first name they say what someone does, not who
+#: they are: "mijn man is kok", "hij is molenaar", "ze werkt als kapster" ("juf bakker" and
+#: "jan visser" stay names).
+_ROLE_WORDS = frozenset(
+    """
+    kok bakker banketbakker molenaar visser slager schilder timmerman smid boer boerin koster
+    kapper kapster metselaar stukadoor loodgieter elektricien monteur automonteur chauffeur
+    buschauffeur taxichauffeur vrachtwagenchauffeur schoonmaker schoonmaakster postbode bezorger
+    koerier agent politieagent brandweerman militair soldaat piloot stewardess verpleger
+    verpleegster zuster dokter tandarts apotheker advocaat notaris rechter accountant boekhouder
+    secretaresse kassière caissière verkoper verkoopster winkelier ondernemer programmeur
+    ontwikkelaar ingenieur architect kunstenaar muzikant zanger zangeres fotograaf journalist
+    schrijver dominee imam pastoor predikant schipper tuinman hovenier dakdekker glazenwasser
+    machinist conducteur beveiliger portier barman barvrouw serveerster ober kelner kraamverzorgster
+    schoonheidsspecialiste hulpverlener mantelzorger huisman huisvrouw student studente scholier
+    stagiair stagiaire vrijwilliger uitvaartverzorger herder jager ruiter smid brouwer kuiper
+    dekker koopman verver wever snijder kleermaker naaister klusjesman conciërge concierge
+    huismeester klokkenluider bibliothecaris tolk vertaler inburgeringsdocent bouwvakker
+    installateur lasser magazijnmedewerker orderpicker heftruckchauffeur vuilnisman stratenmaker
+    hoefsmid slotenmaker verhuizer""".split()
+)
+#: A title or form of address right before: "juf bakker", "meneer de boer", "fam. visser".
+_TITLE_BEFORE = re.compile(
+    r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr|mw|dhr|heer|fam|familie|mr|dr|drs|ir|ing|prof)\.?\s+$",
+    re.IGNORECASE,
+)
+#: The place of what someone is, not who: "mijn man is kok", "noemt hem star".
+_PREDICATE_BEFORE = re.compile(
+    r"\b(?:is|was|ben|bent|wordt|werd|blijft|werkt\s+als|noem(?:t|en|de|den)\s+(?:hem|haar))\s+$",
+    re.IGNORECASE,
+)
 #: After these a rare word is a name even in lower case ("ik heet kacper").
 _STRONG_NAME_TRIGGER = re.compile(
     r"\b(?:ik heet|heet|heten|mijn naam is|naam is|genaamd|noem me|noem mij|ik ben|"
@@ -601,6 +637,11 @@ _PARTICIPLE = re.compile(
 _SEPARABLE_INFINITIVE = re.compile(
     r"(?:aan|af|op|in|uit|mee|door|over|terug|weg|toe|bij|na|vast|voor|om|los|thuis|langs|onder|"
     r"achter|rond|samen|tegen|vrij)([a-zà-ÿ]{3,}en)"
+)
+#: The stem of a separable verb at the end of a clause: "als ik mijn kind aanmeld".
+_SEPARABLE_STEM = re.compile(
+    r"(?:aan|af|op|in|uit|mee|door|over|terug|weg|toe|bij|vast|los|thuis|langs|achter|rond|samen|tegen)"
+    r"([a-zà-ÿ]{3,})"
 )
 #: "is hoogsensitief / prikkelgevoelig / faalangstig": an adjective after "is", never a name.
 _ADJECTIVE_ENDING = re.compile(r"(?:ief|isch|lijk|baar|zaam|achtig|loos|gevoelig|angstig)$")
@@ -692,7 +733,46 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     "aruba",
     "india",
     "china",
+    # the rest of the world's countries and its parts, as Dutch writes them: where a family goes
+    # on holiday or comes from says nothing about who they are ("de berg op in Oostenrijk")
+    *"""
+    europa azië azie afrika amerika noord-amerika zuid-amerika midden-amerika latijns-amerika
+    oceanië oceanie australië australie antarctica scandinavië scandinavie caraïben caraiben
+    midden-oosten balkan kaukasus
+    albanië andorra armenië azerbeidzjan bosnië bosnië-herzegovina cyprus denemarken estland
+    finland georgië griekenland hongarije ierland ijsland italië kazachstan kosovo kroatië letland
+    liechtenstein litouwen luxemburg malta moldavië monaco montenegro noord-macedonië macedonië
+    noorwegen oostenrijk portugal rusland san-marino servië slovenië slowakije tsjechië
+    vaticaanstad wit-rusland belarus zweden zwitserland groot-brittannië verenigd-koninkrijk
+    schotland wales noord-ierland vlaanderen wallonië
+    afghanistan bahrein bangladesh bhutan brunei cambodja filipijnen indonesië israël palestina
+    japan jemen jordanië koeweit kirgizië laos libanon maleisië maldiven mongolië myanmar birma
+    nepal noord-korea zuid-korea korea oezbekistan oman pakistan qatar saoedi-arabië singapore
+    sri-lanka tadzjikistan taiwan thailand tibet turkmenistan vietnam koerdistan
+    algerije angola benin botswana burkina-faso burundi djibouti egypte equatoriaal-guinea
+    ethiopië gabon gambia ghana guinee guinee-bissau ivoorkust kaapverdië kameroen kenia congo
+    lesotho liberia libië madagaskar malawi mali mauritanië mauritius mozambique namibië niger
+    nigeria oeganda rwanda senegal sierra-leone soedan zuid-soedan swaziland eswatini tanzania
+    togo tsjaad tunesië zambia zimbabwe zuid-afrika
+    argentinië bahama's barbados belize bolivia brazilië canada chili colombia costa-rica cuba
+    dominicaanse-republiek ecuador el-salvador grenada guatemala guyana haïti haiti honduras
+    jamaica mexico nicaragua panama paraguay peru trinidad uruguay venezuela verenigde-staten
+    usa vs bonaire sint-maarten sint-eustatius saba
+    fiji nieuw-zeeland papoea-nieuw-guinea samoa tonga
+    turkey italy france greece portugal austria switzerland sweden norway denmark finland ireland
+    scotland russia egypt brazil mexico canada australia japan""".split(),
 }
+_COUNTRIES |= {country.replace("-", " ") for country in _COUNTRIES}  # "Sri Lanka", "Sri-Lanka"
+#: A country of two words is protected as a whole: the name detectors would take "Sri" or "Rica"
+#: for a person.
+_COUNTRY_OF_WORDS = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(
+        re.escape(c).replace(r"\ ", r"[\s-]") for c in sorted(_COUNTRIES, key=len, reverse=True) if " " in c
+    )
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 _PLACE_TRIGGER = re.compile(
     r"\b(?:in|uit|te|naar|bij|rond|omgeving|regio|gemeente|buurt van|woonachtig|"
     r"moved to|live in|living in|from|to|wohnen in|aus)\s+$",
@@ -948,6 +1028,29 @@ _FIELD_TERM_HEADS = (
     "plek",  # "de invalidenplek", "een stageplek"
     "mail",  # "in Zorgmail", "de e-mail"
     "pact",  # "het Thuiszitterspact"
+    "manager",  # "casemanager", "zorgmanager"
+    "kundige",  # "verpleegkundige", "jeugdverpleegkundige"
+)
+#: Above this frequency a capitalised word that opens a sentence may be the word itself.
+_SENTENCE_WORD_FREQUENCY = 1000
+#: Sentence-opening prepositions that are no part of a school's name: "Namens het college".
+_PREPOSITIONS = frozenset(
+    """namens volgens vanuit via tijdens sinds zonder tegen onder over met naast dankzij vanwege
+    richting door voor bij naar op van uit aan in""".split()
+)
+#: A holiday, a school event or an outing: "bij de Koningsspelen", "na de Kinderboekenweek", "op
+#: de Avondvierdaagse"; never a school.
+_EVENT_WORD = re.compile(
+    r"[a-zà-ÿ'-]{3,}(?:spelen|dag|dagen|week|weken|feest|feesten|markt|vierdaagse|viering|kamp|toernooi|"
+    r"voorstelling|musical|disco|avond|vakantie|reis)"
+)
+#: Places and firms parents name that are no school: outings, shops, transport, services.
+_NOT_SCHOOL_NAMES = frozenset(
+    """efteling walibi duinrell slagharen toverland madurodam artis blijdorp burgers' burgers
+    ouwehands apenheul beekse nemo rijksmuseum jumbo lidl aldi hema action kruidvat etos ikea
+    blokker intratuin mediamarkt coolblue bol.com marktplaats ziggo kpn vodafone odido ns ret gvb
+    htm arriva connexxion qbuzz keolis hermes ebs valys belastingdienst toeslagen svb cjib cak
+    ind coa ggz sinterklaas kerstmis pasen pinksteren ramadan suikerfeest offerfeest carnaval""".split()
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -1011,7 +1114,8 @@ _IN_AREA = re.compile(
 )
 _LIVING = re.compile(
     r"\b(?:woon|wonen|woont|wonend|woonachtig|verhuisd|verhuizen|bij ons|hier in|onze buurt|"
-    r"kom uit|komen uit|kwam uit|kwamen uit|gevlucht|ik ben \w+ uit|(?:i'?m|i am|we are|come) from|moved)\b",
+    r"kom uit|komen uit|kwam uit|kwamen uit|gevlucht|ik ben \w+ uit|(?:i'?m|i am|we are|come) from|moved|"
+    r"(?:ik\s+)?(?:bn|ben|wn)\s+in)\b",  # "bn in de bijlmer": a youth says where they are
     re.IGNORECASE,
 )
 #: "ik woon in Ondiep": right after these, a capitalised word is where someone lives even when
@@ -1315,6 +1419,7 @@ class Redactor:
         words = _shouting_view(text)  # the words' detectors read capitals as a cue; a shout has none
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
         protected += [(m.start(), m.end()) for m in _BODY_WITH_PLACE.finditer(text)]
+        protected += [(m.start(), m.end()) for m in _COUNTRY_OF_WORDS.finditer(text)]
         protected += [
             (m.start(), m.end())
             for m in _LANGUAGE_WORD.finditer(text)
@@ -1747,12 +1852,31 @@ class Redactor:
             for w in words
         ):
             return True  # "Fijne avond", "Oud en Nieuw", "Groet"
+        if self._word_opening_sentence(text, start, found):
+            return True  # "Storm in een glas water", "Roos en bloemen"
         # "Ana ma fahimt", "My son", "Nan ta bisa": a word of another language in a clause of that
         # language; "Ana zit in groep 5" keeps Ana a name
         following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
         if following is None:
             return False
         return all(is_foreign_word(w) for w in words) and is_foreign_word(following.group(1))
+
+    def _word_opening_sentence(self, text: str, start: int, found: str) -> bool:
+        """A common Dutch word that opens a sentence has its capital from there, not from being
+        a name; when a preposition or "en" + a lower-case word follows, it is no subject either:
+        "Storm in een glas water", "Roos en bloemen". ("Roos zit in groep 5"
+        and "Frank en Mirjam" stay names.)"""
+        if " " in found.strip() or not (start == 0 or re.search(r"[.!?\n]\s*$", text[:start])):
+            return False
+        if self._lexicon.freq(found) < _SENTENCE_WORD_FREQUENCY:
+            return False
+        following = re.match(r"\s+(?:(en|of)\s+)?([\w'À-ÿ-]+)", text[start + len(found) :])
+        if following is None:
+            return False
+        word = following.group(2)
+        if following.group(1):
+            return word.islower()
+        return word.lower() in _PREPOSITIONS
 
     def _name_spans(self, text: str) -> List[Span]:
         lexicon, spans = self._lexicon, []
@@ -1794,7 +1918,7 @@ class Redactor:
                     # "met zon of regen": after a weak cue a common word in lower case stays
                     or (
                         frequency >= _COMMON_WORD_FREQUENCY
-                        and lower not in lexicon.first_names
+                        and (lower not in lexicon.first_names or _PREDICATE_BEFORE.search(before))
                         and not _CHILD_BEFORE.search(before)
                     )
                 ):
@@ -1810,6 +1934,15 @@ class Redactor:
                     in_name_place = False  # "Geachte heer/mevrouw, Hierbij ..."
             if word.islower() and _is_field_term(word):
                 continue  # "ik ben voogd", "de jeugdarts": a field term in lower case is no name
+            if (
+                word.islower()
+                and lower in _ROLE_WORDS
+                and not re.search(
+                    r"\b(?:heet|heten|naam is|genaamd|noem me|noem mij|naam\s*:)\s+$", before, re.I
+                )
+                and not self._after_title_or_name(before)
+            ):
+                continue  # "mijn man is kok", "hij is molenaar": a trade, not a surname
             if word.islower() and not strong and _DETERMINER_BEFORE.search(before):
                 continue  # "er zit weer wat fleur in", "de zon": a noun after an article
             if _NATIONALITY_ADJECTIVE.fullmatch(lower) and not strong:
@@ -1908,6 +2041,7 @@ class Redactor:
             any(
                 w.lower() in _SIGN_OFF_WORDS
                 or _is_field_term(w)  # "..., uitstroomprofiel vervolgonderwijs"
+                or (w.islower() and w.lower() in _ROLE_WORDS)  # "..., Priya Raghunathan, tolk"
                 or _ABBREVIATION_COMPOUND.fullmatch(w)  # "... zonder toestemming? AVG-vraag."
                 or w.lower() in _CHILD_FOLLOWERS  # "..., 15 jaar, thuiszitter"
                 or _LANGUAGE_NAMES.fullmatch(w)
@@ -1960,6 +2094,22 @@ class Redactor:
             and ends_a_name(re.match(r"\s*([\w'À-ÿ-]+)", after[following.end() :]))
         )
 
+    def _after_title_or_name(self, before: str) -> bool:
+        """ "juf bakker", "jan visser": a title, or a first name that is no common word, right
+        before; then a trade's word is a surname."""
+        if _TITLE_BEFORE.search(before):
+            return True
+        previous = re.search(r"([\w'À-ÿ-]+)\s+$", before)
+        if not previous:
+            return False
+        word = previous.group(1)
+        return (
+            (word[0].isupper() or word.lower() in self._lexicon.first_names)
+            and word.lower() not in self._lexicon.stop_words
+            and self._lexicon.is_name(word)
+            and self._lexicon.freq(word) < _COMMON_WORD_FREQUENCY
+        )
+
     def _child_name(self, word: str, before: str) -> bool:
         """Right after "mijn zoon/dochter/broertje ..." or "de vader van": a word Dutch does not
         know, or a first name from the lists ("de vader van adam"), that is no usual follower
@@ -1979,6 +2129,9 @@ class Redactor:
             return False
         if not _CHILD_BEFORE.search(before):
             return False
+        prefixed = _SEPARABLE_STEM.fullmatch(lower)
+        if prefixed and not self._lexicon.is_name(lower) and self._common_verb_stem(prefixed.group(1)):
+            return False  # "als ik mijn kind aanmeld", "voordat ik mijn zoon inschrijf"
         return not self._verb_form(lower)
 
     def _verb_form(self, lower: str) -> bool:
@@ -1998,6 +2151,18 @@ class Redactor:
         # "leert" -> "leren": a doubled vowel is single before -en
         short = stem[:-2] + stem[-1] if len(stem) > 2 and stem[-2] == stem[-3] else stem
         forms = (stem, stem + "en", short + "en")
+        return any(self._lexicon.freq(form) >= _COMMON_WORD_FREQUENCY for form in forms)
+
+    def _common_verb_stem(self, stem: str) -> bool:
+        """ "meld" (melden), "schrijf" (schrijven), "haal" (halen), "verwijs" (verwijzen): the stem
+        of a common Dutch verb."""
+        if len(stem) < 3:
+            return False
+        soft = stem[:-1] + {"f": "v", "s": "z"}.get(stem[-1], stem[-1])
+        short = (
+            stem[:-2] + stem[-1] if len(stem) > 3 and stem[-2] == stem[-3] and stem[-2] in "aeou" else stem
+        )
+        forms = {stem + "en", soft + "en", short + "en", short[:-1] + soft[-1] + "en"}
         return any(self._lexicon.freq(form) >= _COMMON_WORD_FREQUENCY for form in forms)
 
     def _rare(self, word: str) -> bool:
@@ -2112,6 +2277,8 @@ class Redactor:
             strong, article, name = match.group(1), match.group(2), match.group(3)
             if name.startswith("-") or name[:1].isdigit():
                 continue  # "vso-plaatsing": a compound of the type, no name; "vso is 45 min"
+            if name[:1] in _APOSTROPHE and match.start(3) > 0 and text[match.start(3) - 1].isalpha():
+                continue  # "welke sbo's zijn er": the plural of the type
             if (
                 re.search(r"\bis\s+$", text[match.start() : match.start(3) - len(article or "")])
                 and name.islower()
@@ -2141,8 +2308,10 @@ class Redactor:
                 spans.append(Span(match.start(), match.end(), "school"))
         for match in _SCHOOL_SUFFIX.finditer(text):
             words = list(re.finditer(r"\S+", match.group(1)))
-            while len(words) > 1 and words[0].group().lower() in lexicon.stop_words:
-                words.pop(0)  # "ging naar Lorentz lyceum" -> "Lorentz lyceum"
+            while len(words) > 1 and (
+                words[0].group().lower() in lexicon.stop_words or words[0].group().lower() in _PREPOSITIONS
+            ):
+                words.pop(0)  # "ging naar Lorentz lyceum" -> "Lorentz lyceum"; "Namens het college"
             named = [w.group() for w in words if w.group().lower() not in ("het", "de", "'t")]
             if (
                 (
@@ -2210,6 +2379,34 @@ class Redactor:
             or lower.split("-")[0] in _COMPOUND_ABBREVIATIONS  # "de Cito-week", "het OPP-format"
             or word[:1].isdigit()
             or lower in ("zorgpas", "ov-pas", "ooievaarspas", "stadspas")  # "staat op de zorgpas"
+            or lower in _NOT_SCHOOL_NAMES  # "naar de Efteling", "bij de Jumbo"
+            or _EVENT_WORD.fullmatch(lower) is not None  # "bij de Koningsspelen", "de Kinderboekenweek"
+            or self._thing_compound(word)  # "de Valys-taxi", "de Sinterklaas-viering"
+        )
+
+    def _thing_compound(self, word: str) -> bool:
+        """ "Valys-taxi", "Jumbo-bon": a name joined to a common lower-case noun is that thing, not
+        a school ("de Ichthus-school" still is one)."""
+        if "-" not in word:
+            return False
+        last = word.rsplit("-", 1)[1]
+        return (
+            last.islower()
+            and len(last) > 2
+            and self._lexicon.freq(last) >= _COMMON_WORD_FREQUENCY
+            and not last.endswith(
+                (
+                    "school",
+                    "scholen",
+                    "college",
+                    "lyceum",
+                    "gymnasium",
+                    "campus",
+                    "locatie",
+                    "vestiging",
+                    "gebouw",
+                )
+            )
         )
 
     def _adjective_before_noun(self, text: str, end: int) -> bool:
@@ -2231,6 +2428,15 @@ class Redactor:
         ending in -buurt or -wijk ("de componistenbuurt"), and a rare word after "in" where the
         sentence says someone lives there ("wij wonen in de bijlmer", "in lombok (utrecht)")."""
         spans = []
+        for match in NEIGHBOURHOOD_NAME.finditer(text):
+            words = match.group().split()
+            if all(
+                self._lexicon.freq(w) >= _COMMON_WORD_FREQUENCY or is_foreign_word(w) for w in words
+            ) and not re.search(
+                r"\b(?:in|uit|naar|wijk)\s+$", text[max(0, match.start() - 8) : match.start()], re.IGNORECASE
+            ):
+                continue  # "de pijp", "lent": a listed name that is also a word needs "in", "uit", "naar"
+            spans.append(Span(match.start(), match.end(), "wijk"))
         for match in _NEIGHBOURHOOD.finditer(text):
             name = match.group(1)
             last = name.split()[-1].split("-")[-1]

@@ -1884,3 +1884,52 @@ def test_tenth_round_keeps_nouns_chat_verbs_abbreviation_compounds_bodies_method
     redactor, text
 ):
     assert redactor.redact(text) == text
+
+
+# Eleventh round (issue 29), made on the tenth blind table once it had been measured.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("De sms-code die ik kreeg is 4470 19, maar hij werkt niet.", "4470 19"),
+        ("ik bn in de kattenbroek en mn school stuurt me steeds weg", "kattenbroek"),
+        ("Wij wonen nu in Gent, Veldstraat 12 bus 3, graag post daarheen.", "bus 3"),
+        ("Ons nieuwe adres: Lange Gracht 14-rood, 3512 AB.", "14-rood"),
+        ("Roos zit in groep 5 en krijgt geen hulp bij lezen.", "Roos"),
+        ("Mijn zoon Storm heeft autisme en zit in groep 6.", "Storm"),
+        ("juf bakker zegt dat hij niet mee mag op kamp", "bakker"),
+        ("Groet, Ilse Verbruggen, casemanager", "Verbruggen"),
+        ("mijn zoon moet elke dag van Crooswijk naar Lombardijen met de tram", "Lombardijen"),
+        ("malburgen hier, school wil mijn dochter niet meer", "malburgen"),
+        ("We live in Kanaleneiland and my son needs help", "Kanaleneiland"),
+        ("wij wonen in de pijp en zoeken een vso", "pijp"),
+    ],
+)
+def test_eleventh_round_finds_split_codes_youth_areas_box_numbers_and_names_that_are_words(
+    redactor, text, value
+):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mijn man is kok en werkt 's avonds, wie helpt met plannen?",
+        "Zijn opa is molenaar, kan dat als maatschappelijke stage tellen?",
+        "De juf noemt hem star, is dat iets voor een onderzoek?",
+        "Ze werkt als kapster en kan pas na zes uur bellen.",
+        "We gaan in de meivakantie naar Oostenrijk, krijgt ze verlof?",
+        "Mijn schoonouders wonen in Costa Rica, mag hij daar een maand heen?",
+        "Wat houdt de zorgplicht in als ik mijn kind aanmeld bij twee scholen?",
+        "Bij de Koningsspelen mocht hij niet meedoen, mag dat?",
+        "De Valys-taxi stond er vanochtend weer niet.",
+        "Welke sbo's zitten bij ons in de buurt?",
+        "Storm in een glas water volgens de school, maar hij huilt elke ochtend.",
+        "Namens het college van burgemeester en wethouders is het besluit genomen.",
+        "Mag hij mee op schoolreis naar de Efteling als hij een begeleider heeft?",
+        "Zijn opa rookt de pijp en dat stinkt in huis, mag de jeugdarts dat melden?",
+        "Kunnen we in de nieuwe westen van het land ook een vso vinden?",
+    ],
+)
+def test_eleventh_round_keeps_trades_countries_verb_stems_events_plurals_and_sayings(redactor, text):
+    assert redactor.redact(text) == text
