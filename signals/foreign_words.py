@@ -9,7 +9,7 @@ words in the signal unchanged.
 
 The lists hold function words, greetings, thanks and the most common verbs of English, German,
 French, Polish, Turkish, Ukrainian and Russian written in Latin letters, Papiamento, Arabic and
-Moroccan Darija as typed in chat, Spanish, Somali and Tigrinya in Latin letters. They are
+Moroccan Darija as typed in chat, Spanish, Somali and Tigrinya in Latin letters, and Frisian. They are
 general lists of each language's commonest words, not of names: a word that is mostly a first
 name ("Said", "Jan") is not here. They are used only where a name would otherwise be guessed
 from a list or from rarity; "mijn dochter ana" and "ik heet will" still redact the name, because
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 _ENGLISH = """
+dutch flemish
 a about after again all also am an and any anyone anything are as ask at away back be because
 been before being best better both but by call can cannot cant come could day dear did do does
 doing done dont each english even every explain first for from get gets go goes going good got
@@ -39,6 +40,7 @@ husband wife teacher bullied support special allowed else anybody everyone nobod
 holiday annoying boring stupid weird hard bad bro lol tbh idk abroad refuses
 """
 _GERMAN = """
+handy
 aber alle auch bin bis bitte danke das dass dem den der des die doch du ein eine einen er es
 für gut guten hallo hat haben ich ihr ihre im in ist ja kann kein können mein meine meinen
 mit nach nicht noch nur oder schule sehr sie sind so tag und uns von war was wie wir wo zu
@@ -60,6 +62,7 @@ może moze mamy ten ta tego tej tym jako już teraz nigdy zawsze dobrze źle zle
 dzięki dzieki przepraszam mieszkamy
 """
 _TURKISH = """
+yani
 ama ben benim bir biri bu çok cok da de degil değil evet gibi hayır hic hiç icin için ile
 istiyorum kızım kizim merhaba mi mı mu mü ne neden nasıl nasil oğlum oglum okul okulda sen
 sizin şey sey şimdi simdi tamam teşekkür tesekkur teşekkürler var ve veya ya yok onu ona
@@ -107,6 +110,12 @@ _PERSIAN = """
 salam man hastam ast dar va ba az be ke in an pesaram dokhtaram madrese kelas sal kheyli
 mamnoon merci lotfan komak
 """
+#: Frisian, the second official language of the Netherlands, as parents in Fryslân type it
+_FRISIAN = """
+bin út ut ús kinne jim helpe goeie moarn middei jûn tige tank dankjewol giet dy myn dyn heit
+mem pake beppe bern famke skoalle learaar wurk hjir dêr noch hy wy yn fan oer troch sûnder
+moatte wurde wêze hawwe sil sizze gean komme dwaan graach wurdt
+"""
 _VIETNAMESE = """
 xin chào chao chào cảm cam ơn on tôi toi con trai gái gai trường truong học hoc không khong
 """
@@ -130,6 +139,7 @@ FOREIGN_WORDS = frozenset(
         _ITALIAN,
         _PERSIAN,
         _VIETNAMESE,
+        _FRISIAN,
     )
     for word in block.split()
 )

@@ -103,6 +103,15 @@ _PROTECTED_WORDS = (
     "ClaroRead",
     "buddy",  # a volunteer of the youth care: "zo'n buddy van jeugdhulp"
     "Kentalis",
+    # youth-care, mental-health and disability care providers parents are referred to ("een
+    # verwijzing naar Lentis", "ervaring met Yulius?"): bodies, not people or schools
+    *"""Yulius Karakter Accare Lentis Pluryn Cardea Levvel Parnassia Altrecht Lucertis Curium
+    Dimence Mediant Jeugdformaat Youz Triversum Bascule Koraal Amarant Sherpa Youké Youke Entrea
+    Timon Elker Yorneo Intermetzo Juvent GGzE Emergis Breburg Reinaerde Ipse Zozijn Abrona
+    Tragel Severinus Ambiq Trajectum Arkin Brijder Tactus Jellinek Novadic Kenter Humanitas
+    Jeugdbescherming Leger Heils""".split(),
+    "'s Heeren Loo",
+    "Leger des Heils",
     "LBT",
     "Auris",
     "Visio",
@@ -386,6 +395,9 @@ _CODE_WORD_VALUE = re.compile(
     r"|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
     re.IGNORECASE,
 )
+_LETTERS_THEN_DIGIT_GROUPS = re.compile(
+    r"(?<![\w-])(?-i:[A-Z]{1,3})(?:\s(?!(?:19|20)\d\d\b)\d{2,4}){2,3}(?![\w-]|[.,]\d)"
+)
 #: "pincode ... is 4471", "Pin 2580": a PIN has four to six digits only.
 _PIN_VALUE = re.compile(
     r"\b(?:pin|pincode|pin-code)\b[^\n.?!\d]{0,40}?(?<![\w-])(\d{4,6})(?![\w-])", re.IGNORECASE
@@ -522,9 +534,11 @@ _INTERFIX = (
 )
 #: Compiled once: the redactor runs on every turn.
 _INTERFIX_THEN_WORD = tuple(
-    re.compile(r"\s+" + re.escape(interfix) + r"\s+([\w'À-ÿ-]+)", re.IGNORECASE) for interfix in _INTERFIX
+    re.compile(r"[ \t]+" + re.escape(interfix) + r"[ \t]+([\w'À-ÿ-]+)", re.IGNORECASE)
+    for interfix in _INTERFIX
 )
-_SPACE_THEN_WORD = re.compile(r"\s+([\w'À-ÿ-]+)")
+#: A name goes on within its line only: "Naam leerling: Owen Kuijpers\nGroep: 6".
+_SPACE_THEN_WORD = re.compile(r"[ \t]+([\w'À-ÿ-]+)")
 _SURNAME = (
     r"((?:(?:van der|van den|van de|van 't|van t|van het|in 't|in de|op de|van|de|den|der|ter|ten|el|al)\s+)?"
     r"([\w'À-ÿ-]{2,}))"
@@ -576,6 +590,15 @@ _ROLE_WORDS = frozenset(
 #: A title or form of address right before: "juf bakker", "meneer de boer", "fam. visser".
 _TITLE_BEFORE = re.compile(
     r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr|mw|dhr|heer|fam|familie|mr|dr|drs|ir|ing|prof)\.?\s+$",
+    re.IGNORECASE,
+)
+#: A relation or role word that ends a sentence: the next sentence's first word has its capital
+#: from there ("stapt in bij de oma. Bus VN-43-PB rijdt ..."); "gr. Jan", "dhr. Visser" are no
+#: sentence ends.
+_RELATION_THEN_STOP = re.compile(
+    r"\b(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|man|vrouw|partner|"
+    r"vriend|vriendje|vriendin|moeder|vader|oma|opa|neef|nicht|mentor|leerkracht|docent|leerling|"
+    r"coach|begeleider|directeur|consulent|ambtenaar)[.!?]\s+$",
     re.IGNORECASE,
 )
 #: The place of what someone is, not who: "mijn man is kok", "noemt hem star".
@@ -825,6 +848,12 @@ _SCHOOL_SUFFIX = re.compile(
     r"montessorischool|daltonschool|jenaplanschool))\b",
     re.IGNORECASE,
 )
+#: "zitten op Al Wafa", "naar El Boukhari", "het ROC Midden Nederland": an Islamic school's name
+#: opens with its article; a regional college's with "ROC".
+_PREFIXED_SCHOOL = re.compile(
+    r"(?:\b(?:op|naar|van|bij)\s+(?-i:((?:Al|El|As|An|Ar|Ad|Ibn|Ibn-i)[\s-][A-ZÀ-Ý][\w'À-ÿ-]+)))"
+    r"|(?-i:\b((?:ROC|Roc)\s+(?:van\s+)?[A-ZÀ-Ý][\w'À-ÿ-]+(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)?))"
+)
 _SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
 #: A name in quotes or alone in brackets: "zit op 'de wegwijzer'", "skol 'de Bongerd'",
 #: "(de wissel)". People quote and bracket names, not common nouns.
@@ -1059,7 +1088,9 @@ _NEVER_A_SCHOOL = frozenset(
     """commissie begeleider begeleiding coördinator coordinator consulent consulenten ambtenaar arts
     pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
     onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet praktijkschool
-    voorziening overheid portaal formulier stichting plein schoolplein speelplaats""".split()
+    voorziening overheid portaal formulier stichting plein schoolplein speelplaats verordening
+    förderschule forderschule grundschule gesamtschule hauptschule realschule sonderschule
+    berufsschule sekundarschule""".split()
 )
 #: "het Nederlandse (equivalent)", "de Belgische (grens)": an adjective of a country or a
 #: region, never a school's name.
@@ -1323,6 +1354,8 @@ class WordLists:
         for sub in ("lst_residence", "lst_municipality"):
             self.places |= _read_items(base / "locations" / "lst_placename" / sub)
         self.stop_words = _read_items(base / "whitelist" / "lst_stop_word") | {
+            "één",  # "Eén krijgt wel een TLV": the numeral with its accent
+            "eén",
             "ik",
             "je",
             "jij",
@@ -1501,6 +1534,7 @@ class Redactor:
             word = match.group(group)
             if (
                 self._lexicon.freq(word) > 0
+                or word.lower() in self._lexicon.stop_words  # "Eén krijgt wel een TLV"
                 or self._compound(word)
                 or self._lexicon.is_place(word)
                 or word.lower() in _COUNTRIES
@@ -1656,7 +1690,18 @@ class Redactor:
             numbered = re.search(r"(?:nummer|\bnr\.?|\bkenmerk)\b[^.?!]*$", before, re.IGNORECASE)
             kind = "nummer" if numbered else "code"
             spans.append(Span(match.start(), match.end(), kind))
-        spans += [Span(m.start(1), m.end(1), "code") for m in _CODE_WORD_VALUE.finditer(text)]
+        for m in _CODE_WORD_VALUE.finditer(text):
+            start = m.start(1)
+            prefix = re.search(r"(?<![\w-])([a-z]{1,3})\s+$", text[max(0, start - 5) : start], re.IGNORECASE)
+            if (
+                prefix
+                and prefix.group(1).lower() not in self._lexicon.stop_words
+                and self._rare(prefix.group(1))
+            ):
+                start -= len(prefix.group(0))  # "jongerencode: jc 81 44 27": the letters belong to it
+            spans.append(Span(start, m.end(1), "code"))
+        # "KC 7731 0924", "AB 12 34 56": capitals and two or more groups of digits, no years
+        spans += [Span(m.start(), m.end(), "code") for m in _LETTERS_THEN_DIGIT_GROUPS.finditer(text)]
         spans += [
             Span(m.start(1), m.end(1), "code")
             for m in _PIN_VALUE.finditer(text)
@@ -1854,6 +1899,12 @@ class Redactor:
             return True  # "Fijne avond", "Oud en Nieuw", "Groet"
         if self._word_opening_sentence(text, start, found):
             return True  # "Storm in een glas water", "Roos en bloemen"
+        if len(words) > 1 and (
+            words[-1].lower() in _COUNTRIES and words[0].lower() in ("van", "uit", "naar")
+        ):
+            return True  # "wij komen van Polen": a country, not the surname "van Polen"
+        if len(words) > 1 and all(is_foreign_word(w) for w in words):
+            return True  # "Mein Handy: +49 ...", "my Dutch": words of another language
         # "Ana ma fahimt", "My son", "Nan ta bisa": a word of another language in a clause of that
         # language; "Ana zit in groep 5" keeps Ana a name
         following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
@@ -1890,6 +1941,11 @@ class Redactor:
                 continue  # "mijn mentor heet dhr. oosterhuis": the surname follows the title
             if lower in _SIGN_OFF_WORDS:
                 continue  # "Bedankt. Fijne avond", "Bedankt! Groet, Wim": greetings, not names
+            if (
+                re.search(r"(?:^|\n)[ \t]*$", text[: match.start()])
+                and text[match.end() : match.end() + 1] == ":"
+            ):
+                continue  # "Naam leerling:\nGroep: 7": a form's label at the start of a line
             before = text[max(0, match.start() - 40) : match.start()]
             following = words[index + 1].group() if index + 1 < len(words) else ""
             if lower in lexicon.stop_words and word[0].isupper() and re.search(r"\bheet\s+$", before):
@@ -1908,7 +1964,7 @@ class Redactor:
                 continue  # "wat is nou IB, AB, ZOCO??": abbreviations, unless a name stands there
             if is_foreign_word(word) and not (strong or _CHILD_BEFORE.search(before)):
                 continue  # "well, can someone", "bon dia", "po polsku": not after "ik heet"
-            in_name_place = bool(_NAME_TRIGGER.search(before))
+            in_name_place = bool(_NAME_TRIGGER.search(before)) and not _RELATION_THEN_STOP.search(before)
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
             if in_name_place and not strong:
@@ -2344,6 +2400,9 @@ class Redactor:
                 and not word.lower().endswith("en")  # "het terugstorten"
             ):
                 spans.append(Span(match.start(2), match.end(2), "school"))
+        for match in _PREFIXED_SCHOOL.finditer(text):
+            group = 1 if match.group(1) else 2
+            spans.append(Span(match.start(group), match.end(group), "school"))
         for match in _QUOTED_NAME.finditer(text):
             group = 1 if match.group(1) else 2
             name = match.group(group).split()

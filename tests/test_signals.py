@@ -1933,3 +1933,40 @@ def test_eleventh_round_finds_split_codes_youth_areas_box_numbers_and_names_that
 )
 def test_eleventh_round_keeps_trades_countries_verb_stems_events_plurals_and_sayings(redactor, text):
     assert redactor.redact(text) == text
+
+
+# Twelfth round (issue 29), made on the eleventh blind table once it had been measured.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("In de brief van de gemeente staat AB 4410 8273. Wat moet ik daarmee?", "4410 8273"),
+        ("ik kreeg een jongerencode: kx 55 21 90, waar vul ik die in?", "kx"),
+        ("Mijn kinderen zitten op El Boukhari in de stad.", "Boukhari"),
+        ("ik zit op het ROC Zeeland niveau 3 en wil stoppen", "Zeeland"),
+        ("Naam leerling: Fenna Oosting\nGroep: 7", "Oosting"),
+    ],
+)
+def test_twelfth_round_finds_code_letters_lettered_codes_islamic_schools_and_colleges(redactor, text, value):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "iemand ervaring met Yulius of Accare? ik moet kiezen",
+        "De huisarts wil een verwijzing naar Lentis geven, gaat school voor?",
+        "Wij komen van Polen sinds de zomer, is er een schakelklas?",
+        "Sorry, my Dutch is not so good. What is a TLV?",
+        "Mein Handy ist kaputt, kann ich per E-Mail fragen?",
+        "yani wat moet ik doen als school me wegstuurt",
+        "Ze hebben allebei TOS. Eén krijgt wel een TLV, de ander niet.",
+        "Hij stapt in bij de oma. Bus en chauffeur zijn steeds anders.",
+        "In Duitsland gaat het anders met de Förderschule, hoe zit dat hier?",
+        "Op grond van de Verordening leerlingenvervoer is het afgewezen.",
+        "Kinne jim helpe? Us jonge mei net nei skoalle.",
+        "Naam leerling:\nGroep: 7\nStimulerende factoren: houdt van techniek",
+    ],
+)
+def test_twelfth_round_keeps_care_providers_country_origins_other_languages_and_form_lines(redactor, text):
+    assert redactor.redact(text) == text
