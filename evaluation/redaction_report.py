@@ -51,6 +51,8 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12h.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12i.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12j.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12k.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12l.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
