@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 _ENGLISH = """
-dutch flemish
+dutch flemish online
 a about after again all also am an and any anyone anything are as ask at away back be because
 been before being best better both but by call can cannot cant come could day dear did do does
 doing done dont each english even every explain first for from get gets go goes going good got

@@ -174,6 +174,14 @@ _PROTECTED_WORDS = (
     "Wet passend onderwijs",
     "Leerplichtwet",
     "Jeugdwet",
+    "Awb",  # Algemene wet bestuursrecht: "ik las iets over de Awb"
+    "WVO",
+    "Wlz",
+    "Zvw",
+    "Mijn Kind Online",  # a parents' portal
+    "corona",  # "zoals tijdens corona"
+    "covid",
+    "covid-19",
     "Zorg- en Adviesteam",
     "Internationale Schakelklas",
     "Raad voor de Kinderbescherming",
@@ -326,7 +334,7 @@ _NUMBER_WORD = re.compile(
     r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket|"
     r"klacht|casus|melding|meld)"
     r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|lln?[-.]?nr\.?|ref\.?|leerling[-\s]?id|"
-    r"leerling(?=\s+\d{5,}\b)|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
+    r"leerling(?=\s+\d{5,}\b)|lln(?=\s+\d{3,}\b)|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
     r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
@@ -393,6 +401,12 @@ _CODE_WORD_VALUE = re.compile(
     # "XT48 9K": two groups, the first of letters and digits both
     r"|(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{3,6}\s[a-z0-9]{2,6}"
     r"|(?=[a-z0-9-]*\d)[a-z0-9]{1,6}-[a-z0-9]{2,8}|(?=[a-z0-9]*\d)[a-z0-9]{5,12})(?![\w-])",
+    re.IGNORECASE,
+)
+#: The code's word in one sentence, its value (digits in groups of two or three) in the next:
+#: "Ik heb een verificatiecode nodig via ParnasSys. Ik kreeg 59 31 08, klopt dat?"
+_CODE_NEXT_SENTENCE = re.compile(
+    r"\b(?!post)\w*code\b[^\n.?!]{0,80}[.?!]\s+[^\n.?!\d]{0,40}?(?<![\w-])(\d{2,3}(?:\s\d{2,3}){2,3})(?![\w-]|[.,]\d)",
     re.IGNORECASE,
 )
 _LETTERS_THEN_DIGIT_GROUPS = re.compile(
@@ -468,7 +482,7 @@ _HOUSE_NUMBER_BEFORE = re.compile(r"[A-Za-zÀ-ÿ]\s+\d{1,5}\s?[a-zA-Z]?(?:-\w{1,
 #: Hoven", "Lange Voorhout", "de Savornin Lohmanlaan").
 _STREET_INNER_WORDS = frozenset("van de den der ter ten 't het achter over onder boven".split())
 #: "sinds kort op de brink 14b": the street's name starts after the last of these.
-_BEFORE_STREET = frozenset("op aan naar in bij via is:".split())
+_BEFORE_STREET = frozenset("op aan naar in bij via is is: zijn".split())
 _MONTHS = "|".join(
     clock.MONTHS + ("jan", "feb", "mrt", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec")
 )  # and the usual abbreviations
@@ -555,6 +569,10 @@ _LEADING_TITLE = re.compile(
     r"(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.|mw\.|dhr\.?|de heer)\s+", re.IGNORECASE
 )
 #: "e. de jong", "b. yildiz": initials and the surname go.
+_INITIALS_NICKNAME = re.compile(
+    r"(?<![\w.])(?:[A-Z]\.\s?){1,4}\s*\((?-i:[A-ZÀ-Ý][a-zà-ÿ]+)\)\s+"
+    r"(?:(?:van der|van den|van de|van|de|der|den|ter|ten|el)\s+)?(?-i:[A-ZÀ-Ý][\w'À-ÿ-]+)"
+)
 _INITIALS_SURNAME = re.compile(r"(?<![\w.])((?:[a-zA-Z]\.\s?)+)" + _SURNAME, re.IGNORECASE)
 #: Abbreviations written like initials: "t.a.v. fam. de boer" is no name "t.a.v. fam".
 _ABBREVIATIONS = frozenset(
@@ -633,7 +651,10 @@ _CHILD_BEFORE = re.compile(
 #: A word of quantity right before: what follows is a noun ("wat fleur", "een buddy"); not "de"
 #: or "het", which open surnames and neighbourhoods ("meneer de haan", "wijk de vogelaar").
 _DETERMINER_BEFORE = re.compile(
-    r"\b(?:een|wat|geen|veel|weinig|meer|minder|deze|dit|elke|ieder|iedere)\s+$", re.IGNORECASE
+    r"\b(?:een|wat|geen|veel|weinig|meer|minder|deze|dit|elke|ieder|iedere|"
+    # a possessive right before a lower-case word: "hij heeft zijn fleur terug"
+    r"zijn|z'n|zn|haar|d'r|hun|jullie)\s+$",
+    re.IGNORECASE,
 )
 _CHILD_FOLLOWERS = frozenset(
     """
@@ -786,6 +807,16 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     scotland russia egypt brazil mexico canada australia japan""".split(),
 }
 _COUNTRIES |= {country.replace("-", " ") for country in _COUNTRIES}  # "Sri Lanka", "Sri-Lanka"
+#: "in Duitsland (Emmerich)", "Kleve, Duitsland", "Gronau (Duitsland)": a town beside its country.
+_TOWN_BY_COUNTRY = re.compile(
+    r"(?:"
+    + "|".join(sorted((re.escape(c) for c in _COUNTRIES), key=len, reverse=True))
+    + r")\s*\(\s*(?-i:([A-ZÀ-Ý][\w'À-ÿ-]+))\s*\)"
+    + r"|(?<![\w-])(?-i:([A-ZÀ-Ý][\w'À-ÿ-]+))\s*[,(]\s*(?:in\s+)?(?:"
+    + "|".join(sorted((re.escape(c) for c in _COUNTRIES), key=len, reverse=True))
+    + r")(?![\w-])",
+    re.IGNORECASE,
+)
 #: A country of two words is protected as a whole: the name detectors would take "Sri" or "Rica"
 #: for a person.
 _COUNTRY_OF_WORDS = re.compile(
@@ -1103,6 +1134,16 @@ _NATIONALITY_ADJECTIVE = re.compile(
     r"internationale|friese|limburgse|brabantse|zeeuwse|groningse|twentse|drentse)",
     re.IGNORECASE,
 )
+#: The same adjectives without their -e ("ik ben Marokkaans", "hij is Pools"); not "Frans" and
+#: "Engels", which are also a first name and a surname.
+_NATIONALITY = re.compile(
+    r"(?:nederlands|hollands|belgisch|vlaams|duits|brits|spaans|italiaans|portugees|pools|roemeens|"
+    r"bulgaars|oekraïens|oekraiens|russisch|turks|marokkaans|tunesisch|algerijns|egyptisch|syrisch|"
+    r"iraaks|iraans|afghaans|koerdisch|arabisch|eritrees|ethiopisch|somalisch|surinaams|antilliaans|"
+    r"arubaans|caribisch|kaapverdisch|ghanees|nigeriaans|chinees|indiaas|pakistaans|indonesisch|"
+    r"amerikaans|fries|limburgs|brabants|zeeuws|gronings|twents|hindoestaans|molukse?|berbers|"
+    r"tigrinya|amhaars|farsi|dari|pasjtoe|urdu|hindi|tamil|vietnamees|thais|filipijns)"
+)
 #: "in de wijk kattenbroek", "onze wijk Schilderswijk": the word after "wijk" names the
 #: neighbourhood, which narrows down where a family lives as much as a village does.
 _NEIGHBOURHOOD = re.compile(
@@ -1299,7 +1340,11 @@ def _is_field_term(word: str) -> bool:
     lower = word.lower()
     if word == lower and lower in _FIELD_TERM_HEADS:
         return True
-    return any(lower.endswith(head) and len(lower) > len(head) + 2 for head in _FIELD_TERM_HEADS)
+    # the plural too: "ouders van thuiszitters", "de consulenten"
+    forms = {lower} | ({lower[:-1], lower[:-2]} if lower.endswith(("s", "en")) and len(lower) > 6 else set())
+    return any(
+        form.endswith(head) and len(form) > len(head) + 2 for form in forms for head in _FIELD_TERM_HEADS
+    )
 
 
 def _plate_after_word(text: str, start: int) -> Optional[Tuple[int, int]]:
@@ -1483,7 +1528,38 @@ class Redactor:
         kept += [s for s in self._listed_areas(text, kept) if not _overlaps_any(s, protected)]
         repeated = [s for s in self._repeated_names(text, kept) if not _overlaps_any(s, protected)]
         kept += [s for s in self._area_after_town(text, kept) if not _overlaps_any(s, protected)]
+        kept += [s for s in self._town_beside(text, kept) if not _overlaps_any(s, protected)]
         return _resolve(kept + identifiers + repeated)
+
+    def _town_beside(self, text: str, found: List[Span]) -> List[Span]:
+        """A town abroad that no place list holds, known by where it stands: right after an
+        address ("Bahnhofstraße 4, Gronau") or beside its country ("in Duitsland (Emmerich)",
+        "Kleve, Duitsland")."""
+        spans = []
+        candidates = [m.start(1) for m in _TOWN_BY_COUNTRY.finditer(text) if m.group(1)]
+        candidates += [m.start(2) for m in _TOWN_BY_COUNTRY.finditer(text) if m.group(2)]
+        for span in found:
+            if span.kind in ("adres", "postcode"):
+                after = re.match(r",?[ \t]+(?-i:[A-ZÀ-Ý])", text[span.end :])
+                label = re.match(r",?[ \t]+[\w'À-ÿ-]+:", text[span.end :])  # "6441BK Telefoon: ..."
+                if after and not label:
+                    candidates.append(span.end + after.end() - 1)
+        for start in candidates:
+            word = _WORD.match(text, start)
+            if word is None:
+                continue
+            name = word.group()
+            if (
+                name.lower() in _COUNTRIES
+                or name.lower() in self._lexicon.stop_words
+                or _is_field_term(name)
+                or is_foreign_word(name)
+                or any(s.start <= start < s.end for s in found)
+                or not (self._rare(name) or self._lexicon.is_place(name))
+            ):
+                continue
+            spans.append(Span(start, word.end(), "woonplaats"))
+        return spans
 
     def _area_after_town(self, text: str, found: List[Span]) -> List[Span]:
         """A capitalised word Dutch does not know right after a town is the neighbourhood in it:
@@ -1700,6 +1776,7 @@ class Redactor:
             ):
                 start -= len(prefix.group(0))  # "jongerencode: jc 81 44 27": the letters belong to it
             spans.append(Span(start, m.end(1), "code"))
+        spans += [Span(m.start(1), m.end(1), "code") for m in _CODE_NEXT_SENTENCE.finditer(text)]
         # "KC 7731 0924", "AB 12 34 56": capitals and two or more groups of digits, no years
         spans += [Span(m.start(), m.end(), "code") for m in _LETTERS_THEN_DIGIT_GROUPS.finditer(text)]
         spans += [
@@ -1876,6 +1953,8 @@ class Redactor:
         before = text[max(0, start - 40) : start]
         if _CLASS_NAME_BEFORE.search(before):
             return True  # "zit in groep Roos": a class's name
+        if re.match(r"[A-Z]\s", found) and re.search(r"\b(?:een|geen|die|de)\s+$", before, re.IGNORECASE):
+            return True  # "hij scoorde een E op de Cito": a grade, not an initial
         if (
             _NAME_TRIGGER.search(before)
             or _CHILD_BEFORE.search(before)
@@ -1919,6 +1998,8 @@ class Redactor:
         and "Frank en Mirjam" stay names.)"""
         if " " in found.strip() or not (start == 0 or re.search(r"[.!?\n]\s*$", text[:start])):
             return False
+        if found.lower() in ("winter", "zomer", "lente", "herfst"):
+            return True  # "Winter is voor mijn zoon altijd zwaar": the season
         if self._lexicon.freq(found) < _SENTENCE_WORD_FREQUENCY:
             return False
         following = re.match(r"\s+(?:(en|of)\s+)?([\w'À-ÿ-]+)", text[start + len(found) :])
@@ -2003,6 +2084,10 @@ class Redactor:
                 continue  # "er zit weer wat fleur in", "de zon": a noun after an article
             if _NATIONALITY_ADJECTIVE.fullmatch(lower) and not strong:
                 continue  # "helpen met Nederlandse taal"
+            if _NATIONALITY.fullmatch(lower) and not re.search(
+                r"\b(?:heet|heten|naam is|genaamd)\s+$", before, re.I
+            ):
+                continue  # "Ik ben Pools", "mijn man Turks": where someone comes from, not who
             if _ABBREVIATION_COMPOUND.fullmatch(word):
                 continue  # "AVG-vraag", "OPP-gesprek": an abbreviation and a Dutch word
             if word.islower() and not strong and self._infinitive(lower, before):
@@ -2057,6 +2142,8 @@ class Redactor:
                 end = longer
             spans.append(Span(match.start(), end, "naam"))
         spans += self._signature_spans(text)
+        # "H.A. (Hans) van Oosten": initials, the name used, then the surname, all one name
+        spans += [Span(m.start(), m.end(), "naam") for m in _INITIALS_NICKNAME.finditer(text)]
         for pattern, keep_title in ((_TITLED_SURNAME, True), (_INITIALS_SURNAME, False)):
             for match in pattern.finditer(text):
                 word = match.group(pattern.groups)
@@ -2331,6 +2418,8 @@ class Redactor:
                 if inner and inner.group(1):
                     match = inner  # "school: cbs de wingerd": the name follows the second type
             strong, article, name = match.group(1), match.group(2), match.group(3)
+            if "\n" in text[match.start() : match.start(3)] and text[match.end(3) : match.end(3) + 1] == ":":
+                continue  # "Mijn zoon: Emre, 10 jaar, sbo\nProbleem: ...": the next line's label
             if name.startswith("-") or name[:1].isdigit():
                 continue  # "vso-plaatsing": a compound of the type, no name; "vso is 45 min"
             if name[:1] in _APOSTROPHE and match.start(3) > 0 and text[match.start(3) - 1].isalpha():
@@ -2469,13 +2558,14 @@ class Redactor:
         )
 
     def _adjective_before_noun(self, text: str, end: int) -> bool:
-        """ "naar de theoretische leerweg", "van de brede school": the word ends in -e and a
-        lower-case noun follows, so it describes that noun and names nothing."""
+        """ "naar de theoretische leerweg", "van de brede school", "op het psychologisch
+        onderzoek": the word ends in -e or as an adjective does and a lower-case noun follows,
+        so it describes that noun and names nothing."""
         word = re.search(r"[\w'À-ÿ-]+$", text[:end])
         after = re.match(r" ([a-zà-ÿ][\w'À-ÿ-]+)", text[end : end + 40])
         return bool(
             word
-            and word.group().endswith("e")
+            and (word.group().endswith("e") or _ADJECTIVE_ENDING.search(word.group()) is not None)
             and word.group().islower()
             and after
             and after.group(1).lower() not in self._lexicon.stop_words

@@ -1970,3 +1970,46 @@ def test_twelfth_round_finds_code_letters_lettered_codes_islamic_schools_and_col
 )
 def test_twelfth_round_keeps_care_providers_country_origins_other_languages_and_form_lines(redactor, text):
     assert redactor.redact(text) == text
+
+
+# Thirteenth round (issue 29), made on the twelfth blind table once it had been measured.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Met vriendelijke groet,\n\nJ.W. (Joost) de Ridder\nIntern begeleider", "J.W."),
+        ("Ik moet een inlogcode invullen voor het portaal. Ik kreeg 48 20 17, klopt dat?", "48 20 17"),
+        ("Ze is geboren in Duitsland (Bocholt) en woont nu hier.", "Bocholt"),
+        ("Nieuw adres: Bahnhofstraße 4, Kranenburg. Wie regelt het vervoer?", "Kranenburg"),
+        ("Leerling Daan (lln 33817) krijgt vanaf maandag een ander busje.", "33817"),
+        ("Het adres voor de beschikking is Lage Veld 8, 7041 BK.", "Lage Veld 8"),
+    ],
+)
+def test_thirteenth_round_finds_initials_with_nicknames_codes_a_sentence_later_and_towns_abroad(
+    redactor, text, value
+):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kan hij thuis les krijgen via een laptop, zoals tijdens corona?",
+        "Hij scoorde een E op de Cito en een V op spelling.",
+        "Is er een groep voor ouders van thuiszitters?",
+        "Sinds de overstap heeft hij zijn fleur terug.",
+        "Mijn zoon: 10 jaar, sbo\nProbleem: hij wordt steeds vroeg opgehaald",
+        "Ze willen een second opinion op het psychologisch onderzoek.",
+        "Ik ben Marokkaans en mijn man is Pools, kan het OPP vertaald worden?",
+        "Winter is voor hem altijd zwaar, dan wil hij niet naar buiten.",
+        "Ik las iets over bezwaar in de Awb, geldt dat hier?",
+        "In Mijn Kind Online zie ik het OPP niet.",
+    ],
+)
+def test_thirteenth_round_keeps_pandemics_grades_plurals_possessives_labels_and_nationalities(redactor, text):
+    assert redactor.redact(text) == text
+
+
+def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
+    redacted = redactor.redact("Aanmelding\nPostcode: 6441 BK Telefoon: liever mailen")
+    assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
