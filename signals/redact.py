@@ -272,7 +272,7 @@ _PROTECTED_WORDS = (
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
-    r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|week|les|lesuur|uur|leerweg)\s*\d{1,3}[a-z]?\b",
+    r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|lid|sub|week|les|lesuur|uur|leerweg|type|fase)\s*\d{1,3}[a-z]?\b",
     r"\b\d\s*(?:havo|vwo|vmbo(?:-[a-z]{1,2})?|atheneum|gymnasium|mavo|tl|kb|bb|gl)\b",
     r"\b(?:havo|vwo|vmbo|mavo)\s*\d\b",
     r"\b(?:vmbo|mavo|havo|vwo)-[a-z]{1,3}\b",
@@ -335,7 +335,7 @@ _NUMBER_WORD = re.compile(
     r"klacht|casus|melding|meld)"
     r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|lln?[-.]?nr\.?|ref\.?|leerling[-\s]?id|"
     r"leerling(?=\s+\d{5,}\b)|lln(?=\s+\d{3,}\b)|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
-    r"(?:dossier|beschikking|besluit|zaak|aanvraag)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
+    r"(?:dossier|beschikking|besluit|zaak|aanvraag|casus)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
 _NUMBER_VALUE = re.compile(
@@ -457,7 +457,7 @@ _COUNTED = re.compile(
 #: A house number and what Dutch addresses add to it: "14b", "23 a", "301-3hs", "8-II",
 #: "45 hs", "12-14", "3 bis".
 _HOUSE_NUMBER = re.compile(
-    r"(?<![\w/.,:-])\d{1,5}(?:"
+    r"(?<![\w/.,:-])(?!0)\d{1,5}(?:"  # never a leading zero: "Intake 05-11" is a date
     r"-\d{1,3}(?:\s?(?:hs|hg|bg|[a-z]))?(?![\w-])"
     r"|[\s-]?(?:hs|hg|bg|bis|huis|boven|beneden|I{1,3}|IV|V|VI)(?![\w-])"
     r"|-(?:rood|zwart|achter|voor)(?![\w-])"  # "Nieuwe Gracht 8-rood"
@@ -469,7 +469,7 @@ _HOUSE_NUMBER = re.compile(
 #: Words that say an address follows: "wij wonen op de brink 14b", "ons adres is Overtoom
 #: 301", "post graag naar achter de hoven 23a", "nieuw adres: Lange Voorhout 8-II".
 _ADDRESS_CONTEXT = re.compile(
-    r"\b(?:wonen|woon|woont|wonend|woonachtig|verhuisd|adres|woonadres|postadres|post|brief|brieven|"
+    r"\b(?:wonen|woon|woont|wonend|woonachtig|verhuisd|adres|woonadres|postadres|huisadres|bezoekadres|post|brief|brieven|"
     r"opsturen|sturen|langskomen|t\.?a\.?v\.?)\b",
     re.IGNORECASE,
 )
@@ -572,6 +572,11 @@ _LEADING_TITLE = re.compile(
 _INITIALS_NICKNAME = re.compile(
     r"(?<![\w.])(?:[A-Z]\.\s?){1,4}\s*\((?-i:[A-ZÀ-Ý][a-zà-ÿ]+)\)\s+"
     r"(?:(?:van der|van den|van de|van|de|der|den|ter|ten|el)\s+)?(?-i:[A-ZÀ-Ý][\w'À-ÿ-]+)"
+)
+_NAMED_SURNAME = re.compile(
+    r"\b(?:heet|heten|genaamd|naam is)\s+(?:ook\s+|eigenlijk\s+)?"
+    r"((?:van der|van den|van de|van|de|der|den|ter|ten)\s+(?-i:[A-ZÀ-Ý][\w'À-ÿ-]+))",
+    re.IGNORECASE,
 )
 _INITIALS_SURNAME = re.compile(r"(?<![\w.])((?:[a-zA-Z]\.\s?)+)" + _SURNAME, re.IGNORECASE)
 #: Abbreviations written like initials: "t.a.v. fam. de boer" is no name "t.a.v. fam".
@@ -885,6 +890,7 @@ _PREFIXED_SCHOOL = re.compile(
     r"(?:\b(?:op|naar|van|bij)\s+(?-i:((?:Al|El|As|An|Ar|Ad|Ibn|Ibn-i)[\s-][A-ZÀ-Ý][\w'À-ÿ-]+)))"
     r"|(?-i:\b((?:ROC|Roc)\s+(?:van\s+)?[A-ZÀ-Ý][\w'À-ÿ-]+(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)?))"
 )
+_METHOD_AFTER = re.compile(r"(?-i:[ \t]+(?:Dalton|Montessori|Jenaplan|Vrije School|Freinet))(?![\w-])")
 _SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
 #: A name in quotes or alone in brackets: "zit op 'de wegwijzer'", "skol 'de Bongerd'",
 #: "(de wissel)". People quote and bracket names, not common nouns.
@@ -1088,6 +1094,7 @@ _FIELD_TERM_HEADS = (
     "plek",  # "de invalidenplek", "een stageplek"
     "mail",  # "in Zorgmail", "de e-mail"
     "pact",  # "het Thuiszitterspact"
+    "aanpak",  # "de Doorbraakaanpak"
     "manager",  # "casemanager", "zorgmanager"
     "kundige",  # "verpleegkundige", "jeugdverpleegkundige"
 )
@@ -1539,6 +1546,16 @@ class Redactor:
         candidates = [m.start(1) for m in _TOWN_BY_COUNTRY.finditer(text) if m.group(1)]
         candidates += [m.start(2) for m in _TOWN_BY_COUNTRY.finditer(text) if m.group(2)]
         for span in found:
+            bracketed = re.match(r"\s*\(\s*(?-i:[A-ZÀ-Ý])[\w'À-ÿ-]+\s*\)", text[span.end :])
+            if span.kind in ("wijk", "woonplaats") and bracketed:
+                word = _WORD.search(text, span.end)
+                if (
+                    word
+                    and self._rare(word.group())
+                    and not is_foreign_word(word.group())
+                    and word.group().lower() not in _COUNTRIES
+                ):
+                    spans.append(Span(word.start(), word.end(), "wijk"))  # "in Zuidoost (Kraaiennest)"
             if span.kind in ("adres", "postcode"):
                 after = re.match(r",?[ \t]+(?-i:[A-ZÀ-Ý])", text[span.end :])
                 label = re.match(r",?[ \t]+[\w'À-ÿ-]+:", text[span.end :])  # "6441BK Telefoon: ..."
@@ -1881,7 +1898,13 @@ class Redactor:
         ):
             words.pop(0)
         cut = [
-            i for i, word in enumerate(words) if word[2].lower() in _BEFORE_STREET or word[2].endswith(":")
+            i
+            for i, word in enumerate(words)
+            if word[2].lower() in _BEFORE_STREET
+            or word[2].endswith(":")
+            or (
+                word[2].endswith(".") and len(word[2]) > 5
+            )  # "i.v.m. migraine. Huisadres ...": a sentence's end
         ]
         if cut:
             words = words[cut[-1] + 1 :]
@@ -2022,6 +2045,10 @@ class Redactor:
                 continue  # "mijn mentor heet dhr. oosterhuis": the surname follows the title
             if lower in _SIGN_OFF_WORDS:
                 continue  # "Bedankt. Fijne avond", "Bedankt! Groet, Wim": greetings, not names
+            if lower in ("jo", "yo") and not _STRONG_NAME_TRIGGER.search(
+                text[max(0, match.start() - 40) : match.start()]
+            ):
+                continue  # "jo jullie zijn op insta?": a youth's greeting ("ik heet jo" stays a name)
             if (
                 re.search(r"(?:^|\n)[ \t]*$", text[: match.start()])
                 and text[match.end() : match.end() + 1] == ":"
@@ -2144,6 +2171,8 @@ class Redactor:
         spans += self._signature_spans(text)
         # "H.A. (Hans) van Oosten": initials, the name used, then the surname, all one name
         spans += [Span(m.start(), m.end(), "naam") for m in _INITIALS_NICKNAME.finditer(text)]
+        # "de leerplichtmeneer heet van der Meer": a surname with its prefix right after "heet"
+        spans += [Span(m.start(1), m.end(1), "naam") for m in _NAMED_SURNAME.finditer(text)]
         for pattern, keep_title in ((_TITLED_SURNAME, True), (_INITIALS_SURNAME, False)):
             for match in pattern.finditer(text):
                 word = match.group(pattern.groups)
@@ -2375,6 +2404,13 @@ class Redactor:
                     continue
                 after_trigger = bool(_PLACE_TRIGGER.search(text[max(0, first.start() - 25) : first.start()]))
                 if (
+                    after_trigger
+                    and candidate.islower()
+                    and re.search(r"\bte\s+$", text[max(0, first.start() - 5) : first.start()], re.IGNORECASE)
+                    and lexicon.freq(candidate) >= _COMMON_WORD_FREQUENCY
+                ):
+                    continue  # "dat is te duur", "te laat": "te" before a word, not "geboren te Ede"
+                if (
                     size == 1
                     and candidate.islower()
                     and not after_trigger
@@ -2505,7 +2541,11 @@ class Redactor:
                 for w in core
             ):
                 spans.append(Span(match.start(1), match.end(1), "school"))
-        return spans
+        # "het Stedelijk Dalton", "De Regenboog Montessori": the method ends the school's name
+        return [
+            Span(s.start, s.end + method.end(), s.kind) if (method := _METHOD_AFTER.match(text, s.end)) else s
+            for s in spans
+        ]
 
     def _no_school_name(self, word: str) -> bool:
         """Words that are never a school's name: generic school words, stop words, field terms,

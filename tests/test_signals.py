@@ -2013,3 +2013,40 @@ def test_thirteenth_round_keeps_pandemics_grades_plurals_possessives_labels_and_
 def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
     redacted = redactor.redact("Aanmelding\nPostcode: 6441 BK Telefoon: liever mailen")
     assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
+
+
+# Fourteenth round (issue 29), made on the thirteenth blind table once it had been measured.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Casus 26-2290: meisje, 14 jaar, thuiszitter sinds januari.", "26-2290"),
+        ("zijn mentor heet van den Broek denk ik", "Broek"),
+        ("jongere woont in Rotterdam (Pendrecht), moeder belt terug", "Pendrecht"),
+        ("ik zit op het Stedelijk Dalton en mn mentor is streng", "Dalton"),
+    ],
+)
+def test_fourteenth_round_finds_case_numbers_prefixed_surnames_bracketed_areas_and_methods(
+    redactor, text, value
+):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Intake 05-11: moeder belt over verzuim in 2 vwo.",
+        "In de brief staat 'artikel 8 lid 6 WEC', wat betekent dat?",
+        "Hij had in België een verslag type 9, telt dat voor een TLV?",
+        "Heeft iemand ervaring met de Doorbraakaanpak bij thuiszitters?",
+        "zijn er cameras in de wc?? of is dat fake news",
+        "ewa de school doet echt raar tegen mij",
+        "jo jullie zijn ook op insta?",
+        "€45 per uur voor een studiebegeleider is te duur voor ons.",
+        "Ze woont in Nederland (sinds 2019) en gaat naar de isk.",
+    ],
+)
+def test_fourteenth_round_keeps_dates_article_members_foreign_reports_approaches_and_greetings(
+    redactor, text
+):
+    assert redactor.redact(text) == text
