@@ -53,6 +53,8 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12j.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12k.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12l.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12m.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12n.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
