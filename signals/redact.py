@@ -109,7 +109,7 @@ _PROTECTED_WORDS = (
     Dimence Mediant Jeugdformaat Youz Triversum Bascule Koraal Amarant Sherpa Youké Youke Entrea
     Timon Elker Yorneo Intermetzo Juvent GGzE Emergis Breburg Reinaerde Ipse Zozijn Abrona
     Tragel Severinus Ambiq Trajectum Arkin Brijder Tactus Jellinek Novadic Kenter Humanitas
-    Jeugdbescherming Leger Heils""".split(),
+    Jeugdbescherming""".split(),
     "'s Heeren Loo",
     "Leger des Heils",
     "LBT",
@@ -604,7 +604,7 @@ _ROLE_WORDS = frozenset(
     schrijver dominee imam pastoor predikant schipper tuinman hovenier dakdekker glazenwasser
     machinist conducteur beveiliger portier barman barvrouw serveerster ober kelner kraamverzorgster
     schoonheidsspecialiste hulpverlener mantelzorger huisman huisvrouw student studente scholier
-    stagiair stagiaire vrijwilliger uitvaartverzorger herder jager ruiter smid brouwer kuiper
+    stagiair stagiaire vrijwilliger uitvaartverzorger herder jager ruiter brouwer kuiper
     dekker koopman verver wever snijder kleermaker naaister klusjesman conciërge concierge
     huismeester klokkenluider bibliothecaris tolk vertaler inburgeringsdocent bouwvakker
     installateur lasser magazijnmedewerker orderpicker heftruckchauffeur vuilnisman stratenmaker
