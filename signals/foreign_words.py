@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 
 _ENGLISH = """
-dutch flemish online fake news
+dutch flemish online fake news faith
 a about after again all also am an and any anyone anything are as ask at away back be because
 been before being best better both but by call can cannot cant come could day dear did do does
 doing done dont each english even every explain first for from get gets go goes going good got
@@ -98,7 +98,7 @@ selam yekenyeley yeqenyeley kemey kemeykum dehan ane entay ezi ember haftey hawe
 adey aboy tsebuq ayfalten
 """
 _ARABIC = """
-ewa wesh
+ewa wesh habibi habibti
 ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
 lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya fahimt
 sanawat sana umm abu ibn bint 3afak afak safi bghit wlidi bniti

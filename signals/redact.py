@@ -174,6 +174,11 @@ _PROTECTED_WORDS = (
     "Wet passend onderwijs",
     "Leerplichtwet",
     "Jeugdwet",
+    # brands a pupil is teased or envied for ("gepest om zijn Moncler"); not those that are first
+    # names too ("mijn dochter Chanel")
+    *"Gucci Adidas Zara Primark Moncler".split(),
+    "Louis Vuitton",
+    "Canada Goose",
     "Awb",  # Algemene wet bestuursrecht: "ik las iets over de Awb"
     "WVO",
     "Wlz",
@@ -272,7 +277,7 @@ _PROTECTED_WORDS = (
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
-    r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|lid|sub|week|les|lesuur|uur|leerweg|type|fase)\s*\d{1,3}[a-z]?\b",
+    r"\b(?:groep|klas|leerjaar|jaar|niveau|cluster|artikel|art\.|lid|sub|week|les|lesuur|uur|leerweg|type|fase|grade|year)\s*\d{1,3}[a-z]?\b",
     r"\b\d\s*(?:havo|vwo|vmbo(?:-[a-z]{1,2})?|atheneum|gymnasium|mavo|tl|kb|bb|gl)\b",
     r"\b(?:havo|vwo|vmbo|mavo)\s*\d\b",
     r"\b(?:vmbo|mavo|havo|vwo)-[a-z]{1,3}\b",
@@ -559,7 +564,7 @@ _SURNAME = (
 )
 #: "mevrouw de haan", "meester ruud": the title stays, the name goes.
 _TITLED_SURNAME = re.compile(
-    r"\b(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.|"
+    r"\b(?:juf|juffrouw|meester|meneer|mnr\.?|mevrouw|mevr\.?|mw\.?|dhr\.?|mr\.|"
     r"heer|familie|fam\.?)\s+" + _SURNAME,
     re.IGNORECASE,
 )
@@ -586,7 +591,7 @@ _ABBREVIATIONS = frozenset(
 )
 #: Words that stand where a surname might but are none: "t.a.v. fam.", "gr. dhr. ...".
 _TITLE_WORDS = frozenset(
-    "fam fam. familie dhr dhr. mevr mevr. mw mw. heer mevrouw meneer juf meester".split()
+    "fam fam. familie dhr dhr. mevr mevr. mw mw. heer mevrouw meneer mnr mnr. juf meester".split()
 )
 #: Trades and jobs that are also surnames ("Kok", "Molenaar", "Bakker") or name-list words. In
 #: lower case and not right after a title or a first name they say what someone does, not who
@@ -655,6 +660,12 @@ _CHILD_BEFORE = re.compile(
 )
 #: A word of quantity right before: what follows is a noun ("wat fleur", "een buddy"); not "de"
 #: or "het", which open surnames and neighbourhoods ("meneer de haan", "wijk de vogelaar").
+#: An article after a preposition, or opening a sentence: a lower-case word Dutch knows that
+#: follows is a noun, not a surname with its prefix ("in de polder", "De pauw is ...").
+_ARTICLE_NOUN_BEFORE = re.compile(
+    r"(?:\b(?:in|op|naar|uit|met|over|door|onder|aan|tegen|achter)\s+(?:de|het)|(?:^|[.!?\n]\s*)(?-i:De|Het))\s+$",
+    re.IGNORECASE,
+)
 _DETERMINER_BEFORE = re.compile(
     r"\b(?:een|wat|geen|veel|weinig|meer|minder|deze|dit|elke|ieder|iedere|"
     # a possessive right before a lower-case word: "hij heeft zijn fleur terug"
@@ -1117,7 +1128,9 @@ _NOT_SCHOOL_NAMES = frozenset(
     ouwehands apenheul beekse nemo rijksmuseum jumbo lidl aldi hema action kruidvat etos ikea
     blokker intratuin mediamarkt coolblue bol.com marktplaats ziggo kpn vodafone odido ns ret gvb
     htm arriva connexxion qbuzz keolis hermes ebs valys belastingdienst toeslagen svb cjib cak
-    ind coa ggz sinterklaas kerstmis pasen pinksteren ramadan suikerfeest offerfeest carnaval""".split()
+    ind coa ggz sinterklaas kerstmis pasen pinksteren ramadan suikerfeest offerfeest carnaval
+    noordzee waddenzee ijsselmeer markermeer veluwemeer oosterschelde westerschelde
+    klokhuis jeugdjournaal sesamstraat zapp nickelodeon""".split()
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -1127,7 +1140,7 @@ _NEVER_A_SCHOOL = frozenset(
     pedagoog psycholoog therapeut overleg gesprek regeling beleid protocol dossier rapport loket team
     onderwijs zorgteam inspectie gemeente raad verband intern ambulant centrum wet praktijkschool
     voorziening overheid portaal formulier stichting plein schoolplein speelplaats verordening
-    förderschule forderschule grundschule gesamtschule hauptschule realschule sonderschule
+    syndroom förderschule forderschule grundschule gesamtschule hauptschule realschule sonderschule
     berufsschule sekundarschule""".split()
 )
 #: "het Nederlandse (equivalent)", "de Belgische (grens)": an adjective of a country or a
@@ -1846,6 +1859,12 @@ class Redactor:
         for number in _HOUSE_NUMBER.finditer(text):
             if _COUNTED.match(text, number.end()) or _MONTH_AFTER.match(text, number.end()):
                 continue
+            if text[number.end() : number.end() + 1] == ":":
+                continue  # "Intake 18-03: moeder belt": a label's date, no house number
+            if re.fullmatch(r"(?:19[5-9]|20[0-9])\d", number.group()) and not _POSTCODE.match(
+                text, number.end() + 1
+            ):
+                continue  # "begint in regio noord 2026": a year
             words = self._street_words_before(text, number.start())
             if not words:
                 continue
@@ -2109,6 +2128,8 @@ class Redactor:
                 continue  # "mijn man is kok", "hij is molenaar": a trade, not a surname
             if word.islower() and not strong and _DETERMINER_BEFORE.search(before):
                 continue  # "er zit weer wat fleur in", "de zon": a noun after an article
+            if word.islower() and lexicon.freq(word) > 0 and _ARTICLE_NOUN_BEFORE.search(before):
+                continue  # "in de polder", "De pauw is ...": a noun ("meneer de haan" stays)
             if _NATIONALITY_ADJECTIVE.fullmatch(lower) and not strong:
                 continue  # "helpen met Nederlandse taal"
             if _NATIONALITY.fullmatch(lower) and not re.search(
@@ -2519,6 +2540,9 @@ class Redactor:
             preposition, word = match.group(1).lower(), match.group(2).split()[-1]
             if self._no_school_name(word) or self._adjective_before_noun(text, match.end(2)):
                 continue  # "van de WPO", "de orthopedagoog", "naar de theoretische leerweg"
+            body = re.match(r" ([\w'À-ÿ-]+)", text[match.end(2) : match.end(2) + 60])
+            if word.lower().endswith("e") and body and _is_field_term(body.group(1)):
+                continue  # "bij de Landelijke Bezwaaradviescommissie": an adjective of a body
             if word[0].isupper() or (
                 preposition == "op"  # lower case only as in "zit op de klimboom"
                 and lexicon.freq(word) < _SCHOOL_WORD_FREQUENCY

@@ -2050,3 +2050,36 @@ def test_fourteenth_round_keeps_dates_article_members_foreign_reports_approaches
     redactor, text
 ):
     assert redactor.redact(text) == text
+
+
+# Fifteenth round (issue 29), made on the fourteenth blind table once it had been measured.
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ik word geschorst omdat ik terug praatte tegen mnr de bruin", "bruin"),
+        ("Hallo, mijn dochter Chanel heeft een verstandelijke beperking.", "Chanel"),
+    ],
+)
+def test_fifteenth_round_finds_surnames_after_mnr_and_names_that_are_brands(redactor, text, value):
+    redacted = redactor.redact(text)
+    assert value not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Intake 18-03: moeder belt over haar zoon in groep 6.",
+        "my daughter is in grade 6 and the teacher says she needs an OPP",
+        "Mijn zus werkt als visser op de Noordzee en kan niet komen.",
+        "Hoe lang duurt het bij de Landelijke Bezwaaradviescommissie?",
+        "Ze heeft het Syndroom van Asperger, krijgt ze extra tijd?",
+        "Hij wordt gepest om zijn Moncler en zijn Adidas schoenen.",
+        "In de polder zagen we een vos, hij was helemaal blij.",
+        "De pauw is zijn lievelingsdier, kan dierverzorging een richting zijn?",
+        "Ze kijkt graag naar Het Klokhuis, maar lezen lukt niet.",
+        "een kwestie van faith zeg ik altijd",
+        "habibi wat moet ik zeggen tegen de leerplicht",
+    ],
+)
+def test_fifteenth_round_keeps_dates_grades_seas_bodies_syndromes_brands_nouns_and_programmes(redactor, text):
+    assert redactor.redact(text) == text
