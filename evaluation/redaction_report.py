@@ -55,6 +55,7 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12l.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12m.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12n.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12o.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
