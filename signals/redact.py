@@ -629,6 +629,9 @@ _RELATION_THEN_STOP = re.compile(
     r"coach|begeleider|directeur|consulent|ambtenaar)[.!?]\s+$",
     re.IGNORECASE,
 )
+#: Words that say a name follows: after them even a trade ("ik heet bakker") or a nationality
+#: word is a name.
+_NAMING_BEFORE = re.compile(r"\b(?:heet|heten|naam is|genaamd|noem me|noem mij|naam\s*:)\s+$", re.IGNORECASE)
 #: The place of what someone is, not who: "mijn man is kok", "noemt hem star".
 _PREDICATE_BEFORE = re.compile(
     r"\b(?:is|was|ben|bent|wordt|werd|blijft|werkt\s+als|noem(?:t|en|de|den)\s+(?:hem|haar))\s+$",
@@ -823,23 +826,20 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     scotland russia egypt brazil mexico canada australia japan""".split(),
 }
 _COUNTRIES |= {country.replace("-", " ") for country in _COUNTRIES}  # "Sri Lanka", "Sri-Lanka"
-#: "in Duitsland (Emmerich)", "Kleve, Duitsland", "Gronau (Duitsland)": a town beside its country.
+_LONGEST_COUNTRIES_FIRST = sorted(_COUNTRIES, key=len, reverse=True)  # "guinee-bissau" before "guinee"
+_ANY_COUNTRY = "|".join(re.escape(country) for country in _LONGEST_COUNTRIES_FIRST)
+#: "in Duitsland (Emmerich)" (group 1), "Kleve, Duitsland", "Gronau (Duitsland)" (group 2): a
+#: town beside its country.
 _TOWN_BY_COUNTRY = re.compile(
-    r"(?:"
-    + "|".join(sorted((re.escape(c) for c in _COUNTRIES), key=len, reverse=True))
-    + r")\s*\(\s*(?-i:([A-ZÀ-Ý][\w'À-ÿ-]+))\s*\)"
-    + r"|(?<![\w-])(?-i:([A-ZÀ-Ý][\w'À-ÿ-]+))\s*[,(]\s*(?:in\s+)?(?:"
-    + "|".join(sorted((re.escape(c) for c in _COUNTRIES), key=len, reverse=True))
-    + r")(?![\w-])",
+    r"(?:" + _ANY_COUNTRY + r")\s*\(\s*(?-i:([A-ZÀ-Ý][\w'À-ÿ-]+))\s*\)"
+    r"|(?<![\w-])(?-i:([A-ZÀ-Ý][\w'À-ÿ-]+))\s*[,(]\s*(?:in\s+)?(?:" + _ANY_COUNTRY + r")(?![\w-])",
     re.IGNORECASE,
 )
 #: A country of two words is protected as a whole: the name detectors would take "Sri" or "Rica"
 #: for a person.
 _COUNTRY_OF_WORDS = re.compile(
     r"(?<![\w-])(?:"
-    + "|".join(
-        re.escape(c).replace(r"\ ", r"[\s-]") for c in sorted(_COUNTRIES, key=len, reverse=True) if " " in c
-    )
+    + "|".join(re.escape(c).replace(r"\ ", r"[\s-]") for c in _LONGEST_COUNTRIES_FIRST if " " in c)
     + r")(?![\w-])",
     re.IGNORECASE,
 )
@@ -1556,8 +1556,7 @@ class Redactor:
         address ("Bahnhofstraße 4, Gronau") or beside its country ("in Duitsland (Emmerich)",
         "Kleve, Duitsland")."""
         spans = []
-        candidates = [m.start(1) for m in _TOWN_BY_COUNTRY.finditer(text) if m.group(1)]
-        candidates += [m.start(2) for m in _TOWN_BY_COUNTRY.finditer(text) if m.group(2)]
+        candidates = [m.start(1) if m.group(1) else m.start(2) for m in _TOWN_BY_COUNTRY.finditer(text)]
         for span in found:
             bracketed = re.match(r"\s*\(\s*(?-i:[A-ZÀ-Ý])[\w'À-ÿ-]+\s*\)", text[span.end :])
             if span.kind in ("wijk", "woonplaats") and bracketed:
@@ -2064,10 +2063,6 @@ class Redactor:
                 continue  # "mijn mentor heet dhr. oosterhuis": the surname follows the title
             if lower in _SIGN_OFF_WORDS:
                 continue  # "Bedankt. Fijne avond", "Bedankt! Groet, Wim": greetings, not names
-            if lower in ("jo", "yo") and not _STRONG_NAME_TRIGGER.search(
-                text[max(0, match.start() - 40) : match.start()]
-            ):
-                continue  # "jo jullie zijn op insta?": a youth's greeting ("ik heet jo" stays a name)
             if (
                 re.search(r"(?:^|\n)[ \t]*$", text[: match.start()])
                 and text[match.end() : match.end() + 1] == ":"
@@ -2087,6 +2082,8 @@ class Redactor:
             ):
                 continue  # but "gr. Wil Koning": a first name that is also a word, then a surname
             strong = bool(_STRONG_NAME_TRIGGER.search(before))
+            if lower in ("jo", "yo") and not strong:
+                continue  # "jo jullie zijn op insta?": a youth's greeting ("ik heet jo" stays a name)
             if word.isupper() and len(word) <= 5 and not _NAME_TRIGGER.search(before):
                 continue  # "wat is nou IB, AB, ZOCO??": abbreviations, unless a name stands there
             if is_foreign_word(word) and not (strong or _CHILD_BEFORE.search(before)):
@@ -2120,9 +2117,7 @@ class Redactor:
             if (
                 word.islower()
                 and lower in _ROLE_WORDS
-                and not re.search(
-                    r"\b(?:heet|heten|naam is|genaamd|noem me|noem mij|naam\s*:)\s+$", before, re.I
-                )
+                and not _NAMING_BEFORE.search(before)
                 and not self._after_title_or_name(before)
             ):
                 continue  # "mijn man is kok", "hij is molenaar": a trade, not a surname
@@ -2132,9 +2127,7 @@ class Redactor:
                 continue  # "in de polder", "De pauw is ...": a noun ("meneer de haan" stays)
             if _NATIONALITY_ADJECTIVE.fullmatch(lower) and not strong:
                 continue  # "helpen met Nederlandse taal"
-            if _NATIONALITY.fullmatch(lower) and not re.search(
-                r"\b(?:heet|heten|naam is|genaamd)\s+$", before, re.I
-            ):
+            if _NATIONALITY.fullmatch(lower) and not _NAMING_BEFORE.search(before):
                 continue  # "Ik ben Pools", "mijn man Turks": where someone comes from, not who
             if _ABBREVIATION_COMPOUND.fullmatch(word):
                 continue  # "AVG-vraag", "OPP-gesprek": an abbreviation and a Dutch word
