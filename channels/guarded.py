@@ -66,9 +66,11 @@ BUTTON_PAYLOAD = re.compile(
 
 
 def as_typed(text: str) -> str:
-    """Text that a button could have sent stays as it is; any other "/..." loses its slash."""
+    """Text that a button could have sent stays as it is; any other "/..." loses its slashes,
+    also those behind spaces ("/ /" where a character that cannot be shown became a space), so
+    nothing that reaches Rasa starts with one."""
     if text.startswith("/") and not BUTTON_PAYLOAD.fullmatch(text):
-        return text.lstrip("/").strip()
+        return re.sub(r"^[/\s]+", "", text)
     return text
 
 
