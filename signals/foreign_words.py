@@ -38,6 +38,11 @@ very want wants was way we week well went were what when where which while who w
 without would year years yes yet you your daughter child children kid kids mother father mom dad
 husband wife teacher bullied support special allowed else anybody everyone nobody summer holidays
 holiday annoying boring stupid weird hard bad bro lol tbh idk abroad refuses
+nephew niece cousin aunt uncle grandson granddaughter grandma grandpa grandmother grandfather
+stepson stepdaughter stepmother stepfather brother sister baby family parents
+live lives living lived love loves loved play plays stay stays stayed move moved moves study
+studies learn learns work works worked
+january february march april may june july august september october november december
 """
 _GERMAN = """
 handy
@@ -148,7 +153,8 @@ FOREIGN_WORDS = frozenset(
 #: "my son arjun", "mój syn szymon", "mij syn bohdan", "benim oğlum mehmet", "mi yu hòmber
 #: jurgen", "ibni yassine", "mein Sohn Leon": a name usually follows, as after "mijn zoon".
 FOREIGN_CHILD_BEFORE = re.compile(
-    r"(?:\b(?:my|our)\s+(?:(?:eldest|oldest|youngest|little)\s+)?(?:son|daughter|child|kid|boy|girl)"
+    r"(?:\b(?:my|our)\s+(?:(?:eldest|oldest|youngest|little)\s+)?"
+    r"(?:son|daughter|child|kid|boy|girl|nephew|niece|grandson|granddaughter|stepson|stepdaughter)"
     r"|\b(?:mother|father|mom|mum|dad|parent)\s+of"  # "I am Olena, mother of Sofiia (9)"
     r"|\b(?:mój|moj|moja|mij|mijn|miy|nasz|nasza)\s+(?:syn|córka|corka|dochka|syn)"
     r"|\b(?:benim\s+)?(?:oğlum|oglum|kızım|kizim)"

@@ -338,7 +338,9 @@ _NUMBER_WORD = re.compile(
     r"\b(?:(?:leerling|dossier|klant|zaak|cli[eë]nt|referentie|registratie|polis|lid|student|relatie|"
     r"aanvraag|debiteur|factuur|inschrijf|inschrijvings|kind|patiënt|patient|verzekerden|pas|ticket|"
     r"klacht|casus|melding|meld)"
-    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|lln?[-.]?nr\.?|ref\.?|leerling[-\s]?id|"
+    r"[-\s]?(?:nummer|nr\.?|no\.?)|kenmerk|"
+    r"[^\W\d_]{2,}nummer|"  # any compound: "ritnummer 2286-447", "ordernummer", "volgnummer"
+    r"lln?[-.]?nr\.?|ref\.?|leerling[-\s]?id|"
     r"leerling(?=\s+\d{5,}\b)|lln(?=\s+\d{3,}\b)|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
     r"(?:dossier|beschikking|besluit|zaak|aanvraag|casus)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
@@ -512,14 +514,23 @@ _BIRTH_CONTEXT = re.compile(
 )
 
 # --- names, places, schools ----------------------------------------------------------------------
+#: Family and the people close by: a name often follows ("mijn schoonmoeder Gülay", "kind
+#: Selam, 9 jaar"), and one that ends a sentence does not make the next word a name.
+_KIN = (
+    r"zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|man|vrouw|"
+    r"partner|vriend|vriendje|vriendin|moeder|vader|stiefvader|stiefmoeder|oma|opa|neef|neefje|nicht|"
+    r"nichtje|tante|oom|schoonmoeder|schoonvader|schoonzus|schoonzoon|schoondochter|zwager|"
+    r"grootmoeder|grootvader|pleegmoeder|pleegvader|stiefbroer|stiefzus|halfbroer|halfzus|"
+    r"buurman|buurvrouw|buurjongen|buurmeisje|peettante|peetoom"
+)
 _NAME_TRIGGER = re.compile(
-    r"\b(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|man|vrouw|"
-    r"partner|vriend|vriendje|vriendin|moeder|vader|stiefvader|stiefmoeder|oma|opa|neef|nicht|"
-    r"juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|heer|mentor|mentrix|leerkracht|"
+    r"\b(?:"
+    + _KIN
+    + r"|juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|heer|mentor|mentrix|leerkracht|"
     r"docent|docente|lerares|leraar|directeur|directrice|coach|begeleider|ib'?er|leerling|leerlinge|"
     r"intern begeleider|zorgcoördinator|zorgcoordinator|ambtenaar|consulent|"
     r"ik ben|ik heet|heet|heten|mijn naam is|naam is|naam|noem mij|noem me|met|namens|genaamd|"
-    r"noemt (?:zich|zichzelf|hem|haar)|"
+    r"noemt (?:zich|zichzelf|hem|haar)|i am|i'm|name is|"
     r"groetjes|groeten|groet|gr\.?|mvg|m\.v\.g\.?|liefs|vriendelijke groet|hartelijke groet|"
     r"dank je|bedankt|"
     # whose number or file: "het bsn van Meron", "het OPP van Mila"
@@ -624,9 +635,18 @@ _TITLE_BEFORE = re.compile(
 #: from there ("stapt in bij de oma. Bus VN-43-PB rijdt ..."); "gr. Jan", "dhr. Visser" are no
 #: sentence ends.
 _RELATION_THEN_STOP = re.compile(
-    r"\b(?:zoon|zoontje|dochter|dochtertje|kind|kindje|broer|broertje|zus|zusje|man|vrouw|partner|"
-    r"vriend|vriendje|vriendin|moeder|vader|oma|opa|neef|nicht|mentor|leerkracht|docent|leerling|"
-    r"coach|begeleider|directeur|consulent|ambtenaar)[.!?]\s+$",
+    r"\b(?:" + _KIN + r"|mentor|leerkracht|docent|leerling|coach|begeleider|directeur|consulent|ambtenaar)"
+    r"[.!?]\s+$",
+    re.IGNORECASE,
+)
+#: A family word right before: a capitalised word there is a name even when another language
+#: has it as a word ("kind Selam", "mijn man Can").
+_KIN_BEFORE = re.compile(r"\b(?:" + _KIN + r")[ \t]+$", re.IGNORECASE)
+#: What follows a verb, not a surname, after a title: "de juf kent ons kind", "meester vindt het
+#: goed". Many surnames look like verbs ("kort", "brandt", "holt"); the next word tells them apart.
+_VERB_OBJECT_AFTER = re.compile(
+    r"[ \t]+(?:ons|onze|mijn|m'n|mn|me|mij|je|jou|hem|haar|het|de|een|dat|die|dit|niet|geen|ook|"
+    r"altijd|nooit|alles|iets|er|zo|toch|hun|zich|elke|iedere)\b",
     re.IGNORECASE,
 )
 #: Words that say a name follows: after them even a trade ("ik heet bakker") or a nationality
@@ -642,7 +662,8 @@ _STRONG_NAME_TRIGGER = re.compile(
     r"\b(?:ik heet|heet|heten|mijn naam is|naam is|genaamd|noem me|noem mij|ik ben|"
     # the same in the languages parents mix in: "my name is", "me llamo", "benim adım",
     # "nazywam się", "mene zvaty", "magacaygu waa", "ismi", "mi nòmber ta"
-    r"my name is|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|(?:benim )?adım|nazywam si[eę]|"
+    r"(?:my|his|her|their) name is|(?:is|are) called|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|"
+    r"(?:benim )?adım|nazywam si[eę]|"
     r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|ana|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
@@ -863,6 +884,9 @@ _SCHOOL_NAME_TITLE = r"(?:(?:sint|st\.?|don|pater|mgr\.?|dr\.?|koning|prins|prin
 _NAME_WORD = r"[\w'À-ÿ-]+"
 _TITLED_SCHOOL_NAME = re.compile(_SCHOOL_NAME_TITLE + r"\S+", re.IGNORECASE)
 _CAPITALISED_WORD = r"(?-i:[A-ZÀ-Ý][\w'À-ÿ-]*)"
+#: Nouns of screens that the frequency list, older than them, does not know: "de Somtoday-app",
+#: "de Magister-portal" are a thing, not a school.
+_SCREEN_NOUNS = frozenset("app apps portal login inlog mailtje webshop".split())
 #: "het terugstorten", "het aanvragen": a verb used as a noun.
 _NAME_CONNECTORS = frozenset("a à van von de der den 't het op aan in en".split())
 _NOMINAL_VERB = re.compile(r"[a-zà-ÿ]{3,}(?:en)")
@@ -879,15 +903,15 @@ _SCHOOL_AFTER_TYPE = re.compile(
     + r")\b\s*[:(]?\s*(?:is\s+)?((?:de|het|'t|t)\s+)?("
     + _SCHOOL_NAME_TITLE
     + _NAME_WORD
-    + r"(?:\s+"
+    + r"(?:[ \t]+"  # a name ends with its line: "School: Het Kompas\nWoonplaats: ..."
     + _CAPITALISED_WORD
     + r")*)",
     re.IGNORECASE,
 )
 #: "De Zevensprong", "Het Noorderlicht" in the middle of a sentence: a proper name, mostly a school.
 _CAPITALISED_NAME = re.compile(
-    r"(?:(?<=[\w,;]\s)|(?<=\()|(?<=\(\s))(?:[Dd]e|[Hh]et|'t)\s+[A-ZÀ-Ý](?![A-Z]+\b)[\w'À-ÿ-]+"
-    r"(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)*"
+    r"(?:(?<=[\w,;]\s)|(?<=\()|(?<=\(\s))(?:[Dd]e|[Hh]et|'t)[ \t]+[A-ZÀ-Ý](?![A-Z]+\b)[\w'À-ÿ-]+"
+    r"(?:[ \t]+[A-ZÀ-Ý][\w'À-ÿ-]+)*"
 )
 _SCHOOL_SUFFIX = re.compile(
     r"\b((?:(?:het|de|'t)\s+)?(?:[\w'À-ÿ-]+\s+){0,2}[\w'À-ÿ-]*"
@@ -900,6 +924,15 @@ _SCHOOL_SUFFIX = re.compile(
 _PREFIXED_SCHOOL = re.compile(
     r"(?:\b(?:op|naar|van|bij)\s+(?-i:((?:Al|El|As|An|Ar|Ad|Ibn|Ibn-i)[\s-][A-ZÀ-Ý][\w'À-ÿ-]+)))"
     r"|(?-i:\b((?:ROC|Roc)\s+(?:van\s+)?[A-ZÀ-Ý][\w'À-ÿ-]+(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)?))"
+)
+#: "ingeschreven op het Dalton Maaspoort", "naar de Montessori Zuid": a method, then a name.
+_METHOD_THEN_NAME = re.compile(
+    r"\b(?:op|naar|bij|van)\s+((?:de|het|'t)\s+(?-i:(?:Dalton|Montessori|Jenaplan|Freinet)"
+    r"(?:[ \t]+[A-ZÀ-Ý][\w'À-ÿ-]+){1,3}))",
+    re.IGNORECASE,
+)
+_METHOD_BEFORE = re.compile(
+    r"\b(?:de|het|'t)\s+(?-i:Dalton|Montessori|Jenaplan|Freinet)[ \t]+$", re.IGNORECASE
 )
 _METHOD_AFTER = re.compile(r"(?-i:[ \t]+(?:Dalton|Montessori|Jenaplan|Vrije School|Freinet))(?![\w-])")
 _SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
@@ -1382,7 +1415,15 @@ def _plate_after_word(text: str, start: int) -> Optional[Tuple[int, int]]:
                 break
             if (
                 len(joined) == 6
-                and not _VOWELS.intersection(joined.lower())
+                and (
+                    not _VOWELS.intersection(joined.lower())
+                    # "kenteken 12-ABC-3": three groups with hyphens, typed as a plate; a vowel
+                    # makes it no real one, but it is still someone's as remembered
+                    or (
+                        last - first == 2
+                        and window[pieces[first].end() : pieces[last].start()].count("-") == 2
+                    )
+                )
                 and any(c.isdigit() for c in joined)
                 and any(c.isalpha() for c in joined)
                 and len(_RUNS.findall(joined)) <= 3
@@ -1996,6 +2037,12 @@ class Redactor:
             return True  # "zit in groep Roos": a class's name
         if re.match(r"[A-Z]\s", found) and re.search(r"\b(?:een|geen|die|de)\s+$", before, re.IGNORECASE):
             return True  # "hij scoorde een E op de Cito": a grade, not an initial
+        if _LANGUAGE_NAMES.fullmatch(found) and not (
+            _STRONG_NAME_TRIGGER.search(before)
+            or _CHILD_BEFORE.search(before)
+            or _TITLE_BEFORE.search(before)
+        ):
+            return True  # "een school met Spaans als keuzevak"; not "ik heet Frans", "meneer Engels"
         if (
             _NAME_TRIGGER.search(before)
             or _CHILD_BEFORE.search(before)
@@ -2027,10 +2074,14 @@ class Redactor:
             return True  # "Mein Handy: +49 ...", "my Dutch": words of another language
         # "Ana ma fahimt", "My son", "Nan ta bisa": a word of another language in a clause of that
         # language; "Ana zit in groep 5" keeps Ana a name
-        following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
-        if following is None:
+        if not all(is_foreign_word(w) for w in words):
             return False
-        return all(is_foreign_word(w) for w in words) and is_foreign_word(following.group(1))
+        sentence = re.findall(r"[^.!?\n]*", text[:start])[-2:]  # the sentence up to the word
+        other_language = [w for w in _WORD.findall("".join(sentence)) if is_foreign_word(w) and self._rare(w)]
+        if len(other_language) >= 3:
+            return True  # "She started school here in May": a sentence of the other language
+        following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
+        return following is not None and is_foreign_word(following.group(1))
 
     def _word_opening_sentence(self, text: str, start: int, found: str) -> bool:
         """A common Dutch word that opens a sentence has its capital from there, not from being
@@ -2086,7 +2137,9 @@ class Redactor:
                 continue  # "jo jullie zijn op insta?": a youth's greeting ("ik heet jo" stays a name)
             if word.isupper() and len(word) <= 5 and not _NAME_TRIGGER.search(before):
                 continue  # "wat is nou IB, AB, ZOCO??": abbreviations, unless a name stands there
-            if is_foreign_word(word) and not (strong or _CHILD_BEFORE.search(before)):
+            if is_foreign_word(word) and not (
+                strong or _CHILD_BEFORE.search(before) or (word[0].isupper() and _KIN_BEFORE.search(before))
+            ):
                 continue  # "well, can someone", "bon dia", "po polsku": not after "ik heet"
             in_name_place = bool(_NAME_TRIGGER.search(before)) and not _RELATION_THEN_STOP.search(before)
             frequency = lexicon.freq(word)
@@ -2153,6 +2206,7 @@ class Redactor:
                     and lower not in _CHILD_FOLLOWERS  # "mijn zoon is hoogbegaafd"
                     and not _is_field_term(word)
                     and not self._verb_form(lower)  # "zoon is aangemeld"
+                    and not self._hyphened_word(lower)  # "ik ben non-binair"
                     and (
                         # "ik ben moe / slechtziend" are no names: after "ik ben" only a word that
                         # Dutch does not know at all ("ik ben dmytro")
@@ -2206,6 +2260,11 @@ class Redactor:
                         and word not in lexicon.first_names
                     )
                     or not (word[0].isupper() or lexicon.is_name(word) or self._rare(word))
+                    or (  # "De juf kent ons kind", "meester vindt het goed"; "juf kort zegt" stays
+                        word.islower()
+                        and self._verb_form(word)
+                        and _VERB_OBJECT_AFTER.match(text, match.end(pattern.groups))
+                    )
                 ):
                     continue
                 start = match.start(1) if keep_title else match.start()
@@ -2219,8 +2278,8 @@ class Redactor:
         sent = _SENT_FROM.search(text)
         body = text[: sent.start()] if sent else text
         signed = _SIGN_OFF.search(body)
-        if not signed:
-            return []
+        if not signed or re.search(r"(?<![\w.])(?:[^\W\d_]\.){2,}$", body[: signed.start() + 1]):
+            return []  # "jeugdhulp i.v.m. schoolweigering.": an abbreviation's dot ends no sentence
         names = signed.group(1).split()
         greeted = bool(_GREETING_BEFORE.search(body[: signed.start(1)]))
         if (
@@ -2336,8 +2395,25 @@ class Redactor:
         stem = lower[:-1]
         # "leert" -> "leren": a doubled vowel is single before -en
         short = stem[:-2] + stem[-1] if len(stem) > 2 and stem[-2] == stem[-3] else stem
-        forms = (stem, stem + "en", short + "en")
+        # "overstapt" -> "overstappen": after a single short vowel the consonant doubles
+        doubled = (
+            stem + stem[-1]
+            if len(stem) > 2 and stem[-1] not in "aeiouyj" and stem[-2] in "aeiou" and stem[-3] not in "aeiou"
+            else stem
+        )
+        forms = (stem, stem + "en", short + "en", doubled + "en")
         return any(self._lexicon.freq(form) >= _COMMON_WORD_FREQUENCY for form in forms)
+
+    def _hyphened_word(self, lower: str) -> bool:
+        """ "non-binair", "anti-pest": a word with a hyphen whose last part Dutch knows and no
+        first name is ("anne-sophie", "jean-pierre" stay names)."""
+        parts = lower.split("-")
+        return (
+            len(parts) > 1
+            and self._lexicon.freq(parts[-1]) > 0
+            and parts[-1] not in self._lexicon.first_names
+            and not any(part in self._lexicon.first_names for part in parts[:-1])
+        )
 
     def _common_verb_stem(self, stem: str) -> bool:
         """ "meld" (melden), "schrijf" (schrijven), "haal" (halen), "verwijs" (verwijzen): the stem
@@ -2363,6 +2439,8 @@ class Redactor:
             surname = match.group(1) if match else ""
             if match and _PROTECTED.match(rest, match.start(1)):
                 continue  # "juf anneke van groep 5": a field term, no surname
+            if match and surname.lower() in _INTERFIX:
+                continue  # "meneer Visser van de leerplicht": "de" opens the longer prefix that failed
             if match and (
                 self._lexicon.is_name(surname)
                 or surname[0].isupper()
@@ -2542,6 +2620,9 @@ class Redactor:
                 and not word.lower().endswith("en")  # "het terugstorten"
             ):
                 spans.append(Span(match.start(2), match.end(2), "school"))
+        for match in _METHOD_THEN_NAME.finditer(text):
+            if not self._no_school_name(match.group(1).split()[-1]):
+                spans.append(Span(match.start(1), match.end(1), "school"))
         for match in _PREFIXED_SCHOOL.finditer(text):
             group = 1 if match.group(1) else 2
             spans.append(Span(match.start(group), match.end(group), "school"))
@@ -2598,7 +2679,7 @@ class Redactor:
         return (
             last.islower()
             and len(last) > 2
-            and self._lexicon.freq(last) >= _COMMON_WORD_FREQUENCY
+            and (self._lexicon.freq(last) >= _COMMON_WORD_FREQUENCY or last in _SCREEN_NOUNS)
             and not last.endswith(
                 (
                     "school",
@@ -2642,6 +2723,8 @@ class Redactor:
                 r"\b(?:in|uit|naar|wijk)\s+$", text[max(0, match.start() - 8) : match.start()], re.IGNORECASE
             ):
                 continue  # "de pijp", "lent": a listed name that is also a word needs "in", "uit", "naar"
+            if _METHOD_BEFORE.search(text, 0, match.start()):
+                continue  # "op het Dalton Maaspoort": a school named after its area (_school_spans)
             spans.append(Span(match.start(), match.end(), "wijk"))
         for match in _NEIGHBOURHOOD.finditer(text):
             name = match.group(1)

@@ -208,7 +208,8 @@ def test_bsn_needs_the_eleven_test(redactor):
     from signals.redact import bsn_valid
 
     assert bsn_valid("111222333") and not bsn_valid("111222334")
-    assert "123456789" in redactor.redact("ordernummer 123456789")  # fails the 11-test
+    assert "123456789" in redactor.redact("er staat 123456789 op de brief")  # fails the 11-test
+    assert "111222333" not in redactor.redact("er staat 111222333 op de brief")
 
 
 # --- issue 29: the classes the first rules missed, and their false hits ------------------------
@@ -1695,7 +1696,7 @@ def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
     assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
 
 
-# Rounds five to fifteen of issue 29: each made on the last blind table once it had been
+# Rounds five to sixteen of issue 29: each made on the last blind table once it had been
 # measured. One pair of tests runs every round's cases; the case's id names its round.
 #: Per round: a message and the personal value it must no longer show.
 ROUND_FINDS = {
@@ -1811,6 +1812,16 @@ ROUND_FINDS = {
     "fifteenth": [
         ("ik word geschorst omdat ik terug praatte tegen mnr de bruin", "bruin"),
         ("Hallo, mijn dochter Chanel heeft een verstandelijke beperking.", "Chanel"),
+    ],
+    # family words, plates with vowels, any -nummer, a method then a name, English kin
+    "sixteenth": [
+        ("Onze buurvrouw Yasemin brengt hem soms naar school.", "Yasemin"),
+        ("Mijn schoonvader Dragan haalt hem op vrijdag op.", "Dragan"),
+        ("Gesprek met oma; kind Selam zit in groep 4.", "Selam"),
+        ("Het kenteken is 45-KAT-2, de chauffeur rijdt te hard", "45-KAT-2"),
+        ("Mijn ordernummer is 5512-309 maar de bus kwam niet", "5512-309"),
+        ("Hij staat ingeschreven op de Montessori Kralingen, groep 5", "Kralingen"),
+        ("my niece Precious lives with us since May", "Precious"),
     ],
 }
 
@@ -1942,7 +1953,31 @@ ROUND_KEEPS = {
         "een kwestie van faith zeg ik altijd",
         "habibi wat moet ik zeggen tegen de leerplicht",
     ],
+    # abbreviations languages verbs after titles hyphened words apps and English months
+    "sixteenth": [
+        "Verwijzing naar de GGZ i.v.m. schoolangst.",
+        "Een school met Spaans als keuzevak, is dat goed voor hem?",
+        "De juf vindt het goed als hij een koptelefoon draagt.",
+        "De meester kent onze zoon nog niet goed.",
+        "hoi ik ben non-binair en wil weten of ik een andere naam mag gebruiken op school",
+        "Dit staat in de Magister-app: afwezig zonder bericht.",
+        "Mag een leerling die naar het vso overstapt zijn TLV meenemen?",
+        "Please help, my nephew lives with us now and needs a school.",
+        "Bel gerust het alarmnummer 112 als het niet gaat.",
+        "She started school here in May, can she get extra help?",
+    ],
 }
+
+
+def test_sixteenth_round_keeps_what_follows_a_name(redactor):
+    """A surname's prefix that fails does not leave its first word to the name ("van de
+    leerplicht"), and a school's name ends with its line (the next line's label stays)."""
+    assert redactor.redact("Meneer Visser van de leerplicht belde gisteren.") == (
+        "Meneer [naam] van de leerplicht belde gisteren."
+    )
+    assert redactor.redact("Naam: Sem Bakker\nSchool: De Regenboog\nGroep: 5") == (
+        "Naam: [naam]\nSchool: [school]\nGroep: 5"
+    )
 
 
 @pytest.mark.parametrize(
