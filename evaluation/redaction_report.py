@@ -105,15 +105,17 @@ class Result:
         return 1000 * self.seconds / max(1, self.messages)
 
     def figures(self) -> Dict:
-        """The headline figures, as kept in the history file."""
+        """The headline figures, as kept in the history file: six places, so that a share
+        rounded here is not rounded again to a higher one when shown (382 of 390 is 97.9%,
+        not 0.9795 shown as 98.0%)."""
         return {
             "messages": self.messages,
             "pii": sum(self.total.values()),
-            "recall": round(self.recall(), 4),
-            "precision": round(self.precision(), 4),
-            "terms_kept": round(self.kept_share, 4),
+            "recall": round(self.recall(), 6),
+            "precision": round(self.precision(), 6),
+            "terms_kept": round(self.kept_share, 6),
             "clean": self.clean,
-            "clean_unchanged": round(self.clean_share, 4),
+            "clean_unchanged": round(self.clean_share, 6),
             "ms_per_message": round(self.ms_per_message, 1),
         }
 
