@@ -65,6 +65,7 @@ pomocy polsku pozdrawiam prosze proszę przez sie się syn szkola szkole szkoła
 to w we z za ze że córka corka dziecko nic robi robią ich już juz tylko jeszcze bo gdy kiedy
 może moze mamy ten ta tego tej tym jako już teraz nigdy zawsze dobrze źle zle szkoły szkoły lat
 dzięki dzieki przepraszam mieszkamy
+mówi mowi powiedział powiedziala powiedziała pani dzielnicy osiedlu numer
 """
 _TURKISH = """
 yani
@@ -85,6 +86,8 @@ ami abo bai bon boso danki den dia di e hopi i ki kiko kier kon ku mi mester na 
 nos pa por sa si skol ta tardi tin un yu yiu hòmber homber muhé muhe mucha muchanan bon dia
 nan bisa ku mester
 muda for bai nobo yudansa awor tambe
+gusta kontentu tristu malu kansá kansa preokupá preokupa sigur sinti yuda ke mas tur aña
+haña number korda sa ainda semper nunka bon bini
 """
 _SPANISH = """
 hola gracias por favor quiere quiero saber si necesita necesito un una el la los las del que mis
@@ -121,6 +124,8 @@ _FRISIAN = """
 bin út ut ús kinne jim helpe goeie moarn middei jûn tige tank dankjewol giet dy myn dyn heit
 mem pake beppe bern famke skoalle learaar wurk hjir dêr noch hy wy yn fan oer troch sûnder
 moatte wurde wêze hawwe sil sizze gean komme dwaan graach wurdt
+sei seit moat moast sit siet nei sy jo wenje wennet ek foar hie ûnderwiis fuortset
+dermei neat altyd hiel gjin faak wannear wêrom wêr mar sa
 """
 _VIETNAMESE = """
 xin chào chao chào cảm cam ơn on tôi toi con trai gái gai trường truong học hoc không khong
@@ -162,6 +167,8 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"|\bmi\s+yu(?:\s+(?:hòmber|homber|muhé|muhe))?"
     r"|\b(?:ibni|binti|weldi|bnti)"
     r"|\b(?:syn|córka|corka|dochka|donka)"  # Polish and Ukrainian without "my": "syn kuba ma"
+    # Ukrainian and Russian in their own letters: "Моя донька Sofiia", "Мій син Danylo"
+    r"|(?<!\w)(?:мій|мого|моя|моєї|мой|моего|наш|наша)\s+(?:син|сина|синок|донька|доньки|дочка|сын|сына|дочь|дочери)"
     r"|\b(?:wiilkayga|wiilkeyga|gabadhayda|gabadheyda|ilmahayga|inankayga)"  # Somali
     r"|\b(?:wedey|gualey|wedi|gual)"  # Tigrinya
     r"|\b(?:pesaram|dokhtaram|pesar[ei]\s+man|dokhtar[ei]\s+man)"  # Persian

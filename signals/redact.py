@@ -274,6 +274,16 @@ _PROTECTED_WORDS = (
     "orthopedagoog",
     "orthopedagoog-generalist",
     "GZ-psycholoog",
+    # television that children watch and parents mention ("'s avonds Wie is de Mol kijken"):
+    # the titles hold words of the name lists
+    "Wie is de Mol",
+    "Boer zoekt Vrouw",
+    "Heel Holland Bakt",
+    "Expeditie Robinson",
+    "Goede tijden, slechte tijden",
+    "GTST",
+    "SpangaS",
+    "De Luizenmoeder",
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
@@ -296,6 +306,14 @@ _BODY_WITH_PLACE = re.compile(
     # a region's public bodies: "GGD Hollands Noorden", "Veiligheidsregio Twente"
     r"|GGD|Veiligheidsregio|Jeugdbescherming|Leerplicht|RBL|Regionaal Bureau Leerplicht)"
     r"\s+[A-ZÀ-Ý][\w'À-ÿ-]+(?:[ -](?:aan|en|de|[A-ZÀ-Ý][\w'À-ÿ-]+))*"
+)
+
+#: A region's part by its compass point: "regio noord", "Wijkteam Zuid", "stadsdeel Oost" (apart
+#: from the words above, where "Wijkteam" alone would match first and leave "Zuid").
+_COMPASS_PART = re.compile(
+    r"\b(?:regio|wijkteam|team|stadsdeel|district|afdeling|locatie|vestiging)\s+"
+    r"(?:noord|oost|zuid|west|noordoost|noordwest|zuidoost|zuidwest|midden|centrum)\b",
+    re.IGNORECASE,
 )
 
 
@@ -342,9 +360,13 @@ _NUMBER_WORD = re.compile(
     r"[^\W\d_]{2,}nummer|"  # any compound: "ritnummer 2286-447", "ordernummer", "volgnummer"
     r"lln?[-.]?nr\.?|ref\.?|leerling[-\s]?id|"
     r"leerling(?=\s+\d{5,}\b)|lln(?=\s+\d{3,}\b)|ticket(?=\s+#?[A-Za-z]{0,3}-?\d)|"
-    r"(?:dossier|beschikking|besluit|zaak|aanvraag|casus)(?:\s+(?:nr\.?|no\.?|nummer))?(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
+    # also as the end of a compound: "Leerlingdossier 88213-B"
+    r"[^\W\d_]*(?:dossier|beschikking|besluit|zaak|aanvraag|casus)(?:\s+(?:nr\.?|no\.?|nummer))?"
+    r"(?=[\s:]+[A-Za-z]{0,3}[/.-]?\d))",
     re.IGNORECASE,
 )
+#: "nummer is #58213": a number written with a hash sign, as systems show tickets and orders.
+_HASH_NUMBER = re.compile(r"(?<![\w#&])#\d{4,}(?![\w])")
 _NUMBER_VALUE = re.compile(
     r"[^\d\n.?!]{0,45}?(?<![\w])((?:[A-Za-z]{1,3}[/.-]?)?\d[\w/.-]*[\dA-Za-z])(?![\w])"
 )
@@ -465,7 +487,7 @@ _COUNTED = re.compile(
 #: "45 hs", "12-14", "3 bis".
 _HOUSE_NUMBER = re.compile(
     r"(?<![\w/.,:-])(?!0)\d{1,5}(?:"  # never a leading zero: "Intake 05-11" is a date
-    r"-\d{1,3}(?:\s?(?:hs|hg|bg|[a-z]))?(?![\w-])"
+    r"-(?!0)\d{1,3}(?:\s?(?:hs|hg|bg|[a-z]))?(?![\w-])"  # nor an addition: "Huisbezoek 28-01"
     r"|[\s-]?(?:hs|hg|bg|bis|huis|boven|beneden|I{1,3}|IV|V|VI)(?![\w-])"
     r"|-(?:rood|zwart|achter|voor)(?![\w-])"  # "Nieuwe Gracht 8-rood"
     r"|,?\s+bus\s+\d{1,4}(?![\w-])"  # "Slotplein 5 bus 2"
@@ -530,7 +552,7 @@ _NAME_TRIGGER = re.compile(
     r"docent|docente|lerares|leraar|directeur|directrice|coach|begeleider|ib'?er|leerling|leerlinge|"
     r"intern begeleider|zorgcoördinator|zorgcoordinator|ambtenaar|consulent|"
     r"ik ben|ik heet|heet|heten|mijn naam is|naam is|naam|noem mij|noem me|met|namens|genaamd|"
-    r"noemt (?:zich|zichzelf|hem|haar)|i am|i'm|name is|"
+    r"noemt (?:zich|zichzelf|hem|haar)|i am|i'm|name is|mi ta|"
     r"groetjes|groeten|groet|gr\.?|mvg|m\.v\.g\.?|liefs|vriendelijke groet|hartelijke groet|"
     r"dank je|bedankt|"
     # whose number or file: "het bsn van Meron", "het OPP van Mila"
@@ -598,7 +620,8 @@ _INITIALS_SURNAME = re.compile(r"(?<![\w.])((?:[a-zA-Z]\.\s?)+)" + _SURNAME, re.
 #: Abbreviations written like initials: "t.a.v. fam. de boer" is no name "t.a.v. fam".
 _ABBREVIATIONS = frozenset(
     "t.a.v. t.n.v. i.v.m. m.b.t. m.v.g. o.a. a.u.b. z.s.m. d.w.z. n.a.v. i.p.v. m.a.w. v.w.b. "
-    "e.d. e.a. o.b.v. i.o.m. i.c.m. t.z.t. p.s. b.v. s.v.p. m.i. n.v.t. a.s. j.l. v.d.".split()
+    "e.d. e.a. o.b.v. i.o.m. i.c.m. t.z.t. p.s. b.v. s.v.p. m.i. n.v.t. a.s. j.l. v.d. t.b.v. i.o.v. t.g.v. "
+    "m.i.v. i.s.m. t.o.v. m.b.v. i.h.k.v. o.l.v. i.v.t. t.a.p. z.o.z. n.b. t.w. i.e. e.g.".split()
 )
 #: Words that stand where a surname might but are none: "t.a.v. fam.", "gr. dhr. ...".
 _TITLE_WORDS = frozenset(
@@ -664,7 +687,8 @@ _STRONG_NAME_TRIGGER = re.compile(
     # "nazywam się", "mene zvaty", "magacaygu waa", "ismi", "mi nòmber ta"
     r"(?:my|his|her|their) name is|(?:is|are) called|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|"
     r"(?:benim )?adım|nazywam si[eę]|"
-    r"mam na imi[eę]|mene zvaty|menya zovut|magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|ana|"
+    r"mam na imi[eę]|mene zvaty|menya zovut|мене звати|мене звуть|меня зовут|"
+    r"magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|ana|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
     re.IGNORECASE,
@@ -1559,6 +1583,7 @@ class Redactor:
         protected = [(m.start(), m.end()) for m in _PROTECTED.finditer(text)]
         protected += [(m.start(), m.end()) for m in _BODY_WITH_PLACE.finditer(text)]
         protected += [(m.start(), m.end()) for m in _COUNTRY_OF_WORDS.finditer(text)]
+        protected += [(m.start(), m.end()) for m in _COMPASS_PART.finditer(text)]
         protected += [
             (m.start(), m.end())
             for m in _LANGUAGE_WORD.finditer(text)
@@ -1805,6 +1830,7 @@ class Redactor:
                 and not re.fullmatch(r"(?:19|20)\d{2}", value.group(1))  # "... zit sinds 2019 op school"
             ):
                 spans.append(Span(value.start(1), value.end(1), "nummer"))
+        spans += [Span(m.start(), m.end(), "nummer") for m in _HASH_NUMBER.finditer(text)]
         spans += [
             Span(m.start(1), m.end(1), "handle")
             for m in _PLATFORM_HANDLE.finditer(text)
@@ -2076,12 +2102,19 @@ class Redactor:
         # language; "Ana zit in groep 5" keeps Ana a name
         if not all(is_foreign_word(w) for w in words):
             return False
-        sentence = re.findall(r"[^.!?\n]*", text[:start])[-2:]  # the sentence up to the word
-        other_language = [w for w in _WORD.findall("".join(sentence)) if is_foreign_word(w) and self._rare(w)]
-        if len(other_language) >= 3:
+        if self._other_language_sentence(text, start):
             return True  # "She started school here in May": a sentence of the other language
         following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
         return following is not None and is_foreign_word(following.group(1))
+
+    def _other_language_sentence(self, text: str, position: int) -> bool:
+        """The sentence around `position` holds three words or more of another language that
+        Dutch does not have ("She started school here in May", "Hoe sit it mei ... yn it Frysk"):
+        there a word of that language is read as one, not as a name or a place."""
+        start = max(text.rfind(mark, 0, position) for mark in ".!?\n") + 1
+        ends = [i for i in (text.find(mark, position) for mark in ".!?\n") if i >= 0]
+        sentence = text[start : min(ends) if ends else len(text)]
+        return sum(1 for w in _WORD.findall(sentence) if is_foreign_word(w) and self._rare(w)) >= 3
 
     def _word_opening_sentence(self, text: str, start: int, found: str) -> bool:
         """A common Dutch word that opens a sentence has its capital from there, not from being
@@ -2244,9 +2277,25 @@ class Redactor:
         for pattern, keep_title in ((_TITLED_SURNAME, True), (_INITIALS_SURNAME, False)):
             for match in pattern.finditer(text):
                 word = match.group(pattern.groups)
-                if not keep_title and (
-                    match.group(1).replace(" ", "").lower() in _ABBREVIATIONS
-                    or match.group(2).lower() in _TITLE_WORDS
+                if (
+                    not keep_title
+                    and (
+                        match.group(1).replace(" ", "").lower() in _ABBREVIATIONS
+                        or match.group(2).lower() in _TITLE_WORDS
+                        # "t.b.v. vrijstellingsaanvraag": lower-case letters before a word Dutch knows
+                        or (
+                            match.group(1).islower()
+                            and sum(c.isalpha() for c in match.group(1)) > 2  # not "j.w. de vries"
+                            and word.islower()
+                            and not lexicon.is_name(word)
+                            and (lexicon.freq(word) > 0 or _is_field_term(word) or self._compound(word))
+                        )
+                        # "vrijstelling 5 onder a. Geldt ...": an item of a list, not an initial
+                        or re.search(
+                            r"\b(?:onder|sub|lid|punt|letter|bijlage|optie|variant)\s+$",
+                            text[: match.start()],
+                        )
+                    )
                 ):
                     continue  # "t.a.v. fam. de boer": the surname is found after "fam."
                 if (
@@ -2309,6 +2358,8 @@ class Redactor:
         "mój syn ma"), nor a verb ("my daughter loves school", "oğlum okula gitmiyor")."""
         if not FOREIGN_CHILD_BEFORE.search(before) or is_foreign_word(word) or _is_field_term(word):
             return False
+        if re.search("[\u0400-\u04ff]", word):
+            return False  # "моя донька має дислексію": only a name in Latin letters ("Моя донька Sofiia")
         lower = word.lower()
         if lower in _CHILD_FOLLOWERS or not self._rare(word) or self._verb_form(lower):
             return False
@@ -2513,6 +2564,12 @@ class Redactor:
                     )
                 ):
                     continue  # "well, can", "he goes", "my son"; "als jullie me willen appen"
+                if (
+                    size == 1
+                    and is_foreign_word(candidate)
+                    and self._other_language_sentence(text, first.start())
+                ):
+                    continue  # "as in bern yn it Frysk les hat": Frisian for a child, not Bern
                 frequency = lexicon.freq(candidate)
                 if frequency < _COMMON_WORD_FREQUENCY or (
                     after_trigger and frequency < _VERY_COMMON_WORD_FREQUENCY
@@ -2566,6 +2623,7 @@ class Redactor:
                 or len(first) < 2
                 or (first.islower() and is_foreign_word(first))  # "so much", "sbo w ana"
                 or first.lower() in _CHILD_FOLLOWERS  # "hoe het echt gaat op sbo haha"
+                or _ABBREVIATION_COMPOUND.fullmatch(first)  # "vraagt school het BSN-nummer"
             ):
                 continue
             if not strong and article and article.strip().lower() == "het" and _NOMINAL_VERB.fullmatch(first):
@@ -2659,7 +2717,15 @@ class Redactor:
             or bool(_NATIONALITY_ADJECTIVE.fullmatch(lower))
             or (word.islower() and is_foreign_word(word))
             or (lower.startswith(("school", "klas")) and len(lower) > 6)
-            or (word.islower() and lower.endswith("school"))  # "de vrijeschool", "de montessorischool"
+            or (
+                word.islower() and lower.endswith(("school", "klas", "klassen"))
+            )  # "de vrijeschool", "de kaderklas"
+            # a building or office in lower case: "op het gemeentehuis", "bij het consultatiebureau"
+            or (
+                word.islower()
+                and lower.endswith(("huis", "bureau", "centrum", "kantoor", "station", "loket", "zwembad"))
+            )
+            or bool(_ABBREVIATION_COMPOUND.fullmatch(word))  # "het BSN-nummer"
             or lower in _SCHOOL_METHODS  # "naar de Vrije School"
             or bool(_INNER_CAPITAL.search(word))  # "de PlayStation", "de iPad": brands
             or lower.split("-")[0] in _COMPOUND_ABBREVIATIONS  # "de Cito-week", "het OPP-format"

@@ -1696,7 +1696,7 @@ def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
     assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
 
 
-# Rounds five to sixteen of issue 29: each made on the last blind table once it had been
+# Rounds five to seventeen of issue 29: each made on the last blind table once it had been
 # measured. One pair of tests runs every round's cases; the case's id names its round.
 #: Per round: a message and the personal value it must no longer show.
 ROUND_FINDS = {
@@ -1822,6 +1822,14 @@ ROUND_FINDS = {
         ("Mijn ordernummer is 5512-309 maar de bus kwam niet", "5512-309"),
         ("Hij staat ingeschreven op de Montessori Kralingen, groep 5", "Kralingen"),
         ("my niece Precious lives with us since May", "Precious"),
+    ],
+    # Ukrainian in its own letters, Papiamento "mi ta", numbers with a hash, -dossier compounds
+    "seventeenth": [
+        ("Моя донька Oksana Petrenko, 10 років, zit in groep 6.", "Oksana"),
+        ("Мене звати Iryna Bondar, ik bel over mijn zoon.", "Iryna"),
+        ("bon dia, mi ta Jurensly, mi yu ta na skol", "Jurensly"),
+        ("het ticket is #77120, nog steeds geen reactie", "77120"),
+        ("Leerlingdossier 40213-C is overgedragen.", "40213-C"),
     ],
 }
 
@@ -1965,6 +1973,21 @@ ROUND_KEEPS = {
         "Please help, my nephew lives with us now and needs a school.",
         "Bel gerust het alarmnummer 112 als het niet gaat.",
         "She started school here in May, can she get extra help?",
+    ],
+    # abbreviations, list items, compass parts, TV titles, dates, classes, buildings, Frisian,
+    # Ukrainian and Papiamento words
+    "seventeenth": [
+        "Verzoek om gegevens t.b.v. de herindicatie.",
+        "Valt hij onder b. Geldt dat ook voor het vso?",
+        "De wachtlijst voor regio zuid is lang, en bij Wijkteam Noord ook.",
+        "Hij kijkt elke week Wie is de Mol met zijn opa.",
+        "Huisbezoek 12-03 bij ons thuis gaat niet door.",
+        "Ze willen hem alleen op de kaderklas toelaten.",
+        "Mag school het BSN-nummer vragen bij de aanmelding?",
+        "Wat moat in bern yn Fryslân dwaan as it net nei skoalle wol?",
+        "Добрий день, мій син має дислексію. Wat is een dyslexieverklaring?",
+        "Mi ta kontentu ku e skol nobo, danki!",
+        "Het gesprek is op het gemeentehuis, moet ik iets meenemen?",
     ],
 }
 
