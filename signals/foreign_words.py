@@ -94,7 +94,7 @@ hola gracias por favor quiere quiero saber si necesita necesito un una el la los
 mamá papá hijo hija escuela colegio ayuda tiene tengo años es está no y o para con en muy bien
 pero como donde cuando puede puedo hablar español habla hablo solo también sabe ella él nosotros
 va a escuela vivimos hacer qué le les ayudan tiene tienen nada hace nos ni más mas porque
-tdah
+tdah dice dicen
 """
 _SOMALI = """
 asc wcs haye salaan nabad waa iyo ku ka oo aan ayaa waxaan waxay wuxuu hadda mahadsanid mahadsanidiin
@@ -117,7 +117,24 @@ per che una uno della
 """
 _PERSIAN = """
 salam man hastam ast dar va ba az be ke in an pesaram dokhtaram madrese kelas sal kheyli
-mamnoon merci lotfan komak
+mamnoon merci lotfan komak tashakor tashakur tashakkur
+"""
+#: Portuguese (Brazilian and Cape Verdean families)
+_PORTUGUESE = """
+oi olá ola tudo bem meu minha meus minhas filho filha filhos anos escola estuda quer um para
+ele eles mas ninguém ninguem explica pode podem ligar obrigado obrigada em no na do da dos
+das com não nao você voce está esta estou tem tenho também tambem porque quando onde ajuda
+"""
+#: Romanian (families from Romania and Moldova)
+_ROMANIAN = """
+bună buna ziua seara dimineața fiica fiul mea meu nostru noastră este sunt are ani în la și si
+școala scoala școală spun spune că ca nevoie ce înseamnă inseamna asta mulțumesc multumesc vă va
+rog pentru copilul copil nu da cu
+"""
+#: Limburgish and Brabantish, as parents in the south type the words that differ from Dutch
+_DIALECT = """
+veur vur nao noe haet hee gein mer höb euver miene mien neet kump mótte motte wille eers uch
+vraoge zeet geit gèt da wa gij kunde ós oos os ing jóng wachte vinde denke helpe vraog
 """
 #: Frisian, the second official language of the Netherlands, as parents in Fryslân type it
 _FRISIAN = """
@@ -151,6 +168,9 @@ FOREIGN_WORDS = frozenset(
         _PERSIAN,
         _VIETNAMESE,
         _FRISIAN,
+        _PORTUGUESE,
+        _ROMANIAN,
+        _DIALECT,
     )
     for word in block.split()
 )
@@ -174,6 +194,8 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"|\b(?:pesaram|dokhtaram|pesar[ei]\s+man|dokhtar[ei]\s+man)"  # Persian
     r"|\b(?:mama|mamá|tata|mayor)\s+di"  # Papiamento: "mi ta mama di shurendy"
     r"|\b(?:mi|su)\s+(?:hijo|hija)"  # Spanish
+    r"|\b(?:meu|nosso)\s+filho|\b(?:minha|nossa)\s+filha"  # Portuguese
+    r"|\b(?:fiul|fiica|copilul)\s+(?:meu|mea|nostru|noastră)"  # Romanian
     r"|\bw[oǒ]\s+de\s+(?:n[uǚ]'?[eé]r|[eé]rzi)"  # Chinese in pinyin: "wǒ de nǚ'ér li na"
     r"|\b(?:mein|meine|unser|unsere)\s+(?:sohn|tochter|kind)"
     r"|\b(?:mon|ma)\s+(?:fils|fille))\s+$",

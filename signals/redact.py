@@ -284,6 +284,9 @@ _PROTECTED_WORDS = (
     "GTST",
     "SpangaS",
     "De Luizenmoeder",
+    "Ninja Warrior",
+    "The Voice Kids",
+    "Junior Songfestival",
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
@@ -551,6 +554,7 @@ _NAME_TRIGGER = re.compile(
     + r"|juf|juffrouw|meester|meneer|mevrouw|mevr\.?|mw\.?|dhr\.?|heer|mentor|mentrix|leerkracht|"
     r"docent|docente|lerares|leraar|directeur|directrice|coach|begeleider|ib'?er|leerling|leerlinge|"
     r"intern begeleider|zorgcoördinator|zorgcoordinator|ambtenaar|consulent|"
+    r"contactpersoon(?:\s+(?:ouder|ouders|school|thuis))?\s*:|"  # "contactpersoon ouder: Ketut Wijaya"
     r"ik ben|ik heet|heet|heten|mijn naam is|naam is|naam|noem mij|noem me|met|namens|genaamd|"
     r"noemt (?:zich|zichzelf|hem|haar)|i am|i'm|name is|mi ta|"
     r"groetjes|groeten|groet|gr\.?|mvg|m\.v\.g\.?|liefs|vriendelijke groet|hartelijke groet|"
@@ -660,6 +664,14 @@ _TITLE_BEFORE = re.compile(
 _RELATION_THEN_STOP = re.compile(
     r"\b(?:" + _KIN + r"|mentor|leerkracht|docent|leerling|coach|begeleider|directeur|consulent|ambtenaar)"
     r"[.!?]\s+$",
+    re.IGNORECASE,
+)
+#: A profession a case note names someone by, right before with only a space: "jeugdarts
+#: Chidinma Okafor". Weaker than the words above: only a capitalised word the name lists have
+#: or Dutch does not know ("orthopedagoog GZ", "leerplichtambtenaar Regio Achterhoek" stay).
+_ROLE_BEFORE = re.compile(
+    r"\b(?:jeugdarts|jeugdverpleegkundige|orthopedagoog|psycholoog|maatschappelijk werker|gezinscoach|"
+    r"casusregisseur|jeugdconsulent|onderwijsconsulent|leerplichtambtenaar|ambulant begeleider)[ \t]+$",
     re.IGNORECASE,
 )
 #: A family word right before: a capitalised word there is a name even when another language
@@ -795,6 +807,9 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     "zeeuws-vlaanderen",
     "west-brabant",
     "zuid-limburg",
+    "limburg",
+    "noord-limburg",
+    "midden-limburg",
     "twente",
     "achterhoek",
     "veluwe",
@@ -1084,6 +1099,17 @@ _GENERIC_SCHOOL_WORDS = {
     "derde",
     "meeste",
     "rest",
+    # what is in and around a school building: "eet haar boterham op de wc", "tikken op de tablet"
+    "wc",
+    "toilet",
+    "tablet",
+    "chromebook",
+    "ipad",
+    "kantine",
+    "aula",
+    "gymzaal",
+    "trap",
+    "parkeerplaats",
 }
 #: The last part of the field's long compounds: "ontwikkelingsperspectiefplan",
 #: "zorgcoördinator", "schoolondersteuningsprofiel", "orthopedagoog" are roles and documents,
@@ -1187,7 +1213,8 @@ _NOT_SCHOOL_NAMES = frozenset(
     htm arriva connexxion qbuzz keolis hermes ebs valys belastingdienst toeslagen svb cjib cak
     ind coa ggz sinterklaas kerstmis pasen pinksteren ramadan suikerfeest offerfeest carnaval
     noordzee waddenzee ijsselmeer markermeer veluwemeer oosterschelde westerschelde
-    klokhuis jeugdjournaal sesamstraat zapp nickelodeon""".split()
+    klokhuis jeugdjournaal sesamstraat zapp nickelodeon
+    ardennen alpen eifel sauerland biesbosch waddeneilanden wadden""".split()
 )
 #: Heads that name a role, a body or a document even standing alone and capitalised: "De
 #: Commissie van Begeleiding", "De Intern Begeleider", "Het Speciaal Onderwijs" are none of
@@ -2104,6 +2131,12 @@ class Redactor:
             return False
         if self._other_language_sentence(text, start):
             return True  # "She started school here in May": a sentence of the other language
+        if (
+            len(words) == 1
+            and is_foreign_word(words[0])
+            and re.match(r"\s+(?:" + _KIN + r")\b", text[start + len(found) :], re.IGNORECASE)
+        ):
+            return True  # "Mien dochter Femke": a possessive of a dialect or language before a kin word
         following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
         return following is not None and is_foreign_word(following.group(1))
 
@@ -2175,6 +2208,14 @@ class Redactor:
             ):
                 continue  # "well, can someone", "bon dia", "po polsku": not after "ik heet"
             in_name_place = bool(_NAME_TRIGGER.search(before)) and not _RELATION_THEN_STOP.search(before)
+            if (
+                not in_name_place
+                and _ROLE_BEFORE.search(before)
+                and word[:1].isupper()
+                and not word.isupper()
+                and (lexicon.is_name(word) or self._rare(word))
+            ):
+                in_name_place = True  # "jeugdarts Chidinma Okafor"
             frequency = lexicon.freq(word)
             named = lexicon.is_name(word)
             if in_name_place and not strong:
@@ -2314,6 +2355,11 @@ class Redactor:
                         and self._verb_form(word)
                         and _VERB_OBJECT_AFTER.match(text, match.end(pattern.groups))
                     )
+                    or (  # "de juf zee dat ...", "meester zeet da ...": a verb of saying, any spelling
+                        word.islower()
+                        and not lexicon.is_name(word)  # "juf bakker dat is ..." stays a name
+                        and re.match(r"[ \t]+(?:dat|da)\b", text[match.end(pattern.groups) :])
+                    )
                 ):
                     continue
                 start = match.start(1) if keep_title else match.start()
@@ -2434,6 +2480,13 @@ class Redactor:
         """ "stottert", "spijbelt", "gepest": a Dutch verb whose infinitive or stem is common."""
         if len(lower) > 4 and lower.startswith("ge") and lower[-1] in "dt":
             return True
+        if (
+            len(lower) > 5
+            and lower.startswith("ge")
+            and lower.endswith("e")
+            and self._lexicon.freq(lower + "n") > 0
+        ):
+            return True  # "gekrege", "gedaone": a participle as the south writes it, without -n
         if _PARTICIPLE.fullmatch(lower) and lower not in self._lexicon.first_names:
             return True  # "aangemeld", "doorverwezen", "uitgeschreven"
         separable = _SEPARABLE_INFINITIVE.fullmatch(lower)
@@ -2640,7 +2693,13 @@ class Redactor:
         for match in _SCHOOL_SUFFIX.finditer(text):
             words = list(re.finditer(r"\S+", match.group(1)))
             while len(words) > 1 and (
-                words[0].group().lower() in lexicon.stop_words or words[0].group().lower() in _PREPOSITIONS
+                words[0].group().lower() in lexicon.stop_words
+                or words[0].group().lower() in _PREPOSITIONS
+                or (  # "estuda no Polderhof College"; not "Thomas a Kempis College"
+                    words[0].group().islower()
+                    and is_foreign_word(words[0].group())
+                    and words[0].group() not in _NAME_CONNECTORS
+                )
             ):
                 words.pop(0)  # "ging naar Lorentz lyceum" -> "Lorentz lyceum"; "Namens het college"
             named = [w.group() for w in words if w.group().lower() not in ("het", "de", "'t")]
@@ -2726,6 +2785,8 @@ class Redactor:
                 and lower.endswith(("huis", "bureau", "centrum", "kantoor", "station", "loket", "zwembad"))
             )
             or bool(_ABBREVIATION_COMPOUND.fullmatch(word))  # "het BSN-nummer"
+            or (word.islower() and lower.endswith("ende"))  # "de ontvangende school": an adjective
+            or (word.islower() and word.count("-") >= 2)  # "de zoen-en-zoefstrook": a phrase as a noun
             or lower in _SCHOOL_METHODS  # "naar de Vrije School"
             or bool(_INNER_CAPITAL.search(word))  # "de PlayStation", "de iPad": brands
             or lower.split("-")[0] in _COMPOUND_ABBREVIATIONS  # "de Cito-week", "het OPP-format"

@@ -1696,7 +1696,7 @@ def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
     assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
 
 
-# Rounds five to seventeen of issue 29: each made on the last blind table once it had been
+# Rounds five to eighteen of issue 29: each made on the last blind table once it had been
 # measured. One pair of tests runs every round's cases; the case's id names its round.
 #: Per round: a message and the personal value it must no longer show.
 ROUND_FINDS = {
@@ -1830,6 +1830,15 @@ ROUND_FINDS = {
         ("bon dia, mi ta Jurensly, mi yu ta na skol", "Jurensly"),
         ("het ticket is #77120, nog steeds geen reactie", "77120"),
         ("Leerlingdossier 40213-C is overgedragen.", "40213-C"),
+    ],
+    # professions before a name, a contact label, Portuguese and Romanian kin, a school after
+    # words of another language
+    "eighteenth": [
+        ("Graag overleg met jeugdarts Obiageli Nwosu over de vrijstelling.", "Obiageli"),
+        ("contactpersoon ouder: Made Suartini, bereikbaar na 16 uur", "Suartini"),
+        ("Minha filha Beatriz tem 8 anos e está no groep 5.", "Beatriz"),
+        ("Fiica mea Elena are 10 ani si este in groep 7.", "Elena"),
+        ("Meu filho estuda no Kastanjelaan College em Zwolle.", "Kastanjelaan"),
     ],
 }
 
@@ -1988,6 +1997,22 @@ ROUND_KEEPS = {
         "Добрий день, мій син має дислексію. Wat is een dyslexieverklaring?",
         "Mi ta kontentu ku e skol nobo, danki!",
         "Het gesprek is op het gemeentehuis, moet ik iets meenemen?",
+    ],
+    # southern dialects, things in a school, adjectives, phrases, nature, TV, a province,
+    # Romanian, Dari and Portuguese words
+    "eighteenth": [
+        "Mien jóng zit in groep 6 en hee gein plek veur 't sbo gekrege, wat noe?",
+        "de juf zeet dat heer nog neet zo wied is",
+        "Ze eet in de pauze op de wc omdat de kantine te druk is.",
+        "Hij raakt gefrustreerd van het tikken op de tablet.",
+        "De ontvangende school wil het OPP graag hebben.",
+        "Wij staan op de zoen-en-zoefstrook en krijgen een boete.",
+        "De werkweek gaat naar de Ardennen, mag hij niet mee?",
+        "Hij kijkt elke avond Ninja Warrior in plaats van te lezen.",
+        "Wie is de consulent voor Limburg?",
+        "Bună ziua, ce înseamnă asta? Are nevoie de un OPP?",
+        "Tashakor voor de hulp.",
+        "Oi, tudo bem? Pode me ligar sobre o OPP?",
     ],
 }
 
