@@ -38,6 +38,7 @@ very want wants was way we week well went were what when where which while who w
 without would year years yes yet you your daughter child children kid kids mother father mom dad
 husband wife teacher bullied support special allowed else anybody everyone nobody summer holidays
 holiday annoying boring stupid weird hard bad bro lol tbh idk abroad refuses
+lowkey ngl unfair literally grades till switch middle
 nephew niece cousin aunt uncle grandson granddaughter grandma grandpa grandmother grandfather
 stepson stepdaughter stepmother stepfather brother sister baby family parents
 live lives living lived love loves loved play plays stay stays stayed move moved moves study
@@ -53,6 +54,8 @@ sein seine seinen mann frau sohn tochter unser unsere unserer arbeitet besucht w
 handynummer braucht ist konto geht erreichen mich unter per hier bei einem einer kinder
 klasse lehrer lehrerin hilfe frage fragen möchte mochte wissen guten januar februar märz mai
 juni juli august september oktober november dezember
+mir möchten wechseln erreichbar direkt grenze jetzt anmelden spricht kaum gibt
+freundlichen grüßen bisher herren
 """
 _FRENCH = """
 au aux ans avec bonjour ce cette dans de des du elle est et il je la le les ma mais merci mes mon
@@ -65,7 +68,7 @@ pomocy polsku pozdrawiam prosze proszę przez sie się syn szkola szkole szkoła
 to w we z za ze że córka corka dziecko nic robi robią ich już juz tylko jeszcze bo gdy kiedy
 może moze mamy ten ta tego tej tym jako już teraz nigdy zawsze dobrze źle zle szkoły szkoły lat
 dzięki dzieki przepraszam mieszkamy
-mówi mowi powiedział powiedziala powiedziała pani dzielnicy osiedlu numer
+nazywa mówi mowi powiedział powiedziala powiedziała pani dzielnicy osiedlu numer
 """
 _TURKISH = """
 yani
@@ -109,7 +112,7 @@ _ARABIC = """
 ewa wesh habibi habibti
 ana anta anti alaikum aleikum alaykum dyal dyali fi hada hadi inshallah katgoul khasso la
 lmadrasa madrasa salaam salam shukran smiti w wa wach walakin weldi bnti ibni binti ya fahimt
-sanawat sana umm abu ibn bint 3afak afak safi bghit wlidi bniti
+sanawat sana umm abu ibn bint 3afak afak safi bghit wlidi bniti liya
 """
 _ITALIAN = """
 buongiorno ciao grazie sono la il mamma papà papa di anni anno figlio figlia mio mia scuola non
@@ -131,10 +134,24 @@ bună buna ziua seara dimineața fiica fiul mea meu nostru noastră este sunt ar
 școala scoala școală spun spune că ca nevoie ce înseamnă inseamna asta mulțumesc multumesc vă va
 rog pentru copilul copil nu da cu
 """
-#: Limburgish and Brabantish, as parents in the south type the words that differ from Dutch
+#: Urdu and Hindi in Latin letters
+_URDU = """
+hai hain mera meri mere mujhe hum aap kya koi mein se ke ki ka ko nahi aur bhi liye kar sakta sakti
+beta beti saal shukriya samajh wale kehte usko chahiye rehte teen din aaya kyun assalam bachche bachcha
+"""
+#: Bulgarian in Latin letters
+_BULGARIAN = """
+zdraveyte zdravey az maykata bashtata tya toy e na godini uchi edno momche bie vseki sinat sinut
+dashterya uchitelkata kazva che tryabva otide kakvo tova dali za bolni detsa blagodarya zhiveem
+telefonat imeto
+"""
+#: Limburgish and Brabantish, as parents in the south type the words that differ from Dutch,
+#: and Gronings, Twents and Zeeuws from the north, east and west
 _DIALECT = """
 veur vur nao noe haet hee gein mer höb euver miene mien neet kump mótte motte wille eers uch
 vraoge zeet geit gèt da wa gij kunde ós oos os ing jóng wachte vinde denke helpe vraog
+moin nait noar schoul mout mor kinnen zuk kriegen oonzen nich doon ee thuus plekke schoele mie eit
+effen vraege krieg hoogbegoafd thoesonderwies gemeênte vò wait
 """
 #: Frisian, the second official language of the Netherlands, as parents in Fryslân type it
 _FRISIAN = """
@@ -171,6 +188,8 @@ FOREIGN_WORDS = frozenset(
         _PORTUGUESE,
         _ROMANIAN,
         _DIALECT,
+        _URDU,
+        _BULGARIAN,
     )
     for word in block.split()
 )
@@ -195,6 +214,8 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"|\b(?:mama|mamá|tata|mayor)\s+di"  # Papiamento: "mi ta mama di shurendy"
     r"|\b(?:mi|su)\s+(?:hijo|hija)"  # Spanish
     r"|\b(?:meu|nosso)\s+filho|\b(?:minha|nossa)\s+filha"  # Portuguese
+    r"|\b(?:mera|mere)\s+(?:beta|bete)|\bmeri\s+beti"  # Urdu and Hindi
+    r"|\b(?:sinat|sinut|dashterya)\s+mi"  # Bulgarian
     r"|\b(?:fiul|fiica|copilul)\s+(?:meu|mea|nostru|noastră)"  # Romanian
     r"|\bw[oǒ]\s+de\s+(?:n[uǚ]'?[eé]r|[eé]rzi)"  # Chinese in pinyin: "wǒ de nǚ'ér li na"
     r"|\b(?:mein|meine|unser|unsere)\s+(?:sohn|tochter|kind)"

@@ -78,6 +78,16 @@ _PROTECTED_WORDS = (
     # ("Zermelo is niet bijgewerkt"), which the subject rule would take for a name
     "Zermelo",
     "Squla",
+    # programmes and methods in class ("meedoen met Schoolfruit", "lezen met Nieuwsbegrip")
+    "Nieuwsbegrip",
+    "Schoolfruit",
+    # the field's own bodies and services, named alone ("overleg met Leerplicht, Jeugdzorg")
+    "Leerplicht",
+    "Jeugdzorg",
+    "Entree",
+    "Ouder- en Jeugdsteunpunt",
+    "Schoolmaatschappelijk Werk",
+    "Schoolmaatschappelijk werker",
     "Momento",
     "itslearning",
     "MijnDUO",
@@ -287,6 +297,8 @@ _PROTECTED_WORDS = (
     "Ninja Warrior",
     "The Voice Kids",
     "Junior Songfestival",
+    # the German salutation: "Damen" is a Dutch surname too
+    "Damen und Herren",
 )
 _PROTECTED_PATTERNS = [
     r"\bSP-?\d{3,6}\b",  # ticket numbers
@@ -699,7 +711,8 @@ _STRONG_NAME_TRIGGER = re.compile(
     # "nazywam się", "mene zvaty", "magacaygu waa", "ismi", "mi nòmber ta"
     r"(?:my|his|her|their) name is|(?:is|are) called|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|"
     r"(?:benim )?adım|nazywam si[eę]|"
-    r"mam na imi[eę]|mene zvaty|menya zovut|мене звати|мене звуть|меня зовут|"
+    r"mam na imi[eę]|nazywa si[eę]|mene zvaty|menya zovut|мене звати|мене звуть|меня зовут|"
+    r"mera naam|meri naam|imeto mi e|"
     r"magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|ana|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
@@ -771,7 +784,7 @@ _SIGN_OFF_WORDS = frozenset(
     "mvg groet groeten groetjes gr grt grtjs liefs doei dag bedankt dank thanks thx cheers xx xxx "
     "fijne avond dag weekend nog succes dankjewel dankuwel 谢谢 شكرا спасибо дякую "
     "vriendelijke hartelijke alvast hoi hallo ok oke oké top super hai hey hee heey hi hello "
-    "goedemorgen goedemiddag goedenavond".split()
+    "goedemorgen goedemiddag goedenavond hoogachtend".split()
 )
 #: "groetjes, ana", "danki, shirley": right after a greeting even a name that is also a word of
 #: another language is a name.
@@ -807,6 +820,18 @@ _COUNTRIES = {  # and the provinces (not their capitals): a region identifies no
     "zeeuws-vlaanderen",
     "west-brabant",
     "zuid-limburg",
+    # countries as their own people and English write them
+    "deutschland",
+    "romania",
+    "românia",
+    "bulgaria",
+    "polska",
+    "türkiye",
+    "österreich",
+    "españa",
+    "lithuania",
+    "latvia",
+    "hungary",
     "limburg",
     "noord-limburg",
     "midden-limburg",
@@ -1695,8 +1720,9 @@ class Redactor:
                 word = before.group(1)
                 if not (self._no_area_name(word) or word.lower() in _SIGN_OFF_WORDS or not self._rare(word)):
                     spans.append(Span(before.start(1), before.end(1), "wijk"))
-            after = re.match(
-                r"(?:,\s*|\s+)((?:Oud|Nieuw|Noord|Zuid|Oost|West)-[A-ZÀ-Ý][\w'À-ÿ-]*|[A-ZÀ-Ý][\w'À-ÿ-]{3,})",
+            after = re.match(  # within the line: "Garderen\nHulpvraag:" is the next label
+                r"(?:,[ \t]*|[ \t]+)"
+                r"((?:Oud|Nieuw|Noord|Zuid|Oost|West)-[A-ZÀ-Ý][\w'À-ÿ-]*|[A-ZÀ-Ý][\w'À-ÿ-]{3,})",
                 text[span.end :],
             )
             if not after:
@@ -2149,6 +2175,23 @@ class Redactor:
         sentence = text[start : min(ends) if ends else len(text)]
         return sum(1 for w in _WORD.findall(sentence) if is_foreign_word(w) and self._rare(w)) >= 3
 
+    def _dutch_sentence(self, text: str, position: int) -> bool:
+        """At least half the words of the sentence around `position` are common Dutch words (or
+        it is too short to tell). A sentence in Urdu, Bulgarian or a dialect written in Latin
+        letters has most of its words unknown to Dutch, whatever the lists of other languages
+        hold."""
+        start = max(text.rfind(mark, 0, position) for mark in ".!?\n") + 1
+        ends = [i for i in (text.find(mark, position) for mark in ".!?\n") if i >= 0]
+        words = [w for w in _WORD.findall(text[start : min(ends) if ends else len(text)]) if w.isalpha()]
+        if len(words) < 5:
+            return True
+        dutch = sum(
+            1
+            for w in words
+            if self._lexicon.freq(w) >= _COMMON_WORD_FREQUENCY or w.lower() in self._lexicon.stop_words
+        )
+        return dutch * 2 >= len(words)
+
     def _word_opening_sentence(self, text: str, start: int, found: str) -> bool:
         """A common Dutch word that opens a sentence has its capital from there, not from being
         a name; when a preposition or "en" + a lower-case word follows, it is no subject either:
@@ -2299,7 +2342,14 @@ class Redactor:
                 and text[match.end() : words[index + 1].start()] == " "
             ):
                 pass  # "gr. Wil Koning": a common word, but a first name before a surname
-            elif named and frequency < _COMMON_WORD_FREQUENCY and not lexicon.is_place(word):
+            elif (
+                named
+                and frequency < _COMMON_WORD_FREQUENCY
+                and not lexicon.is_place(word)
+                # "Mere bete ko school se teen din ke liye nikaal diya": in a sentence that is not
+                # Dutch, a lower-case word with no cue is a word of that language, not a name
+                and not (word.islower() and not self._dutch_sentence(text, match.start()))
+            ):
                 pass
             else:
                 continue
@@ -2786,6 +2836,9 @@ class Redactor:
             )
             or bool(_ABBREVIATION_COMPOUND.fullmatch(word))  # "het BSN-nummer"
             or (word.islower() and lower.endswith("ende"))  # "de ontvangende school": an adjective
+            or lower in _COUNTRIES  # "de kleine dorpen op de Veluwe": a region
+            or lower in _SCREEN_NOUNS
+            or lower == "account"  # "op het account @kbs.zonnebloem"
             or (word.islower() and word.count("-") >= 2)  # "de zoen-en-zoefstrook": a phrase as a noun
             or lower in _SCHOOL_METHODS  # "naar de Vrije School"
             or bool(_INNER_CAPITAL.search(word))  # "de PlayStation", "de iPad": brands
