@@ -2170,9 +2170,7 @@ class Redactor:
         """The sentence around `position` holds three words or more of another language that
         Dutch does not have ("She started school here in May", "Hoe sit it mei ... yn it Frysk"):
         there a word of that language is read as one, not as a name or a place."""
-        start = max(text.rfind(mark, 0, position) for mark in ".!?\n") + 1
-        ends = [i for i in (text.find(mark, position) for mark in ".!?\n") if i >= 0]
-        sentence = text[start : min(ends) if ends else len(text)]
+        sentence = _sentence_around(text, position)
         return sum(1 for w in _WORD.findall(sentence) if is_foreign_word(w) and self._rare(w)) >= 3
 
     def _dutch_sentence(self, text: str, position: int) -> bool:
@@ -2180,9 +2178,7 @@ class Redactor:
         it is too short to tell). A sentence in Urdu, Bulgarian or a dialect written in Latin
         letters has most of its words unknown to Dutch, whatever the lists of other languages
         hold."""
-        start = max(text.rfind(mark, 0, position) for mark in ".!?\n") + 1
-        ends = [i for i in (text.find(mark, position) for mark in ".!?\n") if i >= 0]
-        words = [w for w in _WORD.findall(text[start : min(ends) if ends else len(text)]) if w.isalpha()]
+        words = [w for w in _WORD.findall(_sentence_around(text, position)) if w.isalpha()]
         if len(words) < 5:
             return True
         dutch = sum(
@@ -2976,6 +2972,13 @@ class Redactor:
                 continue
             spans.append(Span(match.start(1), match.end(1), "wijk"))
         return spans
+
+
+def _sentence_around(text: str, position: int) -> str:
+    """The sentence (up to . ! ? or a line break on either side) that holds `position`."""
+    start = max(text.rfind(mark, 0, position) for mark in ".!?\n") + 1
+    ends = [i for i in (text.find(mark, position) for mark in ".!?\n") if i >= 0]
+    return text[start : min(ends) if ends else len(text)]
 
 
 def _shouting_view(text: str) -> str:
