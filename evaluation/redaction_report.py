@@ -56,6 +56,9 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12m.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12n.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12o.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12p.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12q.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12r.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"

@@ -227,3 +227,31 @@ FOREIGN_CHILD_BEFORE = re.compile(
 def is_foreign_word(word: str) -> bool:
     """A common word of one of the mixed-in languages ("can", "dia", "polsku", "bardzo")."""
     return word.lower() in FOREIGN_WORDS
+
+
+#: The words that follow a kin word in these scripts where a name does not: "ابني عمره ..."
+#: (my son, his age), "پسرم در ..." (my son, in), "ወደይ ዓሰርተ ዓመት" (my son, ten years).
+_SCRIPT_FOLLOWERS = frozenset(
+    "عمره عمرها في لا لم هو هي عنده عندها كان كانت ما من يدرس تدرس و در است هست ساله را هم "
+    "ሓደ ክልተ ሰለስተ ኣርባዕተ ሓሙሽተ ሽዱሽተ ሸውዓተ ሸሞንተ ትሽዓተ ዓሰርተ ኣብ እዩ እያ".split()
+)
+
+#: A name in its own script right after a kin word of that script: "ابني محمد", "ابنتي فاطمة",
+#: "پسرم احمد", "ወደይ ዳዊት", "我的女儿小雨今年九岁". These scripts have no capitals to tell a name
+#: by, so the word right after the kin word is taken (in Chinese, two or three characters before
+#: what usually follows a name there).
+SCRIPT_CHILD_NAME = re.compile(
+    r"(?<![\u0600-\u06ff])(?:ابني|ابنتي|بنتي|ولدي|پسرم|دخترم)\s+([\u0600-\u06ff]+)"
+    r"|(?:ወደይ|ጓለይ|ውላደይ)\s+([\u1200-\u137f]+)"
+    r"|(?:我的|我)(?:女儿|儿子|孩子)([\u4e00-\u9fff]{2,3}?)(?=今年|在|是|有|，|,|的|上|读|\s|$)"
+)
+
+
+def script_child_names(text: str) -> list:
+    """(start, end) of each name that SCRIPT_CHILD_NAME finds, without the usual followers."""
+    found = []
+    for match in SCRIPT_CHILD_NAME.finditer(text):
+        group = next(i for i in (1, 2, 3) if match.group(i))
+        if match.group(group) not in _SCRIPT_FOLLOWERS:
+            found.append((match.start(group), match.end(group)))
+    return found

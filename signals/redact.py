@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
 from signals.areas import NEIGHBOURHOOD_NAME
-from signals.foreign_words import FOREIGN_CHILD_BEFORE, is_foreign_word
+from signals.foreign_words import FOREIGN_CHILD_BEFORE, is_foreign_word, script_child_names
 from steunpunt import clock
 from steunpunt.codes import code_spans
 from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, PHONE, detection_view
@@ -2357,6 +2357,7 @@ class Redactor:
                 end = longer
             spans.append(Span(match.start(), end, "naam"))
         spans += self._signature_spans(text)
+        spans += [Span(start, end, "naam") for start, end in script_child_names(text)]  # "ابني محمد"
         # "H.A. (Hans) van Oosten": initials, the name used, then the surname, all one name
         spans += [Span(m.start(), m.end(), "naam") for m in _INITIALS_NICKNAME.finditer(text)]
         # "de leerplichtmeneer heet van der Meer": a surname with its prefix right after "heet"
@@ -2451,7 +2452,7 @@ class Redactor:
         if not FOREIGN_CHILD_BEFORE.search(before) or is_foreign_word(word) or _is_field_term(word):
             return False
         if re.search("[\u0400-\u04ff]", word):
-            return False  # "моя донька має дислексію": only a name in Latin letters ("Моя донька Sofiia")
+            return word[0].isupper()  # "Моя донька Софія"; not "моя донька має дислексію"
         lower = word.lower()
         if lower in _CHILD_FOLLOWERS or not self._rare(word) or self._verb_form(lower):
             return False

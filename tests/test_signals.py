@@ -1696,7 +1696,7 @@ def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
     assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
 
 
-# Rounds five to nineteen of issue 29: each made on the last blind table once it had been
+# Rounds five to twenty of issue 29: each made on the last blind table once it had been
 # measured. One pair of tests runs every round's cases; the case's id names its round.
 #: Per round: a message and the personal value it must no longer show.
 ROUND_FINDS = {
@@ -1845,6 +1845,17 @@ ROUND_FINDS = {
         ("Assalam o alaikum, mera naam Nasreen Akhtar hai, mera beta school nahi jaata.", "Nasreen"),
         ("Zdraveyte, sinat mi Kaloyan e na 10 godini i uchi v groep 6.", "Kaloyan"),
         ("Córka nazywa się Wiktoria Zielińska i ma 12 lat.", "Wiktoria"),
+    ],
+    # names in their own script after a kin word: Cyrillic (capitalised), Arabic, Persian,
+    # Ge'ez and Chinese
+    "twentieth": [
+        ("Добрий день! Моя донька Софія, 10 років, живе в Utrecht.", "Софія"),
+        ("Здравствуйте! Мой сын Артём (8 лет) не говорит по-голландски", "Артём"),
+        ("السلام عليكم، ابني يوسف عمره ٨ سنوات", "يوسف"),
+        ("مرحبا، ابنتي مريم عمرها ١٢ سنة", "مريم"),
+        ("سلام، پسرم علی ۱۰ ساله است", "علی"),
+        ("ሰላም፡ ወደይ ሄኖክ 9 ዓመት እዩ።", "ሄኖክ"),
+        ("你好，我的女儿小雨今年九岁", "小雨"),
     ],
 }
 
@@ -2033,6 +2044,12 @@ ROUND_KEEPS = {
         "Moet het Ouder- en Jeugdsteunpunt hier iets van vinden?",
         "Mijn zoon moet meedoen met Schoolfruit maar hij eet alleen pasta.",
         "Bij storm rijdt de taxi niet naar de dorpen op de Veluwe.",
+    ],
+    # what follows a kin word in those scripts where no name does
+    "twentieth": [
+        "Добрий день, моя донька має дислексію.",
+        "ابني عمره ٨ سنوات وعنده ADHD.",
+        "ሰላም፣ ወደይ ዓሰርተ ዓመት እዩ።",
     ],
 }
 
