@@ -9,19 +9,24 @@ words in the signal unchanged.
 
 The lists hold function words, greetings, thanks and the most common verbs of English, German,
 French, Polish, Turkish, Ukrainian and Russian written in Latin letters, Papiamento, Arabic and
-Moroccan Darija as typed in chat, Spanish, Somali and Tigrinya in Latin letters, and Frisian. They are
-general lists of each language's commonest words, not of names: a word that is mostly a first
-name ("Said", "Jan") is not here. They are used only where a name would otherwise be guessed
-from a list or from rarity; "mijn dochter ana" and "ik heet will" still redact the name, because
-a Dutch trigger says it is one.
+Moroccan Darija as typed in chat, Spanish, Portuguese, Romanian, Somali, Tigrinya, Urdu and
+Bulgarian in Latin letters, Frisian, and the words of the southern and northern dialects
+(Limburgish, Brabantish, Gronings, Twents) that differ from Dutch. They are general lists of
+each language's commonest words, not of names: a word that is mostly a first name ("Said",
+"Jan", "Ela", "Hub") or also a Dutch word or surname ("wit", "mei", "Damen") is not here.
+They are used only where a name would otherwise be guessed from a list or from rarity; "mijn
+dochter ana" and "ik heet will" still redact the name, because a Dutch trigger says it is one.
 
 Also the kinship words of these languages ("my son", "mój syn", "oğlum", "mi yu", "ibni",
-"wiilkayga", "mama di", "mi hijo"), after which a name stands as it does after "mijn zoon".
+"wiilkayga", "mama di", "mi hijo", "Моя донька"), after which a name stands as it does after
+"mijn zoon"; and in scripts without capitals (Arabic, Persian, Ge'ez, Chinese) the name right
+after such a word ("ابني محمد").
 """
 
 from __future__ import annotations
 
 import re
+from typing import List, Tuple
 
 _ENGLISH = """
 dutch flemish online fake news faith
@@ -247,7 +252,7 @@ SCRIPT_CHILD_NAME = re.compile(
 )
 
 
-def script_child_names(text: str) -> list:
+def script_child_names(text: str) -> List[Tuple[int, int]]:
     """(start, end) of each name that SCRIPT_CHILD_NAME finds, without the usual followers."""
     found = []
     for match in SCRIPT_CHILD_NAME.finditer(text):
