@@ -213,6 +213,7 @@ FOREIGN_CHILD_BEFORE = re.compile(
     r"|\b(?:syn|córka|corka|dochka|donka)"  # Polish and Ukrainian without "my": "syn kuba ma"
     # Ukrainian and Russian in their own letters: "Моя донька Sofiia", "Мій син Danylo"
     r"|(?<!\w)(?:мій|мого|моя|моєї|мой|моего|наш|наша)\s+(?:син|сина|синок|донька|доньки|дочка|сын|сына|дочь|дочери)"
+    r"|(?<!\w)(?:мама|мати|мать|тато|папа|батько|отец)"  # "я мама Тараса": a parent of
     r"|\b(?:wiilkayga|wiilkeyga|gabadhayda|gabadheyda|ilmahayga|inankayga)"  # Somali
     r"|\b(?:wedey|gualey|wedi|gual)"  # Tigrinya
     r"|\b(?:pesaram|dokhtaram|pesar[ei]\s+man|dokhtar[ei]\s+man)"  # Persian
@@ -246,9 +247,24 @@ _SCRIPT_FOLLOWERS = frozenset(
 #: by, so the word right after the kin word is taken (in Chinese, two or three characters before
 #: what usually follows a name there).
 SCRIPT_CHILD_NAME = re.compile(
-    r"(?<![\u0600-\u06ff])(?:ابني|ابنتي|بنتي|ولدي|پسرم|دخترم)\s+([\u0600-\u06ff]+)"
-    r"|(?:ወደይ|ጓለይ|ውላደይ)\s+([\u1200-\u137f]+)"
-    r"|(?:我的|我)(?:女儿|儿子|孩子)([\u4e00-\u9fff]{2,3}?)(?=今年|在|是|有|，|,|的|上|读|\s|$)"
+    # Arabic and Persian: my son / my daughter, and my name is ("اسمي ليلى", "اسم من مریم")
+    r"(?<![\u0600-\u06ff])(?:ابني|ابنتي|بنتي|ولدي|پسرم|دخترم|پسر من|دختر من|اسمي|إسمي|اسمم|اسم من)"
+    r"\s+([\u0600-\u06ff]+)"
+    # Tigrinya: my son / my daughter, mother / father of, and "ኣነ X እየ" (I am X)
+    r"|(?:ወደይ|ጓለይ|ውላደይ|ኣደ|ኣቦ)\s+([\u1200-\u137f]+)"
+    r"|ኣነ\s+([\u1200-\u137f]+)(?=\s+እየ)"
+    # Chinese: my daughter / son / child, and "我叫" / "我是" (I am called, I am)
+    r"|(?:我的|我)(?:女儿|儿子|孩子)(?![在是有的今上读])([\u4e00-\u9fff]{2,3}?)(?=今年|在|是|有|，|,|的|上|读|\s|$)"
+    r"|(?:我叫|我是)([\u4e00-\u9fff]{2,3}?)(?=[。，,！!\s]|$)"
+)
+
+
+#: A town in Cyrillic letters after "in" / "from", capitalised as names are: "в Алмере", "у
+#: Дордрехті", "із Гронінгена". The Netherlands and the home countries are no one's town.
+CYRILLIC_PLACE = re.compile(
+    r"(?<!\w)(?:в|у|во|із|из|з)\s+"
+    r"(?!Нідерланд|Нидерланд|Голланд|Україн|Украин|Росі|Росси|Польщ|Польш|Сирі|Сири|Болгар|Європ|Европ)"
+    r"([А-ЯЁІЇЄҐ][а-яёіїєґ'’ʼ-]{2,})"
 )
 
 
@@ -256,7 +272,7 @@ def script_child_names(text: str) -> List[Tuple[int, int]]:
     """(start, end) of each name that SCRIPT_CHILD_NAME finds, without the usual followers."""
     found = []
     for match in SCRIPT_CHILD_NAME.finditer(text):
-        group = next(i for i in (1, 2, 3) if match.group(i))
+        group = next(i for i in range(1, SCRIPT_CHILD_NAME.groups + 1) if match.group(i))
         if match.group(group) not in _SCRIPT_FOLLOWERS:
             found.append((match.start(group), match.end(group)))
     return found

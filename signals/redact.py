@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional, Set, Tuple
 
 from signals.areas import NEIGHBOURHOOD_NAME
-from signals.foreign_words import FOREIGN_CHILD_BEFORE, is_foreign_word, script_child_names
+from signals.foreign_words import CYRILLIC_PLACE, FOREIGN_CHILD_BEFORE, is_foreign_word, script_child_names
 from steunpunt import clock
 from steunpunt.codes import code_spans
 from steunpunt.identifiers import DISGUISED_EMAIL, EMAIL, HANDLE, PHONE, detection_view
@@ -81,6 +81,10 @@ _PROTECTED_WORDS = (
     # programmes and methods in class ("meedoen met Schoolfruit", "lezen met Nieuwsbegrip")
     "Nieuwsbegrip",
     "Schoolfruit",
+    "Kanjertraining",
+    "Rots en Water",
+    "Rots & Water",
+    "Ouder- en Kindteam",
     # the field's own bodies and services, named alone ("overleg met Leerplicht, Jeugdzorg")
     "Leerplicht",
     "Jeugdzorg",
@@ -313,6 +317,9 @@ _PROTECTED_PATTERNS = [
     r"\bwet\s+op\s+(?:de\s+|het\s+)?[\w-]+",  # "Wet op de expertisecentra" (not "ik wet Sanne ...")
     r"\bhet\s+Rijk\b",  # the state: "Heeft het Rijk ook regels ..."
     r"\bBouw!",  # a reading programme
+    # hospitals and clinics, often named after a person: "het Wilhelmina Kinderziekenhuis"
+    r"(?-i:\b(?:[A-ZÀ-Ý][\w'À-ÿ-]+\s+){1,2}(?:Kinderziekenhuis|Ziekenhuis|Kliniek|Medisch Centrum)\b)",
+    r"(?-i:\b[A-ZÀ-Ý][\w'À-ÿ-]*(?:kliniek|ziekenhuis)\b)",
 ]
 #: "Samenwerkingsverband PO Eindhoven", "Samenwerkingsverband Zuid-Kennemerland": a body, though
 #: its name holds a town (case-sensitive: the place is capitalised in a body's name).
@@ -620,7 +627,7 @@ _TITLED_SURNAME = re.compile(
 #: A title that opens a name deduce found ("meneer Hoekstra", "Dhr. A. Kaya"): it identifies
 #: nobody and the reader needs it ("de directeur, meneer ...").
 _LEADING_TITLE = re.compile(
-    r"(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.|mw\.|dhr\.?|de heer)\s+", re.IGNORECASE
+    r"(?:juf|juffrouw|meester|meneer|mevrouw|mevr\.|mw\.|dhr\.?|de heer|collega)\s+", re.IGNORECASE
 )
 #: "e. de jong", "b. yildiz": initials and the surname go.
 _INITIALS_NICKNAME = re.compile(
@@ -712,7 +719,7 @@ _STRONG_NAME_TRIGGER = re.compile(
     r"(?:my|his|her|their) name is|(?:is|are) called|me llamo|je m'appelle|ich hei(?:ß|ss)e|mein name ist|"
     r"(?:benim )?adım|nazywam si[eę]|"
     r"mam na imi[eę]|nazywa si[eę]|mene zvaty|menya zovut|мене звати|мене звуть|меня зовут|"
-    r"mera naam|meri naam|imeto mi e|"
+    r"mera naam|meri naam|imeto mi e|името ми е|казвам се|"
     r"magacaygu waa|magacayguna|ismi|smiti|mi n[oò]mber ta|ane|ana|"
     r"(?:voor)?naam(?:\s+(?:kind|leerling|ouder|moeder|vader|zoon|dochter))?\s*:|"
     r"(?:zoon|dochter|kind|broer|zus|pleegzoon|pleegdochter|kleinzoon|kleindochter)\s+(?:is|heet))\s+$",
@@ -2432,6 +2439,7 @@ class Redactor:
                 or _ABBREVIATION_COMPOUND.fullmatch(w)  # "... zonder toestemming? AVG-vraag."
                 or w.lower() in _CHILD_FOLLOWERS  # "..., 15 jaar, thuiszitter"
                 or _LANGUAGE_NAMES.fullmatch(w)
+                or (w.islower() and re.search("[\u0400-\u04ff]", w))  # "..., він має аутизм."
                 or (is_foreign_word(w) and not (greeted and w.lower() in lexicon.first_names))
                 for w in names
             )
@@ -2680,6 +2688,8 @@ class Redactor:
                         start -= len(den.group())  # "in den bosch": the whole name
                     spans.append(Span(start, last.end(), "woonplaats"))
                     break
+        # "Ми живемо в Утрехті": a town in Cyrillic letters
+        spans += [Span(m.start(1), m.end(1), "woonplaats") for m in CYRILLIC_PLACE.finditer(text)]
         return spans
 
     def _infinitive(self, lower: str, before: str) -> bool:
@@ -2836,6 +2846,9 @@ class Redactor:
             or lower in _COUNTRIES  # "de kleine dorpen op de Veluwe": a region
             or lower in _SCREEN_NOUNS
             or lower == "account"  # "op het account @kbs.zonnebloem"
+            or lower.endswith(
+                ("ziekenhuis", "kliniek")
+            )  # "het Sophia Kinderziekenhuis", "de Sint Maartenskliniek"
             or (word.islower() and word.count("-") >= 2)  # "de zoen-en-zoefstrook": a phrase as a noun
             or lower in _SCHOOL_METHODS  # "naar de Vrije School"
             or bool(_INNER_CAPITAL.search(word))  # "de PlayStation", "de iPad": brands
@@ -2940,6 +2953,7 @@ class Redactor:
                     lower in self._lexicon.stop_words
                     or lower in _AREA_WORDS
                     or lower.endswith(("wijk", "buurt", "kwartier"))  # the compounds: found above
+                    or lower.endswith(("klas", "groep"))  # "geen plek in de zorgklas"
                     or lower in _GENERIC_SCHOOL_WORDS
                     or _is_field_term(word)
                     or is_foreign_word(word)

@@ -1696,7 +1696,7 @@ def test_thirteenth_round_keeps_the_form_label_after_a_postcode(redactor):
     assert "6441" not in redacted and "Telefoon: liever mailen" in redacted, redacted
 
 
-# Rounds five to twenty of issue 29: each made on the last blind table once it had been
+# Rounds five to twenty-one of issue 29: each made on the last blind table once it had been
 # measured. One pair of tests runs every round's cases; the case's id names its round.
 #: Per round: a message and the personal value it must no longer show.
 ROUND_FINDS = {
@@ -1856,6 +1856,16 @@ ROUND_FINDS = {
         ("سلام، پسرم علی ۱۰ ساله است", "علی"),
         ("ሰላም፡ ወደይ ሄኖክ 9 ዓመት እዩ።", "ሄኖክ"),
         ("你好，我的女儿小雨今年九岁", "小雨"),
+    ],
+    # names after "my name is" and "mother of" in their own script, towns in Cyrillic letters
+    "twenty-first": [
+        ("Вітаю! Мене звати Ірина, я мама Тараса.", "Тараса"),
+        ("Ми живемо в Утрехті, школа далеко.", "Утрехті"),
+        ("Здравейте. Името ми е Петя Иванова.", "Петя"),
+        ("مرحبا انا اسمي ليلى. ik ben 13", "ليلى"),
+        ("با سلام. دختر من مریم ۸ ساله است", "مریم"),
+        ("ሰላም ኣነ ሰምሃር እየ። ik ben 15", "ሰምሃር"),
+        ("您好，我是林美华。我的孩子在学校需要帮助", "林美华"),
     ],
 }
 
@@ -2050,6 +2060,19 @@ ROUND_KEEPS = {
         "Добрий день, моя донька має дислексію.",
         "ابني عمره ٨ سنوات وعنده ADHD.",
         "ሰላም፣ ወደይ ዓሰርተ ዓመት እዩ።",
+    ],
+    # the Netherlands in Cyrillic, a Chinese sentence, Cyrillic words after a comma, school
+    # programmes, hospitals, a youth service, a class, a colleague
+    "twenty-first": [
+        "Ми живемо в Нідерландах вже рік.",
+        "我的孩子在学校需要特别帮助。",
+        "Мій син, він має аутизм.",
+        "Onze school doet mee met Kanjertraining maar het pesten gaat door.",
+        "Hebben jullie ervaring met Rots en Water training?",
+        "Mijn dochter ligt in het Wilhelmina Kinderziekenhuis.",
+        "Wat doet het Ouder- en Kindteam precies?",
+        "Er is geen plek in de zorgklas, wat nu?",
+        "Beste collega, dank voor de aanvraag.",
     ],
 }
 
