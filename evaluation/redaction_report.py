@@ -61,6 +61,7 @@ FORMER_BLIND_TABLES = (
     ROOT / "tests" / "redaction" / "independent-2026-12r.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12s.yml",
     ROOT / "tests" / "redaction" / "independent-2026-12t.yml",
+    ROOT / "tests" / "redaction" / "independent-2026-12u.yml",
 )
 PROJECT_TABLES = (TEST_TABLE, DEV_TABLE, *FORMER_BLIND_TABLES)
 HISTORY = ROOT / "evaluation" / "redaction_history.yml"
