@@ -696,6 +696,10 @@ _ROLE_BEFORE = re.compile(
 #: A family word right before: a capitalised word there is a name even when another language
 #: has it as a word ("kind Selam", "mijn man Can").
 _KIN_BEFORE = re.compile(r"\b(?:" + _KIN + r")[ \t]+$", re.IGNORECASE)
+#: ... and right after: "Mien dochter Femke" makes "Mien" a possessive, not a name.
+_KIN_AFTER = re.compile(r"\s+(?:" + _KIN + r")\b", re.IGNORECASE)
+#: Cyrillic letters: names in them are capitalised, other words not ("Моя донька Софія").
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 #: What follows a verb, not a surname, after a title: "de juf kent ons kind", "meester vindt het
 #: goed". Many surnames look like verbs ("kort", "brandt", "holt"); the next word tells them apart.
 _VERB_OBJECT_AFTER = re.compile(
@@ -996,16 +1000,15 @@ _PREFIXED_SCHOOL = re.compile(
     r"(?:\b(?:op|naar|van|bij)\s+(?-i:((?:Al|El|As|An|Ar|Ad|Ibn|Ibn-i)[\s-][A-ZÀ-Ý][\w'À-ÿ-]+)))"
     r"|(?-i:\b((?:ROC|Roc)\s+(?:van\s+)?[A-ZÀ-Ý][\w'À-ÿ-]+(?:\s+[A-ZÀ-Ý][\w'À-ÿ-]+)?))"
 )
+#: The teaching methods a school's name holds, capitalised there: "het Stedelijk Dalton".
+_METHODS = r"Dalton|Montessori|Jenaplan|Freinet"
 #: "ingeschreven op het Dalton Maaspoort", "naar de Montessori Zuid": a method, then a name.
 _METHOD_THEN_NAME = re.compile(
-    r"\b(?:op|naar|bij|van)\s+((?:de|het|'t)\s+(?-i:(?:Dalton|Montessori|Jenaplan|Freinet)"
-    r"(?:[ \t]+[A-ZÀ-Ý][\w'À-ÿ-]+){1,3}))",
+    r"\b(?:op|naar|bij|van)\s+((?:de|het|'t)\s+(?-i:(?:" + _METHODS + r")(?:[ \t]+[A-ZÀ-Ý][\w'À-ÿ-]+){1,3}))",
     re.IGNORECASE,
 )
-_METHOD_BEFORE = re.compile(
-    r"\b(?:de|het|'t)\s+(?-i:Dalton|Montessori|Jenaplan|Freinet)[ \t]+$", re.IGNORECASE
-)
-_METHOD_AFTER = re.compile(r"(?-i:[ \t]+(?:Dalton|Montessori|Jenaplan|Vrije School|Freinet))(?![\w-])")
+_METHOD_BEFORE = re.compile(r"\b(?:de|het|'t)\s+(?-i:" + _METHODS + r")[ \t]+$", re.IGNORECASE)
+_METHOD_AFTER = re.compile(r"(?-i:[ \t]+(?:" + _METHODS + r"|Vrije School))(?![\w-])")
 _SCHOOL_AFTER_PREPOSITION = re.compile(r"\b(op|bij|van|naar)\s+((?:de|het|'t)\s+[\w'À-ÿ-]+)", re.IGNORECASE)
 #: A name in quotes or alone in brackets: "zit op 'de wegwijzer'", "skol 'de Bongerd'",
 #: "(de wissel)". People quote and bracket names, not common nouns.
@@ -2164,11 +2167,7 @@ class Redactor:
             return False
         if self._other_language_sentence(text, start):
             return True  # "She started school here in May": a sentence of the other language
-        if (
-            len(words) == 1
-            and is_foreign_word(words[0])
-            and re.match(r"\s+(?:" + _KIN + r")\b", text[start + len(found) :], re.IGNORECASE)
-        ):
+        if len(words) == 1 and is_foreign_word(words[0]) and _KIN_AFTER.match(text, start + len(found)):
             return True  # "Mien dochter Femke": a possessive of a dialect or language before a kin word
         following = re.match(r"\s+([\w'À-ÿ-]+)", text[start + len(found) :])
         return following is not None and is_foreign_word(following.group(1))
@@ -2439,7 +2438,7 @@ class Redactor:
                 or _ABBREVIATION_COMPOUND.fullmatch(w)  # "... zonder toestemming? AVG-vraag."
                 or w.lower() in _CHILD_FOLLOWERS  # "..., 15 jaar, thuiszitter"
                 or _LANGUAGE_NAMES.fullmatch(w)
-                or (w.islower() and re.search("[\u0400-\u04ff]", w))  # "..., він має аутизм."
+                or (w.islower() and _CYRILLIC.search(w))  # "..., він має аутизм."
                 or (is_foreign_word(w) and not (greeted and w.lower() in lexicon.first_names))
                 for w in names
             )
@@ -2459,7 +2458,7 @@ class Redactor:
         "mój syn ma"), nor a verb ("my daughter loves school", "oğlum okula gitmiyor")."""
         if not FOREIGN_CHILD_BEFORE.search(before) or is_foreign_word(word) or _is_field_term(word):
             return False
-        if re.search("[\u0400-\u04ff]", word):
+        if _CYRILLIC.search(word):
             return word[0].isupper()  # "Моя донька Софія"; not "моя донька має дислексію"
         lower = word.lower()
         if lower in _CHILD_FOLLOWERS or not self._rare(word) or self._verb_form(lower):
